@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the service keeps in its own Redis namespace `module/<id>/…` (module credentials, leader).
+// The imageroot actions (get-status) and the admin page read these shapes: change them together.
+import type { Outcome, RunReport } from './run.js';
+
+/** Why a mail is (or is not) sent for a run. */
+export type NotifyReason = 'first' | 'changed' | 'update' | 'reminder' | 'recovered' | 'success' | 'duplicate' | 'muted';
+
+/** Delivery state of one report. */
+export interface Delivery {
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  /** Unix ms of the next attempt while pending. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  /** Stable error code from src/errors.ts, e.g. SMTP_AUTH. */
+  lastErrorCode: string | null;
+  sentAt: number | null;
+  recipients: string[];
+}
+
+/** `module/<id>/report/<reportId>` (STRING, JSON): one report as mailed. */
+export interface StoredReport {
+  id: string;
+  /** Unix ms when the report was made. */
+  createdAt: number;
+  reason: NotifyReason;
+  run: RunReport;
+  language: 'en' | 'it';
+  subject: string;
+  text: string;
+  html: string;
+  delivery: Delivery;
+}
+
+/** `module/<id>/plans` (HASH, field = plan id, value = JSON): what was last reported per plan. */
+export interface PlanState {
+  planId: number;
+  planName: string;
+  lastRunKey: string;
+  lastOutcome: Outcome;
+  /** Fingerprint of the per-module results last reported, to tell an update from a duplicate. */
+  lastDigest: string;
+  lastReportId: string;
+  /** Unix ms of the last mail queued for this plan. */
+  lastNotifiedAt: number;
+  /** Unix s of the start of the first failing run of the current failure streak, or null. */
+  failingSince: number | null;
+  /** Unix s of the start of the last successful run seen, or null. */
+  lastSuccessAt: number | null;
+}
+
+/** Keys of the module namespace. */
+export const moduleKeys = (moduleId: string) => ({
+  plans: `module/${moduleId}/plans`,
+  outbox: `module/${moduleId}/outbox`,
+  history: `module/${moduleId}/history`,
+  report: (reportId: string) => `module/${moduleId}/report/${reportId}`,
+  /** HASH of the service's own health, refreshed periodically (links: redis, smtp, alertmanager). */
+  health: `module/${moduleId}/health`,
+});
+
+/** History length kept in `module/<id>/history` (LIST of report ids, newest first). */
+export const HISTORY_MAX = 500;
+/** Reports expire after this many seconds. */
+export const REPORT_TTL_SECONDS = 180 * 24 * 3600;
