@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A backup run as the admin sees it: one plan, one trigger time, one result per module.
 
+import type { DestinationHealth } from '../repocheck/types.js';
 /** Seed-compatible outcome names, used in subjects and history. */
 export type Outcome = 'SUCCESS' | 'PARTIAL' | 'REPO_FAILURE' | 'MISSING';
 
@@ -43,6 +44,8 @@ export interface RunReport {
   triggers: string[];
   /** Set when the run spans a node or module whose status is older than the stale age. */
   staleSince?: number | null;
+  /** Repository checks of the destination, for runs that were not a full success (issue #5). */
+  destinationHealth?: DestinationHealth | null;
 }
 
 export function classify(rows: Pick<ModuleRow, 'result'>[]): Outcome {
