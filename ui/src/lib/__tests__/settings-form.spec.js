@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { describe, expect, test } from "vitest";
+import { formFromConfig, payloadFromForm, validateForm, hasErrors, isEmail, mapValidationError } from "../settings-form.js";
+import { splitDuration, toSeconds } from "../duration.js";
+
+describe("isEmail", () => {
+  test.each([
+    ["admin@example.org", true],
+    ["first.last+tag@mail.example.co.uk", true],
+    ["root@localhost", true],
+    ["", false],
+    ["no-at-sign", false],
+    ["two@@example.org", false],
+    ["space in@example.org", false],
+    ["a@b.org, c@d.org", false],
+    ["<x@example.org>", false],
+    ["x@-bad.org", false],
+  ])("%s -> %s", (addr, ok) => expect(isEmail(addr)).toBe(ok));
+});
+
+describe("durations", () => {
+  test.each([
+    [30, { value: 30, unit: "seconds" }],
+    [3600, { value: 1, unit: "hours" }],
+    [7200, { value: 2, unit: "hours" }],
+    [691200, { value: 8, unit: "days" }],
+    [90, { value: 90, unit: "seconds" }],
+    [120, { value: 2, unit: "minutes" }],
+    [0, { value: 0, unit: "minutes" }],
+  ])("%i s shows as %o", (s, shown) => expect(splitDuration(s)).toEqual(shown));
+
+  test.each([
+    [{ value: "2", unit: "hours" }, 7200],
+    [{ value: 1.5, unit: "minutes" }, 90],
+    [{ value: "", unit: "hours" }, NaN],
+    [{ value: "-1", unit: "days" }, NaN],
+    [{ value: "abc", unit: "days" }, NaN],
+  ])("%o is %d s", (v, s) => expect(toSeconds(v)).toBe(s));
+});
+
+describe("form <-> payload", () => {
+  test("defaults fill a sparse configuration and survive the round trip", () => {
+    const form = formFromConfig({ mail_to: ["a@example.org"] });
+    const data = payloadFromForm(form);
+    expect(data).toEqual({
+      mail_to: ["a@example.org"], mail_from: "", subject_prefix: "[NS8 Backup]", language: "en",
+      notify_on_success: true, repo_check_enabled: true, wait_seconds: 30, recent_window: 3600,
+      missed_run_grace: 7200, stale_age: 691200, reminder_interval: 86400, repo_check_timeout: 60,
+    });
+  });
+
+  test("blank recipient rows are dropped and addresses trimmed", () => {
+    const form = formFromConfig({ mail_to: [" a@example.org ", "", "b@example.org"] });
+    expect(payloadFromForm(form).mail_to).toEqual(["a@example.org", "b@example.org"]);
+  });
+});
+
+describe("validateForm", () => {
+  const base = () => formFromConfig({ mail_to: ["a@example.org"] });
+
+  test("a default form is valid", () => expect(hasErrors(validateForm(base()))).toBe(false));
+
+  test("a bad and a duplicate recipient are flagged on their rows", () => {
+    const form = base();
+    form.mail_to.push("not-an-address", "A@example.org", "");
+    const { recipientErrors } = validateForm(form);
+    expect(recipientErrors).toEqual([null, { key: "settings.error_invalid_email" }, { key: "settings.error_duplicate_email" }, null]);
+  });
+
+  test.each([
+    ["wait_seconds", { value: 2, unit: "hours" }, "settings.error_out_of_range"],
+    ["recent_window", { value: 30, unit: "seconds" }, "settings.error_out_of_range"],
+    ["stale_age", { value: "x", unit: "days" }, "settings.error_not_a_number"],
+    ["reminder_interval", { value: 31, unit: "days" }, "settings.error_out_of_range"],
+    ["repo_check_timeout", { value: 4, unit: "seconds" }, "settings.error_out_of_range"],
+  ])("%s = %o -> %s", (field, value, key) => {
+    const form = base();
+    form[field] = value;
+    expect(validateForm(form).errors[field].key).toBe(key);
+  });
+
+  test("reminder interval 0 means off and is valid", () => {
+    const form = base();
+    form.reminder_interval = { value: 0, unit: "days" };
+    expect(validateForm(form).errors.reminder_interval).toBeUndefined();
+  });
+
+  test("sender and subject prefix", () => {
+    const form = base();
+    form.mail_from = "nope";
+    form.subject_prefix = "x".repeat(81);
+    const { errors } = validateForm(form);
+    expect(errors.mail_from.key).toBe("settings.error_invalid_email");
+    expect(errors.subject_prefix).toEqual({ key: "settings.error_too_long", params: { max: 80 } });
+  });
+});
+
+describe("mapValidationError", () => {
+  test.each([
+    [{ field: "mail_to.1", parameter: "mail_to", value: "x", error: "mail_to.1_format" }, { field: "mail_to", index: 1, key: "settings.error_format" }],
+    [{ field: "mail_to.0", parameter: "mail_to", value: "x", error: "invalid_email" }, { field: "mail_to", index: 0, key: "settings.error_invalid_email" }],
+    [{ field: "wait_seconds", parameter: "wait_seconds", value: 9999, error: "wait_seconds_number_lte" }, { field: "wait_seconds", index: null, key: "settings.error_number_lte" }],
+    [{ field: "language", parameter: "language", value: "fr", error: "language_enum" }, { field: "language", index: null, key: "settings.error_enum" }],
+    [{ field: "(root)", parameter: "mail_to", value: null, error: "mail_to_required" }, { field: "mail_to", index: null, key: "settings.error_required" }],
+    [{ field: "mail_from", parameter: "mail_from", value: "x", error: "something_new" }, { field: "mail_from", index: null, key: "settings.error_invalid" }],
+  ])("%o", (item, expected) => expect(mapValidationError(item)).toEqual(expected));
+});

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Settings form: conversions to and from the configure-module payload and client-side checks.
+// Pure functions returning i18n keys, so the same rules are unit-tested without a browser.
+import { splitDuration, toSeconds } from "./duration.js";
+
+/** Limits agreed with imageroot/actions/configure-module/validate-input.json (seconds). */
+export const DURATIONS = {
+  wait_seconds: { min: 0, max: 3600, default: 30 },
+  recent_window: { min: 60, max: 604800, default: 3600 },
+  missed_run_grace: { min: 60, max: 604800, default: 7200 },
+  stale_age: { min: 3600, max: 31622400, default: 691200 },
+  reminder_interval: { min: 0, max: 2592000, default: 86400 },
+  repo_check_timeout: { min: 5, max: 3600, default: 60 },
+};
+
+export const SUBJECT_PREFIX_MAX = 80;
+export const LANGUAGES = ["en", "it"];
+
+// Deliberately simple: one @, no spaces or address-list separators, a dotted host name.
+// The action's schema (format: email) and 10validate have the final word.
+const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+export function isEmail(value) {
+  return typeof value === "string" && value.length <= 254 && EMAIL_RE.test(value.trim());
+}
+
+/** get-configuration output -> form state (durations split into value + unit). */
+export function formFromConfig(config = {}) {
+  const form = {
+    mail_to: Array.isArray(config.mail_to) ? [...config.mail_to] : [],
+    mail_from: config.mail_from || "",
+    subject_prefix: config.subject_prefix ?? "[NS8 Backup]",
+    language: LANGUAGES.includes(config.language) ? config.language : "en",
+    notify_on_success: config.notify_on_success !== false,
+    repo_check_enabled: config.repo_check_enabled !== false,
+  };
+  for (const [name, limits] of Object.entries(DURATIONS)) {
+    form[name] = splitDuration(config[name] ?? limits.default);
+  }
+  return form;
+}
+
+/** Form state -> configure-module input. Empty recipient rows are dropped. */
+export function payloadFromForm(form) {
+  const data = {
+    mail_to: form.mail_to.map((s) => s.trim()).filter((s) => s !== ""),
+    mail_from: form.mail_from.trim(),
+    subject_prefix: form.subject_prefix,
+    language: form.language,
+    notify_on_success: !!form.notify_on_success,
+    repo_check_enabled: !!form.repo_check_enabled,
+  };
+  for (const name of Object.keys(DURATIONS)) data[name] = toSeconds(form[name]);
+  return data;
+}
+
+/**
+ * Client-side checks. Returns {errors, recipientErrors}: errors maps a field name to
+ * {key, params}; recipientErrors has one entry (or null) per recipient row.
+ */
+export function validateForm(form) {
+  const errors = {};
+  const recipientErrors = form.mail_to.map((addr, i) => {
+    const a = addr.trim();
+    if (a === "") return null;
+    if (!isEmail(a)) return { key: "settings.error_invalid_email" };
+    const first = form.mail_to.findIndex((b) => b.trim().toLowerCase() === a.toLowerCase());
+    return first < i ? { key: "settings.error_duplicate_email" } : null;
+  });
+  if (form.mail_from.trim() !== "" && !isEmail(form.mail_from)) {
+    errors.mail_from = { key: "settings.error_invalid_email" };
+  }
+  if (form.subject_prefix.length > SUBJECT_PREFIX_MAX) {
+    errors.subject_prefix = { key: "settings.error_too_long", params: { max: SUBJECT_PREFIX_MAX } };
+  }
+  for (const [name, limits] of Object.entries(DURATIONS)) {
+    const err = checkDuration(form[name], limits);
+    if (err) errors[name] = err;
+  }
+  return { errors, recipientErrors };
+}
+
+function checkDuration(value, { min, max }) {
+  const s = toSeconds(value);
+  if (Number.isNaN(s)) return { key: "settings.error_not_a_number" };
+  if (s < min || s > max) {
+    const lo = splitDuration(min);
+    const hi = splitDuration(max);
+    return { key: "settings.error_out_of_range", params: { min: min === 0 ? 0 : lo.value, minUnit: lo.unit, max: hi.value, maxUnit: hi.unit } };
+  }
+  return null;
+}
+
+export function hasErrors({ errors, recipientErrors }) {
+  return Object.keys(errors).length > 0 || recipientErrors.some((e) => e !== null);
+}
+
+// Rules of the agent's JSON-schema check (gojsonschema types) and of 10validate that have
+// their own message; anything else gets the generic "invalid value".
+const KNOWN_RULES = new Set([
+  "format", "invalid_email", "duplicate_email", "required", "invalid_type", "enum",
+  "number_gte", "number_lte", "number_gt", "number_lt", "string_gte", "string_lte",
+  "array_max_items", "additional_property_not_allowed",
+]);
+
+/**
+ * One validation-failed item {field, parameter, value, error} -> where to show it and what to say.
+ * `error` is either "<field path>_<rule>" (schema check) or a bare code (10validate).
+ */
+export function mapValidationError({ field, parameter, error }) {
+  const path = String(field && field !== "(root)" ? field : parameter || "");
+  const [name, index] = path.split(".");
+  let rule = String(error || "");
+  if (path && rule.startsWith(path + "_")) rule = rule.slice(path.length + 1);
+  else if (name && rule.startsWith(name + "_")) rule = rule.slice(name.length + 1);
+  const key = KNOWN_RULES.has(rule) ? `settings.error_${rule}` : "settings.error_invalid";
+  return { field: name || null, index: index !== undefined && /^\d+$/.test(index) ? Number(index) : null, key };
+}
