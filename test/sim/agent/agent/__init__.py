@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Test stand-in for NS8's Python `agent` library (core: pypkg/agent/__init__.py).
+# Same function names and the same semantics the module's steps rely on
+# (contract §1.1, §8.5, §8.6), written from the contract, not copied:
+# - redis_connect(): leader as `default`; privileged=True -> REDIS_USER/REDIS_PASSWORD;
+#   use_replica=True -> REDIS_REPLICA_ADDRESS; decoded UTF-8 strings.
+# - set_env()/mset_env()/unset_env()/munset_env(): lock and rewrite
+#   $AGENT_STATE_DIR/environment only (sorted KEY=VALUE lines, no quoting); the Redis
+#   copy module/<id>/environment is refreshed by the agent runner after the action.
+# - set_status()/set_progress()/set_weight(): CSV commands on the $AGENT_COMFD descriptor.
+# Only what runs on this machine is real here: redis-py (Debian python3-redis).
+
+import csv
+import fcntl
+import os
+import sys
+import tempfile
+import traceback
+from contextlib import contextmanager
+
+import redis
+
+SD_EMERG = "<0>"
+SD_ALERT = "<1>"
+SD_CRIT = "<2>"
+SD_ERR = "<3>"
+SD_WARNING = "<4>"
+SD_NOTICE = "<5>"
+SD_INFO = "<6>"
+SD_DEBUG = "<7>"
+
+
+def _address(var):
+    host, port = os.getenv(var, '127.0.0.1:6379').split(':', 1)
+    return host, int(port)
+
+
+def redis_connect(privileged=False, use_replica=False, **kwargs):
+    """Return a redis.Redis client: leader (REDIS_ADDRESS) unless use_replica;
+    `default` user unless privileged, then the agent's own credentials."""
+    host, port = _address('REDIS_REPLICA_ADDRESS' if use_replica else 'REDIS_ADDRESS')
+    if privileged:
+        user, password = os.environ['REDIS_USER'], os.environ['REDIS_PASSWORD']
+    else:
+        user, password = 'default', 'nopass'
+    kwargs.setdefault('host', host)
+    kwargs.setdefault('port', port)
+    kwargs.setdefault('db', 0)
+    kwargs.setdefault('username', user)
+    kwargs.setdefault('password', password)
+    kwargs.setdefault('decode_responses', True)
+    return redis.Redis(**kwargs)
+
+
+def read_envfile(file_path):
+    """KEY=VALUE lines -> dict; blank lines and # comments are skipped, values kept raw."""
+    env = {}
+    with open(file_path, 'r') as fo:
+        for line in fo:
+            record = line.rstrip('\n')
+            if record == '' or record.startswith('#') or '=' not in record:
+                continue
+            key, value = record.split('=', 1)
+            env[key] = value
+    return env
+
+
+def write_envfile(file_path, envmap):
+    """Atomically replace file_path with sorted KEY=VALUE lines, keeping its mode."""
+    payload = ''.join(sorted(f"{k}={v}\n" for k, v in envmap.items()))
+    directory = os.path.dirname(file_path) or '.'
+    try:
+        mode = os.stat(file_path).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(file_path) + '.tmp-', dir=directory)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, 'w') as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, file_path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+@contextmanager
+def _locked_env():
+    path = os.environ['AGENT_STATE_DIR'] + '/environment'
+    with open(path + '.lock', 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _envmap(path):
+    try:
+        return read_envfile(path)
+    except FileNotFoundError:
+        return {}
+
+
+def set_env(var_name, var_value):
+    mset_env({var_name: var_value})
+
+
+def mset_env(env_dict):
+    if not env_dict:
+        return
+    with _locked_env() as path:
+        envmap = _envmap(path)
+        envmap.update({k: str(v) for k, v in env_dict.items()})
+        write_envfile(path, envmap)
+
+
+def unset_env(var_name):
+    munset_env([var_name])
+
+
+def munset_env(var_list):
+    with _locked_env() as path:
+        envmap = _envmap(path)
+        if any(envmap.pop(v, None) is not None for v in list(var_list)):
+            write_envfile(path, envmap)
+
+
+def _command(*args):
+    # Without the agent's descriptor (a step run by hand) commands go to stderr.
+    fd = int(os.getenv('AGENT_COMFD', '2'))
+    stream = os.fdopen(fd, mode='w', encoding='utf-8', closefd=False)
+    csv.writer(stream, delimiter=' ', quotechar='"', quoting=csv.QUOTE_MINIMAL).writerow(args)
+    stream.flush()
+
+
+def set_status(value):
+    _command('set-status', value)
+
+
+def set_progress(value):
+    _command('set-progress', value)
+
+
+def set_weight(step_name, weight):
+    _command('set-weight', step_name, str(weight))
+
+
+def assert_exp(exp, message='Assertion failed'):
+    """Abort the step with exit code 2 and a stack trace, like NS8's helper."""
+    if exp:
+        return
+    if message:
+        print(message, file=sys.stderr)
+    traceback.print_stack(sys._getframe(1), file=sys.stderr)
+    sys.exit(2)
+
+
+def slurp_file(file_name):
+    with open(file_name) as f:
+        return f.read().strip()
+
+
+def get_image_name_from_url(image_url):
+    """ghcr.io/nethserver/samba:3.3.1 -> samba"""
+    name = image_url.rsplit('/', 1)[-1]
+    return name.split('@', 1)[0].split(':', 1)[0]
+
+
+def get_smarthost_settings(rdb):
+    """cluster/smarthost typed; NS8's defaults when the key does not exist."""
+    conf = rdb.hgetall('cluster/smarthost')
+    if not conf:
+        return {"port": 587, "host": "", "username": "", "password": "", "enabled": False,
+                "encrypt_smtp": "starttls", "tls_verify": True}
+    return {
+        "port": int(conf['port']),
+        "host": conf['host'],
+        "username": conf['username'],
+        "password": conf['password'],
+        "enabled": conf['enabled'] == "1",
+        "encrypt_smtp": conf['encrypt_smtp'],
+        "tls_verify": conf['tls_verify'] == "1",
+    }
+
+
+def resolve_agent_id(agent_selector, node_id=None):
+    """The subset the module needs: 'node', 'cluster', 'self', 'module/<id>'."""
+    node_id = node_id or os.environ.get('NODE_ID')
+    if agent_selector == 'node':
+        return f'node/{node_id}' if node_id else None
+    if agent_selector == 'self':
+        return os.environ.get('AGENT_ID')
+    if agent_selector == 'cluster' or agent_selector.startswith(('module/', 'node/')):
+        return agent_selector
+    return None
