@@ -9,6 +9,8 @@ export type RepoVerdict =
 
 export interface RepoCheck {
   moduleId: string;
+  /** The label people know (`module/<id>/ui_name`), when set. */
+  uiName?: string;
   repoPath: string;
   /** Whether this module failed in the run (false = checked as a healthy comparison). */
   failedInRun: boolean;
@@ -24,6 +26,8 @@ export interface RepoCheck {
   /** restic's own message, secrets masked. */
   rawError: string | null;
   durationMs: number;
+  /** Stable code of the outcome (REPO_LOCKED, API_UNREACHABLE, ...), for logs and wording. */
+  code?: string;
 }
 
 export interface DestinationHealth {
@@ -32,6 +36,8 @@ export interface DestinationHealth {
   /** The overall verdict for the destination. */
   verdict: RepoVerdict;
   checks: RepoCheck[];
+  /** Unix s of the plan's last expected run: snapshots older than this are flagged outdated. */
+  expectedRun?: number | null;
   /** Unix ms. */
   checkedAt: number;
 }
