@@ -2,7 +2,7 @@
 // Config is parsed once, from defaults < YAML file (--config, seed-compatible keys) < environment
 // (the NS8 module environment written by configure-module). Every problem is listed in one error.
 import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { Secret } from './secret.js';
 
 export type Language = 'en' | 'it';

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PURE: one plan's snapshot + the run's window -> the RunReport every mail is made from.
+import type { ModuleStatus, PlanSnapshot } from '../domain/backup.js';
+import { classify, type ModuleRow, type RunReport } from '../domain/run.js';
+
+/** Module starts of one run may precede the first seen start by timer slip (contract §9.2). */
+export const START_TOLERANCE_S = 60;
+
+export interface RunWindow {
+  /** Earliest start known to belong to the run (unix s); null = infer the latest run. */
+  since: number | null;
+  /** Longest a run can last (unix s span), to tell this run from the previous one. */
+  maxRunSeconds: number;
+}
+
+/** Start of the latest run: the earliest start within maxRunSeconds of the newest start. */
+export function inferRunStart(statuses: Iterable<ModuleStatus>, maxRunSeconds: number): number | null {
+  const starts = [...statuses].map((s) => s.start);
+  if (starts.length === 0) return null;
+  const newest = Math.max(...starts);
+  return Math.min(...starts.filter((s) => s >= newest - maxRunSeconds));
+}
+
+export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: string[] = []): RunReport {
+  const live = snap.modules.filter((m) => m.node !== null);
+  const since = window.since ?? inferRunStart(live.map((m) => snap.statuses.get(m.id)).filter((s): s is ModuleStatus => !!s), window.maxRunSeconds);
+  const inRun = (s: ModuleStatus | undefined): s is ModuleStatus =>
+    s !== undefined && since !== null && s.start >= since - START_TOLERANCE_S && s.start <= since + window.maxRunSeconds;
+
+  const rows: ModuleRow[] = live.map((m) => {
+    const s = snap.statuses.get(m.id);
+    const ran = inRun(s);
+    return {
+      moduleId: m.id, uiName: m.uiName, node: m.node, nodeName: snap.nodeNames.get(m.node!) ?? '',
+      result: !ran ? 'not_run' : s.errors === 0 ? 'success' : 'failed',
+      start: ran ? s.start : null, end: ran ? s.end : null,
+      totalSize: ran ? s.totalSize : null, totalFileCount: ran ? s.totalFileCount : null,
+      snapshotsCount: ran ? s.snapshotsCount : null, errors: ran ? s.errors : null,
+      repoPath: `${m.image}/${m.uuid}`,
+    };
+  });
+  const ran = rows.filter((r) => r.start !== null);
+  const start = ran.length ? Math.min(...ran.map((r) => r.start!)) : since ?? 0;
+  const end = ran.length ? Math.max(...ran.map((r) => r.end!)) : start;
+  const nodeIds = [...new Set(live.map((m) => m.node!))].sort((a, b) => a - b);
+  return {
+    runKey: `${snap.plan.id}:${start}`,
+    planId: snap.plan.id, planName: snap.plan.name,
+    destinationId: snap.plan.repository, destinationName: snap.destination?.name ?? snap.plan.repository,
+    outcome: classify(rows), start, end,
+    nodes: nodeIds.map((id) => ({ id, name: snap.nodeNames.get(id) ?? '' })),
+    modules: rows, triggers,
+  };
+}
+
+/** A MISSING report: the plan was due at `expectedAt` and nothing ran. */
+export function missingRun(snap: PlanSnapshot, expectedAt: number, missingModules: string[], triggers: string[] = []): RunReport {
+  const base = correlate(snap, { since: expectedAt, maxRunSeconds: 86400 }, triggers);
+  const missing = new Set(missingModules.length ? missingModules : snap.plan.instances);
+  const modules = base.modules.map((r) => (missing.has(r.moduleId) ? { ...r, result: 'not_run' as const, start: null, end: null, totalSize: null, totalFileCount: null, snapshotsCount: null, errors: null } : r));
+  return { ...base, runKey: `${snap.plan.id}:${expectedAt}`, outcome: 'MISSING', start: expectedAt, end: expectedAt, modules };
+}

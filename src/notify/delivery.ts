@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Sends what the outbox holds, oldest first, one at a time. Transient failures (SMTP or Redis
+// down) back off and retry for up to three days; permanent ones (bad credentials, rejected
+// recipients) stop at once and wait for a smarthost change, which retries them.
+import { MonitorError, classifySmtpError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Smarthost } from '../ns8/smarthost.js';
+import type { StoredReport } from '../domain/records.js';
+import type { Mailer } from './mailer.js';
+import type { Outbox } from './outbox.js';
+
+export interface DeliveryDeps {
+  outbox: Outbox;
+  mailer: Mailer;
+  smarthost(): Promise<Smarthost>;
+  sender(sh: Smarthost): string;
+  clock: Clock;
+  log: Logger;
+  /** Called after every attempt, for the health record. */
+  onResult?(ok: boolean, error: MonitorError | null): void;
+  tickMs?: number;
+}
+
+const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
+/** 15 s, 30 s, 1 min, … capped at 30 min. */
+export const backoffMs = (attempts: number) => Math.min(15_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+
+export class Delivery {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly d: DeliveryDeps) {}
+
+  start(): void { this.loop(); }
+
+  /** Something new is queued, or the smarthost changed: look now. */
+  kick(): void {
+    if (this.running) { this.again = true; return; }
+    this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Puts recently failed reports back in the queue, e.g. after the admin fixed the smarthost. */
+  async retryFailed(sinceMs: number): Promise<number> {
+    const failed = await this.d.outbox.recentFailed(sinceMs);
+    for (const r of failed) {
+      r.delivery = { ...r.delivery, status: 'pending', nextAttemptAt: this.d.clock.now() };
+      await this.d.outbox.update(r, true);
+    }
+    if (failed.length) this.kick();
+    return failed.length;
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.running = this.drain().catch((err: Error) => this.d.log.warning('outbox not reachable', { error: err.message }))
+      .finally(() => {
+        this.running = null;
+        if (this.stopped) return;
+        if (this.again) { this.again = false; this.loop(); return; }
+        this.timer = setTimeout(() => this.loop(), this.d.tickMs ?? 5000);
+        this.timer.unref?.();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    const ids = await this.d.outbox.due(this.d.clock.now());
+    if (ids.length === 0) return;
+    const sh = await this.d.smarthost();
+    for (const id of ids) {
+      if (this.stopped) return;
+      const report = await this.d.outbox.load(id);
+      if (!report) { this.d.log.warning('queued report is gone', { report: id }); continue; }
+      await this.attempt(report, sh);
+    }
+  }
+
+  private async attempt(report: StoredReport, sh: Smarthost): Promise<void> {
+    const started = this.d.clock.now();
+    const delivery = { ...report.delivery, attempts: report.delivery.attempts + 1 };
+    const log = this.d.log.child({ report: report.id, plan: report.run.planId, attempt: delivery.attempts });
+    try {
+      const { messageId } = await this.d.mailer.send({
+        from: this.d.sender(sh), to: delivery.recipients, subject: report.subject, text: report.text, html: report.html,
+        headers: { 'X-NS8-Backup-Plan': String(report.run.planId), 'X-NS8-Backup-Outcome': report.run.outcome },
+      }, sh);
+      report.delivery = { ...delivery, status: 'sent', sentAt: this.d.clock.now(), lastError: null, lastErrorCode: null, nextAttemptAt: 0 };
+      await this.d.outbox.update(report, false);
+      log.info('report sent', { to: delivery.recipients.join(','), message_id: messageId, ms: this.d.clock.now() - started });
+      this.d.onResult?.(true, null);
+    } catch (err) {
+      const e = classifySmtpError(err);
+      const expired = this.d.clock.now() - report.createdAt > GIVE_UP_AFTER_MS;
+      const retry = e.retryable && !expired;
+      report.delivery = {
+        ...delivery, status: retry ? 'pending' : 'failed', lastError: e.message, lastErrorCode: e.code,
+        nextAttemptAt: retry ? this.d.clock.now() + backoffMs(delivery.attempts) : 0,
+      };
+      await this.d.outbox.update(report, retry);
+      log[retry ? 'warning' : 'error'](retry ? 'report not sent, will retry' : 'report not sent, giving up', { code: e.code, error: e.message });
+      this.d.onResult?.(false, e);
+    }
+  }
+}

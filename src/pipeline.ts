@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The only place that orders the stages:
+//   settled run -> correlate -> decide -> repo check (not on success) -> render -> outbox
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './log.js';
+import type { PlanSnapshot } from './domain/backup.js';
+import type { PlanState, StoredReport, NotifyReason } from './domain/records.js';
+import type { RunReport } from './domain/run.js';
+import { correlate, missingRun } from './correlate/correlate.js';
+import { decide, MAILED, runDigest } from './notify/decide.js';
+import type { Outbox } from './notify/outbox.js';
+import { renderReport } from './report/render.js';
+import type { RepoChecker } from './repocheck/types.js';
+import type { FlushRequest } from './triggers/run-tracker.js';
+
+export interface PipelineDeps {
+  config: Readonly<Config>;
+  readPlan(planId: number): Promise<PlanSnapshot | null>;
+  outbox: Outbox;
+  repoChecker: RepoChecker | null;
+  /** Renders the destination section of a report (issue #5); absent until repo checks exist. */
+  destinationSection?: (h: NonNullable<RunReport['destinationHealth']>, lang: Config['mail']['language']) => { title: string; text: string; html: string };
+  onQueued(): void;
+  clock: Clock;
+  log: Logger;
+  newId?: () => string;
+}
+
+/** Redis outages delay a report, never lose it: persisting retries with backoff. */
+const PERSIST_BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
+
+export function nextState(prev: PlanState | undefined, run: RunReport, reason: NotifyReason, reportId: string | null, nowMs: number): PlanState {
+  const failing = run.outcome !== 'SUCCESS';
+  return {
+    planId: run.planId, planName: run.planName, lastRunKey: run.runKey, lastOutcome: run.outcome, lastDigest: runDigest(run),
+    lastReportId: reportId ?? prev?.lastReportId ?? '',
+    lastNotifiedAt: MAILED.has(reason) ? nowMs : prev?.lastNotifiedAt ?? 0,
+    failingSince: failing ? (prev?.failingSince ?? run.start) : null,
+    lastSuccessAt: run.outcome === 'SUCCESS' ? run.start : prev?.lastSuccessAt ?? null,
+  };
+}
+
+export function createPipeline(d: PipelineDeps) {
+  const cfg = d.config;
+  const newId = d.newId ?? (() => `${new Date(d.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
+
+  async function persist(fn: () => Promise<void>, what: string, log: Logger): Promise<void> {
+    for (let i = 0; ; i++) {
+      try { await fn(); return; } catch (err) {
+        const wait = PERSIST_BACKOFF_MS[Math.min(i, PERSIST_BACKOFF_MS.length - 1)]!;
+        if (i === 0 || i % 10 === 0) log.warning(`cannot store ${what} yet, retrying`, { error: (err as Error).message, attempt: i + 1 });
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  async function process(req: FlushRequest): Promise<void> {
+    const log = d.log.child({ plan: req.planId });
+    const snap = await d.readPlan(req.planId);
+    if (!snap) { log.info('plan no longer exists, nothing to report'); return; }
+    if (req.kind === 'missing' && !snap.plan.enabled) { log.info('plan disabled, not reporting a missed run'); return; }
+    const run = req.kind === 'run'
+      ? correlate(snap, { since: req.since, maxRunSeconds: cfg.correlator.maxRunSeconds }, req.triggers)
+      : missingRun(snap, req.expectedAt, req.modules, req.triggers);
+    const prev = await d.outbox.planState(run.planId);
+    const reason = decide(prev, run, { notifyOnSuccess: cfg.mail.notifyOnSuccess });
+    log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
+    if (reason === 'duplicate') return;
+    const now = d.clock.now();
+    if (!MAILED.has(reason)) { await persist(() => d.outbox.saveState(nextState(prev, run, reason, null, now)), 'plan state', log); return; }
+
+    if (run.outcome !== 'SUCCESS' && run.outcome !== 'MISSING' && d.repoChecker) {
+      run.destinationHealth = await d.repoChecker.check(run);
+    }
+    const sections = run.destinationHealth && d.destinationSection ? [d.destinationSection(run.destinationHealth, cfg.mail.language)] : [];
+    const mail = renderReport(run, reason, {
+      language: cfg.mail.language, subjectPrefix: cfg.mail.subjectPrefix, timeZone: cfg.schedule.timezone,
+      moduleId: cfg.moduleId, failingSince: prev?.failingSince ?? null, sections,
+    });
+    const id = newId();
+    const recipients = [...cfg.mail.to];
+    const report: StoredReport = {
+      id, createdAt: now, reason, run, language: cfg.mail.language, ...mail,
+      delivery: recipients.length
+        ? { status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, lastErrorCode: null, sentAt: null, recipients }
+        : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
+    };
+    await persist(() => d.outbox.store(report, nextState(prev, run, reason, id, now), recipients.length > 0), 'report', log);
+    log.info('report queued', { report: id, subject: mail.subject });
+    d.onQueued();
+  }
+
+  return { process };
+}

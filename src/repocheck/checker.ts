@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Runs the checks a report needs through NS8's `read-backup-snapshots` (DESIGN §2), with bounded
+// concurrency, a per-check timeout, an overall budget and a short cache per destination, so a
+// burst of alerts never starts a storm of restic processes and never holds a report.
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Secret } from '../secret.js';
+import type { RunReport } from '../domain/run.js';
+import { ApiError, type TaskRunner } from '../ns8/api-client.js';
+import { classify, type RawOutcome } from './classify.js';
+import { DESTINATION_WIDE, overallVerdict, selectTargets, skippedCheck, toRepoCheck, type Target } from './select.js';
+import type { DestinationHealth, RepoCheck, RepoChecker } from './types.js';
+
+export const ACTION = 'read-backup-snapshots';
+
+export interface CheckerDeps {
+  api: TaskRunner;
+  settings: Config['repoCheck'];
+  clock: Clock;
+  logger: Logger;
+  /** Values to mask in restic's and the API's messages, beyond credentials in URLs. */
+  secrets?: (Secret | string)[];
+  /** Unix s of the plan's last expected run; default: the run's start (its trigger time). */
+  expectedRun?: (run: RunReport) => number | null;
+}
+
+type Outcome = RawOutcome & { message?: string; cancelled?: boolean };
+interface CacheEntry { at: number; repos: Map<string, Promise<Outcome>> }
+
+export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): void } {
+  const { api, settings, clock } = deps;
+  const cache = new Map<string, CacheEntry>();
+
+  /** One destination's cache entry; a new one once the cache time has passed. */
+  function entryFor(dest: string): CacheEntry {
+    const now = clock.now();
+    for (const [k, e] of cache) if (now - e.at >= settings.cacheSeconds * 1000) cache.delete(k);
+    let e = cache.get(dest);
+    if (!e) { e = { at: now, repos: new Map() }; cache.set(dest, e); }
+    return e;
+  }
+
+  async function runTask(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
+    const started = clock.now();
+    const timeout = AbortSignal.timeout(settings.timeout * 1000);
+    const signal = AbortSignal.any([timeout, budget]);
+    const base = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null };
+    try {
+      const r = await api.runClusterTask(ACTION, { repository: dest, path }, signal);
+      return { ...base, exitCode: r.exitCode, stderr: r.error, output: r.output, durationMs: clock.now() - started };
+    } catch (e) {
+      const durationMs = clock.now() - started;
+      if (budget.aborted && !timeout.aborted) return { ...base, durationMs, cancelled: true };
+      if (timeout.aborted) return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
+      const err = e instanceof ApiError ? e : new ApiError('API_BAD_RESPONSE', String((e as Error)?.message ?? e));
+      return { ...base, apiError: err.code, httpStatus: err.status, durationMs, message: err.message };
+    }
+  }
+
+  /** The cached (or in-flight) outcome of one repository, bounded by this report's budget. */
+  async function outcomeOf(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
+    const entry = entryFor(dest);
+    let p = entry.repos.get(path);
+    if (!p) {
+      p = runTask(dest, path, budget);
+      entry.repos.set(path, p);
+      // A cancelled check says nothing about the repository: do not keep it.
+      void p.then((o) => { if (o.cancelled && entry.repos.get(path) === p) entry.repos.delete(path); });
+    }
+    return await untilAborted(p, budget);
+  }
+
+  async function checkOne(run: RunReport, t: Target, budget: AbortSignal, state: { down: boolean }): Promise<RepoCheck> {
+    if (budget.aborted) return skippedCheck(t, 'CHECK_SKIPPED_BUDGET');
+    if (state.down) return skippedCheck(t, 'CHECK_SKIPPED_DESTINATION');
+    const o = await outcomeOf(run.destinationId, t.repoPath, budget);
+    if (o.cancelled) return skippedCheck(t, 'CHECK_SKIPPED_BUDGET');
+    const c = classify(o);
+    // One unreachable / refused / hung destination answers for all its repositories.
+    if (DESTINATION_WIDE.has(c.verdict)) state.down = true;
+    const expected = deps.expectedRun ? deps.expectedRun(run) : run.start;
+    return toRepoCheck(t, c, o, expected, deps.secrets);
+  }
+
+  return {
+    clearCache: () => cache.clear(),
+    async check(run, signal) {
+      if (!settings.enabled) return null;
+      const targets = selectTargets(run);
+      if (targets.length === 0) return null;
+      const log = deps.logger.child({ plan: run.planId, destination: run.destinationId });
+      const budget = AbortSignal.any([AbortSignal.timeout(settings.budget * 1000), ...(signal ? [signal] : [])]);
+      const state = { down: false };
+      const checks = await pool(targets, settings.concurrency, async (t) => {
+        try { return await checkOne(run, t, budget, state); } catch (e) {
+          log.error('repository check failed unexpectedly', { module: t.moduleId, error: String(e) });
+          return skippedCheck(t, 'CHECK_INTERNAL_ERROR');
+        }
+      });
+      for (const c of checks) {
+        log.info('repository checked', { module: c.moduleId, verdict: c.verdict, code: c.code, ms: c.durationMs });
+      }
+      const expectedRun = deps.expectedRun ? deps.expectedRun(run) : run.start;
+      return { destinationId: run.destinationId, destinationName: run.destinationName, verdict: overallVerdict(checks),
+        checks, expectedRun, checkedAt: clock.now() };
+    },
+  };
+}
+
+/** Runs `fn` over items, at most `limit` at a time, keeping the order of items in the result. */
+export async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]!); } };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/** Waits for `p`, or resolves as cancelled when the signal fires first (p keeps running). */
+function untilAborted(p: Promise<Outcome>, signal: AbortSignal): Promise<Outcome> {
+  const cancelled: Outcome = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null, durationMs: 0, cancelled: true };
+  if (signal.aborted) return Promise.resolve(cancelled);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(cancelled);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((o) => { signal.removeEventListener('abort', onAbort); resolve(o); },
+      () => { signal.removeEventListener('abort', onAbort); resolve(cancelled); });
+  });
+}

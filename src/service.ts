@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Builds the running service from a Config: adapters, tracker, pipeline, delivery, HTTP receiver.
+// Kept apart from main.ts so integration tests can start the real thing in-process.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Logger } from './log.js';
+import { connectRedis } from './ns8/redis.js';
+import { readSmarthost } from './ns8/smarthost.js';
+import { listPlanIds, readModuleStatus, readPlanSnapshot, readPlanSnapshots } from './correlate/read-plan.js';
+import { RunTracker } from './triggers/run-tracker.js';
+import { subscribeBackupEvents } from './triggers/backup-events.js';
+import { createApp, type Health } from './triggers/webhook.js';
+import { createPipeline } from './pipeline.js';
+import { createOutbox } from './notify/outbox.js';
+import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
+import { Delivery } from './notify/delivery.js';
+import { classifySmtpError } from './errors.js';
+import { moduleKeys } from './domain/records.js';
+import { renderTestMail } from './report/test-mail.js';
+import { alertmanagerConfig } from './triggers/alertmanager-config.js';
+import type { RepoChecker } from './repocheck/types.js';
+import type { PipelineDeps } from './pipeline.js';
+
+export interface ServiceOptions {
+  log: Logger;
+  clock?: Clock;
+  mailer?: Mailer;
+  repoChecker?: RepoChecker | null;
+  destinationSection?: PipelineDeps['destinationSection'];
+  deliveryTickMs?: number;
+}
+
+export interface RunningService {
+  port: number;
+  tracker: RunTracker;
+  delivery: Delivery;
+  stop(): Promise<void>;
+}
+
+type Link = { ok: boolean; checkedAt: number; error: string | null };
+
+export async function startService(cfg: Readonly<Config>, opts: ServiceOptions): Promise<RunningService> {
+  const { log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const redis = await connectRedis(cfg.redis, log);
+  const keys = moduleKeys(cfg.moduleId);
+  const outbox = createOutbox(redis.writer, cfg.moduleId);
+  const mailer = opts.mailer ?? createMailer();
+  const links: Record<string, Link> = {};
+  const setLink = (name: string, ok: boolean, error: string | null) => {
+    links[name] = { ok, checkedAt: clock.now(), error };
+    redis.writer.hSet(keys.health, name, JSON.stringify(links[name])).catch(() => undefined);
+  };
+
+  const delivery = new Delivery({
+    outbox, mailer, clock, log: log.child({ stage: 'delivery' }), tickMs: opts.deliveryTickMs,
+    smarthost: () => readSmarthost(redis.reader),
+    sender: (sh) => senderAddress(cfg.mail.from, sh),
+    onResult: (ok, err) => setLink('smtp', ok, err ? `${err.code}: ${err.message}` : null),
+  });
+  const readPlan = (id: number) => readPlanSnapshot(redis.reader, id);
+  const pipeline = createPipeline({
+    config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }),
+    repoChecker: opts.repoChecker ?? null, destinationSection: opts.destinationSection,
+    onQueued: () => delivery.kick(),
+  });
+  const tracker = new RunTracker({
+    readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m),
+    readPlan,
+    readAllPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)),
+    flush: (req) => pipeline.process(req),
+    clock, log: log.child({ stage: 'tracker' }),
+    waitSeconds: cfg.correlator.waitSeconds, maxRunSeconds: cfg.correlator.maxRunSeconds, recentWindow: cfg.correlator.recentWindow,
+  });
+
+  const reconcile = () => tracker.reconcile().catch((err: Error) => log.warning('reconcile failed', { error: err.message }));
+  await subscribeBackupEvents(redis.subscriber, {
+    backupEvent: (e) => tracker.backupEvent(e),
+    smarthostChanged: () => {
+      log.info('smarthost changed: retrying failed reports of the last 24 h');
+      void delivery.retryFailed(clock.now() - 24 * 3600_000).then(() => delivery.kick(), () => undefined);
+    },
+    moduleRemoved: (m) => log.info('module removed: it leaves the reports of its plans', { module: m }),
+    resynced: () => { log.info('event subscription restored: reconciling'); void reconcile(); },
+  }, log.child({ stage: 'events' }));
+  await reconcile();
+  delivery.start();
+
+  const health = async (): Promise<Health> => {
+    const ping = await redis.reader.ping().then(() => null, (e: Error) => e.message);
+    setLink('redis', ping === null, ping);
+    const sh = await readSmarthost(redis.reader).catch(() => null);
+    const smtpLink = links.smtp ?? { ok: true, checkedAt: 0, error: null };
+    const smtp = sh === null ? { ok: false, error: 'smarthost not readable' }
+      : !sh.enabled ? { ok: false, error: 'smarthost disabled' } : { ok: smtpLink.ok, error: smtpLink.error };
+    const all = { redis: { ok: ping === null, error: ping }, smtp };
+    return { ok: Object.values(all).every((l) => l.ok), links: all };
+  };
+
+  const app = createApp({
+    sink: tracker, log: log.child({ stage: 'receiver' }), token: cfg.receiver.token, bodyLimitBytes: cfg.receiver.bodyLimitBytes, health,
+    alertmanagerConfig: () => alertmanagerConfig(cfg),
+    sendTestMail: async (to) => {
+      const recipients = to && to.length ? to : [...cfg.mail.to];
+      try {
+        const sh = await readSmarthost(redis.reader);
+        const m = renderTestMail(cfg);
+        const { messageId } = await mailer.send({ from: senderAddress(cfg.mail.from, sh), to: recipients, ...m }, sh);
+        setLink('smtp', true, null);
+        return { ok: true, status: 200, body: { ok: true, recipients, message_id: messageId } };
+      } catch (err) {
+        const e = classifySmtpError(err);
+        setLink('smtp', false, `${e.code}: ${e.message}`);
+        return { ok: false, status: e.code === 'NO_RECIPIENTS' ? 400 : 502, body: { ok: false, code: e.code, error: e.message } };
+      }
+    },
+  });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(cfg.receiver.port, cfg.receiver.host, () => resolve(s)); });
+  const port = (server.address() as AddressInfo).port;
+  log.info('backup monitor ready', { listen: `${cfg.receiver.host}:${port}`, module: cfg.moduleId, recipients: cfg.mail.to.length });
+
+  return {
+    port, tracker, delivery,
+    async stop() {
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      await tracker.close();
+      await delivery.stop();
+      await redis.close();
+    },
+  };
+}

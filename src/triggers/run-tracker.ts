@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One person-facing story per run. Backup events, alerts (webhook or poll), reconciliation and the
+// missed-run watchdog all land here; the tracker keeps one open run per plan and flushes it once:
+// - at once when every module of the plan has reported in this run;
+// - otherwise when the plan has been quiet for wait_seconds plus the time the modules still
+//   pending on each node took last time (nodes run their modules one after another, contract
+//   §2.2, so a node with pending modules is usually still busy), capped at max_run_seconds.
+// A late result for a run already flushed re-opens that run, so the report that follows is an
+// update of the same run, not a new one.
+import type { ModuleStatus, PlanSnapshot } from '../domain/backup.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { START_TOLERANCE_S, inferRunStart } from '../correlate/correlate.js';
+import type { BackupAlert, BackupEvent, RunSink } from './types.js';
+
+export type FlushRequest =
+  | { kind: 'run'; planId: number; since: number | null; triggers: string[] }
+  | { kind: 'missing'; planId: number; expectedAt: number; modules: string[]; triggers: string[] };
+
+export interface TrackerDeps {
+  readStatus(node: number, planId: number, moduleId: string): Promise<ModuleStatus | null>;
+  readPlan(planId: number): Promise<PlanSnapshot | null>;
+  readAllPlans(): Promise<PlanSnapshot[]>;
+  flush(req: FlushRequest): Promise<void>;
+  clock: Clock;
+  log: Logger;
+  waitSeconds: number;
+  maxRunSeconds: number;
+  recentWindow: number;
+}
+
+interface OpenRun {
+  planId: number;
+  since: number;
+  expected: Set<string>;
+  reported: Set<string>;
+  nodeOf: Map<string, number>;
+  /** Seconds each pending module took in its previous run: how long its node may still be busy. */
+  previousDuration: Map<string, number>;
+  triggers: Set<string>;
+  timer: NodeJS.Timeout | null;
+}
+
+/** How much longer than last time a node may take before its pending modules count as not run. */
+const SLOWDOWN = 1.25;
+
+export class RunTracker implements RunSink {
+  private readonly open = new Map<number, OpenRun>();
+  private readonly flushed = new Map<number, { since: number }>();
+  private readonly alertTimers = new Map<number, { timer: NodeJS.Timeout; triggers: Set<string> }>();
+  private readonly chains = new Map<number, Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly d: TrackerDeps) {}
+
+  backupEvent(e: BackupEvent): void {
+    this.serial(e.planId, () => this.onEvent(e));
+  }
+
+  alert(a: BackupAlert): void {
+    if (a.status === 'resolved') { this.d.log.info('alert resolved', { alert: a.name, plan: a.planId, node: a.node }); return; }
+    const trigger = a.source === 'poll' ? 'alertmanager' : 'webhook';
+    if (a.kind === 'missing' && a.planId !== null) {
+      const expectedAt = Math.floor((a.startsAt || this.d.clock.now()) / 1000);
+      this.serial(a.planId, () => this.d.flush({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }));
+      return;
+    }
+    if (a.planId !== null) { this.alertForPlan(a.planId, trigger); return; }
+    // No plan id: the plans with a status newer than recent_window (seed behaviour).
+    void this.d.readAllPlans().then((snaps) => {
+      const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
+      const recent = snaps.filter((s) => [...s.statuses.values()].some((st) => st.end >= floor));
+      this.d.log.info('alert without plan id', { alert: a.name, plans: recent.map((s) => s.plan.id).join(',') || 'none' });
+      for (const s of recent) this.alertForPlan(s.plan.id, trigger);
+    }, (err: Error) => this.d.log.warning('cannot list plans for an alert without plan id', { error: err.message }));
+  }
+
+  missing(planId: number, expectedAt: number, modules: string[]): void {
+    this.serial(planId, () => this.d.flush({ kind: 'missing', planId, expectedAt, modules, triggers: ['schedule'] }));
+  }
+
+  /** After (re)connecting: events published meanwhile are lost, so rebuild open runs from Redis. */
+  async reconcile(): Promise<void> {
+    const snaps = await this.d.readAllPlans();
+    const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
+    for (const snap of snaps) {
+      const statuses = snap.modules.map((m) => [m.id, snap.statuses.get(m.id)] as const).filter((x): x is readonly [string, ModuleStatus] => !!x[1]);
+      const since = inferRunStart(statuses.map(([, s]) => s), this.d.maxRunSeconds);
+      if (since === null || !statuses.some(([, s]) => s.end >= floor)) continue;
+      const inRun = statuses.filter(([, s]) => s.start >= since - START_TOLERANCE_S).map(([id]) => id);
+      this.serial(snap.plan.id, async () => {
+        const run = this.open.get(snap.plan.id) ?? this.openRun(snap, since);
+        for (const id of inRun) run.reported.add(id);
+        run.triggers.add('reconcile');
+        this.schedule(run);
+      });
+    }
+  }
+
+  /** Stops timers and waits for work in progress. Open runs are not flushed half-done: reconcile() rebuilds them at the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const a of this.alertTimers.values()) clearTimeout(a.timer);
+    this.alertTimers.clear();
+    for (const run of [...this.open.values()]) if (run.timer) clearTimeout(run.timer);
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  openRuns(): number { return this.open.size; }
+
+  private serial(planId: number, fn: () => Promise<void>): void {
+    const next = (this.chains.get(planId) ?? Promise.resolve()).then(fn).catch((err: Error) =>
+      this.d.log.error('run tracking failed', { plan: planId, error: err.message }));
+    this.chains.set(planId, next);
+  }
+
+  private async onEvent(e: BackupEvent): Promise<void> {
+    const status = await this.d.readStatus(e.nodeId, e.planId, e.moduleId);
+    if (!status) { this.d.log.warning('event without status', { plan: e.planId, node: e.nodeId, module: e.moduleId }); return; }
+    let run = this.open.get(e.planId);
+    if (!run) {
+      const snap = await this.d.readPlan(e.planId);
+      if (!snap) { this.d.log.info('event for a plan that no longer exists', { plan: e.planId, module: e.moduleId }); return; }
+      const prev = this.flushed.get(e.planId);
+      const late = prev && status.start >= prev.since - START_TOLERANCE_S && status.start <= prev.since + this.d.maxRunSeconds;
+      run = this.openRun(snap, late ? prev.since : status.start);
+      if (late) run.triggers.add('late result');
+    }
+    if (!run.expected.has(e.moduleId)) {
+      this.d.log.info('event for a module not in the plan', { plan: e.planId, module: e.moduleId });
+      if (run.reported.size === 0 && !run.timer) this.open.delete(e.planId);
+      return;
+    }
+    run.since = Math.min(run.since, status.start);
+    run.reported.add(e.moduleId);
+    run.triggers.add('backup event');
+    this.d.log.debug('module reported', { plan: e.planId, module: e.moduleId, errors: status.errors, pending: run.expected.size - run.reported.size });
+    this.schedule(run);
+  }
+
+  private openRun(snap: PlanSnapshot, since: number): OpenRun {
+    const live = snap.modules.filter((m) => m.node !== null);
+    const previousDuration = new Map<string, number>();
+    for (const m of live) {
+      const s = snap.statuses.get(m.id);
+      if (s && s.start < since - START_TOLERANCE_S) previousDuration.set(m.id, Math.max(0, s.end - s.start));
+    }
+    const run: OpenRun = {
+      planId: snap.plan.id, since, expected: new Set(live.map((m) => m.id)), reported: new Set(),
+      nodeOf: new Map(live.map((m) => [m.id, m.node!])), previousDuration, triggers: new Set(), timer: null,
+    };
+    this.open.set(snap.plan.id, run);
+    const pendingAlert = this.alertTimers.get(snap.plan.id);
+    if (pendingAlert) { clearTimeout(pendingAlert.timer); pendingAlert.triggers.forEach((t) => run.triggers.add(t)); this.alertTimers.delete(snap.plan.id); }
+    return run;
+  }
+
+  /** Milliseconds until the run may be reported. */
+  settleDelay(run: OpenRun): number {
+    const pending = [...run.expected].filter((m) => !run.reported.has(m));
+    if (pending.length === 0) return 0;
+    const busy = new Map<number, number>();
+    for (const m of pending) {
+      const n = run.nodeOf.get(m)!;
+      busy.set(n, (busy.get(n) ?? 0) + (run.previousDuration.get(m) ?? 0));
+    }
+    const slowest = Math.max(0, ...busy.values()) * SLOWDOWN;
+    const now = this.d.clock.now();
+    const cap = (run.since + this.d.maxRunSeconds) * 1000 - now;
+    return Math.max(this.d.waitSeconds * 1000, Math.min((this.d.waitSeconds + slowest) * 1000, cap));
+  }
+
+  private schedule(run: OpenRun): void {
+    if (run.timer) clearTimeout(run.timer);
+    if (this.closed) return;
+    const delay = this.settleDelay(run);
+    run.timer = setTimeout(() => this.serial(run.planId, () => this.flushRun(run)), delay);
+    run.timer.unref?.();
+  }
+
+  private async flushRun(run: OpenRun): Promise<void> {
+    if (this.open.get(run.planId) !== run) return;
+    this.open.delete(run.planId);
+    this.flushed.set(run.planId, { since: run.since });
+    const missing = [...run.expected].filter((m) => !run.reported.has(m));
+    this.d.log.info('run settled', { plan: run.planId, reported: run.reported.size, missing: missing.join(',') || undefined, triggers: [...run.triggers].join(',') });
+    await this.d.flush({ kind: 'run', planId: run.planId, since: run.since, triggers: [...run.triggers] });
+  }
+
+  private alertForPlan(planId: number, trigger: string): void {
+    const run = this.open.get(planId);
+    if (run) { run.triggers.add(trigger); return; }
+    const pending = this.alertTimers.get(planId);
+    if (pending) { pending.triggers.add(trigger); return; }
+    const triggers = new Set([trigger]);
+    // Give the last modules time to write their status before reading (seed's wait_seconds).
+    const timer = setTimeout(() => {
+      this.alertTimers.delete(planId);
+      if (this.open.has(planId)) { triggers.forEach((t) => this.open.get(planId)!.triggers.add(t)); return; }
+      this.serial(planId, () => this.d.flush({ kind: 'run', planId, since: null, triggers: [...triggers] }));
+    }, this.d.waitSeconds * 1000);
+    timer.unref?.();
+    this.alertTimers.set(planId, { timer, triggers });
+  }
+}
