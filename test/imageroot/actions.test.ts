@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The module's action steps, run as the NS8 agent runs them (test/sim/agent-runner.ts)
+// against a real Redis with NS8's ACLs and the contract's 2-node cluster.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
+import { loadConfig } from '../../src/config.js';
+import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { seedCluster } from '../sim/cluster.js';
+import { installModule, readEnvFile, runAction, stubCalls, type AgentOptions } from '../sim/agent-runner.js';
+import { report, writeServiceRecords } from './fixtures.js';
+
+const FULL = {
+  mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: 'ns8-backup@example.org',
+  subject_prefix: '[ACME backup]', language: 'it', notify_on_success: false, wait_seconds: 60,
+  recent_window: 7200, missed_run_grace: 10800, stale_age: 1209600, reminder_interval: 0,
+  repo_check_enabled: false, repo_check_timeout: 120,
+};
+const DEFAULTS = {
+  mail_to: [], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'en', notify_on_success: true, wait_seconds: 30,
+  recent_window: 3600, missed_run_grace: 7200, stale_age: 691200, reminder_interval: 86400,
+  repo_check_enabled: true, repo_check_timeout: 60,
+};
+
+let redis: RedisServer;
+let root: string;
+let o: AgentOptions;
+
+async function redisEnvironment(): Promise<Record<string, string>> {
+  const c = createClient({ url: redis.url() });
+  c.on('error', () => undefined);
+  await c.connect();
+  try { return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) }; } finally { await c.quit(); }
+}
+const fileEnvironment = () => readEnvFile(path.join(o.stateDir, 'environment'));
+
+before(async () => {
+  redis = await startRedis();
+  await seedCluster(redis);
+});
+after(async () => { await redis.stop(); rmSync(root, { recursive: true, force: true }); });
+
+beforeEach(async () => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = mkdtempSync(path.join(tmpdir(), 'bm-actions-'));
+  o = { stateDir: path.join(root, 'state'), redis };
+  const created = await installModule({ ...o, tcpPort: 20011 });
+  assert.equal(created.status, 'completed', created.error);
+});
+
+describe('create-module', () => {
+  test('fills every setting with its default and makes a private receiver token', async () => {
+    const env = fileEnvironment();
+    assert.equal(env.MAIL_SUBJECT_PREFIX, '[NS8 Backup]');
+    assert.equal(env.WAIT_SECONDS, '30');
+    assert.equal(env.NOTIFY_ON_SUCCESS, '1');
+    assert.equal(env.TCP_PORT, '20011', 'values written at install are kept');
+    const token = path.join(o.stateDir, 'receiver.token');
+    assert.equal(statSync(token).mode & 0o777, 0o600);
+    assert.ok(!JSON.stringify(env).includes(readFileSync(token, 'utf8').trim()), 'the token is not in the environment');
+    assert.deepEqual(await redisEnvironment(), env, 'the agent copied the environment to Redis');
+  });
+});
+
+describe('configure-module and get-configuration', () => {
+  test('round-trip every setting, restart the unit, and publish the environment', async () => {
+    const res = await runAction('configure-module', FULL, o);
+    assert.equal(res.status, 'completed', res.error);
+    const got = await runAction('get-configuration', {}, o);
+    assert.equal(got.status, 'completed', got.error);
+    assert.deepEqual(got.output, { ...FULL, smarthost: { enabled: true, host: '127.0.0.1', port: 25 } });
+    assert.deepEqual(stubCalls(o), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
+    const env = fileEnvironment();
+    assert.equal(env.MAIL_TO, 'ops@example.org,backup-team@example.org');
+    assert.equal(env.NOTIFY_ON_SUCCESS, '0');
+    assert.equal(env.REPO_CHECK_ENABLED, '0');
+    assert.deepEqual(await redisEnvironment(), env);
+  });
+
+  test('the service reads the environment the action wrote', async () => {
+    await runAction('configure-module', FULL, o);
+    const cfg = loadConfig(fileEnvironment());
+    assert.deepEqual(cfg.mail, { from: FULL.mail_from, to: FULL.mail_to, subjectPrefix: FULL.subject_prefix, language: 'it', notifyOnSuccess: false });
+    assert.equal(cfg.moduleId, MODULE_ID);
+    assert.equal(cfg.receiver.port, 20011);
+    assert.deepEqual(cfg.correlator, { ...cfg.correlator, waitSeconds: 60, recentWindow: 7200 });
+    assert.deepEqual(cfg.schedule, { ...cfg.schedule, missedRunGrace: 10800, staleAge: 1209600, reminderInterval: 0 });
+    assert.deepEqual(cfg.repoCheck, { ...cfg.repoCheck, enabled: false, timeout: 120 });
+  });
+
+  test('omitted optional settings go back to their defaults', async () => {
+    await runAction('configure-module', FULL, o);
+    const res = await runAction('configure-module', { mail_to: [] }, o);
+    assert.equal(res.status, 'completed', res.error);
+    const got = await runAction('get-configuration', null, o);
+    const { smarthost: _s, ...settings } = got.output as Record<string, unknown>;
+    assert.deepEqual(settings, DEFAULTS);
+    assert.deepEqual(loadConfig(fileEnvironment()).mail.to, []);
+  });
+
+  test('schema errors are rejected field by field, nothing is written or restarted', async () => {
+    const before = fileEnvironment();
+    const res = await runAction('configure-module', { mail_to: 'ops@example.org', wait_seconds: -1, language: 'de', colour: 'red' }, o);
+    assert.equal(res.status, 'validation-failed');
+    assert.equal(res.exitCode, 10);
+    const errors = res.output as { field: string; parameter: string; error: string; value: unknown }[];
+    assert.deepEqual(errors.map((e) => e.error).sort(),
+      ['(root)_additional_property_not_allowed', 'language_enum', 'mail_to_invalid_type', 'wait_seconds_number_gte']);
+    assert.deepEqual(errors.find((e) => e.parameter === 'wait_seconds'), { parameter: 'wait_seconds', error: 'wait_seconds_number_gte', value: -1, field: 'wait_seconds' });
+    assert.deepEqual(fileEnvironment(), before);
+    assert.deepEqual(stubCalls(o), []);
+  });
+
+  test('missing mail_to and unsafe subject prefix are schema errors', async () => {
+    const res = await runAction('configure-module', { subject_prefix: 'say "$HOME"' }, o);
+    assert.equal(res.status, 'validation-failed');
+    assert.deepEqual((res.output as { error: string }[]).map((e) => e.error).sort(), ['(root)_required', 'subject_prefix_pattern']);
+  });
+
+  test('bad addresses fail in 10validate with invalid_email on the exact item', async () => {
+    const before = fileEnvironment();
+    const res = await runAction('configure-module', { mail_to: ['ops@example.org', 'not an address', "o'neil$@example.org"], mail_from: 'me@' }, o);
+    assert.equal(res.status, 'validation-failed');
+    assert.notEqual(res.exitCode, 0);
+    assert.deepEqual(res.output, [
+      { field: 'mail_to.1', parameter: 'mail_to', value: 'not an address', error: 'invalid_email' },
+      { field: 'mail_to.2', parameter: 'mail_to', value: "o'neil$@example.org", error: 'invalid_email' },
+      { field: 'mail_from', parameter: 'mail_from', value: 'me@', error: 'invalid_email' },
+    ]);
+    assert.deepEqual(fileEnvironment(), before);
+    assert.deepEqual(stubCalls(o), []);
+  });
+
+  test('get-configuration reports a disabled smarthost, never its password', async () => {
+    const admin = createClient({ url: redis.adminUrl });
+    await admin.connect();
+    await admin.hSet('cluster/smarthost', { enabled: '0', password: 'pa55-secret' });
+    try {
+      const got = await runAction('get-configuration', {}, o);
+      assert.deepEqual((got.output as { smarthost: unknown }).smarthost, { enabled: false, host: '127.0.0.1', port: 25 });
+      assert.ok(!JSON.stringify(got).includes('pa55-secret'));
+    } finally {
+      await admin.hSet('cluster/smarthost', { enabled: '1', password: '' });
+      await admin.quit();
+    }
+  });
+});
+
+describe('get-monitor-status, list-reports, get-report', () => {
+  const reports = [report('r-0003'), report('r-0002', { delivery: { ...report('x').delivery, status: 'failed', attempts: 5, lastError: 'smarthost refused', sentAt: null } }), report('r-0001')];
+
+  test('plans with and without reports, deliveries, links', async () => {
+    await writeServiceRecords(redis, MODULE_ID, reports, {
+      outbox: { 'r-0003': 1786238480000 },
+      health: { redis: { ok: true, checkedAt: 1786238400000, error: null }, smtp: { ok: false, checkedAt: 1786238400000, error: 'ECONNREFUSED' } },
+    });
+    const res = await runAction('get-monitor-status', {}, o);
+    assert.equal(res.status, 'completed', res.error);
+    const out = res.output as { plans: Record<string, unknown>[]; deliveries: Record<string, unknown>; links: Record<string, unknown>; smarthost: unknown };
+    assert.deepEqual(out.plans.map((p) => [p.id, p.name, p.destination_name, p.last_outcome]),
+      [[1, 'Daily offsite', 'Backblaze ns8-backups', null], [2, 'Weekly SMB', 'NAS share', 'PARTIAL']]);
+    const p2 = out.plans[1]!;
+    assert.equal(p2.last_report_id, 'r-0003');
+    assert.equal(p2.failing_since, 1786237201);
+    assert.deepEqual(p2.last_recipients, ['ops@example.org']);
+    assert.deepEqual((p2.modules as { module_id: string; result: string }[]).map((m) => [m.module_id, m.result]),
+      [['nextcloud1', 'failed'], ['samba1', 'success'], ['webtop1', 'not_run']]);
+    assert.deepEqual(out.deliveries, {
+      pending: 1, failed: 1,
+      items: [
+        { report_id: 'r-0003', subject: reports[0]!.subject, status: 'sent', attempts: 1, last_error: null, next_attempt_at: 1786238480000 },
+        { report_id: 'r-0002', subject: reports[1]!.subject, status: 'failed', attempts: 5, last_error: 'smarthost refused', next_attempt_at: 1786238420000 },
+      ],
+    });
+    assert.deepEqual(out.links, {
+      redis: { ok: true, checked_at: 1786238400000, error: null },
+      smtp: { ok: false, checked_at: 1786238400000, error: 'ECONNREFUSED' },
+      alertmanager: { ok: null, checked_at: null, error: null },
+    });
+    assert.deepEqual(out.smarthost, { enabled: true, host: '127.0.0.1', port: 25 });
+  });
+
+  test('list-reports pages the history newest first', async () => {
+    await writeServiceRecords(redis, MODULE_ID, reports);
+    const page = await runAction('list-reports', { page: 2, per_page: 2 }, o);
+    assert.equal(page.status, 'completed', page.error);
+    assert.deepEqual(page.output, {
+      total: 3, page: 2, per_page: 2,
+      reports: [{
+        id: 'r-0001', created_at: 1786238420000, plan_id: 2, plan_name: 'Weekly SMB', outcome: 'PARTIAL', reason: 'first',
+        subject: reports[2]!.subject, delivery: { status: 'sent', attempts: 1, sent_at: 1786238421000, recipients: ['ops@example.org'], last_error: null },
+      }],
+    });
+    const first = await runAction('list-reports', {}, o);
+    assert.deepEqual((first.output as { reports: { id: string }[] }).reports.map((r) => r.id), ['r-0003', 'r-0002', 'r-0001']);
+    const bad = await runAction('list-reports', { per_page: 500 }, o);
+    assert.equal(bad.status, 'validation-failed');
+    assert.deepEqual((bad.output as { error: string }[]).map((e) => e.error), ['per_page_number_lte']);
+  });
+
+  test('get-report returns the stored mail; an unknown id is report_not_found', async () => {
+    await writeServiceRecords(redis, MODULE_ID, reports);
+    const res = await runAction('get-report', { id: 'r-0002' }, o);
+    assert.equal(res.status, 'completed', res.error);
+    const out = res.output as Record<string, unknown> & { run: Record<string, unknown>; delivery: Record<string, unknown> };
+    assert.equal(out.html, '<p>Weekly SMB &lt;x&gt;</p>');
+    assert.equal(out.run.plan_name, 'Weekly SMB');
+    assert.equal((out.run.modules as Record<string, unknown>[])[0]!.repo_path, 'nextcloud/3c9a7e5f-1b4d-4a8a-ae32-5f7c9d1a4b63');
+    assert.equal(out.delivery.last_error, 'smarthost refused');
+    const missing = await runAction('get-report', { id: 'r-9999' }, o);
+    assert.equal(missing.status, 'validation-failed');
+    assert.deepEqual(missing.output, [{ field: 'id', parameter: 'id', value: 'r-9999', error: 'report_not_found' }]);
+  });
+});
+
+describe('send-test-notification without a running service', () => {
+  test('fails with a clear error and exit 2', async () => {
+    const res = await runAction('send-test-notification', {}, { ...o, env: { TCP_PORT: '1' } });
+    assert.equal(res.status, 'aborted');
+    assert.equal(res.exitCode, 2);
+    assert.equal((res.output as { code: string }).code, 'SERVICE_UNAVAILABLE');
+    assert.match(res.error, /does not answer on 127\.0\.0\.1:1/);
+  });
+});
+
+describe('destroy-module', () => {
+  test('stops the unit and removes the token', async () => {
+    const res = await runAction('destroy-module', {}, o);
+    assert.equal(res.status, 'completed', res.error);
+    assert.deepEqual(stubCalls(o), ['systemctl --user disable --now backup-monitor.service']);
+    assert.throws(() => statSync(path.join(o.stateDir, 'receiver.token')));
+  });
+});
