@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Composition of the repository check (issue #5): the NS8 API client with the module's agent
+// credentials, and the checker around it.
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { RunReport } from '../domain/run.js';
+import { ApiError, createApiClient, type TaskRunner } from '../ns8/api-client.js';
+import { createChecker } from './checker.js';
+import type { RepoChecker } from './types.js';
+
+export type { RepoChecker, DestinationHealth, RepoCheck, RepoVerdict } from './types.js';
+export { renderDestinationSection } from './section.js';
+
+export interface RepoCheckerDeps {
+  config: Pick<Config, 'repoCheck' | 'redis'>;
+  logger: Logger;
+  clock: Clock;
+  /** Replaces the HTTP client (tests, or another transport); default: the API server at repoCheck.apiUrl. */
+  api?: TaskRunner;
+  /** Status poll interval, ms (default 1000). */
+  pollMs?: number;
+  expectedRun?: (run: RunReport) => number | null;
+}
+
+export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearCache(): void } {
+  const { repoCheck, redis } = deps.config;
+  const logger = deps.logger.child({ stage: 'repocheck' });
+  const api = deps.api ?? (redis.user && redis.password
+    ? createApiClient({ url: repoCheck.apiUrl, user: redis.user, password: redis.password, pollMs: deps.pollMs, logger })
+    : noCredentials);
+  return createChecker({
+    api, settings: repoCheck, clock: deps.clock, logger, expectedRun: deps.expectedRun,
+    secrets: redis.password ? [redis.password] : [],
+  });
+}
+
+/** Without agent credentials NS8 cannot be asked: every check says so in the report. */
+const noCredentials: TaskRunner = {
+  runClusterTask: () => Promise.reject(new ApiError('API_AUTH', 'no agent credentials (REDIS_USER / REDIS_PASSWORD) to log in to the NS8 API server')),
+};
