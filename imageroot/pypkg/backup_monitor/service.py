@@ -8,6 +8,7 @@ import urllib.request
 
 from .secrets import read_receiver_token
 
+HTTP_CODES = {401: 'UNAUTHORIZED', 404: 'NOT_FOUND'}
 TIMEOUT_SECONDS = 90  # a test mail may wait for a slow smarthost (connect + greeting + send)
 
 
@@ -28,7 +29,13 @@ def call(method, path, body=None):
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, _decode(response.read())
     except urllib.error.HTTPError as e:
-        return e.code, _decode(e.read())
+        answer = _decode(e.read())
+        # Plain HTTP errors (401 from the token check, 404, 415) carry only {error}: give them
+        # the same {ok, code, error} shape as the service's own failures.
+        answer.setdefault('ok', False)
+        answer.setdefault('code', HTTP_CODES.get(e.code, f'HTTP_{e.code}'))
+        answer.setdefault('error', f'HTTP {e.code}')
+        return e.code, answer
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, 'reason', e)
         return 0, {'ok': False, 'code': 'SERVICE_UNAVAILABLE',
