@@ -75,7 +75,14 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     waitSeconds: cfg.correlator.waitSeconds, maxRunSeconds: cfg.correlator.maxRunSeconds, recentWindow: cfg.correlator.recentWindow,
   });
 
-  const reconcile = () => tracker.reconcile().catch((err: Error) => log.warning('reconcile failed', { error: err.message }));
+  const reconcile = async (): Promise<void> => {
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      try { await tracker.reconcile(); return; } catch (err) {
+        log.warning('reconcile failed, retrying', { attempt, error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+      }
+    }
+  };
   await subscribeBackupEvents(redis.subscriber, {
     backupEvent: (e) => tracker.backupEvent(e),
     smarthostChanged: () => {

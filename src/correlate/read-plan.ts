@@ -7,6 +7,13 @@ import type { Redis } from '../ns8/redis.js';
 
 type Hash = Record<string, string>;
 
+/** Pipelines return errors as values (e.g. LOADING while Redis restarts): never read them as data. */
+function failOnError(replies: unknown[]): unknown[] {
+  const err = replies.find((r) => r instanceof Error);
+  if (err) throw err;
+  return replies;
+}
+
 /** Plan ids are allocated by INCR cluster/backup_sequence and never reused (contract §1.2). */
 export async function listPlanIds(redis: Redis): Promise<number[]> {
   const last = Number(await redis.get(K.planSequence)) || 0;
@@ -27,7 +34,7 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
   if (ids.length === 0) return [];
   const first = redis.multi().hGetAll(K.moduleNode).hGetAll(K.moduleUuid);
   for (const id of ids) first.hGetAll(K.plan(id));
-  const [moduleNode, moduleUuid, ...planHashes] = (await first.execAsPipeline()) as unknown as Hash[];
+  const [moduleNode, moduleUuid, ...planHashes] = failOnError(await first.execAsPipeline()) as Hash[];
   const plans = ids.map((id, i) => parsePlan(id, planHashes[i] ?? {})).filter((p): p is BackupPlan => p !== null);
   if (plans.length === 0) return [];
 
@@ -42,7 +49,7 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
   for (const n of nodes) second.get(K.nodeUiName(n));
   for (const [p, n] of statusPairs) second.hGetAll(K.backupStatus(n, p));
   for (const d of dests) second.hGetAll(K.destination(d));
-  const replies = (await second.execAsPipeline()) as unknown as (string | null | Hash)[];
+  const replies = failOnError(await second.execAsPipeline()) as (string | null | Hash)[];
 
   let i = 0;
   const modules = new Map<string, ClusterModule>();

@@ -41,6 +41,9 @@ interface OpenRun {
   timer: NodeJS.Timeout | null;
 }
 
+/** About an hour of retries before a failing flush is given up (and logged as an error). */
+const FLUSH_ATTEMPTS = 130;
+
 /** How much longer than last time a node may take before its pending modules count as not run. */
 const SLOWDOWN = 1.25;
 
@@ -62,7 +65,7 @@ export class RunTracker implements RunSink {
     const trigger = a.source === 'poll' ? 'alertmanager' : 'webhook';
     if (a.kind === 'missing' && a.planId !== null) {
       const expectedAt = Math.floor((a.startsAt || this.d.clock.now()) / 1000);
-      this.serial(a.planId, () => this.d.flush({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }));
+      this.serial(a.planId, () => this.flushWithRetry({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }));
       return;
     }
     if (a.planId !== null) { this.alertForPlan(a.planId, trigger); return; }
@@ -76,7 +79,7 @@ export class RunTracker implements RunSink {
   }
 
   missing(planId: number, expectedAt: number, modules: string[]): void {
-    this.serial(planId, () => this.d.flush({ kind: 'missing', planId, expectedAt, modules, triggers: ['schedule'] }));
+    this.serial(planId, () => this.flushWithRetry({ kind: 'missing', planId, expectedAt, modules, triggers: ['schedule'] }));
   }
 
   /** After (re)connecting: events published meanwhile are lost, so rebuild open runs from Redis. */
@@ -184,7 +187,18 @@ export class RunTracker implements RunSink {
     this.flushed.set(run.planId, { since: run.since });
     const missing = [...run.expected].filter((m) => !run.reported.has(m));
     this.d.log.info('run settled', { plan: run.planId, reported: run.reported.size, missing: missing.join(',') || undefined, triggers: [...run.triggers].join(',') });
-    await this.d.flush({ kind: 'run', planId: run.planId, since: run.since, triggers: [...run.triggers] });
+    await this.flushWithRetry({ kind: 'run', planId: run.planId, since: run.since, triggers: [...run.triggers] });
+  }
+
+  /** A flush that fails (Redis restarting, replica loading) is tried again: a report is never dropped. */
+  private async flushWithRetry(req: FlushRequest): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try { await this.d.flush(req); return; } catch (err) {
+        if (this.closed || attempt >= FLUSH_ATTEMPTS) throw err;
+        this.d.log.warning('cannot report the run yet, retrying', { plan: req.planId, attempt, error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (attempt - 1), 30_000)));
+      }
+    }
   }
 
   private alertForPlan(planId: number, trigger: string): void {
@@ -197,7 +211,7 @@ export class RunTracker implements RunSink {
     const timer = setTimeout(() => {
       this.alertTimers.delete(planId);
       if (this.open.has(planId)) { triggers.forEach((t) => this.open.get(planId)!.triggers.add(t)); return; }
-      this.serial(planId, () => this.d.flush({ kind: 'run', planId, since: null, triggers: [...triggers] }));
+      this.serial(planId, () => this.flushWithRetry({ kind: 'run', planId, since: null, triggers: [...triggers] }));
     }, this.d.waitSeconds * 1000);
     timer.unref?.();
     this.alertTimers.set(planId, { timer, triggers });

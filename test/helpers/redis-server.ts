@@ -41,7 +41,7 @@ export interface RedisServer {
   adminUrl: string;
   moduleUrl: string;
   stop(): Promise<void>;
-  /** Stop and start again on the same port; data survives through the append-only file. */
+  /** Stop (SIGTERM saves the dataset) and start again on the same port with the same data. */
   restart(downMs?: number): Promise<void>;
 }
 
@@ -51,7 +51,8 @@ export async function startRedis(opts: { nodes?: number[]; modules?: Record<stri
   const port = await freePort();
   writeFileSync(path.join(dir, 'users.acl'), ns8AclLines(opts).join('\n') + '\n');
   writeFileSync(path.join(dir, 'redis.conf'), [
-    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'save ""', 'appendonly yes', 'appendfsync always',
+    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'save 3600 1', 'appendonly no', // RDB saved at SIGTERM; Redis 7.0 replays MULTI from an AOF as a client that NOPERM-fails
+    'dbfilename dump.rdb',
     `aclfile ${path.join(dir, 'users.acl')}`, 'protected-mode no', 'loglevel warning', `logfile ${path.join(dir, 'redis.log')}`,
   ].join('\n') + '\n');
   let child: ChildProcess | undefined;

@@ -40,3 +40,154 @@ describe('one run, one email', () => {
     } finally { await service.stop(); }
   });
 });
+
+describe('replayed runs', () => {
+  it('all ok: one success mail, in Italian when set', async () => {
+    const { service } = await startTestService(redis, { MAIL_LANGUAGE: 'it' });
+    try {
+      await replayRun(redis, 1, {});
+      const [mail] = await smtp.waitFor(1);
+      assert.equal(mail!.subject, '[NS8 Backup] ✅ Backup completato con successo: Daily offsite');
+      assert.deepEqual(rows(String(mail!.html)).map((r) => r.cells[3]), ['salvato', 'salvato', 'salvato', 'salvato']);
+      assert.match(mail!.text!, /Nessuna azione necessaria/);
+    } finally { await service.stop(); }
+  });
+
+  it('all failed: REPO_FAILURE pointing at the destination', async () => {
+    const { service } = await startTestService(redis);
+    try {
+      await replayRun(redis, 1, { mail1: { errors: 2 }, nextcloud1: { errors: 2 }, samba1: { errors: 1 }, webtop1: { errors: 3 } });
+      const [mail] = await smtp.waitFor(1);
+      assert.equal(mail!.subject, '[NS8 Backup] ❌ Backup failed – possible repository error: Daily offsite');
+      assert.match(mail!.text!, /Settings > Backup > Destinations/);
+      assert.match(mail!.text!, /Backblaze ns8-backups/);
+    } finally { await service.stop(); }
+  });
+
+  it('a module retried later: first report, then one update of the same run', async () => {
+    const { service } = await startTestService(redis);
+    try {
+      // webtop1 is busy and retried after its node's other modules; wait_seconds (1 s) passes first.
+      await replayRun(redis, 2, { webtop1: { busyRetries: 1 } }, { retryDelayMs: 2500 });
+      const mails = await smtp.waitFor(2, 15_000);
+      assert.match(mails[0]!.subject!, /partially failed: Weekly SMB/);
+      assert.deepEqual(rows(String(mails[0]!.html)).find((r) => r.module === 'webtop1')!.cells[3], 'not run');
+      assert.match(mails[1]!.subject!, /✅ Backup recovered: Weekly SMB \[update\]|✅ Backup completed successfully: Weekly SMB \[update\]/);
+      assert.equal(rows(String(mails[1]!.html)).find((r) => r.module === 'webtop1')!.cells[3], 'saved');
+    } finally { await service.stop(); }
+  });
+
+  it('no status at all: an alert for a plan that never ran gives REPO_FAILURE with every module not run', async () => {
+    const { service, url } = await startTestService(redis);
+    try {
+      const res = await fetch(`${url}/alert`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(webhook([{ id: '1', node: '1' }])) });
+      assert.equal(res.status, 202);
+      const [mail] = await smtp.waitFor(1);
+      assert.match(mail!.subject!, /❌ Backup failed – possible repository error: Daily offsite/);
+      assert.deepEqual(rows(String(mail!.html)).map((r) => r.cells[3]), ['not run', 'not run', 'not run', 'not run']);
+    } finally { await service.stop(); }
+  });
+
+  it('events and an alert about the same run make one email', async () => {
+    const { service, url } = await startTestService(redis);
+    try {
+      await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
+      const post = () => fetch(`${url}/alert`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(webhook([{ id: '2', node: '1' }])) });
+      assert.equal((await post()).status, 202);
+      await smtp.waitFor(1);
+      assert.equal((await post()).status, 202);
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(smtp.messages.length, 1);
+    } finally { await service.stop(); }
+  });
+
+  it('an alert without plan id reports the plans that ran recently', async () => {
+    await replayRun(redis, 1, { samba1: { errors: 1 } });
+    const { service, url } = await startTestService(redis);
+    try {
+      const [mail] = await smtp.waitFor(1); // found by the start-up reconcile
+      assert.match(mail!.subject!, /partially failed: Daily offsite/);
+      const res = await fetch(`${url}/alert`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(webhook([{ node: '1' }])) });
+      assert.equal(res.status, 202);
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(smtp.messages.length, 1, 'the alert speaks of the run already reported');
+    } finally { await service.stop(); }
+  });
+});
+
+describe('outages', () => {
+  it('SMTP refusing during a run: the mail arrives exactly once when it is back', async () => {
+    smtp.refuse = true;
+    const { service, log } = await startTestService(redis);
+    try {
+      await replayRun(redis, 2, { samba1: { errors: 1 } });
+      await waitUntil(() => log.lines.some((l) => l.includes('will retry')));
+      assert.equal(smtp.messages.length, 0);
+      smtp.refuse = false;
+      service.delivery.kick();
+      // backoff is 15 s for the second attempt; a smarthost change makes it try now.
+      const c = await adminClient(redis); await c.hSet('cluster/smarthost', 'port', String(smtp.port)); await c.quit();
+      await forceDue(redis);
+      service.delivery.kick();
+      await smtp.waitFor(1, 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(smtp.messages.length, 1);
+    } finally { await service.stop(); }
+  });
+
+  it('Redis restarted mid-run: the report is neither lost nor doubled', async () => {
+    const { service } = await startTestService(redis, { WAIT_SECONDS: '2' });
+    try {
+      await replayRun(redis, 1, {}, { skip: ['webtop1', 'samba1'] });
+      await redis.restart(500);
+      await replayRun(redis, 1, { samba1: { errors: 1 } }, { skip: ['mail1', 'nextcloud1'] });
+      const [mail] = await smtp.waitFor(1, 15_000);
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.equal(smtp.messages.length, 1);
+      assert.match(mail!.subject!, /partially failed: Daily offsite \(1 of 4/);
+    } finally { await service.stop(); }
+  });
+
+  it('a restart resumes queued reports', async () => {
+    smtp.refuse = true;
+    const first = await startTestService(redis);
+    await replayRun(redis, 1, {});
+    await waitUntil(() => first.log.lines.some((l) => l.includes('will retry')));
+    await first.service.stop();
+    smtp.refuse = false;
+    await forceDue(redis);
+    const second = await startTestService(redis);
+    try {
+      await smtp.waitFor(1);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(smtp.messages.length, 1);
+    } finally { await second.service.stop(); }
+  });
+});
+
+function webhook(labels: Record<string, string>[]) {
+  return {
+    version: '4', status: 'firing', receiver: 'backup-monitor', groupKey: '{}:{alertname="BackupFailed"}', truncatedAlerts: 0,
+    groupLabels: { alertname: 'BackupFailed' }, commonLabels: { alertname: 'BackupFailed' }, commonAnnotations: {}, externalURL: 'http://ns1:9093',
+    alerts: labels.map((l, i) => ({
+      status: 'firing', labels: { alertname: 'BackupFailed', service: 'backup', severity: 'critical', target_type: 'node', ...l },
+      annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `f${i}`,
+    })),
+  };
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Makes every queued report due now, instead of waiting out the backoff. */
+async function forceDue(r: RedisServer) {
+  const c = await adminClient(r);
+  const all = await c.hGetAll('module/backup-monitor1/outbox');
+  for (const id of Object.keys(all)) await c.hSet('module/backup-monitor1/outbox', id, '0');
+  await c.quit();
+}
