@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs what the demo and the tests run for real (Debian packages in .ci/apt-packages, npm
+# dependencies of the service and of the admin page). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t packages < <(grep -v '^#' .ci/apt-packages | grep -v '^$')
+missing=""
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"
+done
+if [ -n "${missing// /}" ] || [ "${CI:-}" = true ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing Debian packages:$missing — run this script as root (or with sudo)." >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+# npm ci wipes node_modules: only when the lock file changed since the last install.
+install_npm() {
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
+install_npm .
+if [ -f ui/package-lock.json ]; then install_npm ui; fi
