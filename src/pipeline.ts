@@ -9,7 +9,7 @@ import type { PlanSnapshot } from './domain/backup.js';
 import type { PlanState, StoredReport, NotifyReason } from './domain/records.js';
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
-import { decide, MAILED, runDigest } from './notify/decide.js';
+import { decide, MAILED, planStateAfter } from './notify/decide.js';
 import type { Outbox } from './notify/outbox.js';
 import { renderReport } from './report/render.js';
 import type { RepoChecker } from './repocheck/types.js';
@@ -31,16 +31,8 @@ export interface PipelineDeps {
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
 const PERSIST_BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 
-export function nextState(prev: PlanState | undefined, run: RunReport, reason: NotifyReason, reportId: string | null, nowMs: number): PlanState {
-  const failing = run.outcome !== 'SUCCESS';
-  return {
-    planId: run.planId, planName: run.planName, lastRunKey: run.runKey, lastOutcome: run.outcome, lastDigest: runDigest(run),
-    lastReportId: reportId ?? prev?.lastReportId ?? '',
-    lastNotifiedAt: MAILED.has(reason) ? nowMs : prev?.lastNotifiedAt ?? 0,
-    failingSince: failing ? (prev?.failingSince ?? run.start) : null,
-    lastSuccessAt: run.outcome === 'SUCCESS' ? run.start : prev?.lastSuccessAt ?? null,
-  };
-}
+/** Plan state after a decision; kept as a name here, the rules live beside decide(). */
+export const nextState = planStateAfter;
 
 export function createPipeline(d: PipelineDeps) {
   const cfg = d.config;

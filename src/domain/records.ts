@@ -48,6 +48,10 @@ export interface PlanState {
   failingSince: number | null;
   /** Unix s of the start of the last successful run seen, or null. */
   lastSuccessAt: number | null;
+  /** Outcome of the last MAILED report: what the admin was last told (flap damping, notify/decide.ts). */
+  mailedOutcome?: Outcome | null;
+  /** Unix s (run start) of recent failure<->success flips, inside the flap window. */
+  flips?: number[];
 }
 
 /** Keys of the module namespace. */

@@ -1,9 +1,36 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: should this run produce a mail, and why? Returns a named reason, never a boolean.
+//
+// The story a person gets for one plan:
+// - every new run has at most one mail (first | repeat | changed | recovered | success), and a
+//   later, different result for the same run is an 'update'; anything already told is 'duplicate';
+// - a plan that keeps failing with no new run gets a 'reminder' once the last mail is older than
+//   the reminder interval (never one per poll or per Alertmanager repeat: those are 'duplicate');
+// - flap damping: when a plan's result flips between failure and success `flapChanges` times
+//   within `flapWindow`, further flips are held ('muted'). The held news goes out once the plan has
+//   kept one result for a whole flap window (as 'recovered' or 'first', via pendingNotice +
+//   decideReminder), or as a reminder if it keeps failing. Reasons are computed against what the
+//   admin was last TOLD (`mailedOutcome`), so a held recovery is never lost.
 import type { PlanState, NotifyReason } from '../domain/records.js';
-import type { RunReport } from '../domain/run.js';
+import type { Outcome, RunReport } from '../domain/run.js';
 
-export interface DecideOptions { notifyOnSuccess: boolean }
+export interface DecideOptions {
+  notifyOnSuccess: boolean;
+  /** Seconds; outcome flips closer together than this count towards flapping (default 6 h). */
+  flapWindow?: number;
+  /** Flips (including this one) within flapWindow that make a plan flapping (default 3). */
+  flapChanges?: number;
+}
+
+export interface ReminderOptions extends DecideOptions {
+  /** Unix ms. */
+  now: number;
+  /** Seconds between reminders for a plan that stays failing; 0 = no reminders. */
+  reminderInterval: number;
+}
+
+export const FLAP_WINDOW_S = 6 * 3600;
+export const FLAP_CHANGES = 3;
 
 /** Reasons that put a mail in the outbox; the others only update state. */
 export const MAILED: ReadonlySet<NotifyReason> = new Set<NotifyReason>(['first', 'repeat', 'changed', 'update', 'reminder', 'recovered', 'success']);
@@ -14,17 +41,70 @@ export function runDigest(run: RunReport): string {
 }
 
 export const runStartOf = (runKey: string): number => Number(runKey.split(':')[1] ?? 0);
+const failing = (o: Outcome) => o !== 'SUCCESS';
+/** What the admin was last told; states written before mailedOutcome existed fall back to the last run. */
+const told = (prev: PlanState): Outcome => prev.mailedOutcome ?? prev.lastOutcome;
+const window = (o: DecideOptions) => o.flapWindow ?? FLAP_WINDOW_S;
+
+/** Flip times (unix s) still inside the flap window at `at`. */
+function recentFlips(prev: PlanState, at: number, o: DecideOptions): number[] {
+  return (prev.flips ?? []).filter((t) => at - t < window(o));
+}
 
 export function decide(prev: PlanState | undefined, run: RunReport, opts: DecideOptions): NotifyReason {
   if (prev) {
     if (runStartOf(run.runKey) < runStartOf(prev.lastRunKey)) return 'duplicate';
     if (prev.lastRunKey === run.runKey) return prev.lastDigest === runDigest(run) ? 'duplicate' : 'update';
   }
-  const wasFailing = prev !== undefined && prev.lastOutcome !== 'SUCCESS';
-  if (run.outcome === 'SUCCESS') {
+  const isFlip = prev !== undefined && failing(prev.lastOutcome) !== failing(run.outcome);
+  if (isFlip && recentFlips(prev, run.start, opts).length + 1 >= (opts.flapChanges ?? FLAP_CHANGES)) return 'muted';
+  const wasFailing = prev !== undefined && failing(told(prev));
+  if (!failing(run.outcome)) {
     if (wasFailing) return 'recovered';
     return opts.notifyOnSuccess ? 'success' : 'muted';
   }
   if (!wasFailing) return 'first';
   return prev.lastOutcome === run.outcome ? 'repeat' : 'changed';
+}
+
+/** What a periodic check should do for a plan, from its state alone (cheap: no Redis reads). */
+export type PendingNotice = 'reminder' | 'held-news' | 'none';
+
+export function pendingNotice(prev: PlanState, opts: ReminderOptions): PendingNotice {
+  const nowS = opts.now / 1000;
+  const lastFlip = Math.max(0, ...(prev.flips ?? []));
+  const held = failing(told(prev)) !== failing(prev.lastOutcome);
+  if (held && nowS - lastFlip >= window(opts)) return 'held-news';
+  if (failing(prev.lastOutcome) && opts.reminderInterval > 0 && opts.now - prev.lastNotifiedAt >= opts.reminderInterval * 1000) return 'reminder';
+  return 'none';
+}
+
+/**
+ * The mail for a plan when no new run arrived (periodic check): `run` is the plan's latest run,
+ * correlated again. A run the tracker never saw is decided as usual.
+ */
+export function decideReminder(prev: PlanState | undefined, run: RunReport, opts: ReminderOptions): NotifyReason {
+  if (!prev || runStartOf(run.runKey) > runStartOf(prev.lastRunKey)) return decide(prev, run, opts);
+  if (run.runKey !== prev.lastRunKey) return 'duplicate';
+  const notice = pendingNotice({ ...prev, lastOutcome: run.outcome }, opts);
+  if (notice === 'held-news') return failing(run.outcome) ? 'first' : 'recovered';
+  return notice === 'reminder' ? 'reminder' : 'duplicate';
+}
+
+/** The plan state after a decision: what was seen, what was told, and the recent flips. */
+export function planStateAfter(prev: PlanState | undefined, run: RunReport, reason: NotifyReason, reportId: string | null, nowMs: number,
+  opts: Pick<DecideOptions, 'flapWindow'> = {}): PlanState {
+  const mailed = MAILED.has(reason);
+  const isFlip = prev !== undefined && failing(prev.lastOutcome) !== failing(run.outcome);
+  const flips = prev ? recentFlips(prev, run.start, { notifyOnSuccess: false, ...opts }) : [];
+  if (isFlip) flips.push(run.start);
+  return {
+    planId: run.planId, planName: run.planName, lastRunKey: run.runKey, lastOutcome: run.outcome, lastDigest: runDigest(run),
+    lastReportId: reportId ?? prev?.lastReportId ?? '',
+    lastNotifiedAt: mailed ? nowMs : prev?.lastNotifiedAt ?? 0,
+    failingSince: failing(run.outcome) ? (prev?.failingSince ?? run.start) : null,
+    lastSuccessAt: run.outcome === 'SUCCESS' ? run.start : prev?.lastSuccessAt ?? null,
+    mailedOutcome: mailed ? run.outcome : prev ? told(prev) : null,
+    flips,
+  };
 }
