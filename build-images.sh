@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Build the two images of the NS8 backup-monitor module with buildah:
+#   1. the service runtime image: a Node LTS base + the compiled service (dist/) + production
+#      dependencies only, running as a non-root user;
+#   2. the module image, FROM scratch: imageroot/ + the built admin page (ui/dist) + the
+#      org.nethserver.* labels that tell NS8 how to install it (contract §8.2).
+#
+# Environment:
+#   REPOBASE         image repository prefix (default ghcr.io/nethserver)
+#   IMAGETAG         tag of both images (default latest)
+#   NODE_BASE_IMAGE  base of the runtime image (default docker.io/library/node:24.16.0-slim);
+#                    any image with a glibc `node` on PATH works, e.g. a locally made one
+#                    (build/make-local-node-base.sh) when no registry is reachable
+#   UI_DIST          a prebuilt admin page to use instead of building ui/ (optional)
+#   CI, GITHUB_OUTPUT  in GitHub Actions, the image list goes to $GITHUB_OUTPUT
+
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+repobase="${REPOBASE:-ghcr.io/nethserver}"
+reponame="backup-monitor"
+imagetag="${IMAGETAG:-latest}"
+node_base="${NODE_BASE_IMAGE:-docker.io/library/node:24.16.0-slim}"
+service_image="${repobase}/${reponame}-service:${imagetag}"
+module_image="${repobase}/${reponame}:${imagetag}"
+# uid:gid of the `node` user of the official Node images; numeric, so any base works
+service_user="1000:1000"
+images=()
+
+stage=$(mktemp -d)
+containers=()
+cleanup() {
+    for c in "${containers[@]}"; do buildah rm "$c" >/dev/null 2>&1 || :; done
+    rm -rf "$stage"
+}
+trap cleanup EXIT
+
+step() { printf '==> %s\n' "$*"; }
+fail() { printf 'build-images.sh: %s\n' "$*" >&2; exit 1; }
+
+for tool in buildah node npm; do
+    command -v "$tool" >/dev/null || fail "$tool is required"
+done
+
+step "Compiling the service (tsc -> ${stage}/app/dist)"
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
+npx --no-install tsc -p tsconfig.build.json --outDir "${stage}/app/dist"
+
+step "Installing production dependencies only"
+cp package.json package-lock.json "${stage}/app/"
+(cd "${stage}/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+
+if [[ -n "${UI_DIST:-}" ]]; then
+    [[ -f "${UI_DIST}/index.html" ]] || fail "UI_DIST=${UI_DIST} has no index.html"
+    step "Using the prebuilt admin page in ${UI_DIST}"
+    cp -a "${UI_DIST}" "${stage}/ui"
+elif [[ -f ui/package.json ]]; then
+    step "Building the admin page (ui/)"
+    # npm ci would replace a working ui/node_modules: install only when vite is missing.
+    [[ -x ui/node_modules/.bin/vite ]] || (cd ui && npm ci --no-audit --no-fund)
+    (cd ui && npm run build -- --outDir "${stage}/ui" --emptyOutDir)
+else
+    fail "ui/package.json not found: the admin page is part of the module image (or set UI_DIST)"
+fi
+[[ -f "${stage}/ui/index.html" ]] || fail "the admin page build produced no index.html"
+
+step "Runtime image ${service_image} from ${node_base}"
+container=$(buildah from --pull=missing "${node_base}")
+containers+=("$container")
+buildah add --quiet --chown 0:0 "$container" "${stage}/app" /app
+buildah config \
+    --workingdir=/app \
+    --user="${service_user}" \
+    --env=NODE_ENV=production \
+    --entrypoint='["node", "/app/dist/main.js"]' \
+    --cmd='[]' \
+    --stop-signal=SIGTERM \
+    --label="org.opencontainers.image.title=${reponame}-service" \
+    --label="org.opencontainers.image.licenses=GPL-3.0-or-later" \
+    "$container"
+buildah commit --quiet "$container" "${service_image}" >/dev/null
+images+=("${service_image}")
+
+step "Module image ${module_image}"
+container=$(buildah from scratch)
+containers+=("$container")
+cp -a imageroot "${stage}/imageroot"
+find "${stage}/imageroot" -name __pycache__ -prune -exec rm -rf {} +
+buildah add --quiet "$container" "${stage}/imageroot" /imageroot
+buildah add --quiet "$container" "${stage}/ui" /ui
+# cluster:reader lets the service run read-backup-snapshots through the API server
+# (repository checks, contract §5.4); min-core 3.20.0: the node-level backup engine and
+# node/<n>/backup_status keys this module reads exist since then (contract §1.9).
+buildah config \
+    --entrypoint=/ \
+    --label="org.nethserver.rootfull=0" \
+    --label="org.nethserver.tcp-ports-demand=1" \
+    --label="org.nethserver.authorizations=cluster:reader" \
+    --label="org.nethserver.images=${service_image}" \
+    --label="org.nethserver.min-core=3.20.0-0" \
+    "$container"
+buildah commit --quiet "$container" "${module_image}" >/dev/null
+images+=("${module_image}")
+
+if [[ -n "${CI:-}" && -n "${GITHUB_OUTPUT:-}" ]]; then
+    # docker:// wants lowercase names
+    printf "images=%s\n" "${images[*],,}" >> "${GITHUB_OUTPUT}"
+else
+    printf "Built:\n"
+    printf "  %s\n" "${images[@]}"
+    printf "Publish with:\n"
+    for image in "${images[@],,}"; do printf "  buildah push %s docker://%s\n" "${image}" "${image}"; done
+fi

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Event handlers and the unit's ExecStartPre helper, run with the agent's environment.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
+import { MODULE_ID, MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { seedCluster } from '../sim/cluster.js';
+import { IMAGEROOT, agentEnvironment, installModule, readEnvFile, runEvent, stubCalls, type AgentOptions } from '../sim/agent-runner.js';
+
+let redis: RedisServer;
+let root: string;
+let o: AgentOptions;
+
+before(async () => { redis = await startRedis(); await seedCluster(redis); });
+after(async () => { await redis.stop(); rmSync(root, { recursive: true, force: true }); });
+beforeEach(async () => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = mkdtempSync(path.join(tmpdir(), 'bm-events-'));
+  o = { stateDir: path.join(root, 'state'), redis };
+  assert.equal((await installModule({ ...o, tcpPort: 20011 })).status, 'completed');
+});
+
+describe('events', () => {
+  for (const event of ['smarthost-changed', 'leader-changed']) {
+    test(`${event} from the cluster restarts the running service`, async () => {
+      const res = await runEvent(event, { key: 'cluster/smarthost' }, 'cluster', o);
+      assert.equal(res.exitCode, 0, res.stderr);
+      assert.deepEqual(stubCalls(o), ['systemctl --user try-restart backup-monitor.service']);
+    });
+
+    test(`${event} from another agent is ignored`, async () => {
+      const res = await runEvent(event, {}, 'module/mail1', o);
+      assert.equal(res.exitCode, 0, res.stderr);
+      assert.deepEqual(stubCalls(o), []);
+    });
+  }
+});
+
+/** Runs bin/write-service-env as `runagent` would (agent env + state/environment). */
+function writeServiceEnv(extra: Record<string, string> = {}): { file: string; env: Record<string, string> } {
+  const file = path.join(root, 'run', 'backup-monitor.env');
+  spawnSync('mkdir', ['-p', path.dirname(file)]);
+  const r = spawnSync(path.join(IMAGEROOT, 'bin', 'write-service-env'), [file], {
+    cwd: o.stateDir, env: { ...agentEnvironment(o), ...extra }, encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { file, env: readEnvFile(file) };
+}
+
+describe('bin/write-service-env', () => {
+  test('on the leader: loopback leader, module credentials and token in a 600 file', () => {
+    const { file, env } = writeServiceEnv();
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(env.REDIS_LEADER_URL, `redis://127.0.0.1:${redis.port}`);
+    assert.equal(env.REDIS_REPLICA_URL, `redis://127.0.0.1:${redis.port}`);
+    assert.equal(env.API_SERVER_URL, 'http://127.0.0.1:9311');
+    assert.equal(env.REDIS_USER, `module/${MODULE_ID}`);
+    assert.equal(env.REDIS_PASSWORD, MODULE_PASSWORD);
+    assert.equal(env.RECEIVER_TOKEN, readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim());
+    assert.equal(env.ALERTMANAGER_POLL_SECONDS, undefined, 'metrics1 is local on the leader');
+  });
+
+  test('on a worker: the leader VPN address from Redis, no Alertmanager polling', () => {
+    const { env } = writeServiceEnv({ NODE_ID: '2' });
+    assert.equal(env.REDIS_LEADER_URL, `redis://10.5.4.1:${redis.port}`);
+    assert.equal(env.API_SERVER_URL, 'http://10.5.4.1:9311');
+    assert.equal(env.ALERTMANAGER_POLL_SECONDS, '0');
+  });
+
+  test('secrets reach neither state/environment nor Redis', async () => {
+    writeServiceEnv();
+    const token = readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim();
+    const c = createClient({ url: redis.adminUrl });
+    await c.connect();
+    const dump: string[] = [];
+    for await (const keys of c.scanIterator({ MATCH: `module/${MODULE_ID}/*` })) {
+      for (const k of keys) dump.push(JSON.stringify(await c.type(k) === 'hash' ? await c.hGetAll(k) : await c.get(k)));
+    }
+    await c.quit();
+    assert.ok(dump.some((d) => d.includes('MAIL_SUBJECT_PREFIX')), 'the environment copy was read');
+    const state = readFileSync(path.join(o.stateDir, 'environment'), 'utf8');
+    for (const secret of [MODULE_PASSWORD, token]) {
+      assert.ok(!state.includes(secret), 'not in state/environment');
+      assert.ok(!dump.join('\n').includes(secret), 'not in Redis');
+    }
+  });
+});
