@@ -20,6 +20,8 @@ export interface RenderOptions {
 export interface RenderedMail { subject: string; text: string; html: string }
 
 const label = (m: ModuleRow) => m.uiName || m.moduleId;
+const nodeLabel = (id: number | null, name: string, s: Strings) =>
+  id === null ? '–' : name ? `${name} (${id})` : fill(s.node, { id });
 
 export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions): string {
   const s = STRINGS[o.language];
@@ -41,7 +43,7 @@ function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOpti
 
 function facts(run: RunReport, s: Strings, o: RenderOptions): [string, string][] {
   const t = (x: number | null) => formatTime(x, s.locale, o.timeZone);
-  const nodes = run.nodes.map((n) => (n.name ? `${n.name} (${n.id})` : String(n.id))).join(', ') || '–';
+  const nodes = run.nodes.map((n) => nodeLabel(n.id, n.name, s)).join(', ') || '–';
   const rows: [string, string][] = [
     [s.fields.plan, `${run.planName} (ID ${run.planId})`],
     [s.fields.destination, run.destinationName],
@@ -53,7 +55,7 @@ function facts(run: RunReport, s: Strings, o: RenderOptions): [string, string][]
 
 function moduleCells(m: ModuleRow, s: Strings): string[] {
   const dur = m.start !== null && m.end !== null ? formatDuration(m.end - m.start) : '–';
-  return [label(m), m.moduleId, m.nodeName ? `${m.nodeName} (${m.node})` : String(m.node ?? '–'), s.result[m.result], dur,
+  return [label(m), m.moduleId, nodeLabel(m.node, m.nodeName, s), s.result[m.result], dur,
     formatBytes(m.totalSize, s.locale), formatCount(m.totalFileCount, s.locale), formatCount(m.snapshotsCount, s.locale), formatCount(m.errors, s.locale)];
 }
 

@@ -20,6 +20,8 @@ export interface Strings {
   steps: { failed: string; notRun: string; missing: string; allFailed: string; none: string; repo: string };
   footer: string;
   triggers: string;
+  /** A node without a label: `node 2`. */
+  node: string;
 }
 
 const en: Strings = {
@@ -60,6 +62,7 @@ const en: Strings = {
   },
   footer: 'Sent by {module}, the NethServer 8 backup monitor.',
   triggers: 'Seen through: {triggers}.',
+  node: 'node {id}',
 };
 
 const it: Strings = {
@@ -100,6 +103,7 @@ const it: Strings = {
   },
   footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',
   triggers: 'Rilevato tramite: {triggers}.',
+  node: 'nodo {id}',
 };
 
 export const STRINGS: Record<Language, Strings> = { en, it };

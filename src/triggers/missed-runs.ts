@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Missed-run watchdog (contract §9.3). Nothing in NS8 records a run that did not happen (node down,
+// timer lost), so periodically, for every enabled plan: T = last calendar match <= now - grace in
+// the configured zone; if no module of the plan has a status that started at or after T (minus a
+// tolerance for clock skew), the run at T is MISSING and is reported once.
+// Choices:
+// - A run where SOME modules ran is not missing: its own report (from events) lists the modules
+//   that did not run. MISSING means nothing of the plan ran, so one run never gets two stories.
+// - A plan first seen (or whose schedule changed, or that was re-enabled) after T is skipped:
+//   nobody promised that run. What was seen and reported is kept in `module/<id>/watchdog`
+//   so a restart neither re-reports nor forgets.
+// - An expression outside the supported syntax is logged once and skipped, never guessed.
+// The same tick asks the tracker for reminders and held flap news (notify/decide.ts pendingNotice).
+import type { PlanSnapshot } from '../domain/backup.js';
+import type { PlanState } from '../domain/records.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { isCalendarError, parseCalendar, previousRun } from '../schedule/index.js';
+import { pendingNotice, type ReminderOptions } from '../notify/decide.js';
+import type { RunSink } from './types.js';
+
+/** What the watchdog remembers per plan (JSON in the `module/<id>/watchdog` HASH, field = plan id). */
+export interface WatchRecord {
+  schedule: string;
+  enabled: boolean;
+  /** Unix s when this plan was first seen with this schedule, enabled. */
+  firstSeen: number;
+  /** Expected run time (unix s) last reported MISSING, or null. */
+  reported: number | null;
+}
+
+export interface WatchOptions { grace: number; tolerance: number; timeZone: string }
+
+export type Verdict =
+  | { kind: 'disabled' | 'no-modules' | 'never-due' }
+  | { kind: 'bad-schedule'; error: string }
+  | { kind: 'new-plan' | 'ran' | 'already-reported'; expectedAt: number }
+  | { kind: 'missing'; expectedAt: number; modules: string[] };
+
+/** PURE: is the plan's last expected run missing? */
+export function checkPlan(snap: PlanSnapshot, rec: WatchRecord, nowS: number, o: WatchOptions): Verdict {
+  const { plan } = snap;
+  if (!plan.enabled) return { kind: 'disabled' };
+  const cal = parseCalendar(plan.schedule);
+  if (isCalendarError(cal)) return { kind: 'bad-schedule', error: cal.error };
+  const live = snap.modules.filter((m) => m.node !== null).map((m) => m.id);
+  if (live.length === 0) return { kind: 'no-modules' };
+  const due = previousRun(cal, new Date((nowS - o.grace) * 1000), o.timeZone);
+  if (!due) return { kind: 'never-due' };
+  const expectedAt = Math.floor(due.getTime() / 1000);
+  if (rec.firstSeen > expectedAt) return { kind: 'new-plan', expectedAt };
+  const ran = live.some((m) => (snap.statuses.get(m)?.start ?? -Infinity) >= expectedAt - o.tolerance);
+  if (ran) return { kind: 'ran', expectedAt };
+  if (rec.reported === expectedAt) return { kind: 'already-reported', expectedAt };
+  return { kind: 'missing', expectedAt, modules: live };
+}
+
+/** PURE: the record after seeing the plan now; a changed schedule or a re-enable starts afresh. */
+export function observe(prev: WatchRecord | undefined, snap: PlanSnapshot, nowS: number): WatchRecord {
+  const { schedule, enabled } = snap.plan;
+  if (prev && prev.schedule === schedule && (prev.enabled || !enabled)) return { ...prev, enabled };
+  return { schedule, enabled, firstSeen: nowS, reported: prev?.schedule === schedule ? prev.reported : null };
+}
+
+export interface WatchStore {
+  load(): Promise<Map<number, WatchRecord>>;
+  save(planId: number, rec: WatchRecord): Promise<void>;
+}
+
+export interface WatchdogDeps {
+  readPlans(): Promise<PlanSnapshot[]>;
+  /** Plan states as the outbox keeps them; used for reminders. */
+  readPlanState(planId: number): Promise<PlanState | undefined>;
+  store: WatchStore;
+  sink: Pick<RunSink, 'missing'> & { reminderDue?(planId: number): void };
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  watch: WatchOptions;
+  reminder: Omit<ReminderOptions, 'now'>;
+}
+
+export class MissedRunWatchdog {
+  private records: Map<number, WatchRecord> | null = null;
+  private readonly warned = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(private readonly d: WatchdogDeps) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass over all plans; errors (Redis down) are logged and the next tick retries. */
+  async tick(): Promise<Verdict[]> {
+    try {
+      this.records ??= await this.d.store.load();
+      const snaps = await this.d.readPlans();
+      const verdicts: Verdict[] = [];
+      for (const snap of snaps) verdicts.push(await this.checkOne(snap));
+      return verdicts;
+    } catch (err) {
+      this.d.log.warning('missed-run check failed, will retry', { error: (err as Error).message });
+      return [];
+    }
+  }
+
+  private async checkOne(snap: PlanSnapshot): Promise<Verdict> {
+    const nowS = Math.floor(this.d.clock.now() / 1000);
+    const id = snap.plan.id;
+    const prev = this.records!.get(id);
+    const rec = observe(prev, snap, nowS);
+    const v = checkPlan(snap, rec, nowS, this.d.watch);
+    if (v.kind === 'bad-schedule' && !this.warned.has(snap.plan.schedule)) {
+      this.warned.add(snap.plan.schedule);
+      this.d.log.warning('schedule not understood: missed runs of this plan are not detected', { plan: id, error: v.error });
+    }
+    if (v.kind === 'missing') {
+      this.d.log.info('scheduled run missing', { plan: id, expected_at: new Date(v.expectedAt * 1000).toISOString(), modules: v.modules.join(',') });
+      this.d.sink.missing(id, v.expectedAt, v.modules);
+      rec.reported = v.expectedAt;
+    }
+    if (JSON.stringify(rec) !== JSON.stringify(prev)) { await this.d.store.save(id, rec); this.records!.set(id, rec); }
+    if (snap.plan.enabled) await this.remind(id);
+    return v;
+  }
+
+  private async remind(planId: number): Promise<void> {
+    if (!this.d.sink.reminderDue) return;
+    const state = await this.d.readPlanState(planId);
+    if (state && pendingNotice(state, { ...this.d.reminder, now: this.d.clock.now() }) !== 'none') this.d.sink.reminderDue(planId);
+  }
+
+  private loop(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().then(() => undefined).finally(() => { this.running = null; this.loop(this.d.intervalMs); });
+    }, delay);
+    this.timer.unref?.();
+  }
+}
+
+/** EDGE: the store on the module's own HASH (module credentials, leader). */
+export function redisWatchStore(writer: { hGetAll(k: string): Promise<Record<string, string>>; hSet(k: string, f: string, v: string): Promise<unknown> }, key: string): WatchStore {
+  return {
+    async load() {
+      const out = new Map<number, WatchRecord>();
+      for (const [f, v] of Object.entries(await writer.hGetAll(key))) {
+        try { out.set(Number(f), JSON.parse(v) as WatchRecord); } catch { /* a damaged record is rebuilt */ }
+      }
+      return out;
+    },
+    async save(planId, rec) { await writer.hSet(key, String(planId), JSON.stringify(rec)); },
+  };
+}

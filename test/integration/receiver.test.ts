@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The receiver's HTTP contract on a real listening express app (port 0).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/triggers/webhook.js';
+import type { BackupAlert } from '../../src/triggers/types.js';
+import { Secret } from '../../src/secret.js';
+import { memoryLogger } from '../../src/log.js';
+
+const firing = readFileSync(new URL('../fixtures/alertmanager/firing-two-in-one-group.json', import.meta.url), 'utf8');
+let server: Server; let base: string; let tokenServer: Server; let tokenBase: string;
+const received: BackupAlert[] = [];
+
+const deps = (token: Secret | null) => ({
+  sink: { alert: (a: BackupAlert) => { received.push(a); }, backupEvent() {}, missing() {} },
+  log: memoryLogger(), token, bodyLimitBytes: 64 * 1024,
+  health: async () => ({ ok: true, links: { redis: { ok: true, error: null } } }),
+  sendTestMail: async () => ({ ok: true, status: 200, body: { ok: true } }),
+  alertmanagerConfig: () => ({ yaml: 'x', url: 'u' }),
+});
+const listen = (app: ReturnType<typeof createApp>) => new Promise<[Server, string]>((r) => {
+  const s = app.listen(0, '127.0.0.1', () => r([s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`]));
+});
+
+before(async () => {
+  [server, base] = await listen(createApp(deps(null)));
+  [tokenServer, tokenBase] = await listen(createApp(deps(new Secret('s3cret-token'))));
+});
+after(() => { server.close(); tokenServer.close(); });
+
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, url = base) =>
+  fetch(`${url}/alert`, { method: 'POST', headers, body });
+
+describe('POST /alert', () => {
+  it('202 for a real Alertmanager payload; both plans reach the tracker', async () => {
+    received.length = 0;
+    const res = await post(firing);
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { accepted: 2, ignored: 0 });
+    assert.deepEqual(received.map((a) => a.planId).sort(), [1, 2]);
+  });
+  it('415 for another content type', async () => {
+    const res = await post(firing, { 'content-type': 'text/plain' });
+    assert.equal(res.status, 415);
+    assert.deepEqual(await res.json(), { error: 'content type must be application/json' });
+  });
+  it('400 for malformed JSON', async () => {
+    const res = await post('{"alerts": [', { 'content-type': 'application/json' });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { error: 'body is not valid JSON' });
+  });
+  it('400 with the problems for a payload of the wrong shape', async () => {
+    const res = await post(JSON.stringify({ version: '4', alerts: 'none' }));
+    assert.equal(res.status, 400);
+    assert.deepEqual((await res.json()).problems, ['alerts: must be a list']);
+  });
+  it('413 for a body over the limit', async () => {
+    const res = await post(JSON.stringify({ alerts: [], pad: 'x'.repeat(70 * 1024) }));
+    assert.equal(res.status, 413);
+    assert.deepEqual(await res.json(), { error: 'body larger than 65536 bytes' });
+  });
+  it('422 when no alert is about backups, and nothing reaches the tracker', async () => {
+    received.length = 0;
+    const res = await post(JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'DiskSpaceLow' } }] }));
+    assert.equal(res.status, 422);
+    assert.equal(received.length, 0);
+  });
+  it('401 without the right bearer token when one is set', async () => {
+    assert.equal((await post(firing, { 'content-type': 'application/json' }, tokenBase)).status, 401);
+    assert.equal((await post(firing, { 'content-type': 'application/json', authorization: 'Bearer wrong' }, tokenBase)).status, 401);
+    assert.equal((await post(firing, { 'content-type': 'application/json', authorization: 'Bearer s3cret-token' }, tokenBase)).status, 202);
+  });
+  it('404 elsewhere, and GET /healthz answers', async () => {
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+    const h = await fetch(`${base}/healthz`);
+    assert.equal(h.status, 200);
+    assert.equal((await h.json()).ok, true);
+  });
+});

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ModuleStatus, PlanSnapshot } from '../../../src/domain/backup.js';
+import { correlate, inferRunStart, missingRun } from '../../../src/correlate/correlate.js';
+
+const T = 1786237200; // 2026-08-09 03:00 CEST, contract §10
+const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });
+
+function snap(statuses: Record<string, ModuleStatus>, opts: { removed?: string[] } = {}): PlanSnapshot {
+  const mods = [
+    { id: 'nextcloud1', node: 1, uiName: 'Cloud' }, { id: 'samba1', node: 1, uiName: 'Domain controller' },
+    { id: 'traefik2', node: 2, uiName: '' }, { id: 'webtop1', node: 2, uiName: '' },
+  ];
+  return {
+    plan: { id: 2, name: 'Weekly SMB', repository: 'dest', schedule: 'Sun *-*-* 03:00:00', retention: 4, instances: mods.map((m) => m.id), enabled: true },
+    destination: { id: 'dest', name: 'NAS share', url: 'smb:x', provider: 'smb' },
+    modules: mods.map((m) => ({ ...m, node: opts.removed?.includes(m.id) ? null : m.node, uuid: `${m.id}-uuid`, image: m.id.replace(/\d+$/, '') })),
+    statuses: new Map(Object.entries(statuses)),
+    nodeNames: new Map([[1, 'ns1'], [2, '']]),
+  };
+}
+const W = { since: null, maxRunSeconds: 3 * 3600 };
+const results = (r: ReturnType<typeof correlate>) => Object.fromEntries(r.modules.map((m) => [m.moduleId, m.result]));
+
+describe('correlate', () => {
+  const table: [string, Record<string, ModuleStatus>, string, Record<string, string>][] = [
+    ['all saved', { nextcloud1: st(T + 2), samba1: st(T + 250), traefik2: st(T + 1), webtop1: st(T + 24) }, 'SUCCESS',
+      { nextcloud1: 'success', samba1: 'success', traefik2: 'success', webtop1: 'success' }],
+    ['one failed (contract §10 plan 2)', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1), webtop1: st(T + 24) }, 'PARTIAL',
+      { nextcloud1: 'failed', samba1: 'success', traefik2: 'success', webtop1: 'success' }],
+    ['all failed', { nextcloud1: st(T + 2, 2), samba1: st(T + 252, 1), traefik2: st(T + 1, 3), webtop1: st(T + 24, 1) }, 'REPO_FAILURE',
+      { nextcloud1: 'failed', samba1: 'failed', traefik2: 'failed', webtop1: 'failed' }],
+    ['no status at all', {}, 'REPO_FAILURE', { nextcloud1: 'not_run', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' }],
+    ['node 2 did not run this week (last week\'s statuses)', { nextcloud1: st(T + 2), samba1: st(T + 252), traefik2: st(T - 604800), webtop1: st(T - 604790) }, 'PARTIAL',
+      { nextcloud1: 'success', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' }],
+    ['failed and not run only', { nextcloud1: st(T + 2, 1), samba1: st(T - 604800) }, 'REPO_FAILURE',
+      { nextcloud1: 'failed', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' }],
+  ];
+  for (const [name, statuses, outcome, expected] of table) {
+    it(name, () => {
+      const r = correlate(snap(statuses), W);
+      assert.equal(r.outcome, outcome);
+      assert.deepEqual(results(r), expected);
+    });
+  }
+
+  it('keys the run by plan and earliest start, so every trigger finds the same run', () => {
+    const s = { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1), webtop1: st(T + 24) };
+    assert.equal(correlate(snap(s), W).runKey, `2:${T + 1}`);
+    assert.equal(correlate(snap(s), { since: T + 1, maxRunSeconds: 3 * 3600 }).runKey, `2:${T + 1}`);
+  });
+
+  it('leaves out modules removed from the cluster', () => {
+    const r = correlate(snap({ nextcloud1: st(T) }, { removed: ['webtop1'] }), W);
+    assert.deepEqual(r.modules.map((m) => m.moduleId), ['nextcloud1', 'samba1', 'traefik2']);
+  });
+
+  it('fills rows from statuses: node names, repo paths, durations', () => {
+    const r = correlate(snap({ nextcloud1: st(T + 2, 1, 248) }), W);
+    const row = r.modules[0]!;
+    assert.deepEqual([row.nodeName, row.repoPath, row.end! - row.start!, row.errors], ['ns1', 'nextcloud/nextcloud1-uuid', 248, 1]);
+    assert.deepEqual(r.nodes, [{ id: 1, name: 'ns1' }, { id: 2, name: '' }]);
+  });
+
+  it('infers the latest run from the newest start', () => {
+    assert.equal(inferRunStart([st(T + 5), st(T + 1), st(T - 604800)], 3 * 3600), T + 1);
+    assert.equal(inferRunStart([], 3600), null);
+  });
+
+  it('marks a missed run MISSING at the expected time', () => {
+    const r = missingRun(snap({ nextcloud1: st(T - 604800) }), T, []);
+    assert.equal(r.outcome, 'MISSING');
+    assert.equal(r.runKey, `2:${T}`);
+    assert.ok(r.modules.every((m) => m.result === 'not_run'));
+  });
+});
