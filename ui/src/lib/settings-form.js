@@ -16,9 +16,9 @@ export const DURATIONS = {
 export const SUBJECT_PREFIX_MAX = 80;
 export const LANGUAGES = ["en", "it"];
 
-// Deliberately simple: one @, no spaces or address-list separators, a dotted host name.
-// The action's schema (format: email) and 10validate have the final word.
-const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+// Deliberately simple: one @, no spaces or address-list separators, a dotted host name (as
+// configure-module's 10validate requires). The action has the final word on the rest.
+const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function isEmail(value) {
   return typeof value === "string" && value.length <= 254 && EMAIL_RE.test(value.trim());
@@ -100,7 +100,7 @@ export function hasErrors({ errors, recipientErrors }) {
 const KNOWN_RULES = new Set([
   "format", "invalid_email", "duplicate_email", "required", "invalid_type", "enum",
   "number_gte", "number_lte", "number_gt", "number_lt", "string_gte", "string_lte",
-  "array_max_items", "additional_property_not_allowed",
+  "array_max_items", "unique", "additional_property_not_allowed",
 ]);
 
 /**

@@ -7,7 +7,7 @@ describe("isEmail", () => {
   test.each([
     ["admin@example.org", true],
     ["first.last+tag@mail.example.co.uk", true],
-    ["root@localhost", true],
+    ["root@localhost", false],
     ["", false],
     ["no-at-sign", false],
     ["two@@example.org", false],
@@ -102,6 +102,7 @@ describe("mapValidationError", () => {
     [{ field: "wait_seconds", parameter: "wait_seconds", value: 9999, error: "wait_seconds_number_lte" }, { field: "wait_seconds", index: null, key: "settings.error_number_lte" }],
     [{ field: "language", parameter: "language", value: "fr", error: "language_enum" }, { field: "language", index: null, key: "settings.error_enum" }],
     [{ field: "(root)", parameter: "mail_to", value: null, error: "mail_to_required" }, { field: "mail_to", index: null, key: "settings.error_required" }],
+    [{ field: "mail_to", parameter: "mail_to", value: ["a@x.org", "a@x.org"], error: "mail_to_unique" }, { field: "mail_to", index: null, key: "settings.error_unique" }],
     [{ field: "mail_from", parameter: "mail_from", value: "x", error: "something_new" }, { field: "mail_from", index: null, key: "settings.error_invalid" }],
   ])("%o", (item, expected) => expect(mapValidationError(item)).toEqual(expected));
 });

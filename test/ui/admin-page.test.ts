@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The admin page (ui/dist) in headless Debian Chromium inside a stand-in cluster-admin, with
+// the module's real imageroot actions, the real service, a real Redis and a real SMTP sink.
+// Needs `npm --prefix ui run build` first. Screenshots go to artifacts/ui/ (git-ignored).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { createClient } from 'redis';
+import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startTestService } from '../helpers/service.js';
+import { freePort } from '../helpers/ports.js';
+import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
+import { installModule, REPO_ROOT, type AgentOptions } from '../sim/agent-runner.js';
+import { moduleKeys } from '../../src/domain/records.js';
+import { startHarness, type Harness } from './harness.js';
+import { appendReports, olderReports } from './seed.js';
+
+const SHOTS = path.join(REPO_ROOT, 'artifacts', 'ui');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const T = 15_000;
+
+let redis: RedisServer;
+let smtp: SmtpSink;
+let root: string;
+let agent: AgentOptions;
+let service: Awaited<ReturnType<typeof startTestService>>;
+let harness: Harness;
+let browser: Browser;
+
+async function moduleEnvironment(): Promise<Record<string, string>> {
+  const c = createClient({ url: redis.url() });
+  c.on('error', () => undefined);
+  await c.connect();
+  try { return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) }; } finally { await c.quit(); }
+}
+
+async function historyLength(): Promise<number> {
+  const c = createClient({ url: redis.url() });
+  c.on('error', () => undefined);
+  await c.connect();
+  try { return await c.lLen(moduleKeys(MODULE_ID).history); } finally { await c.quit(); }
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = T): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A fresh browser context on the module page; `page` picks the app page (?page=). */
+async function openApp(page = 'status', locale = 'en-US'): Promise<{ ctx: BrowserContext; tab: Page; app: FrameLocator }> {
+  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 1700 } });
+  const tab = await ctx.newPage();
+  tab.setDefaultTimeout(T);
+  tab.on('pageerror', (e) => console.error('page error:', e.message));
+  await tab.goto(`${harness.url}#/apps/${MODULE_ID}?page=${page}`);
+  return { ctx, tab, app: tab.frameLocator('#app-frame') };
+}
+
+const shot = (tab: Page, name: string) => tab.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+const tasksOf = (action: string) => harness.tasks.filter((t) => t.action === action);
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
+  await seedCluster(redis, { smtpPort: smtp.port, plans: [] });
+  root = mkdtempSync(path.join(tmpdir(), 'bm-ui-'));
+  agent = { stateDir: path.join(root, 'state'), redis };
+  const tcpPort = await freePort();
+  const created = await installModule({ ...agent, tcpPort });
+  assert.equal(created.status, 'completed', created.error);
+  const token = readFileSync(path.join(agent.stateDir, 'receiver.token'), 'utf8').trim();
+  service = await startTestService(redis, { RECEIVER_TOKEN: token, TCP_PORT: String(tcpPort), MAIL_TO: 'ops@example.org', REPO_CHECK_ENABLED: '0' });
+  harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await harness?.stop();
+  await service?.service.stop();
+  await Promise.all([redis?.stop(), smtp?.stop()]);
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('admin page in cluster-admin', () => {
+  test('empty cluster: no plans and no reports are explained, not blank', async () => {
+    const { ctx, tab, app } = await openApp();
+    await app.locator('[data-test=plans-empty]').waitFor({ timeout: T });
+    await app.locator('[data-test=history-empty]').waitFor({ timeout: T });
+    assert.match(await app.locator('[data-test=plans-empty]').innerText(), /No backup plans yet/);
+    assert.match(await app.locator('[data-test=link-smtp]').innerText(), /Mail server/);
+    // The page used the token from localStorage.loginInfo and the eventId protocol.
+    const status = tasksOf('get-monitor-status')[0]!;
+    assert.equal(status.result?.status, 'completed');
+    assert.equal(typeof status.extra.eventId, 'string');
+    await shot(tab, 'status-empty');
+    await app.locator('[data-test=go-backup]').click();
+    await until('the Backup page of cluster-admin', async () => (await tab.evaluate(() => location.hash)) === '#/backup');
+    await ctx.close();
+  });
+
+  test('status of a seeded cluster: plans, module rows, deliveries, links, history and a report', async () => {
+    await seedCluster(redis, { smtpPort: smtp.port });
+    await replayRun(redis, 1, {});
+    await replayRun(redis, 2, { nextcloud1: { errors: 1 } }, { skip: ['webtop1'] });
+    await until('two reports from the service', async () => (await historyLength()) >= 2, 20_000);
+    await appendReports(redis, MODULE_ID, olderReports(12, Math.floor(Date.now() / 1000)));
+
+    const { ctx, tab, app } = await openApp();
+    const plan2 = app.locator('[data-test=plan-2]');
+    await plan2.waitFor({ timeout: T });
+    assert.equal((await app.locator('[data-test=plan-1] [data-test=plan-outcome]').innerText()).trim(), 'Success');
+    assert.equal((await plan2.locator('[data-test=plan-outcome]').innerText()).trim(), 'Partly failed');
+    assert.match(await plan2.locator('[data-test=module-nextcloud1]').innerText(), /Cloud[\s\S]*Failed/);
+    // Names are text, never markup.
+    assert.match(await plan2.locator('[data-test=module-webtop1]').innerText(), /Webtop <Sales & Co>[\s\S]*Not run/);
+    assert.match(await app.locator('[data-test=plan-1] [data-test=plan-notified]').innerText(), /ops@example\.org/);
+    await app.locator('[data-test=deliveries]').waitFor();
+    assert.equal(await app.locator('[data-test=history-table] tbody tr').count(), 10);
+    await shot(tab, 'status');
+
+    // Second page of the history, then the report whose HTML tries to run a script.
+    await app.locator('.bx--pagination__button--forward').click();
+    await app.locator('[data-test=report-old-01]').waitFor({ timeout: T });
+    assert.deepEqual(tasksOf('list-reports').at(-1)!.data, { page: 2, per_page: 10 });
+    await app.locator('[data-test=open-old-01]').click();
+    const html = app.locator('[data-test=report-html]');
+    await html.waitFor({ timeout: T });
+    assert.equal(await html.getAttribute('sandbox'), '');
+    assert.match((await html.getAttribute('srcdoc')) ?? '', /<script>/);
+    assert.equal(await app.frameLocator('[data-test=report-html]').locator('#mail-title').innerText(), 'Daily offsite <old-01>');
+    await shot(tab, 'report-html');
+    assert.equal(await tab.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'the mail HTML ran no script');
+    await app.locator('[data-test=view-text]').click();
+    assert.match(await app.locator('[data-test=report-text]').innerText(), /Plain text of old-01/);
+    await shot(tab, 'report-text');
+    await ctx.close();
+  });
+
+  test('settings: recipients and thresholds are saved through configure-module and persist', async () => {
+    const { ctx, tab, app } = await openApp();
+    await app.locator('[data-test=nav-settings]').click();
+    await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
+    assert.equal(await app.locator('[data-test=no-recipients]').count(), 1, 'create-module starts with no recipients');
+    await app.locator('[data-test=add-recipient]').click();
+    await app.locator('input[data-test=field-mail_to-0]').fill('ops@example.org');
+    await app.locator('[data-test=add-recipient]').click();
+    await app.locator('input[data-test=field-mail_to-1]').fill('backup-team@example.org');
+    await app.locator('input[data-test=field-wait_seconds]').fill('2');
+    await app.locator('select[data-test=unit-wait_seconds]').selectOption('minutes');
+    await app.locator('input[data-test=field-reminder_interval]').fill('0');
+    await app.locator('select[data-test=field-language]').selectOption('it');
+    await app.locator('[data-test=field-notify_on_success] + label').click();
+    await app.locator('[data-test=save]').click();
+    await app.locator('[data-test=saved]').waitFor({ timeout: T });
+
+    const sent = tasksOf('configure-module').at(-1)!;
+    assert.equal(sent.result?.status, 'completed', sent.result?.error);
+    assert.deepEqual(sent.data, {
+      mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'it',
+      notify_on_success: false, repo_check_enabled: true, wait_seconds: 120, recent_window: 3600, missed_run_grace: 7200,
+      stale_age: 691200, reminder_interval: 0, repo_check_timeout: 60,
+    });
+    const env = await moduleEnvironment();
+    assert.equal(env.MAIL_TO, 'ops@example.org,backup-team@example.org');
+    assert.equal(env.WAIT_SECONDS, '120');
+    assert.equal(env.REMINDER_INTERVAL_SECONDS, '0');
+    assert.equal(env.MAIL_LANGUAGE, 'it');
+    assert.equal(env.NOTIFY_ON_SUCCESS, '0');
+
+    await tab.reload();
+    await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
+    assert.equal(await app.locator('input[data-test=field-mail_to-1]').inputValue(), 'backup-team@example.org');
+    assert.equal(await app.locator('input[data-test=field-wait_seconds]').inputValue(), '2');
+    assert.equal(await app.locator('select[data-test=unit-wait_seconds]').inputValue(), 'minutes');
+    assert.equal(await app.locator('select[data-test=field-language]').inputValue(), 'it');
+    assert.equal(await app.locator('input[data-test=field-notify_on_success]').isChecked(), false);
+    await app.locator('[data-test=alertmanager-yaml]').waitFor({ timeout: T });
+    assert.match(await app.locator('[data-test=alertmanager-yaml]').innerText(), /receivers:/);
+    await shot(tab, 'settings');
+    await ctx.close();
+  });
+
+  test('settings: a bad address is shown on its field, by the page and by the action', async () => {
+    const { ctx, tab, app } = await openApp('settings');
+    await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
+    const before = tasksOf('configure-module').length;
+    await app.locator('input[data-test=field-mail_to-1]').fill('not-an-address');
+    await app.locator('input[data-test=field-stale_age]').fill('900');
+    await app.locator('[data-test=save]').click();
+    const row1 = app.locator('[data-test=field-mail_to-1]').locator('xpath=ancestor::div[contains(@class,"bx--form-item")][1]');
+    await row1.locator('.bx--form-requirement').waitFor({ timeout: T });
+    assert.match(await row1.locator('.bx--form-requirement').innerText(), /not a valid email address/);
+    assert.match(await app.locator('[data-test=duration-stale_age] .bx--form-requirement').innerText(), /Between 1 hours and 366 days/);
+    assert.equal(tasksOf('configure-module').length, before, 'nothing was sent');
+    await shot(tab, 'settings-client-errors');
+
+    // Accepted by the page, refused by 10validate: the action's validation-failed lands on the row.
+    await app.locator('input[data-test=field-stale_age]').fill('8');
+    await app.locator('input[data-test=field-mail_to-1]').fill("o'brien@example.org");
+    await app.locator('[data-test=save]').click();
+    await row1.locator('.bx--form-requirement').waitFor({ timeout: T });
+    const sent = tasksOf('configure-module').at(-1)!;
+    assert.equal(sent.result?.status, 'validation-failed');
+    assert.match(await row1.locator('.bx--form-requirement').innerText(), /not a valid email address/);
+    assert.equal((await moduleEnvironment()).MAIL_TO, 'ops@example.org,backup-team@example.org', 'nothing was saved');
+    await shot(tab, 'settings-server-errors');
+    await ctx.close();
+  });
+
+  test('send test email: it arrives in the SMTP sink; an SMTP failure is told in plain words', async () => {
+    const { ctx, tab, app } = await openApp('settings');
+    await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
+    const count = smtp.messages.length;
+    await app.locator('[data-test=test-email]').click();
+    const result = app.locator('[data-test=test-result]');
+    await result.waitFor({ timeout: T });
+    assert.equal(await result.getAttribute('data-kind'), 'success');
+    assert.match(await result.innerText(), /ops@example\.org, backup-team@example\.org/);
+    await smtp.waitFor(count + 1);
+    assert.deepEqual(smtp.envelopes.at(-1)!.to, ['ops@example.org', 'backup-team@example.org']);
+
+    const admin = await adminClient(redis);
+    await admin.hSet('cluster/smarthost', 'port', String(await freePort()));
+    try {
+      await app.locator('[data-test=test-email]').click();
+      await until('an error result', async () => (await result.count()) === 1 && (await result.getAttribute('data-kind')) === 'error');
+      assert.match(await result.innerText(), /could not be reached/);
+      await shot(tab, 'settings-test-email-error');
+    } finally {
+      await admin.hSet('cluster/smarthost', 'port', String(smtp.port));
+      await admin.quit();
+    }
+    await ctx.close();
+  });
+
+  test('a disabled smarthost is said on both pages, with a link to Settings > Smarthost', async () => {
+    const admin = await adminClient(redis);
+    await admin.hSet('cluster/smarthost', 'enabled', '');
+    try {
+      const { ctx, tab, app } = await openApp('settings');
+      await app.locator('[data-test=smarthost-disabled]').waitFor({ timeout: T });
+      await app.locator('[data-test=nav-status]').click();
+      await app.locator('[data-test=status-page] [data-test=smarthost-disabled], .status-page [data-test=smarthost-disabled]').waitFor({ timeout: T });
+      await shot(tab, 'status-smarthost-disabled');
+      await app.locator('[data-test=smarthost-link]').click();
+      await until('the smarthost page of cluster-admin', async () => (await tab.evaluate(() => location.hash)) === '#/settings/smarthost');
+      await ctx.close();
+    } finally {
+      await admin.hSet('cluster/smarthost', 'enabled', '1');
+      await admin.quit();
+    }
+  });
+
+  test('loading and error states', async () => {
+    harness.delayMs.set('get-monitor-status', 1500);
+    harness.delayMs.set('list-reports', 1500);
+    let { ctx, tab, app } = await openApp();
+    await app.locator('[data-test=status-loading]').first().waitFor({ timeout: T });
+    await shot(tab, 'status-loading');
+    await ctx.close();
+    harness.delayMs.clear();
+
+    harness.abort.set('get-monitor-status', 'Traceback (most recent call last):\nredis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379');
+    harness.httpFailure.set('list-reports', 403);
+    ({ ctx, tab, app } = await openApp());
+    await app.locator('[data-test=status-error]').waitFor({ timeout: T });
+    assert.match(await app.locator('[data-test=status-error]').innerText(), /Error 111 connecting/);
+    assert.match(await app.locator('[data-test=history-error]').innerText(), /Operation not authorized/);
+    await shot(tab, 'status-errors');
+    harness.abort.clear();
+    harness.httpFailure.clear();
+    await app.locator('[data-test=retry]').click();
+    await app.locator('[data-test=plan-2]').waitFor({ timeout: T });
+    await ctx.close();
+  });
+
+  test('about page from metadata.json, and the page in Italian', async () => {
+    let { ctx, tab, app } = await openApp('about');
+    await app.locator('[data-test=about] h3').waitFor({ timeout: T });
+    assert.equal((await app.locator('[data-test=about] h3').innerText()).trim(), 'backup-monitor');
+    await shot(tab, 'about');
+    await ctx.close();
+
+    ({ ctx, tab, app } = await openApp('status', 'it-IT'));
+    await app.locator('[data-test=plan-2]').waitFor({ timeout: T });
+    assert.equal((await app.locator('h2').first().innerText()).trim(), 'Stato');
+    assert.equal((await app.locator('[data-test=plan-2] [data-test=plan-outcome]').innerText()).trim(), 'Parzialmente fallito');
+    await shot(tab, 'status-it');
+    await ctx.close();
+  });
+});
