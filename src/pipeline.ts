@@ -9,7 +9,8 @@ import type { PlanSnapshot } from './domain/backup.js';
 import type { PlanState, StoredReport, NotifyReason } from './domain/records.js';
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
-import { decide, MAILED, planStateAfter } from './notify/decide.js';
+import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
+import { staleSince } from './notify/stale.js';
 import type { Outbox } from './notify/outbox.js';
 import { renderReport } from './report/render.js';
 import type { RepoChecker } from './repocheck/types.js';
@@ -53,11 +54,17 @@ export function createPipeline(d: PipelineDeps) {
     const snap = await d.readPlan(req.planId);
     if (!snap) { log.info('plan no longer exists, nothing to report'); return; }
     if (req.kind === 'missing' && !snap.plan.enabled) { log.info('plan disabled, not reporting a missed run'); return; }
+    const prev = await d.outbox.planState(req.planId);
+    const latest = () => prev?.lastOutcome === 'MISSING' ? missingRun(snap, runStartOf(prev.lastRunKey), [], req.triggers)
+      : correlate(snap, { since: null, maxRunSeconds: cfg.correlator.maxRunSeconds }, req.triggers);
     const run = req.kind === 'run'
       ? correlate(snap, { since: req.since, maxRunSeconds: cfg.correlator.maxRunSeconds }, req.triggers)
-      : missingRun(snap, req.expectedAt, req.modules, req.triggers);
-    const prev = await d.outbox.planState(run.planId);
-    const reason = decide(prev, run, { notifyOnSuccess: cfg.mail.notifyOnSuccess });
+      : req.kind === 'missing' ? missingRun(snap, req.expectedAt, req.modules, req.triggers) : latest();
+    const opts = { notifyOnSuccess: cfg.mail.notifyOnSuccess };
+    const reason = req.kind === 'reminder'
+      ? decideReminder(prev, run, { ...opts, now: d.clock.now(), reminderInterval: cfg.schedule.reminderInterval })
+      : decide(prev, run, opts);
+    run.staleSince = staleSince(run, prev, Math.floor(d.clock.now() / 1000), cfg.schedule.staleAge);
     log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
     if (reason === 'duplicate') return;
     const now = d.clock.now();

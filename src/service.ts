@@ -20,6 +20,8 @@ import { classifySmtpError } from './errors.js';
 import { moduleKeys } from './domain/records.js';
 import { renderTestMail } from './report/test-mail.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
+import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
+import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
 import type { RepoChecker } from './repocheck/types.js';
 import type { PipelineDeps } from './pipeline.js';
 
@@ -30,6 +32,8 @@ export interface ServiceOptions {
   repoChecker?: RepoChecker | null;
   destinationSection?: PipelineDeps['destinationSection'];
   deliveryTickMs?: number;
+  /** Missed-run / reminder check period (default 1 min). */
+  watchdogTickMs?: number;
 }
 
 export interface RunningService {
@@ -95,6 +99,22 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   await reconcile();
   delivery.start();
 
+  // Issue #4: follow metrics1's Alertmanager (no receiver can be added to it) and watch schedules.
+  const poller = cfg.alerts.pollSeconds > 0 ? new AlertmanagerPoller({
+    url: cfg.alerts.alertmanagerUrl, intervalMs: cfg.alerts.pollSeconds * 1000, sink: tracker, clock,
+    log: log.child({ stage: 'alertmanager' }), reportHealth: (h) => setLink('alertmanager', h.ok, h.error),
+  }) : null;
+  const watchdog = new MissedRunWatchdog({
+    readPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)),
+    readPlanState: (id) => outbox.planState(id),
+    store: redisWatchStore(redis.writer, keys.watchdog), sink: tracker, clock, log: log.child({ stage: 'schedule' }),
+    intervalMs: opts.watchdogTickMs ?? 60_000,
+    watch: { grace: cfg.schedule.missedRunGrace, tolerance: 60, timeZone: cfg.schedule.timezone },
+    reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: cfg.mail.notifyOnSuccess },
+  });
+  poller?.start();
+  watchdog.start();
+
   const health = async (): Promise<Health> => {
     const ping = await redis.reader.ping().then(() => null, (e: Error) => e.message);
     setLink('redis', ping === null, ping);
@@ -133,6 +153,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
+      await Promise.all([poller?.stop(), watchdog.stop()]);
       await tracker.close();
       await delivery.stop();
       await redis.close();

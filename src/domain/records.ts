@@ -62,6 +62,8 @@ export const moduleKeys = (moduleId: string) => ({
   report: (reportId: string) => `module/${moduleId}/report/${reportId}`,
   /** HASH of the service's own health, refreshed periodically (links: redis, smtp, alertmanager). */
   health: `module/${moduleId}/health`,
+  /** HASH plan id -> what the missed-run watchdog saw and reported (triggers/missed-runs.ts). */
+  watchdog: `module/${moduleId}/watchdog`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

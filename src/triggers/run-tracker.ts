@@ -15,7 +15,9 @@ import type { BackupAlert, BackupEvent, RunSink } from './types.js';
 
 export type FlushRequest =
   | { kind: 'run'; planId: number; since: number | null; triggers: string[] }
-  | { kind: 'missing'; planId: number; expectedAt: number; modules: string[]; triggers: string[] };
+  | { kind: 'missing'; planId: number; expectedAt: number; modules: string[]; triggers: string[] }
+  /** No new run, but a reminder or held flap news may be due (issue #4, notify/decide.ts). */
+  | { kind: 'reminder'; planId: number; triggers: string[] };
 
 export interface TrackerDeps {
   readStatus(node: number, planId: number, moduleId: string): Promise<ModuleStatus | null>;
@@ -80,6 +82,12 @@ export class RunTracker implements RunSink {
 
   missing(planId: number, expectedAt: number, modules: string[]): void {
     this.serial(planId, () => this.flushWithRetry({ kind: 'missing', planId, expectedAt, modules, triggers: ['schedule'] }));
+  }
+
+  /** The watchdog's periodic check says a reminder may be due; a run in progress speaks for itself. */
+  reminderDue(planId: number): void {
+    if (this.open.has(planId) || this.alertTimers.has(planId)) return;
+    this.serial(planId, () => this.flushWithRetry({ kind: 'reminder', planId, triggers: ['reminder'] }));
   }
 
   /** After (re)connecting: events published meanwhile are lost, so rebuild open runs from Redis. */
