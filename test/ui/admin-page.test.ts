@@ -141,7 +141,16 @@ describe('admin page in cluster-admin', () => {
     assert.equal(await tab.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'the mail HTML ran no script');
     await app.locator('[data-test=view-text]').click();
     assert.match(await app.locator('[data-test=report-text]').innerText(), /Plain text of old-01/);
-    await shot(tab, 'report-text');
+
+    // The service's own report of the partial run, as it was mailed.
+    await app.locator('.report-modal .bx--modal-close').click();
+    await app.locator('.bx--pagination__button--backward').click();
+    const newest = app.locator('[data-test=history-table] tbody tr').first();
+    await newest.locator('text=Weekly SMB').first().waitFor({ timeout: T });
+    await newest.locator('button').click();
+    await app.frameLocator('[data-test=report-html]').locator('body').waitFor({ timeout: T });
+    assert.match(await app.frameLocator('[data-test=report-html]').locator('body').innerText(), /Weekly SMB/);
+    await shot(tab, 'report-service');
     await ctx.close();
   });
 

@@ -8,7 +8,7 @@
 //   GET  /cluster-admin/api/harness/events      task ends pushed to the parent page
 import express, { type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -43,7 +43,9 @@ export async function startHarness(opts: { agent: AgentOptions; redis: RedisServ
   const app = express();
   app.use(express.json({ limit: '256kb' }));
   app.get('/cluster-admin/', (_req, res) => { res.type('html').send(parentPage({ moduleId: opts.moduleId, token })); });
-  app.get('/cluster-admin/css/core.css', (_req, res) => { res.sendFile(CARBON_CSS); });
+  // NS8's light theme puts white tiles on a gray page; plain Carbon CSS has a white page.
+  const coreCss = existsSync(CARBON_CSS) ? `${readFileSync(CARBON_CSS, 'utf8')}\nbody{background:#f4f4f4}\n` : '';
+  app.get('/cluster-admin/css/core.css', (_req, res) => { res.type('css').send(coreCss); });
   app.use(`/cluster-admin/apps/${opts.moduleId}`, express.static(UI_DIST));
   app.get('/cluster-admin/api/harness/events', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
