@@ -226,6 +226,17 @@ describe('send-test-notification without a running service', () => {
   });
 });
 
+describe('restore-module', () => {
+  test('after core restored state/environment: missing defaults added, service started', async () => {
+    await runAction('configure-module', FULL, o);
+    const calls = stubCalls(o).length;
+    const res = await runAction('restore-module', { repository: 'x', path: 'backup-monitor/uuid', snapshot: 'latest' }, o);
+    assert.equal(res.status, 'completed', res.error);
+    assert.deepEqual(stubCalls(o).slice(calls), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
+    assert.equal(fileEnvironment().MAIL_LANGUAGE, 'it', 'restored settings are kept');
+  });
+});
+
 describe('destroy-module', () => {
   test('stops the unit and removes the token', async () => {
     const res = await runAction('destroy-module', {}, o);

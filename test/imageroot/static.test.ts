@@ -76,7 +76,7 @@ const INVALID_INPUT: Record<string, unknown[]> = {
     { mail_to: [], subject_prefix: 'x'.repeat(81) }, { mail_to: [], subject_prefix: 'a\nb' }, { mail_to: [], subject_prefix: '$HOME' },
     { mail_to: [], subject_prefix: ' padded' }, { mail_to: [], unknown: 1 },
   ],
-  'list-reports': [{ page: 0 }, { per_page: 101 }, { page: '1' }, { extra: true }],
+  'list-reports': [{ page: 0 }, { per_page: 101 }, { page: '1' }, { extra: true }, []],
   'get-report': [{}, { id: '' }, { id: '../x' }, { id: 'a b' }],
   'send-test-notification': [{ to: 'ops@example.org' }, { to: ['not-an-address'] }, { cc: [] }],
   'get-configuration': [{ x: 1 }, [], 'x'],
@@ -106,7 +106,7 @@ describe('JSON schemas', () => {
   }
 
   test('every action that answers has an output schema', () => {
-    const silent = new Set(['configure-module', 'create-module', 'destroy-module']);
+    const silent = new Set(['configure-module', 'create-module', 'destroy-module', 'restore-module']);
     for (const a of actions.filter((x) => !silent.has(x))) assert.ok(existsSync(path.join(actionsDir, a, 'validate-output.json')), a);
   });
 });
