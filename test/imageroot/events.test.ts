@@ -3,7 +3,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -38,6 +38,22 @@ describe('events', () => {
       assert.deepEqual(stubCalls(o), []);
     });
   }
+});
+
+describe('update-module.d', () => {
+  test('20defaults adds settings a new release introduced and keeps the admin\'s values', () => {
+    const file = path.join(o.stateDir, 'environment');
+    const env = readEnvFile(file);
+    delete env.WAIT_SECONDS;
+    env.MAIL_TO = 'ops@example.org';
+    writeFileSync(file, Object.keys(env).sort().map((k) => `${k}=${env[k]}\n`).join(''));
+    const r = spawnSync(path.join(IMAGEROOT, 'update-module.d', '20defaults'), [], { cwd: o.stateDir, env: agentEnvironment(o), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const after = readEnvFile(file);
+    assert.equal(after.WAIT_SECONDS, '30');
+    assert.equal(after.MAIL_TO, 'ops@example.org');
+    assert.deepEqual(Object.keys(after), Object.keys(after).sort(), 'sorted KEY=VALUE lines, as agent.set_env writes');
+  });
 });
 
 /** Runs bin/write-service-env as `runagent` would (agent env + state/environment). */
