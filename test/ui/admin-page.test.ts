@@ -124,6 +124,8 @@ describe('admin page in cluster-admin', () => {
     assert.match(await plan2.locator('[data-test=module-webtop1]').innerText(), /Webtop <Sales & Co>[\s\S]*Not run/);
     assert.match(await app.locator('[data-test=plan-1] [data-test=plan-notified]').innerText(), /ops@example\.org/);
     await app.locator('[data-test=deliveries]').waitFor();
+    // The history loads on its own: wait for a full first page before counting.
+    await app.locator('[data-test=history-table] tbody tr').nth(9).waitFor();
     assert.equal(await app.locator('[data-test=history-table] tbody tr').count(), 10);
     await shot(tab, 'status');
 
