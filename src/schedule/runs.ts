@@ -13,9 +13,9 @@ export function previousRun(cal: Calendar, before: Date, timeZone: string): Date
   const start = localDay(zone, limit) + 1; // +1: a repeated DST hour can end on the next local day
   for (let day = start; day > start - SEARCH_DAYS; day--) {
     if (!dateMatches(cal, day)) continue;
-    const toInstant = dayConverter(zone, day);
-    for (const s of secondsOfDay(cal, -1)) {
-      const t = toInstant(s);
+    const conv = dayConverter(zone, day);
+    for (const s of secondsOfDay(cal, -1, conv.maxSecondFor(limit))) {
+      const t = conv.toInstant(s);
       if (t !== null && t <= limit) return new Date(t);
     }
   }
@@ -33,9 +33,9 @@ export function nextRun(cal: Calendar, after: Date, timeZone: string): Date | nu
   const start = localDay(zone, limit) - 1;
   for (let day = start; day < start + SEARCH_DAYS; day++) {
     if (!dateMatches(cal, day)) continue;
-    const toInstant = dayConverter(zone, day);
-    for (const s of secondsOfDay(cal, 1)) {
-      const t = toInstant(s);
+    const conv = dayConverter(zone, day);
+    for (const s of secondsOfDay(cal, 1, conv.minSecondFor(limit))) {
+      const t = conv.toInstant(s);
       if (t !== null && t > limit) return new Date(t);
     }
   }
@@ -49,8 +49,18 @@ function dateMatches(cal: Calendar, day: number): boolean {
   return cal.weekdays === null || cal.weekdays.has(d.getUTCDay());
 }
 
-/** Matching seconds of a day, ascending (dir 1) or descending (dir -1), produced lazily. */
-function* secondsOfDay(cal: Calendar, dir: 1 | -1): Generator<number> {
+/**
+ * Matching seconds of a day, ascending (dir 1, from `bound` on) or descending (dir -1, up to
+ * `bound`), produced lazily; whole hours and minutes outside the bound are skipped.
+ */
+function* secondsOfDay(cal: Calendar, dir: 1 | -1, bound: number): Generator<number> {
   const order = <T>(xs: readonly T[]) => (dir === 1 ? xs : [...xs].reverse());
-  for (const h of order(cal.hours)) for (const m of order(cal.minutes)) for (const s of order(cal.seconds)) yield h * 3600 + m * 60 + s;
+  const outside = (from: number, span: number) => (dir === -1 ? from > bound : from + span - 1 < bound);
+  for (const h of order(cal.hours)) {
+    if (outside(h * 3600, 3600)) continue;
+    for (const m of order(cal.minutes)) {
+      if (outside(h * 3600 + m * 60, 60)) continue;
+      for (const s of order(cal.seconds)) yield h * 3600 + m * 60 + s;
+    }
+  }
 }

@@ -33,17 +33,28 @@ export function localDay(timeZone: string, ms: number): number {
  * `systemd-analyze calendar --base-time`, systemd 252): a wall time skipped by a DST jump does
  * not fire that day; a wall time that occurs twice fires once, at its first occurrence.
  */
-export function dayConverter(timeZone: string, day: number): (secondOfDay: number) => number | null {
+export interface DayConverter {
+  toInstant(secondOfDay: number): number | null;
+  /** Wall seconds of this day that can map to instants <= / >= `ms` lie below / above these bounds. */
+  maxSecondFor(ms: number): number;
+  minSecondFor(ms: number): number;
+}
+
+export function dayConverter(timeZone: string, day: number): DayConverter {
   const midnight = day * 86_400_000;
   const before = offsetAt(timeZone, midnight - 86_400_000);
   const after = offsetAt(timeZone, midnight + 2 * 86_400_000);
+  const bounds = {
+    maxSecondFor: (ms: number) => Math.floor((ms + Math.max(before, after) - midnight) / 1000),
+    minSecondFor: (ms: number) => Math.ceil((ms + Math.min(before, after) - midnight) / 1000),
+  };
   // Fast path, 363 days a year: no transition near this day.
   if (before === after && offsetAt(timeZone, midnight + 43_200_000) === before) {
-    return (s) => midnight + s * 1000 - before;
+    return { ...bounds, toInstant: (s) => midnight + s * 1000 - before };
   }
-  return (s) => {
+  return { ...bounds, toInstant: (s) => {
     const wall = midnight + s * 1000;
     const hits = [wall - before, wall - after].filter((t) => offsetAt(timeZone, t) === wall - t);
     return hits.length ? Math.min(...hits) : null;
-  };
+  } };
 }
