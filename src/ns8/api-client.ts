@@ -50,6 +50,8 @@ export interface ApiClientOptions {
 
 interface Reply { status: number; body: Record<string, unknown> }
 
+const CONNECT_RETRIES = 2;
+
 export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(signal?: AbortSignal): Promise<void> } {
   const base = opts.url.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? fetch;
@@ -63,12 +65,17 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    let res: Response;
-    try {
-      res = await doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-    } catch (e) {
-      if (signal?.aborted) throw aborted(signal);
-      throw new ApiError('API_UNREACHABLE', clean(`${method} ${base}${path}: ${causeOf(e)}`));
+    let res: Response | null = null;
+    // Connection errors are retried a few times, as NS8's own client does: a kept-alive socket
+    // that the server has just closed fails once with ECONNRESET and works on a new one.
+    for (let attempt = 0; res === null; attempt++) {
+      try {
+        res = await doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      } catch (e) {
+        if (signal?.aborted) throw aborted(signal);
+        if (attempt >= CONNECT_RETRIES) throw new ApiError('API_UNREACHABLE', clean(`${method} ${base}${path}: ${causeOf(e)}`));
+        await sleep(100 * 3 ** attempt, signal);
+      }
     }
     let parsed: Record<string, unknown> = {};
     try { const v: unknown = await res.json(); if (v && typeof v === 'object') parsed = v as Record<string, unknown>; } catch {

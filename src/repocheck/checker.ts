@@ -43,18 +43,19 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
 
   async function runTask(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
     const started = clock.now();
-    const timeout = AbortSignal.timeout(settings.timeout * 1000);
-    const signal = AbortSignal.any([timeout, budget]);
+    const timeout = deadline(settings.timeout * 1000, budget);
     const base = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null };
     try {
-      const r = await api.runClusterTask(ACTION, { repository: dest, path }, signal);
+      const r = await api.runClusterTask(ACTION, { repository: dest, path }, timeout.signal);
       return { ...base, exitCode: r.exitCode, stderr: r.error, output: r.output, durationMs: clock.now() - started };
     } catch (e) {
       const durationMs = clock.now() - started;
-      if (budget.aborted && !timeout.aborted) return { ...base, durationMs, cancelled: true };
-      if (timeout.aborted) return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
+      if (budget.aborted && !timeout.expired()) return { ...base, durationMs, cancelled: true };
+      if (timeout.expired()) return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
       const err = e instanceof ApiError ? e : new ApiError('API_BAD_RESPONSE', String((e as Error)?.message ?? e));
       return { ...base, apiError: err.code, httpStatus: err.status, durationMs, message: err.message };
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -90,14 +91,14 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       const targets = selectTargets(run);
       if (targets.length === 0) return null;
       const log = deps.logger.child({ plan: run.planId, destination: run.destinationId });
-      const budget = AbortSignal.any([AbortSignal.timeout(settings.budget * 1000), ...(signal ? [signal] : [])]);
+      const budget = deadline(settings.budget * 1000, signal);
       const state = { down: false };
       const checks = await pool(targets, settings.concurrency, async (t) => {
-        try { return await checkOne(run, t, budget, state); } catch (e) {
+        try { return await checkOne(run, t, budget.signal, state); } catch (e) {
           log.error('repository check failed unexpectedly', { module: t.moduleId, error: String(e) });
           return skippedCheck(t, 'CHECK_INTERNAL_ERROR');
         }
-      });
+      }).finally(() => budget.clear());
       for (const c of checks) {
         log.info('repository checked', { module: c.moduleId, verdict: c.verdict, code: c.code, ms: c.durationMs });
       }
@@ -105,6 +106,24 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       return { destinationId: run.destinationId, destinationName: run.destinationName, verdict: overallVerdict(checks),
         checks, expectedRun, checkedAt: clock.now() };
     },
+  };
+}
+
+/**
+ * A signal that fires after `ms` or when `parent` fires. Built from a plain timer on purpose:
+ * AbortSignal.timeout() combined with AbortSignal.any() can be garbage-collected before it
+ * fires (nodejs/node#57736), and then a hung check would wait for ever.
+ */
+export function deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; expired(): boolean; clear(): void } {
+  const ctl = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => { expired = true; ctl.abort(new DOMException('the check took too long', 'TimeoutError')); }, ms);
+  const onParent = () => ctl.abort(parent!.reason);
+  if (parent?.aborted) onParent(); else parent?.addEventListener('abort', onParent, { once: true });
+  return {
+    signal: ctl.signal,
+    expired: () => expired,
+    clear: () => { clearTimeout(timer); parent?.removeEventListener('abort', onParent); },
   };
 }
 

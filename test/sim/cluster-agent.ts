@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The cluster agent of the simulator (contract §5.3, §5.5, §6): named `cluster` in CLIENT LIST,
+// it BRPOPs `cluster/tasks`, runs the action and writes `task/cluster/<id>/{context,output,error,
+// exit_code}` (8 h TTL) plus progress messages. `read-backup-snapshots` runs real
+// `restic snapshots --json` with the destination's password from
+// `private/agents/backup_destination/restic_password`, mapped like core's 50read.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
+
+const TTL = 8 * 3600;
+
+export interface ClusterAgent {
+  /** restic processes started so far (for the storm test) and those still running. */
+  stats(): { started: number; running: number };
+  stop(): Promise<void>;
+}
+
+export interface ClusterAgentOptions {
+  /** Redis URL with the `cluster` credentials. */
+  redisUrl: string;
+  /** restic URL of `<destination>/<path>`, credentials included (the gateway's, contract §6). */
+  repoUrl(dest: string, repoPath: string): string;
+  /** Seconds BRPOP waits; the real agent uses 5, the API server's idle check allows 8. */
+  popTimeout?: number;
+}
+
+interface Task { id: string; action: string; data: unknown }
+interface Result { output: string; error: string; exitCode: number }
+
+export async function startClusterAgent(opts: ClusterAgentOptions): Promise<ClusterAgent> {
+  const pop = createClient({ url: opts.redisUrl, name: 'cluster' });
+  const rdb = createClient({ url: opts.redisUrl });
+  for (const c of [pop, rdb]) c.on('error', () => undefined);
+  await Promise.all([pop.connect(), rdb.connect()]);
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'ns8-restic-cache-'));
+  const children = new Set<ChildProcess>();
+  let started = 0;
+  let stopping = false;
+
+  async function finish(t: Task, r: Result) {
+    await rdb.multi()
+      .set(`task/cluster/${t.id}/output`, r.output, { EX: TTL })
+      .set(`task/cluster/${t.id}/error`, r.error, { EX: TTL })
+      .set(`task/cluster/${t.id}/exit_code`, String(r.exitCode), { EX: TTL })
+      .expire(`task/cluster/${t.id}/context`, TTL)
+      .publish(`progress/cluster/task/${t.id}`, JSON.stringify({ status: r.exitCode === 0 ? 'completed' : 'aborted', progress: 100 }))
+      .exec();
+  }
+
+  async function run(t: Task) {
+    await rdb.set(`task/cluster/${t.id}/context`, JSON.stringify(t), { EX: 60 });
+    await rdb.publish(`progress/cluster/task/${t.id}`, JSON.stringify({ status: 'running', progress: 0 }));
+    let r: Result;
+    try {
+      r = t.action === 'read-backup-snapshots' ? await readBackupSnapshots(t.data)
+        : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 };
+    } catch (e) {
+      r = { output: '', error: `Traceback (most recent call last):\n${String(e)}\n`, exitCode: 1 };
+    }
+    if (!stopping) await finish(t, r);
+  }
+
+  async function readBackupSnapshots(data: unknown): Promise<Result> {
+    const d = (data ?? {}) as Record<string, unknown>;
+    const missing = ['repository', 'path'].filter((k) => typeof d[k] !== 'string');
+    if (missing.length) {
+      // The agent's JSON-schema check (validate-input.json), contract §5.5.
+      const errors = missing.map((k) => ({ parameter: k, error: 'required', value: '', field: k }));
+      return { output: JSON.stringify(errors), error: '', exitCode: 10 };
+    }
+    const dest = d.repository as string;
+    const password = await rdb.hGet('private/agents/backup_destination/restic_password', dest);
+    if (!password) return { output: '', error: `Traceback (most recent call last):\nKeyError: '${dest}'\n`, exitCode: 1 };
+    const r = await restic(['snapshots', '--json'], { RESTIC_REPOSITORY: opts.repoUrl(dest, d.path as string), RESTIC_PASSWORD: password });
+    if (r.code !== 0) return { output: '', error: r.stderr, exitCode: 1 };
+    // core 50read: restic's warnings still reach the task's stderr when the exit code is 0.
+    return { output: JSON.stringify(mapSnapshots(r.stdout)), error: r.stderr, exitCode: 0 };
+  }
+
+  function restic(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn('restic', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cacheDir, RESTIC_CACHE_DIR: cacheDir, ...env } });
+      started++;
+      children.add(child);
+      let stdout = ''; let stderr = '';
+      child.stdout.on('data', (b: Buffer) => { stdout += b.toString('utf8'); });
+      child.stderr.on('data', (b: Buffer) => { stderr += b.toString('utf8'); });
+      child.on('error', (e) => { stderr += String(e); });
+      child.on('close', (code) => { children.delete(child); resolve({ code: code ?? 1, stdout, stderr }); });
+    });
+  }
+
+  const loop = (async () => {
+    while (!stopping) {
+      let item: { key: string; element: string } | null = null;
+      try { item = await pop.brPop('cluster/tasks', opts.popTimeout ?? 1); } catch { if (stopping) break; await sleep(100); continue; }
+      if (!item) continue;
+      let task: Task;
+      try { task = JSON.parse(item.element) as Task; } catch { continue; }
+      void run(task).catch(() => undefined); // tasks run side by side, as the Go agent's goroutines do
+    }
+  })();
+
+  return {
+    stats: () => ({ started, running: children.size }),
+    async stop() {
+      stopping = true;
+      for (const c of children) c.kill('SIGKILL');
+      pop.destroy();
+      await loop;
+      rdb.destroy();
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** core 50read: [{timestamp, id, total_bytes, backup_start, backup_end}] from `restic snapshots --json`. */
+export function mapSnapshots(stdout: string): unknown[] {
+  const list = JSON.parse(stdout || '[]') as { time: string; id: string; summary?: Record<string, unknown> }[];
+  return list.map((s) => ({
+    timestamp: Math.floor(Date.parse(s.time) / 1000),
+    id: s.id,
+    total_bytes: s.summary?.total_bytes_processed ?? -1,
+    backup_start: s.summary?.backup_start ?? '',
+    backup_end: s.summary?.backup_end ?? '',
+  }));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
