@@ -233,19 +233,33 @@ test('wrong agent credentials -> API_AUTH', async () => {
   assert.ok(!JSON.stringify(d).includes('not-the-password'));
 });
 
-test('a burst of reports on one destination starts one restic per repository (cache + in-flight sharing)', async () => {
+test('a burst of reports on one destination starts one restic per repository; the cache ends after cacheSeconds', async () => {
   const dest = await destination('Popular NAS');
-  const c = checker({ cacheSeconds: 300 });
+  let now = Date.now();
+  const c = createRepoChecker({ config: h.config({ cacheSeconds: 300 }), logger: memoryLogger(), clock: { now: () => now }, pollMs: 50 });
   const tasks = h.api.stats().tasks;
   const started = h.agent.stats().started;
   const results = await Promise.all(Array.from({ length: 6 }, () => c.check(run(dest))));
   assert.ok(results.every((d) => d!.verdict === 'healthy'));
+  now += 299_000;
   await c.check(run(dest));
-  assert.equal(h.api.stats().tasks - tasks, 2);
-  assert.equal(h.agent.stats().started - started, 2);
-  c.clearCache();
+  assert.equal(h.api.stats().tasks - tasks, 2, 'one task per repository for 7 reports');
+  assert.equal(h.agent.stats().started - started, 2, 'one restic per repository for 7 reports');
+  now += 2_000;
   await c.check(run(dest));
-  assert.equal(h.agent.stats().started - started, 4);
+  assert.equal(h.agent.stats().started - started, 4, 'checked again once the cache time has passed');
+});
+
+test('cluster agent not running -> API_AGENT_DOWN (404 "client idle check failed")', async () => {
+  const dest = await destination('Leaderless NAS');
+  const { startApiServer } = await import('../sim/api-server.js');
+  // An idle limit no agent can meet stands for an agent that stopped polling its queue.
+  const api = await startApiServer({ redisUrl: h.redis.adminUrl, redisPort: h.redis.port, idleSeconds: -1 });
+  try {
+    const d = (await checker({ apiUrl: api.url }).check(run(dest)))!;
+    assert.deepEqual([d.verdict, byModule(d, 'nextcloud1').code], ['error', 'API_AGENT_DOWN']);
+    assertSection(d, /cluster agent on the leader node is not running/, /agente del cluster/);
+  } finally { await api.stop(); }
 });
 
 test('revoked token: one re-login, then the check goes on', async () => {
