@@ -31,6 +31,8 @@ interface CacheEntry { at: number; repos: Map<string, Promise<Outcome>> }
 export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): void } {
   const { api, settings, clock } = deps;
   const cache = new Map<string, CacheEntry>();
+  /** Checks running now, shared by every report that needs them, whatever the cache time. */
+  const inflight = new Map<string, Promise<Outcome>>();
 
   /** One destination's cache entry; a new one once the cache time has passed. */
   function entryFor(dest: string): CacheEntry {
@@ -59,15 +61,19 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     }
   }
 
-  /** The cached (or in-flight) outcome of one repository, bounded by this report's budget. */
+  /** The cached or in-flight outcome of one repository, bounded by this report's budget. */
   async function outcomeOf(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
-    const entry = entryFor(dest);
-    let p = entry.repos.get(path);
+    const key = `${dest}\n${path}`;
+    let p = entryFor(dest).repos.get(path) ?? inflight.get(key);
     if (!p) {
-      p = runTask(dest, path, budget);
-      entry.repos.set(path, p);
-      // A cancelled check says nothing about the repository: do not keep it.
-      void p.then((o) => { if (o.cancelled && entry.repos.get(path) === p) entry.repos.delete(path); });
+      const started = runTask(dest, path, budget);
+      p = started;
+      inflight.set(key, started);
+      // Kept for the cache time once settled; a cancelled check says nothing about the repository.
+      void started.then((o) => {
+        inflight.delete(key);
+        if (!o.cancelled) entryFor(dest).repos.set(path, started);
+      });
     }
     return await untilAborted(p, budget);
   }
