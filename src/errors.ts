@@ -14,6 +14,10 @@ export const CODES = {
   SMTP_REJECTED: { kind: 'permanent', en: 'the mail server rejected the message or its recipients' },
   SMTP_TEMPORARY: { kind: 'retryable', en: 'the mail server asked to try again later' },
   NO_RECIPIENTS: { kind: 'permanent', en: 'no recipient is configured: add one in the backup monitor settings' },
+  ALERTMANAGER_UNREACHABLE: { kind: 'retryable', en: "metrics1's Alertmanager could not be reached" },
+  ALERTMANAGER_TIMEOUT: { kind: 'retryable', en: "metrics1's Alertmanager did not answer in time" },
+  ALERTMANAGER_HTTP: { kind: 'retryable', en: "metrics1's Alertmanager answered with an HTTP error" },
+  ALERTMANAGER_BAD_RESPONSE: { kind: 'retryable', en: "metrics1's Alertmanager answered with something that is not a list of alerts" },
   REDIS_UNAVAILABLE: { kind: 'retryable', en: 'the cluster database is unreachable' },
   INTERNAL: { kind: 'permanent', en: 'an internal error occurred' },
 } as const satisfies Record<string, { kind: ErrorKind; en: string }>;

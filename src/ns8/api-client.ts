@@ -85,6 +85,14 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
   }
 
   async function login(signal?: AbortSignal): Promise<string> {
+    try { return await sharedLogin(signal); } catch (e) {
+      // The shared login may have been cancelled by another caller's signal, not by ours.
+      if (e instanceof ApiError && (e.code === 'API_ABORTED' || e.code === 'API_TIMEOUT') && !signal?.aborted) return await sharedLogin(signal);
+      throw e;
+    }
+  }
+
+  async function sharedLogin(signal?: AbortSignal): Promise<string> {
     // One login at a time: concurrent checks share the token instead of logging in N times.
     loggingIn ??= (async () => {
       const r = await call('POST', '/api/login', { username: opts.user, password: opts.password.reveal() }, signal);

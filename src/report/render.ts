@@ -38,7 +38,8 @@ function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOpti
   const base = s.intro[reason] ?? s.intro.default[run.outcome];
   const since = o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince < run.start
     ? ' ' + fill(s.failingSince, { since: formatTime(o.failingSince, s.locale, o.timeZone) }) : '';
-  return fill(base, { expected }) + since;
+  const stale = run.staleSince ? ' ' + fill(s.stale, { since: formatTime(run.staleSince, s.locale, o.timeZone) }) : '';
+  return fill(base, { expected }) + since + stale;
 }
 
 function facts(run: RunReport, s: Strings, o: RenderOptions): [string, string][] {

@@ -13,6 +13,7 @@ export interface Strings {
   failedCount: string;
   intro: Partial<Record<NotifyReason, string>> & { default: Record<Outcome, string> };
   failingSince: string;
+  stale: string;
   fields: { plan: string; destination: string; nodes: string; started: string; finished: string; duration: string; expected: string };
   columns: [string, string, string, string, string, string, string, string, string];
   result: Record<ModuleResult, string>;
@@ -48,6 +49,7 @@ const en: Strings = {
     update: 'More results arrived for this run after the first report. This is the complete picture.',
   },
   failingSince: 'Failing since {since}.',
+  stale: 'No successful backup of this plan since {since}: the latest restorable data is older than the configured stale age.',
   fields: { plan: 'Plan', destination: 'Destination', nodes: 'Nodes', started: 'Started', finished: 'Finished', duration: 'Duration', expected: 'Expected at' },
   columns: ['Application', 'Module', 'Node', 'Result', 'Duration', 'Size', 'Files', 'Snapshots', 'Errors'],
   result: { success: 'saved', failed: 'FAILED', not_run: 'not run' },
@@ -89,6 +91,7 @@ const it: Strings = {
     update: 'Dopo il primo rapporto sono arrivati altri risultati per questa esecuzione. Questo è il quadro completo.',
   },
   failingSince: 'In errore dal {since}.',
+  stale: 'Nessun backup riuscito di questo piano dal {since}: gli ultimi dati ripristinabili sono più vecchi dell\'età massima configurata.',
   fields: { plan: 'Piano', destination: 'Destinazione', nodes: 'Nodi', started: 'Inizio', finished: 'Fine', duration: 'Durata', expected: 'Previsto alle' },
   columns: ['Applicazione', 'Modulo', 'Nodo', 'Risultato', 'Durata', 'Dimensione', 'File', 'Snapshot', 'Errori'],
   result: { success: 'salvato', failed: 'FALLITO', not_run: 'non eseguito' },

@@ -14,6 +14,7 @@
 //   The absence clock also restarts after every outage of the link.
 // - The first poll after start fires every active backup alert: the tracker and decide() turn a
 //   run already reported into 'duplicate', so a restart does not re-mail.
+import type { ErrorCode } from '../errors.js';
 import { BACKUP_ALERTS, planIdOf } from '../domain/alert.js';
 import { redact } from '../secret.js';
 import type { Clock } from '../clock.js';
@@ -21,7 +22,8 @@ import type { Logger } from '../log.js';
 import type { BackupAlert, RunSink } from './types.js';
 
 /** Stable codes of the poller's outbound failures (candidates for src/errors.ts). */
-export type PollErrorCode = 'ALERTMANAGER_UNREACHABLE' | 'ALERTMANAGER_TIMEOUT' | 'ALERTMANAGER_HTTP' | 'ALERTMANAGER_BAD_RESPONSE';
+/** The poller's codes, from the catalogue in src/errors.ts. */
+export type PollErrorCode = Extract<ErrorCode, `ALERTMANAGER_${string}`>;
 
 /** Link health as stored in `module/<id>/health` field `alertmanager`. */
 export interface LinkHealth { ok: boolean; checkedAt: number; error: string | null; code: PollErrorCode | null }

@@ -76,3 +76,11 @@ describe('report rendering', () => {
     assert.match(html, /<h3>Destination check<\/h3>\n<p>unreachable<\/p>/);
   });
 });
+
+describe('stale plans', () => {
+  it('says since when no success was seen, in both languages', () => {
+    const r = run({ staleSince: T - 10 * 86400 });
+    assert.match(renderReport(r, 'repeat', O).text, /No successful backup of this plan since 30 Jul 2026, 03:00:00 CEST/);
+    assert.match(renderReport(r, 'repeat', { ...O, language: 'it' }).html, /Nessun backup riuscito di questo piano dal 30 lug 2026, 03:00:00 CEST/);
+  });
+});
