@@ -49,7 +49,10 @@ export function renderRoute(o: RouteOptions): string {
     '# 1. Append the receiver below to `receivers:`.',
     '# 2. Put the route below FIRST under `route.routes:` (continue: true keeps your other routes working).',
     `# The URL listens on 127.0.0.1: the Alertmanager must run on the same node as the module.`,
-    ...(o.tokenRequired ? [`# Replace ${TOKEN_PLACEHOLDER} with the token set in the module (or use credentials_file).`] : []),
+    ...(o.tokenRequired ? [
+      `# Replace ${TOKEN_PLACEHOLDER} with the content of /home/${o.receiverName}/.config/state/receiver.token`,
+      '# on this node (readable by root and the module user only), or point credentials_file at a copy of it.',
+    ] : []),
   ];
   return `${header.join('\n')}\n${dump(routeDocument(o), { lineWidth: 200, noRefs: true })}`;
 }
