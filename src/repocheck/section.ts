@@ -11,18 +11,22 @@ export interface SectionOptions {
   timeZone?: string;
 }
 
-export interface Section { text: string; html: string }
+/** `title` is the section heading the report renderer prints; text and html follow it. */
+export interface Section { title: string; text: string; html: string }
 
 export function renderDestinationSection(h: DestinationHealth, lang: 'en' | 'it', opts: SectionOptions = {}): Section {
   const s = STRINGS[lang] ?? STRINGS.en;
   const f = formatters(lang, opts.timeZone ?? 'UTC');
-  const headline = `${s.title(h.destinationName || h.destinationId)}: ${verdictText(s, h.verdict, reasonCode(h))}`;
+  const title = s.title(h.destinationName || h.destinationId);
+  const headline = capitalize(verdictText(s, h.verdict, reasonCode(h)));
   const note = h.verdict === 'healthy' && h.checks.some((c) => c.failedInRun) ? s.healthyButFailed : '';
   const next = `${s.nextStep}: ${s.action[h.verdict]}`;
   const lines = h.checks.map((c) => checkLine(s, f, c, h.expectedRun ?? null));
   const raws = h.checks.filter((c) => c.rawError).map((c) => ({ label: s.resticSaid(label(c)), body: redact(c.rawError!) }));
-  return { text: toText(headline, note, next, s.checked, lines, raws), html: toHtml(headline, note, next, s.checked, lines, raws) };
+  return { title, text: toText(headline, note, next, s.checked, lines, raws), html: toHtml(headline, note, next, s.checked, lines, raws) };
 }
+
+const capitalize = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 /** The code that explains an `error` or `skipped` destination verdict. */
 function reasonCode(h: DestinationHealth): string | undefined {
@@ -64,7 +68,7 @@ function toHtml(headline: string, note: string, next: string, checked: string, l
   const blocks = raws.map((r) => `<details><summary>${e(r.label)}</summary><blockquote style="margin:4px 0 8px 0;padding-left:8px;border-left:3px solid #c6c6c6"><pre style="white-space:pre-wrap;margin:0;font-size:12px">${e(r.body)}</pre></blockquote></details>`);
   return [
     '<div class="destination-health">',
-    `<h3 style="margin:16px 0 4px 0">${e(headline)}</h3>`,
+    `<p style="margin:4px 0"><strong>${e(headline)}.</strong></p>`,
     ...(note ? [`<p style="margin:4px 0">${e(note)}</p>`] : []),
     `<p style="margin:4px 0"><strong>${e(next.slice(0, next.indexOf(':')))}:</strong>${e(next.slice(next.indexOf(':') + 1))}</p>`,
     `<p style="margin:8px 0 2px 0">${e(checked)}:</p>`,

@@ -88,7 +88,7 @@ test('healthy destination: the failed module\'s latest snapshot is flagged outda
   assert.equal(nc.totalBytes, 51998012876);
   const samba = byModule(d, 'samba1');
   assert.deepEqual([samba.verdict, samba.failedInRun, samba.snapshotCount, samba.snapshotOutdated], ['healthy', false, 1, false]);
-  assertSection(d, /the destination works/, /la destinazione funziona/, /System logs/);
+  assertSection(d, /The destination works/, /La destinazione funziona/, /System logs/);
   assert.match(renderDestinationSection(d, 'en').text, /older than the last expected run/);
 });
 
@@ -203,7 +203,7 @@ test('overall budget: checks still running when it ends are skipped, never await
   try {
     const d = (await checker({ timeout: 30, budget: 1 }).check(run(dest)))!;
     assert.deepEqual(d.checks.map((c) => [c.verdict, c.code]), [['skipped', 'CHECK_SKIPPED_BUDGET'], ['skipped', 'CHECK_SKIPPED_BUDGET']]);
-    assertSection(d, /not checked: the time allowed for checks ran out/, /non controllato/);
+    assertSection(d, /Not checked: the time allowed for checks ran out/, /Non controllato/);
   } finally { h.restic.hang(false); }
 });
 
@@ -213,6 +213,7 @@ test('module without cluster:reader -> forbidden (403 from the API server)', asy
   assert.equal(d.verdict, 'forbidden');
   assert.equal(byModule(d, 'nextcloud1').code, 'API_FORBIDDEN');
   assertSection(d, /lacks the cluster reader role/, /non ha il ruolo reader/, /Software center/);
+  assert.equal(renderDestinationSection(d, 'en').title, 'Destination "NAS share"');
 });
 
 test('API server unreachable -> an "error" verdict naming the API, no throw, no restic started', async () => {

@@ -17,14 +17,17 @@ const health = (verdict: RepoVerdict, checks: RepoCheck[], name = 'NAS share'): 
 test('healthy destination, failed module: the problem is the application; snapshot facts and outdated flag', () => {
   const h = health('healthy', [check(), check({ moduleId: 'samba1', uiName: 'Domain controller', failedInRun: false, latestSnapshot: 1786238000, snapshotCount: 1, snapshotOutdated: false })]);
   const en = renderDestinationSection(h, 'en', { timeZone: 'Europe/Rome' });
-  assert.match(en.text, /^Destination "NAS share": the destination works: its repositories can be read\.\n/);
+  assert.equal(en.title, 'Destination "NAS share"');
+  assert.match(en.text, /^The destination works: its repositories can be read\.\n/);
+  assert.match(en.html, /<strong>The destination works: its repositories can be read\.<\/strong>/);
   assert.match(en.text, /problem is in the application, not in the storage/);
   assert.match(en.text, /Next step: .*System logs.*Run backup now in Backup and restore/);
   assert.match(en.text, /- Cloud \(nextcloud1\), failed in this run: readable \(latest snapshot 2 Aug 2026, 03:00, 4 snapshots, 52 GB; older than the last expected run \(9 Aug 2026, 03:00\)\)/);
   assert.match(en.text, /- Domain controller \(samba1\), comparison, succeeded in this run: readable \(latest snapshot 9 Aug 2026, 03:13, 1 snapshot, 52 GB\)\n/);
   assert.ok(!en.html.includes('<details>'), 'nothing to quote for readable repositories');
   const it = renderDestinationSection(h, 'it', { timeZone: 'Europe/Rome' });
-  assert.match(it.text, /^Destinazione "NAS share": la destinazione funziona/);
+  assert.equal(it.title, 'Destinazione "NAS share"');
+  assert.match(it.text, /^La destinazione funziona/);
   assert.match(it.text, /Cosa fare: .*Log di sistema.*Eseguire il backup ora in Backup e ripristino/);
   assert.match(it.text, /ultimo snapshot 2 ago 2026, 03:00, 4 snapshot, 52 GB; più vecchio dell'ultima esecuzione prevista \(9 ago 2026, 03:00\)/);
 });
@@ -34,13 +37,13 @@ const RAW = 'Fatal: unable to open config file: unexpected HTTP response (401): 
 test('auth: verdict, the UI place, restic\'s message quoted and collapsible, credentials masked', () => {
   const h = health('auth', [check({ verdict: 'auth', code: 'REPO_AUTH', latestSnapshot: null, snapshotCount: null, totalBytes: null, snapshotOutdated: false, rawError: RAW })]);
   const en = renderDestinationSection(h, 'en');
-  assert.match(en.text, /^Destination "NAS share": the destination refused the credentials\./);
+  assert.match(en.text, /^The destination refused the credentials\./);
   assert.match(en.text, /Next step: check the destination's credentials .* in Backup and restore > Backup destinations > Edit destination\./);
   assert.match(en.text, /\nTechnical details \(Cloud \(nextcloud1\)\):\n> Fatal: unable to open config file: unexpected HTTP response \(401\): 401 Unauthorized\n> Is there a repository/);
   assert.match(en.html, /<details><summary>Technical details \(Cloud \(nextcloud1\)\)<\/summary><blockquote[^>]*><pre[^>]*>Fatal: unable to open config file/);
   for (const s of [en.text, en.html]) { assert.ok(!s.includes('gw-pass')); assert.match(s, /rest:http:\/\/(&lt;|<)secret(&gt;|>)@127\.0\.0\.1/); }
   const it = renderDestinationSection(h, 'it');
-  assert.match(it.text, /la destinazione ha rifiutato le credenziali/);
+  assert.match(it.text, /^La destinazione ha rifiutato le credenziali/);
   assert.match(it.text, /Backup e ripristino > Destinazioni backup > Modifica destinazione/);
   assert.match(it.html, /<summary>Dettagli tecnici/);
 });
@@ -49,7 +52,7 @@ test('everything that goes into HTML is escaped: names, labels, restic text', ()
   const h = health('corrupt', [check({ uiName: 'Webtop <Sales & Co>', verdict: 'corrupt', code: 'REPO_CORRUPT', rawError: 'load <snapshot/2f04d82ebf>: invalid data returned "x"' })], 'NAS <b>"quoted"</b>');
   const { html, text } = renderDestinationSection(h, 'en');
   assert.ok(!/<b>|<snapshot|Sales &(?!amp;)/.test(html));
-  assert.match(html, /NAS &lt;b&gt;&quot;quoted&quot;&lt;\/b&gt;/);
+  assert.equal(renderDestinationSection(h, 'en').title, 'Destination "NAS <b>"quoted"</b>"', 'the renderer escapes the title');
   assert.match(html, /Webtop &lt;Sales &amp; Co&gt;/);
   assert.match(html, /load &lt;snapshot\/2f04d82ebf&gt;: invalid data returned &quot;x&quot;/);
   assert.match(text, /Webtop <Sales & Co> \(nextcloud1\)/, 'plain text stays as written');
@@ -65,10 +68,10 @@ test('locked shows the lock\'s age; unknown size is said so', () => {
 
 test('error and skipped verdicts explain themselves by code', () => {
   const api = health('error', [check({ verdict: 'error', code: 'API_UNREACHABLE', latestSnapshot: null, snapshotCount: null, snapshotOutdated: false, rawError: 'API_UNREACHABLE: POST http://cluster-leader:9311/api/login: fetch failed' })]);
-  assert.match(renderDestinationSection(api, 'en').text, /^Destination "NAS share": the destination could not be checked: the NS8 API server did not answer\.\nNext step: this says nothing about the destination itself/);
+  assert.match(renderDestinationSection(api, 'en').text, /^The destination could not be checked: the NS8 API server did not answer\.\nNext step: this says nothing about the destination itself/);
   assert.match(renderDestinationSection(api, 'it').text, /non è stato possibile controllare la destinazione: il server API di NS8 non ha risposto/);
   const skipped = health('skipped', [check({ verdict: 'skipped', code: 'CHECK_SKIPPED_BUDGET', latestSnapshot: null, snapshotCount: null, snapshotOutdated: false })]);
-  assert.match(renderDestinationSection(skipped, 'en').text, /not checked: the time allowed for checks ran out/);
+  assert.match(renderDestinationSection(skipped, 'en').text, /^Not checked: the time allowed for checks ran out/);
 });
 
 test('every verdict has words and a next step in both languages', () => {
