@@ -33,8 +33,11 @@ export class ApiError extends Error {
 export interface TaskResult { exitCode: number; output: unknown; error: string; taskId: string }
 
 export interface TaskRunner {
-  /** Runs `action` on the cluster agent and waits for its end; throws ApiError. */
-  runClusterTask(action: string, data: unknown, signal?: AbortSignal): Promise<TaskResult>;
+  /**
+   * Runs `action` on the cluster agent and waits for its end; throws ApiError.
+   * `onQueued` tells when NS8 accepted the task: a timeout after it is the task's, before it the API's.
+   */
+  runClusterTask(action: string, data: unknown, signal?: AbortSignal, onQueued?: (taskId: string) => void): Promise<TaskResult>;
 }
 
 export interface ApiClientOptions {
@@ -138,9 +141,10 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
 
   return {
     async login(signal) { await login(signal); },
-    async runClusterTask(action, data, signal) {
+    async runClusterTask(action, data, signal, onQueued) {
       const id = await submit(action, data, signal);
       opts.logger?.debug('NS8 task queued', { action, task: id });
+      onQueued?.(id);
       return await poll(id, signal);
     },
   };

@@ -47,13 +47,16 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     const started = clock.now();
     const timeout = deadline(settings.timeout * 1000, budget);
     const base = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null };
+    let queued = false;
     try {
-      const r = await api.runClusterTask(ACTION, { repository: dest, path }, timeout.signal);
+      const r = await api.runClusterTask(ACTION, { repository: dest, path }, timeout.signal, () => { queued = true; });
       return { ...base, exitCode: r.exitCode, stderr: r.error, output: r.output, durationMs: clock.now() - started };
     } catch (e) {
       const durationMs = clock.now() - started;
       if (budget.aborted && !timeout.expired()) return { ...base, durationMs, cancelled: true };
-      if (timeout.expired()) return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
+      if (timeout.expired() && queued) return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
+      // Not even queued in time: the API server is slow or hung, not the destination.
+      if (timeout.expired()) return { ...base, apiError: 'API_TIMEOUT', durationMs, message: `API_TIMEOUT: the NS8 API server did not accept the task within ${settings.timeout} s` };
       const err = e instanceof ApiError ? e : new ApiError('API_BAD_RESPONSE', String((e as Error)?.message ?? e));
       return { ...base, apiError: err.code, httpStatus: err.status, durationMs, message: err.message };
     } finally {

@@ -77,7 +77,6 @@ export function classify(raw: RawOutcome): Classification {
 
 function fromApi(code: string): Classification {
   if (code === 'API_FORBIDDEN') return result('forbidden');
-  if (code === 'API_TIMEOUT') return result('timeout');
   const permanent = code === 'API_AUTH' || code === 'API_BAD_RESPONSE';
   return result('error', { code, retryable: !permanent });
 }

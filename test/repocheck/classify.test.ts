@@ -82,6 +82,7 @@ test('restic >= 0.17 JSON exit line decides by code (contract §5.5)', () => {
 test('timeouts, API refusals and agent exit codes', () => {
   const base: RawOutcome = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null, durationMs: 1 };
   assert.equal(classify({ ...base, timedOut: true }).verdict, 'timeout');
+  assert.deepEqual([classify({ ...base, apiError: 'API_TIMEOUT' }).verdict, classify({ ...base, apiError: 'API_TIMEOUT' }).retryable], ['error', true], 'a hung API server is not a hung destination');
   assert.deepEqual([classify({ ...base, apiError: 'API_FORBIDDEN', httpStatus: 403 }).verdict, classify({ ...base, apiError: 'API_FORBIDDEN' }).retryable], ['forbidden', false]);
   const down = classify({ ...base, apiError: 'API_UNREACHABLE' });
   assert.deepEqual([down.verdict, down.code, down.retryable], ['error', 'API_UNREACHABLE', true]);

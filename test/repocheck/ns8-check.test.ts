@@ -227,6 +227,23 @@ test('API server unreachable -> an "error" verdict naming the API, no throw, no 
   assert.ok(c.logger.lines.every((l) => !l.includes(MODULE_PASSWORD)));
 });
 
+test('API server that accepts but never answers -> API_TIMEOUT, not a destination timeout', async () => {
+  const dest = await destination('NAS behind a hung API');
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const hung = createServer((s) => { sockets.add(s); });
+  await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (hung.address() as import('node:net').AddressInfo).port;
+    const d = (await checker({ apiUrl: `http://127.0.0.1:${port}`, timeout: 1, concurrency: 1 }).check(run(dest)))!;
+    assert.deepEqual([d.verdict, byModule(d, 'nextcloud1').code, byModule(d, 'samba1').code], ['error', 'API_TIMEOUT', 'CHECK_SKIPPED_DESTINATION']);
+    assertSection(d, /NS8 API server did not answer in time/, /non ha risposto in tempo/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => hung.close(r));
+  }
+});
+
 test('wrong agent credentials -> API_AUTH', async () => {
   const dest = await destination('Another NAS');
   const d = (await checker({}, 'module/backup-monitor1', 'not-the-password').check(run(dest)))!;

@@ -90,7 +90,7 @@ test('every verdict has words and a next step in both languages', () => {
 test('every code an error or skipped check can carry has words in both languages', async () => {
   const { STRINGS } = await import('../../src/repocheck/strings.js');
   const codes = ['API_UNREACHABLE', 'API_AUTH', 'API_AGENT_DOWN', 'API_NOT_LEADER', 'API_RATE_LIMITED', 'API_SERVER_ERROR',
-    'API_BAD_RESPONSE', 'API_ABORTED', 'TASK_ACTION_MISSING', 'TASK_INPUT_INVALID', 'TASK_OUTPUT_INVALID', 'REPO_ERROR',
+    'API_BAD_RESPONSE', 'API_ABORTED', 'API_TIMEOUT', 'TASK_ACTION_MISSING', 'TASK_INPUT_INVALID', 'TASK_OUTPUT_INVALID', 'REPO_ERROR',
     'CHECK_SKIPPED_BUDGET', 'CHECK_SKIPPED_DESTINATION', 'CHECK_INTERNAL_ERROR'];
   for (const lang of ['en', 'it'] as const) {
     assert.deepEqual(codes.filter((c) => !STRINGS[lang].codes[c]), [], lang);
