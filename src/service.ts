@@ -22,7 +22,7 @@ import { renderTestMail } from './report/test-mail.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
 import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
 import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
-import type { RepoChecker } from './repocheck/types.js';
+import { createRepoChecker, renderDestinationSection, type RepoChecker } from './repocheck/index.js';
 import type { PipelineDeps } from './pipeline.js';
 
 export interface ServiceOptions {
@@ -65,9 +65,12 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     onResult: (ok, err) => setLink('smtp', ok, err ? `${err.code}: ${err.message}` : null),
   });
   const readPlan = (id: number) => readPlanSnapshot(redis.reader, id);
+  // Issue #5: ask NS8 (cluster read-backup-snapshots) about the destination of what failed.
+  const repoChecker = opts.repoChecker !== undefined ? opts.repoChecker
+    : cfg.repoCheck.enabled ? createRepoChecker({ config: cfg, logger: log, clock }) : null;
   const pipeline = createPipeline({
-    config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }),
-    repoChecker: opts.repoChecker ?? null, destinationSection: opts.destinationSection,
+    config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker,
+    destinationSection: opts.destinationSection ?? ((h, lang) => renderDestinationSection(h, lang, { timeZone: cfg.schedule.timezone })),
     onQueued: () => delivery.kick(),
   });
   const tracker = new RunTracker({

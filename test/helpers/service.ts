@@ -9,7 +9,7 @@ export async function startTestService(redis: RedisServer, env: Record<string, s
   const cfg = loadConfig({
     MODULE_ID, TCP_PORT: '0', WAIT_SECONDS: '1', MAIL_TO: 'admin@example.org', MAIL_FROM: 'backup@example.org',
     REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`, REDIS_LEADER_URL: `redis://127.0.0.1:${redis.port}`,
-    REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, TZ: 'Europe/Rome', ALERTMANAGER_POLL_SECONDS: '0',
+    REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, TZ: 'Europe/Rome', ALERTMANAGER_POLL_SECONDS: '0', REPO_CHECK_ENABLED: '0',
     ...env,
   });
   const log = memoryLogger();

@@ -59,7 +59,7 @@ describe('replayed runs', () => {
       await replayRun(redis, 1, { mail1: { errors: 2 }, nextcloud1: { errors: 2 }, samba1: { errors: 1 }, webtop1: { errors: 3 } });
       const [mail] = await smtp.waitFor(1);
       assert.equal(mail!.subject, '[NS8 Backup] ❌ Backup failed – possible repository error: Daily offsite');
-      assert.match(mail!.text!, /Settings > Backup > Destinations/);
+      assert.match(mail!.text!, /Backup and restore > Backup destinations/);
       assert.match(mail!.text!, /Backblaze ns8-backups/);
     } finally { await service.stop(); }
   });
