@@ -75,7 +75,7 @@ buildah config \
     --workingdir=/app \
     --user="${service_user}" \
     --env=NODE_ENV=production \
-    --entrypoint='["node", "--max-semi-space-size=1", "--max-old-space-size=128", "/app/dist/main.js"]' \
+    --entrypoint='["node", "--max-semi-space-size=1", "--max-old-space-size=128", "--lite-mode", "/app/dist/main.js"]' \
     --cmd='[]' \
     --stop-signal=SIGTERM \
     --label="org.opencontainers.image.title=${reponame}-service" \

@@ -88,7 +88,7 @@ describe('build-images.sh', () => {
     const cfg = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config}}', serviceImage]))) as { User: string; Entrypoint: string[] };
     assert.equal(cfg.User, '1000:1000');
     // A small V8 young generation keeps the idle service well under 100 MB (bench/run.ts).
-    assert.deepEqual(cfg.Entrypoint, ['node', '--max-semi-space-size=1', '--max-old-space-size=128', '/app/dist/main.js']);
+    assert.deepEqual(cfg.Entrypoint, ['node', '--max-semi-space-size=1', '--max-old-space-size=128', '--lite-mode', '/app/dist/main.js']);
   });
 
   test('the runtime image runs with the unit flags, answers /healthz and stops cleanly', async () => {
