@@ -5,6 +5,7 @@
 import { redact } from '../secret.js';
 import { STRINGS, type Strings } from './strings.js';
 import type { DestinationHealth, RepoCheck } from './types.js';
+import { escapeHtml } from '../report/format.js';
 
 export interface SectionOptions {
   /** IANA zone for dates (the report's zone); default UTC. */
@@ -76,10 +77,6 @@ function toHtml(headline: string, note: string, next: string, checked: string, l
     ...blocks,
     '</div>',
   ].join('\n') + '\n';
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 interface Formatters { date(unixS: number): string; size(bytes: number): string; age(seconds: number): string }
