@@ -21,7 +21,7 @@ export interface PipelineDeps {
   readPlan(planId: number): Promise<PlanSnapshot | null>;
   outbox: Outbox;
   repoChecker: RepoChecker | null;
-  /** Renders the destination section of a report (issue #5); absent until repo checks exist. */
+  /** Renders the destination section of a report (issue #5); service.ts passes the repocheck one. */
   destinationSection?: (h: NonNullable<RunReport['destinationHealth']>, lang: Config['mail']['language']) => { title: string; text: string; html: string };
   onQueued(): void;
   clock: Clock;

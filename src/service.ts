@@ -93,8 +93,9 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   await subscribeBackupEvents(redis.subscriber, {
     backupEvent: (e) => tracker.backupEvent(e),
     smarthostChanged: () => {
-      log.info('smarthost changed: retrying failed reports of the last 24 h');
-      void delivery.retryFailed(clock.now() - 24 * 3600_000).then(() => delivery.kick(), () => undefined);
+      void delivery.smarthostChanged(clock.now() - 24 * 3600_000).then(
+        (n) => log.info('smarthost changed: queued reports are tried now', { queued: n.due, failed_requeued: n.requeued }),
+        (err: Error) => log.warning('smarthost changed, but the outbox is not reachable', { error: err.message }));
     },
     moduleRemoved: (m) => log.info('module removed: it leaves the reports of its plans', { module: m }),
     resynced: () => { log.info('event subscription restored: reconciling'); void reconcile(); },

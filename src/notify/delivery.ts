@@ -48,15 +48,19 @@ export class Delivery {
     await this.running;
   }
 
-  /** Puts recently failed reports back in the queue, e.g. after the admin fixed the smarthost. */
-  async retryFailed(sinceMs: number): Promise<number> {
+  /**
+   * The admin changed the smarthost: what waits in the queue is tried now, and reports that
+   * failed for good since `sinceMs` (e.g. refused credentials) are queued again.
+   */
+  async smarthostChanged(sinceMs: number): Promise<{ due: number; requeued: number }> {
+    const due = await this.d.outbox.allDueNow(this.d.clock.now());
     const failed = await this.d.outbox.recentFailed(sinceMs);
     for (const r of failed) {
       r.delivery = { ...r.delivery, status: 'pending', nextAttemptAt: this.d.clock.now() };
       await this.d.outbox.update(r, true);
     }
-    if (failed.length) this.kick();
-    return failed.length;
+    this.kick();
+    return { due, requeued: failed.length };
   }
 
   private loop(): void {

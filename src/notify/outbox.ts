@@ -17,6 +17,8 @@ export interface Outbox {
   /** Failed reports newer than `sinceMs`, newest first (for a retry after a smarthost change). */
   recentFailed(sinceMs: number, limit?: number): Promise<StoredReport[]>;
   counts(): Promise<{ pending: number }>;
+  /** Every queued report becomes due now (the smarthost changed: the backoff no longer applies). */
+  allDueNow(nowMs: number): Promise<number>;
 }
 
 export function createOutbox(writer: Redis, moduleId: string): Outbox {
@@ -58,5 +60,10 @@ export function createOutbox(writer: Redis, moduleId: string): Outbox {
         .filter((r) => r.delivery.status === 'failed' && r.createdAt >= sinceMs);
     },
     async counts() { return { pending: await writer.hLen(k.outbox) }; },
+    async allDueNow(nowMs) {
+      const ids = Object.keys(await writer.hGetAll(k.outbox));
+      if (ids.length) await writer.hSet(k.outbox, Object.fromEntries(ids.map((id) => [id, String(nowMs)])));
+      return ids.length;
+    },
   };
 }

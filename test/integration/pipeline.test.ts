@@ -124,15 +124,30 @@ describe('outages', () => {
       await waitUntil(() => log.lines.some((l) => l.includes('will retry')));
       assert.equal(smtp.messages.length, 0);
       smtp.refuse = false;
-      service.delivery.kick();
-      // backoff is 15 s for the second attempt; a smarthost change makes it try now.
-      const c = await adminClient(redis); await c.hSet('cluster/smarthost', 'port', String(smtp.port)); await c.quit();
-      await forceDue(redis);
-      service.delivery.kick();
+      // The next attempt is 15 s away; the smarthost-changed event makes it try now.
+      const c = await adminClient(redis); await c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}'); await c.quit();
       await smtp.waitFor(1, 10_000);
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(smtp.messages.length, 1);
     } finally { await service.stop(); }
+  });
+
+  it('refused smarthost credentials: given up at once, sent once the admin fixes the smarthost', async () => {
+    const authSink = await startSmtpSink({ username: 'ns8@example.org', password: 'right' });
+    const c = await adminClient(redis);
+    await c.hSet('cluster/smarthost', { port: String(authSink.port), username: 'ns8@example.org', password: 'wr0ng-Pa55' });
+    const { service, log } = await startTestService(redis);
+    try {
+      await replayRun(redis, 1, {});
+      await waitUntil(() => log.lines.some((l) => l.includes('giving up') && l.includes('code=SMTP_AUTH')));
+      assert.ok(log.lines.every((l) => !l.includes('wr0ng-Pa55')), 'no password in the log');
+      await c.hSet('cluster/smarthost', 'password', 'right');
+      await c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}');
+      const [mail] = await authSink.waitFor(1);
+      assert.match(mail!.subject!, /Daily offsite/);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(authSink.messages.length, 1);
+    } finally { await service.stop(); await c.quit(); await authSink.stop(); }
   });
 
   it('Redis restarted mid-run: the report is neither lost nor doubled', async () => {
