@@ -2,9 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseAlertWebhook } from '../../../src/domain/alert.js';
+import { parseAlertWebhook } from '../../src/domain/alert.js';
 
-const fixtures = new URL('../../fixtures/alertmanager/', import.meta.url);
+const fixtures = new URL('../fixtures/alertmanager/', import.meta.url);
 const load = (name: string) => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
 
 describe('Alertmanager webhook parsing', () => {

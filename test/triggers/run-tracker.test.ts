@@ -2,10 +2,10 @@
 // The tracker's decisions with fixed statuses; timers are real but short (wait 0-1 s).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ModuleStatus, PlanSnapshot } from '../../../src/domain/backup.js';
-import { RunTracker, type FlushRequest } from '../../../src/triggers/run-tracker.js';
-import { memoryLogger } from '../../../src/log.js';
-import { parseBackupEvent } from '../../../src/triggers/backup-events.js';
+import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
+import { RunTracker, type FlushRequest } from '../../src/triggers/run-tracker.js';
+import { memoryLogger } from '../../src/log.js';
+import { parseBackupEvent } from '../../src/triggers/backup-events.js';
 
 const NOW = 1_800_000_000;
 const st = (start: number, errors = 0, dur = 10): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });

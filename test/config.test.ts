@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
 
 const problemsOf = (env: Record<string, string>, file?: string) => {
   try { loadConfig(env, file); } catch (e) { assert.ok(e instanceof ConfigError); return e.problems; }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ModuleStatus, PlanSnapshot } from '../../../src/domain/backup.js';
-import { correlate, inferRunStart, missingRun } from '../../../src/correlate/correlate.js';
+import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
+import { correlate, inferRunStart, missingRun } from '../../src/correlate/correlate.js';
 
 const T = 1786237200; // 2026-08-09 03:00 CEST, contract §10
 const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });

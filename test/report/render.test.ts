@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunReport } from '../../../src/domain/run.js';
-import { renderReport, subjectOf } from '../../../src/report/render.js';
+import type { RunReport } from '../../src/domain/run.js';
+import { renderReport, subjectOf } from '../../src/report/render.js';
 
 const T = 1786237200;
 const run = (over: Partial<RunReport> = {}): RunReport => ({
