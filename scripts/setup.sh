@@ -16,7 +16,8 @@ if [ -n "${missing// /}" ] || [ "${CI:-}" = true ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  # With recommends, as on the developers' machines: podman --init needs catatonit, for one.
+  apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 # npm ci wipes node_modules: only when the lock file changed since the last install.
 install_npm() {
