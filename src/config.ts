@@ -131,9 +131,6 @@ type Values = { [K in keyof typeof S]: (typeof S)[K]['def'] };
 /** Settings that hold secrets may also come from `<ENV>_FILE`. */
 const SECRET_ENVS = new Set(['REDIS_PASSWORD', 'RECEIVER_TOKEN']);
 
-/** The environment variables this service reads, for docs and the module's actions. */
-export const ENVIRONMENT_VARIABLES = Object.values(S).map((s) => s.env);
-
 function flattenYaml(doc: unknown, problems: string[]): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (doc === undefined || doc === null) return out;

@@ -32,9 +32,6 @@ export interface PipelineDeps {
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
 const PERSIST_BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 
-/** Plan state after a decision; kept as a name here, the rules live beside decide(). */
-export const nextState = planStateAfter;
-
 export function createPipeline(d: PipelineDeps) {
   const cfg = d.config;
   const newId = d.newId ?? (() => `${new Date(d.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
@@ -68,7 +65,7 @@ export function createPipeline(d: PipelineDeps) {
     log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
     if (reason === 'duplicate') return;
     const now = d.clock.now();
-    if (!MAILED.has(reason)) { await persist(() => d.outbox.saveState(nextState(prev, run, reason, null, now)), 'plan state', log); return; }
+    if (!MAILED.has(reason)) { await persist(() => d.outbox.saveState(planStateAfter(prev, run, reason, null, now)), 'plan state', log); return; }
 
     if (run.outcome !== 'SUCCESS' && run.outcome !== 'MISSING' && d.repoChecker) {
       run.destinationHealth = await d.repoChecker.check(run);
@@ -86,7 +83,7 @@ export function createPipeline(d: PipelineDeps) {
         ? { status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, lastErrorCode: null, sentAt: null, recipients }
         : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
     };
-    await persist(() => d.outbox.store(report, nextState(prev, run, reason, id, now), recipients.length > 0), 'report', log);
+    await persist(() => d.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0), 'report', log);
     log.info('report queued', { report: id, subject: mail.subject });
     d.onQueued();
   }

@@ -16,7 +16,6 @@ export interface Outbox {
   update(report: StoredReport, queued: boolean): Promise<void>;
   /** Failed reports newer than `sinceMs`, newest first (for a retry after a smarthost change). */
   recentFailed(sinceMs: number, limit?: number): Promise<StoredReport[]>;
-  counts(): Promise<{ pending: number }>;
   /** Every queued report becomes due now (the smarthost changed: the backoff no longer applies). */
   allDueNow(nowMs: number): Promise<number>;
 }
@@ -59,7 +58,6 @@ export function createOutbox(writer: Redis, moduleId: string): Outbox {
       return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as StoredReport)
         .filter((r) => r.delivery.status === 'failed' && r.createdAt >= sinceMs);
     },
-    async counts() { return { pending: await writer.hLen(k.outbox) }; },
     async allDueNow(nowMs) {
       const ids = Object.keys(await writer.hGetAll(k.outbox));
       if (ids.length) await writer.hSet(k.outbox, Object.fromEntries(ids.map((id) => [id, String(nowMs)])));

@@ -117,8 +117,6 @@ export class RunTracker implements RunSink {
     await Promise.allSettled([...this.chains.values()]);
   }
 
-  openRuns(): number { return this.open.size; }
-
   private serial(planId: number, fn: () => Promise<void>): void {
     const next = (this.chains.get(planId) ?? Promise.resolve()).then(fn).catch((err: Error) =>
       this.d.log.error('run tracking failed', { plan: planId, error: err.message }));
