@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PURE: what one digest says, from plain data (issue #14). Rendering is src/report/digest.ts.
+// - A run belongs to the period in which it was first decided (its first run-log entry), so a run
+//   is counted in exactly one digest even when a late update of it arrives after the digest; its
+//   result is the newest entry's.
+// - Outcomes: SUCCESS = saved, MISSING = missed, WARNING (anomalies, issue #13) = warning, every
+//   other outcome = failed.
+// - Size: the plan's current total (sum of the modules' last statuses) against the last total
+//   known at the start of the period (or the first one inside it).
+// - `off` plans are left out entirely (they are told on the status page only).
+import type { PlanSnapshot } from '../domain/backup.js';
+import type { PlanState } from '../domain/records.js';
+import { inDigest, policyOf, type NotifySettings, type Policy } from '../notify/policy.js';
+import { coverageGaps, type ClusterApp, type CoverageGaps } from './coverage.js';
+import type { RunLogEntry } from './run-log.js';
+
+export interface RunCounts { saved: number; warnings: number; failed: number; missed: number }
+
+export interface DigestPlanRow {
+  id: number;
+  name: string;
+  enabled: boolean;
+  policy: Policy;
+  destinationName: string;
+  runs: RunCounts;
+  /** Newest outcome known (period or before), or null when the plan never ran. */
+  lastOutcome: string | null;
+  /** Unix s. */
+  lastSuccessAt: number | null;
+  failingSince: number | null;
+  /** Bytes now; change since the start of the period (null when unknown). */
+  totalSize: number | null;
+  sizeChange: number | null;
+  /** Last destination check verdict and when it was made (unix s). */
+  health: { verdict: string; at: number } | null;
+}
+
+export interface DigestContent {
+  /** Unix s. */
+  from: number;
+  to: number;
+  catchUp: boolean;
+  plans: DigestPlanRow[];
+  totals: RunCounts;
+  gaps: CoverageGaps;
+  /** Plans needing attention (failing, or their last result not a success). */
+  attention: number;
+}
+
+export interface DigestInput {
+  from: number;
+  to: number;
+  catchUp: boolean;
+  snapshots: readonly PlanSnapshot[];
+  states: ReadonlyMap<number, PlanState>;
+  /** Any order. */
+  runLog: readonly RunLogEntry[];
+  apps: readonly ClusterApp[];
+  notify: NotifySettings;
+}
+
+export function bucketOf(outcome: string): keyof RunCounts {
+  if (outcome === 'SUCCESS') return 'saved';
+  if (outcome === 'MISSING') return 'missed';
+  if (outcome === 'WARNING') return 'warnings';
+  return 'failed';
+}
+
+/** The plan's last result from NS8's statuses alone (a plan that ran before the monitor existed). */
+function outcomeOfStatuses(snap: PlanSnapshot): string | null {
+  const st = [...snap.statuses.values()];
+  if (st.length === 0) return null;
+  const ok = st.filter((s) => s.errors === 0).length;
+  return ok === snap.plan.instances.length ? 'SUCCESS' : ok > 0 ? 'PARTIAL' : 'REPO_FAILURE';
+}
+
+const zero = (): RunCounts => ({ saved: 0, warnings: 0, failed: 0, missed: 0 });
+
+export function digestContent(i: DigestInput): DigestContent {
+  const log = [...i.runLog].sort((a, b) => a.at - b.at);
+  const byPlan = new Map<number, RunLogEntry[]>();
+  for (const e of log) byPlan.set(e.p, [...(byPlan.get(e.p) ?? []), e]);
+  const totals = zero();
+  const rows: DigestPlanRow[] = [];
+  for (const snap of [...i.snapshots].sort((a, b) => a.plan.id - b.plan.id)) {
+    const policy = policyOf(i.notify, snap.plan.id);
+    if (!inDigest(policy)) continue;
+    const entries = byPlan.get(snap.plan.id) ?? [];
+    const runs = zero();
+    const firstSeen = new Map<string, number>();
+    const latest = new Map<string, RunLogEntry>();
+    for (const e of entries) { if (!firstSeen.has(e.k)) firstSeen.set(e.k, e.at); latest.set(e.k, e); }
+    for (const [k, at] of firstSeen) {
+      if (at <= i.from || at > i.to) continue;
+      const b = bucketOf(latest.get(k)!.o);
+      runs[b]++; totals[b]++;
+    }
+    const state = i.states.get(snap.plan.id);
+    const upTo = entries.filter((e) => e.at <= i.to);
+    const sizes = (xs: RunLogEntry[]) => xs.filter((e) => e.z !== null);
+    const statusSizes = [...snap.statuses.values()].map((s) => s.totalSize);
+    const totalSize = statusSizes.length ? statusSizes.reduce((a, b) => a + b, 0) : sizes(upTo).at(-1)?.z ?? null;
+    const base = sizes(upTo.filter((e) => e.at <= i.from)).at(-1) ?? sizes(upTo.filter((e) => e.at > i.from))[0];
+    const checked = upTo.filter((e) => e.h !== null).at(-1);
+    const lastOutcome = upTo.at(-1)?.o ?? state?.lastOutcome ?? outcomeOfStatuses(snap);
+    rows.push({
+      id: snap.plan.id, name: snap.plan.name, enabled: snap.plan.enabled, policy,
+      destinationName: snap.destination?.name || snap.plan.repository || '–',
+      runs, lastOutcome,
+      lastSuccessAt: state?.lastSuccessAt ?? null,
+      failingSince: state?.failingSince ?? null,
+      totalSize, sizeChange: totalSize !== null && base?.z != null ? totalSize - base.z : null,
+      health: checked ? { verdict: checked.h!, at: checked.at } : null,
+    });
+  }
+  const gaps = coverageGaps(i.apps, i.snapshots.map((s) => ({
+    id: s.plan.id, name: s.plan.name, enabled: s.plan.enabled, instances: s.plan.instances, hasRun: s.statuses.size > 0,
+  })));
+  // An enabled plan that never ran needs attention too: nothing of it can be restored.
+  const attention = rows.filter((r) => r.enabled && (r.failingSince !== null || r.lastOutcome !== 'SUCCESS')).length;
+  return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows, totals, gaps, attention };
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PURE: who hears about which plan, and how often (issue #14).
+//
+// Every plan has a notification policy; a plan without its own follows the default policy
+// (NOTIFY_POLICY, default `problems`), so a new plan is covered the moment it exists, and the entry
+// of a removed plan is simply never looked up again (plan ids are never reused, contract §1.2).
+// - `always`   every run is mailed, successes included;
+// - `problems` everything that is not a plain success: failures, warnings (every outcome other
+//              than SUCCESS is a problem), missed runs, reminders, and the one recovery mail;
+// - `digest`   nothing per run: the plan is told in the digest only;
+// - `off`      nothing mailed and absent from the digest: only the status page shows the plan.
+// A run that is not mailed still updates the plan state and the run log, so the status page and
+// the digest know about it; the mail decision itself stays in decide.ts (named reasons), this file
+// only says whether the reason reaches a mailbox.
+//
+// Per-plan extra recipients are added to the global list, without duplicates (compared without
+// case, first spelling kept), and become the SMTP envelope of that plan's reports.
+//
+// In the module environment the per-plan part is one line (PLAN_POLICIES), because the systemd
+// EnvironmentFile that carries it has no structure and treats quotes and backslashes as syntax,
+// so JSON cannot travel there safely:
+//   PLAN_POLICIES=2:problems:a@x.org;b@y.org,3:digest,5:default:owner@x.org
+// entries by `,`, fields by `:`, addresses by `;` — none of them can occur in an address the
+// module accepts (settings.py EMAIL_RE), so the format needs no escaping and round-trips exactly.
+import type { NotifyReason } from '../domain/records.js';
+
+export const POLICIES = ['always', 'problems', 'digest', 'off'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export interface PlanNotify {
+  /** null: follows the default policy. */
+  policy: Policy | null;
+  recipients: string[];
+}
+
+export interface NotifySettings {
+  defaultPolicy: Policy;
+  plans: ReadonlyMap<number, PlanNotify>;
+}
+
+/** Limits for what comes from the environment: bounded sizes for anything from outside. */
+export const LIMITS = { plans: 500, recipientsPerPlan: 20, chars: 32_000 } as const;
+
+// Same rule as config.ts / settings.py: no quotes, spaces, separators or shell-special characters.
+const EMAIL = /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+export const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s);
+export const isPolicy = (s: string): s is Policy => (POLICIES as readonly string[]).includes(s);
+
+/** One problem of a PLAN_POLICIES value, named like configure-module's field errors. */
+export interface PolicyProblem { planId: number | null; error: 'bad_entry' | 'bad_plan_id' | 'unknown_policy' | 'invalid_email' | 'duplicate_plan' | 'too_long' | 'too_many_recipients'; value: string }
+
+/** PLAN_POLICIES text -> map, or every problem found (never a partial result). */
+export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify> } | { problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const plans = new Map<number, PlanNotify>();
+  const text = raw.trim();
+  if (text.length > LIMITS.chars) return { problems: [{ planId: null, error: 'too_long', value: `${text.length} characters` }] };
+  if (text === '') return { plans };
+  const entries = text.split(',');
+  if (entries.length > LIMITS.plans) return { problems: [{ planId: null, error: 'too_long', value: `${entries.length} plans` }] };
+  for (const entry of entries) {
+    const [idText = '', policyText = '', addrText = '', ...extra] = entry.trim().split(':');
+    if (extra.length || (!entry.includes(':'))) { problems.push({ planId: null, error: 'bad_entry', value: entry }); continue; }
+    if (!/^[1-9]\d{0,8}$/.test(idText)) { problems.push({ planId: null, error: 'bad_plan_id', value: idText }); continue; }
+    const planId = Number(idText);
+    if (plans.has(planId)) { problems.push({ planId, error: 'duplicate_plan', value: idText }); continue; }
+    let policy: Policy | null = null;
+    if (policyText !== '' && policyText !== 'default') {
+      if (isPolicy(policyText)) policy = policyText; else problems.push({ planId, error: 'unknown_policy', value: policyText });
+    }
+    const recipients = addrText.split(';').map((a) => a.trim()).filter(Boolean);
+    if (recipients.length > LIMITS.recipientsPerPlan) problems.push({ planId, error: 'too_many_recipients', value: String(recipients.length) });
+    for (const a of recipients) if (!isEmail(a)) problems.push({ planId, error: 'invalid_email', value: a });
+    plans.set(planId, { policy, recipients: dedupe(recipients) });
+  }
+  return problems.length ? { problems } : { plans };
+}
+
+/** The inverse of parsePlanPolicies, sorted by plan id; entries that say nothing are left out. */
+export function formatPlanPolicies(plans: ReadonlyMap<number, PlanNotify>): string {
+  return [...plans].filter(([, p]) => p.policy !== null || p.recipients.length > 0).sort(([a], [b]) => a - b)
+    .map(([id, p]) => `${id}:${p.policy ?? 'default'}${p.recipients.length ? `:${p.recipients.join(';')}` : ''}`).join(',');
+}
+
+export function policyOf(s: NotifySettings, planId: number): Policy {
+  return s.plans.get(planId)?.policy ?? s.defaultPolicy;
+}
+
+/** Where a decided run goes. Named, never a boolean. */
+export type Route = 'mail' | 'digest-only' | 'status-only' | 'none';
+
+/**
+ * PURE: a reason from decide.ts + the plan's policy -> where the run is told. `success` is only
+ * produced by decide when the policy is `always` (notifyOnSuccess below), so `problems` never
+ * mails a plain success but does mail the recovery.
+ */
+export function routeOf(reason: NotifyReason, policy: Policy): Route {
+  if (reason === 'duplicate') return 'none';
+  if (policy === 'off') return 'status-only';
+  if (policy === 'digest') return 'digest-only';
+  if (reason === 'muted') return 'digest-only';
+  if (reason === 'success') return policy === 'always' ? 'mail' : 'digest-only';
+  return 'mail';
+}
+
+/** decide.ts options for a policy: only `always` wants plain successes. */
+export const decideOptionsFor = (policy: Policy) => ({ notifyOnSuccess: policy === 'always' });
+
+/** Whether reminders and held flap news of the plan can reach anyone (the watchdog skips the others). */
+export const mailsPerRun = (policy: Policy): boolean => policy === 'always' || policy === 'problems';
+
+/** Does the digest list this plan? `off` plans are told nowhere but on the status page. */
+export const inDigest = (policy: Policy): boolean => policy !== 'off';
+
+/** Global list + the plan's extra recipients: each address once, compared without case. */
+export function recipientsFor(s: NotifySettings, global: readonly string[], planId: number): string[] {
+  return dedupe([...global, ...(s.plans.get(planId)?.recipients ?? [])]);
+}
+
+export function dedupe(addresses: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const a of addresses) {
+    const key = a.trim().toLowerCase();
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    out.push(a.trim());
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Digest content and rendering (issue #14): counts per plan, sizes, coverage gaps, both languages.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { digestContent, type DigestInput } from '../../src/digest/content.js';
+import { coverageGaps } from '../../src/digest/coverage.js';
+import { renderDigest } from '../../src/report/digest.js';
+import type { PlanSnapshot, ModuleStatus } from '../../src/domain/backup.js';
+import type { PlanState } from '../../src/domain/records.js';
+import type { RunLogEntry } from '../../src/digest/run-log.js';
+import { parsePlanPolicies, type NotifySettings } from '../../src/notify/policy.js';
+
+const D = 86_400;
+const FROM = 1_781_000_000;
+const TO = FROM + 7 * D;
+
+const status = (totalSize: number, errors = 0): ModuleStatus => ({ start: TO - D, end: TO - D + 60, errors, totalSize, totalFileCount: 1, snapshotsCount: 1 });
+function snap(id: number, name: string, instances: string[], enabled = true, statuses: [string, ModuleStatus][] = []): PlanSnapshot {
+  return {
+    plan: { id, name, repository: `dest-${id}`, schedule: '*-*-* 01:00:00', retention: 3, instances, enabled },
+    destination: { id: `dest-${id}`, name: `Dest <${id}>`, url: '', provider: '' },
+    modules: instances.map((m) => ({ id: m, uiName: '', node: 1, uuid: '', image: m })), statuses: new Map(statuses), nodeNames: new Map(),
+  };
+}
+const entry = (p: number, k: number, o: string, at: number, z: number | null = null, h: string | null = null): RunLogEntry => ({ p, k: `${p}:${k}`, o, t: k, z, h, at });
+const plans = (raw: string) => (parsePlanPolicies(raw) as { plans: NotifySettings['plans'] }).plans;
+
+function input(over: Partial<DigestInput> = {}): DigestInput {
+  const state: PlanState = { planId: 2, planName: 'Hourly mail', lastRunKey: '2:1', lastOutcome: 'PARTIAL', lastDigest: '', lastReportId: '', lastNotifiedAt: 0,
+    failingSince: TO - 3600, lastSuccessAt: TO - 7200 };
+  return {
+    from: FROM, to: TO, catchUp: false,
+    snapshots: [
+      snap(2, 'Hourly mail', ['mail1'], true, [['mail1', status(5_000_000)]]),
+      snap(3, 'Quiet', ['samba1'], true, [['samba1', status(100)]]),
+      snap(4, 'Old plan', ['webtop1'], false),
+      snap(5, 'Never', ['nextcloud1'], true),
+      snap(6, 'Silenced', ['traefik2'], true, [['traefik2', status(1)]]),
+    ],
+    states: new Map([[2, state]]),
+    runLog: [
+      entry(2, 1, 'SUCCESS', FROM - 100, 4_000_000), // before the period: size base only
+      entry(2, 2, 'SUCCESS', FROM + 10, 4_500_000),
+      entry(2, 3, 'PARTIAL', FROM + 20, 4_600_000, 'locked'),
+      entry(2, 3, 'PARTIAL', FROM + 25, 4_700_000), // update of run 3: counted once
+      entry(2, 4, 'MISSING', FROM + 30),
+      entry(2, 5, 'WARNING', FROM + 40),
+      entry(2, 6, 'SUCCESS', TO + 10), // after the period: next digest
+      entry(6, 1, 'REPO_FAILURE', FROM + 50),
+    ],
+    apps: [
+      { id: 'mail1', uiName: 'Mail', flags: [] }, { id: 'samba1', uiName: '', flags: [] }, { id: 'webtop1', uiName: 'Webtop <Sales>', flags: [] },
+      { id: 'traefik1', uiName: '', flags: ['core_module'] }, { id: 'metrics1', uiName: '', flags: ['core_module', 'no_data_backup'] },
+      { id: 'nextcloud1', uiName: '', flags: [] }, { id: 'traefik2', uiName: '', flags: [] },
+    ],
+    notify: { defaultPolicy: 'problems', plans: plans('3:digest,6:off') },
+    ...over,
+  };
+}
+
+describe('coverage gaps', () => {
+  it('follows list-backups: no_data_backup ignored; modules only in disabled plans are gaps too', () => {
+    const g = coverageGaps(input().apps, [
+      { id: 1, name: 'A', enabled: true, instances: ['mail1'], hasRun: true },
+      { id: 4, name: 'Old', enabled: false, instances: ['webtop1', 'mail1'], hasRun: true },
+      { id: 5, name: 'New', enabled: true, instances: [], hasRun: false },
+    ]);
+    assert.deepEqual(g.unprotected.map((a) => [a.id, a.inDisabledPlans]), [['nextcloud1', []], ['samba1', []], ['traefik1', []], ['traefik2', []], ['webtop1', [4]]]);
+    assert.deepEqual(g.disabledPlans, [{ id: 4, name: 'Old' }]);
+    assert.deepEqual(g.neverRan, [{ id: 5, name: 'New' }]);
+  });
+});
+
+describe('digest content', () => {
+  const c = digestContent(input());
+  it('counts each run once, in the period where it was first seen', () => {
+    assert.deepEqual(c.plans.find((p) => p.id === 2)!.runs, { saved: 1, warnings: 1, failed: 1, missed: 1 });
+    assert.deepEqual(c.totals, { saved: 1, warnings: 1, failed: 1, missed: 1 });
+  });
+  it('size now against the start of the period; last check; failing since from the plan state', () => {
+    const p = c.plans.find((x) => x.id === 2)!;
+    assert.equal(p.totalSize, 5_000_000);
+    assert.equal(p.sizeChange, 1_000_000);
+    assert.deepEqual(p.health, { verdict: 'locked', at: FROM + 20 });
+    assert.equal(p.failingSince, TO - 3600);
+    assert.equal(p.lastSuccessAt, TO - 7200);
+  });
+  it('a digest plan is listed, an off plan is not', () => {
+    assert.deepEqual(c.plans.map((p) => [p.id, p.policy]), [[2, 'problems'], [3, 'digest'], [4, 'problems'], [5, 'problems']]);
+  });
+  it('names the application in no plan and the disabled plan', () => {
+    assert.deepEqual(c.gaps.unprotected.map((a) => a.id), ['traefik1', 'webtop1']);
+    assert.deepEqual(c.gaps.disabledPlans.map((p) => p.name), ['Old plan']);
+    assert.deepEqual(c.gaps.neverRan.map((p) => p.name), ['Never']);
+  });
+});
+
+describe('digest mail', () => {
+  const o = { language: 'en' as const, subjectPrefix: '[NS8 Backup]', timeZone: 'Europe/Rome', moduleId: 'backup-monitor1', frequency: 'weekly' as const };
+  it('subject, text and HTML in English', () => {
+    const m = renderDigest(digestContent(input()), o);
+    assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ⚠️ 2 of 3 plans need attention');
+    assert.match(m.text, /Runs in this period: 1 saved, 1 with warnings, 1 failed, 1 missed\./);
+    assert.match(m.text, /Applications in no backup plan: traefik1\./);
+    assert.match(m.text, /Applications only in disabled plans: Webtop <Sales> \(webtop1\)\./);
+    assert.match(m.text, /Disabled plans: Old plan \(ID 4\)\./);
+    assert.match(m.text, /Enabled plans that never ran: Never \(ID 5\)\./);
+    assert.match(m.text, /Change: \+1 MB/);
+    assert.doesNotMatch(m.text, /Silenced/);
+    assert.deepEqual([...m.html.matchAll(/<tr data-plan="(\d+)">/g)].map((x) => x[1]), ['2', '3', '4', '5']);
+    assert.match(m.html, /Webtop &lt;Sales&gt; \(webtop1\)/);
+    assert.match(m.html, /Dest &lt;2&gt;/);
+    assert.doesNotMatch(m.html, /<Sales>|Dest <2>/);
+  });
+  it('in Italian, and says so when it is a catch-up', () => {
+    const m = renderDigest(digestContent(input({ catchUp: true })), { ...o, language: 'it', frequency: 'daily' });
+    assert.equal(m.subject, '[NS8 Backup] Riepilogo giornaliero dei backup: ⚠️ 2 piani su 3 richiedono attenzione');
+    assert.match(m.text, /non era in esecuzione/);
+    assert.match(m.text, /Piani disabilitati: Old plan \(ID 4\)\./);
+  });
+  it('all good when nothing failed and nothing is missing', () => {
+    const m = renderDigest(digestContent(input({ snapshots: [snap(3, 'Quiet', ['samba1'], true, [['samba1', status(100)]])], states: new Map(), runLog: [entry(3, 1, 'SUCCESS', FROM + 5, 100)],
+      apps: [{ id: 'samba1', uiName: '', flags: [] }] })), o);
+    assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ✅ All backups are fine');
+    assert.match(m.text, /Every application is in an enabled plan/);
+  });
+});

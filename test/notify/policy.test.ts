@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Per-plan policies (issue #14): the PLAN_POLICIES codec, routes per policy, recipients.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatPlanPolicies, parsePlanPolicies, policyOf, recipientsFor, routeOf, decideOptionsFor, type NotifySettings, type Policy } from '../../src/notify/policy.js';
+import { decide, planStateAfter, MAILED } from '../../src/notify/decide.js';
+import type { PlanState } from '../../src/domain/records.js';
+import type { Outcome, RunReport } from '../../src/domain/run.js';
+
+const ok = (raw: string) => {
+  const r = parsePlanPolicies(raw);
+  if ('problems' in r) throw new Error(JSON.stringify(r.problems));
+  return r.plans;
+};
+const problems = (raw: string) => {
+  const r = parsePlanPolicies(raw);
+  return 'problems' in r ? r.problems.map((p) => `${p.planId ?? '-'}:${p.error}:${p.value}`) : [];
+};
+
+describe('PLAN_POLICIES codec', () => {
+  it('parses policy, default and extra recipients', () => {
+    const plans = ok('2:problems:a@x.org;b@y.org,3:digest,5:default:owner+tag@x.org');
+    assert.deepEqual(plans.get(2), { policy: 'problems', recipients: ['a@x.org', 'b@y.org'] });
+    assert.deepEqual(plans.get(3), { policy: 'digest', recipients: [] });
+    assert.deepEqual(plans.get(5), { policy: null, recipients: ['owner+tag@x.org'] });
+  });
+  it('round-trips and leaves out entries that say nothing', () => {
+    const text = '2:problems:a@x.org;b@y.org,3:digest,5:default:owner+tag@x.org';
+    assert.equal(formatPlanPolicies(ok(text)), text);
+    assert.equal(formatPlanPolicies(new Map([[4, { policy: null, recipients: [] }], [1, { policy: 'off' as Policy, recipients: [] }]])), '1:off');
+    assert.equal(ok('').size, 0);
+  });
+  it('names every problem, and returns no partial result', () => {
+    assert.deepEqual(problems('2:sometimes,x:off,3:off:not-an-address,3:always,4'), [
+      '2:unknown_policy:sometimes', '-:bad_plan_id:x', '3:invalid_email:not-an-address', '3:duplicate_plan:3', '-:bad_entry:4']);
+    assert.deepEqual(problems('2:off:a"b@x.org'), ['2:invalid_email:a"b@x.org']);
+    assert.deepEqual(problems('0:off'), ['-:bad_plan_id:0']);
+    assert.deepEqual(problems('1:off:a@b.c:d'), ['-:bad_entry:1:off:a@b.c:d']);
+    assert.equal(problems('1:off,'.repeat(6000)).length, 1, 'too long: one problem, not thousands');
+  });
+});
+
+describe('policies and recipients', () => {
+  const s: NotifySettings = { defaultPolicy: 'problems', plans: ok('2:always:Owner@X.org;admin@example.org,3:digest') };
+  it('a plan without an entry, e.g. a new one, follows the default', () => {
+    assert.equal(policyOf(s, 2), 'always');
+    assert.equal(policyOf(s, 9), 'problems');
+  });
+  it('extra recipients join the global list once, compared without case', () => {
+    assert.deepEqual(recipientsFor(s, ['admin@example.org', 'owner@x.org'], 2), ['admin@example.org', 'owner@x.org']);
+    assert.deepEqual(recipientsFor(s, ['admin@example.org'], 2), ['admin@example.org', 'Owner@X.org']);
+    assert.deepEqual(recipientsFor(s, [], 2), ['Owner@X.org', 'admin@example.org']);
+    assert.deepEqual(recipientsFor(s, ['admin@example.org'], 3), ['admin@example.org']);
+  });
+});
+
+const H = 3600;
+const T0 = 1_786_237_200;
+function run(start: number, outcome: Outcome): RunReport {
+  const result = outcome === 'SUCCESS' ? 'success' : 'failed';
+  return { runKey: `7:${start}`, planId: 7, planName: 'Hourly', destinationId: 'd', destinationName: 'NAS', outcome, start, end: start + 60, nodes: [],
+    modules: [{ moduleId: 'mail1', uiName: '', node: 1, nodeName: '', result, start, end: start + 60, totalSize: 1, totalFileCount: 1, snapshotsCount: 1, errors: 0, repoPath: '' }], triggers: [] };
+}
+
+/** An hourly plan's day, through decide + routeOf + planStateAfter as the pipeline runs them. */
+function mailed(policy: Policy, outcomes: Outcome[]): string[] {
+  let state: PlanState | undefined;
+  const out: string[] = [];
+  outcomes.forEach((o, i) => {
+    const r = run(T0 + i * H, o);
+    const reason = decide(state, r, decideOptionsFor(policy));
+    const route = routeOf(reason, policy);
+    if (route === 'mail') out.push(`${i}:${reason}`);
+    state = planStateAfter(state, r, route === 'mail' ? reason : reason === 'duplicate' ? reason : 'muted', route === 'mail' ? `r${i}` : null, (r.end + 30) * 1000);
+    assert.ok(route !== 'mail' || MAILED.has(reason));
+  });
+  return out;
+}
+
+describe('routes per policy (hourly plan: 5 successes, one failure, 5 successes)', () => {
+  const day: Outcome[] = ['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'PARTIAL', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS'];
+  it('problems: nothing for successes, one mail for the failure, one recovery', () => {
+    assert.deepEqual(mailed('problems', day), ['5:first', '6:recovered']);
+  });
+  it('always: every run', () => { assert.equal(mailed('always', day).length, day.length); });
+  it('digest and off: nothing per run', () => {
+    assert.deepEqual(mailed('digest', day), []);
+    assert.deepEqual(mailed('off', day), []);
+  });
+  it('problems: a missed run and a reminder are mailed, a muted flap is not', () => {
+    assert.equal(routeOf('reminder', 'problems'), 'mail');
+    assert.equal(routeOf('first', 'problems'), 'mail');
+    assert.equal(routeOf('muted', 'problems'), 'digest-only');
+    assert.equal(routeOf('success', 'problems'), 'digest-only');
+    assert.equal(routeOf('first', 'off'), 'status-only');
+    assert.equal(routeOf('duplicate', 'always'), 'none');
+    assert.deepEqual(mailed('problems', ['SUCCESS', 'MISSING', 'MISSING', 'SUCCESS']), ['1:first', '2:repeat', '3:recovered']);
+  });
+});
