@@ -22,6 +22,8 @@ export interface Delivery {
 /** `module/<id>/report/<reportId>` (STRING, JSON): one report as mailed. */
 export interface StoredReport {
   id: string;
+  /** Absent on run reports; see StoredDigest. */
+  kind?: 'run';
   /** Unix ms when the report was made. */
   createdAt: number;
   reason: NotifyReason;
@@ -32,6 +34,26 @@ export interface StoredReport {
   html: string;
   delivery: Delivery;
 }
+
+/**
+ * `module/<id>/report/<id>` for a digest (issue #14): queued and delivered like a run report, but
+ * not in the history (that is the list of run reports the status page shows).
+ */
+export interface StoredDigest {
+  id: string;
+  kind: 'digest';
+  createdAt: number;
+  language: 'en' | 'it';
+  /** Unix s: the period covered and the slot it was due at. */
+  period: { from: number; to: number; slot: number; catchUp: boolean };
+  subject: string;
+  text: string;
+  html: string;
+  delivery: Delivery;
+}
+
+/** What the outbox can hold. */
+export type StoredMail = StoredReport | StoredDigest;
 
 /** `module/<id>/plans` (HASH, field = plan id, value = JSON): what was last reported per plan. */
 export interface PlanState {
@@ -64,6 +86,10 @@ export const moduleKeys = (moduleId: string) => ({
   health: `module/${moduleId}/health`,
   /** HASH plan id -> what the missed-run watchdog saw and reported (triggers/missed-runs.ts). */
   watchdog: `module/${moduleId}/watchdog`,
+  /** LIST of every decided run, newest first, capped (digest/run-log.ts). */
+  runLog: `module/${moduleId}/runlog`,
+  /** STRING, JSON: the last digest sent and the schedule it was armed with (digest/schedule.ts). */
+  digest: `module/${moduleId}/digest`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

@@ -6,7 +6,7 @@ import { MonitorError, classifySmtpError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Smarthost } from '../ns8/smarthost.js';
-import type { StoredReport } from '../domain/records.js';
+import type { StoredMail } from '../domain/records.js';
 import type { Mailer } from './mailer.js';
 import type { Outbox } from './outbox.js';
 
@@ -88,14 +88,16 @@ export class Delivery {
     }
   }
 
-  private async attempt(report: StoredReport, sh: Smarthost): Promise<void> {
+  private async attempt(report: StoredMail, sh: Smarthost): Promise<void> {
     const started = this.d.clock.now();
     const delivery = { ...report.delivery, attempts: report.delivery.attempts + 1 };
-    const log = this.d.log.child({ report: report.id, plan: report.run.planId, attempt: delivery.attempts });
+    const about = report.kind === 'digest' ? { digest: `${report.period.from}-${report.period.to}` } : { plan: report.run.planId };
+    const log = this.d.log.child({ report: report.id, ...about, attempt: delivery.attempts });
     try {
       const { messageId } = await this.d.mailer.send({
         from: this.d.sender(sh), to: delivery.recipients, subject: report.subject, text: report.text, html: report.html,
-        headers: { 'X-NS8-Backup-Plan': String(report.run.planId), 'X-NS8-Backup-Outcome': report.run.outcome },
+        headers: report.kind === 'digest' ? { 'X-NS8-Backup-Digest': `${report.period.from}-${report.period.to}` }
+          : { 'X-NS8-Backup-Plan': String(report.run.planId), 'X-NS8-Backup-Outcome': report.run.outcome },
       }, sh);
       report.delivery = { ...delivery, status: 'sent', sentAt: this.d.clock.now(), lastError: null, lastErrorCode: null, nextAttemptAt: 0 };
       await this.d.outbox.update(report, false);

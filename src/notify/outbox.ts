@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // EDGE: the durable outbox, report history and per-plan state in `module/<id>/…`, written on the
 // leader with the module's credentials. A report is stored (one MULTI) before any send attempt.
-import { HISTORY_MAX, REPORT_TTL_SECONDS, moduleKeys, type PlanState, type StoredReport } from '../domain/records.js';
+import { HISTORY_MAX, REPORT_TTL_SECONDS, moduleKeys, type PlanState, type StoredMail, type StoredReport } from '../domain/records.js';
 import type { Redis } from '../ns8/redis.js';
 
 export interface Outbox {
@@ -11,9 +11,9 @@ export interface Outbox {
   saveState(state: PlanState): Promise<void>;
   /** Report ids whose next attempt is due. */
   due(nowMs: number): Promise<string[]>;
-  load(id: string): Promise<StoredReport | null>;
+  load(id: string): Promise<StoredMail | null>;
   /** Rewrites the report's delivery; keeps it queued at `nextAttemptAt` or drops it from the queue. */
-  update(report: StoredReport, queued: boolean): Promise<void>;
+  update(report: StoredMail, queued: boolean): Promise<void>;
   /** Failed reports newer than `sinceMs`, newest first (for a retry after a smarthost change). */
   recentFailed(sinceMs: number, limit?: number): Promise<StoredReport[]>;
   /** Every queued report becomes due now (the smarthost changed: the backoff no longer applies). */
@@ -22,7 +22,7 @@ export interface Outbox {
 
 export function createOutbox(writer: Redis, moduleId: string): Outbox {
   const k = moduleKeys(moduleId);
-  const put = (m: ReturnType<Redis['multi']>, r: StoredReport) => m.set(k.report(r.id), JSON.stringify(r), { EX: REPORT_TTL_SECONDS });
+  const put = (m: ReturnType<Redis['multi']>, r: StoredMail) => m.set(k.report(r.id), JSON.stringify(r), { EX: REPORT_TTL_SECONDS });
   return {
     async planState(planId) {
       const raw = await writer.hGet(k.plans, String(planId));
@@ -43,7 +43,7 @@ export function createOutbox(writer: Redis, moduleId: string): Outbox {
     },
     async load(id) {
       const raw = await writer.get(k.report(id));
-      return raw ? (JSON.parse(raw) as StoredReport) : null;
+      return raw ? (JSON.parse(raw) as StoredMail) : null;
     },
     async update(report, queued) {
       const m = writer.multi();

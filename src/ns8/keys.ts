@@ -9,6 +9,8 @@ export const ns8Keys = {
   moduleUuid: 'cluster/module_uuid',
   moduleEnvironment: (moduleId: string) => `module/${moduleId}/environment`,
   moduleUiName: (moduleId: string) => `module/${moduleId}/ui_name`,
+  /** SET of image flags, e.g. `no_data_backup` (contract §1.4). */
+  moduleFlags: (moduleId: string) => `module/${moduleId}/flags`,
   nodeUiName: (node: number) => `node/${node}/ui_name`,
   backupStatus: (node: number, planId: number) => `node/${node}/backup_status/${planId}`,
   smarthost: 'cluster/smarthost',

@@ -8,7 +8,7 @@ import { nodePassword, type RedisServer } from '../helpers/redis-server.js';
 export const DEST_B2 = '0c9b7e52-1f3a-5d8e-a4c6-7b2e9f10d3a8';
 export const DEST_SMB = '8e4a1d77-2b6c-5f09-b3e1-46c9d0a7f2b5';
 
-export interface SimModule { id: string; node: number; uuid: string; image: string; uiName?: string }
+export interface SimModule { id: string; node: number; uuid: string; image: string; uiName?: string; flags?: string[] }
 
 export const MODULES: SimModule[] = [
   { id: 'samba1', node: 1, uuid: '1a7e5c3d-9f2b-4e68-8c10-3d5a7b9e2f41', image: 'ghcr.io/nethserver/samba:3.3.1', uiName: 'Domain controller' },
@@ -17,7 +17,7 @@ export const MODULES: SimModule[] = [
   { id: 'webtop1', node: 2, uuid: '4dab8f60-2c5e-4b9b-bf43-6a8d0e2b5c74', image: 'ghcr.io/nethserver/webtop:1.6.3', uiName: 'Webtop <Sales & Co>' },
   { id: 'traefik2', node: 2, uuid: '5ebc9a71-3d6f-4cac-8054-7b9e1f3c6d85', image: 'ghcr.io/nethserver/traefik:3.6.1' },
   { id: 'traefik1', node: 1, uuid: '6fcdab82-4e70-4dbd-9165-8cafa04d7e96', image: 'ghcr.io/nethserver/traefik:3.6.1' },
-  { id: 'metrics1', node: 1, uuid: '70debc93-5f81-4ece-a276-9db0b15e8fa7', image: 'ghcr.io/nethserver/metrics:1.2.0' },
+  { id: 'metrics1', node: 1, uuid: '70debc93-5f81-4ece-a276-9db0b15e8fa7', image: 'ghcr.io/nethserver/metrics:1.2.0', flags: ['core_module', 'no_data_backup', 'rootless'] },
 ];
 
 export interface SimPlan { id: number; name: string; repository: string; schedule: string; retention: number; instances: string[]; enabled: boolean }
@@ -56,6 +56,7 @@ export async function seedCluster(redis: RedisServer, opts: { smtpPort?: number;
     m.hSet('cluster/module_uuid', mod.id, mod.uuid);
     m.hSet(`module/${mod.id}/environment`, { MODULE_ID: mod.id, NODE_ID: String(mod.node), MODULE_UUID: mod.uuid, IMAGE_URL: mod.image });
     if (mod.uiName) m.set(`module/${mod.id}/ui_name`, mod.uiName);
+    m.sAdd(`module/${mod.id}/flags`, mod.flags ?? ['rootless']);
   }
   m.set('cluster/default_instance/metrics', 'metrics1');
   m.hSet(`cluster/backup_repository/${DEST_B2}`, { name: 'Backblaze ns8-backups', url: 'b2:ns8-backups', provider: 'backblaze', basepath: '' });

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The digest loop (issue #14): every tick, read the durable record, ask schedule.ts whether a
+// digest is due, and if so build it, render it and queue it in ONE MULTI together with the new
+// record. Redis down: the tick fails, nothing is half-written, the next tick tries again.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Language } from '../config.js';
+import type { Logger } from '../log.js';
+import type { PlanSnapshot } from '../domain/backup.js';
+import { REPORT_TTL_SECONDS, moduleKeys, type PlanState, type StoredDigest } from '../domain/records.js';
+import type { Redis } from '../ns8/redis.js';
+import type { NotifySettings } from '../notify/policy.js';
+import { renderDigest, type RenderedDigest } from '../report/digest.js';
+import { digestContent } from './content.js';
+import type { ClusterApp } from './coverage.js';
+import { createRunLog, type RunLogEntry } from './run-log.js';
+import { digestDue, recordAfter, type DigestRecord, type DigestSettings, type DigestVerdict } from './schedule.js';
+
+export interface DigestStore {
+  loadRecord(): Promise<DigestRecord | null>;
+  saveRecord(rec: DigestRecord): Promise<void>;
+  planStates(): Promise<Map<number, PlanState>>;
+  runLog(): Promise<RunLogEntry[]>;
+  /** Stores the digest, queues it when it has recipients, and writes the record: one MULTI. */
+  queue(mail: StoredDigest, rec: DigestRecord, queued: boolean): Promise<void>;
+}
+
+export interface DigesterDeps {
+  digest: DigestSettings;
+  notify: NotifySettings;
+  mail: { to: readonly string[]; language: Language; subjectPrefix: string };
+  timeZone: string;
+  moduleId: string;
+  readPlans(): Promise<PlanSnapshot[]>;
+  readApps(): Promise<ClusterApp[]>;
+  store: DigestStore;
+  clock: Clock;
+  log: Logger;
+  /** Check period (default 1 min). */
+  intervalMs?: number;
+  onQueued(): void;
+  newId?: () => string;
+}
+
+const WEEK_S = 7 * 86_400;
+
+export class Digester {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopped = true;
+
+  constructor(private readonly d: DigesterDeps) {}
+
+  start(): void {
+    if (!this.stopped || this.d.digest.frequency === 'off') return;
+    this.stopped = false;
+    this.loop(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One check; returns what was decided (errors are logged and retried at the next tick). */
+  async tick(): Promise<DigestVerdict | { kind: 'error'; error: string }> {
+    try {
+      const nowS = Math.floor(this.d.clock.now() / 1000);
+      const rec = await this.d.store.loadRecord();
+      const v = digestDue(this.d.digest, rec, nowS, this.d.timeZone);
+      if (v.kind === 'arm') {
+        await this.d.store.saveRecord(v.record);
+        this.d.log.info('digest scheduled', { schedule: v.record.schedule, zone: this.d.timeZone });
+      }
+      if (v.kind === 'send') await this.send(rec!, v);
+      return v;
+    } catch (err) {
+      this.d.log.warning('digest check failed, will retry', { error: (err as Error).message });
+      return { kind: 'error', error: (err as Error).message };
+    }
+  }
+
+  /** A digest of the time since the last one (or the last week), not recorded: the test email. */
+  async sample(): Promise<RenderedDigest> {
+    const nowS = Math.floor(this.d.clock.now() / 1000);
+    const rec = await this.d.store.loadRecord().catch(() => null);
+    return this.render(rec?.lastSentAt ?? nowS - WEEK_S, nowS, false, true);
+  }
+
+  private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
+    const [snapshots, apps, states, runLog] = await Promise.all([this.d.readPlans(), this.d.readApps(), this.d.store.planStates(), this.d.store.runLog()]);
+    const content = digestContent({ from, to, catchUp, snapshots, apps, states, runLog, notify: this.d.notify });
+    return renderDigest(content, {
+      language: this.d.mail.language, subjectPrefix: this.d.mail.subjectPrefix, timeZone: this.d.timeZone, moduleId: this.d.moduleId,
+      frequency: this.d.digest.frequency === 'daily' ? 'daily' : 'weekly', sample,
+    });
+  }
+
+  private async send(rec: DigestRecord, v: Extract<DigestVerdict, { kind: 'send' }>): Promise<void> {
+    const mail = await this.render(v.from, v.to, v.catchUp);
+    const now = this.d.clock.now();
+    const id = this.d.newId?.() ?? `digest-${new Date(v.slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomUUID().slice(0, 8)}`;
+    const recipients = [...this.d.mail.to];
+    const digest: StoredDigest = {
+      id, kind: 'digest', createdAt: now, language: this.d.mail.language, period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp }, ...mail,
+      delivery: recipients.length
+        ? { status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, lastErrorCode: null, sentAt: null, recipients }
+        : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
+    };
+    await this.d.store.queue(digest, recordAfter(rec, v.slot, v.to, id), recipients.length > 0);
+    this.d.log.info('digest queued', { digest: id, slot: new Date(v.slot * 1000).toISOString(), catch_up: v.catchUp, subject: mail.subject });
+    if (recipients.length) this.d.onQueued();
+  }
+
+  private loop(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => { this.running = null; this.loop(this.d.intervalMs ?? 60_000); });
+    }, delay);
+    this.timer.unref?.();
+  }
+}
+
+/** EDGE: the digest's records in the module namespace (module credentials, leader). */
+export function redisDigestStore(writer: Redis, moduleId: string): DigestStore {
+  const k = moduleKeys(moduleId);
+  const runLog = createRunLog(writer, k.runLog);
+  return {
+    async loadRecord() {
+      const raw = await writer.get(k.digest);
+      if (!raw) return null;
+      try { return JSON.parse(raw) as DigestRecord; } catch { return null; }
+    },
+    async saveRecord(rec) { await writer.set(k.digest, JSON.stringify(rec)); },
+    async planStates() {
+      const out = new Map<number, PlanState>();
+      for (const [f, v] of Object.entries(await writer.hGetAll(k.plans))) {
+        try { out.set(Number(f), JSON.parse(v) as PlanState); } catch { /* a damaged state is left out */ }
+      }
+      return out;
+    },
+    runLog: () => runLog.read(),
+    async queue(mail, rec, queued) {
+      const m = writer.multi().set(k.report(mail.id), JSON.stringify(mail), { EX: REPORT_TTL_SECONDS }).set(k.digest, JSON.stringify(rec));
+      if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
+      await m.exec();
+    },
+  };
+}
