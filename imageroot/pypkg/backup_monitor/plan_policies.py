@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Per-plan notification policies and extra recipients (issue #14).
+
+The action field `plan_notifications` is a list of {plan_id, policy, mail_to}; the module
+environment carries it as one line, PLAN_POLICIES, in the format src/notify/policy.ts parses:
+
+    PLAN_POLICIES=2:problems:a@x.org;b@y.org,3:digest,5:default:owner@x.org
+
+Entries by `,`, fields by `:`, addresses by `;`: characters the accepted addresses (settings.py
+EMAIL_RE) cannot contain, and nothing the systemd EnvironmentFile parser treats as syntax (quotes,
+backslashes, `$`), so JSON -- which needs quotes -- is not used. A policy of `default` follows
+NOTIFY_POLICY. Entries of plans that no longer exist are dropped when read and when plans change
+(events/backup-schedule-changed): a removed plan's setting disappears with it.
+"""
+
+import json
+import re
+
+POLICIES = ('always', 'problems', 'digest', 'off')
+PLAN_POLICIES = POLICIES + ('default',)
+MAX_PLANS = 500
+MAX_RECIPIENTS = 20
+
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def is_email(value):
+    return isinstance(value, str) and len(value) <= 254 and EMAIL_RE.match(value) is not None
+
+
+def encode(entries):
+    """[{plan_id, policy, mail_to}] (validated) -> PLAN_POLICIES text; entries saying nothing are left out."""
+    out = []
+    for e in sorted(entries, key=lambda x: x['plan_id']):
+        policy = e.get('policy') or 'default'
+        recipients = _dedupe(e.get('mail_to') or [])
+        if policy == 'default' and not recipients:
+            continue
+        out.append(f"{e['plan_id']}:{policy}" + (':' + ';'.join(recipients) if recipients else ''))
+    return ','.join(out)
+
+
+def decode(text):
+    """PLAN_POLICIES text -> [{plan_id, policy, mail_to}]. Lenient: a damaged entry is skipped."""
+    out = {}
+    for entry in (text or '').strip().split(','):
+        fields = entry.strip().split(':')
+        if len(fields) < 2 or len(fields) > 3 or not re.fullmatch(r'[1-9]\d{0,8}', fields[0]):
+            continue
+        policy = fields[1] if fields[1] in PLAN_POLICIES else 'default'
+        recipients = [a for a in (fields[2].split(';') if len(fields) == 3 else []) if is_email(a)]
+        out.setdefault(int(fields[0]), {'plan_id': int(fields[0]), 'policy': policy, 'mail_to': recipients})
+    return [out[k] for k in sorted(out)]
+
+
+def _dedupe(addresses):
+    seen, out = set(), []
+    for a in addresses:
+        key = a.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(a.strip())
+    return out
+
+
+def validate(entries, plan_ids):
+    """Field-level errors in the agent's validation-failed shape; [] when the entries are fine."""
+    errors = []
+    seen = set()
+    for i, e in enumerate(entries):
+        pid = e.get('plan_id')
+        if pid not in plan_ids:
+            errors.append({'field': f'plan_notifications.{i}.plan_id', 'parameter': 'plan_notifications', 'value': pid,
+                           'error': 'unknown_plan'})
+        elif pid in seen:
+            errors.append({'field': f'plan_notifications.{i}.plan_id', 'parameter': 'plan_notifications', 'value': pid,
+                           'error': 'duplicate_plan'})
+        seen.add(pid)
+        if e.get('policy', 'default') not in PLAN_POLICIES:
+            errors.append({'field': f'plan_notifications.{i}.policy', 'parameter': 'plan_notifications',
+                           'value': e.get('policy'), 'error': 'unknown_policy'})
+        for j, address in enumerate(e.get('mail_to', [])):
+            if not is_email(address):
+                errors.append({'field': f'plan_notifications.{i}.mail_to.{j}', 'parameter': 'plan_notifications',
+                               'value': address, 'error': 'invalid_email'})
+    return errors
+
+
+def read_plans(rdb):
+    """Current backup plans, for the admin page's table: ids from cluster/backup_sequence
+    (never reused, contract 1.2), two pipelined round trips with the `default` user."""
+    last = int(rdb.get('cluster/backup_sequence') or 0)
+    ids = list(range(1, min(last, 10000) + 1))
+    pipe = rdb.pipeline()
+    for pid in ids:
+        pipe.hgetall(f'cluster/backup/{pid}')
+    hashes = pipe.execute()
+    plans = [(pid, h) for pid, h in zip(ids, hashes) if h]
+    pipe = rdb.pipeline()
+    for _pid, h in plans:
+        pipe.hget(f"cluster/backup_repository/{h.get('repository', '')}", 'name')
+    names = pipe.execute()
+    out = []
+    for (pid, h), dest in zip(plans, names):
+        try:
+            hint = json.loads(h.get('schedule_hint') or '{}')
+        except ValueError:
+            hint = {}
+        out.append({
+            'id': pid,
+            'name': h.get('name') or f'Backup {pid}',
+            'destination': dest or h.get('repository', ''),
+            'schedule': h.get('schedule', ''),
+            'schedule_hint': hint if isinstance(hint, dict) else {},
+            'enabled': h.get('enabled') == '1',
+            'instances': len((h.get('instances') or '').split()),
+        })
+    return out
+
+
+def existing_plan_ids(rdb):
+    return {p['id'] for p in read_plans(rdb)}

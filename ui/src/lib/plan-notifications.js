@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Who hears about which plan (issue #14): the Settings page's plan table and digest schedule.
+// Pure functions (rows from get-configuration, payload for configure-module, client-side checks
+// returning i18n keys, schedules in words) so they are unit-tested without a browser.
+import { isEmail } from "./settings-form.js";
+
+export const POLICIES = ["always", "problems", "digest", "off"];
+export const PLAN_POLICIES = ["default", ...POLICIES];
+export const FREQUENCIES = ["off", "daily", "weekly"];
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+export const MAX_RECIPIENTS = 20;
+
+const DAY_NAMES = { sun: "sun", mon: "mon", tue: "tue", wed: "wed", thu: "thu", fri: "fri", sat: "sat" };
+const SHORTHANDS = { hourly: "*-*-* *:00:00", daily: "*-*-* 00:00:00", weekly: "Mon *-*-* 00:00:00", monthly: "*-*-01 00:00:00" };
+
+/** Addresses typed in one field: separated by commas, semicolons or spaces. */
+export function splitAddresses(text) {
+  return String(text || "").split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * A plan's OnCalendar schedule in words, from the expression itself (never from schedule_hint:
+ * plans made through the API have an empty hint, contract §9.1). Returns {key, params}; anything
+ * outside the four forms cluster-admin writes (and systemd's shorthands) is shown as written.
+ */
+export function scheduleInWords(expr) {
+  const raw = String(expr || "").trim();
+  const s = SHORTHANDS[raw.toLowerCase()] || raw;
+  let m = /^\*-\*-\* \*:(\d{2}):00$/.exec(s);
+  if (m) return { key: "plans.every_hour", params: { minute: m[1] } };
+  m = /^\*-\*-\* (\d{2}:\d{2}):00$/.exec(s);
+  if (m) return { key: "plans.every_day", params: { time: m[1] } };
+  m = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \*-\*-\* (\d{2}:\d{2}):00$/.exec(s);
+  if (m) return { key: "plans.every_week", params: { day: DAY_NAMES[m[1].toLowerCase()], time: m[2] } };
+  m = /^\*-\*-(\d{2}) (\d{2}:\d{2}):00$/.exec(s);
+  if (m) return { key: "plans.every_month", params: { day: String(Number(m[1])), time: m[2] } };
+  return { key: "plans.custom_schedule", params: { expr: raw || "–" } };
+}
+
+/** get-configuration output -> the component's value. */
+export function notificationsFromConfig(config = {}) {
+  const own = new Map((config.plan_notifications || []).map((e) => [e.plan_id, e]));
+  return {
+    notify_policy: POLICIES.includes(config.notify_policy) ? config.notify_policy : "problems",
+    digest_frequency: FREQUENCIES.includes(config.digest_frequency) ? config.digest_frequency : "weekly",
+    digest_weekday: WEEKDAYS.includes(config.digest_weekday) ? config.digest_weekday : "mon",
+    digest_time: TIME_RE.test(config.digest_time || "") ? config.digest_time : "08:00",
+    plans: (config.plans || []).map((p) => ({
+      id: p.id,
+      name: p.name,
+      destination: p.destination,
+      schedule: p.schedule,
+      enabled: p.enabled !== false,
+      policy: (own.get(p.id) && own.get(p.id).policy) || "default",
+      mail_to: ((own.get(p.id) && own.get(p.id).mail_to) || []).join(", "),
+    })),
+  };
+}
+
+/** The component's value -> configure-module fields. Rows that say nothing are left out. */
+export function notificationsPayload(value) {
+  return {
+    notify_policy: value.notify_policy,
+    digest_frequency: value.digest_frequency,
+    digest_weekday: value.digest_weekday,
+    digest_time: value.digest_time.trim(),
+    plan_notifications: value.plans
+      .map((p) => ({ plan_id: p.id, policy: p.policy, mail_to: splitAddresses(p.mail_to) }))
+      .filter((e) => e.policy !== "default" || e.mail_to.length > 0),
+  };
+}
+
+/** Client-side checks: {digest_time?, plans: {<plan id>: {key, params}}}; empty when fine. */
+export function validateNotifications(value) {
+  const errors = { plans: {} };
+  if (value.digest_frequency !== "off" && !TIME_RE.test(value.digest_time.trim())) errors.digest_time = { key: "plans.error_bad_time" };
+  for (const p of value.plans) {
+    const list = splitAddresses(p.mail_to);
+    const bad = list.find((a) => !isEmail(a));
+    if (bad) errors.plans[p.id] = { key: "plans.error_invalid_email", params: { address: bad } };
+    else if (list.length > MAX_RECIPIENTS) errors.plans[p.id] = { key: "plans.error_too_many", params: { max: MAX_RECIPIENTS } };
+  }
+  return errors;
+}
+
+export const notificationErrorsEmpty = (e) => !e.digest_time && Object.keys(e.plans).length === 0;
+
+/**
+ * configure-module validation-failed entries -> the same shape as validateNotifications.
+ * `plan_notifications.<i>.<field>` points into the payload, so `payload` maps i to the plan id.
+ */
+export function mapNotificationErrors(entries, payload) {
+  const errors = { plans: {} };
+  for (const e of entries || []) {
+    const field = String(e.field || e.parameter || "");
+    if (field === "digest_time") errors.digest_time = { key: "plans.error_bad_time" };
+    const m = /^plan_notifications\.(\d+)/.exec(field);
+    if (m && payload.plan_notifications[Number(m[1])]) {
+      const key = { unknown_plan: "plans.error_unknown_plan", invalid_email: "plans.error_invalid_email", unknown_policy: "plans.error_unknown_policy" }[e.error] || "plans.error_generic";
+      errors.plans[payload.plan_notifications[Number(m[1])].plan_id] = { key, params: { address: e.value } };
+    }
+  }
+  return errors;
+}
