@@ -92,12 +92,12 @@ def read_plans(rdb):
     (never reused, contract 1.2), two pipelined round trips with the `default` user."""
     last = int(rdb.get('cluster/backup_sequence') or 0)
     ids = list(range(1, min(last, 10000) + 1))
-    pipe = rdb.pipeline()
+    pipe = rdb.pipeline(transaction=False)
     for pid in ids:
         pipe.hgetall(f'cluster/backup/{pid}')
     hashes = pipe.execute()
     plans = [(pid, h) for pid, h in zip(ids, hashes) if h]
-    pipe = rdb.pipeline()
+    pipe = rdb.pipeline(transaction=False)
     for _pid, h in plans:
         pipe.hget(f"cluster/backup_repository/{h.get('repository', '')}", 'name')
     names = pipe.execute()
