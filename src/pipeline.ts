@@ -10,6 +10,8 @@ import type { PlanState, StoredReport, NotifyReason } from './domain/records.js'
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
 import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
+import { decideOptionsFor, policyOf, recipientsFor, routeOf, type NotifySettings } from './notify/policy.js';
+import { runLogEntry, type RunLog } from './digest/run-log.js';
 import { staleSince } from './notify/stale.js';
 import type { Outbox } from './notify/outbox.js';
 import { renderReport } from './report/render.js';
@@ -23,6 +25,10 @@ export interface PipelineDeps {
   repoChecker: RepoChecker | null;
   /** Renders the destination section of a report (issue #5); service.ts passes the repocheck one. */
   destinationSection?: (h: NonNullable<RunReport['destinationHealth']>, lang: Config['mail']['language']) => { title: string; text: string; html: string };
+  /** Per-plan policies and extra recipients (issue #14). */
+  notify: NotifySettings;
+  /** Every decided run, for the digest (issue #14). */
+  runLog?: RunLog;
   onQueued(): void;
   clock: Clock;
   log: Logger;
@@ -57,15 +63,23 @@ export function createPipeline(d: PipelineDeps) {
     const run = req.kind === 'run'
       ? correlate(snap, { since: req.since, maxRunSeconds: cfg.correlator.maxRunSeconds }, req.triggers)
       : req.kind === 'missing' ? missingRun(snap, req.expectedAt, req.modules, req.triggers) : latest();
-    const opts = { notifyOnSuccess: cfg.mail.notifyOnSuccess };
+    const policy = policyOf(d.notify, req.planId);
+    const opts = decideOptionsFor(policy);
     const reason = req.kind === 'reminder'
       ? decideReminder(prev, run, { ...opts, now: d.clock.now(), reminderInterval: cfg.schedule.reminderInterval })
       : decide(prev, run, opts);
     run.staleSince = staleSince(run, prev, Math.floor(d.clock.now() / 1000), cfg.schedule.staleAge);
-    log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
+    const route = routeOf(reason, policy);
+    log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, policy, route, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
     if (reason === 'duplicate') return;
     const now = d.clock.now();
-    if (!MAILED.has(reason)) { await persist(() => d.outbox.saveState(planStateAfter(prev, run, reason, null, now)), 'plan state', log); return; }
+    const logRun = () => (d.runLog ? persist(() => d.runLog!.append(runLogEntry(run, now)), 'run log', log) : Promise.resolve());
+    if (route !== 'mail' || !MAILED.has(reason)) {
+      // Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest.
+      await persist(() => d.outbox.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)), 'plan state', log);
+      await logRun();
+      return;
+    }
 
     if (run.outcome !== 'SUCCESS' && run.outcome !== 'MISSING' && d.repoChecker) {
       run.destinationHealth = await d.repoChecker.check(run);
@@ -76,7 +90,7 @@ export function createPipeline(d: PipelineDeps) {
       moduleId: cfg.moduleId, failingSince: prev?.failingSince ?? null, sections,
     });
     const id = newId();
-    const recipients = [...cfg.mail.to];
+    const recipients = recipientsFor(d.notify, cfg.mail.to, run.planId);
     const report: StoredReport = {
       id, createdAt: now, reason, run, language: cfg.mail.language, ...mail,
       delivery: recipients.length
@@ -84,7 +98,8 @@ export function createPipeline(d: PipelineDeps) {
         : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
     };
     await persist(() => d.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0), 'report', log);
-    log.info('report queued', { report: id, subject: mail.subject });
+    await logRun();
+    log.info('report queued', { report: id, subject: mail.subject, to: recipients.length });
     d.onQueued();
   }
 

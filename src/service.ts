@@ -24,6 +24,11 @@ import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
 import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
 import { createRepoChecker, renderDestinationSection, type RepoChecker } from './repocheck/index.js';
 import type { PipelineDeps } from './pipeline.js';
+import { mailsPerRun, policyOf, type NotifySettings } from './notify/policy.js';
+import { createRunLog } from './digest/run-log.js';
+import { Digester, redisDigestStore } from './digest/digester.js';
+import { readClusterApps } from './digest/read-cluster.js';
+import { DEFAULT_DIGEST } from './digest/schedule.js';
 
 export interface ServiceOptions {
   log: Logger;
@@ -34,6 +39,8 @@ export interface ServiceOptions {
   deliveryTickMs?: number;
   /** Missed-run / reminder check period (default 1 min). */
   watchdogTickMs?: number;
+  /** Digest check period (default 1 min). */
+  digestTickMs?: number;
 }
 
 export interface RunningService {
@@ -68,8 +75,10 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   // Issue #5: ask NS8 (cluster read-backup-snapshots) about the destination of what failed.
   const repoChecker = opts.repoChecker !== undefined ? opts.repoChecker
     : cfg.repoCheck.enabled ? createRepoChecker({ config: cfg, logger: log, clock }) : null;
+  // Issue #14: per-plan policies and recipients; every decided run is logged for the digest.
+  const notify: NotifySettings = { defaultPolicy: cfg.mail.notifyOnSuccess ? 'always' : 'problems', plans: new Map() };
   const pipeline = createPipeline({
-    config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker,
+    config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker, notify, runLog: createRunLog(redis.writer, keys.runLog),
     destinationSection: opts.destinationSection ?? ((h, lang) => renderDestinationSection(h, lang, { timeZone: cfg.schedule.timezone })),
     onQueued: () => delivery.kick(),
   });
@@ -111,13 +120,22 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const watchdog = new MissedRunWatchdog({
     readPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)),
     readPlanState: (id) => outbox.planState(id),
-    store: redisWatchStore(redis.writer, keys.watchdog), sink: tracker, clock, log: log.child({ stage: 'schedule' }),
+    store: redisWatchStore(redis.writer, keys.watchdog), clock, log: log.child({ stage: 'schedule' }),
+    // Reminders and held flap news only for plans whose policy mails per run.
+    sink: { missing: (...a) => tracker.missing(...a), reminderDue: (id) => { if (mailsPerRun(policyOf(notify, id))) tracker.reminderDue(id); } },
     intervalMs: opts.watchdogTickMs ?? 60_000,
     watch: { grace: cfg.schedule.missedRunGrace, tolerance: 60, timeZone: cfg.schedule.timezone },
     reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: cfg.mail.notifyOnSuccess },
   });
+  const digester = new Digester({
+    digest: DEFAULT_DIGEST, notify, mail: cfg.mail, timeZone: cfg.schedule.timezone, moduleId: cfg.moduleId,
+    readPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)), readApps: () => readClusterApps(redis.reader),
+    store: redisDigestStore(redis.writer, cfg.moduleId), clock, log: log.child({ stage: 'digest' }), intervalMs: opts.digestTickMs,
+    onQueued: () => delivery.kick(),
+  });
   poller?.start();
   watchdog.start();
+  digester.start();
 
   const health = async (): Promise<Health> => {
     const ping = await redis.reader.ping().then(() => null, (e: Error) => e.message);
@@ -135,11 +153,11 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const app = createApp({
     sink: tracker, log: log.child({ stage: 'receiver' }), token: cfg.receiver.token, bodyLimitBytes: cfg.receiver.bodyLimitBytes, health,
     alertmanagerConfig: () => alertmanagerConfig(cfg),
-    sendTestMail: async (to) => {
+    sendTestMail: async (to, digest) => {
       const recipients = to && to.length ? to : [...cfg.mail.to];
       try {
         const sh = await readSmarthost(redis.reader);
-        const m = renderTestMail(cfg);
+        const m = digest ? await digester.sample() : renderTestMail(cfg);
         const { messageId } = await mailer.send({ from: senderAddress(cfg.mail.from, sh), to: recipients, ...m }, sh);
         setLink('smtp', true, null);
         return { ok: true, status: 200, body: { ok: true, recipients, message_id: messageId } };
@@ -159,7 +177,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      await Promise.all([poller?.stop(), watchdog.stop()]);
+      await Promise.all([poller?.stop(), watchdog.stop(), digester.stop()]);
       await tracker.close();
       await delivery.stop();
       await redis.close();

@@ -19,7 +19,8 @@ export interface WebhookDeps {
   token: Secret | null;
   bodyLimitBytes: number;
   health(): Promise<Health>;
-  sendTestMail(to: string[] | undefined): Promise<TestMailResult>;
+  /** `digest`: a sample digest instead of the plain test message (issue #14). */
+  sendTestMail(to: string[] | undefined, digest?: boolean): Promise<TestMailResult>;
   alertmanagerConfig(): { yaml: string; url: string };
 }
 
@@ -70,7 +71,12 @@ export function createApp(deps: WebhookDeps): express.Express {
       res.status(400).json({ ok: false, code: 'INVALID_INPUT', error: 'to: must be a list of email addresses' });
       return;
     }
-    const r = await deps.sendTestMail(to);
+    const kind = req.body?.kind ?? 'message';
+    if (kind !== 'message' && kind !== 'digest') {
+      res.status(400).json({ ok: false, code: 'INVALID_INPUT', error: 'kind: must be message or digest' });
+      return;
+    }
+    const r = await deps.sendTestMail(to, kind === 'digest');
     res.status(r.status).json(r.body);
   });
 
