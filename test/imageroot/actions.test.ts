@@ -52,16 +52,18 @@ beforeEach(async () => {
 });
 
 describe('create-module', () => {
-  test('fills every setting with its default and makes a private receiver token', async () => {
+  test('writes no setting (defaults live in code) and makes a private receiver token', async () => {
     const env = fileEnvironment();
-    assert.equal(env.MAIL_SUBJECT_PREFIX, '[NS8 Backup]');
-    assert.equal(env.WAIT_SECONDS, '30');
-    assert.equal(env.NOTIFY_ON_SUCCESS, '1');
+    assert.ok(!Object.keys(env).some((k) => k.startsWith('MAIL_') || k === 'WAIT_SECONDS'), 'no setting in the environment');
     assert.equal(env.TCP_PORT, '20011', 'values written at install are kept');
     const token = path.join(o.stateDir, 'receiver.token');
     assert.equal(statSync(token).mode & 0o777, 0o600);
     assert.ok(!JSON.stringify(env).includes(readFileSync(token, 'utf8').trim()), 'the token is not in the environment');
     assert.deepEqual(await redisEnvironment(), env, 'the agent copied the environment to Redis');
+    const got = await runAction('get-configuration', {}, o);
+    const { smarthost: _s, ...settings } = got.output as Record<string, unknown>;
+    assert.deepEqual(settings, DEFAULTS, 'get-configuration fills the defaults');
+    assert.deepEqual(loadConfig(env).mail.subjectPrefix, '[NS8 Backup]', 'and so does the service');
   });
 });
 
@@ -223,17 +225,6 @@ describe('send-test-notification without a running service', () => {
     assert.equal(res.exitCode, 2);
     assert.equal((res.output as { code: string }).code, 'SERVICE_UNAVAILABLE');
     assert.match(res.error, /does not answer on 127\.0\.0\.1:1/);
-  });
-});
-
-describe('restore-module', () => {
-  test('after core restored state/environment: missing defaults added, service started', async () => {
-    await runAction('configure-module', FULL, o);
-    const calls = stubCalls(o).length;
-    const res = await runAction('restore-module', { repository: 'x', path: 'backup-monitor/uuid', snapshot: 'latest' }, o);
-    assert.equal(res.status, 'completed', res.error);
-    assert.deepEqual(stubCalls(o).slice(calls), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
-    assert.equal(fileEnvironment().MAIL_LANGUAGE, 'it', 'restored settings are kept');
   });
 });
 

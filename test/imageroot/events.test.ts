@@ -41,18 +41,20 @@ describe('events', () => {
 });
 
 describe('update-module.d', () => {
-  test('20defaults adds settings a new release introduced and keeps the admin\'s values', () => {
+  test('20receiver_token gives an older instance a token, keeps an existing one, writes no setting', () => {
     const file = path.join(o.stateDir, 'environment');
-    const env = readEnvFile(file);
-    delete env.WAIT_SECONDS;
-    env.MAIL_TO = 'ops@example.org';
-    writeFileSync(file, Object.keys(env).sort().map((k) => `${k}=${env[k]}\n`).join(''));
-    const r = spawnSync(path.join(IMAGEROOT, 'update-module.d', '20defaults'), [], { cwd: o.stateDir, env: agentEnvironment(o), encoding: 'utf8' });
+    const token = path.join(o.stateDir, 'receiver.token');
+    const kept = readFileSync(token, 'utf8');
+    const before = readFileSync(file, 'utf8');
+    const step = path.join(IMAGEROOT, 'update-module.d', '20receiver_token');
+    let r = spawnSync(step, [], { cwd: o.stateDir, env: agentEnvironment(o), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const after = readEnvFile(file);
-    assert.equal(after.WAIT_SECONDS, '30');
-    assert.equal(after.MAIL_TO, 'ops@example.org');
-    assert.deepEqual(Object.keys(after), Object.keys(after).sort(), 'sorted KEY=VALUE lines, as agent.set_env writes');
+    assert.equal(readFileSync(token, 'utf8'), kept);
+    rmSync(token);
+    r = spawnSync(step, [], { cwd: o.stateDir, env: agentEnvironment(o), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(readFileSync(token, 'utf8').trim().length >= 40);
+    assert.equal(readFileSync(file, 'utf8'), before, 'defaults live in code: the environment is untouched');
   });
 });
 
@@ -97,7 +99,7 @@ describe('bin/write-service-env', () => {
       for (const k of keys) dump.push(JSON.stringify(await c.type(k) === 'hash' ? await c.hGetAll(k) : await c.get(k)));
     }
     await c.quit();
-    assert.ok(dump.some((d) => d.includes('MAIL_SUBJECT_PREFIX')), 'the environment copy was read');
+    assert.ok(dump.some((d) => d.includes('TCP_PORT')), 'the environment copy was read');
     const state = readFileSync(path.join(o.stateDir, 'environment'), 'utf8');
     for (const secret of [MODULE_PASSWORD, token]) {
       assert.ok(!state.includes(secret), 'not in state/environment');

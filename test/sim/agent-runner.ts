@@ -23,6 +23,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../..');
 export const IMAGEROOT = path.join(REPO_ROOT, 'imageroot');
 export const AGENT_SHIM = path.join(here, 'agent');
+/** Core's base steps the module's lifecycle actions run between (emulated, see core/README.md). */
+export const CORE_ACTIONS = path.join(here, 'core', 'actions');
 /** Debian's python3 (with python3-redis), not a pyenv shim that lacks the package. */
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -41,6 +43,11 @@ export interface AgentOptions {
   env?: Record<string, string>;
   /** Where actions/, events/, bin/, pypkg/ come from; default the repo's imageroot/. */
   installDir?: string;
+  /**
+   * Core's base action dirs, searched before the module's own (the agent's first
+   * --actionsdir, /usr/local/agent/actions): e.g. CORE_ACTIONS, the emulated core steps.
+   */
+  baseActionsDirs?: string[];
   /** AGENT_TASK_USER; default `admin`. */
   user?: string;
 }
@@ -152,6 +159,23 @@ function listSteps(dir: string): string[] {
   return readdirSync(dir).filter((f) => !f.startsWith('validate-') && !statSync(path.join(dir, f)).isDirectory()).sort();
 }
 
+/**
+ * The agent's squash of its action dirs (core: core/agent/models/task.go CreateTaskProcessor):
+ * steps of every dir by name, a later dir's step replacing a same-named one; the last
+ * validate-input.json / validate-output.json found wins; steps run sorted by name.
+ */
+function actionPlan(action: string, o: AgentOptions): { steps: string[]; inSchema?: string; outSchema?: string } {
+  const byName = new Map<string, string>();
+  let inSchema: string | undefined; let outSchema: string | undefined;
+  for (const base of [...(o.baseActionsDirs ?? []), path.join(installDirOf(o), 'actions')]) {
+    const dir = path.join(base, action);
+    for (const step of listSteps(dir)) byName.set(step, path.join(dir, step));
+    if (existsSync(path.join(dir, 'validate-input.json'))) inSchema = path.join(dir, 'validate-input.json');
+    if (existsSync(path.join(dir, 'validate-output.json'))) outSchema = path.join(dir, 'validate-output.json');
+  }
+  return { steps: [...byName.keys()].sort().map((k) => byName.get(k)!), inSchema, outSchema };
+}
+
 interface StepRun { code: number; stdout: string; stderr: string; commands: string[][] }
 
 function runStep(file: string, input: string, env: Record<string, string>, cwd: string, comFd: 2 | 3): Promise<StepRun> {
@@ -198,24 +222,22 @@ async function syncEnvironmentToRedis(o: AgentOptions): Promise<void> {
  * Never throws for a failing action: the result carries status, exit code, output and stderr.
  */
 export async function runAction(action: string, data: unknown, opts: AgentOptions): Promise<ActionResult> {
-  const dir = path.join(installDirOf(opts), 'actions', action);
-  const steps = listSteps(dir);
+  const { steps, inSchema, outSchema } = actionPlan(action, opts);
   let status: ActionStatus | 'running' = 'running';
   let exitCode = 0; let output = ''; let error = '';
-  if (!steps.length && !existsSync(path.join(dir, 'validate-input.json'))) {
+  if (!steps.length && !inSchema) {
     await syncEnvironmentToRedis(opts);
     return { status: 'aborted', exitCode: 8, output: '', error: `Action ${action} is not defined\n` };
   }
   const input = JSON.stringify(data ?? null);
-  const inSchema = path.join(dir, 'validate-input.json');
-  const inErrors = existsSync(inSchema) ? validateAgainst(inSchema, data ?? null) : [];
+  const inErrors = inSchema ? validateAgainst(inSchema, data ?? null) : [];
   if (inErrors.length) {
     status = 'validation-failed'; exitCode = 10; output = JSON.stringify(inErrors);
     error = `Validation errors: ${inErrors.map((e) => e.error).join(', ')}\n`;
   }
   const taskEnv = { AGENT_TASK_ID: randomUUID(), AGENT_TASK_ACTION: action, AGENT_TASK_USER: opts.user ?? 'admin', AGENT_COMFD: '3' };
-  for (const step of status === 'running' ? steps : []) {
-    const file = path.join(dir, step);
+  for (const file of status === 'running' ? steps : []) {
+    const step = path.basename(file);
     if ((statSync(file).mode & 0o111) === 0) { error += `step ${step} is not executable: skipped\n`; continue; }
     const env = { ...agentEnvironment(opts), ...taskEnv, ...opts.env };
     const r = await runStep(file, input, env, opts.stateDir, 3);
@@ -224,8 +246,7 @@ export async function runAction(action: string, data: unknown, opts: AgentOption
     if (r.code !== 0) { exitCode = r.code; if (status === 'running') status = 'aborted'; break; }
     if (status === 'validation-failed') { exitCode = 10; break; }
   }
-  const outSchema = path.join(dir, 'validate-output.json');
-  if (status === 'running' && existsSync(outSchema)) {
+  if (status === 'running' && outSchema) {
     let parsed: unknown; let bad = '';
     try { parsed = JSON.parse(output); } catch (e) { bad = `JSON unmarshal error: ${(e as Error).message}`; }
     const outErrors = bad ? [] : validateAgainst(outSchema, parsed);
@@ -257,7 +278,11 @@ export async function runEvent(event: string, payload: unknown, source: string, 
   return res;
 }
 
-export interface InstallOptions extends AgentOptions { tcpPort: number; nodeId?: number; image?: string }
+export interface InstallOptions extends AgentOptions {
+  tcpPort: number; nodeId?: number; image?: string;
+  /** add-module's `module_uuid` (restore and move keep the source's); default a new one. */
+  moduleUuid?: string;
+}
 
 /**
  * What the node's add-module writes before create-module runs (contract §1.4, §8.3):
@@ -269,7 +294,7 @@ export async function installModule(o: InstallOptions): Promise<ActionResult> {
   const id = moduleIdOf(o);
   const image = o.image ?? 'ghcr.io/nethserver/backup-monitor:latest';
   const env: Record<string, string> = {
-    MODULE_ID: id, NODE_ID: String(o.nodeId ?? 1), MODULE_UUID: randomUUID(), IMAGE_URL: image,
+    MODULE_ID: id, NODE_ID: String(o.nodeId ?? 1), MODULE_UUID: o.moduleUuid ?? randomUUID(), IMAGE_URL: image,
     TCP_PORT: String(o.tcpPort), TCP_PORTS: String(o.tcpPort),
     // org.nethserver.images lists the service image; NS8 exports it as <NAME>_IMAGE.
     BACKUP_MONITOR_SERVICE_IMAGE: image.replace(/backup-monitor(?=[:@]|$)/, 'backup-monitor-service'),

@@ -5,9 +5,12 @@
 # (contract §1.1, §8.5, §8.6), written from the contract, not copied:
 # - redis_connect(): leader as `default`; privileged=True -> REDIS_USER/REDIS_PASSWORD;
 #   use_replica=True -> REDIS_REPLICA_ADDRESS; decoded UTF-8 strings.
-# - set_env()/mset_env()/unset_env()/munset_env(): lock and rewrite
-#   $AGENT_STATE_DIR/environment only (sorted KEY=VALUE lines, no quoting); the Redis
-#   copy module/<id>/environment is refreshed by the agent runner after the action.
+# - set_env()/mset_env()/unset_env()/munset_env(): lock $AGENT_STATE_DIR/.environment.lock
+#   (flock, like core's safeio.exclusive_file_lock) and rewrite $AGENT_STATE_DIR/environment
+#   only (sorted KEY=VALUE lines, no quoting); a missing environment file raises
+#   FileNotFoundError, as core's read_envfile() does; an unparsable line is skipped with a
+#   warning. The Redis copy module/<id>/environment is refreshed by the agent runner after
+#   the action. (Checked against ns8-core 4f41b35 pypkg/agent/__init__.py and safeio.py.)
 # - set_status()/set_progress()/set_weight(): CSV commands on the $AGENT_COMFD descriptor.
 # Only what runs on this machine is real here: redis-py (Debian python3-redis).
 
@@ -17,6 +20,7 @@ import os
 import sys
 import tempfile
 import traceback
+import warnings
 from contextlib import contextmanager
 
 import redis
@@ -54,12 +58,16 @@ def redis_connect(privileged=False, use_replica=False, **kwargs):
 
 
 def read_envfile(file_path):
-    """KEY=VALUE lines -> dict; blank lines and # comments are skipped, values kept raw."""
+    """KEY=VALUE lines -> dict; blank lines and # comments are skipped, values kept raw.
+    A missing file raises FileNotFoundError; a line without `=` is skipped with a warning."""
     env = {}
     with open(file_path, 'r') as fo:
-        for line in fo:
+        for lineno, line in enumerate(fo, 1):
             record = line.rstrip('\n')
-            if record == '' or record.startswith('#') or '=' not in record:
+            if record == '' or record.startswith('#'):
+                continue
+            if '=' not in record:
+                warnings.warn(f'read_envfile: Cannot parse line {lineno} in {file_path}', stacklevel=2)
                 continue
             key, value = record.split('=', 1)
             env[key] = value
@@ -68,7 +76,7 @@ def read_envfile(file_path):
 
 def write_envfile(file_path, envmap):
     """Atomically replace file_path with sorted KEY=VALUE lines, keeping its mode."""
-    payload = ''.join(sorted(f"{k}={v}\n" for k, v in envmap.items()))
+    payload = "\n".join(sorted(f"{k}={v}" for k, v in envmap.items())) + "\n"
     directory = os.path.dirname(file_path) or '.'
     try:
         mode = os.stat(file_path).st_mode & 0o7777
@@ -90,20 +98,15 @@ def write_envfile(file_path, envmap):
 
 @contextmanager
 def _locked_env():
+    """flock on <dir>/.environment.lock (mode 644), as core's exclusive_file_lock."""
     path = os.environ['AGENT_STATE_DIR'] + '/environment'
-    with open(path + '.lock', 'a') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield path
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _envmap(path):
+    fd = os.open(os.path.dirname(path) + '/.environment.lock', os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        return read_envfile(path)
-    except FileNotFoundError:
-        return {}
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def set_env(var_name, var_value):
@@ -114,8 +117,8 @@ def mset_env(env_dict):
     if not env_dict:
         return
     with _locked_env() as path:
-        envmap = _envmap(path)
-        envmap.update({k: str(v) for k, v in env_dict.items()})
+        envmap = read_envfile(path)
+        envmap.update(env_dict)
         write_envfile(path, envmap)
 
 
@@ -124,8 +127,10 @@ def unset_env(var_name):
 
 
 def munset_env(var_list):
+    if not var_list:
+        return
     with _locked_env() as path:
-        envmap = _envmap(path)
+        envmap = read_envfile(path)
         if any(envmap.pop(v, None) is not None for v in list(var_list)):
             write_envfile(path, envmap)
 

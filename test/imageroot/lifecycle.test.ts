@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The module's whole NS8 life, replayed the way core runs it, always onto a FRESH instance:
+// - backup: core's module-backup (bin/module-dump-state, restic backup of state/environment +
+//   etc/state-include.conf, bin/module-cleanup-state) into a real local restic repository;
+// - restore: cluster restore-module/50restore_module (restic dump of state/environment,
+//   add-module of a new instance, then restore-module with request.environment), the module's
+//   steps squashed with core's base steps (test/sim/core, restic restore for real);
+// - clone and move: cluster clone-module/50clone_module (add-module, transfer-state on the
+//   source, clone-module on the target; a move then removes the source and its keys).
+// Real Redis with NS8's ACLs: each instance writes with its own module user.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from 'redis';
+import { MODULE_ID, MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { seedCluster } from '../sim/cluster.js';
+import {
+  agentEnvironment, CORE_ACTIONS, IMAGEROOT, installModule, readEnvFile, runAction, stubCalls, SYSTEM_PATH,
+  type ActionResult, type AgentOptions,
+} from '../sim/agent-runner.js';
+import { report, writeServiceRecords } from './fixtures.js';
+import { moduleKeys } from '../../src/domain/records.js';
+
+const run = promisify(execFile);
+const TARGET = 'backup-monitor2';
+const TARGET_PASSWORD = 'c0ffee-target-secret';
+const IMAGE = 'ghcr.io/example/backup-monitor:1.2.0';
+const RESTIC_PASSWORD = 'sim-restic-password';
+const DESTINATION = '8e4a1d77-2b6c-5f09-b3e1-46c9d0a7f2b5';
+// One restic repository for the whole file (restic init is slow): every test backs up the same
+// source UUID and restores `latest`, so each sees its own snapshot.
+const SOURCE_UUID = 'a5c1e6f2-7d3b-4c9a-8e10-2f4b6d8a0c13';
+const DAY = 24 * 3600;
+
+const FULL = {
+  mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: 'ns8-backup@example.org',
+  subject_prefix: '[ACME backup]', language: 'it', notify_on_success: false, wait_seconds: 60,
+  recent_window: 7200, missed_run_grace: 10800, stale_age: 1209600, reminder_interval: 0,
+  repo_check_enabled: false, repo_check_timeout: 120,
+};
+
+let redis: RedisServer;
+let root: string;
+let resticDir: string;
+let resticRoot: string;
+let transferDir: string;
+let source: AgentOptions;
+let target: AgentOptions;
+
+const SIM_ENV = () => ({ SIM_RESTIC_REPOSITORY: resticRoot, RESTIC_PASSWORD, RESTIC_CACHE_DIR: path.join(resticDir, 'cache'), SIM_TRANSFER_DIR: transferDir });
+
+function instance(id: string, password: string): AgentOptions {
+  const home = path.join(root, id);
+  return { stateDir: path.join(home, 'state'), redis, moduleId: id, redisUser: `module/${id}`, redisPassword: password,
+    baseActionsDirs: [CORE_ACTIONS], env: SIM_ENV() };
+}
+const homeOf = (o: AgentOptions) => path.dirname(o.stateDir);
+const envOf = (o: AgentOptions) => readEnvFile(path.join(o.stateDir, 'environment'));
+
+async function admin() {
+  const c = createClient({ url: redis.adminUrl });
+  c.on('error', () => undefined);
+  await c.connect();
+  return c;
+}
+
+/** Everything the service keeps for an instance, with TTLs, as comparable data. */
+async function serviceState(id: string) {
+  const c = await admin();
+  try {
+    const k = moduleKeys(id);
+    const reportKeys = (await c.keys(`module/${id}/report/*`)).sort();
+    const reports: Record<string, { value: string | null; ttl: number }> = {};
+    // The expiry as "none" or the day it falls on: exact seconds tick during the test.
+    for (const key of reportKeys) {
+      const ttl = await c.ttl(key);
+      reports[key.slice(`module/${id}/`.length)] = { value: await c.get(key), ttl: ttl < 0 ? ttl : Math.round(ttl / DAY) };
+    }
+    return {
+      history: await c.lRange(k.history, 0, -1),
+      plans: { ...(await c.hGetAll(k.plans)) },
+      outbox: { ...(await c.hGetAll(k.outbox)) },
+      watchdog: { ...(await c.hGetAll(k.watchdog)) },
+      reports,
+    };
+  } finally { await c.quit(); }
+}
+
+/** The administrator's work on the source: settings, three reports, plan state, watchdog, a pending mail. */
+async function populateSource() {
+  const res = await runAction('configure-module', FULL, source);
+  assert.equal(res.status, 'completed', res.error);
+  await writeServiceRecords(redis, MODULE_ID, [report('r-0003'), report('r-0002'), report('r-0001')], {
+    outbox: { 'r-0003': 1786238480000 },
+    health: { redis: { ok: true, checkedAt: 1786238400000, error: null } },
+  });
+  const c = await admin();
+  await c.hSet(moduleKeys(MODULE_ID).watchdog, '1', JSON.stringify({ planId: 1, lastMissedAt: 1786230000, reported: ['1:1786230000'] }));
+  await c.expire(moduleKeys(MODULE_ID).report('r-0001'), 30 * DAY);
+  await c.quit();
+}
+
+/** A step program run like core runs module-backup's hooks: the module's agent environment, cwd = state dir. */
+async function runHook(o: AgentOptions, program: string) {
+  const env = { ...agentEnvironment(o), ...o.env };
+  return await run(path.join(IMAGEROOT, 'bin', program), [], { cwd: o.stateDir, env });
+}
+
+async function restic(args: string[], cwd: string, repoPath: string) {
+  const env = { PATH: SYSTEM_PATH, HOME: root, RESTIC_PASSWORD, RESTIC_REPOSITORY: path.join(resticRoot, repoPath), RESTIC_CACHE_DIR: path.join(resticDir, 'cache') };
+  return await run('restic', args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
+}
+
+/** core usr/local/agent/bin/module-backup: dump hook, restic backup, cleanup hook. Returns the repo path. */
+async function moduleBackup(o: AgentOptions): Promise<string> {
+  const env = envOf(o);
+  const repoPath = `${DESTINATION}/backup-monitor/${env.MODULE_UUID}`;
+  await runHook(o, 'module-dump-state');
+  if (!existsSync(path.join(resticRoot, repoPath, 'config'))) await restic(['init'], homeOf(o), repoPath);
+  await restic(['backup', '--quiet', 'state/environment', `--files-from=${path.join(IMAGEROOT, 'etc', 'state-include.conf')}`], homeOf(o), repoPath);
+  await runHook(o, 'module-cleanup-state');
+  return repoPath;
+}
+
+/** The parts of cluster restore-module/50restore_module that touch the module. */
+async function clusterRestore(repoPath: string, over: { environment?: (e: Record<string, string>) => Record<string, string> } = {}) {
+  const { stdout } = await restic(['dump', 'latest', 'state/environment'], root, repoPath);
+  const envFile = path.join(root, 'restored.environment');
+  writeFileSync(envFile, stdout);
+  let original = readEnvFile(envFile);
+  if (over.environment) original = over.environment(original);
+  const added = await installModule({ ...target, tcpPort: 20022, image: original.IMAGE_URL, moduleUuid: original.MODULE_UUID });
+  assert.equal(added.status, 'completed', added.error);
+  const [repository, ...rest] = repoPath.split('/');
+  return await runAction('restore-module', { repository, path: rest.join('/'), snapshot: '', environment: original, replace: false }, target);
+}
+
+/** The parts of cluster clone-module/50clone_module that touch the modules; replace = move. */
+async function clusterClone(replace: boolean): Promise<{ transfer: ActionResult; clone: ActionResult }> {
+  const sourceUuid = envOf(source).MODULE_UUID;
+  const added = await installModule({ ...target, tcpPort: 20022, nodeId: 2, image: envOf(source).IMAGE_URL, moduleUuid: replace ? sourceUuid : undefined });
+  assert.equal(added.status, 'completed', added.error);
+  const credentials = [MODULE_ID, 'rsync-secret'];
+  const transfer = await runAction('transfer-state', { replace, credentials, address: '10.5.4.2', port: 20099 },
+    { ...source, env: { ...SIM_ENV(), SIM_DEFAULT_TARGET_WANTS: 'backup-monitor.service' } });
+  const clone = await runAction('clone-module', { replace, credentials, port: 20099, volumes: [] }, target);
+  if (replace && transfer.status === 'completed' && clone.status === 'completed') {
+    // cluster remove-module of the source: its home and every module/<id>/* key go away.
+    const c = await admin();
+    const keys = await c.keys(`module/${MODULE_ID}/*`);
+    if (keys.length) await c.del(keys);
+    await c.quit();
+    rmSync(homeOf(source), { recursive: true, force: true });
+  }
+  return { transfer, clone };
+}
+
+async function getConfiguration(o: AgentOptions) {
+  const got = await runAction('get-configuration', {}, o);
+  assert.equal(got.status, 'completed', got.error);
+  const { smarthost: _s, ...settings } = got.output as Record<string, unknown>;
+  return settings;
+}
+
+const settingVariables = (env: Record<string, string>) =>
+  Object.keys(env).filter((k) => /^(MAIL_|NOTIFY_|WAIT_|RECENT_|MISSED_|STALE_|REMINDER_|REPO_CHECK_)/.test(k)).sort();
+
+before(async () => {
+  redis = await startRedis({ modules: { [MODULE_ID]: MODULE_PASSWORD, [TARGET]: TARGET_PASSWORD } });
+  await seedCluster(redis);
+  resticDir = mkdtempSync(path.join(tmpdir(), 'bm-life-restic-'));
+  resticRoot = path.join(resticDir, 'repos');
+});
+after(async () => {
+  await redis.stop();
+  for (const d of [root, resticDir]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = mkdtempSync(path.join(tmpdir(), 'bm-life-'));
+  transferDir = path.join(root, 'transfer');
+  mkdirSync(transferDir);
+  const c = await admin();
+  const stale = [...await c.keys(`module/${MODULE_ID}/*`), ...await c.keys(`module/${TARGET}/*`)];
+  if (stale.length) await c.del(stale);
+  await c.quit();
+  source = instance(MODULE_ID, MODULE_PASSWORD);
+  target = instance(TARGET, TARGET_PASSWORD);
+  const created = await installModule({ ...source, tcpPort: 20011, image: IMAGE, moduleUuid: SOURCE_UUID });
+  assert.equal(created.status, 'completed', created.error);
+});
+
+describe('create-module', () => {
+  test('writes no setting, only what add-module wrote, and a private token', () => {
+    const env = envOf(source);
+    assert.deepEqual(settingVariables(env), []);
+    assert.deepEqual(Object.keys(env).sort(), ['BACKUP_MONITOR_SERVICE_IMAGE', 'IMAGE_URL', 'MODULE_ID', 'MODULE_UUID', 'NODE_ID', 'TCP_PORT', 'TCP_PORTS']);
+    assert.ok(readFileSync(path.join(source.stateDir, 'receiver.token'), 'utf8').trim().length >= 40);
+  });
+});
+
+describe('restore onto a fresh instance', () => {
+  test('every setting, the history, plan states, watchdog, outbox and token come back under the new id', async () => {
+    await populateSource();
+    const before = await serviceState(MODULE_ID);
+    const token = readFileSync(path.join(source.stateDir, 'receiver.token'), 'utf8');
+    const repoPath = await moduleBackup(source);
+    assert.ok(!existsSync(path.join(source.stateDir, 'backup-monitor-state.json')), 'module-cleanup-state removed the dump');
+    // Disaster: the old instance and its keys are gone.
+    const c = await admin();
+    await c.del(await c.keys(`module/${MODULE_ID}/*`));
+    await c.quit();
+
+    const res = await clusterRestore(repoPath);
+    assert.equal(res.status, 'completed', res.error);
+    assert.match(res.error, /12 settings copied/);
+    assert.deepEqual(await getConfiguration(target), FULL);
+    const env = envOf(target);
+    assert.equal(env.MODULE_ID, TARGET);
+    assert.equal(env.TCP_PORT, '20022', "the new instance's own values are kept");
+    assert.deepEqual(await serviceState(TARGET), before);
+    assert.equal(before.history.length, 3);
+    assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
+    const a = await admin();
+    assert.equal(await a.exists(`module/${TARGET}/health`), 0, 'link health is not carried over: the service rebuilds it');
+    await a.quit();
+    assert.equal(readFileSync(path.join(target.stateDir, 'receiver.token'), 'utf8'), token, 'configured webhooks keep working');
+    assert.ok(!existsSync(path.join(target.stateDir, 'backup-monitor-state.json')), 'the dump is deleted once loaded');
+    assert.deepEqual(stubCalls(target).slice(-2), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
+  });
+
+  test('a backup from an older release without a newer setting: that setting takes its default', async () => {
+    await populateSource();
+    const repoPath = await moduleBackup(source);
+    const res = await clusterRestore(repoPath, { environment: (e) => { const { REPO_CHECK_TIMEOUT_SECONDS: _gone, ...rest } = e; return rest; } });
+    assert.equal(res.status, 'completed', res.error);
+    assert.deepEqual(await getConfiguration(target), { ...FULL, repo_check_timeout: 60 });
+    assert.ok(!('REPO_CHECK_TIMEOUT_SECONDS' in envOf(target)), 'the default lives in code, not in the environment');
+  });
+
+  test('a backup made before the state dump existed: settings restored, empty history, no error', async () => {
+    await runAction('configure-module', FULL, source);
+    const repoPath = `${DESTINATION}/backup-monitor/${envOf(source).MODULE_UUID}`;
+    if (!existsSync(path.join(resticRoot, repoPath, 'config'))) await restic(['init'], homeOf(source), repoPath);
+    await restic(['backup', '--quiet', 'state/environment'], homeOf(source), repoPath);
+    const res = await clusterRestore(repoPath);
+    assert.equal(res.status, 'completed', res.error);
+    assert.deepEqual(await getConfiguration(target), FULL);
+    assert.deepEqual((await serviceState(TARGET)).history, []);
+  });
+
+  test('a value that cannot be one env-file line is refused field by field; nothing is written or restored', async () => {
+    await populateSource();
+    const repoPath = await moduleBackup(source);
+    const res = await clusterRestore(repoPath, { environment: (e) => ({ ...e, MAIL_TO: 'ops@example.org\nREDIS_PASSWORD=x', MAIL_FROM: 'a\rb' }) });
+    assert.equal(res.status, 'validation-failed');
+    assert.equal(res.exitCode, 3);
+    assert.deepEqual(res.output, [
+      { field: 'environment.MAIL_TO', parameter: 'environment', value: 'ops@example.org\nREDIS_PASSWORD=x', error: 'unsafe_environment_value' },
+      { field: 'environment.MAIL_FROM', parameter: 'environment', value: 'a\rb', error: 'unsafe_environment_value' },
+    ]);
+    assert.deepEqual(settingVariables(envOf(target)), []);
+    assert.ok(!existsSync(path.join(target.stateDir, 'backup-monitor-state.json')), '10restore did not run');
+    assert.deepEqual((await serviceState(TARGET)).history, []);
+    assert.deepEqual(stubCalls(target), []);
+  });
+
+  test("core's schema refuses a non-text variable before any step", async () => {
+    assert.equal((await installModule({ ...target, tcpPort: 20022 })).status, 'completed');
+    const environment = { MAIL_TO: 42 };
+    const res = await runAction('restore-module', { repository: DESTINATION, path: 'backup-monitor/x', snapshot: '', environment }, target);
+    assert.equal(res.status, 'validation-failed');
+    assert.deepEqual((res.output as { field: string }[]).map((e) => e.field), ['environment.MAIL_TO']);
+    assert.deepEqual(settingVariables(envOf(target)), []);
+  });
+
+  test('a value this release refuses is left out with a warning: its default applies, the rest is restored', async () => {
+    await populateSource();
+    const repoPath = await moduleBackup(source);
+    const res = await clusterRestore(repoPath, { environment: (e) => ({ ...e, MAIL_LANGUAGE: 'de', WAIT_SECONDS: '-5', MAIL_FROM: 'me@' }) });
+    assert.equal(res.status, 'completed', res.error);
+    assert.match(res.error, /MAIL_LANGUAGE='de' not one of en, it: the default applies/);
+    assert.match(res.error, /WAIT_SECONDS='-5' refused by the configure-module schema/);
+    assert.match(res.error, /MAIL_FROM='me@' not a valid address/);
+    assert.deepEqual(await getConfiguration(target), { ...FULL, language: 'en', wait_seconds: 30, mail_from: '' });
+  });
+
+  test('a damaged dump fails the restore step with a clear error and loads nothing', async () => {
+    await populateSource();
+    await runHook(source, 'module-dump-state');
+    const dump = path.join(source.stateDir, 'backup-monitor-state.json');
+    const doc = JSON.parse(readFileSync(dump, 'utf8')) as { keys: { key: string; payload: string }[] };
+    doc.keys.at(-1)!.payload = Buffer.from('not a redis dump').toString('base64');
+    writeFileSync(dump, JSON.stringify(doc));
+    const repoPath = `${DESTINATION}/backup-monitor/${envOf(source).MODULE_UUID}`;
+    if (!existsSync(path.join(resticRoot, repoPath, 'config'))) await restic(['init'], homeOf(source), repoPath);
+    await restic(['backup', '--quiet', 'state/environment', 'state/backup-monitor-state.json'], homeOf(source), repoPath);
+    const res = await clusterRestore(repoPath);
+    assert.equal(res.status, 'aborted');
+    assert.match(res.error, /backup-monitor state not loaded: Redis refused the state of/);
+    const c = await admin();
+    assert.deepEqual(await c.keys(`module/${TARGET}/*`).then((k) => k.filter((x) => !x.endsWith('/environment'))), []);
+    await c.quit();
+  });
+});
+
+describe('clone and move to another node', () => {
+  test('clone: the copy has every setting and the whole state; the source keeps running with its own', async () => {
+    await populateSource();
+    const before = await serviceState(MODULE_ID);
+    const { transfer, clone } = await clusterClone(false);
+    assert.equal(transfer.status, 'completed', transfer.error);
+    assert.equal(clone.status, 'completed', clone.error);
+    assert.deepEqual(await getConfiguration(target), FULL);
+    const env = envOf(target);
+    assert.equal(env.MODULE_ID, TARGET);
+    assert.equal(env.NODE_ID, '2');
+    assert.notEqual(env.MODULE_UUID, envOf(source).MODULE_UUID, 'a clone is a new instance');
+    assert.deepEqual(await serviceState(TARGET), before);
+    assert.deepEqual(await serviceState(MODULE_ID), before, 'the source is untouched');
+    assert.deepEqual(stubCalls(source).slice(-3), ['systemctl --user stop backup-monitor.service',
+      'systemctl --user isolate transfer-state.target', 'systemctl --user isolate default.target']);
+    assert.deepEqual(stubCalls(target).slice(-2), ['systemctl --user enable backup-monitor.service', 'systemctl --user isolate default.target']);
+    for (const o of [source, target]) assert.ok(!existsSync(path.join(o.stateDir, 'backup-monitor-state.json')), 'no copy of the reports left behind');
+  });
+
+  test('move: the old keys are erased, the new instance has everything', async () => {
+    await populateSource();
+    const before = await serviceState(MODULE_ID);
+    const uuid = envOf(source).MODULE_UUID;
+    const { transfer, clone } = await clusterClone(true);
+    assert.equal(transfer.status, 'completed', transfer.error);
+    assert.equal(clone.status, 'completed', clone.error);
+    const c = await admin();
+    assert.deepEqual(await c.keys(`module/${MODULE_ID}/*`), []);
+    await c.quit();
+    assert.deepEqual(await getConfiguration(target), FULL);
+    assert.equal(envOf(target).MODULE_UUID, uuid, 'a move keeps the UUID (same backup repository)');
+    assert.deepEqual(await serviceState(TARGET), before);
+  });
+});
+
+describe('the dump covers what the service keeps', () => {
+  test('every key in src/domain/records.ts moduleKeys is either dumped or declared transient', async () => {
+    const { stdout } = await run('/usr/bin/python3', ['-c',
+      'import json; from backup_monitor import statedump as s; print(json.dumps([s.STATE_KEYS, s.STATE_PATTERNS, s.TRANSIENT_KEYS]))'],
+    { env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg'), PYTHONDONTWRITEBYTECODE: '1' } });
+    const [keys, patterns, transient] = JSON.parse(stdout) as string[][];
+    const k = moduleKeys('x');
+    const names = Object.entries(k).map(([, v]) => (typeof v === 'function' ? v('*') : v).slice('module/x/'.length));
+    for (const name of names) {
+      assert.ok([...keys!, ...patterns!, ...transient!].includes(name), `module/<id>/${name} is neither dumped nor declared transient in statedump.py`);
+    }
+  });
+});
