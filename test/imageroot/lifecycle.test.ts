@@ -85,6 +85,8 @@ async function serviceState(id: string) {
       plans: { ...(await c.hGetAll(k.plans)) },
       outbox: { ...(await c.hGetAll(k.outbox)) },
       watchdog: { ...(await c.hGetAll(k.watchdog)) },
+      runLog: await c.lRange(k.runLog, 0, -1),
+      digest: await c.get(k.digest),
       reports,
     };
   } finally { await c.quit(); }
@@ -101,6 +103,8 @@ async function populateSource() {
   const c = await admin();
   await c.hSet(moduleKeys(MODULE_ID).watchdog, '1', JSON.stringify({ planId: 1, lastMissedAt: 1786230000, reported: ['1:1786230000'] }));
   await c.expire(moduleKeys(MODULE_ID).report('r-0001'), 30 * DAY);
+  await c.lPush(moduleKeys(MODULE_ID).runLog, [JSON.stringify({ planId: 2, outcome: 'PARTIAL' }), JSON.stringify({ planId: 1, outcome: 'SUCCESS' })]);
+  await c.set(moduleKeys(MODULE_ID).digest, JSON.stringify({ lastSentAt: 1786200000000, schedule: 'daily' }));
   await c.quit();
 }
 
@@ -225,6 +229,8 @@ describe('restore onto a fresh instance', () => {
     assert.equal(env.TCP_PORT, '20022', "the new instance's own values are kept");
     assert.deepEqual(await serviceState(TARGET), before);
     assert.equal(before.history.length, 3);
+    assert.equal(before.runLog.length, 2);
+    assert.ok(before.digest);
     assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
     const a = await admin();
     assert.equal(await a.exists(`module/${TARGET}/health`), 0, 'link health is not carried over: the service rebuilds it');
