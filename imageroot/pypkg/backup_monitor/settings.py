@@ -1,83 +1,186 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The module settings: one table maps each action field to its environment variable.
+"""The module settings, read from the manifest settings.json next to this file.
 
-configure-module writes them with agent.mset_env (the module environment is the source of
-truth, docs/ARCHITECTURE.md); get-configuration reads them back with the same table, so the
-two cannot drift. Defaults match src/config.ts.
+configure-module checks (10validate) and writes (20configure) them with agent.mset_env (the
+module environment is the source of truth, docs/ARCHITECTURE.md); get-configuration reads them
+back; create/update fill in missing ones. The service parses the same environment with the same
+rules (src/settings.ts): test/settings-parity.test.ts runs both on one table of values, so what
+this module accepts the service accepts too.
 """
 
+import json
+import math
+import os
 import re
 
-# (field, environment variable, kind, default)
-SETTINGS = (
-    ('mail_to', 'MAIL_TO', 'emails', []),
-    ('mail_from', 'MAIL_FROM', 'str', ''),
-    ('subject_prefix', 'MAIL_SUBJECT_PREFIX', 'str', '[NS8 Backup]'),
-    ('language', 'MAIL_LANGUAGE', 'str', 'en'),
-    ('notify_on_success', 'NOTIFY_ON_SUCCESS', 'bool', True),
-    ('wait_seconds', 'WAIT_SECONDS', 'int', 30),
-    ('recent_window', 'RECENT_WINDOW_SECONDS', 'int', 3600),
-    ('missed_run_grace', 'MISSED_RUN_GRACE_SECONDS', 'int', 7200),
-    ('stale_age', 'STALE_AGE_SECONDS', 'int', 691200),
-    ('reminder_interval', 'REMINDER_INTERVAL_SECONDS', 'int', 86400),
-    ('repo_check_enabled', 'REPO_CHECK_ENABLED', 'bool', True),
-    ('repo_check_timeout', 'REPO_CHECK_TIMEOUT_SECONDS', 'int', 60),
-)
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'settings.json'), encoding='utf-8') as _f:
+    MANIFEST = json.load(_f)
 
-CHOICES = {'language': ('en', 'it')}
+# The fields of configure-module / get-configuration, in manifest order.
+SETTINGS = tuple(s for s in MANIFEST['settings'] if s['source'] == 'action')
+BY_NAME = {s['name']: s for s in SETTINGS}
 
 # Stricter than RFC 5322 on purpose: no quotes, `$`, backslashes or spaces, which systemd's
-# EnvironmentFile= parser would reinterpret; every address accepted here the service accepts.
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# EnvironmentFile= parser would reinterpret; the service uses the same pattern.
+EMAIL_RE = re.compile(MANIFEST['patterns']['email'])
+_CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+_TRUE = ('1', 'true', 'yes', 'on')
+_FALSE = ('0', 'false', 'no', 'off', '')
+
+
+class Invalid(ValueError):
+    """A value refused; `code` is the error the admin page translates, `index` a list item."""
+
+    def __init__(self, code, index=None):
+        super().__init__(code)
+        self.code = code
+        self.index = index
 
 
 def is_email(value):
-    return isinstance(value, str) and len(value) <= 254 and EMAIL_RE.match(value) is not None
+    # fullmatch: `$` would also match before a trailing newline, which splits the env line.
+    return isinstance(value, str) and len(value) <= 254 and EMAIL_RE.fullmatch(value) is not None
+
+
+def _email_item(value):
+    if not isinstance(value, str) or _CONTROL.search(value):
+        return None
+    value = value.strip()
+    return value if is_email(value) else None
+
+
+def clean(spec, value):
+    """A JSON value of setting `spec` -> its normalized value; raises Invalid."""
+    kind = spec['type']
+    if kind == 'int':
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Invalid('invalid_type')
+        if isinstance(value, float):
+            # JSON 30.0 and 1e3 are integers for the NS8 validator: write them as 30 and 1000.
+            if not math.isfinite(value) or not value.is_integer():
+                raise Invalid('invalid_type')
+            value = int(value)
+        if value < spec['min']:
+            raise Invalid('number_gte')
+        if value > spec['max']:
+            raise Invalid('number_lte')
+        return value
+    if kind == 'bool':
+        if not isinstance(value, bool):
+            raise Invalid('invalid_type')
+        return value
+    if kind == 'enum':
+        if not isinstance(value, str):
+            raise Invalid('invalid_type')
+        if spec.get('ignoreCase'):
+            value = value.strip().lower()
+        value = spec.get('aliases', {}).get(value, value)
+        if value not in spec['values']:
+            raise Invalid('enum')
+        return value
+    if kind == 'text':
+        if not isinstance(value, str):
+            raise Invalid('invalid_type')
+        if len(value) > spec['maxLength'] or '\r' in value or '\n' in value:
+            raise Invalid('string_lte')
+        pattern = spec.get('pattern')
+        if pattern and re.fullmatch(MANIFEST['patterns'][pattern], value) is None:
+            raise Invalid('pattern')
+        return value
+    if kind == 'email':
+        if value == '':
+            return ''
+        address = _email_item(value)
+        if not address:
+            raise Invalid('invalid_email')
+        return address
+    if kind == 'emails':
+        if not isinstance(value, list):
+            raise Invalid('invalid_type')
+        out = []
+        for index, item in enumerate(value):
+            address = _email_item(item)
+            if address is None:
+                raise Invalid('invalid_email', index)
+            if address in out:
+                raise Invalid('duplicate_email', index)
+            out.append(address)
+        if 'maxItems' in spec and len(out) > spec['maxItems']:
+            raise Invalid('array_max_items')
+        return out
+    raise Invalid('invalid_type')
+
+
+def validate(request):
+    """configure-module input -> the agent's validation-failed items (empty: all good).
+
+    Every bad list item gets its own item (field `mail_to.<index>`), in the request's order.
+    """
+    errors = []
+    for name, value in request.items():
+        spec = BY_NAME.get(name)
+        if spec is None:
+            continue
+        if spec['type'] == 'emails' and isinstance(value, list):
+            seen = []
+            for index, item in enumerate(value):
+                address = _email_item(item)
+                code = 'invalid_email' if address is None else 'duplicate_email' if address in seen else None
+                seen.append(address)
+                if code:
+                    errors.append({'field': f'{name}.{index}', 'parameter': name, 'value': item, 'error': code})
+        try:
+            clean(spec, value)
+        except Invalid as e:
+            if e.index is None:
+                errors.append({'field': name, 'parameter': name, 'value': value, 'error': e.code})
+    return errors
+
+
+def _copy(default):
+    return list(default) if isinstance(default, list) else default
 
 
 def defaults():
-    return {field: (list(default) if isinstance(default, list) else default)
-            for field, _env, _kind, default in SETTINGS}
+    return {s['name']: _copy(s['default']) for s in SETTINGS}
 
 
-def _encode(kind, value):
-    if kind == 'emails':
+def _encode(spec, value):
+    if spec['type'] == 'emails':
         return ','.join(value)
-    if kind == 'bool':
+    if spec['type'] == 'bool':
         return '1' if value else '0'
     return str(value)
 
 
-def _decode(kind, raw, default):
+def _decode(spec, raw):
     """Lenient: a value that does not parse falls back to the default (never crash a read)."""
+    kind = spec['type']
+    default = _copy(spec['default'])
     if kind == 'emails':
         return [a.strip() for a in raw.split(',') if a.strip()]
     if kind == 'bool':
         low = raw.strip().lower()
-        return low in ('1', 'true', 'yes', 'on') if low in ('1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', '') else default
+        return low in _TRUE if low in _TRUE + _FALSE else default
     if kind == 'int':
         return int(raw) if re.fullmatch(r'-?\d+', raw.strip()) else default
+    if kind == 'enum':
+        return raw if raw in spec['values'] else default
     return raw
 
 
 def to_environment(request):
     """Action input (validated) -> {VARIABLE: text}; missing fields take their default."""
     values = defaults()
-    values.update({k: v for k, v in request.items() if k in values})
-    return {env: _encode(kind, values[field]) for field, env, kind, _default in SETTINGS}
+    values.update({k: clean(BY_NAME[k], v) for k, v in request.items() if k in BY_NAME})
+    return {s['env']: _encode(s, values[s['name']]) for s in SETTINGS}
 
 
 def from_environment(env):
     """Module environment -> settings with every field present."""
-    out = {}
-    for field, var, kind, default in SETTINGS:
-        out[field] = _decode(kind, env[var], default) if var in env else (list(default) if isinstance(default, list) else default)
-        if field in CHOICES and out[field] not in CHOICES[field]:
-            out[field] = default
-    return out
+    return {s['name']: _decode(s, env[s['env']]) if s['env'] in env else _copy(s['default']) for s in SETTINGS}
 
 
 def missing_defaults(env):
     """Variables absent from the environment, with their default text (create/update)."""
-    return {var: _encode(kind, default) for _field, var, kind, default in SETTINGS if var not in env}
+    return {s['env']: _encode(s, s['default']) for s in SETTINGS if s['env'] not in env}

@@ -3,21 +3,24 @@
 // Pure functions returning i18n keys, so the same rules are unit-tested without a browser.
 import { splitDuration, toSeconds } from "./duration.js";
 
-/** Limits agreed with imageroot/actions/configure-module/validate-input.json (seconds). */
-export const DURATIONS = {
-  wait_seconds: { min: 0, max: 3600, default: 30 },
-  recent_window: { min: 60, max: 604800, default: 3600 },
-  missed_run_grace: { min: 60, max: 604800, default: 7200 },
-  stale_age: { min: 3600, max: 31622400, default: 691200 },
-  reminder_interval: { min: 0, max: 2592000, default: 86400 },
-  repo_check_timeout: { min: 5, max: 3600, default: 60 },
-};
+// The settings manifest (one source for the service, the actions and this page).
+import manifest from "../../../imageroot/pypkg/backup_monitor/settings.json";
 
-export const SUBJECT_PREFIX_MAX = 80;
-export const LANGUAGES = ["en", "it"];
+/** The configure-module fields, in manifest order. */
+export const ACTION_SETTINGS = manifest.settings.filter((s) => s.source === "action");
+const byName = Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, s]));
+
+/** Second-valued fields edited as value + unit: limits and defaults from the manifest. */
+export const DURATIONS = Object.fromEntries(
+  ACTION_SETTINGS.filter((s) => s.ui === "duration").map((s) => [s.name, { min: s.min, max: s.max, default: s.default }]),
+);
+
+export const SUBJECT_PREFIX_MAX = byName.subject_prefix.maxLength;
+export const LANGUAGES = byName.language.values;
 
 // Deliberately simple: one @, no spaces or address-list separators, a dotted host name (as
-// configure-module's 10validate requires). The action has the final word on the rest.
+// configure-module's 10validate requires). The action has the final word on the rest
+// (manifest.patterns.email): its validation-failed lands on the same field.
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function isEmail(value) {
@@ -29,8 +32,8 @@ export function formFromConfig(config = {}) {
   const form = {
     mail_to: Array.isArray(config.mail_to) ? [...config.mail_to] : [],
     mail_from: config.mail_from || "",
-    subject_prefix: config.subject_prefix ?? "[NS8 Backup]",
-    language: LANGUAGES.includes(config.language) ? config.language : "en",
+    subject_prefix: config.subject_prefix ?? byName.subject_prefix.default,
+    language: LANGUAGES.includes(config.language) ? config.language : byName.language.default,
     notify_on_success: config.notify_on_success !== false,
     repo_check_enabled: config.repo_check_enabled !== false,
   };
@@ -70,7 +73,7 @@ export function validateForm(form) {
   if (form.mail_from.trim() !== "" && !isEmail(form.mail_from)) {
     errors.mail_from = { key: "settings.error_invalid_email" };
   }
-  if (form.subject_prefix.length > SUBJECT_PREFIX_MAX) {
+  if ([...form.subject_prefix].length > SUBJECT_PREFIX_MAX) {
     errors.subject_prefix = { key: "settings.error_too_long", params: { max: SUBJECT_PREFIX_MAX } };
   }
   for (const [name, limits] of Object.entries(DURATIONS)) {

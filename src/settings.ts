@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The settings manifest (imageroot/pypkg/backup_monitor/settings.json) and the one parser per
+// setting type. The Python actions validate with the same rules (backup_monitor/settings.py);
+// test/settings-parity.test.ts runs both on one table of good and bad values.
+//
+// The manifest lives in imageroot/ because the module image ships imageroot/ as is; the service
+// image gets the same file at the same place relative to dist/ (build-images.sh), so
+// `../imageroot/…` from src/ (tsx) and from dist/ (node) both find it.
+import { readFileSync } from 'node:fs';
+
+export type SettingType = 'int' | 'bool' | 'enum' | 'text' | 'email' | 'emails' | 'url' | 'module_id' | 'timezone';
+
+/** Where a setting's value comes from on NS8 (drives the unit's `--env=` list and the docs). */
+export type SettingSource =
+  | 'action' // configure-module writes it to the module environment
+  | 'environment' // an administrator may set it in the module environment by hand
+  | 'ns8' // the NS8 core writes it to the module environment (TCP_PORT, MODULE_ID)
+  | 'derived' // bin/write-service-env computes it at every start
+  | 'fixed' // the unit sets it to its default
+  | 'file'; // only from the YAML file (--config) or a developer's environment
+
+export interface SettingSpec {
+  name: string;
+  env: string;
+  yaml: string;
+  /** Dotted path in `Config`; null: accepted and ignored. */
+  config: string | null;
+  source: SettingSource;
+  type: SettingType;
+  default: unknown;
+  min?: number;
+  max?: number;
+  maxLength?: number;
+  maxItems?: number;
+  /** A key of the manifest's `patterns`. */
+  pattern?: string;
+  values?: string[];
+  aliases?: Record<string, string>;
+  ignoreCase?: boolean;
+  optional?: boolean;
+  emptyIsNull?: boolean;
+  secret?: boolean;
+  ui?: 'duration';
+  example?: unknown;
+  defaultText?: string;
+  description: string;
+  docs?: string;
+}
+
+export interface Manifest { patterns: Record<string, string>; settings: SettingSpec[] }
+
+export const MANIFEST_URL = new URL('../imageroot/pypkg/backup_monitor/settings.json', import.meta.url);
+export const MANIFEST: Manifest = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as Manifest;
+export const SETTINGS: readonly SettingSpec[] = MANIFEST.settings;
+/** The fields of configure-module / get-configuration, in manifest order. */
+export const ACTION_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.source === 'action');
+
+const EMAIL = new RegExp(MANIFEST.patterns.email!);
+const show = (v: unknown) => JSON.stringify(v);
+const fail = (name: string, msg: string): never => {
+  throw new Error(`${name}: ${msg}`);
+};
+/** Length as the JSON schema (gojsonschema) and Python count it: code points, not UTF-16 units. */
+export const codePoints = (s: string): number => [...s].length;
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+export function isEmail(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
+}
+
+/** An email as both sides accept it: control characters refused, surrounding spaces ignored. */
+function emailItem(raw: unknown): string | null {
+  if (typeof raw !== 'string' || CONTROL.test(raw)) return null;
+  const s = raw.trim();
+  return isEmail(s) ? s : null;
+}
+
+/**
+ * Parse one raw value (a typed value from the YAML file, or the text of an environment variable)
+ * of setting `s`; `label` names where it came from in the error. Throws `<label>: <problem>`.
+ */
+export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env): unknown {
+  switch (s.type) {
+    case 'int': {
+      const min = s.min!;
+      const max = s.max!;
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < min || n > max) fail(label, `must be a whole number from ${min} to ${max}, got ${show(raw)}`);
+      return n;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const t = typeof raw === 'string' ? raw.trim().toLowerCase() : null;
+      if (t !== null && ['1', 'true', 'yes', 'on'].includes(t)) return true;
+      if (t !== null && ['0', 'false', 'no', 'off', ''].includes(t)) return false;
+      return fail(label, `must be one of 1, 0, true, false, got ${show(raw)}`);
+    }
+    case 'enum': {
+      if (typeof raw !== 'string') fail(label, `must be one of ${s.values!.join(', ')}, got ${show(raw)}`);
+      let t = raw as string;
+      if (s.ignoreCase) t = t.trim().toLowerCase();
+      t = s.aliases?.[t] ?? t;
+      if (!s.values!.includes(t)) fail(label, `must be one of ${s.values!.join(', ')}, got ${show(raw)}`);
+      return t;
+    }
+    case 'text': {
+      if (raw !== null && raw !== undefined && typeof raw !== 'string') fail(label, `must be text, got ${show(raw)}`);
+      const t = String(raw ?? '');
+      const max = s.maxLength!;
+      if (codePoints(t) > max || /[\r\n]/.test(t)) fail(label, `must be a single line of at most ${max} characters`);
+      if (s.pattern && !new RegExp(MANIFEST.patterns[s.pattern]!).test(t)) {
+        fail(label, 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space');
+      }
+      return t;
+    }
+    case 'email': {
+      if (raw === '' || raw === null || raw === undefined) return '';
+      const e = emailItem(raw);
+      if (e === null || e === '') fail(label, `must be an email address, got ${show(typeof raw === 'string' ? raw.trim() : raw)}`);
+      return e;
+    }
+    case 'emails': {
+      // Environment text: comma-joined (configure-module); a YAML list: one address per item.
+      const list: unknown[] = Array.isArray(raw) ? raw : String(raw ?? '').split(/[,;\s]+/).filter(Boolean);
+      const out: string[] = [];
+      for (const item of list) {
+        const e = emailItem(item);
+        if (e === null) fail(label, `must be a list of email addresses, ${show(typeof item === 'string' ? item.trim() : item)} is not one`);
+        else if (out.includes(e)) fail(label, `lists ${show(e)} twice`);
+        else out.push(e);
+      }
+      if (s.maxItems !== undefined && out.length > s.maxItems) fail(label, `must list at most ${s.maxItems} addresses`);
+      return out;
+    }
+    case 'url': {
+      const t = String(raw).trim();
+      if (s.optional && t === '') return '';
+      try {
+        const u = new URL(t);
+        if (!/^(https?|redis|rediss):$/.test(u.protocol)) throw new Error();
+      } catch {
+        fail(label, `must be an http(s):// or redis:// URL, got ${show(t)}`);
+      }
+      return t;
+    }
+    case 'module_id': {
+      const t = String(raw).trim();
+      if (!/^[a-z][a-z0-9-]*\d+$/.test(t)) fail(label, `must be an NS8 module id such as backup-monitor1, got ${show(t)}`);
+      return t;
+    }
+    case 'timezone': {
+      const t = String(raw).trim();
+      if (s.optional && t === '') return '';
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: t });
+      } catch {
+        fail(label, `must be an IANA time zone such as Europe/Rome, got ${show(t)}`);
+      }
+      return t;
+    }
+  }
+}

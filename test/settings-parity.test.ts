@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The action (Python, backup_monitor/settings.py) and the service (TypeScript, src/settings.ts)
+// accept exactly the same values: one table, both validators, case by case (issue #10 item 4:
+// configure-module used to write values the service refused, and drop recipients).
+//
+// Values are JSON text so that each side decodes them its own way (`30.0` and `1e3` are floats
+// in Python, plain numbers in JavaScript). Only values of the field's JSON type and a few wrong
+// types are listed: the service also reads the environment's text form of numbers and booleans
+// ("30", "1"), which the action never receives (its JSON schema wants numbers and booleans).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ACTION_SETTINGS, parseSetting } from '../src/settings.js';
+import { IMAGEROOT, SYSTEM_PATH } from './sim/agent-runner.js';
+
+const emoji = (n: number) => JSON.stringify('\u{1F600}'.repeat(n));
+const many = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `u${i}@example.org`));
+
+/** [field, JSON text, accepted?] */
+const TABLE: [string, string, boolean][] = [
+  ['wait_seconds', '30', true], ['wait_seconds', '30.0', true], ['wait_seconds', '1e3', true],
+  ['wait_seconds', '0', true], ['wait_seconds', '3600', true], ['wait_seconds', '3601', false],
+  ['wait_seconds', '-1', false], ['wait_seconds', '30.5', false], ['wait_seconds', 'true', false],
+  ['wait_seconds', 'null', false], ['wait_seconds', '1e400', false], ['wait_seconds', '[30]', false],
+  ['stale_age', '3599', false], ['stale_age', '3600', true], ['stale_age', '31622400', true], ['stale_age', '3.6e3', true],
+  ['repo_check_timeout', '4', false], ['repo_check_timeout', '5', true], ['reminder_interval', '0', true],
+  ['recent_window', '59', false], ['recent_window', '7200.0', true], ['missed_run_grace', '604800', true],
+  ['missed_run_grace', '604801', false],
+  ['subject_prefix', '"[NS8 Backup]"', true], ['subject_prefix', '""', true], ['subject_prefix', emoji(41), true],
+  ['subject_prefix', emoji(80), true], ['subject_prefix', emoji(81), false], ['subject_prefix', JSON.stringify('x'.repeat(80)), true],
+  ['subject_prefix', JSON.stringify('x'.repeat(81)), false], ['subject_prefix', '"a\\nBcc: x@y.z"', false],
+  ['subject_prefix', '"a\\n"', false], ['subject_prefix', '"say \\"hi\\""', false], ['subject_prefix', '"$HOME"', false],
+  ['subject_prefix', '"back\\\\slash"', false], ['subject_prefix', '" lead"', false], ['subject_prefix', '"trail "', false],
+  ['subject_prefix', '"tab\\there"', false], ['subject_prefix', '"caffè ☕ [ok]"', true], ['subject_prefix', '5', false],
+  ['language', '"en"', true], ['language', '"it"', true], ['language', '"EN"', false], ['language', '"de"', false],
+  ['language', '""', false], ['language', '1', false],
+  ['notify_on_success', 'true', true], ['notify_on_success', 'false', true], ['notify_on_success', '1', false],
+  ['repo_check_enabled', 'null', false],
+  ['mail_from', '""', true], ['mail_from', '"ns8@example.org"', true], ['mail_from', '" ns8@example.org "', true],
+  ['mail_from', '"me@"', false], ['mail_from', '"ns8@example.org\\n"', false], ['mail_from', '"ns8@example"', false],
+  ['mail_from', '"o\'neil@example.org"', false], ['mail_from', '"ü@example.org"', false], ['mail_from', '7', false],
+  ['mail_to', '[]', true], ['mail_to', '["ops@example.org", "b.c+tag@sub.example.org"]', true],
+  ['mail_to', '["ops@example.org\\n"]', false], ['mail_to', '["ops@example.org\\nBcc: evil@example.net"]', false],
+  ['mail_to', '["ops@example.org\\r"]', false], ['mail_to', '[" ops@example.org"]', true], ['mail_to', '[""]', false],
+  ['mail_to', '["ops@example.org", "ops@example.org"]', false], ['mail_to', '["a@example.org,b@example.org"]', false],
+  ['mail_to', '["a b@example.org"]', false], ['mail_to', '[5]', false],
+  ['mail_to', many(50), true], ['mail_to', many(51), false],
+];
+
+interface PyResult { ok: boolean; value?: unknown; env?: Record<string, string>; code?: string }
+
+function python(): PyResult[] {
+  const script = `
+import json, sys
+from backup_monitor.settings import BY_NAME, Invalid, clean, to_environment
+out = []
+for name, text in json.load(sys.stdin):
+    value = json.loads(text)
+    try:
+        v = clean(BY_NAME[name], value)
+        env = {k: e for k, e in to_environment({name: value}).items() if k == BY_NAME[name]['env']}
+        out.append({'ok': True, 'value': v, 'env': env})
+    except Invalid as e:
+        out.append({'ok': False, 'code': e.code})
+json.dump(out, sys.stdout)`;
+  const r = spawnSync('python3', ['-c', script], {
+    input: JSON.stringify(TABLE.map(([f, t]) => [f, t])), encoding: 'utf8',
+    env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg') },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as PyResult[];
+}
+
+function service(field: string, raw: unknown): { ok: boolean; value?: unknown; error?: string } {
+  const spec = ACTION_SETTINGS.find((s) => s.name === field)!;
+  try { return { ok: true, value: parseSetting(spec, raw) }; } catch (e) { return { ok: false, error: (e as Error).message }; }
+}
+
+describe('action and service accept the same settings', () => {
+  const py = python();
+  TABLE.forEach(([field, text, accepted], i) => {
+    test(`${field} = ${text.length > 60 ? text.slice(0, 57) + '...' : text} is ${accepted ? 'accepted' : 'refused'} by both`, () => {
+      const ts = service(field, JSON.parse(text));
+      assert.equal(py[i]!.ok, accepted, `python: ${JSON.stringify(py[i])}`);
+      assert.equal(ts.ok, accepted, `service: ${JSON.stringify(ts)}`);
+      if (!accepted) return;
+      assert.deepEqual(ts.value, py[i]!.value, 'the same normalized value');
+      const [[variable, line]] = Object.entries(py[i]!.env!) as [[string, string]];
+      assert.ok(!/[\r\n]/.test(line), `${variable} stays on one line of the environment file`);
+      assert.deepEqual(service(field, line).value, ts.value, `the service reads back what the action wrote: ${variable}=${line}`);
+    });
+  });
+
+  test('every field of configure-module is in the table', () => {
+    assert.deepEqual(new Set(ACTION_SETTINGS.map((s) => s.name)), new Set(TABLE.map(([f]) => f)));
+  });
+});
