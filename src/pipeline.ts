@@ -38,9 +38,9 @@ export interface PipelineDeps {
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
 const PERSIST_BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 
-export function createPipeline(d: PipelineDeps) {
-  const cfg = d.config;
-  const newId = d.newId ?? (() => `${new Date(d.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
+export function createPipeline(deps: PipelineDeps) {
+  const cfg = deps.config;
+  const newId = deps.newId ?? (() => `${new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
 
   async function persist(fn: () => Promise<void>, what: string, log: Logger): Promise<void> {
     for (let i = 0; ; i++) {
@@ -52,55 +52,76 @@ export function createPipeline(d: PipelineDeps) {
     }
   }
 
+  /** The run a request is about: a settled run, a run that did not start, or the latest one. */
+  function runOf(req: FlushRequest, snap: PlanSnapshot, prev: PlanState | undefined): RunReport {
+    const maxRunSeconds = cfg.correlator.maxRunSeconds;
+    switch (req.kind) {
+      case 'run':
+        return correlate(snap, { since: req.since, maxRunSeconds }, req.triggers);
+      case 'missing':
+        return missingRun(snap, req.expectedAt, req.modules, req.triggers);
+      case 'reminder':
+        // A reminder repeats the plan's last news: a missed run stays missed until a run comes.
+        return prev?.lastOutcome === 'MISSING' ? missingRun(snap, runStartOf(prev.lastRunKey), [], req.triggers)
+          : correlate(snap, { since: null, maxRunSeconds }, req.triggers);
+    }
+  }
+
   async function process(req: FlushRequest): Promise<void> {
-    const log = d.log.child({ plan: req.planId });
-    const snap = await d.readPlan(req.planId);
+    const log = deps.log.child({ plan: req.planId });
+    const snap = await deps.readPlan(req.planId);
     if (!snap) { log.info('plan no longer exists, nothing to report'); return; }
     if (req.kind === 'missing' && !snap.plan.enabled) { log.info('plan disabled, not reporting a missed run'); return; }
-    const prev = await d.outbox.planState(req.planId);
-    const latest = () => prev?.lastOutcome === 'MISSING' ? missingRun(snap, runStartOf(prev.lastRunKey), [], req.triggers)
-      : correlate(snap, { since: null, maxRunSeconds: cfg.correlator.maxRunSeconds }, req.triggers);
-    const run = req.kind === 'run'
-      ? correlate(snap, { since: req.since, maxRunSeconds: cfg.correlator.maxRunSeconds }, req.triggers)
-      : req.kind === 'missing' ? missingRun(snap, req.expectedAt, req.modules, req.triggers) : latest();
-    const policy = policyOf(d.notify, req.planId);
+    const prev = await deps.outbox.planState(req.planId);
+    const correlated = runOf(req, snap, prev);
+    const policy = policyOf(deps.notify, req.planId);
     const opts = decideOptionsFor(policy);
     const reason = req.kind === 'reminder'
-      ? decideReminder(prev, run, { ...opts, now: d.clock.now(), reminderInterval: cfg.schedule.reminderInterval })
-      : decide(prev, run, opts);
-    run.staleSince = staleSince(run, prev, Math.floor(d.clock.now() / 1000), cfg.schedule.staleAge);
+      ? decideReminder(prev, correlated, { ...opts, now: deps.clock.now(), reminderInterval: cfg.schedule.reminderInterval })
+      : decide(prev, correlated, opts);
+    const run: RunReport = { ...correlated, staleSince: staleSince(correlated, prev, Math.floor(deps.clock.now() / 1000), cfg.schedule.staleAge) };
     const route = routeOf(reason, policy);
     log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, policy, route, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
     if (reason === 'duplicate') return;
-    const now = d.clock.now();
-    const logRun = () => (d.runLog ? persist(() => d.runLog!.append(runLogEntry(run, now)), 'run log', log) : Promise.resolve());
+    const now = deps.clock.now();
+    const logRun = (r: RunReport) => (deps.runLog ? persist(() => deps.runLog!.append(runLogEntry(r, now)), 'run log', log) : Promise.resolve());
     if (route !== 'mail' || !MAILED.has(reason)) {
       // Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest.
-      await persist(() => d.outbox.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)), 'plan state', log);
-      await logRun();
+      await persist(() => deps.outbox.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)), 'plan state', log);
+      await logRun(run);
       return;
     }
 
-    if (run.outcome !== 'SUCCESS' && run.outcome !== 'MISSING' && d.repoChecker) {
-      run.destinationHealth = await d.repoChecker.check(run);
-    }
-    const sections = run.destinationHealth && d.destinationSection ? [d.destinationSection(run.destinationHealth, cfg.mail.language)] : [];
+    const checked = await withDestinationHealth(run);
+    const report = await storeReport(log, prev, checked, reason, now);
+    await logRun(checked);
+    log.info('report queued', { report: report.id, subject: report.subject, to: report.delivery.recipients.length });
+    deps.onQueued();
+  }
+
+  /** A failed run gets the state of its destinations (issue #5); success and MISSING do not. */
+  async function withDestinationHealth(run: RunReport): Promise<RunReport> {
+    if (run.outcome === 'SUCCESS' || run.outcome === 'MISSING' || !deps.repoChecker) return run;
+    return { ...run, destinationHealth: await deps.repoChecker.check(run) };
+  }
+
+  /** Render the report and store it with the plan's new state (one transaction). */
+  async function storeReport(log: Logger, prev: PlanState | undefined, run: RunReport, reason: NotifyReason, now: number): Promise<StoredReport> {
+    const sections = run.destinationHealth && deps.destinationSection ? [deps.destinationSection(run.destinationHealth, cfg.mail.language)] : [];
     const mail = renderReport(run, reason, {
       language: cfg.mail.language, subjectPrefix: cfg.mail.subjectPrefix, timeZone: cfg.schedule.timezone,
       moduleId: cfg.moduleId, failingSince: prev?.failingSince ?? null, sections,
     });
     const id = newId();
-    const recipients = recipientsFor(d.notify, cfg.mail.to, run.planId);
+    const recipients = recipientsFor(deps.notify, cfg.mail.to, run.planId);
     const report: StoredReport = {
       id, createdAt: now, reason, run, language: cfg.mail.language, ...mail,
       delivery: recipients.length
         ? { status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, lastErrorCode: null, sentAt: null, recipients }
         : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
     };
-    await persist(() => d.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0), 'report', log);
-    await logRun();
-    log.info('report queued', { report: id, subject: mail.subject, to: recipients.length });
-    d.onQueued();
+    await persist(() => deps.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0), 'report', log);
+    return report;
   }
 
   return { process };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Builds the running service from a Config: adapters, tracker, pipeline, delivery, HTTP receiver.
-// Kept apart from main.ts so integration tests can start the real thing in-process.
+// Composition root: builds the running service from a Config (adapters, tracker, pipeline,
+// delivery, pollers, HTTP receiver) and only wires them; what a piece does lives in its file
+// (service/links.ts, health.ts, test-mail.ts, reconcile.ts). Kept apart from main.ts so
+// integration tests can start the real thing in-process.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Config } from './config.js';
@@ -11,14 +13,12 @@ import { readSmarthost } from './ns8/smarthost.js';
 import { listPlanIds, readModuleStatus, readPlanSnapshot, readPlanSnapshots } from './correlate/read-plan.js';
 import { RunTracker } from './triggers/run-tracker.js';
 import { subscribeBackupEvents } from './triggers/backup-events.js';
-import { createApp, type Health } from './triggers/webhook.js';
+import { createApp } from './triggers/webhook.js';
 import { createPipeline } from './pipeline.js';
 import { createOutbox } from './notify/outbox.js';
 import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
 import { Delivery } from './notify/delivery.js';
-import { classifySmtpError } from './errors.js';
 import { moduleKeys } from './domain/records.js';
-import { renderTestMail } from './report/test-mail.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
 import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
 import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
@@ -29,6 +29,17 @@ import { createRunLog } from './digest/run-log.js';
 import { Digester, redisDigestStore } from './digest/digester.js';
 import { readClusterApps } from './digest/read-cluster.js';
 import { DEFAULT_DIGEST } from './digest/schedule.js';
+import { createLinks } from './service/links.js';
+import { healthCheck } from './service/health.js';
+import { testMailSender } from './service/test-mail.js';
+import { reconciler } from './service/reconcile.js';
+
+/** Period of the missed-run / reminder check and of the digest check. */
+const WATCHDOG_TICK_MS = 60_000;
+/** A run may start this late after its scheduled minute before it is looked for (s). */
+const SCHEDULE_TOLERANCE_SECONDS = 60;
+/** A smarthost change queues again the reports refused for good in this last stretch. */
+const REQUEUE_REFUSED_WITHIN_MS = 24 * 3600_000;
 
 export interface ServiceOptions {
   log: Logger;
@@ -50,8 +61,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-type Link = { ok: boolean; checkedAt: number; error: string | null };
-
 export async function startService(cfg: Readonly<Config>, opts: ServiceOptions): Promise<RunningService> {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
@@ -59,19 +68,16 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const keys = moduleKeys(cfg.moduleId);
   const outbox = createOutbox(redis.writer, cfg.moduleId);
   const mailer = opts.mailer ?? createMailer();
-  const links: Record<string, Link> = {};
-  const setLink = (name: string, ok: boolean, error: string | null) => {
-    links[name] = { ok, checkedAt: clock.now(), error };
-    redis.writer.hSet(keys.health, name, JSON.stringify(links[name])).catch(() => undefined);
-  };
+  const links = createLinks(redis.writer, keys.health, clock);
 
   const delivery = new Delivery({
     outbox, mailer, clock, log: log.child({ stage: 'delivery' }), tickMs: opts.deliveryTickMs,
     smarthost: () => readSmarthost(redis.reader),
     sender: (sh) => senderAddress(cfg.mail.from, sh),
-    onResult: (ok, err) => setLink('smtp', ok, err ? `${err.code}: ${err.message}` : null),
+    onResult: (ok, err) => links.set('smtp', ok, err ? `${err.code}: ${err.message}` : null),
   });
   const readPlan = (id: number) => readPlanSnapshot(redis.reader, id);
+  const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader));
   // Issue #5: ask NS8 (cluster read-backup-snapshots) about the destination of what failed.
   const repoChecker = opts.repoChecker !== undefined ? opts.repoChecker
     : cfg.repoCheck.enabled ? createRepoChecker({ config: cfg, logger: log, clock }) : null;
@@ -85,24 +91,17 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const tracker = new RunTracker({
     readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m),
     readPlan,
-    readAllPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)),
+    readAllPlans,
     flush: (req) => pipeline.process(req),
     clock, log: log.child({ stage: 'tracker' }),
     waitSeconds: cfg.correlator.waitSeconds, maxRunSeconds: cfg.correlator.maxRunSeconds, recentWindow: cfg.correlator.recentWindow,
   });
 
-  const reconcile = async (): Promise<void> => {
-    for (let attempt = 1; attempt <= 30; attempt++) {
-      try { await tracker.reconcile(); return; } catch (err) {
-        log.warning('reconcile failed, retrying', { attempt, error: (err as Error).message });
-        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
-      }
-    }
-  };
+  const reconcile = reconciler(() => tracker.reconcile(), log);
   await subscribeBackupEvents(redis.subscriber, {
     backupEvent: (e) => tracker.backupEvent(e),
     smarthostChanged: () => {
-      void delivery.smarthostChanged(clock.now() - 24 * 3600_000).then(
+      void delivery.smarthostChanged(clock.now() - REQUEUE_REFUSED_WITHIN_MS).then(
         (n) => log.info('smarthost changed: queued reports are tried now', { queued: n.due, failed_requeued: n.requeued }),
         (err: Error) => log.warning('smarthost changed, but the outbox is not reachable', { error: err.message }));
     },
@@ -115,21 +114,21 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   // Issue #4: follow metrics1's Alertmanager (no receiver can be added to it) and watch schedules.
   const poller = cfg.alerts.pollSeconds > 0 ? new AlertmanagerPoller({
     url: cfg.alerts.alertmanagerUrl, intervalMs: cfg.alerts.pollSeconds * 1000, sink: tracker, clock,
-    log: log.child({ stage: 'alertmanager' }), reportHealth: (h) => setLink('alertmanager', h.ok, h.error),
+    log: log.child({ stage: 'alertmanager' }), reportHealth: (h) => links.set('alertmanager', h.ok, h.error),
   }) : null;
   const watchdog = new MissedRunWatchdog({
-    readPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)),
+    readPlans: readAllPlans,
     readPlanState: (id) => outbox.planState(id),
     store: redisWatchStore(redis.writer, keys.watchdog), clock, log: log.child({ stage: 'schedule' }),
     // Reminders and held flap news only for plans whose policy mails per run.
     sink: { missing: (...a) => tracker.missing(...a), reminderDue: (id) => { if (mailsPerRun(policyOf(notify, id))) tracker.reminderDue(id); } },
-    intervalMs: opts.watchdogTickMs ?? 60_000,
-    watch: { grace: cfg.schedule.missedRunGrace, tolerance: 60, timeZone: cfg.schedule.timezone },
+    intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
+    watch: { grace: cfg.schedule.missedRunGrace, tolerance: SCHEDULE_TOLERANCE_SECONDS, timeZone: cfg.schedule.timezone },
     reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: cfg.mail.notifyOnSuccess },
   });
   const digester = new Digester({
     digest: DEFAULT_DIGEST, notify, mail: cfg.mail, timeZone: cfg.schedule.timezone, moduleId: cfg.moduleId,
-    readPlans: async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader)), readApps: () => readClusterApps(redis.reader),
+    readPlans: readAllPlans, readApps: () => readClusterApps(redis.reader),
     store: redisDigestStore(redis.writer, cfg.moduleId), clock, log: log.child({ stage: 'digest' }), intervalMs: opts.digestTickMs,
     onQueued: () => delivery.kick(),
   });
@@ -137,36 +136,11 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   watchdog.start();
   digester.start();
 
-  const health = async (): Promise<Health> => {
-    const ping = await redis.reader.ping().then(() => null, (e: Error) => e.message);
-    setLink('redis', ping === null, ping);
-    const sh = await readSmarthost(redis.reader).catch(() => null);
-    const smtpLink = links.smtp ?? { ok: true, checkedAt: 0, error: null };
-    const smtp = sh === null ? { ok: false, error: 'smarthost not readable' }
-      : !sh.enabled ? { ok: false, error: 'smarthost disabled' } : { ok: smtpLink.ok, error: smtpLink.error };
-    const all = { redis: { ok: ping === null, error: ping }, smtp };
-    // Alertmanager is shown but never makes the service unhealthy: reports from NS8 events do not need it.
-    const am = links.alertmanager;
-    return { ok: Object.values(all).every((l) => l.ok), links: am ? { ...all, alertmanager: { ok: am.ok, error: am.error } } : all };
-  };
-
   const app = createApp({
-    sink: tracker, log: log.child({ stage: 'receiver' }), token: cfg.receiver.token, bodyLimitBytes: cfg.receiver.bodyLimitBytes, health,
+    sink: tracker, log: log.child({ stage: 'receiver' }), token: cfg.receiver.token, bodyLimitBytes: cfg.receiver.bodyLimitBytes,
     alertmanagerConfig: () => alertmanagerConfig(cfg),
-    sendTestMail: async (to, digest) => {
-      const recipients = to && to.length ? to : [...cfg.mail.to];
-      try {
-        const sh = await readSmarthost(redis.reader);
-        const m = digest ? await digester.sample() : renderTestMail(cfg);
-        const { messageId } = await mailer.send({ from: senderAddress(cfg.mail.from, sh), to: recipients, ...m }, sh);
-        setLink('smtp', true, null);
-        return { ok: true, status: 200, body: { ok: true, recipients, message_id: messageId } };
-      } catch (err) {
-        const e = classifySmtpError(err);
-        setLink('smtp', false, `${e.code}: ${e.message}`);
-        return { ok: false, status: e.code === 'NO_RECIPIENTS' ? 400 : 502, body: { ok: false, code: e.code, error: e.message } };
-      }
-    },
+    health: healthCheck(redis.reader, links),
+    sendTestMail: testMailSender({ config: cfg, reader: redis.reader, mailer, links, sampleDigest: () => digester.sample() }),
   });
   const server: Server = await new Promise((resolve) => { const s = app.listen(cfg.receiver.port, cfg.receiver.host, () => resolve(s)); });
   const port = (server.address() as AddressInfo).port;

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The state of the service's links (redis, smtp, alertmanager): kept in memory for /healthz and
+// mirrored to module/<id>/health for the admin page. A failed mirror write is not an error.
+import type { Clock } from '../clock.js';
+import type { Redis } from '../ns8/redis.js';
+
+export interface Link { ok: boolean; checkedAt: number; error: string | null }
+
+export interface Links {
+  set(name: string, ok: boolean, error: string | null): void;
+  get(name: string): Link | undefined;
+}
+
+export function createLinks(writer: Redis, healthKey: string, clock: Clock): Links {
+  const links = new Map<string, Link>();
+  return {
+    set(name, ok, error) {
+      const link = { ok, checkedAt: clock.now(), error };
+      links.set(name, link);
+      writer.hSet(healthKey, name, JSON.stringify(link)).catch(() => undefined);
+    },
+    get: (name) => links.get(name),
+  };
+}
