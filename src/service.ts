@@ -110,6 +110,9 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   }, log.child({ stage: 'events' }));
   await reconcile();
   delivery.start();
+  // Issue #15: reports stored by an older version get their history index entry once.
+  outbox.indexMissing().then((n) => { if (n) log.info('history index completed', { reports: n }); },
+    (err: Error) => log.warning('history index not completed', { error: err.message }));
 
   // Issue #4: follow metrics1's Alertmanager (no receiver can be added to it) and watch schedules.
   const poller = cfg.alerts.pollSeconds > 0 ? new AlertmanagerPoller({

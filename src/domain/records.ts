@@ -90,6 +90,8 @@ export const moduleKeys = (moduleId: string) => ({
   runLog: `module/${moduleId}/runlog`,
   /** STRING, JSON: the last digest sent and the schedule it was armed with (digest/schedule.ts). */
   digest: `module/${moduleId}/digest`,
+  /** HASH report id -> ReportIndexEntry JSON (domain/report-index.ts): what history and trends read. */
+  index: `module/${moduleId}/index`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

@@ -15,7 +15,7 @@ import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { isCalendarError, parseCalendar, previousRun } from '../schedule/index.js';
+import { isCalendarError, nextRun, parseCalendar, previousRun } from '../schedule/index.js';
 import { pendingNotice, type ReminderOptions } from '../notify/decide.js';
 import type { RunSink } from './types.js';
 
@@ -27,6 +27,8 @@ export interface WatchRecord {
   firstSeen: number;
   /** Expected run time (unix s) last reported MISSING, or null. */
   reported: number | null;
+  /** Next trigger time (unix s) of an enabled plan, for the admin page (get-monitor-status); null when none. */
+  nextRunAt?: number | null;
 }
 
 export interface WatchOptions { grace: number; tolerance: number; timeZone: string }
@@ -53,6 +55,15 @@ export function checkPlan(snap: PlanSnapshot, rec: WatchRecord, nowS: number, o:
   if (ran) return { kind: 'ran', expectedAt };
   if (rec.reported === expectedAt) return { kind: 'already-reported', expectedAt };
   return { kind: 'missing', expectedAt, modules: live };
+}
+
+/** PURE: the plan's next trigger time after `nowS` (unix s), or null (disabled, not understood, never). */
+export function nextRunOf(snap: PlanSnapshot, nowS: number, timeZone: string): number | null {
+  if (!snap.plan.enabled) return null;
+  const cal = parseCalendar(snap.plan.schedule);
+  if (isCalendarError(cal)) return null;
+  const next = nextRun(cal, new Date(nowS * 1000), timeZone);
+  return next ? Math.floor(next.getTime() / 1000) : null;
 }
 
 /** PURE: the record after seeing the plan now; a changed schedule or a re-enable starts afresh. */
@@ -121,6 +132,8 @@ export class MissedRunWatchdog {
     const prev = this.records!.get(id);
     const rec = observe(prev, snap, nowS);
     const v = checkPlan(snap, rec, nowS, this.d.watch);
+    // Changes once per run, so the record is written once per run (below).
+    rec.nextRunAt = nextRunOf(snap, nowS, this.d.watch.timeZone);
     if (v.kind === 'bad-schedule' && !this.warned.has(snap.plan.schedule)) {
       this.warned.add(snap.plan.schedule);
       this.d.log.warning('schedule not understood: missed runs of this plan are not detected', { plan: id, error: v.error });

@@ -167,6 +167,11 @@ describe('get-monitor-status, list-reports, get-report', () => {
     const p2 = out.plans[1]!;
     assert.equal(p2.last_report_id, 'r-0003');
     assert.equal(p2.failing_since, 1786237201);
+    assert.equal(p2.last_success_at, 1785632404);
+    assert.equal(p2.schedule, 'Sun *-*-* 03:00:00');
+    assert.deepEqual(p2.nodes, [1, 2]);
+    assert.equal(p2.policy, 'always', 'no per-plan policy: successful runs are mailed (the default)');
+    assert.deepEqual(p2.recipients, []);
     assert.deepEqual(p2.last_recipients, ['ops@example.org']);
     assert.deepEqual((p2.modules as { module_id: string; result: string }[]).map((m) => [m.module_id, m.result]),
       [['nextcloud1', 'failed'], ['samba1', 'success'], ['webtop1', 'not_run']]);
@@ -190,12 +195,17 @@ describe('get-monitor-status, list-reports, get-report', () => {
     const page = await runAction('list-reports', { page: 2, per_page: 2 }, o);
     assert.equal(page.status, 'completed', page.error);
     assert.deepEqual(page.output, {
-      total: 3, page: 2, per_page: 2,
+      total: 3, total_all: 3, page: 2, per_page: 2, plans: [{ id: 2, name: 'Weekly SMB' }], outcomes: ['PARTIAL'],
       reports: [{
         id: 'r-0001', created_at: 1786238420000, plan_id: 2, plan_name: 'Weekly SMB', outcome: 'PARTIAL', reason: 'first',
-        subject: reports[2]!.subject, delivery: { status: 'sent', attempts: 1, sent_at: 1786238421000, recipients: ['ops@example.org'], last_error: null },
+        subject: reports[2]!.subject, run_start: 1786237201, run_end: 1786238370,
+        delivery: { status: 'sent', attempts: 1, sent_at: 1786238421000, recipients: ['ops@example.org'], last_error: null },
       }],
     });
+    // page 2.0 is an integer to JSON Schema (and to the agent's validator): it is page 2, not a traceback.
+    const float = await runAction('list-reports', { page: 2.0, per_page: 2.0 }, o);
+    assert.equal(float.status, 'completed', float.error);
+    assert.deepEqual((float.output as { reports: { id: string }[] }).reports.map((r) => r.id), ['r-0001']);
     const first = await runAction('list-reports', {}, o);
     assert.deepEqual((first.output as { reports: { id: string }[] }).reports.map((r) => r.id), ['r-0003', 'r-0002', 'r-0001']);
     const bad = await runAction('list-reports', { per_page: 500 }, o);

@@ -43,7 +43,7 @@ export async function writeServiceRecords(redis: RedisServer, moduleId: string, 
   c.on('error', () => undefined);
   await c.connect();
   const k = moduleKeys(moduleId);
-  const m = c.multi().del([k.history, k.plans, k.outbox, k.health]);
+  const m = c.multi().del([k.history, k.plans, k.outbox, k.health, k.index, k.watchdog]);
   for (const r of reports) m.set(k.report(r.id), JSON.stringify(r)).rPush(k.history, r.id);
   m.hSet(k.plans, '2', JSON.stringify(STATE_PLAN2));
   for (const [id, at] of Object.entries(extra.outbox ?? {})) m.hSet(k.outbox, id, String(at));

@@ -114,4 +114,8 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
   assert.equal(log.lines.filter((l) => l.includes('schedule not understood')).length, 2, 'once per watchdog instance');
   const stored = await writer.hGetAll('module/backup-monitor1/watchdog');
   assert.equal(JSON.parse(stored['2']!).reported, T);
+  // The next trigger time is kept for the admin page: Sunday 9 Aug 06:00 +02 -> Sunday 16 Aug 03:00 +02.
+  assert.equal(JSON.parse(stored['2']!).nextRunAt, Date.parse('2026-08-16T03:00:00+02:00') / 1000);
+  assert.equal(JSON.parse(stored['1']!).nextRunAt, Date.parse('2026-08-10T01:30:00+02:00') / 1000);
+  assert.equal(JSON.parse(stored['3']!).nextRunAt, null, 'disabled plan: no next run');
 });

@@ -8,6 +8,9 @@ here, in one place.
 
 import json
 import re
+import time
+
+REPORT_TTL_SECONDS = 180 * 24 * 3600  # src/domain/records.ts
 
 
 def keys(module_id):
@@ -15,6 +18,7 @@ def keys(module_id):
     return {
         'plans': f'{base}/plans', 'history': f'{base}/history', 'outbox': f'{base}/outbox',
         'health': f'{base}/health', 'report': lambda rid: f'{base}/report/{rid}',
+        'index': f'{base}/index', 'watchdog': f'{base}/watchdog',
     }
 
 
@@ -99,3 +103,81 @@ def report_detail(rid, report):
         'run': snake_keys(report.get('run') or {}),
         'delivery': delivery,
     }
+
+
+def _number(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def index_entry(report):
+    """A stored report -> its history index entry (src/domain/report-index.ts indexEntry)."""
+    run = report.get('run') if isinstance(report.get('run'), dict) else {}
+    d = report.get('delivery') if isinstance(report.get('delivery'), dict) else {}
+    return {
+        'createdAt': report.get('createdAt'), 'reason': report.get('reason'),
+        'planId': run.get('planId'), 'planName': run.get('planName'), 'outcome': run.get('outcome'),
+        'start': run.get('start'), 'end': run.get('end'), 'subject': report.get('subject'),
+        'delivery': {k: d.get(k) for k in ('status', 'attempts', 'sentAt', 'recipients', 'lastError')},
+        'modules': [{
+            'id': m.get('moduleId'), 'name': m.get('uiName'), 'result': m.get('result'),
+            'size': _number(m.get('totalSize')), 'start': _number(m.get('start')), 'end': _number(m.get('end')),
+        } for m in run.get('modules') or [] if isinstance(m, dict)],
+    }
+
+
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def history_row(rid, entry):
+    """An index entry -> one normalized history row (snake_case); None when it cannot be read."""
+    if not isinstance(entry, dict):
+        return None
+    d = entry.get('delivery') if isinstance(entry.get('delivery'), dict) else {}
+    start = _number(entry.get('start'))
+    end = _number(entry.get('end'))
+    return {
+        'id': rid,
+        'created_at': _int(entry.get('createdAt')),
+        'plan_id': _int(entry.get('planId')),
+        'plan_name': str(entry.get('planName') or ''),
+        'outcome': str(entry.get('outcome') or 'MISSING'),
+        'reason': str(entry.get('reason') or ''),
+        'subject': str(entry.get('subject') or ''),
+        'run_start': int(start) if start is not None else None,
+        'run_end': int(end) if end is not None else None,
+        'delivery': {
+            'status': d.get('status') if d.get('status') in ('pending', 'sent', 'failed') else 'pending',
+            'attempts': _int(d.get('attempts')),
+            'sent_at': _int(d.get('sentAt'), None),
+            'recipients': [str(x) for x in d.get('recipients') or []],
+            'last_error': d.get('lastError') if isinstance(d.get('lastError'), str) else None,
+        },
+        'modules': [m for m in entry.get('modules') or [] if isinstance(m, dict)],
+    }
+
+
+def read_rows(rdb, module_id, ids):
+    """report id -> history row for the given ids, from the index; the reports the index lacks
+    (written by an older version: the service adds them at its next start) are read in full."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    raw = dict(zip(ids, rdb.hmget(keys(module_id)['index'], ids)))
+    entries = {rid: loads(v) for rid, v in raw.items() if v is not None}
+    for rid, report in read_reports(rdb, module_id, [rid for rid in ids if raw[rid] is None]).items():
+        entries[rid] = index_entry(report)
+    rows = {rid: history_row(rid, entries.get(rid)) for rid in ids}
+    return {rid: row for rid, row in rows.items() if row is not None}
+
+
+def read_history(rdb, module_id, now=None):
+    """Every report of the history as a row, newest first, in 2 round trips (+1 for reports the
+    index lacks). Reports past their 180-day lifetime are left out: their stored copy is gone."""
+    ids = rdb.lrange(keys(module_id)['history'], 0, -1)
+    rows = read_rows(rdb, module_id, ids)
+    oldest = ((now or time.time()) - REPORT_TTL_SECONDS) * 1000
+    return [rows[rid] for rid in dict.fromkeys(ids) if rid in rows and rows[rid]['created_at'] >= oldest]

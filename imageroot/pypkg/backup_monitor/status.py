@@ -1,24 +1,24 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """get-monitor-status: current plans joined with what the service last reported."""
 
-from .records import keys, loads, read_reports
+from .records import keys, loads, read_reports, read_rows
+from .settings import from_environment
 
 HISTORY_SCAN = 50  # recent reports searched for failed deliveries
 ITEMS_MAX = 20
 
 
 def read_plans(rdb):
-    """[(plan id, plan hash)] for ids 1..cluster/backup_sequence, pipelined; removed ids skipped."""
-    try:
-        last = int(rdb.get('cluster/backup_sequence') or 0)
-    except ValueError:
-        last = 0
-    if last <= 0:
+    """[(plan id, plan hash)] by id, found with SCAN as NS8's list-backups does: the cost follows
+    the plans that exist, not cluster/backup_sequence (ids of removed plans are never reused)."""
+    ids = sorted({int(key.rsplit('/', 1)[1]) for key in rdb.scan_iter(match='cluster/backup/*', count=1000)
+                  if key.rsplit('/', 1)[1].isdigit()})
+    if not ids:
         return []
     pipe = rdb.pipeline(transaction=False)
-    for pid in range(1, last + 1):
+    for pid in ids:
         pipe.hgetall(f'cluster/backup/{pid}')
-    return [(pid, h) for pid, h in zip(range(1, last + 1), pipe.execute()) if h]
+    return [(pid, h) for pid, h in zip(ids, pipe.execute()) if h]
 
 
 def module_row(row):
@@ -34,10 +34,41 @@ def module_row(row):
     }
 
 
-def plan_entry(pid, plan, destination_name, state, report):
+def _json_object(raw):
+    v = loads(raw, {})
+    return v if isinstance(v, dict) else {}
+
+
+def _int_or_none(v):
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def plan_policy(settings, pid):
+    """(policy, extra recipients) of a plan. Per-plan policies (issue #14) are read from the
+    settings when present: `plan_policies` as {id: {policy, recipients}} or a list of
+    {id, policy, recipients}, with `default_policy`. Without them the policy is the global
+    switch: every run when successful runs are mailed, else problems only."""
+    table = settings.get('plan_policies') or settings.get('plans') or {}
+    if isinstance(table, list):
+        table = {str(p.get('id')): p for p in table if isinstance(p, dict)}
+    own = table.get(str(pid)) if isinstance(table, dict) else None
+    own = own if isinstance(own, dict) else {}
+    default = settings.get('default_policy') or ('always' if settings.get('notify_on_success') else 'problems')
+    extra = own.get('recipients') or own.get('extra_recipients') or []
+    return str(own.get('policy') or default), [str(x) for x in extra if isinstance(x, str)]
+
+
+def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None):
     run = (report or {}).get('run') or {}
     delivery = (report or {}).get('delivery') or {}
     state = state or {}
+    watch = watch or {}
+    settings = settings or {}
+    module_node = module_node or {}
+    policy, extra = plan_policy(settings, pid)
+    recipients = list(dict.fromkeys(list(settings.get('mail_to') or []) + extra))
+    instances = (plan.get('instances') or '').split()
+    nodes = sorted({int(module_node[m]) for m in instances if str(module_node.get(m, '')).isdigit()})
     return {
         'id': pid,
         'name': plan.get('name', ''),
@@ -50,6 +81,14 @@ def plan_entry(pid, plan, destination_name, state, report):
         'last_notified_at': state.get('lastNotifiedAt') or None,
         'last_recipients': list(delivery.get('recipients') or []),
         'failing_since': state.get('failingSince'),
+        'last_success_at': _int_or_none(state.get('lastSuccessAt')),
+        'schedule': plan.get('schedule', ''),
+        'schedule_hint': _json_object(plan.get('schedule_hint')) or None,
+        'next_run_at': _int_or_none(watch.get('nextRunAt')),
+        'policy': policy,
+        'recipients': recipients,
+        'nodes': nodes,
+        'instances': instances,
         'modules': [module_row(r) for r in run.get('modules') or [] if isinstance(r, dict)],
     }
 
@@ -66,21 +105,41 @@ def deliveries(rdb, module_id):
     pipe.hgetall(k['outbox'])
     pipe.lrange(k['history'], 0, HISTORY_SCAN - 1)
     outbox, recent = pipe.execute()
-    reports = read_reports(rdb, module_id, list(dict.fromkeys(list(outbox) + recent)))
-    failed = [rid for rid in recent if (reports.get(rid, {}).get('delivery') or {}).get('status') == 'failed']
+    rows = read_rows(rdb, module_id, list(outbox) + recent)
+    failed = [rid for rid in recent if rid in rows and rows[rid]['delivery']['status'] == 'failed']
+    shown = (list(outbox) + failed)[:ITEMS_MAX]
+    full = read_reports(rdb, module_id, shown)  # the next attempt lives in the report only
     items = []
-    for rid in list(outbox) + failed:
-        d = reports.get(rid, {}).get('delivery') or {}
+    for rid in shown:
+        row = rows.get(rid) or {'subject': '', 'delivery': {'status': 'pending', 'attempts': 0, 'last_error': None}}
         next_at = outbox.get(rid)
         items.append({
             'report_id': rid,
-            'subject': reports.get(rid, {}).get('subject', ''),
-            'status': d.get('status', 'pending'),
-            'attempts': int(d.get('attempts') or 0),
-            'last_error': d.get('lastError'),
-            'next_attempt_at': int(next_at) if next_at and next_at.isdigit() else d.get('nextAttemptAt'),
+            'subject': row['subject'],
+            'status': row['delivery']['status'],
+            'attempts': row['delivery']['attempts'],
+            'last_error': row['delivery']['last_error'],
+            'next_attempt_at': int(next_at) if next_at and next_at.isdigit()
+            else ((full.get(rid) or {}).get('delivery') or {}).get('nextAttemptAt'),
         })
-    return {'pending': len(outbox), 'failed': len(failed), 'items': items[:ITEMS_MAX]}
+    return {'pending': len(outbox), 'failed': len(failed), 'items': items}
+
+
+def unprotected(rdb, module_node, plans):
+    """Applications in no enabled plan, as NS8's list-backups tells unconfigured instances
+    (modules flagged no_data_backup have nothing to save), but counting enabled plans only:
+    a module whose only plan is disabled is not being saved either."""
+    covered = {m for _pid, p in plans if p.get('enabled') == '1' for m in (p.get('instances') or '').split()}
+    ids = sorted(m for m in module_node if m not in covered)
+    if not ids:
+        return []
+    pipe = rdb.pipeline(transaction=False)
+    for mid in ids:
+        pipe.smembers(f'module/{mid}/flags')
+        pipe.get(f'module/{mid}/ui_name')
+    res = pipe.execute()
+    return [{'module_id': mid, 'ui_name': res[2 * i + 1] or '', 'node': int(module_node[mid]) if str(module_node[mid]).isdigit() else None}
+            for i, mid in enumerate(ids) if 'no_data_backup' not in (res[2 * i] or set())]
 
 
 def monitor_status(rdb, module_id):
@@ -89,16 +148,23 @@ def monitor_status(rdb, module_id):
     pipe = rdb.pipeline(transaction=False)
     pipe.hgetall(k['plans'])
     pipe.hgetall(k['health'])
+    pipe.hgetall(k['watchdog'])
+    pipe.hgetall(f'module/{module_id}/environment')
+    pipe.hgetall('cluster/module_node')
     for _pid, plan in plans:
         pipe.hget(f"cluster/backup_repository/{plan.get('repository', '')}", 'name')
-    states_raw, health, *dest_names = pipe.execute()
+    states_raw, health, watch_raw, env, module_node, *dest_names = pipe.execute()
+    settings = from_environment(env)
     states = {pid: loads(states_raw.get(str(pid)), {}) for pid, _ in plans}
     states = {pid: s if isinstance(s, dict) else {} for pid, s in states.items()}
     report_ids = [s['lastReportId'] for s in states.values() if s.get('lastReportId')]
     reports = read_reports(rdb, module_id, report_ids)
     return {
-        'plans': [plan_entry(pid, plan, name, states[pid], reports.get(states[pid].get('lastReportId')))
+        'plans': [plan_entry(pid, plan, name, states[pid], reports.get(states[pid].get('lastReportId')),
+                             _json_object(watch_raw.get(str(pid))), settings, module_node)
                   for (pid, plan), name in zip(plans, dest_names)],
+        'recipients': list(settings.get('mail_to') or []),
+        'unprotected': unprotected(rdb, module_node, plans),
         'deliveries': deliveries(rdb, module_id),
         'links': {name: link(health.get(name)) for name in ('redis', 'smtp', 'alertmanager')},
     }

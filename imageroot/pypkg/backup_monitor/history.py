@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""list-reports and get-trends: filters, pages and trend series over the report history.
+
+Pure functions of the rows records.read_history returns (newest first), so they are tested
+and timed without Redis.
+"""
+
+import json
+import sys
+
+STRIP_RUNS = 30      # outcomes per plan in the strip
+SERIES_POINTS = 60   # points per application and plan in a trend
+
+
+def whole_number(request, name, default, minimum, maximum=None):
+    """request[name] as an int; 2.0 is a JSON number the schema calls an integer, Python a float.
+    Returns (value, error) where error is an agent validation error or None."""
+    value = request.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, {'field': name, 'parameter': name, 'value': value, 'error': f'{name}_not_integer'}
+    if value < minimum or (maximum is not None and value > maximum):
+        return None, {'field': name, 'parameter': name, 'value': value, 'error': f'{name}_out_of_range'}
+    return value, None
+
+
+def fail_validation(agent, errors):
+    """Ends the action as the agent ends one whose input failed its schema."""
+    agent.set_status('validation-failed')
+    json.dump(errors, fp=sys.stdout)
+    sys.exit(2)
+
+
+def parse_query(request):
+    """list-reports input -> (query dict, errors)."""
+    request = request or {}
+    errors = []
+    q = {}
+    for name, default, lo, hi in (('page', 1, 1, None), ('per_page', 20, 1, 100)):
+        q[name], err = whole_number(request, name, default, lo, hi)
+        if err:
+            errors.append(err)
+    for name in ('plan_id', 'from', 'to'):
+        if request.get(name) is None:
+            q[name] = None
+            continue
+        q[name], err = whole_number(request, name, None, 0 if name != 'plan_id' else 1)
+        if err:
+            errors.append(err)
+    q['outcome'] = list(request.get('outcome') or [])
+    q['delivery'] = request.get('delivery') or None
+    if q.get('from') is not None and q.get('to') is not None and q['to'] < q['from']:
+        errors.append({'field': 'to', 'parameter': 'to', 'value': q['to'], 'error': 'to_before_from'})
+    return q, errors
+
+
+def run_time(row):
+    """When the run happened (unix s): its start; the report's creation for a row without one."""
+    return row['run_start'] if row['run_start'] is not None else row['created_at'] // 1000
+
+
+def matches(row, q):
+    if q['plan_id'] is not None and row['plan_id'] != q['plan_id']:
+        return False
+    if q['outcome'] and row['outcome'] not in q['outcome']:
+        return False
+    if q['delivery'] and row['delivery']['status'] != q['delivery']:
+        return False
+    t = run_time(row)
+    if q['from'] is not None and t < q['from']:
+        return False
+    if q['to'] is not None and t > q['to']:
+        return False
+    return True
+
+
+def list_page(rows, q):
+    """One page of the rows matching q, plus what the filters can offer."""
+    hits = [r for r in rows if matches(r, q)]
+    first = (q['page'] - 1) * q['per_page']
+    plans = {}
+    for r in rows:
+        plans.setdefault(r['plan_id'], r['plan_name'])
+    return {
+        'total': len(hits), 'total_all': len(rows), 'page': q['page'], 'per_page': q['per_page'],
+        'plans': [{'id': pid, 'name': name} for pid, name in sorted(plans.items())],
+        'outcomes': sorted({r['outcome'] for r in rows}),
+        'reports': [{k: v for k, v in r.items() if k != 'modules'} for r in hits[first:first + q['per_page']]],
+    }
+
+
+def runs(rows):
+    """One row per run (plan + start), the newest report of each: an update or reminder of a run
+    tells the latest about that run. Newest first, as rows are."""
+    seen = set()
+    out = []
+    for r in rows:
+        key = (r['plan_id'], r['run_start'])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
+
+
+def _whole(v):
+    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS):
+    """Per plan: the last `strip_runs` outcomes (oldest first) and per application the size and
+    duration of its last `points` runs (oldest first). Plans in the order of plan_names (current
+    plans, id -> name) then any others found in the history."""
+    plan_names = plan_names or {}
+    by_plan = {}
+    for r in runs(rows):
+        by_plan.setdefault(r['plan_id'], []).append(r)
+    order = [pid for pid in plan_names if pid in by_plan] + sorted(pid for pid in by_plan if pid not in plan_names)
+    out = []
+    for pid in order:
+        plan_runs = by_plan[pid]
+        series = {}
+        for r in plan_runs[:points]:
+            for m in r['modules']:
+                mid = m.get('id')
+                if not isinstance(mid, str) or not mid:
+                    continue
+                s = series.setdefault(mid, {'module_id': mid, 'ui_name': '', 'points': []})
+                if not s['ui_name'] and isinstance(m.get('name'), str):
+                    s['ui_name'] = m['name']
+                start, end = _whole(m.get('start')), _whole(m.get('end'))
+                s['points'].append({
+                    'at': run_time(r), 'result': str(m.get('result') or 'not_run'),
+                    'size': _whole(m.get('size')),
+                    'duration': end - start if start is not None and end is not None and end >= start else None,
+                })
+        for s in series.values():
+            s['points'].reverse()
+        out.append({
+            'id': pid,
+            'name': plan_names.get(pid) or plan_runs[0]['plan_name'],
+            'outcomes': [{'report_id': r['id'], 'at': run_time(r), 'outcome': r['outcome']}
+                         for r in reversed(plan_runs[:strip_runs])],
+            'applications': sorted(series.values(), key=lambda s: (s['ui_name'] or s['module_id']).lower()),
+        })
+    return {'plans': out}
