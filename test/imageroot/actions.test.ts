@@ -3,7 +3,7 @@
 // against a real Redis with NS8's ACLs and the contract's 2-node cluster.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -188,6 +188,40 @@ describe('get-monitor-status, list-reports, get-report', () => {
       alertmanager: { ok: null, checked_at: null, error: null },
     });
     assert.deepEqual(out.smarthost, { enabled: true, host: '127.0.0.1', port: 25 });
+  });
+
+  test('policy and recipients per plan (PLAN_POLICIES, NOTIFY_POLICY), next run, applications in no enabled plan', async () => {
+    await writeServiceRecords(redis, MODULE_ID, reports);
+    appendFileSync(path.join(o.stateDir, 'environment'), 'MAIL_TO=ops@example.org\nNOTIFY_POLICY=problems\nPLAN_POLICIES=2:digest:OPS@example.org;nas@example.org\n');
+    await runAction('get-configuration', {}, o); // the agent copies the environment file to Redis after each action
+    const c = createClient({ url: redis.moduleUrl });
+    c.on('error', () => undefined);
+    await c.connect();
+    await c.hSet(`module/${MODULE_ID}/watchdog`, '1', JSON.stringify({ schedule: '*-*-* 01:30:00', enabled: true, firstSeen: 1, reported: null, nextRunAt: 1786325400 }));
+    await c.quit();
+    const res = await runAction('get-monitor-status', {}, o);
+    assert.equal(res.status, 'completed', res.error);
+    type P = { id: number; policy: string; recipients: string[]; next_run_at: number | null };
+    const out = res.output as { plans: P[]; recipients: string[]; unprotected: { module_id: string }[] };
+    assert.deepEqual(out.plans.map((p) => [p.id, p.policy, p.recipients, p.next_run_at]), [
+      [1, 'problems', ['ops@example.org'], 1786325400],
+      [2, 'digest', ['ops@example.org', 'nas@example.org'], null],
+    ]);
+    assert.deepEqual(out.recipients, ['ops@example.org']);
+    // traefik1 and metrics1 are in no plan; metrics1 is flagged no_data_backup: left out, as NS8's list-backups does.
+    assert.deepEqual(out.unprotected, [{ module_id: 'traefik1', ui_name: '', node: 1 }]);
+    // Plan 2 disabled: traefik2 is in no enabled plan any more.
+    const admin = createClient({ url: redis.adminUrl });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    try {
+      await admin.hSet('cluster/backup/2', 'enabled', '');
+      const again = await runAction('get-monitor-status', {}, o);
+      assert.deepEqual((again.output as typeof out).unprotected.map((m) => m.module_id), ['traefik1', 'traefik2']);
+    } finally {
+      await admin.hSet('cluster/backup/2', 'enabled', '1');
+      await admin.quit();
+    }
   });
 
   test('list-reports pages the history newest first', async () => {

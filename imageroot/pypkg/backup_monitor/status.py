@@ -2,6 +2,7 @@
 """get-monitor-status: current plans joined with what the service last reported."""
 
 from .records import keys, loads, read_reports, read_rows
+from .plan_policies import POLICIES, decode as decode_plan_policies
 from .settings import from_environment
 
 HISTORY_SCAN = 50  # recent reports searched for failed deliveries
@@ -39,34 +40,44 @@ def _json_object(raw):
     return v if isinstance(v, dict) else {}
 
 
+def _dedupe(addresses):
+    """Without duplicates compared without case, first spelling kept (as the envelope is built)."""
+    seen = set()
+    return [a for a in addresses if not (a.lower() in seen or seen.add(a.lower()))]
+
+
 def _int_or_none(v):
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
-def plan_policy(settings, pid):
-    """(policy, extra recipients) of a plan. Per-plan policies (issue #14) are read from the
-    settings when present: `plan_policies` as {id: {policy, recipients}} or a list of
-    {id, policy, recipients}, with `default_policy`. Without them the policy is the global
-    switch: every run when successful runs are mailed, else problems only."""
-    table = settings.get('plan_policies') or settings.get('plans') or {}
-    if isinstance(table, list):
-        table = {str(p.get('id')): p for p in table if isinstance(p, dict)}
-    own = table.get(str(pid)) if isinstance(table, dict) else None
-    own = own if isinstance(own, dict) else {}
-    default = settings.get('default_policy') or ('always' if settings.get('notify_on_success') else 'problems')
-    extra = own.get('recipients') or own.get('extra_recipients') or []
-    return str(own.get('policy') or default), [str(x) for x in extra if isinstance(x, str)]
+def notify_settings(env):
+    """(default policy, {plan id: (policy or None, extra recipients)}) from the module environment:
+    NOTIFY_POLICY and PLAN_POLICIES (issue #14, src/notify/policy.ts). Without NOTIFY_POLICY the
+    default is what the service applies: every run when successful runs are mailed, else problems."""
+    default = env.get('NOTIFY_POLICY')
+    if default not in POLICIES:
+        default = 'always' if from_environment(env).get('notify_on_success') else 'problems'
+    plans = {e['plan_id']: (None if e['policy'] == 'default' else e['policy'], e['mail_to'])
+             for e in decode_plan_policies(env.get('PLAN_POLICIES') or '')}
+    return default, plans
 
 
-def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None):
+def plan_policy(notify, pid):
+    """(policy, extra recipients) of a plan."""
+    default, plans = notify
+    own, extra = plans.get(pid, (None, []))
+    return own or default, list(extra)
+
+
+def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None, notify=None):
     run = (report or {}).get('run') or {}
     delivery = (report or {}).get('delivery') or {}
     state = state or {}
     watch = watch or {}
     settings = settings or {}
     module_node = module_node or {}
-    policy, extra = plan_policy(settings, pid)
-    recipients = list(dict.fromkeys(list(settings.get('mail_to') or []) + extra))
+    policy, extra = plan_policy(notify or ('problems', {}), pid)
+    recipients = _dedupe(list(settings.get('mail_to') or []) + extra)
     instances = (plan.get('instances') or '').split()
     nodes = sorted({int(module_node[m]) for m in instances if str(module_node.get(m, '')).isdigit()})
     return {
@@ -155,13 +166,14 @@ def monitor_status(rdb, module_id):
         pipe.hget(f"cluster/backup_repository/{plan.get('repository', '')}", 'name')
     states_raw, health, watch_raw, env, module_node, *dest_names = pipe.execute()
     settings = from_environment(env)
+    notify = notify_settings(env)
     states = {pid: loads(states_raw.get(str(pid)), {}) for pid, _ in plans}
     states = {pid: s if isinstance(s, dict) else {} for pid, s in states.items()}
     report_ids = [s['lastReportId'] for s in states.values() if s.get('lastReportId')]
     reports = read_reports(rdb, module_id, report_ids)
     return {
         'plans': [plan_entry(pid, plan, name, states[pid], reports.get(states[pid].get('lastReportId')),
-                             _json_object(watch_raw.get(str(pid))), settings, module_node)
+                             _json_object(watch_raw.get(str(pid))), settings, module_node, notify)
                   for (pid, plan), name in zip(plans, dest_names)],
         'recipients': list(settings.get('mail_to') or []),
         'unprotected': unprotected(rdb, module_node, plans),
