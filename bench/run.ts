@@ -8,12 +8,14 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { startRedis, MODULE_ID, MODULE_PASSWORD, type RedisServer } from '../test/helpers/redis-server.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { readPlanSnapshot } from '../src/correlate/read-plan.js';
 import { correlate } from '../src/correlate/correlate.js';
 import type { Redis } from '../src/ns8/redis.js';
+import { REPO_ROOT, productionCommand } from '../scripts/entrypoint.mjs';
 
 const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
 const ms = (n: number) => n.toFixed(2);
@@ -94,19 +96,38 @@ async function benchCorrelation(redis: RedisServer) {
   return rows.join('\n');
 }
 
-async function startService(redis: RedisServer, port: number) {
-  // The built service, as the image runs it (npm run build first).
-  // Same V8 flags as the image's entrypoint: the live heap is ~13 MB, but V8's default young generation
-  // and its optimizing compiler's code space are not; an I/O-bound service does not need TurboFan.
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--max-old-space-size=128', '--lite-mode', 'dist/main.js'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, TCP_PORT: String(port), REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`, REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, ALERTMANAGER_POLL_SECONDS: '0', LOG_LEVEL: 'error', WAIT_SECONDS: '3600' },
-  });
-  await waitForPort(port, 20_000);
-  return child;
+/** A stand-in for metrics1's Alertmanager: the poller's fetch runs during the whole benchmark. */
+async function startAlertmanagerStub(): Promise<{ url: string; polls: () => number; close: () => void }> {
+  let polls = 0;
+  const srv = http.createServer((req, res) => { polls++; req.resume(); res.setHeader('content-type', 'application/json'); res.end('[]'); });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, polls: () => polls, close: () => srv.close() };
 }
 
-async function benchWebhook(port: number) {
+async function startService(redis: RedisServer, port: number, alertmanagerUrl: string) {
+  // The built service with the image's command line (build-images.sh --entrypoint, scripts/entrypoint.mjs),
+  // the default log level and the poller on; BENCH_NODE_FLAGS="--a --b" tries other node flags.
+  const argv = productionCommand();
+  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : argv.slice(1, -1);
+  const child = spawn(process.execPath, [...flags, argv.at(-1)!], {
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      PATH: process.env.PATH, TCP_PORT: String(port), MODULE_ID, REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
+      REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, ALERTMANAGER_URL: alertmanagerUrl, ALERTMANAGER_POLL_SECONDS: '1',
+      REPO_CHECK_ENABLED: '0', WAIT_SECONDS: '3600', MAIL_TO: 'ops@example.org',
+    },
+  });
+  let logBytes = 0; const errors: string[] = [];
+  child.stdout!.on('data', (b: Buffer) => {
+    logBytes += b.length;
+    for (const l of b.toString().split('\n')) if (/^<[0-3]>/.test(l) && errors.length < 5) errors.push(l);
+  });
+  await waitForPort(port, 20_000);
+  return { child, flags, logBytes: () => logBytes, errors };
+}
+
+async function benchWebhook(port: number, pid: number) {
   const body = readFileSync(new URL('../test/fixtures/alertmanager/firing-one.json', import.meta.url));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const send = () => new Promise<number>((resolve, reject) => {
@@ -118,6 +139,7 @@ async function benchWebhook(port: number) {
   });
   for (let i = 0; i < 200; i++) await send(); // warm-up
   const rate = 1000; const seconds = 5; const lat: number[] = []; const pending: Promise<void>[] = [];
+  const cpu0 = cpuMs(pid);
   const start = performance.now();
   for (let i = 0; i < rate * seconds; i++) {
     const due = start + (i * 1000) / rate;
@@ -127,23 +149,45 @@ async function benchWebhook(port: number) {
   }
   await Promise.all(pending);
   const achieved = (rate * seconds) / ((performance.now() - start) / 1000);
+  const cpuPer = (cpuMs(pid) - cpu0) / lat.length;
   agent.destroy();
-  return `| requests | achieved rate (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n|---:|---:|---:|---:|---:|\n| ${lat.length} | ${Math.round(achieved)} | ${ms(quantile(lat, 0.5))} | ${ms(quantile(lat, 0.99))} | ${ms(Math.max(...lat))} |`;
+  return {
+    cpuPer, p99: quantile(lat, 0.99),
+    table: `| requests | achieved rate (req/s) | p50 (ms) | p99 (ms) | max (ms) | service CPU per webhook (ms) |\n|---:|---:|---:|---:|---:|---:|\n`
+      + `| ${lat.length} | ${Math.round(achieved)} | ${ms(quantile(lat, 0.5))} | ${ms(quantile(lat, 0.99))} | ${ms(Math.max(...lat))} | ${cpuPer.toFixed(3)} |`,
+  };
 }
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** User + system CPU time of a process, from /proc/<pid>/stat (clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
 
 const redis = await startRedis();
+const am = await startAlertmanagerStub();
+let svc: Awaited<ReturnType<typeof startService>> | null = null;
 try {
-  console.log('## Correlation: one plan read and classified\n');
-  console.log(await benchCorrelation(redis));
+  if (process.env.BENCH_ONLY !== 'service') {
+    console.log('## Correlation: one plan read and classified\n');
+    console.log(await benchCorrelation(redis));
+  }
   await seedPlan(redis, 10, 2);
   const port = await freePort();
-  const svc = await startService(redis, port);
-  await new Promise((r) => setTimeout(r, 3000));
-  const idle = rss(svc.pid!);
-  console.log('\n## Webhook ack at a fixed 1,000 req/s for 5 s (firing-one.json, keep-alive)\n');
-  console.log(await benchWebhook(port));
-  console.log(`\n## Memory\n\nRSS of the idle service (node ${process.version}, dist/main.js with the image's V8 flags): ${idle.toFixed(1)} MB; after the webhook load: ${rss(svc.pid!).toFixed(1)} MB`);
-  svc.kill('SIGTERM');
-} finally { await redis.stop(); }
+  svc = await startService(redis, port, am.url);
+  await new Promise((r) => setTimeout(r, 5000));
+  const idle = rss(svc.child.pid!);
+  const pollsBefore = am.polls();
+  if (pollsBefore === 0) throw new Error('the service never polled Alertmanager: fetch does not work with these node flags');
+  console.log(`\n## Webhook ack at a fixed 1,000 req/s for 5 s (firing-one.json, keep-alive, default log level)\n`);
+  const w = await benchWebhook(port, svc.child.pid!);
+  console.log(w.table);
+  await new Promise((r) => setTimeout(r, 2000));
+  if (am.polls() <= pollsBefore) throw new Error('the poller stopped during the load');
+  console.log(`\n## Memory\n\nnode ${process.version} ${svc.flags.join(' ')} dist/main.js: idle RSS ${idle.toFixed(1)} MB; `
+    + `after the webhook load ${rss(svc.child.pid!).toFixed(1)} MB; Alertmanager polls answered: ${am.polls()}; `
+    + `log written: ${(svc.logBytes() / 1024).toFixed(0)} KiB`);
+  if (svc.errors.length) console.log(`\nerrors logged by the service:\n${svc.errors.join('\n')}`);
+  console.log(`\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} idle=${idle.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`);
+} finally { svc?.child.kill('SIGTERM'); am.close(); await redis.stop(); }

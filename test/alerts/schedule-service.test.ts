@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startTestService } from '../helpers/service.js';
+import { startInProcessService } from '../helpers/service.js';
 import { eventually } from '../helpers/prometheus.js';
 import { adminClient, PLANS, replayRun, seedCluster, type SimPlan } from '../sim/cluster.js';
 
@@ -26,7 +26,7 @@ describe('schedule watchdog in the service', () => {
   it('a missed run is mailed once as MISSING; disabled plans never', async () => {
     await seedCluster(redis, { smtpPort: smtp.port, plans: [...EVERY_MINUTE, { ...PLANS[0]!, id: 3, name: 'Off', schedule: '*-*-* *:*:00', enabled: false }] });
     let offset = 0;
-    const { service } = await startTestService(redis, { MISSED_RUN_GRACE_SECONDS: '60' }, { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 });
+    const { service } = await startInProcessService(redis, { MISSED_RUN_GRACE_SECONDS: '60' }, { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 });
     try {
       const c = await adminClient(redis);
       await eventually('plans first seen', async () => c.hLen('module/backup-monitor1/watchdog'), (n) => n === 3);
@@ -44,7 +44,7 @@ describe('schedule watchdog in the service', () => {
   it('a plan that keeps failing gets a reminder on the interval, not per tick', async () => {
     await seedCluster(redis, { smtpPort: smtp.port });
     let offset = 0;
-    const { service, log } = await startTestService(redis, { REMINDER_INTERVAL_SECONDS: '3600' }, { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 });
+    const { service, log } = await startInProcessService(redis, { REMINDER_INTERVAL_SECONDS: '3600' }, { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 });
     try {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       await smtp.waitFor(1, 10_000);

@@ -4,19 +4,28 @@
 // env file and the module environment written by configure-module, then answers /healthz and
 // stops cleanly with the unit's ExecStop.
 //
-// Two deviations from a real NS8 host, both forced by this machine and both kept out of the
-// unit: `--runtime runc` (podman works here only with runc), and explicit --ulimit values
-// (podman as root asks for nofile/nproc limits the sandbox refuses: "error setting rlimit
-// type 7: operation not permitted"; nofile = this process's own, nproc 4096 found to pass).
+// Inside the container the service reaches the Alertmanager API and the NS8 API server (the
+// simulator in test/sim) with fetch: the image's node flags must leave it working (issue #10).
+//
+// Three deviations from a real NS8 host, forced by this machine and all kept out of the unit:
+// `--runtime runc` (podman works here only with runc); explicit --ulimit values (podman as root
+// asks for nofile/nproc limits the sandbox refuses: "error setting rlimit type 7: operation not
+// permitted"; nofile = this process's own, nproc 4096 found to pass); and the Alertmanager and
+// API server addresses in the env file point at free ports instead of 9093/9311, which tests
+// running in parallel cannot all own.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startRedis, MODULE_ID, type RedisServer } from '../helpers/redis-server.js';
 import { freePort } from '../helpers/ports.js';
-import { seedCluster } from '../sim/cluster.js';
+import { replayRun, seedCluster } from '../sim/cluster.js';
+import { grantClusterRoles, startApiServer, type ApiServer } from '../sim/api-server.js';
+import { productionCommand } from '../../scripts/entrypoint.mjs';
 import { IMAGEROOT, REPO_ROOT, SYSTEM_PATH, agentEnvironment, installModule, readEnvFile, runAction, type AgentOptions } from '../sim/agent-runner.js';
 
 const tag = `t${process.pid}`;
@@ -31,6 +40,22 @@ let root: string;
 let runtimeDir: string;
 let o: AgentOptions;
 let tcpPort: number;
+let api: ApiServer;
+let alertmanager: { url: string; polls: number; close(): void };
+
+/** metrics1's Alertmanager API in miniature: one firing BackupFailed alert for plan 1. */
+async function startAlertmanager(): Promise<typeof alertmanager> {
+  const am = { url: '', polls: 0, close: () => srv.close() };
+  const srv = http.createServer((req, res) => {
+    if (req.url?.startsWith('/api/v2/alerts')) am.polls++;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify([{ labels: { alertname: 'BackupFailed', id: '1', node: '1', name: 'Daily offsite' }, status: { state: 'active' },
+      startsAt: new Date(Date.now() - 60_000).toISOString(), fingerprint: 'f1' }]));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  am.url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  return am;
+}
 
 function sh(cmd: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
   const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
@@ -56,6 +81,9 @@ before(async () => {
   ok(sh('mkdir', ['-p', runtimeDir]));
   o = { stateDir: path.join(root, 'state'), redis };
   tcpPort = await freePort();
+  await grantClusterRoles(redis.adminUrl, { [`module/${MODULE_ID}`]: 'reader' });
+  api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port });
+  alertmanager = await startAlertmanager();
   assert.equal((await installModule({ ...o, tcpPort, image: `${repobase}/backup-monitor:${tag}` })).status, 'completed');
   assert.equal((await runAction('configure-module', { mail_to: ['ops@example.org'], language: 'it' }, o)).status, 'completed');
 });
@@ -63,6 +91,8 @@ before(async () => {
 after(async () => {
   spawnSync('podman', ['--runtime', 'runc', 'rm', '--ignore', '-f', name]);
   spawnSync('podman', ['rmi', '--ignore', moduleImage, serviceImage, baseImage]);
+  alertmanager?.close();
+  await api?.stop();
   await redis?.stop();
   rmSync(root, { recursive: true, force: true });
 });
@@ -85,15 +115,22 @@ describe('build-images.sh', () => {
       assert.ok(listing.split('\n').includes(f), `${f} in the module image`);
     }
     assert.doesNotMatch(listing, /__pycache__/);
-    const cfg = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config}}', serviceImage]))) as { User: string; Entrypoint: string[] };
+    const cfg = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config}}', serviceImage]))) as { User: string; Entrypoint: string[]; WorkingDir: string };
     assert.equal(cfg.User, '1000:1000');
-    // A small V8 young generation keeps the idle service well under 100 MB (bench/run.ts).
-    assert.deepEqual(cfg.Entrypoint, ['node', '--max-semi-space-size=1', '--max-old-space-size=128', '--lite-mode', '/app/dist/main.js']);
+    // The one definition of the command line that npm start, the tests and the benchmark run too.
+    assert.deepEqual(cfg.Entrypoint, productionCommand());
+    assert.equal(cfg.WorkingDir, '/app', 'the entrypoint names dist/main.js relative to /app');
   });
 
-  test('the runtime image runs with the unit flags, answers /healthz and stops cleanly', async () => {
+  test('the runtime image runs with the unit flags, reaches Alertmanager and the API server, stops cleanly', async () => {
     // ExecStartPre: the helper writes the secret env file, as `runagent` would run it.
-    ok(sh(path.join(IMAGEROOT, 'bin', 'write-service-env'), [path.join(runtimeDir, 'backup-monitor.env')], { ...agentEnvironment(o) }));
+    const envFile = path.join(runtimeDir, 'backup-monitor.env');
+    ok(sh(path.join(IMAGEROOT, 'bin', 'write-service-env'), [envFile], { ...agentEnvironment(o) }));
+    const written = readEnvFile(envFile);
+    assert.equal(written.API_SERVER_URL, 'http://127.0.0.1:9311', 'on the leader');
+    assert.equal(written.ALERTMANAGER_POLL_SECONDS, undefined, 'the leader polls Alertmanager');
+    // Later lines win in podman's --env-file: the simulator's addresses (see the header).
+    appendFileSync(envFile, `API_SERVER_URL=${api.url}\nALERTMANAGER_URL=${alertmanager.url}\n`);
     const moduleEnv: Record<string, string> = { PATH: SYSTEM_PATH, ...readEnvFile(path.join(o.stateDir, 'environment')) };
     assert.equal(moduleEnv.BACKUP_MONITOR_SERVICE_IMAGE, `${repobase}/backup-monitor-service:${tag}`);
     for (const pre of unitCommands('ExecStartPre', moduleEnv).filter((c) => c[0] === '/bin/rm')) ok(sh(pre[0]!, pre.slice(1)));
@@ -105,6 +142,20 @@ describe('build-images.sh', () => {
 
     const health = await waitForHealth(`http://127.0.0.1:${tcpPort}/healthz`);
     assert.equal(health.links.redis?.ok, true, JSON.stringify(health));
+    // The poller's first poll is at start: fetch works under the image's node flags.
+    const am = await waitForHealth(`http://127.0.0.1:${tcpPort}/healthz`, (h) => h.links.alertmanager !== undefined);
+    assert.equal(am.links.alertmanager?.ok, true, `${JSON.stringify(am)}\n${sh('podman', ['logs', name]).stdout}`);
+    assert.ok(alertmanager.polls >= 1);
+    // A failed run makes the service check the destination through the API server: it logs in, and
+    // the simulator answers the task with its idle check (no cluster agent runs here) -- an answer,
+    // not "the NS8 API server did not answer".
+    await replayRun(redis, 1, { samba1: { errors: 1 } });
+    const logs = () => sh('podman', ['logs', name]).stdout;
+    const until = Date.now() + 60_000;
+    while (!/repository checked .*code=/.test(logs()) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+    assert.ok(api.stats().logins >= 1, `API server: ${JSON.stringify(api.stats())}\n${logs()}`);
+    assert.match(logs(), /repository checked .*code=API_AGENT_DOWN/);
+    assert.doesNotMatch(logs(), /unhandled rejection|WebAssembly|API_UNREACHABLE/);
     const inside = ok(sh('podman', ['--runtime', 'runc', 'exec', name, 'node', '-e',
       'console.log(process.getuid(), process.env.MAIL_LANGUAGE, process.env.TZ, process.env.REDIS_LEADER_URL)']));
     assert.equal(inside, `1000 it ${readEnvFile(path.join(runtimeDir, 'backup-monitor.env')).TZ} redis://127.0.0.1:${redis.port}`);
@@ -118,12 +169,15 @@ describe('build-images.sh', () => {
   });
 });
 
-async function waitForHealth(url: string): Promise<{ links: Record<string, { ok: boolean }> }> {
+type HealthBody = { links: Record<string, { ok: boolean }> };
+async function waitForHealth(url: string, done = (_h: HealthBody) => true): Promise<HealthBody> {
   const until = Date.now() + 30_000;
   for (;;) {
     try {
       const res = await fetch(url);
-      return await res.json() as { links: Record<string, { ok: boolean }> };
+      const h = await res.json() as HealthBody;
+      if (done(h) || Date.now() > until) return h;
+      await new Promise((r) => setTimeout(r, 250));
     } catch (err) {
       if (Date.now() > until) throw new Error(`no answer from ${url}: ${(err as Error).message}\n${sh('podman', ['logs', name]).stderr}`);
       await new Promise((r) => setTimeout(r, 250));

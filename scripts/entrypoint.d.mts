@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+export declare const REPO_ROOT: string;
+export declare function productionCommand(): string[];
+export declare function productionNodeFlags(): string[];

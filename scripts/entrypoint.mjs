@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The production command line has ONE definition: the runtime image's `--entrypoint='[...]'` in
+// build-images.sh. `npm start`, the integration tests (test/helpers/service.ts) and the benchmark
+// read it from there, so what they run is what the image runs. The image's working directory is
+// /app and the entrypoint names `dist/main.js` relative to it: run from the repository root, the
+// same argv starts the locally built dist/.
+//
+//   node scripts/entrypoint.mjs           prints the argv, one per line
+//   node scripts/entrypoint.mjs --print0  NUL-separated, for scripts/start.sh
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The runtime image's entrypoint argv, e.g. ['node', '--max-old-space-size=128', 'dist/main.js']. */
+export function productionCommand() {
+  const script = readFileSync(new URL('../build-images.sh', import.meta.url), 'utf8');
+  const m = /--entrypoint='(\[[^']*\])'/.exec(script);
+  if (!m) throw new Error("build-images.sh has no --entrypoint='[...]' line");
+  const argv = JSON.parse(m[1]);
+  if (!Array.isArray(argv) || argv[0] !== 'node' || argv.some((a) => typeof a !== 'string')) {
+    throw new Error(`build-images.sh: the entrypoint must be ["node", ...flags, script], not ${m[1]}`);
+  }
+  return argv;
+}
+
+/** The node options of the entrypoint (everything between `node` and the script). */
+export function productionNodeFlags() {
+  return productionCommand().slice(1).filter((a) => a.startsWith('-'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const argv = productionCommand();
+  process.stdout.write(process.argv[2] === '--print0' ? argv.map((a) => `${a}\0`).join('') : `${argv.join('\n')}\n`);
+}
