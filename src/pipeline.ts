@@ -15,7 +15,11 @@ import { runLogEntry, type RunLog } from './digest/run-log.js';
 import { staleSince } from './notify/stale.js';
 import type { Outbox } from './notify/outbox.js';
 import { renderReport } from './report/render.js';
+import { boundRun } from './report/bound.js';
 import type { RepoChecker } from './repocheck/types.js';
+import { withTrends, type AnomalyThresholds } from './trends/anomaly.js';
+import type { RunHistory } from './trends/history.js';
+import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
 import type { FlushRequest } from './triggers/run-tracker.js';
 
 export interface PipelineDeps {
@@ -23,8 +27,11 @@ export interface PipelineDeps {
   readPlan(planId: number): Promise<PlanSnapshot | null>;
   outbox: Outbox;
   repoChecker: RepoChecker | null;
-  /** Renders the destination section of a report (issue #5); service.ts passes the repocheck one. */
-  destinationSection?: (h: NonNullable<RunReport['destinationHealth']>, lang: Config['mail']['language']) => { title: string; text: string; html: string };
+  /** Each plan's recent runs, for trends and anomalies (issue #13); none = no trends. */
+  history?: RunHistory | null;
+  anomalyThresholds?: AnomalyThresholds;
+  /** The error lines of failed modules from the cluster logs (issue #13); none = not read. */
+  errorLines?: ErrorLineReader | null;
   /** Per-plan policies and extra recipients (issue #14). */
   notify: NotifySettings;
   /** Every decided run, for the digest (issue #14). */
@@ -73,7 +80,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (!snap) { log.info('plan no longer exists, nothing to report'); return; }
     if (req.kind === 'missing' && !snap.plan.enabled) { log.info('plan disabled, not reporting a missed run'); return; }
     const prev = await deps.outbox.planState(req.planId);
-    const correlated = runOf(req, snap, prev);
+    const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
     const policy = policyOf(deps.notify, req.planId);
     const opts = decideOptionsFor(policy);
     const reason = req.kind === 'reminder'
@@ -84,6 +91,7 @@ export function createPipeline(deps: PipelineDeps) {
     log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, policy, route, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
     if (reason === 'duplicate') return;
     const now = deps.clock.now();
+    if (deps.history) await deps.history.record(run).catch((err: Error) => log.warning('cannot store the run in the history', { error: err.message }));
     const logRun = (r: RunReport) => (deps.runLog ? persist(() => deps.runLog!.append(runLogEntry(r, now)), 'run log', log) : Promise.resolve());
     if (route !== 'mail' || !MAILED.has(reason)) {
       // Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest.
@@ -92,25 +100,44 @@ export function createPipeline(deps: PipelineDeps) {
       return;
     }
 
-    const checked = await withDestinationHealth(run);
+    const checked = await withDiagnosis(run);
     const report = await storeReport(log, prev, checked, reason, now);
     await logRun(checked);
     log.info('report queued', { report: report.id, subject: report.subject, to: report.delivery.recipients.length });
     deps.onQueued();
   }
 
-  /** A failed run gets the state of its destinations (issue #5); success and MISSING do not. */
-  async function withDestinationHealth(run: RunReport): Promise<RunReport> {
-    if (run.outcome === 'SUCCESS' || run.outcome === 'MISSING' || !deps.repoChecker) return run;
-    return { ...run, destinationHealth: await deps.repoChecker.check(run) };
+  /** Trends and anomalies against the plan's previous runs (issue #13): may turn SUCCESS into WARNING. */
+  async function withHistory(log: Logger, run: RunReport): Promise<RunReport> {
+    if (!deps.history) return run;
+    const history = await deps.history.load(run.planId).catch((err: Error) => {
+      log.warning('cannot read the run history, no trends in this report', { error: err.message });
+      return null;
+    });
+    return history ? withTrends(run, history, deps.anomalyThresholds) : run;
+  }
+
+  /**
+   * What a mailed problem report needs, both bounded by their own budgets and asked at once: the
+   * state of the destination (issue #5; not for success, warnings or missed runs) and the error
+   * lines of failed modules from the cluster's Loki (issue #13).
+   */
+  async function withDiagnosis(run: RunReport): Promise<RunReport> {
+    const failed = run.modules.some((m) => m.result === 'failed');
+    const checkDestination = run.outcome !== 'SUCCESS' && run.outcome !== 'WARNING' && run.outcome !== 'MISSING' && deps.repoChecker;
+    const [health, errorLog] = await Promise.all([
+      checkDestination ? deps.repoChecker!.check(run) : null,
+      failed && deps.errorLines ? deps.errorLines.read(run) : null,
+    ]);
+    const out: RunReport = { ...run, seenAt: Math.floor(deps.clock.now() / 1000), ...(health ? { destinationHealth: health } : {}) };
+    return errorLog ? withErrorLines(out, errorLog) : out;
   }
 
   /** Render the report and store it with the plan's new state (one transaction). */
   async function storeReport(log: Logger, prev: PlanState | undefined, run: RunReport, reason: NotifyReason, now: number): Promise<StoredReport> {
-    const sections = run.destinationHealth && deps.destinationSection ? [deps.destinationSection(run.destinationHealth, cfg.mail.language)] : [];
     const mail = renderReport(run, reason, {
       language: cfg.mail.language, subjectPrefix: cfg.mail.subjectPrefix, timeZone: cfg.schedule.timezone,
-      moduleId: cfg.moduleId, failingSince: prev?.failingSince ?? null, sections,
+      moduleId: cfg.moduleId, failingSince: prev?.failingSince ?? null, logBudgetSeconds: deps.errorLines?.budgetSeconds,
     });
     const id = newId();
     const recipients = recipientsFor(deps.notify, cfg.mail.to, run.planId);

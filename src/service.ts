@@ -22,8 +22,9 @@ import { moduleKeys } from './domain/records.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
 import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
 import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
-import { createRepoChecker, renderDestinationSection, type RepoChecker } from './repocheck/index.js';
-import type { PipelineDeps } from './pipeline.js';
+import { createRepoChecker, type RepoChecker } from './repocheck/index.js';
+import { createErrorLineReader, discoverLoki, type ErrorLineReader } from './ns8/loki.js';
+import { createRunHistory } from './trends/history.js';
 import { mailsPerRun, policyOf, type NotifySettings } from './notify/policy.js';
 import { createRunLog } from './digest/run-log.js';
 import { Digester, redisDigestStore } from './digest/digester.js';
@@ -46,7 +47,10 @@ export interface ServiceOptions {
   clock?: Clock;
   mailer?: Mailer;
   repoChecker?: RepoChecker | null;
-  destinationSection?: PipelineDeps['destinationSection'];
+  /** Replaces the Loki reader of error lines (tests); null = no error lines. */
+  errorLines?: ErrorLineReader | null;
+  /** Seconds a report may wait for the error lines from Loki (default 10). */
+  lokiBudgetSeconds?: number;
   deliveryTickMs?: number;
   /** Missed-run / reminder check period (default 1 min). */
   watchdogTickMs?: number;
@@ -85,7 +89,10 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const notify: NotifySettings = { defaultPolicy: cfg.mail.notifyOnSuccess ? 'always' : 'problems', plans: new Map() };
   const pipeline = createPipeline({
     config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker, notify, runLog: createRunLog(redis.writer, keys.runLog),
-    destinationSection: opts.destinationSection ?? ((h, lang) => renderDestinationSection(h, lang, { timeZone: cfg.schedule.timezone })),
+    history: createRunHistory(redis.writer, cfg.moduleId),
+    errorLines: opts.errorLines !== undefined ? opts.errorLines : createErrorLineReader({
+      discover: () => discoverLoki(redis.reader), budgetSeconds: opts.lokiBudgetSeconds ?? 10, now: () => clock.now(), log,
+    }),
     onQueued: () => delivery.kick(),
   });
   const tracker = new RunTracker({

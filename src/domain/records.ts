@@ -81,6 +81,8 @@ export const moduleKeys = (moduleId: string) => ({
   plans: `module/${moduleId}/plans`,
   outbox: `module/${moduleId}/outbox`,
   history: `module/${moduleId}/history`,
+  /** HASH plan id -> JSON array of the plan's recent runs, newest first (src/trends/history.ts). */
+  runs: `module/${moduleId}/runs`,
   report: (reportId: string) => `module/${moduleId}/report/${reportId}`,
   /** HASH of the service's own health, refreshed periodically (links: redis, smtp, alertmanager). */
   health: `module/${moduleId}/health`,

@@ -2,8 +2,17 @@
 // A backup run as the admin sees it: one plan, one trigger time, one result per module.
 
 import type { DestinationHealth } from '../repocheck/types.js';
-/** Seed-compatible outcome names, used in subjects and history. */
-export type Outcome = 'SUCCESS' | 'PARTIAL' | 'REPO_FAILURE' | 'MISSING';
+/**
+ * Seed-compatible outcome names, used in subjects and history. WARNING: every application was
+ * saved, but something looks wrong (a size far from its usual range, zero files: see
+ * src/trends/anomaly.ts); it is a problem for notification policies, not a success.
+ */
+export type Outcome = 'SUCCESS' | 'WARNING' | 'PARTIAL' | 'REPO_FAILURE' | 'MISSING';
+
+export const OUTCOMES: readonly Outcome[] = ['SUCCESS', 'WARNING', 'PARTIAL', 'REPO_FAILURE', 'MISSING'];
+
+/** Every application was saved (restorable data is fresh), even if with a warning. */
+export const savedEverything = (o: Outcome): boolean => o === 'SUCCESS' || o === 'WARNING';
 
 /** What happened to one module in this run. */
 export type ModuleResult = 'success' | 'failed' | 'not_run';
@@ -23,7 +32,47 @@ export interface ModuleRow {
   errors: number | null;
   /** `<image>/<module uuid>`: the restic repository path within the destination. */
   repoPath: string;
+  /** How this run compares with the module's previous runs (src/trends/anomaly.ts). */
+  trend?: ModuleTrend | null;
+  /** What looks wrong in a successful backup; any makes the run a WARNING. */
+  anomalies?: Anomaly[];
+  /** The last meaningful error lines of the module's backup run, from the cluster logs (masked, capped). */
+  errorLines?: string[];
 }
+
+export type AnomalyKind = 'shrink' | 'growth' | 'zero_files';
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  /** This run's value (bytes for shrink/growth, files for zero_files). */
+  value: number;
+  /** Median of the previous runs it is compared with; null for zero_files without history. */
+  median: number | null;
+}
+
+/** Medians over the module's previous successful runs (at most TREND_RUNS). */
+export interface ModuleTrend {
+  /** Previous successful runs the medians are made of. */
+  runs: number;
+  medianSize: number | null;
+  medianFiles: number | null;
+  medianSeconds: number | null;
+  /** Unix s of the module's last successful run before this one. */
+  lastSuccessAt: number | null;
+}
+
+/** The plan's recent record, this run included. */
+export interface PlanTrend {
+  /** Runs counted (this one and the previous ones kept, at most TREND_RUNS + 1). */
+  runs: number;
+  /** Of those, runs that saved every application. */
+  saved: number;
+  /** Unix s of the last run that saved everything without warnings; null when none is known. */
+  lastFullSuccessAt: number | null;
+}
+
+/** Whether the error lines could be read from the cluster logs (Loki), for the report's one line. */
+export type ErrorLogStatus = 'ok' | 'empty' | 'no_loki' | 'unreachable' | 'auth' | 'timeout' | 'error';
 
 /** The outcome of one plan run: the core data of every report. */
 export interface RunReport {
@@ -46,6 +95,12 @@ export interface RunReport {
   staleSince?: number | null;
   /** Repository checks of the destination, for runs that were not a full success (issue #5). */
   destinationHealth?: DestinationHealth | null;
+  /** Unix s when the monitor made the report: the only time a run without any status has. */
+  seenAt?: number;
+  /** The plan's recent record (src/trends/). */
+  trend?: PlanTrend | null;
+  /** How reading the error lines from the cluster logs went; absent when nothing failed. */
+  errorLog?: ErrorLogStatus;
 }
 
 export function classify(rows: Pick<ModuleRow, 'result'>[]): Outcome {

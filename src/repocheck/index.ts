@@ -10,7 +10,6 @@ import { createChecker } from './checker.js';
 import type { RepoChecker } from './types.js';
 
 export type { RepoChecker, DestinationHealth, RepoCheck, RepoVerdict } from './types.js';
-export { renderDestinationSection } from './section.js';
 
 export interface RepoCheckerDeps {
   config: Pick<Config, 'repoCheck' | 'redis'>;

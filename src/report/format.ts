@@ -1,36 +1,71 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// PURE formatting helpers shared by the report and its HTML.
+// PURE: what makes outside text safe to put in a mail — HTML escaping, one-line headers, bounded
+// lengths and isolated right-to-left text. Sizes and dates come from src/domain/format.ts, the
+// formatter the admin page shares.
+export { DASH, formatBytes, formatChange, formatCount, formatDate, formatDateTime, formatDuration, formatWindow } from '../domain/format.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Everything that comes from Redis, alerts or restic goes through this before reaching HTML. */
+/** Everything that comes from Redis, alerts, logs or restic goes through this before reaching HTML. */
 export const escapeHtml = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 /** Header values: no CR/LF (no header injection), no control characters, bounded length. */
 export const headerSafe = (s: string, max = 200): string =>
-  s.replace(/[\r\n\t\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+  [...s.replace(/[\r\n\t\x00-\x1f\x7f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim()].slice(0, max).join('');
 
-export function formatBytes(n: number | null, locale: string): string {
-  if (n === null) return '–';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n; let u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: u === 0 ? 0 : 1 }).format(v)} ${units[u]}`;
+/** Longest name (plan, application, destination, node) a report prints, in characters. */
+export const NAME_MAX = 120;
+/** Longest log or error line a report prints, in characters. */
+export const LINE_MAX = 300;
+
+// Bidi controls that can reorder what follows them (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI,
+// LRM, RLM, ALM): removed from outside text, which is isolated as a whole instead.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+// Other invisible format and control characters (zero-width joiners are kept: emoji need them).
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufff9-\ufffb]/g;
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud83a[\udc00-\udfff]/;
+
+/**
+ * One line of outside text, made safe to print: no control or bidi-override characters, spaces
+ * collapsed, at most `max` characters (code points, so no emoji is cut in half), "…" when cut.
+ */
+export function clean(s: unknown, max = NAME_MAX): string {
+  const flat = String(s ?? '').replace(BIDI_CONTROLS, '').replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(CONTROLS, '')
+    .replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= max ? flat : `${chars.slice(0, Math.max(1, max - 1)).join('').trimEnd()}…`;
 }
 
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || seconds < 0) return '–';
-  const h = Math.floor(seconds / 3600); const m = Math.floor((seconds % 3600) / 60); const s = seconds % 60;
-  if (h) return `${h} h ${m} min`;
-  if (m) return `${m} min ${s} s`;
-  return `${s} s`;
+/** True when the text holds right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko…). */
+export const hasRtl = (s: string): boolean => RTL.test(s);
+
+/**
+ * Plain text (subject, text part): right-to-left text is wrapped in FIRST STRONG ISOLATE … POP
+ * DIRECTIONAL ISOLATE, so a Hebrew plan name cannot reorder the sentence around it. Left-to-right
+ * text is left as is.
+ */
+export const isolate = (s: string): string => (hasRtl(s) ? `\u2068${s}\u2069` : s);
+
+/** HTML: an escaped value in its own direction-isolated span (`dir="auto"`). */
+export const htmlValue = (s: string): string => `<span dir="auto">${escapeHtml(s)}</span>`;
+
+/** Fills `{name}` placeholders: `value(v)` for the values, `literal(t)` for the template's own words. */
+function fillWith(template: string, vars: Record<string, string | number>, value: (v: string) => string, literal: (t: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const m of template.matchAll(/\{(\w+)\}/g)) {
+    out += literal(template.slice(last, m.index));
+    const v = vars[m[1]!];
+    out += v === undefined ? literal(m[0]) : value(String(v));
+    last = m.index! + m[0].length;
+  }
+  return out + literal(template.slice(last));
 }
 
-export function formatTime(unixSeconds: number | null, locale: string, timeZone: string): string {
-  if (unixSeconds === null) return '–';
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone, timeZoneName: 'short',
-  }).format(new Date(unixSeconds * 1000));
-}
+/** A sentence for the text part: values isolated when right-to-left. */
+export const fillText = (template: string, vars: Record<string, string | number> = {}): string =>
+  fillWith(template, vars, isolate, (t) => t);
 
-export const formatCount = (n: number | null, locale: string) => (n === null ? '–' : new Intl.NumberFormat(locale).format(n));
+/** A sentence for HTML: words escaped, values escaped and direction-isolated. */
+export const fillHtml = (template: string, vars: Record<string, string | number> = {}): string =>
+  fillWith(template, vars, htmlValue, escapeHtml);

@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: RunReport + reason + language -> the mail's subject, plain text and HTML.
+//
+// The order is the one an administrator reading on a phone needs (issue #13): a coloured banner
+// with outcome, plan and time window; for anything but success, what to do; the counts; one row
+// per application with its details stacked under it (module · node, times, size against its
+// usual size, the error lines from the cluster logs, the last good backup); the plan's recent
+// record; the destination check; the small print.
 import type { Language } from '../config.js';
 import type { NotifyReason } from '../domain/records.js';
-import type { ModuleRow, RunReport } from '../domain/run.js';
-import { escapeHtml as esc, formatBytes, formatCount, formatDuration, formatTime, headerSafe } from './format.js';
-import { STRINGS, fill, type Strings } from './strings.js';
+import type { ModuleRow, Outcome, RunReport } from '../domain/run.js';
+import { destinationBlocks } from './destination.js';
+import {
+  clean, formatBytes, formatChange, formatCount, formatDateTime, formatDuration, formatWindow, headerSafe, isolate, LINE_MAX, NAME_MAX,
+} from './format.js';
+import { appRow, banner, footer, heading, notice, page, paragraph, rich, summary, type Block, type Count, type Line, type Tone } from './layout.js';
+import { STRINGS, type Strings } from './strings.js';
 
 export interface RenderOptions {
   language: Language;
@@ -13,116 +23,181 @@ export interface RenderOptions {
   moduleId: string;
   /** Unix s of the first failing run of the current streak, if any. */
   failingSince?: number | null;
-  /** Extra sections, e.g. the destination check (issue #5). Their html must be escaped already. */
-  sections?: { title: string; text: string; html: string }[];
+  /** Seconds the cluster logs were given (for the one line when they did not answer in time). */
+  logBudgetSeconds?: number;
 }
 
 export interface RenderedMail { subject: string; text: string; html: string }
 
-const label = (m: ModuleRow) => m.uiName || m.moduleId;
-const nodeLabel = (id: number | null, name: string, s: Strings) =>
-  id === null ? '–' : name ? `${name} (${id})` : fill(s.node, { id });
+/** Rows printed per kind before "… and N more" (the mail stays readable and bounded). */
+export const MAX_PROBLEM_ROWS = 100;
+export const MAX_SAVED_ROWS = 30;
+
+export const OUTCOME_TONE: Record<Outcome, Tone> = {
+  SUCCESS: 'success', WARNING: 'warning', PARTIAL: 'failure', REPO_FAILURE: 'failure', MISSING: 'failure',
+};
+
+const name = (m: ModuleRow) => clean(m.uiName || m.moduleId);
+const warned = (m: ModuleRow) => m.result === 'success' && (m.anomalies?.length ?? 0) > 0;
+const hasStatus = (run: RunReport) => run.modules.some((m) => m.start !== null) && run.start > 0;
+
+function nodeLabel(id: number | null, nodeName: string, s: Strings): string {
+  if (id === null) return '-';
+  return nodeName ? s.nodeNamed.replace('{node}', clean(nodeName)).replace('{id}', String(id)) : s.node.replace('{id}', String(id));
+}
 
 export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions): string {
   const s = STRINGS[o.language];
   const failed = run.modules.filter((m) => m.result !== 'success').length;
   let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
   if (reason === 'reminder') head = `${s.reminder}: ${head}`;
-  const count = run.outcome === 'PARTIAL' ? ` (${fill(s.failedCount, { failed, total: run.modules.length })})` : '';
+  const count = run.outcome === 'PARTIAL' ? ` (${s.failedCount.replace('{failed}', String(failed)).replace('{total}', String(run.modules.length))})`
+    : run.outcome === 'WARNING' ? ` (${s.warningCount.replace('{count}', String(run.modules.filter(warned).length))})` : '';
   const upd = reason === 'update' ? ` [${s.update}]` : '';
-  return headerSafe(`${o.subjectPrefix} ${head}: ${run.planName}${count}${upd}`.trim(), 250);
+  const prefix = headerSafe(o.subjectPrefix, 100);
+  return headerSafe(`${prefix} ${head}: ${isolate(clean(run.planName, NAME_MAX))}${count}${upd}`.trim(), 250);
 }
+
+const zoned = (o: RenderOptions) => ({ timeZone: o.timeZone, zoneName: true });
 
 function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOptions): string {
-  const expected = formatTime(run.start, s.locale, o.timeZone);
   const base = s.intro[reason] ?? s.intro.default[run.outcome];
-  const since = o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince < run.start
-    ? ' ' + fill(s.failingSince, { since: formatTime(o.failingSince, s.locale, o.timeZone) }) : '';
-  const stale = run.staleSince ? ' ' + fill(s.stale, { since: formatTime(run.staleSince, s.locale, o.timeZone) }) : '';
-  return fill(base, { expected }) + since + stale;
-}
-
-function facts(run: RunReport, s: Strings, o: RenderOptions): [string, string][] {
-  const t = (x: number | null) => formatTime(x, s.locale, o.timeZone);
-  const nodes = run.nodes.map((n) => nodeLabel(n.id, n.name, s)).join(', ') || '–';
-  const rows: [string, string][] = [
-    [s.fields.plan, `${run.planName} (ID ${run.planId})`],
-    [s.fields.destination, run.destinationName],
-    [s.fields.nodes, nodes],
-  ];
-  if (run.outcome === 'MISSING') return [...rows, [s.fields.expected, t(run.start)]];
-  return [...rows, [s.fields.started, t(run.start)], [s.fields.finished, t(run.end)], [s.fields.duration, formatDuration(run.end - run.start)]];
-}
-
-function moduleCells(m: ModuleRow, s: Strings): string[] {
-  const dur = m.start !== null && m.end !== null ? formatDuration(m.end - m.start) : '–';
-  return [label(m), m.moduleId, nodeLabel(m.node, m.nodeName, s), s.result[m.result], dur,
-    formatBytes(m.totalSize, s.locale), formatCount(m.totalFileCount, s.locale), formatCount(m.snapshotsCount, s.locale), formatCount(m.errors, s.locale)];
+  const expected = formatDateTime(run.start, { ...zoned(o), seconds: false });
+  const since = o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince > 0 && o.failingSince < run.start
+    ? ' ' + s.failingSince.replace('{since}', formatDateTime(o.failingSince, { ...zoned(o), seconds: false })) : '';
+  const stale = run.staleSince && run.staleSince > 0
+    ? ' ' + s.stale.replace('{since}', formatDateTime(run.staleSince, { ...zoned(o), seconds: false })) : '';
+  return base.replace('{expected}', expected) + since + stale;
 }
 
 /** Advice by outcome: which node's log to read, what to check, where in cluster-admin. */
-export function nextSteps(run: RunReport, s: Strings, o: RenderOptions): string[] {
-  const steps: string[] = [];
+export function nextSteps(run: RunReport, s: Strings): Line[] {
   const byNode = (rows: ModuleRow[]) => {
     const m = new Map<string, string[]>();
-    for (const r of rows) m.set(String(r.node ?? '?'), [...(m.get(String(r.node ?? '?')) ?? []), `${label(r)} (${r.moduleId})`]);
+    for (const r of rows) {
+      const node = String(r.node ?? '?');
+      m.set(node, [...(m.get(node) ?? []), r.uiName ? `${clean(r.uiName)} (${clean(r.moduleId)})` : clean(r.moduleId)]);
+    }
     return m;
   };
-  const common = { plan: run.planId, planName: run.planName, destination: run.destinationName };
+  const common = { plan: run.planId, planName: clean(run.planName), destination: clean(run.destinationName) };
   if (run.outcome === 'MISSING') {
-    return [fill(s.steps.missing, { ...common, nodes: run.nodes.map((n) => n.id).join(', '), expected: formatTime(run.start, s.locale, o.timeZone) })];
+    return [rich(s.steps.missing, { ...common, nodes: run.nodes.map((n) => n.id).join(', ') || '-', expected: formatDateTime(run.start, { seconds: false }) })];
   }
-  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'failed'))) steps.push(fill(s.steps.failed, { ...common, node, modules: mods.join(', ') }));
-  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'not_run'))) steps.push(fill(s.steps.notRun, { ...common, node, modules: mods.join(', ') }));
-  if (run.outcome === 'REPO_FAILURE') steps.push(fill(s.steps.allFailed, common));
+  if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
+  const steps: Line[] = [];
+  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'failed'))) steps.push(rich(s.steps.failed, { ...common, node, modules: mods.join(', ') }));
+  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'not_run'))) steps.push(rich(s.steps.notRun, { ...common, node, modules: mods.join(', ') }));
+  if (run.outcome === 'REPO_FAILURE') steps.push(rich(s.steps.allFailed, common));
+  const warnings = run.modules.filter(warned);
+  if (warnings.length) steps.push(rich(s.steps.warning, { modules: warnings.map((m) => name(m)).join(', ') }));
   return steps.length ? steps : [s.steps.none];
 }
 
-const RESULT_COLOR: Record<ModuleRow['result'], string> = { success: '#198038', failed: '#da1e28', not_run: '#8a3800' };
-const OUTCOME_COLOR: Record<RunReport['outcome'], string> = { SUCCESS: '#198038', PARTIAL: '#8a3800', REPO_FAILURE: '#da1e28', MISSING: '#8a3800' };
-
-export function renderText(run: RunReport, reason: NotifyReason, o: RenderOptions): string {
-  const s = STRINGS[o.language];
-  const lines = [subjectOf(run, reason, { ...o, subjectPrefix: '' }), '', introOf(run, reason, s, o), ''];
-  for (const [k, v] of facts(run, s, o)) lines.push(`${k}: ${v}`);
-  lines.push('');
-  const table = [s.columns, ...run.modules.map((m) => moduleCells(m, s))];
-  const widths = s.columns.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  for (const r of table) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
-  for (const sec of o.sections ?? []) lines.push('', `${sec.title}`, '-'.repeat(sec.title.length), sec.text);
-  lines.push('', s.nextSteps, '-'.repeat(s.nextSteps.length), ...nextSteps(run, s, o).map((x) => `- ${x}`));
-  lines.push('', fill(s.footer, { module: o.moduleId }), fill(s.triggers, { triggers: run.triggers.join(', ') || '–' }));
-  return lines.join('\n') + '\n';
+function bannerLines(run: RunReport, s: Strings, o: RenderOptions): Line[] {
+  const plan = rich(s.planLine, { plan: clean(run.planName), destination: clean(run.destinationName || run.destinationId) });
+  if (run.outcome === 'MISSING') return [plan, rich(s.expectedLine, { time: formatDateTime(run.start, { ...zoned(o), seconds: false }) })];
+  if (!hasStatus(run)) return [plan, rich(s.noStatusLine, { time: formatDateTime(run.seenAt ?? null, { ...zoned(o), seconds: false }) })];
+  return [plan, formatWindow(run.start, run.end, zoned(o))];
 }
 
-export function renderHtml(run: RunReport, reason: NotifyReason, o: RenderOptions): string {
-  const s = STRINGS[o.language];
-  const cell = 'padding:4px 8px;border-bottom:1px solid #e0e0e0;text-align:left;';
-  const factRows = facts(run, s, o).map(([k, v]) => `<tr><th style="${cell}">${esc(k)}</th><td style="${cell}">${esc(v)}</td></tr>`).join('');
-  const head = s.columns.map((c) => `<th style="${cell}background:#f4f4f4;">${esc(c)}</th>`).join('');
-  const body = run.modules.map((m) => {
-    const cells = moduleCells(m, s).map((c, i) => `<td style="${cell}${i === 3 ? `color:${RESULT_COLOR[m.result]};font-weight:bold;` : ''}">${esc(c)}</td>`);
-    return `<tr data-module="${esc(m.moduleId)}">${cells.join('')}</tr>`;
-  }).join('\n');
-  const sections = (o.sections ?? []).map((sec) => `<h3>${esc(sec.title)}</h3>\n${sec.html}`).join('\n');
-  const steps = nextSteps(run, s, o).map((x) => `<li>${esc(x)}</li>`).join('');
-  const title = subjectOf(run, reason, { ...o, subjectPrefix: '' });
-  return `<!DOCTYPE html>
-<html lang="${o.language}"><head><meta charset="utf-8"><title>${esc(title)}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#161616;max-width:900px;">
-<h2 style="color:${OUTCOME_COLOR[run.outcome]};">${esc(title)}</h2>
-<p>${esc(introOf(run, reason, s, o))}</p>
-<table style="border-collapse:collapse;margin-bottom:16px;">${factRows}</table>
-<table style="border-collapse:collapse;width:100%;" id="modules"><thead><tr>${head}</tr></thead><tbody>
-${body}
-</tbody></table>
-${sections}
-<h3>${esc(s.nextSteps)}</h3><ul>${steps}</ul>
-<p style="color:#6f6f6f;font-size:12px;">${esc(fill(s.footer, { module: o.moduleId }))} ${esc(fill(s.triggers, { triggers: run.triggers.join(', ') || '–' }))}</p>
-</body></html>
-`;
+function counts(run: RunReport, s: Strings): Count[] {
+  if (run.outcome === 'MISSING') {
+    return [{ label: s.counts.expected, value: formatDateTime(run.start, { seconds: false }) }, { label: s.counts.nodes, value: run.nodes.map((n) => n.id).join(', ') || '-' }];
+  }
+  const n = (r: ModuleRow['result']) => run.modules.filter((m) => m.result === r).length;
+  const saved = n('success');
+  const size = run.modules.filter((m) => m.result === 'success' && m.totalSize !== null).reduce((a, m) => a + m.totalSize!, 0);
+  const items: Count[] = [{ label: s.counts.saved, value: `${saved}/${run.modules.length}`, tone: saved === run.modules.length && saved > 0 ? 'success' : undefined }];
+  const w = run.modules.filter(warned).length;
+  if (w) items.push({ label: s.counts.warnings, value: String(w), tone: 'warning' });
+  items.push({ label: s.counts.failed, value: String(n('failed')), tone: n('failed') ? 'failure' : undefined });
+  items.push({ label: s.counts.notRun, value: String(n('not_run')), tone: n('not_run') ? 'warning' : undefined });
+  items.push({ label: s.counts.size, value: saved ? formatBytes(size, s.locale) : '-' });
+  items.push({ label: s.counts.duration, value: hasStatus(run) ? formatDuration(run.end - run.start) : '-' });
+  return items;
+}
+
+function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): Block {
+  const tone: Tone = m.result === 'failed' ? 'failure' : m.result === 'not_run' ? 'warning' : warned(m) ? 'warning' : 'success';
+  const status = warned(m) ? s.warningResult : s.result[m.result];
+  const details: Line[] = [];
+  const t = m.trend ?? null;
+  if (m.start !== null && m.end !== null) {
+    details.push(rich(s.ran, { window: formatWindow(m.start, m.end, zoned(o)), duration: formatDuration(m.end - m.start) }));
+  }
+  if (m.result === 'success') {
+    const size = formatBytes(m.totalSize, s.locale);
+    const files = formatCount(m.totalFileCount, s.locale);
+    details.push(t && t.medianSize && t.runs > 0 && m.totalSize !== null
+      ? rich(s.sizeVsUsual, { size, files, change: formatChange(m.totalSize / t.medianSize, s.locale), median: formatBytes(t.medianSize, s.locale) })
+      : rich(s.size, { size, files }));
+    for (const a of m.anomalies ?? []) {
+      details.push(rich(s.anomaly[a.kind], { size: formatBytes(a.value, s.locale), median: formatBytes(a.median, s.locale), runs: t?.runs ?? 0 }));
+    }
+  }
+  if (m.result === 'not_run') details.push(s.notRunDetail);
+  if (m.result !== 'success') {
+    const snap = run.destinationHealth?.checks.find((c) => c.moduleId === m.moduleId)?.latestSnapshot ?? null;
+    if (snap) details.push(rich(s.lastGoodSnapshot, { time: formatDateTime(snap, { ...zoned(o), seconds: false }) }));
+    else if (t?.lastSuccessAt) details.push(rich(s.lastGood, { time: formatDateTime(t.lastSuccessAt, { ...zoned(o), seconds: false }) }));
+    else if (t) details.push(s.noLastGood);
+  }
+  const lines = (m.errorLines ?? []).map((l) => clean(l, LINE_MAX)).filter(Boolean);
+  if (lines.length) details.push(s.errorLinesTitle);
+  return appRow({
+    name: name(m), status, tone, details, quote: lines,
+    meta: rich(s.meta, { module: clean(m.moduleId), node: nodeLabel(m.node, m.nodeName, s) }),
+    data: { module: m.moduleId, result: warned(m) ? 'warning' : m.result },
+  });
+}
+
+const ORDER: Record<string, number> = { failed: 0, not_run: 1, warning: 2, success: 3 };
+
+function applications(run: RunReport, s: Strings, o: RenderOptions): Block[] {
+  if (run.modules.length === 0) return [];
+  const key = (m: ModuleRow) => ORDER[warned(m) ? 'warning' : m.result]!;
+  const sorted = run.modules.map((m, i) => ({ m, i })).sort((a, b) => key(a.m) - key(b.m) || a.i - b.i).map((x) => x.m);
+  const problems = sorted.filter((m) => key(m) < 3);
+  const saved = sorted.filter((m) => key(m) === 3);
+  const shown = [...problems.slice(0, MAX_PROBLEM_ROWS), ...saved.slice(0, MAX_SAVED_ROWS)];
+  const blocks: Block[] = [heading(s.applications)];
+  const failedRows = run.modules.some((m) => m.result === 'failed');
+  if (failedRows && run.errorLog && run.errorLog !== 'ok') {
+    blocks.push(paragraph(s.errorLog[run.errorLog].replace('{seconds}', String(o.logBudgetSeconds ?? '-')), { muted: true }));
+  }
+  blocks.push(...shown.map((m) => moduleRow(run, m, s, o)));
+  const more = run.modules.length - shown.length;
+  if (more > 0) blocks.push(paragraph(rich(s.moreSaved, { more }), { muted: true }));
+  return blocks;
+}
+
+function record(run: RunReport, s: Strings, o: RenderOptions): Block[] {
+  const t = run.trend;
+  if (!t || t.runs < 2) return [];
+  const vars = { saved: t.saved, runs: t.runs, time: formatDateTime(t.lastFullSuccessAt, { ...zoned(o), seconds: false }) };
+  const line = t.saved === t.runs && run.outcome === 'SUCCESS' ? s.recordAll : t.lastFullSuccessAt ? s.record : s.recordNoFull;
+  return [paragraph(rich(line, vars), { muted: true })];
 }
 
 export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOptions): RenderedMail {
-  return { subject: subjectOf(run, reason, o), text: renderText(run, reason, o), html: renderHtml(run, reason, o) };
+  const s = STRINGS[o.language] ?? STRINGS.en;
+  const subject = subjectOf(run, reason, o);
+  const title = subjectOf(run, reason, { ...o, subjectPrefix: '' });
+  let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
+  if (reason === 'reminder') head = `${s.reminder}: ${head}`;
+  const tone = reason === 'recovered' ? 'success' : OUTCOME_TONE[run.outcome];
+  const blocks: Block[] = [banner({ tone, title: head, lines: bannerLines(run, s, o) }), paragraph(introOf(run, reason, s, o))];
+  if (run.outcome !== 'SUCCESS') blocks.push(notice({ tone, title: s.whatToDo, items: nextSteps(run, s) }));
+  blocks.push(summary(counts(run, s)));
+  blocks.push(...applications(run, s, o));
+  blocks.push(...record(run, s, o));
+  if (run.destinationHealth) blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));
+  blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
+  const { html, text } = page({ lang: o.language, title, preheader: introOf(run, reason, s, o), blocks });
+  return { subject, text, html };
 }
+
+/** Kept for callers that need only one part. */
+export const renderText = (run: RunReport, reason: NotifyReason, o: RenderOptions) => renderReport(run, reason, o).text;
+export const renderHtml = (run: RunReport, reason: NotifyReason, o: RenderOptions) => renderReport(run, reason, o).html;

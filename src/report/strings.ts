@@ -1,8 +1,41 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Every sentence a report can contain, per language. `{x}` placeholders are filled by render.ts.
+// Every word a report mail can contain, per language: the run report, the destination section
+// and the reason lines. `{x}` placeholders are values, filled (escaped, bidi-isolated) by
+// format.ts. UI places are named as NS8's cluster-admin names them
+// (core/ui/public/i18n/<lang>/translation.json): "Backup and restore" page, "Backup destinations"
+// section, "Edit destination", "Run backup now", "System logs", "Nodes", "Software center".
 import type { Language } from '../config.js';
-import type { Outcome, ModuleResult } from '../domain/run.js';
+import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
 import type { NotifyReason } from '../domain/records.js';
+import type { RepoVerdict } from '../repocheck/types.js';
+
+export interface DestinationWords {
+  title: string;
+  nextStep: string;
+  checked: string;
+  failedInRun: string;
+  comparison: string;
+  /** {when} {count} {size} */
+  latest: string;
+  latestOne: string;
+  noSnapshots: string;
+  /** {expected} */
+  outdated: string;
+  /** {age} */
+  lockAge: string;
+  /** {module} */
+  resticSaid: string;
+  unknownSize: string;
+  /** Plain-language verdict of one repository / the destination. */
+  verdict: Record<RepoVerdict, string>;
+  /** What to do, naming the NS8 UI place. */
+  action: Record<RepoVerdict, string>;
+  /** Verdicts `error` and `skipped` are explained by their code. */
+  codes: Record<string, string>;
+  /** A destination whose repositories could be listed, for a run where something failed. */
+  healthyButFailed: string;
+  readable: string;
+}
 
 export interface Strings {
   locale: string;
@@ -10,25 +43,76 @@ export interface Strings {
   recovered: string;
   reminder: string;
   update: string;
+  /** Subject suffixes. {failed} {total} / {count} */
   failedCount: string;
+  warningCount: string;
   intro: Partial<Record<NotifyReason, string>> & { default: Record<Outcome, string> };
+  /** {since} */
   failingSince: string;
   stale: string;
-  fields: { plan: string; destination: string; nodes: string; started: string; finished: string; duration: string; expected: string };
-  columns: [string, string, string, string, string, string, string, string, string];
+  /** Banner lines. {plan} {destination} / {window} / {time} */
+  planLine: string;
+  windowLine: string;
+  expectedLine: string;
+  noStatusLine: string;
+  counts: { saved: string; warnings: string; failed: string; notRun: string; size: string; duration: string; expected: string; nodes: string };
+  whatToDo: string;
+  steps: {
+    /** {node} {modules} {plan} {planName} */
+    failed: string;
+    notRun: string;
+    /** {nodes} {expected} {planName} */
+    missing: string;
+    /** {destination} */
+    allFailed: string;
+    /** {modules} */
+    warning: string;
+    noStatus: string;
+    none: string;
+  };
+  applications: string;
+  /** {more} */
+  moreSaved: string;
   result: Record<ModuleResult, string>;
-  nextSteps: string;
-  steps: { failed: string; notRun: string; missing: string; allFailed: string; none: string; repo: string };
-  footer: string;
-  triggers: string;
-  /** A node without a label: `node 2`. */
+  warningResult: string;
+  /** {node} {id} / {id} */
+  nodeNamed: string;
   node: string;
+  /** {module} {node} */
+  meta: string;
+  /** {window} {duration} */
+  ran: string;
+  /** {size} {files} */
+  size: string;
+  /** {size} {change} {median} {files} */
+  sizeVsUsual: string;
+  /** {duration} {median} */
+  durationVsUsual: string;
+  /** {time} */
+  lastGood: string;
+  lastGoodSnapshot: string;
+  noLastGood: string;
+  notRunDetail: string;
+  anomaly: Record<AnomalyKind, string>;
+  /** {saved} {runs} {time} */
+  record: string;
+  recordAll: string;
+  recordNoFull: string;
+  /** Why the error lines are missing: one line. {seconds} */
+  errorLog: Record<Exclude<ErrorLogStatus, 'ok'>, string>;
+  errorLinesTitle: string;
+  destination: DestinationWords;
+  /** {module} */
+  footer: string;
+  /** {id} */
+  planId: string;
 }
 
 const en: Strings = {
   locale: 'en-GB',
   headline: {
     SUCCESS: '✅ Backup completed successfully',
+    WARNING: '⚠️ Backup completed with warnings',
     PARTIAL: '⚠️ Backup partially failed',
     REPO_FAILURE: '❌ Backup failed – possible repository error',
     MISSING: '⏰ Backup did not run',
@@ -37,9 +121,11 @@ const en: Strings = {
   reminder: '🔁 Reminder',
   update: 'update',
   failedCount: '{failed} of {total} applications not saved',
+  warningCount: '{count} to check',
   intro: {
     default: {
       SUCCESS: 'Every application of the plan was saved.',
+      WARNING: 'Every application of the plan was saved, but something in this backup is unusual: check it below.',
       PARTIAL: 'Some applications of the plan were saved, others were not.',
       REPO_FAILURE: 'No application of the plan was saved. When every application fails, the destination itself is the usual suspect.',
       MISSING: 'The plan was due to run at {expected}, but no application reported a backup.',
@@ -50,27 +136,122 @@ const en: Strings = {
   },
   failingSince: 'Failing since {since}.',
   stale: 'No successful backup of this plan since {since}: the latest restorable data is older than the configured stale age.',
-  fields: { plan: 'Plan', destination: 'Destination', nodes: 'Nodes', started: 'Started', finished: 'Finished', duration: 'Duration', expected: 'Expected at' },
-  columns: ['Application', 'Module', 'Node', 'Result', 'Duration', 'Size', 'Files', 'Snapshots', 'Errors'],
-  result: { success: 'saved', failed: 'FAILED', not_run: 'not run' },
-  nextSteps: 'What to do next',
+  planLine: 'Plan {plan} · destination {destination}',
+  windowLine: '{window}',
+  expectedLine: 'Expected at {time}',
+  noStatusLine: 'No application has reported a result yet · alert received {time}',
+  counts: { saved: 'saved', warnings: 'to check', failed: 'failed', notRun: 'not run', size: 'total size', duration: 'duration', expected: 'expected at', nodes: 'nodes' },
+  whatToDo: 'What to do',
   steps: {
-    failed: 'Failed on node {node}: {modules}. The error text is in the node log: in cluster-admin open System logs for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again from Backup and restore > {planName} > Run backup now.',
+    failed: 'Failed on node {node}: {modules}. Read the error lines under each application. For the whole log, open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
     notRun: 'No result in this run: {modules}. The node may be down, or the application was busy with another backup for an hour. Check that node {node} is online in Nodes.',
     missing: 'Check that nodes {nodes} were online at {expected} and that the plan is enabled in Backup and restore. Scheduled runs missed while a node is off are not repeated: run the plan now from Backup and restore > {planName} > Run backup now.',
     allFailed: 'Check the destination {destination} in Backup and restore > Backup destinations (reachable, credentials, free space).',
+    warning: 'Check {modules}: the backup saved much more or much less than usual, or no files. If data was removed or added on purpose, nothing is wrong; otherwise look at the application\'s data now, while older snapshots can still restore it.',
+    noStatus: 'NS8 has no backup result for this plan yet: check in Backup and restore that the plan has run at least once and that its applications exist.',
     none: 'Nothing to do.',
-    repo: 'Destination check',
+  },
+  applications: 'Applications',
+  moreSaved: '… and {more} more applications saved.',
+  result: { success: 'saved', failed: 'FAILED', not_run: 'not run' },
+  warningResult: 'saved – check',
+  nodeNamed: '{node} (node {id})',
+  node: 'node {id}',
+  meta: '{module} · {node}',
+  ran: 'Ran {window} ({duration})',
+  size: 'Size {size} · {files} files',
+  sizeVsUsual: 'Size {size} ({change} vs usual {median}) · {files} files',
+  durationVsUsual: 'Took {duration} (usually {median})',
+  lastGood: 'Last successful backup: {time}',
+  lastGoodSnapshot: 'Latest snapshot at the destination: {time}',
+  noLastGood: 'No successful backup in the kept history',
+  notRunDetail: 'No result from this application in this run.',
+  anomaly: {
+    shrink: 'Saved {size}: less than half of its usual {median} (median of its last {runs} backups).',
+    growth: 'Saved {size}: more than twice its usual {median} (median of its last {runs} backups).',
+    zero_files: 'The backup holds no files.',
+  },
+  record: '{saved} of the last {runs} runs saved everything; last full success {time}.',
+  recordAll: 'The last {runs} runs saved everything.',
+  recordNoFull: '{saved} of the last {runs} runs saved everything; no full success in the kept history.',
+  errorLog: {
+    empty: 'The cluster logs have no error lines for this backup run.',
+    no_loki: 'Error lines cannot be shown: the cluster has no log server (Loki).',
+    unreachable: 'Error lines could not be read: the cluster log server (Loki) did not answer.',
+    auth: 'Error lines could not be read: the cluster log server (Loki) refused the credentials.',
+    timeout: 'Error lines could not be read: the cluster log server (Loki) did not answer within {seconds} s.',
+    error: 'Error lines could not be read: the cluster log server (Loki) gave an unexpected answer.',
+  },
+  errorLinesTitle: 'From the backup log:',
+  destination: {
+    title: 'Destination {name}',
+    nextStep: 'Next step',
+    checked: 'Repositories checked',
+    failedInRun: 'failed in this run',
+    comparison: 'comparison, succeeded in this run',
+    latest: 'latest snapshot {when}, {count} snapshots, {size}',
+    latestOne: 'latest snapshot {when}, 1 snapshot, {size}',
+    noSnapshots: 'no snapshots',
+    outdated: 'older than the last expected run ({expected})',
+    lockAge: 'lock created {age} ago',
+    resticSaid: 'Technical details ({module})',
+    unknownSize: 'size unknown',
+    verdict: {
+      healthy: 'the destination answers: its repositories can be listed',
+      unreachable: 'the destination could not be reached',
+      auth: 'the destination refused the credentials',
+      missing: 'the repository does not exist or is not initialised',
+      wrong_password: 'the repository does not accept the encryption password',
+      locked: 'the repository is locked by another operation',
+      corrupt: 'the repository is damaged',
+      timeout: 'the destination did not answer in time',
+      forbidden: 'NS8 refused to run the check: Backup monitor lacks the cluster reader role',
+      error: 'the destination could not be checked',
+      skipped: 'not checked',
+    },
+    action: {
+      healthy: 'read the error lines of the failed applications above, then start the plan again with Run backup now in Backup and restore.',
+      unreachable: 'check that the storage (NAS, server or cloud bucket) is online and reachable from the cluster nodes, then check its address in Backup and restore > Backup destinations > Edit destination.',
+      auth: 'check the destination\'s credentials (access key, user name, password) in Backup and restore > Backup destinations > Edit destination.',
+      missing: 'check that the destination path was not changed, moved or emptied (Backup and restore > Backup destinations). The next successful backup creates a new repository: use Run backup now.',
+      wrong_password: 'the repository was created with another encryption password, for example by another cluster or a re-created destination. Import the destination again with its original password in Backup and restore > Backup destinations, or point the plan to a new destination.',
+      locked: 'wait for the running backup or cleanup to end. A lock older than the longest backup was left by an interrupted operation: the system administrator can remove it with `restic unlock` on that repository.',
+      corrupt: 'do not remove old snapshots. Have the system administrator run `restic check` on the repository, and start a new backup on another destination (Backup and restore > Backup destinations) to have a safe copy.',
+      timeout: 'the storage is slow or hung: check its load and the network between the nodes and the destination. The check runs again with the next report.',
+      forbidden: 'update Backup monitor in Software center: installing the new version applies its cluster:reader authorization again.',
+      error: 'this says nothing about the destination itself. Look at the Backup monitor messages in System logs.',
+      skipped: 'the time allowed for checks ran out; they run again with the next report.',
+    },
+    codes: {
+      API_UNREACHABLE: 'the NS8 API server did not answer',
+      API_AUTH: 'the NS8 API server refused Backup monitor\'s credentials',
+      API_AGENT_DOWN: 'the cluster agent on the leader node is not running',
+      API_NOT_LEADER: 'the API server is not on the leader node',
+      API_RATE_LIMITED: 'the NS8 API server is busy',
+      API_SERVER_ERROR: 'the NS8 API server failed',
+      API_BAD_RESPONSE: 'the NS8 API server gave an unexpected answer',
+      API_ABORTED: 'the check was cancelled',
+      API_TIMEOUT: 'the NS8 API server did not answer in time',
+      TASK_ACTION_MISSING: 'this NS8 version has no read-backup-snapshots action',
+      TASK_INPUT_INVALID: 'NS8 rejected the request',
+      TASK_OUTPUT_INVALID: 'NS8 returned an unreadable snapshot list',
+      REPO_ERROR: 'restic reported an unexpected error',
+      CHECK_SKIPPED_BUDGET: 'the time allowed for checks ran out',
+      CHECK_SKIPPED_DESTINATION: 'the problem above stops every check of this destination',
+      CHECK_INTERNAL_ERROR: 'internal error of Backup monitor',
+    },
+    healthyButFailed: 'The destination is reachable and accepts the credentials. This check only lists snapshots: it does not read the saved data, so it cannot tell whether data files are missing or damaged.',
+    readable: 'snapshots listed',
   },
   footer: 'Sent by {module}, the NethServer 8 backup monitor.',
-  triggers: 'Seen through: {triggers}.',
-  node: 'node {id}',
+  planId: 'Plan ID {id}',
 };
 
 const it: Strings = {
   locale: 'it-IT',
   headline: {
     SUCCESS: '✅ Backup completato con successo',
+    WARNING: '⚠️ Backup completato con avvisi',
     PARTIAL: '⚠️ Backup parzialmente fallito',
     REPO_FAILURE: '❌ Backup fallito – possibile errore del repository',
     MISSING: '⏰ Backup non eseguito',
@@ -79,12 +260,14 @@ const it: Strings = {
   reminder: '🔁 Promemoria',
   update: 'aggiornamento',
   failedCount: '{failed} applicazioni su {total} non salvate',
+  warningCount: '{count} da verificare',
   intro: {
     default: {
       SUCCESS: 'Tutte le applicazioni del piano sono state salvate.',
+      WARNING: 'Tutte le applicazioni del piano sono state salvate, ma in questo backup qualcosa è insolito: verificare qui sotto.',
       PARTIAL: 'Alcune applicazioni del piano sono state salvate, altre no.',
       REPO_FAILURE: 'Nessuna applicazione del piano è stata salvata. Quando falliscono tutte, di solito il problema è la destinazione.',
-      MISSING: "Il piano doveva essere eseguito alle {expected}, ma nessuna applicazione ha registrato un backup.",
+      MISSING: 'Il piano doveva essere eseguito alle {expected}, ma nessuna applicazione ha registrato un backup.',
     },
     recovered: 'Il piano funziona di nuovo: tutte le applicazioni sono state salvate.',
     reminder: 'Il piano continua a fallire. Questo è un promemoria della sua ultima esecuzione.',
@@ -92,25 +275,115 @@ const it: Strings = {
   },
   failingSince: 'In errore dal {since}.',
   stale: 'Nessun backup riuscito di questo piano dal {since}: gli ultimi dati ripristinabili sono più vecchi dell\'età massima configurata.',
-  fields: { plan: 'Piano', destination: 'Destinazione', nodes: 'Nodi', started: 'Inizio', finished: 'Fine', duration: 'Durata', expected: 'Previsto alle' },
-  columns: ['Applicazione', 'Modulo', 'Nodo', 'Risultato', 'Durata', 'Dimensione', 'File', 'Snapshot', 'Errori'],
-  result: { success: 'salvato', failed: 'FALLITO', not_run: 'non eseguito' },
-  nextSteps: 'Cosa fare',
+  planLine: 'Piano {plan} · destinazione {destination}',
+  windowLine: '{window}',
+  expectedLine: 'Previsto alle {time}',
+  noStatusLine: 'Nessuna applicazione ha ancora registrato un risultato · allarme ricevuto {time}',
+  counts: { saved: 'salvate', warnings: 'da verificare', failed: 'fallite', notRun: 'non eseguite', size: 'dimensione totale', duration: 'durata', expected: 'previsto alle', nodes: 'nodi' },
+  whatToDo: 'Cosa fare',
   steps: {
-    failed: 'Fallito sul nodo {node}: {modules}. Il testo dell\'errore è nel log del nodo: in cluster-admin apri i log di sistema del nodo {node}, oppure esegui `journalctl -u backup{plan}` su quel nodo. Poi esegui di nuovo il piano da Backup e ripristino > {planName} > Esegui backup ora.',
-    notRun: 'Nessun risultato in questa esecuzione: {modules}. Il nodo potrebbe essere spento, oppure l\'applicazione è rimasta occupata da un altro backup per un\'ora. Verifica che il nodo {node} sia online in Nodi.',
-    missing: 'Verifica che i nodi {nodes} fossero online alle {expected} e che il piano sia abilitato in Backup e ripristino. Le esecuzioni perse mentre un nodo è spento non vengono ripetute: esegui ora il piano da Backup e ripristino > {planName} > Esegui backup ora.',
-    allFailed: 'Controlla la destinazione {destination} in Backup e ripristino > Destinazioni backup (raggiungibilità, credenziali, spazio libero).',
+    failed: 'Fallito sul nodo {node}: {modules}. Leggere le righe di errore sotto ogni applicazione. Per il log completo aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
+    notRun: 'Nessun risultato in questa esecuzione: {modules}. Il nodo potrebbe essere spento, oppure l\'applicazione è rimasta occupata da un altro backup per un\'ora. Verificare in Nodi che il nodo {node} sia online.',
+    missing: 'Verificare che i nodi {nodes} fossero online alle {expected} e che il piano sia abilitato in Backup e ripristino. Le esecuzioni perse mentre un nodo è spento non vengono ripetute: eseguire ora il piano da Backup e ripristino > {planName} > Eseguire il backup ora.',
+    allFailed: 'Controllare la destinazione {destination} in Backup e ripristino > Destinazioni backup (raggiungibilità, credenziali, spazio libero).',
+    warning: 'Verificare {modules}: il backup ha salvato molto più o molto meno del solito, oppure nessun file. Se i dati sono stati rimossi o aggiunti di proposito va tutto bene; altrimenti controllare subito i dati dell\'applicazione, finché gli snapshot precedenti possono ancora ripristinarli.',
+    noStatus: 'NS8 non ha ancora un risultato di backup per questo piano: verificare in Backup e ripristino che il piano sia stato eseguito almeno una volta e che le sue applicazioni esistano.',
     none: 'Nessuna azione necessaria.',
-    repo: 'Verifica della destinazione',
+  },
+  applications: 'Applicazioni',
+  moreSaved: '… e altre {more} applicazioni salvate.',
+  result: { success: 'salvato', failed: 'FALLITO', not_run: 'non eseguito' },
+  warningResult: 'salvato – da verificare',
+  nodeNamed: '{node} (nodo {id})',
+  node: 'nodo {id}',
+  meta: '{module} · {node}',
+  ran: 'Eseguito {window} ({duration})',
+  size: 'Dimensione {size} · {files} file',
+  sizeVsUsual: 'Dimensione {size} ({change} rispetto al solito {median}) · {files} file',
+  durationVsUsual: 'Durata {duration} (di solito {median})',
+  lastGood: 'Ultimo backup riuscito: {time}',
+  lastGoodSnapshot: 'Ultimo snapshot nella destinazione: {time}',
+  noLastGood: 'Nessun backup riuscito nello storico conservato',
+  notRunDetail: 'Nessun risultato da questa applicazione in questa esecuzione.',
+  anomaly: {
+    shrink: 'Salvati {size}: meno della metà del solito {median} (mediana degli ultimi {runs} backup).',
+    growth: 'Salvati {size}: più del doppio del solito {median} (mediana degli ultimi {runs} backup).',
+    zero_files: 'Il backup non contiene alcun file.',
+  },
+  record: '{saved} delle ultime {runs} esecuzioni hanno salvato tutto; ultimo successo completo {time}.',
+  recordAll: 'Le ultime {runs} esecuzioni hanno salvato tutto.',
+  recordNoFull: '{saved} delle ultime {runs} esecuzioni hanno salvato tutto; nessun successo completo nello storico conservato.',
+  errorLog: {
+    empty: 'I log del cluster non contengono righe di errore per questa esecuzione del backup.',
+    no_loki: 'Impossibile mostrare le righe di errore: il cluster non ha un server di log (Loki).',
+    unreachable: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) non ha risposto.',
+    auth: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) ha rifiutato le credenziali.',
+    timeout: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) non ha risposto entro {seconds} s.',
+    error: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) ha dato una risposta inattesa.',
+  },
+  errorLinesTitle: 'Dal log del backup:',
+  destination: {
+    title: 'Destinazione {name}',
+    nextStep: 'Cosa fare',
+    checked: 'Repository controllati',
+    failedInRun: 'fallito in questa esecuzione',
+    comparison: 'confronto, riuscito in questa esecuzione',
+    latest: 'ultimo snapshot {when}, {count} snapshot, {size}',
+    latestOne: 'ultimo snapshot {when}, 1 snapshot, {size}',
+    noSnapshots: 'nessuno snapshot',
+    outdated: 'più vecchio dell\'ultima esecuzione prevista ({expected})',
+    lockAge: 'blocco creato {age} fa',
+    resticSaid: 'Dettagli tecnici ({module})',
+    unknownSize: 'dimensione sconosciuta',
+    verdict: {
+      healthy: 'la destinazione risponde: i suoi repository possono essere elencati',
+      unreachable: 'la destinazione non è raggiungibile',
+      auth: 'la destinazione ha rifiutato le credenziali',
+      missing: 'il repository non esiste o non è inizializzato',
+      wrong_password: 'il repository non accetta la password di crittografia',
+      locked: 'il repository è bloccato da un\'altra operazione',
+      corrupt: 'il repository è danneggiato',
+      timeout: 'la destinazione non ha risposto in tempo',
+      forbidden: 'NS8 ha rifiutato il controllo: Backup monitor non ha il ruolo reader del cluster',
+      error: 'non è stato possibile controllare la destinazione',
+      skipped: 'non controllato',
+    },
+    action: {
+      healthy: 'leggere le righe di errore delle applicazioni fallite qui sopra, poi rieseguire il piano con Eseguire il backup ora in Backup e ripristino.',
+      unreachable: 'verificare che lo storage (NAS, server o bucket cloud) sia acceso e raggiungibile dai nodi del cluster, poi controllarne l\'indirizzo in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
+      auth: 'verificare le credenziali della destinazione (chiave di accesso, utente, password) in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
+      missing: 'verificare che il percorso della destinazione non sia stato cambiato, spostato o svuotato (Backup e ripristino > Destinazioni backup). Il prossimo backup riuscito crea un nuovo repository: usare Eseguire il backup ora.',
+      wrong_password: 'il repository è stato creato con un\'altra password di crittografia, per esempio da un altro cluster o da una destinazione ricreata. Importare di nuovo la destinazione con la password originale in Backup e ripristino > Destinazioni backup, oppure usare una nuova destinazione.',
+      locked: 'attendere la fine del backup o della pulizia in corso. Un blocco più vecchio del backup più lungo è rimasto da un\'operazione interrotta: l\'amministratore di sistema può rimuoverlo con `restic unlock` su quel repository.',
+      corrupt: 'non rimuovere i vecchi snapshot. Far eseguire `restic check` sul repository all\'amministratore di sistema e avviare un backup su un\'altra destinazione (Backup e ripristino > Destinazioni backup) per avere una copia sicura.',
+      timeout: 'lo storage è lento o bloccato: verificarne il carico e la rete tra i nodi e la destinazione. Il controllo viene ripetuto con il prossimo rapporto.',
+      forbidden: 'aggiornare Backup monitor dal Software center: l\'installazione della nuova versione riapplica l\'autorizzazione cluster:reader.',
+      error: 'questo non dice nulla sulla destinazione. Consultare i messaggi di Backup monitor in Log di sistema.',
+      skipped: 'il tempo previsto per i controlli è finito; verranno ripetuti con il prossimo rapporto.',
+    },
+    codes: {
+      API_UNREACHABLE: 'il server API di NS8 non ha risposto',
+      API_AUTH: 'il server API di NS8 ha rifiutato le credenziali di Backup monitor',
+      API_AGENT_DOWN: 'l\'agente del cluster sul nodo leader non è in esecuzione',
+      API_NOT_LEADER: 'il server API non è sul nodo leader',
+      API_RATE_LIMITED: 'il server API di NS8 è occupato',
+      API_SERVER_ERROR: 'errore del server API di NS8',
+      API_BAD_RESPONSE: 'risposta inattesa dal server API di NS8',
+      API_ABORTED: 'il controllo è stato annullato',
+      API_TIMEOUT: 'il server API di NS8 non ha risposto in tempo',
+      TASK_ACTION_MISSING: 'questa versione di NS8 non ha l\'azione read-backup-snapshots',
+      TASK_INPUT_INVALID: 'NS8 ha rifiutato la richiesta',
+      TASK_OUTPUT_INVALID: 'NS8 ha restituito un elenco di snapshot illeggibile',
+      REPO_ERROR: 'restic ha segnalato un errore inatteso',
+      CHECK_SKIPPED_BUDGET: 'il tempo previsto per i controlli è finito',
+      CHECK_SKIPPED_DESTINATION: 'il problema qui sopra blocca ogni controllo di questa destinazione',
+      CHECK_INTERNAL_ERROR: 'errore interno di Backup monitor',
+    },
+    healthyButFailed: 'La destinazione è raggiungibile e accetta le credenziali. Questo controllo elenca solo gli snapshot: non legge i dati salvati, quindi non può dire se mancano file di dati o se sono danneggiati.',
+    readable: 'snapshot elencati',
   },
   footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',
-  triggers: 'Rilevato tramite: {triggers}.',
-  node: 'nodo {id}',
+  planId: 'ID piano {id}',
 };
 
 export const STRINGS: Record<Language, Strings> = { en, it };
-
-export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
-}

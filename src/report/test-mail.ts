@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// PURE: the message of the send-test-notification action.
+// PURE: the message of the send-test-notification action, in the same layout as the reports.
 import type { Config } from '../config.js';
-import { escapeHtml, headerSafe } from './format.js';
+import { clean, headerSafe } from './format.js';
+import { banner, footer, page, paragraph, rich } from './layout.js';
 
 const TEXT = {
-  en: { subject: 'Test message from the backup monitor', body: 'This test message proves that {module} can send reports through the cluster smarthost. Backup reports will reach these recipients: {to}.' },
-  it: { subject: 'Messaggio di prova dal monitor dei backup', body: 'Questo messaggio di prova dimostra che {module} può inviare rapporti tramite lo smarthost del cluster. I rapporti dei backup arriveranno a questi destinatari: {to}.' },
+  en: {
+    subject: 'Test message from the backup monitor',
+    body: 'This test message proves that {module} can send reports through the cluster smarthost. Backup reports will reach these recipients: {to}.',
+    footer: 'Sent by {module}, the NethServer 8 backup monitor.',
+  },
+  it: {
+    subject: 'Messaggio di prova dal monitor dei backup',
+    body: 'Questo messaggio di prova dimostra che {module} può inviare rapporti tramite lo smarthost del cluster. I rapporti dei backup arriveranno a questi destinatari: {to}.',
+    footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',
+  },
 };
 
 export function renderTestMail(cfg: Readonly<Config>): { subject: string; text: string; html: string } {
   const t = TEXT[cfg.mail.language];
-  const body = t.body.replace('{module}', cfg.moduleId).replace('{to}', cfg.mail.to.join(', ') || '–');
-  return {
-    subject: headerSafe(`${cfg.mail.subjectPrefix} ${t.subject}`.trim()),
-    text: body + '\n',
-    html: `<!DOCTYPE html><html><body style="font-family:Arial,sans-serif;"><p>${escapeHtml(body)}</p></body></html>`,
-  };
+  const vars = { module: cfg.moduleId, to: cfg.mail.to.map((a) => clean(a, 254)).join(', ') || '-' };
+  const { html, text } = page({
+    lang: cfg.mail.language, title: t.subject, preheader: rich(t.body, vars).text,
+    blocks: [banner({ tone: 'neutral', title: `✉️ ${t.subject}` }), paragraph(rich(t.body, vars)), footer([rich(t.footer, { module: cfg.moduleId })])],
+  });
+  return { subject: headerSafe(`${cfg.mail.subjectPrefix} ${t.subject}`.trim()), text, html };
 }

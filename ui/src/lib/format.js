@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Display helpers for the status page: tag colours, sizes, dates and durations.
+// Display helpers for the status page: tag colours, sizes, dates and durations. Sizes, dates and
+// durations come from the one formatter the mails use too (src/domain/format.ts), in NS8
+// cluster-admin's units, so the page and the mail show the same numbers.
+import { formatBytes as bytes, formatDateTime, formatDuration } from "../../../src/domain/format.ts";
 
-const OUTCOME_TAG = { SUCCESS: "green", PARTIAL: "magenta", REPO_FAILURE: "red", MISSING: "red" };
+const OUTCOME_TAG = { SUCCESS: "green", WARNING: "magenta", PARTIAL: "magenta", REPO_FAILURE: "red", MISSING: "red" };
 const RESULT_TAG = { success: "green", failed: "red", not_run: "warm-gray" };
 const DELIVERY_TAG = { sent: "green", pending: "blue", failed: "red" };
 
@@ -9,33 +12,21 @@ export const outcomeTag = (outcome) => OUTCOME_TAG[outcome] || "gray";
 export const resultTag = (result) => RESULT_TAG[result] || "gray";
 export const deliveryTag = (status) => DELIVERY_TAG[status] || "gray";
 
-/** Bytes in binary units, as restic prints them. */
-export function formatBytes(bytes) {
-  const n = Number(bytes);
-  if (bytes === null || bytes === undefined || !Number.isFinite(n) || n < 0) return "-";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
+/** Bytes in cluster-admin's binary units ("212.72 GiB"), "-" when absent. */
+export const formatBytes = (value, locale) => bytes(value, locale || "en");
 
-/** Unix seconds or ms (told by `unit`) -> localized date and time, "-" when absent. */
+/**
+ * Unix seconds or ms (told by `unit`) -> "2026-08-09 03:00:01" in the browser's zone, as
+ * cluster-admin prints dates; "-" when absent. `locale` is accepted for the callers' sake: the
+ * shape is the same in every language.
+ */
+// eslint-disable-next-line no-unused-vars
 export function formatTime(value, locale, unit = "s") {
-  if (value === null || value === undefined || value === "" || !Number.isFinite(Number(value))) return "-";
-  const ms = unit === "s" ? Number(value) * 1000 : Number(value);
-  return new Intl.DateTimeFormat(locale || "en", { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+  return formatDateTime(value, { ms: unit === "ms" });
 }
 
-/** Seconds between two unix-second stamps -> "1 h 2 min", "45 s"; "-" when unknown. */
+/** Seconds between two unix-second stamps -> "1h 2m", "45s"; "-" when unknown. */
 export function formatElapsed(start, end) {
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return "-";
-  let s = Math.round(end - start);
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
-  const parts = [];
-  if (h) parts.push(`${h} h`);
-  if (m) parts.push(`${m} min`);
-  if (s || parts.length === 0) parts.push(`${s} s`);
-  return parts.join(" ");
+  if (start === null || end === null || !Number.isFinite(start) || !Number.isFinite(end) || end < start) return "-";
+  return formatDuration(end - start);
 }

@@ -4,14 +4,21 @@ import { formatBytes, formatElapsed, formatTime, outcomeTag } from "../format.js
 import { testEmailMessage } from "../test-email.js";
 
 describe("format", () => {
-  test.each([[0, "0 B"], [1536, "1.5 KiB"], [5 * 1024 ** 3, "5.0 GiB"], [null, "-"], [-1, "-"]])("%s bytes", (n, s) => expect(formatBytes(n)).toBe(s));
-  test.each([[0, 45, "45 s"], [0, 3720, "1 h 2 min"], [10, 10, "0 s"], [null, 5, "-"]])("%s..%s", (a, b, s) => expect(formatElapsed(a, b)).toBe(s));
-  test("time in s and ms agree, absent is a dash", () => {
+  test.each([[0, "0 B"], [1536, "1.5 KiB"], [5 * 1024 ** 3, "5 GiB"], [228.4e9, "212.71 GiB"], [null, "-"], [-1, "-"], ["x", "-"]])(
+    "%s bytes", (n, s) => expect(formatBytes(n)).toBe(s));
+  test("sizes follow the page language", () => expect(formatBytes(1536, "it")).toBe("1,5 KiB"));
+  test.each([[0, 45, "45s"], [0, 3720, "1h 2m"], [10, 10, "0s"], [null, 5, "-"], [9, 5, "-"]])("%s..%s", (a, b, s) => expect(formatElapsed(a, b)).toBe(s));
+  test("dates look like cluster-admin's, in s or ms; absent or zero is a dash, never 1970", () => {
+    const shape = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+    expect(formatTime(1700000000, "en")).toMatch(shape);
     expect(formatTime(1700000000, "en")).toBe(formatTime(1700000000000, "en", "ms"));
+    expect(formatTime(1700000000, "en")).not.toBe(formatTime(1700003600, "en"));
     expect(formatTime(null, "en")).toBe("-");
+    expect(formatTime(0, "en")).toBe("-");
   });
   test("outcome colours", () => {
     expect(outcomeTag("SUCCESS")).toBe("green");
+    expect(outcomeTag("WARNING")).toBe("magenta");
     expect(outcomeTag("REPO_FAILURE")).toBe("red");
     expect(outcomeTag(null)).toBe("gray");
   });

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// EDGE: the error lines of failed backups, read from the cluster's Loki (issue #13). The parsing,
+// attribution and masking are pure (src/loki/lines.ts); this file finds Loki and asks it.
+//
+// Where Loki is: `cluster/default_instance/loki` names the instance, `module/<id>/environment`
+// holds LOKI_ADDR, LOKI_HTTP_PORT and LOKI_API_AUTH_USERNAME/PASSWORD (ns8-loki
+// actions/create-module/10env; read the same way by core's usr/local/bin/logcli). Both are read
+// on every use: a `default-instance-changed` event can move Loki to another node.
+//
+// Bounded: one budget for the whole read (all nodes in parallel), a cap on each answer's size,
+// and node:http rather than fetch, so the read works whatever the V8 flags (fetch needs
+// WebAssembly, which --jitless removes: issue #10 item 1).
+import { request } from 'node:http';
+import type { Logger } from '../log.js';
+import type { ErrorLogStatus, RunReport } from '../domain/run.js';
+import {
+  attribute, LokiFormatError, meaningful, MODULES_WITH_LINES, parseQueryRange, queryParams,
+} from '../loki/lines.js';
+import type { Redis } from './redis.js';
+
+export interface LokiTarget { url: string; user: string; password: string }
+
+/** The result of one read: per module its lines, and how the read went. */
+export interface ErrorLog { status: ErrorLogStatus; lines: Map<string, string[]> }
+
+export interface ErrorLineReader {
+  /** Never throws and never outlives its budget. */
+  read(run: RunReport): Promise<ErrorLog>;
+  /** The budget in seconds (the report says it when Loki did not answer in time). */
+  readonly budgetSeconds: number;
+}
+
+/** Largest answer read from Loki; beyond it the read counts as an unexpected answer. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Lines before the run's first start and after its end that still belong to it (seconds). */
+export const WINDOW_BEFORE_S = 120;
+export const WINDOW_AFTER_S = 900;
+
+/** Loki's address and credentials from Redis, or null when the cluster has no Loki. */
+export async function discoverLoki(reader: Pick<Redis, 'get' | 'hGetAll'>): Promise<LokiTarget | null> {
+  const id = await reader.get('cluster/default_instance/loki');
+  if (!id || !/^[a-z0-9_-]{1,64}$/i.test(id)) return null;
+  const env = await reader.hGetAll(`module/${id}/environment`);
+  const host = env.LOKI_ADDR;
+  const port = Number(env.LOKI_HTTP_PORT);
+  if (!host || !/^[0-9a-fA-F.:]+$|^[a-z0-9.-]+$/i.test(host) || !Number.isInteger(port) || port < 1 || port > 65535) return null;
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, user: env.LOKI_API_AUTH_USERNAME ?? '', password: env.LOKI_API_AUTH_PASSWORD ?? '' };
+}
+
+class HttpStatusError extends Error { constructor(readonly status: number) { super(`HTTP ${status}`); } }
+
+/** GET `url` with basic auth; JSON body; aborts with `signal`; refuses answers over MAX_ANSWER_BYTES. */
+function getJson(url: URL, user: string, password: string, signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'GET', signal,
+      headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+    }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status > 299) { res.resume(); reject(new HttpStatusError(status)); return; }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) { req.destroy(new LokiFormatError('answer too large')); return; }
+        chunks.push(c);
+      });
+      res.on('end', () => {
+        try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch { reject(new LokiFormatError('answer is not JSON')); }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function statusOf(err: unknown, timedOut: boolean): ErrorLogStatus {
+  if (timedOut) return 'timeout';
+  if (err instanceof HttpStatusError) return err.status === 401 || err.status === 403 ? 'auth' : 'error';
+  if (err instanceof LokiFormatError) return 'error';
+  return 'unreachable';
+}
+
+/** Worst first: when every node failed, the report names the most useful reason. */
+const SEVERITY: ErrorLogStatus[] = ['auth', 'timeout', 'unreachable', 'error'];
+
+export interface ErrorLineReaderDeps {
+  discover(): Promise<LokiTarget | null>;
+  /** Seconds for the whole read. */
+  budgetSeconds: number;
+  /** Unix ms. */
+  now(): number;
+  log: Logger;
+  /** Values masked in any line besides the usual patterns (e.g. Loki's own password). */
+  secrets?: () => (string | null | undefined)[];
+}
+
+export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
+  const log = d.log.child({ stage: 'loki' });
+  return {
+    budgetSeconds: d.budgetSeconds,
+    async read(run) {
+      const failed = run.modules.filter((m) => m.result === 'failed' && m.node !== null).slice(0, MODULES_WITH_LINES);
+      if (failed.length === 0) return { status: 'empty', lines: new Map() };
+      const ctl = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, Math.max(0, d.budgetSeconds * 1000));
+      const started = d.now();
+      try {
+        const target = await Promise.race([
+          d.discover(),
+          new Promise<never>((_, reject) => ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+        ]);
+        if (!target) { log.info('no Loki instance in the cluster: no error lines in the report'); return { status: 'no_loki', lines: new Map() }; }
+        const nowS = Math.floor(d.now() / 1000);
+        const starts = failed.map((m) => m.start ?? run.start).filter((t) => t > 0);
+        const ends = failed.map((m) => m.end ?? run.end).filter((t) => t > 0);
+        const from = (starts.length ? Math.min(...starts) : run.start) - WINDOW_BEFORE_S;
+        const to = Math.min(nowS, Math.max(...ends, run.end) + WINDOW_AFTER_S);
+        const secrets = [target.password, ...(d.secrets?.() ?? [])];
+        const nodes = [...new Set(failed.map((m) => m.node!))];
+        const results = await Promise.allSettled(nodes.map(async (node) => {
+          const url = new URL(`/loki/api/v1/query_range?${queryParams(node, run.planId, from, Math.max(to, from + 1))}`, target.url);
+          const entries = parseQueryRange(await getJson(url, target.user, target.password, ctl.signal));
+          return attribute(entries, run.planId, new Set(failed.filter((m) => m.node === node).map((m) => m.moduleId)));
+        }));
+        const lines = new Map<string, string[]>();
+        const errors: ErrorLogStatus[] = [];
+        for (const r of results) {
+          if (r.status === 'fulfilled') for (const [m, l] of r.value) lines.set(m, meaningful(l, secrets));
+          else errors.push(statusOf(r.reason, timedOut));
+        }
+        const answered = results.some((r) => r.status === 'fulfilled');
+        const status: ErrorLogStatus = !answered ? SEVERITY.find((s) => errors.includes(s)) ?? 'error'
+          : [...lines.values()].some((l) => l.length) ? 'ok' : 'empty';
+        log.info('error lines read from Loki', { run: run.runKey, status, modules: lines.size, nodes: nodes.length, ms: d.now() - started });
+        return { status, lines };
+      } catch (err) {
+        const status = statusOf(err, timedOut);
+        log.warning('cannot read error lines from Loki', { run: run.runKey, status, error: (err as Error).message });
+        return { status, lines: new Map() };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** The run with each failed module's error lines and the read's status (pure). */
+export function withErrorLines(run: RunReport, log: ErrorLog): RunReport {
+  return {
+    ...run,
+    errorLog: log.status,
+    modules: run.modules.map((m) => (log.lines.get(m.moduleId)?.length ? { ...m, errorLines: log.lines.get(m.moduleId)! } : m)),
+  };
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PURE: how a run compares with the plan's previous runs, and what looks wrong in a run that
+// saved everything. A backup that "succeeded" but saved half of its usual size, or no file at
+// all, is the failure nobody notices until the restore: it becomes a WARNING (issue #13).
+//
+// Per application, the previous successful runs kept in the history (at most `runs`) give the
+// medians of size, files and duration. With fewer than `minRuns` of them there is no verdict on
+// size; zero files is suspicious on its own unless the previous runs had zero files too.
+import {
+  savedEverything, type Anomaly, type ModuleResult, type ModuleRow, type ModuleTrend, type Outcome, type PlanTrend,
+  type RunReport,
+} from '../domain/run.js';
+
+/** One application in one past run, as kept in the history. */
+export interface ModuleSummary {
+  id: string;
+  result: ModuleResult;
+  /** Unix s. */
+  start: number | null;
+  size: number | null;
+  files: number | null;
+  seconds: number | null;
+}
+
+/** One past run of a plan, as kept in the history (`module/<id>/runs`, src/trends/history.ts). */
+export interface RunSummary {
+  runKey: string;
+  /** Unix s. */
+  start: number;
+  outcome: Outcome;
+  modules: ModuleSummary[];
+}
+
+export interface AnomalyThresholds {
+  /** Previous successful runs a median is made of (the most recent ones). */
+  runs: number;
+  /** Fewer previous successful runs than this: no verdict on size. */
+  minRuns: number;
+  /** Size below this fraction of the median is a shrink (0.5 = 50 %). */
+  shrinkBelow: number;
+  /** Size above this multiple of the median is a growth (2 = 200 %). */
+  growAbove: number;
+}
+
+export const DEFAULT_THRESHOLDS: AnomalyThresholds = { runs: 5, minRuns: 3, shrinkBelow: 0.5, growAbove: 2 };
+
+/** Runs kept per plan in the history. */
+export const HISTORY_RUNS = 12;
+/** Applications kept per run in the history (bounded storage for huge plans). */
+export const HISTORY_MODULES = 200;
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+const known = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Runs of the history that come before `run` (never `run` itself, e.g. on an update). */
+export function previousRuns(run: Pick<RunReport, 'runKey' | 'start'>, history: RunSummary[]): RunSummary[] {
+  return history.filter((h) => h.runKey !== run.runKey && h.start < run.start).sort((a, b) => b.start - a.start);
+}
+
+export function moduleTrend(row: ModuleRow, previous: RunSummary[], t: AnomalyThresholds): ModuleTrend {
+  const past = previous.flatMap((r) => r.modules.filter((m) => m.id === row.moduleId && m.result === 'success')).slice(0, t.runs);
+  const sizes = past.map((m) => m.size).filter(known);
+  const files = past.map((m) => m.files).filter(known);
+  const seconds = past.map((m) => m.seconds).filter(known);
+  const lastSuccessAt = past.find((m) => known(m.start))?.start ?? null;
+  return { runs: past.length, medianSize: median(sizes), medianFiles: median(files), medianSeconds: median(seconds), lastSuccessAt };
+}
+
+export function anomaliesOf(row: ModuleRow, trend: ModuleTrend, previous: RunSummary[], t: AnomalyThresholds): Anomaly[] {
+  if (row.result !== 'success') return [];
+  const out: Anomaly[] = [];
+  if (row.totalFileCount === 0) {
+    const before = previous.flatMap((r) => r.modules.filter((m) => m.id === row.moduleId && m.result === 'success' && known(m.files)));
+    const usual = before.length > 0 && before.slice(0, t.runs).every((m) => m.files === 0);
+    if (!usual) out.push({ kind: 'zero_files', value: 0, median: trend.medianFiles });
+  }
+  const m = trend.medianSize;
+  if (trend.runs >= t.minRuns && m !== null && m > 0 && known(row.totalSize)) {
+    if (row.totalSize < m * t.shrinkBelow) out.push({ kind: 'shrink', value: row.totalSize, median: m });
+    else if (row.totalSize > m * t.growAbove) out.push({ kind: 'growth', value: row.totalSize, median: m });
+  }
+  return out;
+}
+
+/** The plan's record over this run and the previous ones: "4 of the last 5 runs saved everything". */
+export function planTrend(run: Pick<RunReport, 'outcome' | 'start'>, previous: RunSummary[], t: AnomalyThresholds): PlanTrend | null {
+  const recent = [{ outcome: run.outcome, start: run.start }, ...previous.slice(0, t.runs - 1)];
+  if (recent.length < 2) return null;
+  const full = [{ outcome: run.outcome, start: run.start }, ...previous].find((r) => r.outcome === 'SUCCESS');
+  return { runs: recent.length, saved: recent.filter((r) => savedEverything(r.outcome)).length, lastFullSuccessAt: full?.start ?? null };
+}
+
+/**
+ * The run with its trends: each application's medians and anomalies, the plan's record, and the
+ * outcome WARNING when a run that saved everything has an anomaly. Returns a new RunReport.
+ */
+export function withTrends(run: RunReport, history: RunSummary[], t: AnomalyThresholds = DEFAULT_THRESHOLDS): RunReport {
+  const previous = previousRuns(run, history);
+  const modules = run.modules.map((row) => {
+    const trend = moduleTrend(row, previous, t);
+    const anomalies = anomaliesOf(row, trend, previous, t);
+    return { ...row, trend, anomalies };
+  });
+  const base: Outcome = run.outcome === 'WARNING' ? 'SUCCESS' : run.outcome; // analysed again (an update)
+  const outcome: Outcome = base === 'SUCCESS' && modules.some((m) => m.anomalies.length > 0) ? 'WARNING' : base;
+  return { ...run, outcome, modules, trend: planTrend({ outcome, start: run.start }, previous, t) };
+}
+
+/** What the history keeps of a run: numbers only, bounded. */
+export function summarize(run: RunReport): RunSummary {
+  return {
+    runKey: run.runKey, start: run.start, outcome: run.outcome,
+    modules: run.modules.slice(0, HISTORY_MODULES).map((m) => ({
+      id: m.moduleId, result: m.result, start: m.start, size: m.totalSize, files: m.totalFileCount,
+      seconds: m.start !== null && m.end !== null && m.end >= m.start ? m.end - m.start : null,
+    })),
+  };
+}
+
+/** The history after `run`: replaces an earlier version of the same run, newest first, bounded. */
+export function remember(history: RunSummary[], run: RunReport, max = HISTORY_RUNS): RunSummary[] {
+  return [summarize(run), ...history.filter((h) => h.runKey !== run.runKey)].sort((a, b) => b.start - a.start).slice(0, max);
+}
+
+/** Parses a stored history, dropping anything malformed (the key is in a shared Redis). */
+export function parseHistory(raw: string | null | undefined): RunSummary[] {
+  if (!raw) return [];
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { return []; }
+  if (!Array.isArray(v)) return [];
+  const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+  const out: RunSummary[] = [];
+  for (const r of v.slice(0, HISTORY_RUNS)) {
+    if (!r || typeof r !== 'object') continue;
+    const o = r as Record<string, unknown>;
+    if (typeof o.runKey !== 'string' || num(o.start) === null || typeof o.outcome !== 'string' || !Array.isArray(o.modules)) continue;
+    out.push({
+      runKey: o.runKey, start: num(o.start)!, outcome: o.outcome as Outcome,
+      modules: o.modules.slice(0, HISTORY_MODULES).filter((m): m is Record<string, unknown> => !!m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string')
+        .map((m) => ({
+          id: m.id as string, result: (['success', 'failed', 'not_run'].includes(m.result as string) ? m.result : 'not_run') as ModuleResult,
+          start: num(m.start), size: num(m.size), files: num(m.files), seconds: num(m.seconds),
+        })),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// EDGE: the per-plan run history the trends are computed from: `module/<id>/runs` (HASH, field =
+// plan id, value = JSON array of RunSummary, newest first, at most HISTORY_RUNS). Every reported
+// run is kept, mailed or not, so a plan whose successes are not mailed still has a history.
+import { moduleKeys } from '../domain/records.js';
+import type { RunReport } from '../domain/run.js';
+import type { Redis } from '../ns8/redis.js';
+import { parseHistory, remember, type RunSummary } from './anomaly.js';
+
+export interface RunHistory {
+  load(planId: number): Promise<RunSummary[]>;
+  /** Adds (or replaces) the run in its plan's history. */
+  record(run: RunReport): Promise<void>;
+}
+
+export function createRunHistory(writer: Redis, moduleId: string): RunHistory {
+  const key = moduleKeys(moduleId).runs;
+  return {
+    async load(planId) { return parseHistory(await writer.hGet(key, String(planId))); },
+    async record(run) {
+      const history = parseHistory(await writer.hGet(key, String(run.planId)));
+      await writer.hSet(key, String(run.planId), JSON.stringify(remember(history, run)));
+    },
+  };
+}
