@@ -12,7 +12,7 @@
 //   decideReminder), or as a reminder if it keeps failing. Reasons are computed against what the
 //   admin was last TOLD (`mailedOutcome`), so a held recovery is never lost.
 import type { PlanState, NotifyReason } from '../domain/records.js';
-import type { Outcome, RunReport } from '../domain/run.js';
+import { savedEverything, type Outcome, type RunReport } from '../domain/run.js';
 
 export interface DecideOptions {
   notifyOnSuccess: boolean;
@@ -41,6 +41,7 @@ export function runDigest(run: RunReport): string {
 }
 
 export const runStartOf = (runKey: string): number => Number(runKey.split(':')[1] ?? 0);
+/** Anything but SUCCESS is a problem to tell, WARNING included (issue #13). */
 const failing = (o: Outcome) => o !== 'SUCCESS';
 /** What the admin was last told; states written before mailedOutcome existed fall back to the last run. */
 const told = (prev: PlanState): Outcome => prev.mailedOutcome ?? prev.lastOutcome;
@@ -103,7 +104,8 @@ export function planStateAfter(prev: PlanState | undefined, run: RunReport, reas
     lastReportId: reportId ?? prev?.lastReportId ?? '',
     lastNotifiedAt: mailed ? nowMs : prev?.lastNotifiedAt ?? 0,
     failingSince: failing(run.outcome) ? (prev?.failingSince ?? run.start) : null,
-    lastSuccessAt: run.outcome === 'SUCCESS' ? run.start : prev?.lastSuccessAt ?? null,
+    // A WARNING run saved everything: its data is restorable, so it counts for staleness.
+    lastSuccessAt: savedEverything(run.outcome) ? run.start : prev?.lastSuccessAt ?? null,
     mailedOutcome: mailed ? run.outcome : prev ? told(prev) : null,
     flips,
   };

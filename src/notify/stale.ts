@@ -3,12 +3,12 @@
 // "Stale since" is the last moment the plan was known good (its last successful run), or, when no
 // success was ever seen, the start of the failure streak. A successful run is never stale.
 import type { PlanState } from '../domain/records.js';
-import type { RunReport } from '../domain/run.js';
+import { savedEverything, type RunReport } from '../domain/run.js';
 
 export type Staleness = { kind: 'fresh' } | { kind: 'stale'; since: number };
 
 export function staleness(run: Pick<RunReport, 'outcome' | 'start'>, prev: Pick<PlanState, 'lastSuccessAt' | 'failingSince'> | undefined, nowS: number, staleAge: number): Staleness {
-  if (run.outcome === 'SUCCESS') return { kind: 'fresh' };
+  if (savedEverything(run.outcome)) return { kind: 'fresh' };
   const since = prev?.lastSuccessAt ?? prev?.failingSince ?? run.start;
   return nowS - since > staleAge ? { kind: 'stale', since } : { kind: 'fresh' };
 }

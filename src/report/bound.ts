@@ -7,8 +7,11 @@ import { clean, NAME_MAX } from './format.js';
 
 /** Error lines kept per application and their longest length (the report prints them all). */
 export const ERROR_LINES_MAX = 8;
+/** Applications that keep error lines (the first ones with lines). */
+export const MODULES_WITH_LINES = 20;
 
 export function boundRun(run: RunReport): RunReport {
+  let withLines = 0;
   return {
     ...run,
     planName: clean(run.planName, NAME_MAX),
@@ -18,7 +21,7 @@ export function boundRun(run: RunReport): RunReport {
       ...m,
       uiName: clean(m.uiName, NAME_MAX),
       nodeName: clean(m.nodeName, NAME_MAX),
-      ...(m.errorLines ? { errorLines: m.errorLines.slice(-ERROR_LINES_MAX).map((l) => clean(l, 300)) } : {}),
+      ...(m.errorLines ? { errorLines: withLines++ < MODULES_WITH_LINES ? m.errorLines.slice(-ERROR_LINES_MAX).map((l) => clean(l, 300)) : [] } : {}),
     })),
   };
 }

@@ -6,10 +6,9 @@
 import type { Language } from '../config.js';
 import type { DigestContent, DigestPlanRow } from '../digest/content.js';
 import type { Frequency } from '../digest/schedule.js';
-import { STRINGS as REPO_STRINGS } from '../repocheck/strings.js';
 import type { RepoVerdict } from '../repocheck/types.js';
-import { escapeHtml as esc, formatBytes, headerSafe } from './format.js';
-import { fill } from './strings.js';
+import { escapeHtml as esc, formatBytes, formatDateTime, headerSafe } from './format.js';
+import { fill, STRINGS as REPORT_STRINGS } from './strings.js';
 import { DIGEST_STRINGS, type DigestStrings } from './digest-strings.js';
 
 export interface DigestRenderOptions {
@@ -30,8 +29,7 @@ const BAD = '#da1e28';
 
 function day(unixS: number | null, s: DigestStrings, timeZone: string): string {
   if (unixS === null) return s.never;
-  return new Intl.DateTimeFormat(s.locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' })
-    .format(new Date(unixS * 1000));
+  return formatDateTime(unixS, { timeZone, zoneName: true, seconds: false });
 }
 
 function signedBytes(n: number | null, locale: string): string {
@@ -41,7 +39,7 @@ function signedBytes(n: number | null, locale: string): string {
 }
 
 function verdictWords(v: string, lang: Language): string {
-  return REPO_STRINGS[lang].verdict[v as RepoVerdict] ?? v;
+  return REPORT_STRINGS[lang].destination.verdict[v as RepoVerdict] ?? v;
 }
 
 export function digestHeadline(c: DigestContent, s: DigestStrings): string {

@@ -30,7 +30,8 @@ const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud
  * collapsed, at most `max` characters (code points, so no emoji is cut in half), "…" when cut.
  */
 export function clean(s: unknown, max = NAME_MAX): string {
-  const flat = String(s ?? '').replace(BIDI_CONTROLS, '').replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(CONTROLS, '')
+  // Only the head can be shown: cut first (a 200 kB name costs nothing), then clean.
+  const flat = String(s ?? '').slice(0, max * 4 + 64).replace(BIDI_CONTROLS, '').replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(CONTROLS, '')
     .replace(/\s+/g, ' ').trim();
   const chars = [...flat];
   return chars.length <= max ? flat : `${chars.slice(0, Math.max(1, max - 1)).join('').trimEnd()}…`;

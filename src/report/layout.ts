@@ -82,7 +82,7 @@ export function summary(items: Count[]): Block {
   };
   return {
     html: row(items.map(tile).join(''), 'padding:0 20px 8px 20px;font-size:0;'),
-    text: items.map((c) => `${c.label}: ${c.value}`).join(' · '),
+    text: items.map((c) => `${c.value} ${c.label}`).join(' · '),
   };
 }
 

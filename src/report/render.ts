@@ -9,6 +9,7 @@
 import type { Language } from '../config.js';
 import type { NotifyReason } from '../domain/records.js';
 import type { ModuleRow, Outcome, RunReport } from '../domain/run.js';
+import { ERROR_LINES_MAX } from './bound.js';
 import { destinationBlocks } from './destination.js';
 import {
   clean, formatBytes, formatChange, formatCount, formatDateTime, formatDuration, formatWindow, headerSafe, isolate, LINE_MAX, NAME_MAX,
@@ -61,7 +62,8 @@ export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions
 const zoned = (o: RenderOptions) => ({ timeZone: o.timeZone, zoneName: true });
 
 function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOptions): string {
-  const base = s.intro[reason] ?? s.intro.default[run.outcome];
+  const base = !hasStatus(run) && run.outcome !== 'MISSING' && run.outcome !== 'SUCCESS' ? s.noStatusIntro
+    : s.intro[reason] ?? s.intro.default[run.outcome];
   const expected = formatDateTime(run.start, { ...zoned(o), seconds: false });
   const since = o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince > 0 && o.failingSince < run.start
     ? ' ' + s.failingSince.replace('{since}', formatDateTime(o.failingSince, { ...zoned(o), seconds: false })) : '';
@@ -71,7 +73,7 @@ function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOpti
 }
 
 /** Advice by outcome: which node's log to read, what to check, where in cluster-admin. */
-export function nextSteps(run: RunReport, s: Strings): Line[] {
+export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'timeZone'>): Line[] {
   const byNode = (rows: ModuleRow[]) => {
     const m = new Map<string, string[]>();
     for (const r of rows) {
@@ -82,7 +84,7 @@ export function nextSteps(run: RunReport, s: Strings): Line[] {
   };
   const common = { plan: run.planId, planName: clean(run.planName), destination: clean(run.destinationName) };
   if (run.outcome === 'MISSING') {
-    return [rich(s.steps.missing, { ...common, nodes: run.nodes.map((n) => n.id).join(', ') || '-', expected: formatDateTime(run.start, { seconds: false }) })];
+    return [rich(s.steps.missing, { ...common, nodes: run.nodes.map((n) => n.id).join(', ') || '-', expected: formatDateTime(run.start, { timeZone: o.timeZone, zoneName: true, seconds: false }) })];
   }
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
   const steps: Line[] = [];
@@ -102,9 +104,6 @@ function bannerLines(run: RunReport, s: Strings, o: RenderOptions): Line[] {
 }
 
 function counts(run: RunReport, s: Strings): Count[] {
-  if (run.outcome === 'MISSING') {
-    return [{ label: s.counts.expected, value: formatDateTime(run.start, { seconds: false }) }, { label: s.counts.nodes, value: run.nodes.map((n) => n.id).join(', ') || '-' }];
-  }
   const n = (r: ModuleRow['result']) => run.modules.filter((m) => m.result === r).length;
   const saved = n('success');
   const size = run.modules.filter((m) => m.result === 'success' && m.totalSize !== null).reduce((a, m) => a + m.totalSize!, 0);
@@ -143,7 +142,7 @@ function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): 
     else if (t?.lastSuccessAt) details.push(rich(s.lastGood, { time: formatDateTime(t.lastSuccessAt, { ...zoned(o), seconds: false }) }));
     else if (t) details.push(s.noLastGood);
   }
-  const lines = (m.errorLines ?? []).map((l) => clean(l, LINE_MAX)).filter(Boolean);
+  const lines = (m.errorLines ?? []).slice(-ERROR_LINES_MAX).map((l) => clean(l, LINE_MAX)).filter(Boolean);
   if (lines.length) details.push(s.errorLinesTitle);
   return appRow({
     name: name(m), status, tone, details, quote: lines,
@@ -188,8 +187,8 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   if (reason === 'reminder') head = `${s.reminder}: ${head}`;
   const tone = reason === 'recovered' ? 'success' : OUTCOME_TONE[run.outcome];
   const blocks: Block[] = [banner({ tone, title: head, lines: bannerLines(run, s, o) }), paragraph(introOf(run, reason, s, o))];
-  if (run.outcome !== 'SUCCESS') blocks.push(notice({ tone, title: s.whatToDo, items: nextSteps(run, s) }));
-  blocks.push(summary(counts(run, s)));
+  if (run.outcome !== 'SUCCESS') blocks.push(notice({ tone, title: s.whatToDo, items: nextSteps(run, s, o) }));
+  if (run.outcome !== 'MISSING') blocks.push(summary(counts(run, s)));
   blocks.push(...applications(run, s, o));
   blocks.push(...record(run, s, o));
   if (run.destinationHealth) blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));

@@ -47,6 +47,8 @@ export interface Strings {
   failedCount: string;
   warningCount: string;
   intro: Partial<Record<NotifyReason, string>> & { default: Record<Outcome, string> };
+  /** A failure alert for a plan without any backup result. */
+  noStatusIntro: string;
   /** {since} */
   failingSince: string;
   stale: string;
@@ -55,7 +57,7 @@ export interface Strings {
   windowLine: string;
   expectedLine: string;
   noStatusLine: string;
-  counts: { saved: string; warnings: string; failed: string; notRun: string; size: string; duration: string; expected: string; nodes: string };
+  counts: { saved: string; warnings: string; failed: string; notRun: string; size: string; duration: string };
   whatToDo: string;
   steps: {
     /** {node} {modules} {plan} {planName} */
@@ -134,13 +136,14 @@ const en: Strings = {
     reminder: 'The plan is still failing. This is a reminder of its last run.',
     update: 'More results arrived for this run after the first report. This is the complete picture.',
   },
+  noStatusIntro: 'NS8 reports this plan as failed, but no application of it has a backup result yet.',
   failingSince: 'Failing since {since}.',
   stale: 'No successful backup of this plan since {since}: the latest restorable data is older than the configured stale age.',
   planLine: 'Plan {plan} · destination {destination}',
   windowLine: '{window}',
   expectedLine: 'Expected at {time}',
   noStatusLine: 'No application has reported a result yet · alert received {time}',
-  counts: { saved: 'saved', warnings: 'to check', failed: 'failed', notRun: 'not run', size: 'total size', duration: 'duration', expected: 'expected at', nodes: 'nodes' },
+  counts: { saved: 'saved', warnings: 'to check', failed: 'failed', notRun: 'not run', size: 'total size', duration: 'duration' },
   whatToDo: 'What to do',
   steps: {
     failed: 'Failed on node {node}: {modules}. Read the error lines under each application. For the whole log, open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
@@ -273,13 +276,14 @@ const it: Strings = {
     reminder: 'Il piano continua a fallire. Questo è un promemoria della sua ultima esecuzione.',
     update: 'Dopo il primo rapporto sono arrivati altri risultati per questa esecuzione. Questo è il quadro completo.',
   },
+  noStatusIntro: 'NS8 segnala questo piano come fallito, ma nessuna sua applicazione ha ancora un risultato di backup.',
   failingSince: 'In errore dal {since}.',
   stale: 'Nessun backup riuscito di questo piano dal {since}: gli ultimi dati ripristinabili sono più vecchi dell\'età massima configurata.',
   planLine: 'Piano {plan} · destinazione {destination}',
   windowLine: '{window}',
   expectedLine: 'Previsto alle {time}',
   noStatusLine: 'Nessuna applicazione ha ancora registrato un risultato · allarme ricevuto {time}',
-  counts: { saved: 'salvate', warnings: 'da verificare', failed: 'fallite', notRun: 'non eseguite', size: 'dimensione totale', duration: 'durata', expected: 'previsto alle', nodes: 'nodi' },
+  counts: { saved: 'salvate', warnings: 'da verificare', failed: 'fallite', notRun: 'non eseguite', size: 'dimensione totale', duration: 'durata' },
   whatToDo: 'Cosa fare',
   steps: {
     failed: 'Fallito sul nodo {node}: {modules}. Leggere le righe di errore sotto ogni applicazione. Per il log completo aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
@@ -387,3 +391,7 @@ const it: Strings = {
 };
 
 export const STRINGS: Record<Language, Strings> = { en, it };
+
+/** Fills `{name}` placeholders in plain text (HTML and isolation: fillHtml/fillText in format.ts). */
+export const fill = (template: string, vars: Record<string, string | number>): string =>
+  template.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] === undefined ? m : String(vars[k])));

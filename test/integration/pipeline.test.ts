@@ -18,7 +18,9 @@ beforeEach(async () => {
   await seedCluster(redis, { smtpPort: smtp.port });
 });
 
-const rows = (html: string) => [...html.matchAll(/<tr data-module="([^"]+)">(.*?)<\/tr>/g)].map((m) => ({ module: m[1], cells: [...m[2]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]) }));
+/** The report's application rows: id and result from the data attributes, name and result word as shown. */
+const rows = (html: string) => [...html.matchAll(/data-module="([^"]+)" data-result="([^"]+)"[^>]*>.*?<span dir="auto">(.*?)<\/span> <span[^>]*>(.*?)<\/span>/g)]
+  .map((m) => ({ module: m[1], result: m[2], name: m[3], status: m[4] }));
 
 describe('one run, one email', () => {
   it('reports a partial failure of a plan spread over two nodes', async () => {
@@ -30,10 +32,10 @@ describe('one run, one email', () => {
       assert.deepEqual(smtp.envelopes[0]!.to, ['admin@example.org']);
       const r = rows(String(mail!.html));
       assert.deepEqual(r.map((x) => x.module), ['nextcloud1', 'samba1', 'traefik2', 'webtop1']);
-      assert.equal(r[0]!.cells[3], 'FAILED');
-      assert.equal(r[0]!.cells[0], 'Cloud');
-      assert.equal(r[2]!.cells[0], 'traefik2', 'a module without ui name is shown by its id');
-      assert.equal(r[3]!.cells[0], 'Webtop &lt;Sales &amp; Co&gt;', 'ui names are escaped');
+      assert.equal(r[0]!.status, 'FAILED');
+      assert.equal(r[0]!.name, 'Cloud');
+      assert.equal(r[2]!.name, 'traefik2', 'a module without ui name is shown by its id');
+      assert.equal(r[3]!.name, 'Webtop &lt;Sales &amp; Co&gt;', 'ui names are escaped');
       assert.match(mail!.text!, /journalctl -u backup2/);
       await new Promise((res) => setTimeout(res, 1500));
       assert.equal(smtp.messages.length, 1, 'exactly one email per run');
@@ -48,8 +50,9 @@ describe('replayed runs', () => {
       await replayRun(redis, 1, {});
       const [mail] = await smtp.waitFor(1);
       assert.equal(mail!.subject, '[NS8 Backup] ✅ Backup completato con successo: Daily offsite');
-      assert.deepEqual(rows(String(mail!.html)).map((r) => r.cells[3]), ['salvato', 'salvato', 'salvato', 'salvato']);
-      assert.match(mail!.text!, /Nessuna azione necessaria/);
+      assert.deepEqual(rows(String(mail!.html)).map((r) => r.status), ['salvato', 'salvato', 'salvato', 'salvato']);
+      assert.match(mail!.text!, /Tutte le applicazioni del piano sono state salvate./);
+      assert.ok(!mail!.text!.includes('COSA FARE'), 'nothing to do: no box');
     } finally { await service.stop(); }
   });
 
@@ -71,9 +74,9 @@ describe('replayed runs', () => {
       await replayRun(redis, 2, { webtop1: { busyRetries: 1 } }, { retryDelayMs: 2500 });
       const mails = await smtp.waitFor(2, 15_000);
       assert.match(mails[0]!.subject!, /partially failed: Weekly SMB/);
-      assert.deepEqual(rows(String(mails[0]!.html)).find((r) => r.module === 'webtop1')!.cells[3], 'not run');
+      assert.deepEqual(rows(String(mails[0]!.html)).find((r) => r.module === 'webtop1')!.status, 'not run');
       assert.match(mails[1]!.subject!, /✅ Backup recovered: Weekly SMB \[update\]|✅ Backup completed successfully: Weekly SMB \[update\]/);
-      assert.equal(rows(String(mails[1]!.html)).find((r) => r.module === 'webtop1')!.cells[3], 'saved');
+      assert.equal(rows(String(mails[1]!.html)).find((r) => r.module === 'webtop1')!.status, 'saved');
     } finally { await service.stop(); }
   });
 
@@ -84,7 +87,7 @@ describe('replayed runs', () => {
       assert.equal(res.status, 202);
       const [mail] = await smtp.waitFor(1);
       assert.match(mail!.subject!, /❌ Backup failed – possible repository error: Daily offsite/);
-      assert.deepEqual(rows(String(mail!.html)).map((r) => r.cells[3]), ['not run', 'not run', 'not run', 'not run']);
+      assert.deepEqual(rows(String(mail!.html)).map((r) => r.status), ['not run', 'not run', 'not run', 'not run']);
     } finally { await service.stop(); }
   });
 

@@ -92,3 +92,12 @@ test('decideReminder: the latest run again, never a mail per poll', () => {
   ];
   for (const c of cases) assert.equal(decideReminder(c.s, c.r, at(c.h)), c.want, c.name);
 });
+
+test('WARNING (saved everything, but unusual) is a problem to tell, yet its data counts as fresh', () => {
+  const { reasons, state } = story([run(T0, 'SUCCESS', OK), run(T0 + 24 * H, 'WARNING', OK), run(T0 + 48 * H, 'WARNING', OK), run(T0 + 72 * H, 'SUCCESS', OK)]);
+  assert.deepEqual(reasons, ['muted', 'first', 'repeat', 'recovered']);
+  assert.equal(state!.lastSuccessAt, T0 + 72 * H);
+  const mid = story([run(T0, 'SUCCESS', OK), run(T0 + 24 * H, 'WARNING', OK)]).state!;
+  assert.equal(mid.lastSuccessAt, T0 + 24 * H, 'a WARNING run saved data: the plan is not stale');
+  assert.equal(mid.failingSince, T0 + 24 * H, 'but it opens a problem streak');
+});

@@ -16,7 +16,7 @@ const mod = (over: Partial<ModuleRow>): ModuleRow => ({
 export const modules = {
   cloud: mod({}),
   mail: mod({ moduleId: 'mail1', uiName: 'Mail', node: 2, nodeName: '', start: T + 24, end: T + 478, totalSize: 2210455120, totalFileCount: 15530, repoPath: 'mail/u2', trend: { runs: 5, medianSize: 2200000000, medianFiles: 15000, medianSeconds: 450, lastSuccessAt: T - 86400 } }),
-  webtop: mod({ moduleId: 'webtop1', uiName: '', node: 2, nodeName: '', start: T + 480, end: T + 560, totalSize: 1536, totalFileCount: 3, repoPath: 'webtop/u3' }),
+  webtop: mod({ moduleId: 'webtop1', uiName: '', node: 2, nodeName: '', start: T + 480, end: T + 560, totalSize: 1536, totalFileCount: 3, repoPath: 'webtop/u3', trend: { runs: 4, medianSize: 1500, medianFiles: 3, medianSeconds: 80, lastSuccessAt: T - 86400 } }),
 };
 
 const failedCloud = mod({

@@ -1,86 +1,162 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The run report's words: golden subject + text for every outcome in both languages, the order an
+// administrator on a phone needs, escaping of every outside field, one-line subjects, no 1970,
+// isolated right-to-left names and bounded sizes. Goldens: UPDATE_GOLDEN=1 rewrites them (then
+// read the diff).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RunReport } from '../../src/domain/run.js';
+import type { NotifyReason } from '../../src/domain/records.js';
 import { renderReport, subjectOf } from '../../src/report/render.js';
+import { boundRun } from '../../src/report/bound.js';
+import { OPTIONS as O, RUNS, T } from './fixtures.js';
 
-const T = 1786237200;
-const run = (over: Partial<RunReport> = {}): RunReport => ({
-  runKey: `2:${T + 1}`, planId: 2, planName: 'Weekly SMB', destinationId: 'd', destinationName: 'NAS share', outcome: 'PARTIAL',
-  start: T + 1, end: T + 1170, nodes: [{ id: 1, name: 'ns1' }, { id: 2, name: '' }], triggers: ['backup event'],
-  modules: [
-    { moduleId: 'nextcloud1', uiName: 'Cloud', node: 1, nodeName: 'ns1', result: 'failed', start: T + 2, end: T + 250, totalSize: 51998012876, totalFileCount: 390102, snapshotsCount: 1, errors: 1, repoPath: 'nextcloud/u1' },
-    { moduleId: 'webtop1', uiName: '', node: 2, nodeName: '', result: 'success', start: T + 24, end: T + 478, totalSize: 2210455120, totalFileCount: 15530, snapshotsCount: 1, errors: 0, repoPath: 'webtop/u2' },
-  ],
-  ...over,
+const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
+const REASON: Record<string, NotifyReason> = { success: 'success' };
+
+describe('golden text of every outcome', () => {
+  for (const [name, run] of Object.entries(RUNS)) {
+    for (const language of ['en', 'it'] as const) {
+      it(`${name} (${language})`, () => {
+        const m = renderReport(run, REASON[name] ?? 'first', { ...O, language });
+        const got = `Subject: ${m.subject}\n\n${m.text}`;
+        const file = path.join(GOLDEN, `${name}.${language}.txt`);
+        if (process.env.UPDATE_GOLDEN || !existsSync(file)) { mkdirSync(GOLDEN, { recursive: true }); writeFileSync(file, got); }
+        assert.equal(got, readFileSync(file, 'utf8'));
+        assert.ok(!/\{\w+\}|undefined|NaN|null|1970/.test(got), 'every placeholder filled, no 1970');
+        assert.ok(!/Seen through|Rilevato tramite|late result|backup event/.test(got), 'none of our own jargon');
+      });
+    }
+  }
 });
-const O = { language: 'en' as const, subjectPrefix: '[NS8 Backup]', timeZone: 'Europe/Rome', moduleId: 'backup-monitor1' };
 
 describe('report rendering', () => {
   it('subjects follow the seed tool, per outcome and reason', () => {
-    assert.equal(subjectOf(run(), 'first', O), '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (1 of 2 applications not saved)');
-    assert.equal(subjectOf(run({ outcome: 'SUCCESS' }), 'success', O), '[NS8 Backup] ✅ Backup completed successfully: Weekly SMB');
-    assert.equal(subjectOf(run({ outcome: 'SUCCESS' }), 'recovered', O), '[NS8 Backup] ✅ Backup recovered: Weekly SMB');
-    assert.equal(subjectOf(run({ outcome: 'REPO_FAILURE' }), 'first', O), '[NS8 Backup] ❌ Backup failed – possible repository error: Weekly SMB');
-    assert.equal(subjectOf(run({ outcome: 'MISSING' }), 'first', O), '[NS8 Backup] ⏰ Backup did not run: Weekly SMB');
-    assert.equal(subjectOf(run(), 'reminder', O), '[NS8 Backup] 🔁 Reminder: ⚠️ Backup partially failed: Weekly SMB (1 of 2 applications not saved)');
-    assert.equal(subjectOf(run(), 'update', { ...O, language: 'it' }), '[NS8 Backup] ⚠️ Backup parzialmente fallito: Weekly SMB (1 applicazioni su 2 non salvate) [aggiornamento]');
+    const r = RUNS.partial!;
+    assert.equal(subjectOf(r, 'first', O), '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)');
+    assert.equal(subjectOf(RUNS.success!, 'success', O), '[NS8 Backup] ✅ Backup completed successfully: Weekly SMB');
+    assert.equal(subjectOf(RUNS.success!, 'recovered', O), '[NS8 Backup] ✅ Backup recovered: Weekly SMB');
+    assert.equal(subjectOf(RUNS.warning!, 'first', O), '[NS8 Backup] ⚠️ Backup completed with warnings: Weekly SMB (2 to check)');
+    assert.equal(subjectOf(RUNS.repo_failure!, 'first', O), '[NS8 Backup] ❌ Backup failed – possible repository error: Weekly SMB');
+    assert.equal(subjectOf(RUNS.missing!, 'first', O), '[NS8 Backup] ⏰ Backup did not run: Weekly SMB');
+    assert.equal(subjectOf(r, 'reminder', O), '[NS8 Backup] 🔁 Reminder: ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)');
+    assert.equal(subjectOf(r, 'update', { ...O, language: 'it' }), '[NS8 Backup] ⚠️ Backup parzialmente fallito: Weekly SMB (2 applicazioni su 3 non salvate) [aggiornamento]');
   });
 
-  it('text has the facts, one row per module and the next step', () => {
-    const { text } = renderReport(run(), 'first', O);
-    assert.match(text, /^Plan: Weekly SMB \(ID 2\)$/m);
-    assert.match(text, /^Destination: NAS share$/m);
-    assert.match(text, /^Nodes: ns1 \(1\), node 2$/m);
-    assert.match(text, /^Started: 9 Aug 2026, 03:00:01 CEST$/m);
-    assert.match(text, /^Duration: 19 min 29 s$/m);
-    assert.match(text, /^Cloud\s+nextcloud1\s+ns1 \(1\)\s+FAILED\s+4 min 8 s\s+52 GB\s+390,102\s+1\s+1$/m);
-    assert.match(text, /^webtop1\s+webtop1\s+node 2\s+saved\s+7 min 34 s\s+2\.2 GB/m);
-    assert.match(text, /Failed on node 1: Cloud \(nextcloud1\)\..*journalctl -u backup2/);
+  it('for a problem, "what to do" comes before the counts and the applications; failed rows first', () => {
+    const { text, html } = renderReport(RUNS.partial!, 'first', O);
+    const at = (s: string) => text.indexOf(s);
+    assert.ok(at('WHAT TO DO') > 0 && at('WHAT TO DO') < at('1/3 saved') && at('1/3 saved') < at('Applications'), text);
+    assert.deepEqual([...html.matchAll(/data-module="([^"]+)" data-result="([^"]+)"/g)].map((m) => `${m[1]}=${m[2]}`),
+      ['nextcloud1=failed', 'webtop1=not_run', 'mail1=success']);
+    assert.match(text, /> Fatal: unable to open config file: Stat: 403 Forbidden\n/);
+    assert.match(text, /Last successful backup: 2026-08-08 03:00 CEST/);
+    assert.match(text, /4 of the last 5 runs saved everything; last full success 2026-08-08 03:00 CEST\./);
+    assert.ok(!renderReport(RUNS.success!, 'success', O).text.includes('WHAT TO DO'), 'no box when all is well');
   });
 
-  it('Italian text', () => {
-    const { text } = renderReport(run(), 'first', { ...O, language: 'it' });
-    assert.match(text, /^Piano: Weekly SMB \(ID 2\)$/m);
-    assert.match(text, /^Inizio: 9 ago 2026, 03:00:01 CEST$/m);
-    assert.match(text, /FALLITO/);
-    assert.match(text, /Cosa fare/);
+  it('the same sizes and dates as cluster-admin, one unit everywhere (destination part included)', () => {
+    const { text } = renderReport(RUNS.partial!, 'first', O);
+    assert.ok(!/\b(kB|KB|MB|GB|TB)\b/.test(text), 'binary units only');
+    assert.match(text, /2\.06 GiB/);
+    assert.match(text, /2026-08-09 03:00–03:09 CEST/);
+    assert.ok(!/\d{1,2} (Aug|ago) 2026/.test(text), 'one date shape');
   });
 
-  it('escapes everything from Redis in HTML and keeps the subject on one line', () => {
-    const evil = '<img src=x onerror=alert(1)>\r\nBcc: victim@example.org';
-    const r = run({ planName: evil, destinationName: '"><script>x</script>', modules: [{ ...run().modules[0]!, uiName: '<b>&amp;</b>', moduleId: 'nextcloud1' }] });
-    const mail = renderReport(r, 'first', O);
-    assert.ok(!/<img|<script|<b>/.test(mail.html), 'no markup from data');
-    assert.match(mail.html, /&lt;img src=x onerror=alert\(1\)&gt;/);
-    assert.match(mail.html, /&lt;b&gt;&amp;amp;&lt;\/b&gt;/);
-    assert.ok(!/[\r\n]/.test(mail.subject));
-    assert.match(mail.subject, /Bcc: victim@example.org/, 'the text stays, as part of the one subject line');
+  it('WARNING names the anomaly and what to check', () => {
+    const { text } = renderReport(RUNS.warning!, 'first', O);
+    assert.match(text, /Saved 18\.63 GiB: less than half of its usual 47\.5 GiB \(median of its last 5 backups\)\./);
+    assert.match(text, /The backup holds no files\./);
+    assert.match(text, /- Check Cloud, webtop1: /);
+    const it = renderReport(RUNS.warning!, 'first', { ...O, language: 'it' }).text;
+    assert.match(it, /meno della metà del solito 47,5 GiB/);
   });
 
-  it('HTML carries one table row per module with the result', () => {
-    const { html } = renderReport(run(), 'first', O);
-    const rows = [...html.matchAll(/<tr data-module="([^"]+)">/g)].map((m) => m[1]);
-    assert.deepEqual(rows, ['nextcloud1', 'webtop1']);
-    assert.match(html, /<html lang="en">/);
+  it('Loki that did not answer is one line, and the report goes on', () => {
+    const { text } = renderReport(RUNS.repo_failure!, 'first', O);
+    assert.equal(text.match(/Loki/g)?.length, 1);
+    assert.match(text, /Error lines could not be read: the cluster log server \(Loki\) did not answer within 10 s\./);
+    assert.match(text, /Applications\n-+\n/);
   });
 
-  it('mentions since when a plan has been failing', () => {
-    const { text } = renderReport(run(), 'repeat', { ...O, failingSince: T - 604800 });
-    assert.match(text, /Failing since 2 Aug 2026, 03:00:00 CEST\./);
-  });
-
-  it('includes extra sections (the destination check)', () => {
-    const { text, html } = renderReport(run(), 'first', { ...O, sections: [{ title: 'Destination check', text: 'unreachable', html: '<p>unreachable</p>' }] });
-    assert.match(text, /Destination check\n-+\nunreachable/);
-    assert.match(html, /<h3>Destination check<\/h3>\n<p>unreachable<\/p>/);
+  it('a run without any status says so and shows the alert time, never 1 January 1970', () => {
+    for (const language of ['en', 'it'] as const) {
+      const { text, html } = renderReport(RUNS.no_status!, 'first', { ...O, language });
+      assert.ok(!/1970/.test(text + html));
+      assert.match(text, language === 'en' ? /No application has reported a result yet · alert received 2026-08-09 03:11 CEST/
+        : /Nessuna applicazione ha ancora registrato un risultato · allarme ricevuto 2026-08-09 03:11 CEST/);
+    }
   });
 });
 
-describe('stale plans', () => {
-  it('says since when no success was seen, in both languages', () => {
-    const r = run({ staleSince: T - 10 * 86400 });
-    assert.match(renderReport(r, 'repeat', O).text, /No successful backup of this plan since 30 Jul 2026, 03:00:00 CEST/);
-    assert.match(renderReport(r, 'repeat', { ...O, language: 'it' }).html, /Nessun backup riuscito di questo piano dal 30 lug 2026, 03:00:00 CEST/);
+describe('outside text', () => {
+  const evil = '<img src=x onerror=alert(1)>\r\nBcc: victim@example.org';
+  const hostile = (): RunReport => ({
+    ...RUNS.partial!, planName: evil, destinationName: '"><script>x</script>',
+    nodes: [{ id: 1, name: '<i>ns1</i>' }],
+    modules: RUNS.partial!.modules.map((m) => ({
+      ...m, uiName: `<b>&amp;${m.moduleId}</b>`, nodeName: '<u>node</u>',
+      errorLines: m.errorLines?.map((l) => `${l} <script>alert(1)</script>`),
+    })),
+    destinationHealth: { ...RUNS.partial!.destinationHealth!, destinationName: '<svg onload=x>' },
+  });
+
+  it('every field is escaped in HTML and stays readable in text', () => {
+    for (const language of ['en', 'it'] as const) {
+      const m = renderReport(hostile(), 'first', { ...O, language });
+      assert.ok(!/<img|<script|<b>|<i>|<u>|<svg/.test(m.html), 'no markup from data');
+      assert.match(m.html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+      assert.match(m.html, /&lt;b&gt;&amp;amp;nextcloud1&lt;\/b&gt;/);
+      assert.match(m.html, /&lt;svg onload=x&gt;/);
+      assert.match(m.html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'error lines escaped');
+      assert.match(m.text, /<b>&amp;nextcloud1<\/b>/, 'text is not escaped');
+    }
+  });
+
+  it('no header injection: one subject line whatever the names and the prefix', () => {
+    const m = renderReport(hostile(), 'first', { ...O, subjectPrefix: '[X]\r\nBcc: a@b.c' });
+    assert.ok(!/[\r\n]/.test(m.subject));
+    assert.match(m.subject, /^\[X\] Bcc: a@b\.c ⚠️/);
+  });
+
+  it('right-to-left names are isolated and bidi overrides removed', () => {
+    const r: RunReport = { ...RUNS.success!, planName: 'גיבוי ‮lanigiro', modules: [{ ...RUNS.success!.modules[0]!, uiName: 'שרת ‏קבצים' }] };
+    const m = renderReport(r, 'success', O);
+    assert.ok(!/[\u202a-\u202e\u200f]/.test(m.subject + m.text + m.html), 'no override or mark from data');
+    assert.match(m.subject, /: \u2068גיבוי lanigiro\u2069$/, 'FSI … PDI around the plan in the subject');
+    assert.match(m.text, /\u2068שרת קבצים\u2069 — saved/);
+    assert.match(m.html, /<span dir="auto">שרת קבצים<\/span>/);
+    assert.ok(!renderReport(RUNS.success!, 'success', O).subject.includes('\u2068'), 'left-to-right names are left alone');
+  });
+
+  it('huge names and error lines are bounded in the mail and in what is stored', () => {
+    const line = 'E'.repeat(10_000);
+    const big: RunReport = {
+      ...RUNS.partial!, planName: 'P'.repeat(200_000), destinationName: 'D'.repeat(100_000),
+      modules: Array.from({ length: 300 }, (_, i) => ({
+        ...RUNS.partial!.modules[0]!, moduleId: `m${i}`, uiName: 'U'.repeat(50_000), nodeName: 'N'.repeat(50_000),
+        errorLines: Array.from({ length: 500 }, () => line),
+      })),
+    };
+    const stored = boundRun(big);
+    assert.ok(JSON.stringify(stored).length < 900_000, `stored run ${JSON.stringify(stored).length} B`);
+    assert.equal([...stored.planName].length, 120);
+    const m = renderReport(stored, 'first', O);
+    assert.ok(m.html.length + m.text.length < 1_500_000, `mail ${m.html.length + m.text.length} B`);
+    assert.ok(m.subject.length <= 250);
+    assert.match(m.text, /nextcloud|m99/);
+    assert.ok(!m.text.includes('m100 '), 'at most 100 problem rows');
+  });
+});
+
+describe('stale plans and failing streaks', () => {
+  it('says since when, in both languages', () => {
+    const r = { ...RUNS.partial!, staleSince: T - 10 * 86400 };
+    assert.match(renderReport(r, 'repeat', O).text, /No successful backup of this plan since 2026-07-30 03:00 CEST/);
+    assert.match(renderReport(r, 'repeat', { ...O, language: 'it' }).html, /Nessun backup riuscito di questo piano dal 2026-07-30 03:00 CEST/);
+    assert.match(renderReport(RUNS.partial!, 'repeat', { ...O, failingSince: T - 604800 }).text, /Failing since 2026-08-02 03:00 CEST\./);
   });
 });

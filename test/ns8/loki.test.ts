@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The reason of a failure from the cluster's Loki, against a stand-in that speaks query_range as
+// Loki does: the right lines for the right module, masked and capped; Loki down, slow, refusing
+// the credentials, empty, absent or answering garbage gives one status and never outlives the
+// budget.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createErrorLineReader, discoverLoki, withErrorLines, type LokiTarget } from '../../src/ns8/loki.js';
+import { attribute, buildQuery, maskLine, meaningful, parseQueryRange, LINES_PER_MODULE, LINE_CHARS } from '../../src/loki/lines.js';
+import type { ModuleRow, RunReport } from '../../src/domain/run.js';
+import { createLogger } from '../../src/log.js';
+import { backupRunLines, startLoki, type LokiSim } from '../sim/loki.js';
+
+const T = 1_786_237_200; // run start, unix s
+const log = createLogger('error', {}, () => {});
+
+const mod = (id: string, node: number, result: ModuleRow['result'], start = T + 1, end = T + 40): ModuleRow => ({
+  moduleId: id, uiName: '', node, nodeName: '', result, start, end, totalSize: null, totalFileCount: null, snapshotsCount: null, errors: result === 'failed' ? 1 : 0, repoPath: '',
+});
+const run = (modules: ModuleRow[]): RunReport => ({
+  runKey: `2:${T + 1}`, planId: 2, planName: 'Weekly SMB', destinationId: 'd', destinationName: 'NAS', outcome: 'PARTIAL',
+  start: T + 1, end: T + 200, nodes: [{ id: 1, name: '' }, { id: 2, name: '' }], modules, triggers: [],
+});
+const RUN = run([mod('nextcloud1', 1, 'failed'), mod('samba1', 1, 'success'), mod('webtop1', 2, 'failed'), mod('mail1', 2, 'success')]);
+
+const RESTIC_URL = 's3:https://AKIAEXAMPLE:wJalrXUtnFEMI-secret@s3.eu.example.com/ns8-backups/nextcloud/3c9a';
+const NC_LINES = [
+  'Dumping state to Redis',
+  `Repository is present at path ${RESTIC_URL}`,
+  'Fatal: unable to open config file: Stat: 403 Forbidden',
+  `Fatal: unable to open repository at ${RESTIC_URL}: Access Denied`,
+  'Is there a repository at the following location?',
+  RESTIC_URL,
+  'error: environment RESTIC_PASSWORD=hunter2-very-secret AWS_SECRET_ACCESS_KEY="wJalrX secret" rejected',
+  '[ERROR] restic backup failed: Command \'[\'podman\', \'run\', \'--rm\']\' returned non-zero exit status 1.',
+];
+
+let loki: LokiSim;
+const target = (): LokiTarget => ({ url: loki.url, user: loki.user, password: loki.password });
+const reader = (budgetSeconds = 5, discover: () => Promise<LokiTarget | null> = async () => target()) =>
+  createErrorLineReader({ discover, budgetSeconds, now: () => Date.now(), log });
+
+before(async () => { loki = await startLoki(); });
+after(async () => { await loki.stop(); });
+beforeEach(() => {
+  loki.delayMs = 0; loki.rawBody = null; loki.queries.length = 0; loki.password = 'c3b2a1f0-loki-pass';
+  loki.entries = [
+    // plan 2 on node 1: nextcloud1 fails, samba1 saves
+    ...backupRunLines({ node: 1, planId: 2, at: (T + 1) * 1000, modules: [{ id: 'nextcloud1', ok: false, lines: NC_LINES }, { id: 'samba1', ok: true, lines: ['Fatal: not really (samba1 line)'] }] }),
+    // plan 2 on node 2, a manual run ("Run backup now") inside the node agent, among other tasks
+    { node: 2, at: (T + 5) * 1000, unit: 'agent@node.service', message: 'task node/2/list-updates: error: unrelated task failed' },
+    ...backupRunLines({ node: 2, planId: 2, at: (T + 10) * 1000, unit: 'agent@node.service', modules: [{ id: 'webtop1', ok: false, lines: [
+      'pg_dump: error: connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed: No such file or directory',
+      'x'.repeat(5000) + ' error at the end',
+      ...Array.from({ length: 20 }, (_, i) => `error: file ${i} could not be read`),
+    ] }, { id: 'mail1', ok: true }] }),
+    { node: 2, at: (T + 190) * 1000, unit: 'agent@node.service', message: 'task node/2/get-facts: error: another unrelated failure' },
+    // another plan, and an older run of plan 2: never mixed in
+    ...backupRunLines({ node: 1, planId: 3, at: (T + 30) * 1000, unit: 'backup3.service', modules: [{ id: 'nextcloud1', ok: false, lines: ['Fatal: plan 3 line'] }] }),
+    ...backupRunLines({ node: 1, planId: 2, at: (T - 86400) * 1000, modules: [{ id: 'nextcloud1', ok: false, lines: ['Fatal: yesterday'] }] }),
+  ];
+});
+
+describe('error lines from Loki', () => {
+  it('each failed module gets its own last meaningful lines, masked and capped', async () => {
+    const got = await reader().read(RUN);
+    assert.equal(got.status, 'ok');
+    assert.deepEqual([...got.lines.keys()].sort(), ['nextcloud1', 'webtop1']);
+    const nc = got.lines.get('nextcloud1')!;
+    assert.ok(nc.some((l) => l === 'Fatal: unable to open config file: Stat: 403 Forbidden'));
+    assert.equal(nc.at(-1), 'nextcloud1: backup 2 failed (exit code 1)');
+    const all = [...got.lines.values()].flat().join('\n');
+    for (const secret of ['wJalrXUtnFEMI-secret', 'AKIAEXAMPLE', 'hunter2', 'wJalrX secret', loki.password]) assert.ok(!all.includes(secret), secret);
+    assert.match(all, /s3:https:\/\/<secret>@s3\.eu\.example\.com/);
+    assert.match(all, /RESTIC_PASSWORD=<secret>/);
+    assert.ok(!/yesterday|plan 3 line|samba1 line|unrelated/.test(all), 'only this run, this plan, this module');
+    const wt = got.lines.get('webtop1')!;
+    assert.equal(wt.length, LINES_PER_MODULE);
+    assert.ok(wt.every((l) => [...l].length <= LINE_CHARS));
+    assert.equal(wt.at(-1), 'webtop1: backup 2 failed (exit code 1)', 'a manual run under agent@node.service');
+  });
+
+  it('asks Loki for the units of the run on each node, in the run window, with basic auth', async () => {
+    await reader().read(RUN);
+    assert.equal(loki.queries.length, 2);
+    const q = loki.queries.find((p) => p.get('query')!.startsWith('{node_id="1"}'))!;
+    assert.equal(q.get('query'), buildQuery(1, 2));
+    assert.match(q.get('query')!, /unit="backup2\.service" or unit="agent@node\.service"/);
+    assert.equal(q.get('start'), `${T + 1 - 120}000000000`);
+    assert.match(q.get('end')!, /^\d{19}$/);
+    assert.equal(q.get('direction'), 'backward');
+  });
+
+  it('the run gets the lines and the status', async () => {
+    const r = withErrorLines(RUN, await reader().read(RUN));
+    assert.equal(r.errorLog, 'ok');
+    assert.ok(r.modules.find((m) => m.moduleId === 'nextcloud1')!.errorLines!.length > 0);
+    assert.equal(r.modules.find((m) => m.moduleId === 'samba1')!.errorLines, undefined);
+  });
+
+  const timed = async (budget: number, discover?: () => Promise<LokiTarget | null>) => {
+    const t0 = Date.now();
+    const got = await reader(budget, discover).read(RUN);
+    return { ...got, ms: Date.now() - t0 };
+  };
+
+  it('Loki down: unreachable, at once', async () => {
+    const down = await startLoki(); await down.stop();
+    const got = await timed(5, async () => ({ url: down.url, user: 'loki', password: 'x' }));
+    assert.equal(got.status, 'unreachable');
+    assert.ok(got.ms < 2000, `${got.ms} ms`);
+  });
+
+  it('Loki slow: timeout within the budget', async () => {
+    loki.delayMs = 10_000;
+    const got = await timed(1);
+    assert.equal(got.status, 'timeout');
+    assert.ok(got.ms >= 950 && got.ms < 1800, `${got.ms} ms`);
+  });
+
+  it('Loki discovery hangs: still the budget', async () => {
+    const got = await timed(1, () => new Promise(() => {}));
+    assert.equal(got.status, 'timeout');
+    assert.ok(got.ms < 1800, `${got.ms} ms`);
+  });
+
+  it('wrong credentials: auth (401)', async () => {
+    const old = target();
+    loki.password = 'rotated';
+    assert.equal((await reader(5, async () => old).read(RUN)).status, 'auth');
+  });
+
+  it('nothing in the logs: empty', async () => {
+    loki.entries = [];
+    const got = await reader().read(RUN);
+    assert.equal(got.status, 'empty');
+    assert.equal(got.lines.size, 0);
+  });
+
+  it('no Loki in the cluster: no_loki, without asking anything', async () => {
+    assert.equal((await reader(5, async () => null).read(RUN)).status, 'no_loki');
+    assert.equal(loki.queries.length, 0);
+  });
+
+  it('garbage, or an answer that is not streams: error', async () => {
+    for (const body of ['not json', '{"status":"error"}', '{"status":"success","data":{"resultType":"matrix","result":[]}}']) {
+      loki.rawBody = body;
+      assert.equal((await reader().read(RUN)).status, 'error', body);
+    }
+  });
+
+  it('nothing failed: Loki is not asked', async () => {
+    const ok = run([mod('samba1', 1, 'success')]);
+    assert.equal((await reader().read(ok)).status, 'empty');
+    assert.equal(loki.queries.length, 0);
+  });
+});
+
+describe('discovery from Redis keys', () => {
+  const fake = (kv: Record<string, string | null>, env: Record<string, string>) => ({
+    get: async (k: string) => kv[k] ?? null, hGetAll: async () => env,
+  }) as never;
+  it('reads the default instance and its environment', async () => {
+    const t = await discoverLoki(fake({ 'cluster/default_instance/loki': 'loki1' },
+      { LOKI_ADDR: '10.5.4.1', LOKI_HTTP_PORT: '20001', LOKI_API_AUTH_USERNAME: 'loki', LOKI_API_AUTH_PASSWORD: 'p' }));
+    assert.deepEqual(t, { url: 'http://10.5.4.1:20001', user: 'loki', password: 'p' });
+  });
+  it('no instance, a bad port or a strange address: no Loki', async () => {
+    assert.equal(await discoverLoki(fake({}, {})), null);
+    assert.equal(await discoverLoki(fake({ 'cluster/default_instance/loki': 'loki1' }, { LOKI_ADDR: '10.5.4.1', LOKI_HTTP_PORT: '0' })), null);
+    assert.equal(await discoverLoki(fake({ 'cluster/default_instance/loki': 'loki1' }, { LOKI_ADDR: 'evil@host/x', LOKI_HTTP_PORT: '80' })), null);
+    assert.equal(await discoverLoki(fake({ 'cluster/default_instance/loki': '../x' }, {})), null);
+  });
+});
+
+describe('pure parts', () => {
+  it('parses query_range and orders by the nanosecond timestamps', () => {
+    const e = parseQueryRange({ status: 'success', data: { resultType: 'streams', result: [
+      { stream: {}, values: [['1786237202000000001', '{"MESSAGE":"b"}'], ['1786237202000000000', 'plain a'], ['bad', 'x'], [1, 'y']] },
+    ] } });
+    assert.deepEqual(e.map((x) => x.message), ['plain a', 'b']);
+  });
+  it('attributes only between a module\'s markers of this plan', () => {
+    const lines = ['x: starting backup 2 at now', 'in x', 'x: backup 2 failed (exit code 3)', 'after', 'y: starting backup 9 at now', 'in y'];
+    const m = attribute(lines.map((message, i) => ({ ns: BigInt(i), message })), 2, new Set(['x', 'y']));
+    assert.deepEqual(Object.fromEntries(m), { x: ['in x', 'x: backup 2 failed (exit code 3)'] });
+  });
+  it('masks secrets in every usual shape', () => {
+    assert.equal(maskLine('rest:http://node%2F1:gw-pass@127.0.0.1:4694/x'), 'rest:http://<secret>@127.0.0.1:4694/x');
+    assert.equal(maskLine('B2_ACCOUNT_KEY=K005abc password: "p w"'), 'B2_ACCOUNT_KEY=<secret> password: <secret>');
+    assert.equal(maskLine('Authorization: Basic bG9raTpw'), 'Authorization: Basic <secret>');
+    assert.equal(maskLine('the value 7h1s-1s-s3cr37 leaked', ['7h1s-1s-s3cr37']), 'the value <secret> leaked');
+  });
+  it('prefers meaningful lines, and keeps the last ones', () => {
+    assert.deepEqual(meaningful(['a', 'Fatal: b', 'c']), ['Fatal: b']);
+    assert.deepEqual(meaningful(['a', 'c']), ['a', 'c'], 'nothing meaningful: the last lines');
+  });
+});
