@@ -27,6 +27,8 @@ export interface Config {
     password: Secret | null;
   };
   repoCheck: { enabled: boolean; timeout: number; budget: number; concurrency: number; apiUrl: string; cacheSeconds: number };
+  /** Error lines of failed backups from the cluster's Loki (issue #13). */
+  loki: { budget: number };
   alerts: { alertmanagerUrl: string; pollSeconds: number };
   schedule: { missedRunGrace: number; staleAge: number; reminderInterval: number; timezone: string };
   logging: { level: LogLevel };

@@ -49,8 +49,6 @@ export interface ServiceOptions {
   repoChecker?: RepoChecker | null;
   /** Replaces the Loki reader of error lines (tests); null = no error lines. */
   errorLines?: ErrorLineReader | null;
-  /** Seconds a report may wait for the error lines from Loki (default 10). */
-  lokiBudgetSeconds?: number;
   deliveryTickMs?: number;
   /** Missed-run / reminder check period (default 1 min). */
   watchdogTickMs?: number;
@@ -91,7 +89,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker, notify, runLog: createRunLog(redis.writer, keys.runLog),
     history: createRunHistory(redis.writer, cfg.moduleId),
     errorLines: opts.errorLines !== undefined ? opts.errorLines : createErrorLineReader({
-      discover: () => discoverLoki(redis.reader), budgetSeconds: opts.lokiBudgetSeconds ?? 10, now: () => clock.now(), log,
+      discover: () => discoverLoki(redis.reader), budgetSeconds: cfg.loki.budget, now: () => clock.now(), log,
     }),
     onQueued: () => delivery.kick(),
   });

@@ -40,7 +40,7 @@ function journal(at: number) {
 
 describe('error lines in the report', () => {
   it('a failed module shows the lines of its run, masked; in HTML and text', async () => {
-    const { service } = await startTestService(redis, {}, { lokiBudgetSeconds: 5 });
+    const { service } = await startTestService(redis, { LOKI_BUDGET_SECONDS: '5' });
     try {
       journal(Date.now() - 10_000); // the run's lines are in the past when the report is made
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
@@ -56,7 +56,7 @@ describe('error lines in the report', () => {
 
   it('Loki hangs: the report goes out within the budget, with one line about it', async () => {
     loki.delayMs = 60_000;
-    const { service } = await startTestService(redis, {}, { lokiBudgetSeconds: 1 });
+    const { service } = await startTestService(redis, { LOKI_BUDGET_SECONDS: '1' });
     try {
       journal(Date.now() - 10_000); // the run's lines are in the past when the report is made
       const t0 = Date.now();
@@ -72,7 +72,7 @@ describe('error lines in the report', () => {
 
   it('no Loki in the cluster: one line, the report as usual', async () => {
     const c = await adminClient(redis); await c.del('cluster/default_instance/loki'); await c.quit();
-    const { service } = await startTestService(redis, {}, { lokiBudgetSeconds: 5 });
+    const { service } = await startTestService(redis, { LOKI_BUDGET_SECONDS: '5' });
     try {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 20_000);
