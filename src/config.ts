@@ -29,6 +29,8 @@ export interface Config {
   repoCheck: { enabled: boolean; timeout: number; budget: number; concurrency: number; apiUrl: string; cacheSeconds: number };
   /** Error lines of failed backups from the cluster's Loki (issue #13). */
   loki: { budget: number };
+  /** When a run that saved everything is a WARNING (src/trends/anomaly.ts). */
+  anomaly: { shrinkPercent: number; growthPercent: number; minRuns: number };
   alerts: { alertmanagerUrl: string; pollSeconds: number };
   schedule: { missedRunGrace: number; staleAge: number; reminderInterval: number; timezone: string };
   logging: { level: LogLevel };

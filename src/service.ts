@@ -25,6 +25,7 @@ import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
 import { createRepoChecker, type RepoChecker } from './repocheck/index.js';
 import { createErrorLineReader, discoverLoki, type ErrorLineReader } from './ns8/loki.js';
 import { createRunHistory } from './trends/history.js';
+import { thresholdsOf } from './trends/anomaly.js';
 import { mailsPerRun, policyOf, type NotifySettings } from './notify/policy.js';
 import { createRunLog } from './digest/run-log.js';
 import { Digester, redisDigestStore } from './digest/digester.js';
@@ -87,7 +88,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const notify: NotifySettings = { defaultPolicy: cfg.mail.notifyOnSuccess ? 'always' : 'problems', plans: new Map() };
   const pipeline = createPipeline({
     config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker, notify, runLog: createRunLog(redis.writer, keys.runLog),
-    history: createRunHistory(redis.writer, cfg.moduleId),
+    history: createRunHistory(redis.writer, cfg.moduleId), anomalyThresholds: thresholdsOf(cfg.anomaly),
     errorLines: opts.errorLines !== undefined ? opts.errorLines : createErrorLineReader({
       discover: () => discoverLoki(redis.reader), budgetSeconds: cfg.loki.budget, now: () => clock.now(), log,
     }),

@@ -63,7 +63,8 @@ const zoned = (o: RenderOptions) => ({ timeZone: o.timeZone, zoneName: true });
 
 function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOptions): string {
   const base = !hasStatus(run) && run.outcome !== 'MISSING' && run.outcome !== 'SUCCESS' ? s.noStatusIntro
-    : s.intro[reason] ?? s.intro.default[run.outcome];
+    : reason === 'reminder' && run.outcome === 'WARNING' ? s.warningReminder
+      : s.intro[reason] ?? s.intro.default[run.outcome];
   const expected = formatDateTime(run.start, { ...zoned(o), seconds: false });
   const since = o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince > 0 && o.failingSince < run.start
     ? ' ' + s.failingSince.replace('{since}', formatDateTime(o.failingSince, { ...zoned(o), seconds: false })) : '';

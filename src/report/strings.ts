@@ -49,6 +49,8 @@ export interface Strings {
   intro: Partial<Record<NotifyReason, string>> & { default: Record<Outcome, string> };
   /** A failure alert for a plan without any backup result. */
   noStatusIntro: string;
+  /** A reminder about a plan whose last run saved everything, with warnings. */
+  warningReminder: string;
   /** {since} */
   failingSince: string;
   stale: string;
@@ -137,6 +139,7 @@ const en: Strings = {
     update: 'More results arrived for this run after the first report. This is the complete picture.',
   },
   noStatusIntro: 'NS8 reports this plan as failed, but no application of it has a backup result yet.',
+  warningReminder: 'The last run of the plan saved everything but is still unusual. This is a reminder of it.',
   failingSince: 'Failing since {since}.',
   stale: 'No successful backup of this plan since {since}: the latest restorable data is older than the configured stale age.',
   planLine: 'Plan {plan} · destination {destination}',
@@ -277,6 +280,7 @@ const it: Strings = {
     update: 'Dopo il primo rapporto sono arrivati altri risultati per questa esecuzione. Questo è il quadro completo.',
   },
   noStatusIntro: 'NS8 segnala questo piano come fallito, ma nessuna sua applicazione ha ancora un risultato di backup.',
+  warningReminder: 'L\'ultima esecuzione del piano ha salvato tutto ma resta insolita. Questo è un promemoria.',
   failingSince: 'In errore dal {since}.',
   stale: 'Nessun backup riuscito di questo piano dal {since}: gli ultimi dati ripristinabili sono più vecchi dell\'età massima configurata.',
   planLine: 'Piano {plan} · destinazione {destination}',

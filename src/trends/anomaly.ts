@@ -44,6 +44,14 @@ export interface AnomalyThresholds {
 
 export const DEFAULT_THRESHOLDS: AnomalyThresholds = { runs: 5, minRuns: 3, shrinkBelow: 0.5, growAbove: 2 };
 
+/** Thresholds from the settings (ANOMALY_*_PERCENT, ANOMALY_MIN_RUNS); a percentage of 0 turns that check off. */
+export function thresholdsOf(a: { shrinkPercent: number; growthPercent: number; minRuns: number }): AnomalyThresholds {
+  return {
+    runs: Math.max(DEFAULT_THRESHOLDS.runs, a.minRuns), minRuns: a.minRuns,
+    shrinkBelow: a.shrinkPercent / 100, growAbove: a.growthPercent > 0 ? a.growthPercent / 100 : Infinity,
+  };
+}
+
 /** Runs kept per plan in the history. */
 export const HISTORY_RUNS = 12;
 /** Applications kept per run in the history (bounded storage for huge plans). */

@@ -75,6 +75,12 @@ describe('report rendering', () => {
     assert.match(it, /meno della metà del solito 47,5 GiB/);
   });
 
+  it('a reminder about warnings does not say the plan is failing', () => {
+    const { text } = renderReport(RUNS.warning!, 'reminder', O);
+    assert.match(text, /saved everything but is still unusual/);
+    assert.ok(!/still failing/.test(text));
+  });
+
   it('Loki that did not answer is one line, and the report goes on', () => {
     const { text } = renderReport(RUNS.repo_failure!, 'first', O);
     assert.equal(text.match(/Loki/g)?.length, 1);
@@ -149,6 +155,17 @@ describe('outside text', () => {
     assert.ok(m.subject.length <= 250);
     assert.match(m.text, /nextcloud|m99/);
     assert.ok(!m.text.includes('m100 '), 'at most 100 problem rows');
+  });
+});
+
+describe('stored size', () => {
+  it('a plan of ten applications with 100 kB names stores a report of a few kB, not megabytes', () => {
+    const name = 'N'.repeat(100_000);
+    const r: RunReport = boundRun({ ...RUNS.partial!, planName: name, destinationName: name,
+      modules: Array.from({ length: 10 }, (_, i) => ({ ...RUNS.partial!.modules[i % 3]!, moduleId: `app${i}`, uiName: name, nodeName: name })) });
+    const m = renderReport(r, 'first', O);
+    const stored = JSON.stringify({ run: r, ...m });
+    assert.ok(stored.length < 120_000, `${stored.length} B`);
   });
 });
 

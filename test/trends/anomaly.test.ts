@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModuleRow, Outcome, RunReport } from '../../src/domain/run.js';
 import {
-  DEFAULT_THRESHOLDS, HISTORY_RUNS, median, parseHistory, remember, summarize, withTrends, type RunSummary,
+  DEFAULT_THRESHOLDS, HISTORY_RUNS, median, parseHistory, remember, summarize, thresholdsOf, withTrends, type RunSummary,
 } from '../../src/trends/anomaly.js';
 
 const DAY = 86400;
@@ -136,5 +136,25 @@ describe('the stored history', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.equal(DEFAULT_THRESHOLDS.runs, 5);
+  });
+});
+
+describe('thresholds from the settings', () => {
+  const h = history([50 * GB, 50 * GB, 50 * GB]);
+  const judge = (size: number, a: Parameters<typeof thresholdsOf>[0]) => withTrends(run(0, [row({ totalSize: size })]), h, thresholdsOf(a)).outcome;
+  it('the defaults are 50 %, 200 % and 3 runs', () => {
+    assert.deepEqual(thresholdsOf({ shrinkPercent: 50, growthPercent: 200, minRuns: 3 }), DEFAULT_THRESHOLDS);
+  });
+  it('stricter or looser percentages move the verdict', () => {
+    assert.equal(judge(40 * GB, { shrinkPercent: 90, growthPercent: 200, minRuns: 3 }), 'WARNING');
+    assert.equal(judge(20 * GB, { shrinkPercent: 30, growthPercent: 200, minRuns: 3 }), 'SUCCESS');
+    assert.equal(judge(70 * GB, { shrinkPercent: 50, growthPercent: 120, minRuns: 3 }), 'WARNING');
+  });
+  it('0 turns a check off', () => {
+    assert.equal(judge(1, { shrinkPercent: 0, growthPercent: 200, minRuns: 3 }), 'SUCCESS');
+    assert.equal(judge(900 * GB, { shrinkPercent: 50, growthPercent: 0, minRuns: 3 }), 'SUCCESS');
+  });
+  it('more runs needed: no verdict yet', () => {
+    assert.equal(judge(1, { shrinkPercent: 50, growthPercent: 200, minRuns: 4 }), 'SUCCESS');
   });
 });
