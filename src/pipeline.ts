@@ -21,6 +21,7 @@ import { withTrends, type AnomalyThresholds } from './trends/anomaly.js';
 import type { RunHistory } from './trends/history.js';
 import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
 import type { FlushRequest } from './triggers/run-tracker.js';
+import { retry, type Backoff } from './retry.js';
 
 export interface PipelineDeps {
   config: Readonly<Config>;
@@ -40,24 +41,25 @@ export interface PipelineDeps {
   clock: Clock;
   log: Logger;
   newId?: () => string;
+  /** Aborted at shutdown: a report still waiting for Redis is then left to the next start's reconcile. */
+  signal?: AbortSignal;
 }
 
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
-const PERSIST_BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
+const PERSIST_BACKOFF: Backoff = { firstMs: 250, maxMs: 10_000 };
+/** During a long outage, one warning every this many attempts. */
+const PERSIST_WARN_EVERY = 10;
 
 export function createPipeline(deps: PipelineDeps) {
   const cfg = deps.config;
   const newId = deps.newId ?? (() => `${new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
 
-  async function persist(fn: () => Promise<void>, what: string, log: Logger): Promise<void> {
-    for (let i = 0; ; i++) {
-      try { await fn(); return; } catch (err) {
-        const wait = PERSIST_BACKOFF_MS[Math.min(i, PERSIST_BACKOFF_MS.length - 1)]!;
-        if (i === 0 || i % 10 === 0) log.warning(`cannot store ${what} yet, retrying`, { error: (err as Error).message, attempt: i + 1 });
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
-  }
+  const persist = (fn: () => Promise<void>, what: string, log: Logger): Promise<void> => retry(fn, {
+    backoff: PERSIST_BACKOFF, signal: deps.signal,
+    onRetry: (err, attempt) => {
+      if (attempt % PERSIST_WARN_EVERY === 1) log.warning(`cannot store ${what} yet, retrying`, { error: (err as Error).message, attempt });
+    },
+  });
 
   /** The run a request is about: a settled run, a run that did not start, or the latest one. */
   function runOf(req: FlushRequest, snap: PlanSnapshot, prev: PlanState | undefined): RunReport {

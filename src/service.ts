@@ -42,6 +42,16 @@ const WATCHDOG_TICK_MS = 60_000;
 const SCHEDULE_TOLERANCE_SECONDS = 60;
 /** A smarthost change queues again the reports refused for good in this last stretch. */
 const REQUEUE_REFUSED_WITHIN_MS = 24 * 3600_000;
+/** stop() lets work in progress finish this long before it drops the Redis connections. */
+const STOP_GRACE_MS = 3000;
+
+/** True when `p` settled within `ms` (its outcome is not needed). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([p.then(() => true, () => true), new Promise<false>((r) => { timer = setTimeout(() => r(false), ms); })]);
+  clearTimeout(timer);
+  return done;
+}
 
 export interface ServiceOptions {
   log: Logger;
@@ -67,6 +77,7 @@ export interface RunningService {
 export async function startService(cfg: Readonly<Config>, opts: ServiceOptions): Promise<RunningService> {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
+  const shutdown = new AbortController();
   const redis = await connectRedis(cfg.redis, log);
   const keys = moduleKeys(cfg.moduleId);
   const outbox = createOutbox(redis.writer, cfg.moduleId);
@@ -92,7 +103,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     errorLines: opts.errorLines !== undefined ? opts.errorLines : createErrorLineReader({
       discover: () => discoverLoki(redis.reader), budgetSeconds: cfg.loki.budget, now: () => clock.now(), log,
     }),
-    onQueued: () => delivery.kick(),
+    onQueued: () => delivery.kick(), signal: shutdown.signal,
   });
   const tracker = new RunTracker({
     readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m),
@@ -103,7 +114,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     waitSeconds: cfg.correlator.waitSeconds, maxRunSeconds: cfg.correlator.maxRunSeconds, recentWindow: cfg.correlator.recentWindow,
   });
 
-  const reconcile = reconciler(() => tracker.reconcile(), log);
+  const reconcile = reconciler(() => tracker.reconcile(), log, shutdown.signal);
   await subscribeBackupEvents(redis.subscriber, {
     backupEvent: (e) => tracker.backupEvent(e),
     smarthostChanged: () => {
@@ -158,12 +169,18 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   return {
     port, tracker, delivery,
     async stop() {
+      // Waits between retries end now; work still waiting for Redis after the grace is given up
+      // (nothing half-stored: the next start's reconcile reports what was not).
+      shutdown.abort(new DOMException('the service is stopping', 'AbortError'));
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      await Promise.all([poller?.stop(), watchdog.stop(), digester.stop()]);
-      await tracker.close();
-      await delivery.stop();
-      await redis.close();
+      const work = Promise.all([poller?.stop(), watchdog.stop(), digester.stop(), tracker.close(), delivery.stop()]);
+      if (!(await settlesWithin(work, STOP_GRACE_MS))) {
+        log.warning('stopping while Redis is unreachable: pending work is given up', { grace_ms: STOP_GRACE_MS });
+        redis.destroy();
+        await settlesWithin(work, STOP_GRACE_MS);
+      }
+      if (!(await settlesWithin(redis.close(), STOP_GRACE_MS))) redis.destroy();
     },
   };
 }

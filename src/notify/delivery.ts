@@ -9,6 +9,10 @@ import type { Smarthost } from '../ns8/smarthost.js';
 import type { StoredMail } from '../domain/records.js';
 import type { Mailer } from './mailer.js';
 import type { Outbox } from './outbox.js';
+import { backoffDelay, type Backoff } from '../retry.js';
+
+/** Next try of a refused mail: 15 s, 30 s, 1 min … at most 30 min apart. */
+const DELIVERY_BACKOFF: Backoff = { firstMs: 15_000, maxMs: 30 * 60_000 };
 
 export interface DeliveryDeps {
   outbox: Outbox;
@@ -24,7 +28,7 @@ export interface DeliveryDeps {
 
 const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
 /** 15 s, 30 s, 1 min, … capped at 30 min. */
-export const backoffMs = (attempts: number) => Math.min(15_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+export const backoffMs = (attempts: number) => backoffDelay(attempts, DELIVERY_BACKOFF);
 
 export class Delivery {
   private timer: NodeJS.Timeout | null = null;

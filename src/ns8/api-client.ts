@@ -4,6 +4,7 @@
 // Every failure is an ApiError with a stable code; credentials never appear in messages.
 import { Secret, redact } from '../secret.js';
 import type { Logger } from '../log.js';
+import { retry, sleep as wait } from '../retry.js';
 
 export type ApiErrorCode =
   | 'API_UNREACHABLE'   // connection refused, DNS, reset: retryable
@@ -54,6 +55,8 @@ export interface ApiClientOptions {
 interface Reply { status: number; body: Record<string, unknown> }
 
 const CONNECT_RETRIES = 2;
+/** 100 ms, then 300 ms. */
+const CONNECT_BACKOFF = { firstMs: 100, factor: 3, maxMs: 900 };
 
 export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(signal?: AbortSignal): Promise<void> } {
   const base = opts.url.replace(/\/+$/, '');
@@ -68,18 +71,13 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    let res: Response | null = null;
     // Connection errors are retried a few times, as NS8's own client does: a kept-alive socket
     // that the server has just closed fails once with ECONNRESET and works on a new one.
-    for (let attempt = 0; res === null; attempt++) {
-      try {
-        res = await doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-      } catch (e) {
-        if (signal?.aborted) throw aborted(signal);
-        if (attempt >= CONNECT_RETRIES) throw new ApiError('API_UNREACHABLE', clean(`${method} ${base}${path}: ${causeOf(e)}`));
-        await sleep(100 * 3 ** attempt, signal);
-      }
-    }
+    const res = await retry(() => doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal }),
+      { backoff: CONNECT_BACKOFF, attempts: CONNECT_RETRIES + 1, signal }).catch((e: unknown) => {
+      if (signal?.aborted) throw aborted(signal);
+      throw new ApiError('API_UNREACHABLE', clean(`${method} ${base}${path}: ${causeOf(e)}`));
+    });
     let parsed: Record<string, unknown> = {};
     try { const v: unknown = await res.json(); if (v && typeof v === 'object') parsed = v as Record<string, unknown>; } catch {
       if (signal?.aborted) throw aborted(signal);
@@ -175,11 +173,7 @@ function aborted(signal: AbortSignal): ApiError {
     : new ApiError('API_ABORTED', 'the check was cancelled');
 }
 
+/** A wait that ends early, as an ApiError, when the check is cancelled. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(aborted(signal)); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(aborted(signal!)); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return wait(ms, signal).catch(() => { throw aborted(signal!); });
 }

@@ -4,6 +4,10 @@
 import { createClient, type RedisClientType } from 'redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { backoffDelay, retry, type Backoff } from '../retry.js';
+
+const RECONNECT_BACKOFF: Backoff = { firstMs: 200, maxMs: 10_000 };
+const CONNECT_BACKOFF: Backoff = { firstMs: 500, maxMs: 10_000 };
 
 export type Redis = RedisClientType;
 
@@ -14,7 +18,10 @@ export interface RedisClients {
   subscriber: Redis;
   /** Writes `module/<id>/…`; module credentials. */
   writer: Redis;
+  /** Graceful: waits for replies (after destroy(), at once). */
   close(): Promise<void>;
+  /** Drops the connections now: commands waiting for a reconnect fail. */
+  destroy(): void;
 }
 
 function client(url: string, socketPath: string | null, log: Logger, role: string, creds?: { username: string; password: string }): Redis {
@@ -24,7 +31,7 @@ function client(url: string, socketPath: string | null, log: Logger, role: strin
       ...(socketPath ? { path: socketPath } : {}),
       connectTimeout: 5000,
       // Keep trying forever: an outage must never lose a report, only delay it.
-      reconnectStrategy: (retries: number) => Math.min(200 * 2 ** Math.min(retries, 6), 10_000),
+      reconnectStrategy: (retries: number) => backoffDelay(retries + 1, RECONNECT_BACKOFF),
     },
     ...(creds ?? {}),
     disableOfflineQueue: false,
@@ -38,23 +45,20 @@ function client(url: string, socketPath: string | null, log: Logger, role: strin
   return c;
 }
 
-export async function connectRedis(cfg: Config['redis'], log: Logger): Promise<RedisClients> {
+export async function connectRedis(cfg: Config['redis'], log: Logger, signal?: AbortSignal): Promise<RedisClients> {
   const creds = cfg.user && cfg.password ? { username: cfg.user, password: cfg.password.reveal() } : undefined;
   const reader = client(cfg.replicaUrl, cfg.socket, log, 'reader');
   const subscriber = client(cfg.replicaUrl, cfg.socket, log, 'subscriber');
   const writer = client(cfg.leaderUrl, cfg.leaderUrl === cfg.replicaUrl ? cfg.socket : null, log, 'writer', creds);
   // connect() rejects on the first failure; retry until Redis is there, as agents do.
-  await Promise.all([reader, subscriber, writer].map((c) => connectWithRetry(c)));
+  await Promise.all([reader, subscriber, writer].map((c) => connectWithRetry(c, signal)));
   return {
     reader, subscriber, writer,
-    async close() { await Promise.allSettled([reader, subscriber, writer].map((c) => c.close())); },
+    async close() { await Promise.allSettled([reader, subscriber, writer].map((c) => (c.isOpen ? c.close() : undefined))); },
+    destroy() { for (const c of [reader, subscriber, writer]) if (c.isOpen) c.destroy(); },
   };
 }
 
-async function connectWithRetry(c: Redis): Promise<void> {
-  for (let i = 0; ; i++) {
-    try { await c.connect(); return; } catch {
-      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** i, 10_000)));
-    }
-  }
+function connectWithRetry(c: Redis, signal?: AbortSignal): Promise<void> {
+  return retry(async () => { await c.connect(); }, { backoff: CONNECT_BACKOFF, signal });
 }

@@ -20,6 +20,7 @@ import { redact } from '../secret.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { BackupAlert, RunSink } from './types.js';
+import { backoffDelay } from '../retry.js';
 
 /** Stable codes of the poller's outbound failures (candidates for src/errors.ts). */
 /** The poller's codes, from the catalogue in src/errors.ts. */
@@ -81,7 +82,7 @@ export function diffPoll(known: PollState, current: PolledAlert[], now: number, 
 /** PURE: how long to wait after `failures` consecutive failed polls (doubling, at most 8x, 5 min cap). */
 export function pollDelayMs(intervalMs: number, failures: number): number {
   if (failures === 0) return intervalMs;
-  return Math.min(intervalMs * 2 ** Math.min(failures, 3), Math.max(intervalMs, 300_000));
+  return backoffDelay(failures + 1, { firstMs: intervalMs, maxMs: Math.min(8 * intervalMs, Math.max(intervalMs, 300_000)) });
 }
 
 export function classifyPollError(err: unknown): { code: PollErrorCode; detail: string } {

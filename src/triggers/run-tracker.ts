@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { START_TOLERANCE_S, inferRunStart } from '../correlate/correlate.js';
 import type { BackupAlert, BackupEvent, RunSink } from './types.js';
+import { retry, type Backoff } from '../retry.js';
 
 export type FlushRequest =
   | { kind: 'run'; planId: number; since: number | null; triggers: string[] }
@@ -45,6 +46,7 @@ interface OpenRun {
 
 /** About an hour of retries before a failing flush is given up (and logged as an error). */
 const FLUSH_ATTEMPTS = 130;
+const FLUSH_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000 };
 
 /** How much longer than last time a node may take before its pending modules count as not run. */
 const SLOWDOWN = 1.25;
@@ -55,6 +57,8 @@ export class RunTracker implements RunSink {
   private readonly alertTimers = new Map<number, { timer: NodeJS.Timeout; triggers: Set<string> }>();
   private readonly chains = new Map<number, Promise<void>>();
   private closed = false;
+  /** Ends the waits between flush attempts when the service stops. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly d: TrackerDeps) {}
 
@@ -111,6 +115,7 @@ export class RunTracker implements RunSink {
   /** Stops timers and waits for work in progress. Open runs are not flushed half-done: reconcile() rebuilds them at the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort(new DOMException('the service is stopping', 'AbortError'));
     for (const a of this.alertTimers.values()) clearTimeout(a.timer);
     this.alertTimers.clear();
     for (const run of [...this.open.values()]) if (run.timer) clearTimeout(run.timer);
@@ -198,13 +203,10 @@ export class RunTracker implements RunSink {
 
   /** A flush that fails (Redis restarting, replica loading) is tried again: a report is never dropped. */
   private async flushWithRetry(req: FlushRequest): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try { await this.d.flush(req); return; } catch (err) {
-        if (this.closed || attempt >= FLUSH_ATTEMPTS) throw err;
-        this.d.log.warning('cannot report the run yet, retrying', { plan: req.planId, attempt, error: (err as Error).message });
-        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (attempt - 1), 30_000)));
-      }
-    }
+    await retry(() => this.d.flush(req), {
+      backoff: FLUSH_BACKOFF, attempts: FLUSH_ATTEMPTS, signal: this.closing.signal,
+      onRetry: (err, attempt) => this.d.log.warning('cannot report the run yet, retrying', { plan: req.planId, attempt, error: (err as Error).message }),
+    });
   }
 
   private alertForPlan(planId: number, trigger: string): void {
