@@ -8,8 +8,17 @@
 #      org.nethserver.* labels that tell NS8 how to install it (contract §8.2).
 #
 # Environment:
-#   REPOBASE         image repository prefix (default ghcr.io/nethserver)
-#   IMAGETAG         tag of both images (default latest)
+#   REPOBASE         THE image namespace, e.g. ghcr.io/<owner> (lowercased). It names both
+#                    images, the module's org.nethserver.images label, metadata.json `source`,
+#                    and, for ghcr.io/<owner>, the docs URLs (github.com/<owner>/ns8-backup-monitor;
+#                    in GitHub Actions the building repository's own URL). Default: `localhost`,
+#                    podman's local prefix: a local build claims no registry namespace.
+#                    NS8's reusable publish workflow sets REPOBASE=ghcr.io/<repository owner>.
+#   IMAGETAG         tag (default `dev`); sanitised like the publish workflow does ('/' -> '-',
+#                    anything a registry refuses -> '-'). A release is a semver git tag
+#                    without `v` (1.2.0, 1.3.0-rc.1): the Software Center lists only those.
+#   CODE_URL         only for a registry other than ghcr.io: the source repository's web URL
+#                    for metadata.json (documentation, issues); empty otherwise
 #   NODE_BASE_IMAGE  base of the runtime image (default docker.io/library/node:24.16.0-slim);
 #                    any image with a glibc `node` on PATH works, e.g. a locally made one
 #                    (build/make-local-node-base.sh) when no registry is reachable
@@ -20,12 +29,20 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 
-repobase="${REPOBASE:-ghcr.io/nethserver}"
+repobase="${REPOBASE:-localhost}"
+repobase="${repobase,,}"   # registries want lowercase names
+repobase="${repobase%/}"
 reponame="backup-monitor"
-imagetag="${IMAGETAG:-latest}"
+# Same sanitising as ns8-github-actions publish-branch.yml (tr '/' '-'), plus the rest of the
+# registry's tag grammar [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, so the label names the pushed tag.
+imagetag=$(printf '%s' "${IMAGETAG:-dev}" | tr '/' '-' | sed -e 's/[^A-Za-z0-9_.-]/-/g' -e 's/^[.-]/_/' | cut -c1-128)
 node_base="${NODE_BASE_IMAGE:-docker.io/library/node:24.16.0-slim}"
-service_image="${repobase}/${reponame}-service:${imagetag}"
-module_image="${repobase}/${reponame}:${imagetag}"
+# Images are committed untagged (podman's implicit :latest, what the publish workflow pushes as
+# ${image}:${IMAGETAG}) and also as :${imagetag} for local use.
+service_name="${repobase}/${reponame}-service"
+module_name="${repobase}/${reponame}"
+service_image="${service_name}:${imagetag}"
+module_image="${module_name}:${imagetag}"
 # uid:gid of the `node` user of the official Node images; numeric, so any base works
 service_user="1000:1000"
 images=()
@@ -40,6 +57,11 @@ trap cleanup EXIT
 
 step() { printf '==> %s\n' "$*"; }
 fail() { printf 'build-images.sh: %s\n' "$*" >&2; exit 1; }
+
+[[ "${repobase}" =~ ^[a-z0-9._:-]+(/[a-z0-9._-]+)*$ ]] || fail "REPOBASE=${repobase} is not an image namespace"
+if [[ "${imagetag}" =~ ^v[0-9]+\.[0-9]+\.[0-9]+ ]]; then
+    printf 'build-images.sh: warning: tag %s is not semver (no "v"): the Software Center will not list it\n' "${imagetag}" >&2
+fi
 
 for tool in buildah node npm; do
     command -v "$tool" >/dev/null || fail "$tool is required"
@@ -69,6 +91,11 @@ else
     fail "ui/package.json not found: the admin page is part of the module image (or set UI_DIST)"
 fi
 [[ -f "${stage}/ui/index.html" ]] || fail "the admin page build produced no index.html"
+ls "${stage}"/ui/img/*logo*.png >/dev/null 2>&1 || fail "the admin page has no img/*logo*.png (cluster-admin looks for it)"
+
+# The catalogue entry follows REPOBASE (scripts/module-metadata.ts, the same rule as the
+# Software Center repository): never a namespace this build does not publish to.
+step "metadata.json: $(REPOBASE="${repobase}" node --import tsx scripts/module-metadata.ts "${stage}/ui/metadata.json")"
 
 step "Runtime image ${service_image} from ${node_base}"
 container=$(buildah from --pull=missing "${node_base}")
@@ -84,8 +111,9 @@ buildah config \
     --label="org.opencontainers.image.title=${reponame}-service" \
     --label="org.opencontainers.image.licenses=GPL-3.0-or-later" \
     "$container"
-buildah commit --quiet "$container" "${service_image}" >/dev/null
-images+=("${service_image}")
+buildah commit --quiet "$container" "${service_name}" >/dev/null
+buildah tag "${service_name}" "${service_image}"
+images+=("${service_name}")
 
 step "Module image ${module_image}"
 container=$(buildah from scratch)
@@ -105,15 +133,17 @@ buildah config \
     --label="org.nethserver.images=${service_image}" \
     --label="org.nethserver.min-core=3.20.0-0" \
     "$container"
-buildah commit --quiet "$container" "${module_image}" >/dev/null
-images+=("${module_image}")
+buildah commit --quiet "$container" "${module_name}" >/dev/null
+buildah tag "${module_name}" "${module_image}"
+images+=("${module_name}")
 
 if [[ -n "${CI:-}" && -n "${GITHUB_OUTPUT:-}" ]]; then
-    # docker:// wants lowercase names
+    # Untagged names: the publish workflow pushes each as ${image}:${IMAGETAG} (and :latest
+    # for main). docker:// wants lowercase names.
     printf "images=%s\n" "${images[*],,}" >> "${GITHUB_OUTPUT}"
 else
     printf "Built:\n"
-    printf "  %s\n" "${images[@]}"
+    for image in "${images[@]}"; do printf "  %s:%s\n" "${image}" "${imagetag}"; done
     printf "Publish with:\n"
-    for image in "${images[@],,}"; do printf "  buildah push %s docker://%s\n" "${image}" "${image}"; done
+    for image in "${images[@],,}"; do printf "  buildah push %s:%s docker://%s:%s\n" "${image}" "${imagetag}" "${image}" "${imagetag}"; done
 fi

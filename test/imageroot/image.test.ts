@@ -90,7 +90,8 @@ before(async () => {
 
 after(async () => {
   spawnSync('podman', ['--runtime', 'runc', 'rm', '--ignore', '-f', name]);
-  spawnSync('podman', ['rmi', '--ignore', moduleImage, serviceImage, baseImage]);
+  // build-images.sh commits each image untagged (what the publish workflow pushes) and :tag.
+  spawnSync('podman', ['rmi', '--ignore', moduleImage, serviceImage, baseImage, `${repobase}/backup-monitor`, `${repobase}/backup-monitor-service`]);
   alertmanager?.close();
   await api?.stop();
   await redis?.stop();
@@ -102,6 +103,8 @@ describe('build-images.sh', () => {
     ok(sh(path.join(REPO_ROOT, 'build', 'make-local-node-base.sh'), [baseImage]));
     const out = ok(sh(path.join(REPO_ROOT, 'build-images.sh'), [], { NODE_BASE_IMAGE: baseImage, REPOBASE: repobase, IMAGETAG: tag, CI: '' }));
     assert.match(out, new RegExp(`buildah push ${moduleImage}`));
+    assert.equal(ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', `${repobase}/backup-monitor`])),
+      ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', moduleImage])), 'the untagged name the publish workflow pushes');
     const labels = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config.Labels}}', moduleImage]))) as Record<string, string>;
     assert.equal(labels['org.nethserver.rootfull'], '0');
     assert.equal(labels['org.nethserver.tcp-ports-demand'], '1');
@@ -109,12 +112,18 @@ describe('build-images.sh', () => {
     assert.equal(labels['org.nethserver.images'], serviceImage);
     assert.match(labels['org.nethserver.min-core'] ?? '', /^3\.2\d\.\d+/);
     const cid = ok(sh('podman', ['create', moduleImage, 'none']));
-    const listing = ok(sh('bash', ['-c', `podman export ${cid} | tar t; podman rm ${cid} >/dev/null`]));
+    const tarball = path.join(root, 'module-image.tar');
+    ok(sh('bash', ['-c', `podman export -o ${tarball} ${cid} && podman rm ${cid} >/dev/null`]));
+    const listing = ok(sh('tar', ['tf', tarball]));
     for (const f of ['imageroot/actions/configure-module/validate-input.json', 'imageroot/systemd/user/backup-monitor.service',
       'imageroot/bin/write-service-env', 'ui/index.html', 'ui/metadata.json']) {
       assert.ok(listing.split('\n').includes(f), `${f} in the module image`);
     }
     assert.doesNotMatch(listing, /__pycache__/);
+    // cluster-admin finds an installed app's logo with the glob apps/<id>/img/*logo*png.
+    assert.ok(listing.split('\n').some((f) => /^ui\/img\/[^/]*logo[^/]*png$/.test(f)), 'ui/img/*logo*png in the module image');
+    const metadata = JSON.parse(ok(sh('tar', ['-xOf', tarball, 'ui/metadata.json']))) as { source: string };
+    assert.equal(metadata.source, `${repobase}/backup-monitor`, 'metadata.json source follows REPOBASE');
     const cfg = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config}}', serviceImage]))) as { User: string; Entrypoint: string[]; WorkingDir: string };
     assert.equal(cfg.User, '1000:1000');
     // The one definition of the command line that npm start, the tests and the benchmark run too.
