@@ -115,7 +115,10 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
   }
 
   async function submit(action: string, data: unknown, signal?: AbortSignal): Promise<string> {
-    const r = await authed('POST', '/api/cluster/tasks', { action, data, extra: { title: 'backup-monitor repository check' }, parent: '' }, signal);
+    // cluster-admin turns every root task into a notification and a toast in every open session
+    // unless extra.isNotificationHidden is set (contract §12.3): these checks are background work.
+    const extra = { title: 'backup-monitor repository check', isNotificationHidden: true };
+    const r = await authed('POST', '/api/cluster/tasks', { action, data, extra, parent: '' }, signal);
     const id = (r.body.data as Record<string, unknown> | undefined)?.id;
     if (r.status === 201 && typeof id === 'string') return id;
     throw statusError(r, `submit ${action}`);

@@ -263,6 +263,8 @@ test('a burst of reports on one destination starts one restic per repository; th
   now += 299_000;
   await c.check(run(dest));
   assert.equal(h.api.stats().tasks - tasks, 2, 'one task per repository for 7 reports');
+  assert.deepEqual(h.api.stats().lastExtra, { title: 'backup-monitor repository check', isNotificationHidden: true },
+    'no notification or toast in cluster-admin for a background check');
   assert.equal(h.agent.stats().started - started, 2, 'one restic per repository for 7 reports');
   now += 2_000;
   await c.check(run(dest));

@@ -14,7 +14,7 @@ export interface ApiServer {
   url: string;
   port: number;
   /** Tasks queued so far, by action. */
-  stats(): { logins: number; tasks: number; byAction: Record<string, number> };
+  stats(): { logins: number; tasks: number; byAction: Record<string, number>; lastExtra: unknown };
   /** Signs with a new key: every token issued so far is refused with 401. */
   revokeTokens(): void;
   stop(): Promise<void>;
@@ -53,7 +53,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   rdb.on('error', () => undefined);
   await rdb.connect();
   let key = randomBytes(32);
-  const counts = { logins: 0, tasks: 0, byAction: {} as Record<string, number> };
+  const counts = { logins: 0, tasks: 0, byAction: {} as Record<string, number>, lastExtra: null as unknown };
   const tokenSeconds = opts.tokenSeconds ?? 14 * 86400;
 
   const app = express();
@@ -98,6 +98,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await rdb.lPush('cluster/tasks', JSON.stringify(task));
     counts.tasks++;
     counts.byAction[action] = (counts.byAction[action] ?? 0) + 1;
+    counts.lastExtra = task.extra;
     res.status(201).json({ code: 201, message: 'task queued successfully', data: task });
   });
 
@@ -116,7 +117,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`, port,
-    stats: () => ({ logins: counts.logins, tasks: counts.tasks, byAction: { ...counts.byAction } }),
+    stats: () => ({ logins: counts.logins, tasks: counts.tasks, byAction: { ...counts.byAction }, lastExtra: counts.lastExtra }),
     revokeTokens: () => { key = randomBytes(32); },
     async stop() {
       server.closeAllConnections();
