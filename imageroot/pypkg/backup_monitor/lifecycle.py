@@ -12,86 +12,63 @@ Clone and move need nothing from here: core's clone-module/10recvstate imports e
 the fresh instance does not have, which, create-module writing none, is every setting.
 """
 
-import json
 import os
+import re
 
-from backup_monitor.settings import CHOICES, SETTINGS, _decode, from_environment, is_email, to_environment
-
-_UNREADABLE = object()
+from backup_monitor.settings import MANIFEST, Invalid, _encode, clean
 
 # Characters an env-file line cannot carry (systemd EnvironmentFile=, agent.read_envfile).
 UNSAFE = ('\n', '\r', '\x00')
+# Settings an administrator chooses: configure-module's, and the ones documented as set by hand
+# in the module environment (settings.json `source`). NS8's own (MODULE_ID, TCP_PORT) and the
+# derived ones belong to the new instance.
+ADMIN_SOURCES = ('action', 'environment')
+_TRUE = ('1', 'true', 'yes', 'on')
+_FALSE = ('0', 'false', 'no', 'off', '')
 
 
-def admin_variables():
-    """(field, VARIABLE, kind) of every setting the administrator chose."""
-    return [(field, var, kind) for field, var, kind, _default in SETTINGS]
+def admin_settings():
+    return [s for s in MANIFEST['settings'] if s['source'] in ADMIN_SOURCES]
 
 
-def _schema_errors(schema, request):
-    import jsonschema  # in NS8's agent Python (core's add-repository uses it), and Debian's
+def _parse(spec, raw):
+    """Environment text -> the JSON value configure-module would take; Invalid if unreadable."""
+    kind = spec['type']
+    if kind == 'int':
+        if not re.fullmatch(r'-?\d+', raw.strip()):
+            raise Invalid('not_readable')
+        return int(raw)
+    if kind == 'bool':
+        low = raw.strip().lower()
+        if low not in _TRUE + _FALSE:
+            raise Invalid('not_readable')
+        return low in _TRUE
+    if kind == 'emails':
+        return [a.strip() for a in raw.split(',') if a.strip()]
+    return raw
 
-    validator = jsonschema.Draft7Validator(schema)
-    bad = set()
-    for err in validator.iter_errors(request):
-        if err.path:
-            bad.add(err.path[0])
-    return bad
 
-
-def restored_settings(original, schema_path):
+def restored_settings(original):
     """From the backed-up environment: (values to set, warnings, errors).
 
     - errors: values that cannot be one env-file line (or are not text): the restore stops with
       a field-level error and nothing is written;
-    - warnings: values this release would refuse in configure-module (schema or address check):
+    - warnings: values this release would refuse (the manifest's rules, as configure-module):
       they are left out, so the setting takes its default, and the task log says which;
     - values: {VARIABLE: text} as configure-module would have written them.
     """
-    errors, warnings, keep = [], [], {}
-    for field, var, _kind in admin_variables():
-        if var not in original:
-            continue
-        raw = original[var]
+    errors, warnings, values = [], [], {}
+    present = [(spec, original[spec['env']]) for spec in admin_settings() if spec['env'] in original]
+    for spec, raw in present:
         if not isinstance(raw, str) or any(c in raw for c in UNSAFE):
-            errors.append({'field': f'environment.{var}', 'parameter': 'environment', 'value': raw,
+            errors.append({'field': f"environment.{spec['env']}", 'parameter': 'environment', 'value': raw,
                            'error': 'unsafe_environment_value'})
-            continue
-        keep[var] = raw
     if errors:
-        return {}, warnings, errors
-    decoded = from_environment(keep)
-    fields = {field: var for field, var, _kind in admin_variables() if var in keep}
-    with open(schema_path) as f:
-        schema = json.load(f)
-    request = {field: decoded[field] for field in fields}
-    request.setdefault('mail_to', decoded['mail_to'])
-    invalid = _schema_errors(schema, request)
-    for field, var in fields.items():
-        reason = _why_refused(field, var, decoded[field], keep[var], invalid)
-        if reason:
-            warnings.append(f'{var}={keep[var]!r} {reason}: the default applies')
-            del keep[var]
-        else:
-            keep[var] = to_environment({field: decoded[field]})[var]
-    return keep, warnings, []
-
-
-def _why_refused(field, var, value, raw, invalid):
-    """None when configure-module would accept the value, else a few words why not."""
-    if field in invalid:
-        return 'refused by the configure-module schema'
-    addresses = value if isinstance(value, list) else [value]
-    if field in ('mail_to', 'mail_from') and any(a and not is_email(a) for a in addresses):
-        return 'not a valid address'
-    # from_environment falls back to the default on text it cannot parse: parse without one.
-    kind = next(k for f, _v, k in admin_variables() if f == field)
-    if _decode(kind, raw, _UNREADABLE) is _UNREADABLE:
-        return 'not readable'
-    if field in CHOICES and raw not in CHOICES[field]:
-        return 'not one of ' + ', '.join(CHOICES[field])
-    return None
-
-
-def schema_path():
-    return os.path.join(os.environ['AGENT_INSTALL_DIR'], 'actions', 'configure-module', 'validate-input.json')
+        return {}, [], errors
+    for spec, raw in present:
+        try:
+            values[spec['env']] = _encode(spec, clean(spec, _parse(spec, raw)))
+        except Invalid as ex:
+            item = f' (item {ex.index + 1})' if ex.index is not None else ''
+            warnings.append(f"{spec['env']}={raw!r} refused{item}: {ex.code}; the default applies")
+    return values, warnings, []
