@@ -87,6 +87,7 @@ async function serviceState(id: string) {
       watchdog: { ...(await c.hGetAll(k.watchdog)) },
       runLog: await c.lRange(k.runLog, 0, -1),
       digest: await c.get(k.digest),
+      index: { ...(await c.hGetAll(k.index)) },
       reports,
     };
   } finally { await c.quit(); }
@@ -107,6 +108,7 @@ async function populateSource() {
   await c.hSet(moduleKeys(MODULE_ID).watchdog, '1', JSON.stringify({ planId: 1, lastMissedAt: 1786230000, reported: ['1:1786230000'] }));
   await c.expire(moduleKeys(MODULE_ID).report('r-0001'), 30 * DAY);
   await c.lPush(moduleKeys(MODULE_ID).runLog, [JSON.stringify({ planId: 2, outcome: 'PARTIAL' }), JSON.stringify({ planId: 1, outcome: 'SUCCESS' })]);
+  await c.hSet(moduleKeys(MODULE_ID).index, 'r-0003', JSON.stringify({ id: 'r-0003', planId: 2, outcome: 'PARTIAL' }));
   await c.set(moduleKeys(MODULE_ID).digest, JSON.stringify({ lastSentAt: 1786200000000, schedule: 'daily' }));
   await c.quit();
 }
@@ -235,6 +237,7 @@ describe('restore onto a fresh instance', () => {
     assert.equal(before.history.length, 3);
     assert.equal(before.runLog.length, 2);
     assert.ok(before.digest);
+    assert.equal(Object.keys(before.index).length >= 1, true);
     assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
     const a = await admin();
     assert.equal(await a.exists(`module/${TARGET}/health`), 0, 'link health is not carried over: the service rebuilds it');

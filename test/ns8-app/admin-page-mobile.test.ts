@@ -123,7 +123,7 @@ describe('the admin page as an NS8 app', () => {
   test('at 390 px every page is reachable from the mobile menu, and nothing scrolls sideways', async () => {
     const { tab, app, close } = await openApp(PHONE);
     try {
-      await app.locator('[data-test=plan-2]').waitFor();
+      await app.locator('[data-test=plan-2]').waitFor({ timeout: 40_000 });
       assert.equal(await app.locator('#app-side-nav').isVisible(), false, 'the side menu is hidden on a phone');
       const toggle = app.locator('[data-test=mobile-menu-toggle]');
       assert.equal(await toggle.isVisible(), true, 'a menu button replaces it');
@@ -161,7 +161,7 @@ describe('the admin page as an NS8 app', () => {
   test('on a wide screen the side menu is there and the mobile bar is not', async () => {
     const { tab, app, close } = await openApp({ width: 1280, height: 1000 });
     try {
-      await app.locator('[data-test=plan-2]').waitFor();
+      await app.locator('[data-test=plan-2]').waitFor({ timeout: 40_000 });
       assert.equal(await app.locator('#app-side-nav').isVisible(), true);
       assert.equal(await app.locator('[data-test=mobile-menu-toggle]').isVisible(), false);
       await shot(tab, 'status');
@@ -176,7 +176,7 @@ describe('the admin page as an NS8 app', () => {
   test("cluster-admin's keyboard shortcuts work while the app has the focus", async () => {
     const { tab, app, close } = await openApp({ width: 1280, height: 900 });
     try {
-      await app.locator('[data-test=plan-2]').waitFor();
+      await app.locator('[data-test=plan-2]').waitFor({ timeout: 40_000 });
       assert.equal(await tab.evaluate(() => (window as unknown as { core: { registered?: number } }).core.registered), 1,
         'the app registered its window once');
       await app.locator('h2').first().click();
