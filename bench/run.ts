@@ -158,7 +158,10 @@ async function benchWebhook(port: number, pid: number) {
   };
 }
 
-const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rss = (pid: number) => status(pid, 'VmRSS');
+/** RSS without the file-backed pages (mostly the node binary's, shared by every node process of the image). */
+const anon = (pid: number) => status(pid, 'RssAnon');
 /** User + system CPU time of a process, from /proc/<pid>/stat (clock ticks of 10 ms). */
 const cpuMs = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
@@ -177,7 +180,7 @@ try {
   const port = await freePort();
   svc = await startService(redis, port, am.url);
   await new Promise((r) => setTimeout(r, 5000));
-  const idle = rss(svc.child.pid!);
+  const idle = rss(svc.child.pid!); const idleAnon = anon(svc.child.pid!);
   const pollsBefore = am.polls();
   if (pollsBefore === 0) throw new Error('the service never polled Alertmanager: fetch does not work with these node flags');
   console.log(`\n## Webhook ack at a fixed 1,000 req/s for 5 s (firing-one.json, keep-alive, default log level)\n`);
@@ -185,9 +188,19 @@ try {
   console.log(w.table);
   await new Promise((r) => setTimeout(r, 2000));
   if (am.polls() <= pollsBefore) throw new Error('the poller stopped during the load');
-  console.log(`\n## Memory\n\nnode ${process.version} ${svc.flags.join(' ')} dist/main.js: idle RSS ${idle.toFixed(1)} MB; `
+  // The floor on this machine: a bare node:http server that parses the same body and answers 202.
+  const floorPort = await freePort();
+  const floor = spawn(process.execPath, [...svc.flags, '-e', `require('http').createServer((q, r) => { const c = []; q.on('data', (d) => c.push(d));
+    q.on('end', () => { JSON.parse(Buffer.concat(c)); r.writeHead(202, { 'content-type': 'application/json' }); r.end('{}'); }); }).listen(${floorPort}, '127.0.0.1')`], { stdio: 'inherit' });
+  try {
+    await waitForPort(floorPort, 10_000);
+    const f = await benchWebhook(floorPort, floor.pid!);
+    console.log(`\nFloor, a bare node:http server with the same flags and load: p99 ${ms(f.p99)} ms, CPU ${f.cpuPer.toFixed(3)} ms per request.`);
+  } finally { floor.kill(); }
+  console.log(`\n## Memory\n\nnode ${process.version} ${svc.flags.join(' ')} dist/main.js: idle RSS ${idle.toFixed(1)} MB `
+    + `(anonymous ${idleAnon.toFixed(1)} MB, the rest is file-backed: the node binary); `
     + `after the webhook load ${rss(svc.child.pid!).toFixed(1)} MB; Alertmanager polls answered: ${am.polls()}; `
     + `log written: ${(svc.logBytes() / 1024).toFixed(0)} KiB`);
   if (svc.errors.length) console.log(`\nerrors logged by the service:\n${svc.errors.join('\n')}`);
-  console.log(`\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} idle=${idle.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`);
+  console.log(`\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`);
 } finally { svc?.child.kill('SIGTERM'); am.close(); await redis.stop(); }

@@ -5,10 +5,20 @@
 import type { BackupAlert } from '../triggers/types.js';
 
 /** Accepted alert names: metrics1's current and legacy names, and the seed tool's. */
-export const BACKUP_ALERTS: Record<string, BackupAlert['kind']> = {
-  BackupFailed: 'failed', backup_failed: 'failed', NsBackupFailed: 'failed',
-  NsBackupMissing: 'missing', backup_missing: 'missing',
-};
+const ALERT_KINDS: ReadonlyMap<string, BackupAlert['kind']> = new Map([
+  ['BackupFailed', 'failed'], ['backup_failed', 'failed'], ['NsBackupFailed', 'failed'],
+  ['NsBackupMissing', 'missing'], ['backup_missing', 'missing'],
+]);
+
+/** The accepted names, for Alertmanager matchers. */
+export const BACKUP_ALERT_NAMES: readonly string[] = [...ALERT_KINDS.keys()];
+
+/** The kind of a backup alert name; undefined for every other name (`constructor` included: no plain-object lookup). */
+export const backupAlertKind = (name: unknown): BackupAlert['kind'] | undefined =>
+  typeof name === 'string' ? ALERT_KINDS.get(name) : undefined;
+
+/** A 900 KB body can hold 300k bad alerts: the answer names the first few and counts the rest. */
+export const MAX_PROBLEMS = 20;
 
 export type ParseResult =
   | { ok: true; alerts: BackupAlert[]; ignored: number }
@@ -27,20 +37,26 @@ export function planIdOf(labels: Record<string, unknown>): number | null {
 
 export function parseAlertWebhook(body: unknown, source: BackupAlert['source'] = 'webhook'): ParseResult {
   if (!isObj(body)) return { ok: false, problems: ['body: must be a JSON object'] };
-  if (body.version !== undefined && body.version !== '4') return { ok: false, problems: [`version: only "4" is supported, got ${JSON.stringify(body.version)}`] };
+  if (body.version !== undefined && body.version !== '4') {
+    // Never stringify what came in: a 10k-deep array overflows the stack.
+    const got = typeof body.version === 'string' ? JSON.stringify(body.version.slice(0, 40)) : Array.isArray(body.version) ? 'a list' : typeof body.version;
+    return { ok: false, problems: [`version: only "4" is supported, got ${got}`] };
+  }
   if (!Array.isArray(body.alerts)) return { ok: false, problems: ['alerts: must be a list'] };
   const problems: string[] = [];
+  let more = 0;
+  const problem = (p: string) => { if (problems.length < MAX_PROBLEMS) problems.push(p); else more++; };
   const alerts: BackupAlert[] = [];
   let ignored = 0;
   body.alerts.forEach((a: unknown, i: number) => {
     const where = `alerts[${i}]`;
-    if (!isObj(a) || !isObj(a.labels)) { problems.push(`${where}.labels: must be an object`); return; }
+    if (!isObj(a) || !isObj(a.labels)) { problem(`${where}.labels: must be an object`); return; }
     const name = a.labels.alertname;
-    if (typeof name !== 'string') { problems.push(`${where}.labels.alertname: must be a string`); return; }
-    const kind = BACKUP_ALERTS[name];
+    if (typeof name !== 'string') { problem(`${where}.labels.alertname: must be a string`); return; }
+    const kind = backupAlertKind(name);
     if (!kind) { ignored++; return; }
     const status = a.status ?? body.status;
-    if (status !== 'firing' && status !== 'resolved') { problems.push(`${where}.status: must be firing or resolved`); return; }
+    if (status !== 'firing' && status !== 'resolved') { problem(`${where}.status: must be firing or resolved`); return; }
     const startsAt = typeof a.startsAt === 'string' ? Date.parse(a.startsAt) : NaN;
     const node = typeof a.labels.node === 'string' && /^\d+$/.test(a.labels.node) ? Number(a.labels.node) : null;
     alerts.push({
@@ -50,6 +66,7 @@ export function parseAlertWebhook(body: unknown, source: BackupAlert['source'] =
       source,
     });
   });
+  if (more) problems.push(`… and ${more} more problems`);
   if (problems.length) return { ok: false, problems };
   return { ok: true, alerts, ignored };
 }

@@ -15,7 +15,7 @@
 // - The first poll after start fires every active backup alert: the tracker and decide() turn a
 //   run already reported into 'duplicate', so a restart does not re-mail.
 import type { ErrorCode } from '../errors.js';
-import { BACKUP_ALERTS, planIdOf } from '../domain/alert.js';
+import { BACKUP_ALERT_NAMES, backupAlertKind, planIdOf } from '../domain/alert.js';
 import { redact } from '../secret.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -40,7 +40,7 @@ export function alertsFromApi(body: unknown): PolledAlert[] | null {
   for (const item of body) {
     if (!isObj(item) || !isObj(item.labels)) continue;
     const name = item.labels.alertname;
-    const kind = typeof name === 'string' ? BACKUP_ALERTS[name] : undefined;
+    const kind = backupAlertKind(name);
     if (!kind || typeof name !== 'string') continue;
     const state = isObj(item.status) ? item.status.state : undefined;
     const startsAt = typeof item.startsAt === 'string' ? Date.parse(item.startsAt) : NaN;
@@ -102,7 +102,7 @@ class PollHttpError extends Error {
  */
 export function alertsRequest(base: string): { url: string; headers: Record<string, string> } {
   const u = new URL('api/v2/alerts', base.endsWith('/') ? base : `${base}/`);
-  u.searchParams.set('filter', `alertname=~"${Object.keys(BACKUP_ALERTS).join('|')}"`);
+  u.searchParams.set('filter', `alertname=~"${BACKUP_ALERT_NAMES.join('|')}"`);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (u.username || u.password) {
     const user = decodeURIComponent(u.username);

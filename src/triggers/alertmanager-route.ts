@@ -3,7 +3,7 @@
 // this module's webhook (metrics1's own configuration cannot be extended, contract §7.8; the
 // module follows metrics1 by polling instead). Rendered with js-yaml so quoting is always right.
 import { dump } from 'js-yaml';
-import { BACKUP_ALERTS } from '../domain/alert.js';
+import { BACKUP_ALERT_NAMES } from '../domain/alert.js';
 
 export interface RouteOptions {
   /** Webhook URL, e.g. http://127.0.0.1:9099/alert. */
@@ -17,7 +17,7 @@ export interface RouteOptions {
 export const TOKEN_PLACEHOLDER = '<RECEIVER_TOKEN of the backup monitor>';
 
 /** The alert names the module accepts, as one Alertmanager regex matcher. */
-export const ALERTNAME_MATCHER = `alertname=~"${Object.keys(BACKUP_ALERTS).join('|')}"`;
+export const ALERTNAME_MATCHER = `alertname=~"${BACKUP_ALERT_NAMES.join('|')}"`;
 
 /** The receiver and the child route, as plain data (tests merge it into a real configuration). */
 export function routeDocument(o: RouteOptions): { receivers: Record<string, unknown>[]; route: { routes: Record<string, unknown>[] } } {

@@ -13,12 +13,13 @@ import { memoryLogger } from '../../src/log.js';
 const firing = readFileSync(new URL('../fixtures/alertmanager/firing-two-in-one-group.json', import.meta.url), 'utf8');
 let server: Server; let base: string; let tokenServer: Server; let tokenBase: string;
 const received: BackupAlert[] = [];
+const testMails: (string[] | undefined)[] = [];
 
 const deps = (token: Secret | null) => ({
   sink: { alert: (a: BackupAlert) => { received.push(a); }, backupEvent() {}, missing() {} },
   log: memoryLogger(), token, bodyLimitBytes: 64 * 1024,
   health: async () => ({ ok: true, links: { redis: { ok: true, error: null } } }),
-  sendTestMail: async () => ({ ok: true, status: 200, body: { ok: true } }),
+  sendTestMail: async (to: string[] | undefined) => { testMails.push(to); return { ok: true, status: 200, body: { ok: true } }; },
   alertmanagerConfig: () => ({ yaml: 'x', url: 'u' }),
 });
 const listen = (app: ReturnType<typeof createApp>) => new Promise<[Server, string]>((r) => {
@@ -78,5 +79,57 @@ describe('POST /alert', () => {
     const h = await fetch(`${base}/healthz`);
     assert.equal(h.status, 200);
     assert.equal((await h.json()).ok, true);
+  });
+});
+
+describe('hostile input (issue #10)', () => {
+  const alertsBody = (alerts: unknown[]) => JSON.stringify({ version: '4', status: 'firing', alerts });
+  it('a 900 KB body of {} alerts: a short answer naming the first problems, fast', async () => {
+    const body = alertsBody(Array.from({ length: 290_000 }, () => ({})));
+    assert.ok(body.length > 800_000);
+    const [s, b] = await listen(createApp({ ...deps(null), bodyLimitBytes: 1 << 20 }));
+    try {
+      const t0 = performance.now();
+      const res = await post(body, { 'content-type': 'application/json' }, b);
+      const text = await res.text();
+      const ms = performance.now() - t0;
+      assert.equal(res.status, 400);
+      assert.ok(text.length < 4096, `answer of ${text.length} bytes`);
+      const problems = (JSON.parse(text) as { problems: string[] }).problems;
+      assert.equal(problems.length, 21);
+      assert.equal(problems.at(-1), '… and 289980 more problems');
+      assert.ok(ms < 1500, `${ms} ms`);
+    } finally { s.close(); }
+  });
+  it('a 10k-deep version is a 400 with a short problem, not a 500', async () => {
+    const res = await post(`{"version": ${'['.repeat(10_000)}${']'.repeat(10_000)}, "alerts": []}`);
+    assert.equal(res.status, 400);
+    assert.deepEqual((await res.json()).problems, ['version: only "4" is supported, got a list']);
+  });
+  it('alert names like constructor or __proto__ are not backup alerts', async () => {
+    received.length = 0;
+    for (const alertname of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const res = await post(alertsBody([{ status: 'firing', labels: { alertname, id: '1' } }]));
+      assert.equal(res.status, 422, alertname);
+    }
+    assert.equal(received.length, 0);
+  });
+  it('/test-notification: a bad, CRLF-laden or excessive `to` is a 400 and sends nothing', async () => {
+    testMails.length = 0;
+    const send = (to: unknown) => fetch(`${base}/test-notification`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
+    for (const to of [['nope'], ['ops@example.org\r\nRCPT TO:<evil@example.net>'], ['ops@example.org\n'], [],
+      Array.from({ length: 300 }, (_, i) => `r${i}@example.org`)]) {
+      const res = await send(to);
+      assert.equal(res.status, 400, JSON.stringify(to).slice(0, 80));
+      assert.equal((await res.json()).code, 'INVALID_INPUT');
+    }
+    assert.equal(testMails.length, 0);
+    assert.equal((await send(['ops@example.org', 'backup@example.org'])).status, 200);
+    assert.deepEqual(testMails, [['ops@example.org', 'backup@example.org']]);
+  });
+  it('other charsets and content encodings are refused (415)', async () => {
+    assert.equal((await post(firing, { 'content-type': 'application/json; charset=latin1' })).status, 415);
+    assert.equal((await post(firing, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status, 415);
+    assert.equal((await post(firing, { 'content-type': 'application/json; charset=utf-8' })).status, 202);
   });
 });
