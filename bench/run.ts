@@ -107,7 +107,8 @@ async function startAlertmanagerStub(): Promise<{ url: string; polls: () => numb
 
 async function startService(redis: RedisServer, port: number, alertmanagerUrl: string) {
   // The built service with the image's command line (build-images.sh --entrypoint, scripts/entrypoint.mjs),
-  // the default log level and the poller on; BENCH_NODE_FLAGS="--a --b" tries other node flags.
+  // the default log level and the poller on; BENCH_NODE_FLAGS="--a --b" tries other node flags,
+  // BENCH_LOG_LEVEL=warning shows what the per-webhook info line costs.
   const argv = productionCommand();
   const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : argv.slice(1, -1);
   const child = spawn(process.execPath, [...flags, argv.at(-1)!], {
@@ -116,6 +117,7 @@ async function startService(redis: RedisServer, port: number, alertmanagerUrl: s
       PATH: process.env.PATH, TCP_PORT: String(port), MODULE_ID, REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
       REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, ALERTMANAGER_URL: alertmanagerUrl, ALERTMANAGER_POLL_SECONDS: '1',
       REPO_CHECK_ENABLED: '0', WAIT_SECONDS: '3600', MAIL_TO: 'ops@example.org',
+      ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
     },
   });
   let logBytes = 0; const errors: string[] = [];
