@@ -69,29 +69,31 @@ const contrastProblems = (page: Page): Promise<string[]> => page.evaluate(CONTRA
 for (const dark of [false, true]) {
   describe(`report HTML in Chromium${dark ? ', forced dark mode' : ''}`, () => {
     let browser: Browser;
+    let page: Page;
     before(async () => {
       mkdirSync(SHOTS, { recursive: true });
       browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: dark ? [...ARGS, '--blink-settings=forceDarkModeEnabled=true'] : ARGS });
+      page = await browser.newPage({ viewport: { width: 390, height: 900 } });
     });
     after(async () => { await browser?.close(); });
+    // Forced dark mode changes colours, not layout: its run checks the phone width only.
+    const widths = dark ? [390] : WIDTHS;
 
     for (const [name, run] of CASES) {
       for (const lang of ['en', 'it'] as const) {
         it(`${name} (${lang}): no sideways scroll at ${WIDTHS.join(' and ')} px, card ≤ 600 px, readable`, async () => {
           const { html } = renderReport(run, name === 'success' ? 'success' : 'first', { ...OPTIONS, language: lang });
           assert.ok(!/<style|<link|<script/i.test(html), 'inline CSS only, no script');
-          for (const width of WIDTHS) {
-            const page = await browser.newPage({ viewport: { width, height: 900 } });
-            try {
-              await page.setContent(html, { waitUntil: 'load' });
-              const m = await page.evaluate(METRICS_SCRIPT) as { scroll: number; view: number; card: number };
-              assert.ok(m.scroll <= m.view, `${name}/${lang}@${width}: scrollWidth ${m.scroll} > ${m.view}`);
-              assert.ok(m.card <= 600, `${name}/${lang}@${width}: card ${m.card} px`);
-              assert.deepEqual(await contrastProblems(page), [], `${name}/${lang}@${width}: low contrast`);
-              if (lang === 'en' || width === 390) {
-                await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-${width}${dark ? '-dark' : ''}.png`), fullPage: true });
-              }
-            } finally { await page.close(); }
+          for (const width of widths) {
+            await page.setViewportSize({ width, height: 900 });
+            await page.setContent(html, { waitUntil: 'load' });
+            const m = await page.evaluate(METRICS_SCRIPT) as { scroll: number; view: number; card: number };
+            assert.ok(m.scroll <= m.view, `${name}/${lang}@${width}: scrollWidth ${m.scroll} > ${m.view}`);
+            assert.ok(m.card <= 600, `${name}/${lang}@${width}: card ${m.card} px`);
+            assert.deepEqual(await contrastProblems(page), [], `${name}/${lang}@${width}: low contrast`);
+            if (lang === 'en' || name === 'warning') {
+              await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-${width}${dark ? '-dark' : ''}.png`), fullPage: true });
+            }
           }
         });
       }
