@@ -74,6 +74,8 @@ export interface PlanState {
   mailedOutcome?: Outcome | null;
   /** Unix s (run start) of recent failure<->success flips, inside the flap window. */
   flips?: number[];
+  /** Unix s of the start of the last real (not MISSING) run seen: a MISSING verdict never hides newer real runs. */
+  lastRealRunStart?: number | null;
 }
 
 /** Keys of the module namespace. */

@@ -54,8 +54,14 @@ function recentFlips(prev: PlanState, at: number, o: DecideOptions): number[] {
 
 export function decide(prev: PlanState | undefined, run: RunReport, opts: DecideOptions): NotifyReason {
   if (prev) {
-    if (runStartOf(run.runKey) < runStartOf(prev.lastRunKey)) return 'duplicate';
-    if (prev.lastRunKey === run.runKey) return prev.lastDigest === runDigest(run) ? 'duplicate' : 'update';
+    // A "missing" verdict never outranks real results (issue #10): after one, a real run is old
+    // news only if it is not newer than the last real run seen.
+    if (prev.lastOutcome === 'MISSING' && run.outcome !== 'MISSING') {
+      if (runStartOf(run.runKey) <= (prev.lastRealRunStart ?? -1)) return 'duplicate';
+    } else {
+      if (runStartOf(run.runKey) < runStartOf(prev.lastRunKey)) return 'duplicate';
+      if (prev.lastRunKey === run.runKey) return prev.lastDigest === runDigest(run) ? 'duplicate' : 'update';
+    }
   }
   const isFlip = prev !== undefined && failing(prev.lastOutcome) !== failing(run.outcome);
   if (isFlip && recentFlips(prev, run.start, opts).length + 1 >= (opts.flapChanges ?? FLAP_CHANGES)) return 'muted';
@@ -108,5 +114,6 @@ export function planStateAfter(prev: PlanState | undefined, run: RunReport, reas
     lastSuccessAt: savedEverything(run.outcome) ? run.start : prev?.lastSuccessAt ?? null,
     mailedOutcome: mailed ? run.outcome : prev ? told(prev) : null,
     flips,
+    lastRealRunStart: run.outcome === 'MISSING' ? prev?.lastRealRunStart ?? null : runStartOf(run.runKey),
   };
 }

@@ -56,6 +56,8 @@ export class RunTracker implements RunSink {
   private readonly flushed = new Map<number, { since: number }>();
   private readonly alertTimers = new Map<number, { timer: NodeJS.Timeout; triggers: Set<string> }>();
   private readonly chains = new Map<number, Promise<void>>();
+  /** Alerts without plan id waiting for the one read of all plans in progress (names are few: the accepted ones). */
+  private planless = { reading: false, names: new Set<string>(), triggers: new Set<string>() };
   private closed = false;
   /** Ends the waits between flush attempts when the service stops. */
   private readonly closing = new AbortController();
@@ -70,18 +72,36 @@ export class RunTracker implements RunSink {
     if (a.status === 'resolved') { this.d.log.info('alert resolved', { alert: a.name, plan: a.planId, node: a.node }); return; }
     const trigger = a.source === 'poll' ? 'alertmanager' : 'webhook';
     if (a.kind === 'missing' && a.planId !== null) {
-      const expectedAt = Math.floor((a.startsAt || this.d.clock.now()) / 1000);
+      // Times from outside are bounded: an alert cannot place a missed run in the future (issue #10).
+      const now = this.d.clock.now();
+      const expectedAt = Math.floor((a.startsAt > 0 && a.startsAt < now ? a.startsAt : now) / 1000);
       this.serial(a.planId, () => this.flushWithRetry({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }));
       return;
     }
     if (a.planId !== null) { this.alertForPlan(a.planId, trigger); return; }
-    // No plan id: the plans with a status newer than recent_window (seed behaviour).
+    // No plan id: the plans with a status newer than recent_window (seed behaviour). Alerts that
+    // arrive while the plans are being read share that one read (issue #10: 12k of them in two
+    // webhooks each started a read of every plan and exhausted the heap).
+    this.planless.names.add(a.name);
+    this.planless.triggers.add(trigger);
+    if (this.planless.reading) return;
+    this.planless.reading = true;
     void this.d.readAllPlans().then((snaps) => {
+      const { names, triggers } = this.takePlanless();
       const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
       const recent = snaps.filter((s) => [...s.statuses.values()].some((st) => st.end >= floor));
-      this.d.log.info('alert without plan id', { alert: a.name, plans: recent.map((s) => s.plan.id).join(',') || 'none' });
-      for (const s of recent) this.alertForPlan(s.plan.id, trigger);
-    }, (err: Error) => this.d.log.warning('cannot list plans for an alert without plan id', { error: err.message }));
+      this.d.log.info('alert without plan id', { alert: [...names].join(','), plans: recent.map((s) => s.plan.id).join(',') || 'none' });
+      for (const s of recent) for (const t of triggers) this.alertForPlan(s.plan.id, t);
+    }, (err: Error) => {
+      this.takePlanless();
+      this.d.log.warning('cannot list plans for an alert without plan id', { error: err.message });
+    });
+  }
+
+  private takePlanless(): { names: Set<string>; triggers: Set<string> } {
+    const { names, triggers } = this.planless;
+    this.planless = { reading: false, names: new Set(), triggers: new Set() };
+    return { names, triggers };
   }
 
   missing(planId: number, expectedAt: number, modules: string[]): void {
@@ -123,8 +143,10 @@ export class RunTracker implements RunSink {
   }
 
   private serial(planId: number, fn: () => Promise<void>): void {
-    const next = (this.chains.get(planId) ?? Promise.resolve()).then(fn).catch((err: Error) =>
-      this.d.log.error('run tracking failed', { plan: planId, error: err.message }));
+    // The chain is forgotten once its last piece of work is done: plan ids from alerts are not bounded.
+    const next: Promise<void> = (this.chains.get(planId) ?? Promise.resolve()).then(fn).catch((err: Error) =>
+      this.d.log.error('run tracking failed', { plan: planId, error: err.message }))
+      .finally(() => { if (this.chains.get(planId) === next) this.chains.delete(planId); });
     this.chains.set(planId, next);
   }
 

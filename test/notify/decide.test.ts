@@ -42,6 +42,9 @@ test('decide: one mail per run, named by what changed', () => {
     { name: 'success, not wanted', runs: [run(T0, 'SUCCESS', OK), run(T0 + 24 * H, 'SUCCESS', OK)], want: ['muted', 'muted'] },
     { name: 'success, wanted', runs: [run(T0, 'SUCCESS', OK)], notifyOnSuccess: true, want: ['success'] },
     { name: 'missed run after success', runs: [run(T0, 'SUCCESS', OK), run(T0 + 24 * H, 'MISSING')], want: ['muted', 'first'] },
+    // Issue #10: a "missing" alert with a far-future startsAt must not make every later real run a duplicate.
+    { name: 'a far-future MISSING never outranks the real runs after it', runs: [run(T0, 'SUCCESS', OK), run(4_070_908_800, 'MISSING'), run(T0 + 24 * H, 'PARTIAL', FAIL), run(T0 + 48 * H, 'SUCCESS', OK)], want: ['muted', 'first', 'changed', 'recovered'] },
+    { name: 'after a MISSING, the real run already reported stays a duplicate', runs: [run(T0, 'PARTIAL', FAIL), run(T0 + 24 * H, 'MISSING'), run(T0, 'PARTIAL', FAIL)], want: ['first', 'changed', 'duplicate'] },
     { name: 'daily alternation is not flapping (flips a day apart)', runs: [0, 1, 2, 3, 4].map((d) => run(T0 + d * 24 * H, d % 2 ? 'SUCCESS' : 'PARTIAL', d % 2 ? OK : FAIL)), want: ['first', 'recovered', 'first', 'recovered', 'first'] },
     { name: 'hourly alternation: the third flip within 6 h is held, and so are the next ones', runs: [0, 1, 2, 3, 4, 5].map((h) => run(T0 + h * H, h % 2 ? 'SUCCESS' : 'PARTIAL', h % 2 ? OK : FAIL)), want: ['first', 'recovered', 'first', 'muted', 'muted', 'muted'] },
     { name: 'flapping then failing steadily: a new failing run is a repeat of what was told', runs: [0, 1, 2, 3, 4].map((h) => run(T0 + h * H, h === 1 || h === 3 ? 'SUCCESS' : 'PARTIAL', h === 1 || h === 3 ? OK : FAIL)).concat(run(T0 + 5 * H, 'PARTIAL', FAIL)), want: ['first', 'recovered', 'first', 'muted', 'muted', 'repeat'] },

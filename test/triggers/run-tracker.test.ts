@@ -17,17 +17,19 @@ function setup(statuses: Map<string, ModuleStatus>, opts: { wait?: number } = {}
     destination: null, nodeNames: new Map(), statuses: new Map(statuses),
     modules: [{ id: 'mail1', node: 1 }, { id: 'samba1', node: 1 }, { id: 'webtop1', node: 2 }].map((m) => ({ ...m, uiName: '', uuid: 'u', image: 'x' })),
   });
+  const reads = { all: 0 };
   const tracker = new RunTracker({
     readStatus: async (_n, _p, m) => statuses.get(m) ?? null,
     readPlan: async (id) => (id === 1 ? snap() : null),
-    readAllPlans: async () => [snap()],
+    readAllPlans: async () => { reads.all++; await tick(20); return [snap()]; },
     flush: async (r) => { flushed.push(r); },
     clock: { now: () => NOW * 1000 }, log: memoryLogger(),
     waitSeconds: opts.wait ?? 0, maxRunSeconds: 3 * 3600, recentWindow: 3600,
   });
-  return { tracker, flushed };
+  return { tracker, flushed, reads };
 }
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+const chainsOf = (t: RunTracker) => (t as unknown as { chains: Map<number, unknown> }).chains;
 
 describe('run tracker', () => {
   it('flushes once, as soon as every module has reported', async () => {
@@ -112,4 +114,39 @@ describe('backup-status-changed payloads', () => {
   ]) {
     it(`rejects ${channel} ${msg}`, () => assert.equal(parseBackupEvent(channel!, msg!), null));
   }
+
+  // Issue #10 item 2: Alertmanager's API has no authentication; a local process can post any startsAt.
+  it('a missing alert from the far future is placed now, not in 2099', async () => {
+    const { tracker, flushed } = setup(new Map());
+    tracker.alert({ name: 'NsBackupMissing', kind: 'missing', planId: 1, node: null, status: 'firing', startsAt: Date.parse('2099-01-01T00:00:00Z'), fingerprint: '', source: 'poll' });
+    await tick();
+    assert.deepEqual(flushed.map((f) => f.kind === 'missing' && f.expectedAt), [NOW]);
+    await tracker.close();
+  });
+
+  // Issue #10 item 3: 12k alerts without plan id each started a read of every plan.
+  it('alerts without plan id share one read of all plans, and each recent plan is flushed once', async () => {
+    const { tracker, flushed, reads } = setup(new Map([['mail1', st(NOW - 60, 1)]]), { wait: 0 });
+    for (let i = 0; i < 12_000; i++) {
+      tracker.alert({ name: 'BackupFailed', kind: 'failed', planId: null, node: 1, status: 'firing', startsAt: 0, fingerprint: `f${i}`, source: i % 2 ? 'poll' : 'webhook' });
+    }
+    await tick(150);
+    assert.equal(reads.all, 1);
+    assert.deepEqual(flushed, [{ kind: 'run', planId: 1, since: null, triggers: ['webhook', 'alertmanager'] }]);
+    // A later alert gets a fresh read.
+    tracker.alert({ name: 'BackupFailed', kind: 'failed', planId: null, node: 1, status: 'firing', startsAt: 0, fingerprint: 'g', source: 'webhook' });
+    await tick(150);
+    assert.equal(reads.all, 2);
+    await tracker.close();
+  });
+
+  // Issue #10 item 11: the per-plan work chains kept every plan id ever named by an alert.
+  it('forgets the work chain of a plan once its work is done', async () => {
+    const { tracker, flushed } = setup(new Map());
+    for (let id = 1000; id < 1100; id++) tracker.alert({ name: 'NsBackupMissing', kind: 'missing', planId: id, node: null, status: 'firing', startsAt: 0, fingerprint: '', source: 'webhook' });
+    await tick(100);
+    assert.equal(flushed.length, 100);
+    assert.equal(chainsOf(tracker).size, 0);
+    await tracker.close();
+  });
 });
