@@ -24,7 +24,7 @@ DUMP_FILE = 'backup-monitor-state.json'
 FORMAT = 1
 
 # What the service writes under module/<id>/ (src/domain/records.ts, moduleKeys) and keeps:
-STATE_KEYS = ('plans', 'outbox', 'history', 'watchdog', 'runlog', 'digest', 'index')
+STATE_KEYS = ('plans', 'outbox', 'history', 'watchdog', 'runlog', 'digest', 'index', 'runs')
 STATE_PATTERNS = ('report/*',)
 # ... and what it rebuilds on its own, so a copy would only be stale (link health checks).
 TRANSIENT_KEYS = ('health',)
