@@ -88,6 +88,7 @@ async function serviceState(id: string) {
       runLog: await c.lRange(k.runLog, 0, -1),
       digest: await c.get(k.digest),
       index: { ...(await c.hGetAll(k.index)) },
+      runs: { ...(await c.hGetAll(k.runs)) },
       reports,
     };
   } finally { await c.quit(); }
@@ -109,6 +110,7 @@ async function populateSource() {
   await c.expire(moduleKeys(MODULE_ID).report('r-0001'), 30 * DAY);
   await c.lPush(moduleKeys(MODULE_ID).runLog, [JSON.stringify({ planId: 2, outcome: 'PARTIAL' }), JSON.stringify({ planId: 1, outcome: 'SUCCESS' })]);
   await c.hSet(moduleKeys(MODULE_ID).index, 'r-0003', JSON.stringify({ id: 'r-0003', planId: 2, outcome: 'PARTIAL' }));
+  await c.hSet(moduleKeys(MODULE_ID).runs, '2', JSON.stringify([{ runKey: '2:1786237201', outcome: 'PARTIAL' }]));
   await c.set(moduleKeys(MODULE_ID).digest, JSON.stringify({ lastSentAt: 1786200000000, schedule: 'daily' }));
   await c.quit();
 }
@@ -238,6 +240,7 @@ describe('restore onto a fresh instance', () => {
     assert.equal(before.runLog.length, 2);
     assert.ok(before.digest);
     assert.equal(Object.keys(before.index).length >= 1, true);
+    assert.deepEqual(Object.keys(before.runs), ['2']);
     assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
     const a = await admin();
     assert.equal(await a.exists(`module/${TARGET}/health`), 0, 'link health is not carried over: the service rebuilds it');

@@ -49,6 +49,10 @@ describe('repository folder', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile({ ...(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object), $id: undefined });
     assert.equal(validate(repodata), true, JSON.stringify(validate.errors));
+    // core's add-repository validates with Python jsonschema.validate: the same check, same library.
+    const py = spawnSync('/usr/bin/python3', ['-c', 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))',
+      path.join(out, 'repodata.json'), SCHEMA], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
     assert.equal(entry.id, 'backup-monitor');
     assert.equal(entry.source, 'ghcr.io/acme-ops/backup-monitor', 'source follows REPOBASE, lowercased');
     assert.equal(entry.docs.code_url, 'https://github.com/acme-ops/ns8-backup-monitor');

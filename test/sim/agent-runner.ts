@@ -292,7 +292,7 @@ export interface InstallOptions extends AgentOptions {
 export async function installModule(o: InstallOptions): Promise<ActionResult> {
   mkdirSync(o.stateDir, { recursive: true });
   const id = moduleIdOf(o);
-  const image = o.image ?? 'ghcr.io/nethserver/backup-monitor:latest';
+  const image = o.image ?? 'localhost/backup-monitor:dev';
   const env: Record<string, string> = {
     MODULE_ID: id, NODE_ID: String(o.nodeId ?? 1), MODULE_UUID: o.moduleUuid ?? randomUUID(), IMAGE_URL: image,
     TCP_PORT: String(o.tcpPort), TCP_PORTS: String(o.tcpPort),

@@ -47,11 +47,15 @@ def _text(name):
     return name.decode() if isinstance(name, bytes) else name
 
 
-def _state_names(rdb, module_id, patterns=STATE_PATTERNS):
+def _scan(rdb, match):
+    return sorted(_text(n) for n in rdb.scan_iter(match=match, count=1000))
+
+
+def _state_names(rdb, module_id):
     base = f'module/{module_id}/'
     names = [base + k for k in STATE_KEYS]
-    for pattern in patterns:
-        names.extend(sorted(_text(n) for n in rdb.scan_iter(match=base + pattern, count=1000)))
+    for pattern in STATE_PATTERNS:
+        names.extend(_scan(rdb, base + pattern))
     return names
 
 
@@ -153,7 +157,7 @@ def load(rdb, module_id, doc):
     now_ms = _now_ms(rdb)
     # A key due to expire within the next minute is not worth it (and could vanish before RENAME).
     live = [e for e in doc['keys'] if e.get('expires_at') is None or e['expires_at'] > now_ms + 60000]
-    stale = _state_names(rdb, module_id, patterns=(STAGING + '*',))[len(STATE_KEYS):]
+    stale = _scan(rdb, base + STAGING + '*')  # left by a load that was killed
     if stale:
         rdb.delete(*stale)
     staged = []
