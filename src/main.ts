@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
+import { redact } from './secret.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {
@@ -25,4 +26,8 @@ async function main(): Promise<void> {
 }
 
 process.on('unhandledRejection', (err) => { process.stdout.write(`<3>unhandled rejection: ${(err as Error)?.message ?? err}\n`); });
-void main();
+// A start that fails (port in use, ...) must end the process: systemd restarts it (Restart=always).
+main().catch((err: Error) => {
+  process.stdout.write(`<3>${redact(String(err?.message ?? err), [process.env.REDIS_PASSWORD]).replace(/[\r\n]+/g, ' ')}\n`);
+  process.exit(1);
+});

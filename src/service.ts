@@ -162,7 +162,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     health: healthCheck(redis.reader, links),
     sendTestMail: testMailSender({ config: cfg, reader: redis.reader, mailer, links, sampleDigest: () => digester.sample() }),
   });
-  const server: Server = await new Promise((resolve) => { const s = app.listen(cfg.receiver.port, cfg.receiver.host, () => resolve(s)); });
+  const server: Server = await app.listen(cfg.receiver.port, cfg.receiver.host);
   const port = (server.address() as AddressInfo).port;
   log.info('backup monitor ready', { listen: `${cfg.receiver.host}:${port}`, module: cfg.moduleId, recipients: cfg.mail.to.length });
 

@@ -72,8 +72,8 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 
 export interface Receiver {
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Same shape as express' app.listen. */
-  listen(port: number, host: string, ready: () => void): Server;
+  /** Listening, or a clear error (`cannot listen on host:port: address already in use`). */
+  listen(port: number, host: string): Promise<Server>;
 }
 
 export function createApp(deps: WebhookDeps): Receiver {
@@ -136,6 +136,13 @@ export function createApp(deps: WebhookDeps): Receiver {
 
   return {
     handle,
-    listen: (port, host, ready) => http.createServer(handle).listen(port, host, ready),
+    listen: (port, host) => new Promise<Server>((resolve, reject) => {
+      const server = http.createServer(handle);
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        reject(new Error(`cannot listen on ${host}:${port}: ${why}`, { cause: err }));
+      });
+      server.listen(port, host, () => resolve(server));
+    }),
   };
 }

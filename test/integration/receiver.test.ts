@@ -22,9 +22,10 @@ const deps = (token: Secret | null) => ({
   sendTestMail: async (to: string[] | undefined) => { testMails.push(to); return { ok: true, status: 200, body: { ok: true } }; },
   alertmanagerConfig: () => ({ yaml: 'x', url: 'u' }),
 });
-const listen = (app: ReturnType<typeof createApp>) => new Promise<[Server, string]>((r) => {
-  const s = app.listen(0, '127.0.0.1', () => r([s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`]));
-});
+const listen = async (app: ReturnType<typeof createApp>): Promise<[Server, string]> => {
+  const s = await app.listen(0, '127.0.0.1');
+  return [s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`];
+};
 
 before(async () => {
   [server, base] = await listen(createApp(deps(null)));
