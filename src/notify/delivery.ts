@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Smarthost } from '../ns8/smarthost.js';
 import type { StoredMail } from '../domain/records.js';
-import type { Mailer } from './mailer.js';
+import { stableMessageId, type Mailer } from './mailer.js';
 import type { Outbox } from './outbox.js';
 import { backoffDelay, type Backoff } from '../retry.js';
 
@@ -98,8 +98,9 @@ export class Delivery {
     const about = report.kind === 'digest' ? { digest: `${report.period.from}-${report.period.to}` } : { plan: report.run.planId };
     const log = this.d.log.child({ report: report.id, ...about, attempt: delivery.attempts });
     try {
+      const from = this.d.sender(sh);
       const { messageId } = await this.d.mailer.send({
-        from: this.d.sender(sh), to: delivery.recipients, subject: report.subject, text: report.text, html: report.html,
+        from, to: delivery.recipients, subject: report.subject, text: report.text, html: report.html, messageId: stableMessageId(report.id, from),
         headers: report.kind === 'digest' ? { 'X-NS8-Backup-Digest': `${report.period.from}-${report.period.to}` }
           : { 'X-NS8-Backup-Plan': String(report.run.planId), 'X-NS8-Backup-Outcome': report.run.outcome },
       }, sh);

@@ -3,9 +3,34 @@
 import nodemailer from 'nodemailer';
 import { hostname } from 'node:os';
 import { MonitorError, classifySmtpError } from '../errors.js';
+import { redact } from '../secret.js';
 import type { Smarthost } from '../ns8/smarthost.js';
 
-export interface OutgoingMail { from: string; to: string[]; subject: string; text: string; html: string; headers?: Record<string, string> }
+export interface OutgoingMail {
+  from: string; to: string[]; subject: string; text: string; html: string; headers?: Record<string, string>;
+  /** `<id@domain>`, the same on every attempt of one report, so receivers can drop a second copy (issue #10). */
+  messageId?: string;
+}
+
+/** A Message-ID that stays the same for one report across retries: the report id at the sender's domain. */
+export function stableMessageId(reportId: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?$/.exec(from)?.[1] ?? 'backup-monitor.invalid';
+  return `<${reportId.replace(/[^A-Za-z0-9._-]/g, '')}@${domain}>`;
+}
+
+/**
+ * The error without the smarthost password, also when the server repeats it in its reply (a 535
+ * echoing what it was given) or in the base64 forms AUTH PLAIN and AUTH LOGIN send.
+ */
+function withoutPassword(e: MonitorError, sh: Smarthost): MonitorError {
+  const pass = sh.password?.reveal() ?? '';
+  if (pass.length < 3) return e;
+  const forms = [pass, Buffer.from(pass).toString('base64'), Buffer.from(`\0${sh.username}\0${pass}`).toString('base64'),
+    Buffer.from(`${sh.username}\0${sh.username}\0${pass}`).toString('base64')];
+  if (!forms.some((f) => e.message.includes(f))) return e;
+  // The cause (nodemailer's error, with the raw reply) is dropped: it would carry the password on.
+  return new MonitorError(e.code, redact(e.message, forms));
+}
 
 export interface Mailer {
   send(mail: OutgoingMail, smarthost: Smarthost): Promise<{ messageId: string }>;
@@ -43,11 +68,11 @@ export function createMailer(): Mailer {
       try {
         const info = await transport.sendMail({
           from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html,
-          headers: mail.headers, disableFileAccess: true, disableUrlAccess: true,
+          headers: mail.headers, messageId: mail.messageId, disableFileAccess: true, disableUrlAccess: true,
         });
         return { messageId: String(info.messageId ?? '') };
       } catch (err) {
-        throw classifySmtpError(err);
+        throw withoutPassword(classifySmtpError(err), sh);
       } finally {
         transport.close();
       }

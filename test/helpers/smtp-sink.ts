@@ -4,7 +4,11 @@ import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 
-export interface SinkOptions { username?: string; password?: string; port?: number }
+export interface SinkOptions {
+  username?: string; password?: string; port?: number;
+  /** A careless server: its 535 reply repeats the password it was given (issue #10). */
+  echoPassword?: boolean;
+}
 
 export interface SmtpSink {
   port: number;
@@ -12,6 +16,8 @@ export interface SmtpSink {
   envelopes: { from: string; to: string[] }[];
   /** While set, every message is refused with a transient 451 reply. */
   refuse: boolean;
+  /** While above 0, a message is kept but answered 421 as if the reply to DATA was lost; counts down. */
+  keepButFail: number;
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   stop(): Promise<void>;
 }
@@ -21,7 +27,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   const envelopes: { from: string; to: string[] }[] = [];
   const waiters: (() => void)[] = [];
   const sink: SmtpSink = {
-    port: 0, messages, envelopes, refuse: false,
+    port: 0, messages, envelopes, refuse: false, keepButFail: 0,
     async waitFor(count, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (messages.length < count) {
@@ -38,7 +44,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     authOptional: !needAuth, allowInsecureAuth: true, logger: false,
     onAuth(auth, _session, cb) {
       if (auth.username === opts.username && auth.password === opts.password) cb(null, { user: auth.username });
-      else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      else cb(Object.assign(new Error(opts.echoPassword ? `Invalid login ${auth.username} / ${auth.password}` : 'Invalid username or password'), { responseCode: 535 }));
     },
     onData(stream, session, cb) {
       if (sink.refuse) {
@@ -53,6 +59,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
           to: session.envelope.rcptTo.map((r) => r.address),
         });
         waiters.splice(0).forEach((w) => w());
+        if (sink.keepButFail > 0) { sink.keepButFail--; cb(Object.assign(new Error('Connection lost'), { responseCode: 421 })); return; }
         cb();
       }, (err: Error) => cb(err));
     },

@@ -76,4 +76,34 @@ describe('mailer', () => {
     assert.ok(code === 'SMTP_TLS' || code === 'SMTP_REJECTED', code);
     assert.equal(plainSink.messages.length, 0);
   });
+
+  // Issue #10 item 10: the error text travels to the log, /healthz, module/<id>/health and the stored report.
+  it('a 535 reply that repeats the password: the error never carries it, plain or base64', async () => {
+    const echo = await startSmtpSink({ username: 'ns8@example.org', password: 'right', echoPassword: true });
+    try {
+      const secret = 'Wr0ng-Pa55-1234';
+      let message = '';
+      try { await mailer.send(mail, sh({ port: String(echo.port), username: 'ns8@example.org', password: secret })); } catch (e) {
+        assert.ok(e instanceof MonitorError);
+        assert.equal(e.code, 'SMTP_AUTH');
+        message = `${e.message} ${JSON.stringify(e)} ${String((e as Error).cause ?? '')}`;
+      }
+      assert.match(message, /Invalid login ns8@example\.org/, 'the reply is still shown');
+      for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(`\0ns8@example.org\0${secret}`).toString('base64')]) {
+        assert.ok(!message.includes(form), `${form} in: ${message}`);
+      }
+    } finally { await echo.stop(); }
+  });
+
+  // Issue #10 item 7: receivers deduplicate by Message-ID; a retry must not mint a new one.
+  it('the Message-ID given is the one sent, on every attempt', async () => {
+    plainSink.messages.length = 0;
+    plainSink.keepButFail = 1;
+    const id = '<20261127T080000-abcdef12@example.org>';
+    const [code, retryable] = await codeOf(mailer.send({ ...mail, messageId: id }, sh({ port: String(plainSink.port) })));
+    assert.deepEqual([code, retryable], ['SMTP_TEMPORARY', true]);
+    const { messageId } = await mailer.send({ ...mail, messageId: id }, sh({ port: String(plainSink.port) }));
+    assert.equal(messageId, id);
+    assert.deepEqual(plainSink.messages.map((m) => m.messageId), [id, id]);
+  });
 });

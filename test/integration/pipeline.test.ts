@@ -14,7 +14,7 @@ before(async () => { redis = await startRedis(); smtp = await startSmtpSink(); }
 after(async () => { await smtp.stop(); await redis.stop(); });
 beforeEach(async () => {
   const c = await adminClient(redis); await c.flushAll(); await c.quit();
-  smtp.messages.length = 0; smtp.envelopes.length = 0; smtp.refuse = false;
+  smtp.messages.length = 0; smtp.envelopes.length = 0; smtp.refuse = false; smtp.keepButFail = 0;
   await seedCluster(redis, { smtpPort: smtp.port });
 });
 
@@ -151,6 +151,42 @@ describe('outages', () => {
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(authSink.messages.length, 1);
     } finally { await service.stop(); await c.quit(); await authSink.stop(); }
+  });
+
+  // Issue #10 item 10: a careless server repeats the password in its 535 reply.
+  it('a 535 reply with the password in it: the password is nowhere (log, /healthz, health key, stored report)', async () => {
+    const echo = await startSmtpSink({ username: 'ns8@example.org', password: 'right', echoPassword: true });
+    const secret = 'Wr0ng-Pa55-echoed';
+    const c = await adminClient(redis);
+    await c.hSet('cluster/smarthost', { port: String(echo.port), username: 'ns8@example.org', password: secret });
+    const { service, log, url } = await startTestService(redis);
+    try {
+      await replayRun(redis, 1, {});
+      await waitUntil(() => log.lines.some((l) => l.includes('giving up') && l.includes('code=SMTP_AUTH')));
+      assert.ok(log.lines.some((l) => l.includes('Invalid login')), 'the server reply is still logged');
+      const health = await (await fetch(`${url}/healthz`)).text();
+      assert.match(health, /SMTP_AUTH/);
+      const stored = await c.keys('module/backup-monitor1/*');
+      const values = await Promise.all(stored.map(async (k) => JSON.stringify(await c.type(k) === 'hash' ? await c.hGetAll(k) : await c.get(k).catch(() => ''))));
+      assert.ok(values.some((v) => v.includes('Invalid login')), 'the reply is stored');
+      for (const [where, text] of [['log', log.lines.join('\n')], ['/healthz', health], ['redis', values.join('\n')]] as const) {
+        assert.ok(!text.includes(secret), `the password in ${where}`);
+      }
+    } finally { await service.stop(); await c.quit(); await echo.stop(); }
+  });
+
+  // Issue #10 item 7: the server kept the message but its reply to DATA was lost; the retry is a second copy.
+  it('a retry after a lost DATA reply carries the same Message-ID', async () => {
+    smtp.keepButFail = 1;
+    const { service, log } = await startTestService(redis);
+    try {
+      await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
+      await waitUntil(() => log.lines.some((l) => l.includes('will retry')));
+      const c = await adminClient(redis); await c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}'); await c.quit();
+      const mails = await smtp.waitFor(2, 15_000);
+      assert.ok(mails[0]!.messageId, 'a Message-ID');
+      assert.equal(mails[1]!.messageId, mails[0]!.messageId);
+    } finally { await service.stop(); }
   });
 
   it('Redis restarted mid-run: the report is neither lost nor doubled', async () => {
