@@ -124,7 +124,11 @@ function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): 
   const details: Line[] = [];
   const t = m.trend ?? null;
   if (m.start !== null && m.end !== null) {
-    details.push(rich(s.ran, { window: formatWindow(m.start, m.end, zoned(o)), duration: formatDuration(m.end - m.start) }));
+    const secs = m.end - m.start;
+    const usual = t?.medianSeconds ?? null;
+    // The usual duration is worth a word only when this run took clearly longer or shorter.
+    const unusual = usual !== null && usual > 0 && (secs > usual * 1.5 + 60 || secs < usual / 1.5 - 60);
+    details.push(rich(unusual ? s.ranVsUsual : s.ran, { window: formatWindow(m.start, m.end, zoned(o)), duration: formatDuration(secs), median: formatDuration(usual) }));
   }
   if (m.result === 'success') {
     const size = formatBytes(m.totalSize, s.locale);

@@ -90,8 +90,8 @@ export interface Strings {
   size: string;
   /** {size} {change} {median} {files} */
   sizeVsUsual: string;
-  /** {duration} {median} */
-  durationVsUsual: string;
+  /** {window} {duration} {median} */
+  ranVsUsual: string;
   /** {time} */
   lastGood: string;
   lastGoodSnapshot: string;
@@ -167,7 +167,7 @@ const en: Strings = {
   ran: 'Ran {window} ({duration})',
   size: 'Size {size} · {files} files',
   sizeVsUsual: 'Size {size} ({change} vs usual {median}) · {files} files',
-  durationVsUsual: 'Took {duration} (usually {median})',
+  ranVsUsual: 'Ran {window} ({duration}; usually {median})',
   lastGood: 'Last successful backup: {time}',
   lastGoodSnapshot: 'Latest snapshot at the destination: {time}',
   noLastGood: 'No successful backup in the kept history',
@@ -308,7 +308,7 @@ const it: Strings = {
   ran: 'Eseguito {window} ({duration})',
   size: 'Dimensione {size} · {files} file',
   sizeVsUsual: 'Dimensione {size} ({change} rispetto al solito {median}) · {files} file',
-  durationVsUsual: 'Durata {duration} (di solito {median})',
+  ranVsUsual: 'Eseguito {window} ({duration}; di solito {median})',
   lastGood: 'Ultimo backup riuscito: {time}',
   lastGoodSnapshot: 'Ultimo snapshot nella destinazione: {time}',
   noLastGood: 'Nessun backup riuscito nello storico conservato',
