@@ -149,6 +149,11 @@ describe('error lines from Loki', () => {
     }
   });
 
+  it('an answer over 8 MB is refused, not read into memory', async () => {
+    loki.rawBody = JSON.stringify({ status: 'success', data: { resultType: 'streams', result: [{ stream: {}, values: [[`${T}000000000`, 'x'.repeat(9 * 1024 * 1024)]] }] } });
+    assert.equal((await reader().read(RUN)).status, 'error');
+  });
+
   it('nothing failed: Loki is not asked', async () => {
     const ok = run([mod('samba1', 1, 'success')]);
     assert.equal((await reader().read(ok)).status, 'empty');
