@@ -89,7 +89,11 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
   }
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
   const steps: Line[] = [];
-  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'failed'))) steps.push(rich(s.steps.failed, { ...common, node, modules: mods.join(', ') }));
+  const failed = run.modules.filter((r) => r.result === 'failed');
+  for (const [node, mods] of byNode(failed)) {
+    const lines = failed.some((r) => String(r.node ?? '?') === node && (r.errorLines?.length ?? 0) > 0);
+    steps.push(rich(lines ? s.steps.failed : s.steps.failedNoLines, { ...common, node, modules: mods.join(', ') }));
+  }
   for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'not_run'))) steps.push(rich(s.steps.notRun, { ...common, node, modules: mods.join(', ') }));
   if (run.outcome === 'REPO_FAILURE') steps.push(rich(s.steps.allFailed, common));
   const warnings = run.modules.filter(warned);

@@ -62,8 +62,9 @@ export interface Strings {
   counts: { saved: string; warnings: string; failed: string; notRun: string; size: string; duration: string };
   whatToDo: string;
   steps: {
-    /** {node} {modules} {plan} {planName} */
+    /** {node} {modules} {plan} {planName}; failed: with error lines in the mail, failedNoLines: without */
     failed: string;
+    failedNoLines: string;
     notRun: string;
     /** {nodes} {expected} {planName} */
     missing: string;
@@ -150,6 +151,7 @@ const en: Strings = {
   whatToDo: 'What to do',
   steps: {
     failed: 'Failed on node {node}: {modules}. Read the error lines under each application. For the whole log, open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
+    failedNoLines: 'Failed on node {node}: {modules}. The error text is in that node\'s log: open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
     notRun: 'No result in this run: {modules}. The node may be down, or the application was busy with another backup for an hour. Check that node {node} is online in Nodes.',
     missing: 'Check that nodes {nodes} were online at {expected} and that the plan is enabled in Backup and restore. Scheduled runs missed while a node is off are not repeated: run the plan now from Backup and restore > {planName} > Run backup now.',
     allFailed: 'Check the destination {destination} in Backup and restore > Backup destinations (reachable, credentials, free space).',
@@ -291,6 +293,7 @@ const it: Strings = {
   whatToDo: 'Cosa fare',
   steps: {
     failed: 'Fallito sul nodo {node}: {modules}. Leggere le righe di errore sotto ogni applicazione. Per il log completo aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
+    failedNoLines: 'Fallito sul nodo {node}: {modules}. Il testo dell\'errore è nel log di quel nodo: aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
     notRun: 'Nessun risultato in questa esecuzione: {modules}. Il nodo potrebbe essere spento, oppure l\'applicazione è rimasta occupata da un altro backup per un\'ora. Verificare in Nodi che il nodo {node} sia online.',
     missing: 'Verificare che i nodi {nodes} fossero online alle {expected} e che il piano sia abilitato in Backup e ripristino. Le esecuzioni perse mentre un nodo è spento non vengono ripetute: eseguire ora il piano da Backup e ripristino > {planName} > Eseguire il backup ora.',
     allFailed: 'Controllare la destinazione {destination} in Backup e ripristino > Destinazioni backup (raggiungibilità, credenziali, spazio libero).',

@@ -58,7 +58,7 @@ export const RUNS: Record<string, RunReport> = {
   }),
   repo_failure: base({
     outcome: 'REPO_FAILURE', end: T + 40,
-    modules: [failedCloud, mod({ moduleId: 'mail1', uiName: 'Mail', node: 2, nodeName: '', result: 'failed', errors: 1, start: T + 3, end: T + 40, trend: { runs: 0, medianSize: null, medianFiles: null, medianSeconds: null, lastSuccessAt: null } })],
+    modules: [{ ...failedCloud, errorLines: undefined }, mod({ moduleId: 'mail1', uiName: 'Mail', node: 2, nodeName: '', result: 'failed', errors: 1, start: T + 3, end: T + 40, trend: { runs: 0, medianSize: null, medianFiles: null, medianSeconds: null, lastSuccessAt: null } })],
     errorLog: 'timeout', trend: { runs: 3, saved: 1, lastFullSuccessAt: null },
   }),
   missing: base({
