@@ -104,24 +104,25 @@ describe('error lines from Loki', () => {
     return { ...got, ms: Date.now() - t0 };
   };
 
+  // Bounds leave room for a loaded machine; the point is "the budget, not the 10 s Loki delay".
   it('Loki down: unreachable, at once', async () => {
     const down = await startLoki(); await down.stop();
     const got = await timed(5, async () => ({ url: down.url, user: 'loki', password: 'x' }));
     assert.equal(got.status, 'unreachable');
-    assert.ok(got.ms < 2000, `${got.ms} ms`);
+    assert.ok(got.ms < 4000, `${got.ms} ms`);
   });
 
   it('Loki slow: timeout within the budget', async () => {
     loki.delayMs = 10_000;
     const got = await timed(1);
     assert.equal(got.status, 'timeout');
-    assert.ok(got.ms >= 950 && got.ms < 1800, `${got.ms} ms`);
+    assert.ok(got.ms >= 950 && got.ms < 4000, `${got.ms} ms`);
   });
 
   it('Loki discovery hangs: still the budget', async () => {
     const got = await timed(1, () => new Promise(() => {}));
     assert.equal(got.status, 'timeout');
-    assert.ok(got.ms < 1800, `${got.ms} ms`);
+    assert.ok(got.ms < 4000, `${got.ms} ms`);
   });
 
   it('wrong credentials: auth (401)', async () => {
