@@ -122,13 +122,14 @@ cp -a imageroot "${stage}/imageroot"
 find "${stage}/imageroot" -name __pycache__ -prune -exec rm -rf {} +
 buildah add --quiet "$container" "${stage}/imageroot" /imageroot
 buildah add --quiet "$container" "${stage}/ui" /ui
+# Two TCP ports: TCP_PORTS=<webhook on 127.0.0.1>,</metrics on the node VPN address> (docs/METRICS.md).
 # cluster:reader lets the service run read-backup-snapshots through the API server
 # (repository checks, contract §5.4); min-core 3.20.0: the node-level backup engine and
 # node/<n>/backup_status keys this module reads exist since then (contract §1.9).
 buildah config \
     --entrypoint=/ \
     --label="org.nethserver.rootfull=0" \
-    --label="org.nethserver.tcp-ports-demand=1" \
+    --label="org.nethserver.tcp-ports-demand=2" \
     --label="org.nethserver.authorizations=cluster:reader" \
     --label="org.nethserver.images=${service_image}" \
     --label="org.nethserver.min-core=3.20.0-0" \

@@ -107,7 +107,7 @@ describe('build-images.sh', () => {
       ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', moduleImage])), 'the untagged name the publish workflow pushes');
     const labels = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config.Labels}}', moduleImage]))) as Record<string, string>;
     assert.equal(labels['org.nethserver.rootfull'], '0');
-    assert.equal(labels['org.nethserver.tcp-ports-demand'], '1');
+    assert.equal(labels['org.nethserver.tcp-ports-demand'], '2');
     assert.equal(labels['org.nethserver.authorizations'], 'cluster:reader');
     assert.equal(labels['org.nethserver.images'], serviceImage);
     assert.match(labels['org.nethserver.min-core'] ?? '', /^3\.2\d\.\d+/);

@@ -286,7 +286,7 @@ export interface InstallOptions extends AgentOptions {
 
 /**
  * What the node's add-module writes before create-module runs (contract §1.4, §8.3):
- * state/environment (MODULE_ID, NODE_ID, MODULE_UUID, IMAGE_URL, TCP_PORT(S), <NAME>_IMAGE)
+ * state/environment (MODULE_ID, NODE_ID, MODULE_UUID, IMAGE_URL, TCP_PORT(S)(_RANGE), <NAME>_IMAGE)
  * and state/agent.env (mode 600, the module's Redis credentials). Then runs create-module.
  */
 export async function installModule(o: InstallOptions): Promise<ActionResult> {
@@ -295,7 +295,8 @@ export async function installModule(o: InstallOptions): Promise<ActionResult> {
   const image = o.image ?? 'localhost/backup-monitor:dev';
   const env: Record<string, string> = {
     MODULE_ID: id, NODE_ID: String(o.nodeId ?? 1), MODULE_UUID: o.moduleUuid ?? randomUUID(), IMAGE_URL: image,
-    TCP_PORT: String(o.tcpPort), TCP_PORTS: String(o.tcpPort),
+    // org.nethserver.tcp-ports-demand=2: two consecutive ports (webhook, /metrics).
+    TCP_PORT: String(o.tcpPort), TCP_PORTS: `${o.tcpPort},${o.tcpPort + 1}`, TCP_PORTS_RANGE: `${o.tcpPort}-${o.tcpPort + 1}`,
     // org.nethserver.images lists the service image; NS8 exports it as <NAME>_IMAGE.
     BACKUP_MONITOR_SERVICE_IMAGE: image.replace(/backup-monitor(?=[:@]|$)/, 'backup-monitor-service'),
   };
