@@ -34,6 +34,8 @@ export interface Config {
   alerts: { alertmanagerUrl: string; pollSeconds: number };
   schedule: { missedRunGrace: number; staleAge: number; reminderInterval: number; timezone: string };
   logging: { level: LogLevel };
+  /** The /metrics listener (issue #16): on only with an address (bin/write-service-env gives the node's VPN address). */
+  metrics: { enabled: boolean; host: string | null; port: number };
 }
 
 export class ConfigError extends Error {

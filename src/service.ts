@@ -35,6 +35,7 @@ import { createLinks } from './service/links.js';
 import { healthCheck } from './service/health.js';
 import { testMailSender } from './service/test-mail.js';
 import { reconciler } from './service/reconcile.js';
+import { observeApiServer, startMetrics, type MetricsEndpoint } from './metrics/index.js';
 
 /** Period of the missed-run / reminder check and of the digest check. */
 const WATCHDOG_TICK_MS = 60_000;
@@ -71,6 +72,8 @@ export interface RunningService {
   port: number;
   tracker: RunTracker;
   delivery: Delivery;
+  /** The /metrics listener for metrics1 (issue #16); null when off or without an address. */
+  metrics: MetricsEndpoint | null;
   stop(): Promise<void>;
 }
 
@@ -83,18 +86,25 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const outbox = createOutbox(redis.writer, cfg.moduleId);
   const mailer = opts.mailer ?? createMailer();
   const links = createLinks(redis.writer, keys.health, clock);
+  const watch = { grace: cfg.schedule.missedRunGrace, tolerance: SCHEDULE_TOLERANCE_SECONDS, timeZone: cfg.schedule.timezone };
+  const metrics = cfg.metrics.enabled && cfg.metrics.host !== null ? startMetrics({
+    host: cfg.metrics.host, port: cfg.metrics.port, reader: redis.reader, moduleId: cfg.moduleId, clock, log: log.child({ stage: 'metrics' }),
+    links: () => Object.fromEntries(['smtp', 'alertmanager', 'api_server'].flatMap((n) => { const l = links.get(n); return l ? [[n, l]] : []; })),
+    maxRunSeconds: cfg.correlator.maxRunSeconds, watch,
+  }) : null;
 
   const delivery = new Delivery({
     outbox, mailer, clock, log: log.child({ stage: 'delivery' }), tickMs: opts.deliveryTickMs,
     smarthost: () => readSmarthost(redis.reader),
     sender: (sh) => senderAddress(cfg.mail.from, sh),
-    onResult: (ok, err) => links.set('smtp', ok, err ? `${err.code}: ${err.message}` : null),
+    onResult: (ok, err) => { metrics?.attempt(ok); links.set('smtp', ok, err ? `${err.code}: ${err.message}` : null); },
   });
   const readPlan = (id: number) => readPlanSnapshot(redis.reader, id);
   const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader));
   // Issue #5: ask NS8 (cluster read-backup-snapshots) about the destination of what failed.
-  const repoChecker = opts.repoChecker !== undefined ? opts.repoChecker
+  const checker = opts.repoChecker !== undefined ? opts.repoChecker
     : cfg.repoCheck.enabled ? createRepoChecker({ config: cfg, logger: log, clock }) : null;
+  const repoChecker = checker && observeApiServer(checker, (ok, e) => links.set('api_server', ok, e));
   // Issue #14: per-plan policies and recipients; every decided run is logged for the digest.
   const notify: NotifySettings = { defaultPolicy: cfg.mail.notifyOnSuccess ? 'always' : 'problems', plans: new Map() };
   const pipeline = createPipeline({
@@ -103,7 +113,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     errorLines: opts.errorLines !== undefined ? opts.errorLines : createErrorLineReader({
       discover: () => discoverLoki(redis.reader), budgetSeconds: cfg.loki.budget, now: () => clock.now(), log,
     }),
-    onQueued: () => delivery.kick(), signal: shutdown.signal,
+    onQueued: () => { metrics?.queued(); delivery.kick(); }, signal: shutdown.signal,
   });
   const tracker = new RunTracker({
     readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m),
@@ -143,14 +153,14 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     // Reminders and held flap news only for plans whose policy mails per run.
     sink: { missing: (...a) => tracker.missing(...a), reminderDue: (id) => { if (mailsPerRun(policyOf(notify, id))) tracker.reminderDue(id); } },
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
-    watch: { grace: cfg.schedule.missedRunGrace, tolerance: SCHEDULE_TOLERANCE_SECONDS, timeZone: cfg.schedule.timezone },
+    watch,
     reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: cfg.mail.notifyOnSuccess },
   });
   const digester = new Digester({
     digest: DEFAULT_DIGEST, notify, mail: cfg.mail, timeZone: cfg.schedule.timezone, moduleId: cfg.moduleId,
     readPlans: readAllPlans, readApps: () => readClusterApps(redis.reader),
     store: redisDigestStore(redis.writer, cfg.moduleId), clock, log: log.child({ stage: 'digest' }), intervalMs: opts.digestTickMs,
-    onQueued: () => delivery.kick(),
+    onQueued: () => { metrics?.queued(); delivery.kick(); },
   });
   poller?.start();
   watchdog.start();
@@ -167,14 +177,14 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   log.info('backup monitor ready', { listen: `${cfg.receiver.host}:${port}`, module: cfg.moduleId, recipients: cfg.mail.to.length });
 
   return {
-    port, tracker, delivery,
+    port, tracker, delivery, metrics,
     async stop() {
       // Waits between retries end now; work still waiting for Redis after the grace is given up
       // (nothing half-stored: the next start's reconcile reports what was not).
       shutdown.abort(new DOMException('the service is stopping', 'AbortError'));
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      const work = Promise.all([poller?.stop(), watchdog.stop(), digester.stop(), tracker.close(), delivery.stop()]);
+      const work = Promise.all([poller?.stop(), watchdog.stop(), digester.stop(), tracker.close(), delivery.stop(), metrics?.stop()]);
       if (!(await settlesWithin(work, STOP_GRACE_MS))) {
         log.warning('stopping while Redis is unreachable: pending work is given up', { grace_ms: STOP_GRACE_MS });
         redis.destroy();

@@ -210,7 +210,7 @@ describe('create-module', () => {
   test('writes no setting, only what add-module wrote, and a private token', () => {
     const env = envOf(source);
     assert.deepEqual(settingVariables(env), []);
-    assert.deepEqual(Object.keys(env).sort(), ['BACKUP_MONITOR_SERVICE_IMAGE', 'IMAGE_URL', 'MODULE_ID', 'MODULE_UUID', 'NODE_ID', 'TCP_PORT', 'TCP_PORTS']);
+    assert.deepEqual(Object.keys(env).sort(), ['BACKUP_MONITOR_SERVICE_IMAGE', 'IMAGE_URL', 'MODULE_ID', 'MODULE_UUID', 'NODE_ID', 'TCP_PORT', 'TCP_PORTS', 'TCP_PORTS_RANGE']);
     assert.ok(readFileSync(path.join(source.stateDir, 'receiver.token'), 'utf8').trim().length >= 40);
   });
 });

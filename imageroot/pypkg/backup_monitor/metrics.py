@@ -34,7 +34,9 @@ class DashboardError(ValueError):
 
 
 def is_enabled(env):
-    return str(env.get('METRICS_ENABLED', '1')).strip().lower() not in ('0', 'false', 'no', 'off')
+    """METRICS_ENABLED as the service parses it (settings manifest, bool); unset = on."""
+    raw = env.get('METRICS_ENABLED')
+    return raw is None or str(raw).strip().lower() in ('1', 'true', 'yes', 'on')
 
 
 def metrics_port(env):
