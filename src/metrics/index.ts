@@ -32,7 +32,8 @@ export interface MetricsOptions {
   /** Cap of (plan, application) pairs with per-application series; default 1000. */
   maxApplicationPairs?: number;
   collectTimeoutMs?: number;
-  /** At most one refresh per this many ms, however many scrapes arrive (default 1 s). */
+  /** At most one refresh per this many ms, however many scrapes arrive (default 5 s): a client
+   *  that scrapes in a loop costs at most one state read per 5 s. */
   minRefreshMs?: number;
 }
 
@@ -76,7 +77,7 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
   };
   const scrape = async (): Promise<Scrape> => {
     if (!current) return await refresh();
-    if (o.clock.now() - current.at >= (o.minRefreshMs ?? 1_000)) {
+    if (o.clock.now() - current.at >= (o.minRefreshMs ?? 5_000)) {
       refresh().catch((err: Error) => o.log.warning('metrics refresh failed', { error: err.message }));
     }
     return current.scrape;
