@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Issue #16: size and time of one /metrics scrape of a cluster with 50 plans and 500 applications,
-// against the shipped entrypoint (dist/main.js with the image's V8 flags) and a real redis-server.
+// against the shipped entrypoint (the image's entrypoint) and a real redis-server.
 // Goal: < 1 MB and < 50 ms per scrape. Two shapes:
 //   realistic - every application in 2 of the 50 plans (1,000 plan/application pairs);
 //   worst     - every plan holds all 500 applications (25,000 pairs; the cap of 1,000 pairs applies),
@@ -16,6 +16,7 @@ import http from 'node:http';
 import { createClient } from 'redis';
 import { startRedis, MODULE_ID, MODULE_PASSWORD, type RedisServer } from '../test/helpers/redis-server.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
+import { productionCommand } from '../scripts/entrypoint.mjs';
 
 const PLANS = 50;
 const APPS = 500;
@@ -67,7 +68,8 @@ function get(url: string): Promise<{ status: number; body: string; took: number 
 
 async function scrapeBench(redis: RedisServer, shape: string, pairs: number): Promise<string> {
   const port = await freePort(); const metricsPort = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--max-old-space-size=128', '--lite-mode', 'dist/main.js'], {
+  const [, ...args] = productionCommand(); // the image's entrypoint (build-images.sh)
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, TCP_PORT: String(port), METRICS_HOST: HOST, METRICS_PORT: String(metricsPort), REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
       REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, ALERTMANAGER_POLL_SECONDS: '0', REPO_CHECK_ENABLED: '0', LOG_LEVEL: 'error', WAIT_SECONDS: '3600' },
@@ -100,7 +102,7 @@ try {
   rows.push(await scrapeBench(redis, 'worst: every plan holds every application, 64-character plan names',
     await seed(redis, () => Array.from({ length: PLANS }, (_, p) => p + 1), (p) => `Plan ${p} `.padEnd(64, 'x'))));
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${process.version}, dist/main.js with the image's V8 flags, ${SCRAPES} scrapes, load average ${load})\n`);
+  console.log(`## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${process.version}, the image's entrypoint, ${SCRAPES} scrapes, load average ${load})\n`);
   console.log('| cluster | plan/application pairs | pairs over the cap | series | body | scrape p50 (ms) | scrape p99 (ms) | scrape max (ms) | background refresh p50 / p99 (ms) | RSS after |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);

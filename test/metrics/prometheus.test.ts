@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 import { startPrometheus, eventually, type Prometheus } from '../helpers/prometheus.js';
-import { startTestService } from '../helpers/service.js';
+import { startTestService, type ServiceProcess } from '../helpers/service.js';
 import { adminClient, PLANS, replayRun, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { agentEnvironment, installModule, readEnvFile, type AgentOptions } from '../sim/agent-runner.js';
-import type { RunningService } from '../../src/service.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
@@ -34,7 +33,7 @@ let root: string;
 let o: AgentOptions;
 let prom: Prometheus;
 let promDir: string;
-let service: RunningService | null = null;
+let service: ServiceProcess | null = null;
 let env: Record<string, string>;
 let metricsPort: number;
 
@@ -52,13 +51,14 @@ function provision(): void {
   execFileSync('/usr/bin/python3', [path.join(REPO, 'test/sim/provision-targets.py'), `127.0.0.1:${redis.port}`, path.join(promDir, 'prometheus.d')]);
 }
 
-/** The service as the unit starts it: settings from the module environment + bin/write-service-env. */
-async function startModuleService(): Promise<RunningService> {
+/** The service as the unit starts it: the image's command, settings from bin/write-service-env. */
+async function startModuleService(): Promise<ServiceProcess> {
   const file = path.join(root, 'service.env');
   execFileSync(path.join(REPO, 'imageroot/bin/write-service-env'), [file], { env: agentEnvironment(o), cwd: o.stateDir });
   const derived = readEnvFile(file);
   env = { METRICS_HOST: derived.METRICS_HOST!, METRICS_PORT: derived.METRICS_PORT!, MISSED_RUN_GRACE_SECONDS: '60' };
-  const s = await startTestService(redis, env, { watchdogTickMs: 300 });
+  const s = await startTestService(redis, env);
+  await waitForPort(metricsPort, 20_000, VPN);
   return s.service;
 }
 
@@ -89,7 +89,6 @@ before(async () => {
   promDir = path.join(root, 'prometheus');
   provision();
   service = await startModuleService();
-  assert.equal(await service.metrics!.ready, metricsPort);
 
   await replayRun(redis, 1, {}, { plans: PLANS3 });
   await replayRun(redis, 2, { nextcloud1: { errors: 1 } }, { plans: PLANS3 });
