@@ -60,8 +60,10 @@ export function parseModuleStatus(raw: string | undefined | null): ModuleStatus 
   const o = v as Record<string, unknown>;
   const num = (k: string) => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : 0);
   if (typeof o.start !== 'number') return null;
+  // errors decides saved or failed: anything but a whole number >= 0 is not known to be saved (issue #10).
+  const errors = typeof o.errors === 'number' && Number.isInteger(o.errors) && o.errors >= 0 ? o.errors : 1;
   return {
-    start: num('start'), end: num('end') || num('start'), errors: num('errors'),
+    start: num('start'), end: num('end') || num('start'), errors,
     totalSize: num('total_size'), totalFileCount: num('total_file_count'), snapshotsCount: num('snapshots_count'),
   };
 }

@@ -11,12 +11,19 @@ export interface Links {
   get(name: string): Link | undefined;
 }
 
+/** An unchanged link is mirrored at most this often: /healthz must not write to Redis on every call (issue #10). */
+export const MIRROR_EVERY_MS = 60_000;
+
 export function createLinks(writer: Redis, healthKey: string, clock: Clock): Links {
   const links = new Map<string, Link>();
+  const mirrored = new Map<string, Link>();
   return {
     set(name, ok, error) {
       const link = { ok, checkedAt: clock.now(), error };
       links.set(name, link);
+      const last = mirrored.get(name);
+      if (last && last.ok === ok && last.error === error && link.checkedAt - last.checkedAt < MIRROR_EVERY_MS) return;
+      mirrored.set(name, link);
       writer.hSet(healthKey, name, JSON.stringify(link)).catch(() => undefined);
     },
     get: (name) => links.get(name),

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
 import { correlate, inferRunStart, missingRun } from '../../src/correlate/correlate.js';
+import { parseModuleStatus } from '../../src/domain/backup.js';
 
 const T = 1786237200; // 2026-08-09 03:00 CEST, contract §10
 const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });
@@ -36,6 +37,11 @@ describe('correlate', () => {
       { nextcloud1: 'success', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' }],
     ['failed and not run only', { nextcloud1: st(T + 2, 1), samba1: st(T - 604800) }, 'REPO_FAILURE',
       { nextcloud1: 'failed', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' }],
+    // Issue #10 item 12: the boundary between PARTIAL and REPO_FAILURE, one saved application.
+    ['exactly one saved', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1, 2), webtop1: st(T + 24, 1) }, 'PARTIAL',
+      { nextcloud1: 'failed', samba1: 'success', traefik2: 'failed', webtop1: 'failed' }],
+    ['exactly one saved, the others not run', { samba1: st(T + 252) }, 'PARTIAL',
+      { nextcloud1: 'not_run', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' }],
   ];
   for (const [name, statuses, outcome, expected] of table) {
     it(name, () => {
@@ -73,5 +79,23 @@ describe('correlate', () => {
     assert.equal(r.outcome, 'MISSING');
     assert.equal(r.runKey, `2:${T}`);
     assert.ok(r.modules.every((m) => m.result === 'not_run'));
+  });
+});
+
+// Issue #10 item 11: a status whose errors field is not a number counted the module as saved.
+describe('parseModuleStatus', () => {
+  const raw = (errors: unknown) => JSON.stringify({ start: T, total_size: 1, total_file_count: 1, snapshots_count: 1, errors, end: T + 10 });
+  it('reads NS8\'s numbers', () => {
+    assert.equal(parseModuleStatus(raw(0))!.errors, 0);
+    assert.equal(parseModuleStatus(raw(2))!.errors, 2);
+  });
+  it('an errors field that is not a whole number >= 0 is a failure, never a save', () => {
+    for (const bad of ['none', '0', null, [], {}, -1, 0.5, true]) {
+      assert.ok(parseModuleStatus(raw(bad))!.errors > 0, JSON.stringify(bad));
+    }
+  });
+  it('an unreadable status is a failed module in the run, not a saved one', () => {
+    const r = correlate(snap({ nextcloud1: parseModuleStatus(raw('none'))!, samba1: st(T + 5) }), W);
+    assert.equal(results(r).nextcloud1, 'failed');
   });
 });

@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startTestService } from '../helpers/service.js';
+import { adminClient } from '../sim/cluster.js';
 
 let redis: RedisServer;
 before(async () => { redis = await startRedis(); });
@@ -27,5 +28,23 @@ describe('start-up failures', () => {
         return true;
       });
     } finally { squatter.close(); }
+  });
+});
+
+describe('health', () => {
+  // Issue #10 item 11: every GET /healthz wrote module/<id>/health.
+  it('/healthz reads; an unchanged link is not written to Redis on every call', async () => {
+    const { service, url } = await startTestService(redis);
+    const c = await adminClient(redis);
+    try {
+      await fetch(`${url}/healthz`);
+      const first = await c.hGet('module/backup-monitor1/health', 'redis');
+      assert.ok(first, 'the redis link is mirrored once');
+      for (let i = 0; i < 30; i++) {
+        const h = await (await fetch(`${url}/healthz`)).json() as { links: { redis: { ok: boolean } } };
+        assert.equal(h.links.redis.ok, true);
+      }
+      assert.equal(await c.hGet('module/backup-monitor1/health', 'redis'), first);
+    } finally { await c.quit(); await service.stop(); }
   });
 });
