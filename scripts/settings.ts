@@ -37,6 +37,7 @@ function inputProperty(s: SettingSpec): Record<string, unknown> {
     case 'enum': return { ...d, type: 'string', enum: s.values };
     case 'bool': return { ...d, type: 'boolean' };
     case 'int': return { ...d, type: 'integer', minimum: s.min, maximum: s.max };
+    case 'plan_policies': return { ...d, type: 'array', maxItems: s.maxItems, items: planItem(s) };
     default: throw new Error(`${s.name}: type ${s.type} cannot be an action field`);
   }
 }
@@ -46,10 +47,34 @@ const outputProperty = (s: SettingSpec): Record<string, unknown> => {
     case 'enum': return { type: 'string', enum: s.values };
     case 'bool': return { type: 'boolean' };
     case 'int': return { type: 'integer' };
+    case 'plan_policies': return { type: 'array', items: planItem(s) };
     default: return { type: 'string' };
   }
 };
 const PATTERNS = MANIFEST.patterns;
+
+/** One plan's notification setting (issue #14); whether the plan exists is checked by 10validate. */
+const planItem = (s: SettingSpec) => ({
+  type: 'object', required: ['plan_id'], additionalProperties: false,
+  properties: {
+    plan_id: { type: 'integer', minimum: 1 },
+    policy: { type: 'string', enum: ['default', 'always', 'problems', 'digest', 'off'] },
+    mail_to: { type: 'array', maxItems: s.maxRecipients, items: { type: 'string', minLength: 1, maxLength: 254 } },
+  },
+});
+
+/** get-configuration also lists the current backup plans, for the Settings page's plan table. */
+const PLANS_OUTPUT = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['id', 'name', 'destination', 'schedule', 'enabled'],
+    properties: {
+      id: { type: 'integer' }, name: { type: 'string' }, destination: { type: 'string' }, schedule: { type: 'string' },
+      schedule_hint: { type: 'object' }, enabled: { type: 'boolean' }, instances: { type: 'integer' },
+    },
+  },
+};
 
 const example = (s: SettingSpec) => s.example ?? s.default;
 const firstRequired = ACTION_SETTINGS.filter((s) => s.type === 'emails').map((s) => s.name);
@@ -81,12 +106,14 @@ export function configurationOutput(): unknown {
     examples: [{
       ...Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, s.type === 'emails' ? [(example(s) as string[])[0]] : s.default])),
       smarthost: { enabled: true, host: 'smtp.example.org', port: 587 },
+      plans: [{ id: 2, name: 'Weekly SMB', destination: 'NAS share', schedule: 'Sun *-*-* 03:00:00', schedule_hint: {}, enabled: true, instances: 4 }],
     }],
     type: 'object',
-    required: [...ACTION_SETTINGS.map((s) => s.name), 'smarthost'],
+    required: [...ACTION_SETTINGS.map((s) => s.name), 'smarthost', 'plans'],
     additionalProperties: false,
     properties: {
       ...Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, outputProperty(s)])),
+      plans: PLANS_OUTPUT,
       smarthost: {
         type: 'object',
         required: ['enabled', 'host', 'port'],
@@ -128,9 +155,11 @@ function range(s: SettingSpec): string {
   switch (s.type) {
     case 'emails': return `array of emails (≤ ${s.maxItems}, unique); \`[]\` = keep reports, mail nobody`;
     case 'email': return 'email or `""`';
-    case 'text': return `string ≤ ${s.maxLength} characters${s.pattern === 'env_safe_line' ? ', no quotes / `$` / backslash / control characters, no edge spaces' : ''}`;
+    case 'text': return s.pattern === 'time_hhmm' ? '`HH:MM` (00:00–23:59)'
+      : `string ≤ ${s.maxLength} characters${s.pattern === 'env_safe_line' ? ', no quotes / `$` / backslash / control characters, no edge spaces' : ''}`;
     case 'enum': return s.values!.map((v) => `\`${v}\``).join(' | ');
     case 'bool': return 'boolean';
+    case 'plan_policies': return `array (≤ ${s.maxItems}) of \`{plan_id, policy, mail_to}\`; policy \`default\` \| \`always\` \| \`problems\` \| \`digest\` \| \`off\`; ≤ ${s.maxRecipients} addresses`;
     default: return `${s.min}–${s.max}`;
   }
 }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import { Secret } from './secret.js';
 import { parseSetting, SETTINGS } from './settings.js';
+import type { NotifySettings } from './notify/policy.js';
+import type { DigestSettings } from './digest/schedule.js';
 
 export type Language = 'en' | 'it';
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
@@ -14,7 +16,11 @@ export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 /** The typed view of the manifest: each leaf is the `config` path of one setting (test/config.test.ts). */
 export interface Config {
   moduleId: string;
-  mail: { from: string; to: string[]; subjectPrefix: string; language: Language; notifyOnSuccess: boolean };
+  mail: { from: string; to: string[]; subjectPrefix: string; language: Language };
+  /** Who hears about which plan (issue #14). */
+  notify: NotifySettings;
+  /** The cluster-wide digest (issue #14). */
+  digest: DigestSettings;
   receiver: { host: string; port: number; token: Secret | null; bodyLimitBytes: number };
   correlator: { waitSeconds: number; recentWindow: number; maxRunSeconds: number };
   redis: {
@@ -83,7 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
       label = `${s.env}_FILE`;
       try { raw = readFileSync(fileEnv, 'utf8').trim(); } catch { problems.push(`${label}: cannot read ${fileEnv}`); continue; }
     } else if (env[s.env] !== undefined && !(s.env === 'TZ' && env.TZ === '')) { raw = env[s.env]; label = s.env; }
-    try { v.set(s.name, raw === s.default ? s.default : parseSetting(s, raw, label)); } catch (e) { problems.push((e as Error).message); }
+    // An object default (a list) is parsed too: settings may turn it into another type (plan_policies -> Map).
+    try { v.set(s.name, raw === s.default && typeof raw !== 'object' ? s.default : parseSetting(s, raw, label)); } catch (e) { problems.push((e as Error).message); }
   }
   if (problems.length) throw new ConfigError(problems);
   return build(v);

@@ -30,7 +30,6 @@ import { mailsPerRun, policyOf, type NotifySettings } from './notify/policy.js';
 import { createRunLog } from './digest/run-log.js';
 import { Digester, redisDigestStore } from './digest/digester.js';
 import { readClusterApps } from './digest/read-cluster.js';
-import { DEFAULT_DIGEST } from './digest/schedule.js';
 import { createLinks } from './service/links.js';
 import { healthCheck } from './service/health.js';
 import { testMailSender } from './service/test-mail.js';
@@ -106,7 +105,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     : cfg.repoCheck.enabled ? createRepoChecker({ config: cfg, logger: log, clock }) : null;
   const repoChecker = checker && observeApiServer(checker, (ok, e) => links.set('api_server', ok, e));
   // Issue #14: per-plan policies and recipients; every decided run is logged for the digest.
-  const notify: NotifySettings = { defaultPolicy: cfg.mail.notifyOnSuccess ? 'always' : 'problems', plans: new Map() };
+  const notify: NotifySettings = cfg.notify;
   const pipeline = createPipeline({
     config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker, notify, runLog: createRunLog(redis.writer, keys.runLog),
     history: createRunHistory(redis.writer, cfg.moduleId), anomalyThresholds: thresholdsOf(cfg.anomaly),
@@ -154,10 +153,10 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     sink: { missing: (...a) => tracker.missing(...a), reminderDue: (id) => { if (mailsPerRun(policyOf(notify, id))) tracker.reminderDue(id); } },
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,
-    reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: cfg.mail.notifyOnSuccess },
+    reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: false },
   });
   const digester = new Digester({
-    digest: DEFAULT_DIGEST, notify, mail: cfg.mail, timeZone: cfg.schedule.timezone, moduleId: cfg.moduleId,
+    digest: cfg.digest, notify, mail: cfg.mail, timeZone: cfg.schedule.timezone, moduleId: cfg.moduleId,
     readPlans: readAllPlans, readApps: () => readClusterApps(redis.reader),
     store: redisDigestStore(redis.writer, cfg.moduleId), clock, log: log.child({ stage: 'digest' }), intervalMs: opts.digestTickMs,
     onQueued: () => { metrics?.queued(); delivery.kick(); },

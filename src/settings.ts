@@ -7,8 +7,9 @@
 // image gets the same file at the same place relative to dist/ (build-images.sh), so
 // `../imageroot/…` from src/ (tsx) and from dist/ (node) both find it.
 import { readFileSync } from 'node:fs';
+import { parsePlanPolicies } from './notify/policy.js';
 
-export type SettingType = 'int' | 'bool' | 'enum' | 'text' | 'email' | 'emails' | 'url' | 'module_id' | 'timezone';
+export type SettingType = 'int' | 'bool' | 'enum' | 'text' | 'email' | 'emails' | 'url' | 'module_id' | 'timezone' | 'plan_policies';
 
 /** Where a setting's value comes from on NS8 (drives the unit's `--env=` list and the docs). */
 export type SettingSource =
@@ -32,6 +33,8 @@ export interface SettingSpec {
   max?: number;
   maxLength?: number;
   maxItems?: number;
+  /** plan_policies: extra recipients per plan. */
+  maxRecipients?: number;
   /** A key of the manifest's `patterns`. */
   pattern?: string;
   values?: string[];
@@ -45,6 +48,16 @@ export interface SettingSpec {
   defaultText?: string;
   description: string;
   docs?: string;
+}
+
+/** The action's shape of per-plan settings -> the environment's one line (checked when parsed). */
+function planPoliciesText(list: unknown[], label: string): string {
+  return list.map((item) => {
+    const o = (item ?? {}) as { plan_id?: unknown; policy?: unknown; mail_to?: unknown };
+    if (typeof o !== 'object' || !Number.isInteger(o.plan_id)) fail(label, `each item needs a whole plan_id, got ${show(item)}`);
+    const to = Array.isArray(o.mail_to) ? o.mail_to.map(String) : [];
+    return `${String(o.plan_id)}:${typeof o.policy === 'string' ? o.policy : 'default'}${to.length ? `:${to.join(';')}` : ''}`;
+  }).join(',');
 }
 
 export interface Manifest { patterns: Record<string, string>; settings: SettingSpec[] }
@@ -109,7 +122,8 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
       const max = s.maxLength!;
       if (codePoints(t) > max || /[\r\n]/.test(t)) fail(label, `must be a single line of at most ${max} characters`);
       if (s.pattern && !new RegExp(MANIFEST.patterns[s.pattern]!).test(t)) {
-        fail(label, 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space');
+        fail(label, s.pattern === 'time_hhmm' ? `must be a time as HH:MM from 00:00 to 23:59, got ${show(t)}`
+          : 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space');
       }
       return t;
     }
@@ -147,6 +161,18 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
       const t = String(raw).trim();
       if (!/^[a-z][a-z0-9-]*\d+$/.test(t)) fail(label, `must be an NS8 module id such as backup-monitor1, got ${show(t)}`);
       return t;
+    }
+    case 'plan_policies': {
+      // Issue #14: environment text `2:always:a@x.org;b@y.org,3:digest` (notify/policy.ts), or the
+      // action's list of {plan_id, policy, mail_to} (YAML file, manifest default).
+      const text = Array.isArray(raw) ? planPoliciesText(raw, label) : typeof raw === 'string' ? raw : fail(label, `must be text, got ${show(raw)}`);
+      const r = parsePlanPolicies(text);
+      if ('problems' in r) {
+        fail(label, r.problems.map((p) => `${p.planId === null ? '' : `plan ${p.planId}: `}${p.error.replace(/_/g, ' ')} ${show(p.value)}`).join('; '));
+      } else {
+        if (s.maxItems !== undefined && r.plans.size > s.maxItems) fail(label, `must have at most ${s.maxItems} plans`);
+        return r.plans;
+      }
     }
     case 'timezone': {
       const t = String(raw).trim();

@@ -45,7 +45,10 @@ describe('config', () => {
     ['WAIT_SECONDS not a number', { WAIT_SECONDS: 'soon' }, 'WAIT_SECONDS: must be a whole number from 0 to 3600, got "soon"'],
     ['TCP_PORT out of range', { TCP_PORT: '70000' }, 'TCP_PORT: must be a whole number from 0 to 65535, got "70000"'],
     ['MAIL_LANGUAGE unknown', { MAIL_LANGUAGE: 'de' }, 'MAIL_LANGUAGE: must be one of en, it, got "de"'],
-    ['NOTIFY_ON_SUCCESS not a boolean', { NOTIFY_ON_SUCCESS: 'maybe' }, 'NOTIFY_ON_SUCCESS: must be one of 1, 0, true, false, got "maybe"'],
+    ['NOTIFY_POLICY unknown', { NOTIFY_POLICY: 'sometimes' }, 'NOTIFY_POLICY: must be one of always, problems, digest, off, got "sometimes"'],
+    ['PLAN_POLICIES with an unknown policy and a bad address', { PLAN_POLICIES: '2:loud,3:off:x@' },
+      'PLAN_POLICIES: plan 2: unknown policy "loud"; plan 3: invalid email "x@"'],
+    ['DIGEST_TIME not HH:MM', { DIGEST_TIME: '8:00' }, 'DIGEST_TIME: must be a time as HH:MM from 00:00 to 23:59, got "8:00"'],
     ['MAIL_TO with a bad address', { MAIL_TO: 'a@example.org,not-an-address' }, 'MAIL_TO: must be a list of email addresses, "not-an-address" is not one'],
     ['MAIL_FROM bad', { MAIL_FROM: 'x@' }, 'MAIL_FROM: must be an email address, got "x@"'],
     ['subject prefix with a newline', { MAIL_SUBJECT_PREFIX: 'a\nBcc: x@y.z' }, 'MAIL_SUBJECT_PREFIX: must be a single line of at most 80 characters'],
@@ -64,7 +67,7 @@ describe('config', () => {
 
   it('names unknown keys of the YAML file with the known ones', () => {
     assert.deepEqual(problemsOf({}, yamlFile('mail:\n  too: [a@example.org]\n')),
-      ['mail.too: unknown key (known keys: mail.from, mail.to, mail.subject_prefix, mail.language, mail.notify_on_success)']);
+      ['mail.too: unknown key (known keys: mail.from, mail.to, mail.subject_prefix, mail.language, mail.notify_policy, mail.plan_policies)']);
   });
 
   it('reports a YAML syntax error with the file name', () => {

@@ -35,7 +35,15 @@ const TABLE: [string, string, boolean][] = [
   ['subject_prefix', '"tab\\there"', false], ['subject_prefix', '"caffè ☕ [ok]"', true], ['subject_prefix', '5', false],
   ['language', '"en"', true], ['language', '"it"', true], ['language', '"EN"', false], ['language', '"de"', false],
   ['language', '""', false], ['language', '1', false],
-  ['notify_on_success', 'true', true], ['notify_on_success', 'false', true], ['notify_on_success', '1', false],
+  ['notify_policy', '"problems"', true], ['notify_policy', '"off"', true], ['notify_policy', '"never"', false], ['notify_policy', 'true', false],
+  ['digest_frequency', '"daily"', true], ['digest_frequency', '"monthly"', false], ['digest_weekday', '"sun"', true], ['digest_weekday', '"Sunday"', false],
+  ['digest_time', '"08:00"', true], ['digest_time', '"23:59"', true], ['digest_time', '"24:00"', false], ['digest_time', '"8:00"', false], ['digest_time', '"08:00\\n"', false],
+  ['plan_notifications', '[]', true], ['plan_notifications', '[{"plan_id": 2, "policy": "always", "mail_to": ["o@example.org", "a+b@example.org"]}]', true],
+  ['plan_notifications', '[{"plan_id": 2}, {"plan_id": 3, "policy": "default", "mail_to": ["x@example.org"]}]', true],
+  ['plan_notifications', '[{"plan_id": 2, "policy": "loud"}]', false], ['plan_notifications', '[{"plan_id": 2, "mail_to": ["x@"]}]', false],
+  ['plan_notifications', '[{"plan_id": 2, "mail_to": ["a;b@example.org"]}]', false], ['plan_notifications', '[{"plan_id": 0}]', false],
+  ['plan_notifications', '[{"plan_id": "2"}]', false], ['plan_notifications', '[{"plan_id": 2}, {"plan_id": 2}]', false],
+
   ['repo_check_enabled', 'null', false],
   ['mail_from', '""', true], ['mail_from', '"ns8@example.org"', true], ['mail_from', '" ns8@example.org "', true],
   ['mail_from', '"me@"', false], ['mail_from', '"ns8@example.org\\n"', false], ['mail_from', '"ns8@example"', false],
@@ -72,9 +80,13 @@ json.dump(out, sys.stdout)`;
   return JSON.parse(r.stdout) as PyResult[];
 }
 
+/** plan_policies parse to a Map (notify/policy.ts); compare it in the action's list shape. */
+const plain = (v: unknown) => (v instanceof Map ? [...(v as Map<number, { policy: string | null; recipients: string[] }>)]
+  .map(([id, p]) => ({ plan_id: id, policy: p.policy ?? 'default', mail_to: p.recipients })) : v);
+
 function service(field: string, raw: unknown): { ok: boolean; value?: unknown; error?: string } {
   const spec = ACTION_SETTINGS.find((s) => s.name === field)!;
-  try { return { ok: true, value: parseSetting(spec, raw) }; } catch (e) { return { ok: false, error: (e as Error).message }; }
+  try { return { ok: true, value: plain(parseSetting(spec, raw)) }; } catch (e) { return { ok: false, error: (e as Error).message }; }
 }
 
 describe('action and service accept the same settings', () => {

@@ -11,7 +11,7 @@ import { SETTINGS } from '../src/settings.js';
 import { outOfDate, ROOT, unitEnvLines } from '../scripts/settings.js';
 
 function leaves(o: unknown, prefix = ''): string[] {
-  if (o === null || typeof o !== 'object' || Array.isArray(o) || o instanceof Secret) return [prefix];
+  if (o === null || typeof o !== 'object' || Array.isArray(o) || o instanceof Secret || o instanceof Map) return [prefix];
   return Object.entries(o).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
 

@@ -53,6 +53,7 @@ export interface PolicyProblem { planId: number | null; error: 'bad_entry' | 'ba
 export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify> } | { problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
   const plans = new Map<number, PlanNotify>();
+  const seen = new Set<number>();
   const text = raw.trim();
   if (text.length > LIMITS.chars) return { problems: [{ planId: null, error: 'too_long', value: `${text.length} characters` }] };
   if (text === '') return { plans };
@@ -63,7 +64,8 @@ export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify>
     if (extra.length || (!entry.includes(':'))) { problems.push({ planId: null, error: 'bad_entry', value: entry }); continue; }
     if (!/^[1-9]\d{0,8}$/.test(idText)) { problems.push({ planId: null, error: 'bad_plan_id', value: idText }); continue; }
     const planId = Number(idText);
-    if (plans.has(planId)) { problems.push({ planId, error: 'duplicate_plan', value: idText }); continue; }
+    if (seen.has(planId)) { problems.push({ planId, error: 'duplicate_plan', value: idText }); continue; }
+    seen.add(planId);
     let policy: Policy | null = null;
     if (policyText !== '' && policyText !== 'default') {
       if (isPolicy(policyText)) policy = policyText; else problems.push({ planId, error: 'unknown_policy', value: policyText });
@@ -71,7 +73,8 @@ export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify>
     const recipients = addrText.split(';').map((a) => a.trim()).filter(Boolean);
     if (recipients.length > LIMITS.recipientsPerPlan) problems.push({ planId, error: 'too_many_recipients', value: String(recipients.length) });
     for (const a of recipients) if (!isEmail(a)) problems.push({ planId, error: 'invalid_email', value: a });
-    plans.set(planId, { policy, recipients: dedupe(recipients) });
+    // An entry that says nothing (`2:default`) is the same as no entry: left out.
+    if (policy !== null || recipients.length) plans.set(planId, { policy, recipients: dedupe(recipients) });
   }
   return problems.length ? { problems } : { plans };
 }

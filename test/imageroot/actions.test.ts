@@ -15,14 +15,16 @@ import { report, writeServiceRecords } from './fixtures.js';
 
 const FULL = {
   mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: 'ns8-backup@example.org',
-  subject_prefix: '[ACME backup]', language: 'it', notify_on_success: false, wait_seconds: 60,
+  subject_prefix: '[ACME backup]', language: 'it', notify_policy: 'always', wait_seconds: 60,
   recent_window: 7200, missed_run_grace: 10800, stale_age: 1209600, reminder_interval: 0,
   repo_check_enabled: false, repo_check_timeout: 120,
+  plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org'] }], digest_frequency: 'daily', digest_weekday: 'fri', digest_time: '07:30',
 };
 const DEFAULTS = {
-  mail_to: [], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'en', notify_on_success: true, wait_seconds: 30,
+  mail_to: [], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'en', notify_policy: 'problems', wait_seconds: 30,
   recent_window: 3600, missed_run_grace: 7200, stale_age: 691200, reminder_interval: 86400,
   repo_check_enabled: true, repo_check_timeout: 60,
+  plan_notifications: [], digest_frequency: 'weekly', digest_weekday: 'mon', digest_time: '08:00',
 };
 
 let redis: RedisServer;
@@ -61,7 +63,7 @@ describe('create-module', () => {
     assert.ok(!JSON.stringify(env).includes(readFileSync(token, 'utf8').trim()), 'the token is not in the environment');
     assert.deepEqual(await redisEnvironment(), env, 'the agent copied the environment to Redis');
     const got = await runAction('get-configuration', {}, o);
-    const { smarthost: _s, ...settings } = got.output as Record<string, unknown>;
+    const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
     assert.deepEqual(settings, DEFAULTS, 'get-configuration fills the defaults');
     assert.deepEqual(loadConfig(env).mail.subjectPrefix, '[NS8 Backup]', 'and so does the service');
   });
@@ -73,11 +75,14 @@ describe('configure-module and get-configuration', () => {
     assert.equal(res.status, 'completed', res.error);
     const got = await runAction('get-configuration', {}, o);
     assert.equal(got.status, 'completed', got.error);
-    assert.deepEqual(got.output, { ...FULL, smarthost: { enabled: true, host: '127.0.0.1', port: 25 } });
+    const { plans, ...rest } = got.output as Record<string, unknown>;
+    assert.deepEqual(rest, { ...FULL, smarthost: { enabled: true, host: '127.0.0.1', port: 25 } });
+    assert.deepEqual((plans as { id: number; name: string; destination: string }[]).map((p) => [p.id, p.name, p.destination]),
+      [[1, 'Daily offsite', 'Backblaze ns8-backups'], [2, 'Weekly SMB', 'NAS share']], 'the current plans, for the plan table');
     assert.deepEqual(stubCalls(o), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
     const env = fileEnvironment();
     assert.equal(env.MAIL_TO, 'ops@example.org,backup-team@example.org');
-    assert.equal(env.NOTIFY_ON_SUCCESS, '0');
+    assert.equal(env.NOTIFY_POLICY, 'always');
     assert.equal(env.REPO_CHECK_ENABLED, '0');
     assert.deepEqual(await redisEnvironment(), env);
   });
@@ -85,7 +90,8 @@ describe('configure-module and get-configuration', () => {
   test('the service reads the environment the action wrote', async () => {
     await runAction('configure-module', FULL, o);
     const cfg = loadConfig(fileEnvironment());
-    assert.deepEqual(cfg.mail, { from: FULL.mail_from, to: FULL.mail_to, subjectPrefix: FULL.subject_prefix, language: 'it', notifyOnSuccess: false });
+    assert.deepEqual(cfg.mail, { from: FULL.mail_from, to: FULL.mail_to, subjectPrefix: FULL.subject_prefix, language: 'it' });
+    assert.equal(cfg.notify.defaultPolicy, 'always');
     assert.equal(cfg.moduleId, MODULE_ID);
     assert.equal(cfg.receiver.port, 20011);
     assert.deepEqual(cfg.correlator, { ...cfg.correlator, waitSeconds: 60, recentWindow: 7200 });
@@ -98,7 +104,7 @@ describe('configure-module and get-configuration', () => {
     const res = await runAction('configure-module', { mail_to: [] }, o);
     assert.equal(res.status, 'completed', res.error);
     const got = await runAction('get-configuration', null, o);
-    const { smarthost: _s, ...settings } = got.output as Record<string, unknown>;
+    const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
     assert.deepEqual(settings, DEFAULTS);
     assert.deepEqual(loadConfig(fileEnvironment()).mail.to, []);
   });

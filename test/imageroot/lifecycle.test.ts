@@ -38,7 +38,7 @@ const DAY = 24 * 3600;
 
 const FULL = {
   mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: 'ns8-backup@example.org',
-  subject_prefix: '[ACME backup]', language: 'it', notify_on_success: false, wait_seconds: 60,
+  subject_prefix: '[ACME backup]', language: 'it', notify_policy: 'digest', wait_seconds: 60,
   recent_window: 7200, missed_run_grace: 10800, stale_age: 1209600, reminder_interval: 0,
   repo_check_enabled: false, repo_check_timeout: 120,
 };
@@ -173,7 +173,7 @@ async function clusterClone(replace: boolean): Promise<{ transfer: ActionResult;
 async function getConfiguration(o: AgentOptions) {
   const got = await runAction('get-configuration', {}, o);
   assert.equal(got.status, 'completed', got.error);
-  const { smarthost: _s, ...settings } = got.output as Record<string, unknown>;
+  const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
   return settings;
 }
 

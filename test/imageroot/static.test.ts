@@ -72,7 +72,7 @@ const INVALID_INPUT: Record<string, unknown[]> = {
   'configure-module': [
     {}, null, { mail_to: 'ops@example.org' }, { mail_to: [], wait_seconds: 3601 }, { mail_to: [], wait_seconds: 1.5 },
     { mail_to: [], language: 'de' }, { mail_to: [], reminder_interval: -1 }, { mail_to: [], stale_age: 60 },
-    { mail_to: [], repo_check_timeout: 4 }, { mail_to: [], notify_on_success: '1' }, { mail_to: ['a@b.c', 'a@b.c'] },
+    { mail_to: [], repo_check_timeout: 4 }, { mail_to: [], notify_policy: 'sometimes' }, { mail_to: [], digest_time: '8:00' }, { mail_to: [], plan_notifications: [{ plan_id: '2' }] }, { mail_to: ['a@b.c', 'a@b.c'] },
     { mail_to: [], subject_prefix: 'x'.repeat(81) }, { mail_to: [], subject_prefix: 'a\nb' }, { mail_to: [], subject_prefix: '$HOME' },
     { mail_to: [], subject_prefix: ' padded' }, { mail_to: [], unknown: 1 },
   ],

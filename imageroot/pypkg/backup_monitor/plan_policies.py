@@ -14,6 +14,7 @@ NOTIFY_POLICY. Entries of plans that no longer exist are dropped when read and w
 """
 
 import json
+import os
 import re
 
 POLICIES = ('always', 'problems', 'digest', 'off')
@@ -21,12 +22,12 @@ PLAN_POLICIES = POLICIES + ('default',)
 MAX_PLANS = 500
 MAX_RECIPIENTS = 20
 
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'settings.json'), encoding='utf-8') as _f:
+    EMAIL_RE = re.compile(json.load(_f)['patterns']['email'])
 
 
 def is_email(value):
-    return isinstance(value, str) and len(value) <= 254 and EMAIL_RE.match(value) is not None
+    return isinstance(value, str) and len(value) <= 254 and EMAIL_RE.fullmatch(value) is not None
 
 
 def encode(entries):
@@ -64,27 +65,44 @@ def _dedupe(addresses):
     return out
 
 
-def validate(entries, plan_ids):
-    """Field-level errors in the agent's validation-failed shape; [] when the entries are fine."""
+def dedupe(addresses):
+    return _dedupe(addresses)
+
+
+def item_errors(name, entries, email_item):
+    """Field-level errors of the list's shape and addresses (no Redis), one per bad item or address."""
     errors = []
     seen = set()
     for i, e in enumerate(entries):
+        def err(field, value, code):
+            errors.append({'field': f'{name}.{i}{field}', 'parameter': name, 'value': value, 'error': code})
+        if not isinstance(e, dict):
+            err('', e, 'invalid_type')
+            continue
         pid = e.get('plan_id')
-        if pid not in plan_ids:
-            errors.append({'field': f'plan_notifications.{i}.plan_id', 'parameter': 'plan_notifications', 'value': pid,
-                           'error': 'unknown_plan'})
+        if isinstance(pid, bool) or not isinstance(pid, int) or pid < 1:
+            err('.plan_id', pid, 'invalid_type')
         elif pid in seen:
-            errors.append({'field': f'plan_notifications.{i}.plan_id', 'parameter': 'plan_notifications', 'value': pid,
-                           'error': 'duplicate_plan'})
+            err('.plan_id', pid, 'duplicate_plan')
         seen.add(pid)
         if e.get('policy', 'default') not in PLAN_POLICIES:
-            errors.append({'field': f'plan_notifications.{i}.policy', 'parameter': 'plan_notifications',
-                           'value': e.get('policy'), 'error': 'unknown_policy'})
-        for j, address in enumerate(e.get('mail_to', [])):
-            if not is_email(address):
-                errors.append({'field': f'plan_notifications.{i}.mail_to.{j}', 'parameter': 'plan_notifications',
-                               'value': address, 'error': 'invalid_email'})
+            err('.policy', e.get('policy'), 'unknown_policy')
+        addresses = e.get('mail_to', [])
+        if not isinstance(addresses, list):
+            err('.mail_to', addresses, 'invalid_type')
+            continue
+        if len(addresses) > MAX_RECIPIENTS:
+            err('.mail_to', len(addresses), 'too_many_recipients')
+        for j, address in enumerate(addresses):
+            if email_item(address) is None:
+                err(f'.mail_to.{j}', address, 'invalid_email')
     return errors
+
+
+def unknown_plans(name, entries, plan_ids):
+    """Entries naming a plan that does not exist (anymore): error unknown_plan."""
+    return [{'field': f'{name}.{i}.plan_id', 'parameter': name, 'value': e.get('plan_id'), 'error': 'unknown_plan'}
+            for i, e in enumerate(entries) if isinstance(e, dict) and e.get('plan_id') not in plan_ids]
 
 
 def read_plans(rdb):

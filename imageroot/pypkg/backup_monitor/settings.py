@@ -13,6 +13,8 @@ import math
 import os
 import re
 
+from backup_monitor import plan_policies
+
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'settings.json'), encoding='utf-8') as _f:
     MANIFEST = json.load(_f)
 
@@ -108,7 +110,39 @@ def clean(spec, value):
         if 'maxItems' in spec and len(out) > spec['maxItems']:
             raise Invalid('array_max_items')
         return out
+    if kind == 'plan_policies':
+        return _clean_plans(spec, value)
     raise Invalid('invalid_type')
+
+
+def _clean_plans(spec, value):
+    """[{plan_id, policy, mail_to}] (issue #14): shape and addresses; whether each plan exists is
+    10validate's business (it needs Redis)."""
+    if not isinstance(value, list) or len(value) > spec['maxItems']:
+        raise Invalid('invalid_type' if not isinstance(value, list) else 'array_max_items')
+    out, seen = [], set()
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or isinstance(item.get('plan_id'), bool) or not isinstance(item.get('plan_id'), int) \
+                or item['plan_id'] < 1 or set(item) - {'plan_id', 'policy', 'mail_to'}:
+            raise Invalid('invalid_type', index)
+        if item['plan_id'] in seen:
+            raise Invalid('duplicate_plan', index)
+        seen.add(item['plan_id'])
+        policy = item.get('policy', 'default')
+        if policy not in plan_policies.PLAN_POLICIES:
+            raise Invalid('unknown_policy', index)
+        addresses = item.get('mail_to', [])
+        if not isinstance(addresses, list) or len(addresses) > spec['maxRecipients']:
+            raise Invalid('too_many_recipients' if isinstance(addresses, list) else 'invalid_type', index)
+        clean_addresses = []
+        for address in addresses:
+            a = _email_item(address)
+            if a is None:
+                raise Invalid('invalid_email', index)
+            clean_addresses.append(a)
+        if policy != 'default' or clean_addresses:  # an entry that says nothing is no entry
+            out.append({'plan_id': item['plan_id'], 'policy': policy, 'mail_to': plan_policies.dedupe(clean_addresses)})
+    return out
 
 
 def validate(request):
@@ -121,6 +155,10 @@ def validate(request):
         spec = BY_NAME.get(name)
         if spec is None:
             continue
+        if spec['type'] == 'plan_policies' and isinstance(value, list):
+            errors.extend(plan_policies.item_errors(name, value, _email_item))
+            if any(e['parameter'] == name for e in errors):
+                continue
         if spec['type'] == 'emails' and isinstance(value, list):
             seen = []
             for index, item in enumerate(value):
@@ -146,6 +184,8 @@ def defaults():
 
 
 def _encode(spec, value):
+    if spec['type'] == 'plan_policies':
+        return plan_policies.encode(value)
     if spec['type'] == 'emails':
         return ','.join(value)
     if spec['type'] == 'bool':
@@ -159,6 +199,8 @@ def _decode(spec, raw):
     default = _copy(spec['default'])
     if kind == 'emails':
         return [a.strip() for a in raw.split(',') if a.strip()]
+    if kind == 'plan_policies':
+        return plan_policies.decode(raw)
     if kind == 'bool':
         low = raw.strip().lower()
         return low in _TRUE if low in _TRUE + _FALSE else default
