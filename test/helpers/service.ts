@@ -20,6 +20,8 @@ function testEnvironment(redis: RedisServer, env: Record<string, string>): Recor
     MODULE_ID, TCP_PORT: '0', WAIT_SECONDS: '1', MAIL_TO: 'admin@example.org', MAIL_FROM: 'backup@example.org',
     REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`, REDIS_LEADER_URL: `redis://127.0.0.1:${redis.port}`,
     REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, TZ: 'Europe/Rome', ALERTMANAGER_POLL_SECONDS: '0', REPO_CHECK_ENABLED: '0',
+    // Most tests follow one run to its mail: every run is mailed (the module's default is `problems`, issue #14).
+    NOTIFY_POLICY: 'always',
     ...env,
   };
 }

@@ -176,7 +176,7 @@ describe('get-monitor-status, list-reports, get-report', () => {
     assert.equal(p2.last_success_at, 1785632404);
     assert.equal(p2.schedule, 'Sun *-*-* 03:00:00');
     assert.deepEqual(p2.nodes, [1, 2]);
-    assert.equal(p2.policy, 'always', 'no per-plan policy: successful runs are mailed (the default)');
+    assert.equal(p2.policy, 'problems', 'no per-plan policy: the default policy applies (problems)');
     assert.deepEqual(p2.recipients, []);
     assert.deepEqual(p2.last_recipients, ['ops@example.org']);
     assert.deepEqual((p2.modules as { module_id: string; result: string }[]).map((m) => [m.module_id, m.result]),

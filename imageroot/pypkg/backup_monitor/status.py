@@ -52,11 +52,8 @@ def _int_or_none(v):
 
 def notify_settings(env):
     """(default policy, {plan id: (policy or None, extra recipients)}) from the module environment:
-    NOTIFY_POLICY and PLAN_POLICIES (issue #14, src/notify/policy.ts). Without NOTIFY_POLICY the
-    default is what the service applies: every run when successful runs are mailed, else problems."""
-    default = env.get('NOTIFY_POLICY')
-    if default not in POLICIES:
-        default = 'always' if from_environment(env).get('notify_on_success') else 'problems'
+    NOTIFY_POLICY and PLAN_POLICIES (issue #14, src/notify/policy.ts), with the manifest's default."""
+    default = from_environment(env)['notify_policy']
     plans = {e['plan_id']: (None if e['policy'] == 'default' else e['policy'], e['mail_to'])
              for e in decode_plan_policies(env.get('PLAN_POLICIES') or '')}
     return default, plans
