@@ -169,7 +169,12 @@ describe('admin page in cluster-admin', () => {
     await app.locator('select[data-test=unit-wait_seconds]').selectOption('minutes');
     await app.locator('input[data-test=field-reminder_interval]').fill('0');
     await app.locator('select[data-test=field-language]').selectOption('it');
-    await app.locator('[data-test=field-notify_on_success] + label').click();
+    // Issue #14: default policy, one plan's own policy and recipients, the digest schedule.
+    await app.locator('select[data-test=field-notify_policy]').selectOption('digest');
+    await app.locator('select[data-test=policy-2]').selectOption('always');
+    await app.locator('input[data-test=recipients-2]').fill('owner@example.org, nas@example.org');
+    await app.locator('select[data-test=field-digest_frequency]').selectOption('daily');
+    await app.locator('input[data-test=field-digest_time]').fill('07:30');
     await app.locator('[data-test=save]').click();
     await app.locator('[data-test=saved]').waitFor({ timeout: T });
 
@@ -177,15 +182,19 @@ describe('admin page in cluster-admin', () => {
     assert.equal(sent.result?.status, 'completed', sent.result?.error);
     assert.deepEqual(sent.data, {
       mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'it',
-      notify_on_success: false, repo_check_enabled: true, wait_seconds: 120, recent_window: 3600, missed_run_grace: 7200,
+      repo_check_enabled: true, wait_seconds: 120, recent_window: 3600, missed_run_grace: 7200,
       stale_age: 691200, reminder_interval: 0, repo_check_timeout: 60,
+      notify_policy: 'digest', digest_frequency: 'daily', digest_weekday: 'mon', digest_time: '07:30',
+      plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org', 'nas@example.org'] }],
     });
     const env = await moduleEnvironment();
     assert.equal(env.MAIL_TO, 'ops@example.org,backup-team@example.org');
     assert.equal(env.WAIT_SECONDS, '120');
     assert.equal(env.REMINDER_INTERVAL_SECONDS, '0');
     assert.equal(env.MAIL_LANGUAGE, 'it');
-    assert.equal(env.NOTIFY_ON_SUCCESS, '0');
+    assert.equal(env.NOTIFY_POLICY, 'digest');
+    assert.equal(env.PLAN_POLICIES, '2:always:owner@example.org;nas@example.org');
+    assert.deepEqual([env.DIGEST_FREQUENCY, env.DIGEST_TIME], ['daily', '07:30']);
 
     await tab.reload();
     await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
@@ -193,7 +202,13 @@ describe('admin page in cluster-admin', () => {
     assert.equal(await app.locator('input[data-test=field-wait_seconds]').inputValue(), '2');
     assert.equal(await app.locator('select[data-test=unit-wait_seconds]').inputValue(), 'minutes');
     assert.equal(await app.locator('select[data-test=field-language]').inputValue(), 'it');
-    assert.equal(await app.locator('input[data-test=field-notify_on_success]').isChecked(), false);
+    assert.equal(await app.locator('select[data-test=field-notify_policy]').inputValue(), 'digest');
+    assert.equal(await app.locator('select[data-test=policy-2]').inputValue(), 'always');
+    assert.equal(await app.locator('select[data-test=policy-1]').inputValue(), 'default');
+    assert.equal(await app.locator('input[data-test=recipients-2]').inputValue(), 'owner@example.org, nas@example.org');
+    assert.match(await app.locator('[data-test=plans-table] tr[data-plan="2"]').innerText(), /Weekly SMB[\s\S]*NAS share[\s\S]*Every Sunday at 03:00/);
+    assert.match(await app.locator('[data-test=plans-table] tr[data-plan="1"]').innerText(), /Every day at 01:30/);
+    await app.locator('[data-test=plan-notifications]').screenshot({ path: path.join(SHOTS, 'settings-plans.png') });
     await app.locator('[data-test=alertmanager-yaml]').waitFor({ timeout: T });
     assert.match(await app.locator('[data-test=alertmanager-yaml]').innerText(), /receivers:/);
     await shot(tab, 'settings');

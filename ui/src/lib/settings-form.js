@@ -34,7 +34,6 @@ export function formFromConfig(config = {}) {
     mail_from: config.mail_from || "",
     subject_prefix: config.subject_prefix ?? byName.subject_prefix.default,
     language: LANGUAGES.includes(config.language) ? config.language : byName.language.default,
-    notify_on_success: config.notify_on_success !== false,
     repo_check_enabled: config.repo_check_enabled !== false,
   };
   for (const [name, limits] of Object.entries(DURATIONS)) {
@@ -50,7 +49,6 @@ export function payloadFromForm(form) {
     mail_from: form.mail_from.trim(),
     subject_prefix: form.subject_prefix,
     language: form.language,
-    notify_on_success: !!form.notify_on_success,
     repo_check_enabled: !!form.repo_check_enabled,
   };
   for (const name of Object.keys(DURATIONS)) data[name] = toSeconds(form[name]);

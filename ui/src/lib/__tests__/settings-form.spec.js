@@ -44,7 +44,7 @@ describe("form <-> payload", () => {
     const data = payloadFromForm(form);
     expect(data).toEqual({
       mail_to: ["a@example.org"], mail_from: "", subject_prefix: "[NS8 Backup]", language: "en",
-      notify_on_success: true, repo_check_enabled: true, wait_seconds: 30, recent_window: 3600,
+      repo_check_enabled: true, wait_seconds: 30, recent_window: 3600,
       missed_run_grace: 7200, stale_age: 691200, reminder_interval: 86400, repo_check_timeout: 60,
     });
   });
