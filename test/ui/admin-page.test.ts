@@ -22,7 +22,7 @@ import { appendReports, olderReports } from './seed.js';
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'ui');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const T = 15_000;
+const T = 60_000; // 7 engineers share 2 cores here: Python actions can take seconds
 
 let redis: RedisServer;
 let smtp: SmtpSink;

@@ -8,7 +8,7 @@
 export function parentPage(opts: { moduleId: string; token: string }): string {
   const cfg = JSON.stringify({ moduleId: opts.moduleId, token: opts.token });
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>cluster-admin (test harness)</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>cluster-admin (test harness)</title>
 <style>
   body { margin: 0; font-family: sans-serif; }
   header { height: 3rem; background: #161616; color: #f4f4f4; display: flex; align-items: center; padding: 0 1rem; }
