@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { createClient } from 'redis';
+import { formatDateTime } from '../../src/domain/format.js';
 import { moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
 import { createOutbox } from '../../src/notify/outbox.js';
 import type { Redis } from '../../src/ns8/redis.js';
@@ -190,7 +191,7 @@ describe('status at a glance', () => {
     assert.match(await app.locator('[data-test=history-pagination]').innerText(), /1–10 of 500 items[\s\S]*of 50 pages/);
     // The time shown is the run's, not the report's.
     const first = stored[0]!;
-    const runText = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(first.run.start * 1000));
+    const runText = formatDateTime(first.run.start, { timeZone: 'UTC' }); // the formatter the mails use too (browser in UTC here)
     assert.equal((await app.locator('[data-test=history-table] tbody tr td').first().innerText()).trim(), runText);
 
     const cases: [string, (r: StoredReport) => boolean, () => Promise<unknown>][] = [
