@@ -115,7 +115,23 @@ export async function startTestService(redis: RedisServer, env: Record<string, s
       if (crash) throw new Error(`the service logged: ${crash}`);
     },
   };
-  return { service, log, url: `http://127.0.0.1:${port}` };
+  const waitMs = Number(testEnvironment(redis, env).WAIT_SECONDS) * 1000;
+  /**
+   * Resolves once the service has been quiet (no log line) for longer than its correlation wait
+   * twice over: every trigger, correlation, queued and sent report logs a line, so "exactly one
+   * mail" is checked after the work is done, not after a fixed window (issue #10 item 12).
+   */
+  const settled = async (quietMs = 2 * waitMs + 1500, timeoutMs = 60_000) => {
+    const until = Date.now() + timeoutMs;
+    let seen = -1; let since = Date.now();
+    for (;;) {
+      if (log.lines.length !== seen) { seen = log.lines.length; since = Date.now(); }
+      else if (Date.now() - since >= quietMs) return;
+      if (Date.now() > until) throw new Error(`the service kept logging for ${timeoutMs} ms:\n${log.lines.slice(-5).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { service, log, settled, url: `http://127.0.0.1:${port}` };
 }
 
 /**

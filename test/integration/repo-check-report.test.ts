@@ -41,4 +41,19 @@ describe('report with a destination check', () => {
       assert.match(String(mail!.html), /<details>/);
     } finally { await service.stop(); }
   });
+
+  // Issue #10 item 12: the destination section had no test in Italian.
+  it('in Italian: the destination section speaks Italian too', async () => {
+    smtp.messages.length = 0;
+    const { service } = await startTestService(h.redis, { REPO_CHECK_ENABLED: '1', API_SERVER_URL: h.api.url, REPO_CHECK_CACHE_SECONDS: '0', MAIL_LANGUAGE: 'it' });
+    try {
+      await replayRun(h.redis, 2, { nextcloud1: { errors: 1 } });
+      const [mail] = await smtp.waitFor(1, 30_000);
+      const text = mail!.text!;
+      assert.match(mail!.subject!, /parzialmente fallito: Weekly SMB/);
+      assert.match(text, /Cloud \(nextcloud1\)[^\n]*il repository non esiste o non è inizializzato/, text);
+      assert.match(text, /Domain controller \(samba1\)[^\n]*snapshot elencati/, text);
+      assert.doesNotMatch(text, /snapshots listed|does not exist or is not initialised/, 'no English left in the section');
+    } finally { await service.stop(); }
+  });
 });

@@ -9,9 +9,13 @@ describe("format", () => {
   test("sizes follow the page language", () => expect(formatBytes(1536, "it")).toBe("1,5 KiB"));
   test.each([[0, 45, "45s"], [0, 3720, "1h 2m"], [10, 10, "0s"], [null, 5, "-"], [9, 5, "-"]])("%s..%s", (a, b, s) => expect(formatElapsed(a, b)).toBe(s));
   test("dates look like cluster-admin's, in s or ms; absent or zero is a dash, never 1970", () => {
-    const shape = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-    expect(formatTime(1700000000, "en")).toMatch(shape);
-    expect(formatTime(1700000000, "en")).toBe(formatTime(1700000000000, "en", "ms"));
+    // The expected text is built from Date's own local fields, not by calling formatTime twice
+    // (issue #10 item 12: comparing the function with itself could not fail).
+    const d = new Date(1700000000 * 1000);
+    const p = (n) => String(n).padStart(2, "0");
+    const local = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    expect(formatTime(1700000000, "en")).toBe(local);
+    expect(formatTime(1700000000000, "en", "ms")).toBe(local);
     expect(formatTime(1700000000, "en")).not.toBe(formatTime(1700003600, "en"));
     expect(formatTime(null, "en")).toBe("-");
     expect(formatTime(0, "en")).toBe("-");
