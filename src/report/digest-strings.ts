@@ -12,6 +12,7 @@ export interface DigestStrings {
   period: string;
   intro: string;
   totals: string;
+  tiles: { saved: string; warnings: string; failed: string; missed: string };
   plansTitle: string;
   columns: [string, string, string, string, string, string, string, string];
   runs: string;
@@ -42,6 +43,7 @@ const en: DigestStrings = {
   period: 'From {from} to {to}',
   intro: 'Every backup plan of the cluster, and what is not backed up at all.',
   totals: 'Runs in this period: {saved} saved, {warnings} with warnings, {failed} failed, {missed} missed.',
+  tiles: { saved: 'runs saved', warnings: 'with warnings', failed: 'failed', missed: 'missed' },
   plansTitle: 'Backup plans',
   columns: ['Plan', 'Destination', 'Runs', 'Last full success', 'Failing since', 'Size', 'Change', 'Destination health'],
   runs: '{saved} saved · {warnings} warnings · {failed} failed · {missed} missed',
@@ -72,6 +74,7 @@ const it: DigestStrings = {
   period: 'Dal {from} al {to}',
   intro: 'Tutti i piani di backup del cluster, e ciò che non ha alcun backup.',
   totals: 'Esecuzioni nel periodo: {saved} salvate, {warnings} con avvisi, {failed} fallite, {missed} mancate.',
+  tiles: { saved: 'esecuzioni salvate', warnings: 'con avvisi', failed: 'fallite', missed: 'mancate' },
   plansTitle: 'Piani di backup',
   columns: ['Piano', 'Destinazione', 'Esecuzioni', 'Ultimo successo completo', 'In errore dal', 'Dimensione', 'Variazione', 'Stato della destinazione'],
   runs: '{saved} salvate · {warnings} avvisi · {failed} fallite · {missed} mancate',

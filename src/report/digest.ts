@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: DigestContent + language -> the digest mail's subject, plain text and HTML (issue #14).
-// Same visual language as the run report (render.ts): a coloured headline, a short intro, a facts
-// table, one row per plan (`data-plan` rows, like the report's `data-module` rows), then the
-// coverage gaps and the footer. Everything that comes from Redis is escaped before reaching HTML.
+// Same visual language as the run report: built from the report's layout blocks (layout.ts) —
+// banner, summary tiles, a notice for the coverage gaps, one card per plan (`data-plan`, like the
+// report's `data-module` cards), footer. Blocks escape every value that comes from Redis.
 import type { Language } from '../config.js';
 import type { DigestContent, DigestPlanRow } from '../digest/content.js';
 import type { Frequency } from '../digest/schedule.js';
 import type { RepoVerdict } from '../repocheck/types.js';
-import { escapeHtml as esc, formatBytes, formatDateTime, headerSafe } from './format.js';
+import { formatBytes, formatDateTime, headerSafe } from './format.js';
+import { appRow, banner, footer, heading, notice, page, paragraph, summary, type Block, type Tone } from './layout.js';
 import { fill, STRINGS as REPORT_STRINGS } from './strings.js';
 import { DIGEST_STRINGS, type DigestStrings } from './digest-strings.js';
 
@@ -23,9 +24,6 @@ export interface DigestRenderOptions {
 
 export interface RenderedDigest { subject: string; text: string; html: string }
 
-const GOOD = '#198038';
-const WARN = '#8a3800';
-const BAD = '#da1e28';
 
 function day(unixS: number | null, s: DigestStrings, timeZone: string): string {
   if (unixS === null) return s.never;
@@ -86,52 +84,53 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
   return lines;
 }
 
-export function renderDigestText(c: DigestContent, o: DigestRenderOptions): string {
-  const s = DIGEST_STRINGS[o.language];
-  const lines = [digestSubject(c, { ...o, subjectPrefix: '' }), '', ...introLines(c, s, o), '', s.plansTitle, '-'.repeat(s.plansTitle.length)];
-  if (c.plans.length === 0) lines.push(s.noPlans);
-  for (const p of c.plans) {
-    const cells = planCells(p, s, o);
-    lines.push(`* ${cells[0]}`);
-    for (let i = 1; i < cells.length; i++) lines.push(`  ${s.columns[i]}: ${cells[i]}`);
-  }
-  const gaps = gapLines(c, s);
-  lines.push('', s.gapsTitle, '-'.repeat(s.gapsTitle.length), ...(gaps.length ? gaps.map((g) => `- ${g}`) : [s.noGaps]));
-  lines.push('', fill(s.footer, { module: o.moduleId }));
-  return lines.join('\n') + '\n';
+function toneOf(p: DigestPlanRow): Tone {
+  if (!p.enabled) return 'warning';
+  if (p.failingSince !== null || (p.lastOutcome !== null && p.lastOutcome !== 'SUCCESS' && p.lastOutcome !== 'WARNING')) return 'failure';
+  if (p.lastOutcome === 'WARNING' || p.lastOutcome === null) return 'warning';
+  return 'success';
 }
 
-function rowColor(p: DigestPlanRow): string {
-  if (!p.enabled) return WARN;
-  if (p.failingSince !== null || (p.lastOutcome !== null && p.lastOutcome !== 'SUCCESS' && p.lastOutcome !== 'WARNING')) return BAD;
-  if (p.lastOutcome === 'WARNING' || p.lastOutcome === null) return WARN;
-  return GOOD;
+/** The mail in h13's layout blocks (layout.ts): banner, summary tiles, one card per plan, gaps, footer. */
+function blocks(c: DigestContent, o: DigestRenderOptions): { title: string; blocks: Block[] } {
+  const s = DIGEST_STRINGS[o.language];
+  const title = digestSubject(c, { ...o, subjectPrefix: '' });
+  const intro = introLines(c, s, o);
+  const gaps = gapLines(c, s);
+  const out: Block[] = [
+    banner({ tone: c.attention > 0 ? 'warning' : 'success', title, lines: [intro[0]!] }),
+    ...intro.slice(1, -1).map((l) => paragraph(l)),
+    summary([
+      { label: s.tiles.saved, value: String(c.totals.saved), tone: 'success' },
+      { label: s.tiles.warnings, value: String(c.totals.warnings), tone: c.totals.warnings ? 'warning' : undefined },
+      { label: s.tiles.failed, value: String(c.totals.failed), tone: c.totals.failed ? 'failure' : undefined },
+      { label: s.tiles.missed, value: String(c.totals.missed), tone: c.totals.missed ? 'warning' : undefined },
+    ]),
+    paragraph(intro.at(-1)!),
+  ];
+  if (gaps.length) out.push(notice({ tone: 'warning', title: s.gapsTitle, items: gaps }));
+  out.push(heading(s.plansTitle));
+  if (c.plans.length === 0) out.push(paragraph(s.noPlans));
+  for (const p of c.plans) {
+    const cells = planCells(p, s, o);
+    out.push(appRow({
+      name: `${p.name} (ID ${p.id})`, status: p.enabled ? s.policy[p.policy] : s.disabled, tone: toneOf(p),
+      details: cells.slice(1).map((v, i) => `${s.columns[i + 1]}: ${v}`), data: { plan: String(p.id) },
+    }));
+  }
+  if (!gaps.length) out.push(heading(s.gapsTitle), paragraph(s.noGaps));
+  out.push(footer([fill(s.footer, { module: o.moduleId })]));
+  return { title, blocks: out };
+}
+
+export function renderDigestText(c: DigestContent, o: DigestRenderOptions): string {
+  const b = blocks(c, o);
+  return page({ lang: o.language, title: b.title, blocks: b.blocks }).text;
 }
 
 export function renderDigestHtml(c: DigestContent, o: DigestRenderOptions): string {
-  const s = DIGEST_STRINGS[o.language];
-  const cell = 'padding:4px 8px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top;';
-  const head = s.columns.map((h) => `<th style="${cell}background:#f4f4f4;">${esc(h)}</th>`).join('');
-  const body = c.plans.map((p) => {
-    const cells = planCells(p, s, o).map((x, i) => `<td style="${cell}${i === 0 ? `border-left:4px solid ${rowColor(p)};font-weight:bold;` : ''}">${esc(x)}</td>`);
-    return `<tr data-plan="${p.id}">${cells.join('')}</tr>`;
-  }).join('\n');
-  const gaps = gapLines(c, s);
-  const title = digestSubject(c, { ...o, subjectPrefix: '' });
-  return `<!DOCTYPE html>
-<html lang="${o.language}"><head><meta charset="utf-8"><title>${esc(title)}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#161616;max-width:1000px;">
-<h2 style="color:${c.attention > 0 ? WARN : GOOD};">${esc(title)}</h2>
-${introLines(c, s, o).map((l) => `<p>${esc(l)}</p>`).join('\n')}
-<h3>${esc(s.plansTitle)}</h3>
-${c.plans.length ? `<table style="border-collapse:collapse;width:100%;" id="plans"><thead><tr>${head}</tr></thead><tbody>
-${body}
-</tbody></table>` : `<p>${esc(s.noPlans)}</p>`}
-<h3>${esc(s.gapsTitle)}</h3>
-${gaps.length ? `<ul id="gaps">${gaps.map((g) => `<li>${esc(g)}</li>`).join('')}</ul>` : `<p id="gaps">${esc(s.noGaps)}</p>`}
-<p style="color:#6f6f6f;font-size:12px;">${esc(fill(s.footer, { module: o.moduleId }))}</p>
-</body></html>
-`;
+  const b = blocks(c, o);
+  return page({ lang: o.language, title: b.title, preheader: fill(DIGEST_STRINGS[o.language].totals, { ...c.totals }), blocks: b.blocks }).html;
 }
 
 export function renderDigest(c: DigestContent, o: DigestRenderOptions): RenderedDigest {

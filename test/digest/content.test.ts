@@ -107,7 +107,7 @@ describe('digest mail', () => {
     assert.match(m.text, /Enabled plans that never ran: Never \(ID 5\)\./);
     assert.match(m.text, /Change: \+976.56 KiB/);
     assert.doesNotMatch(m.text, /Silenced/);
-    assert.deepEqual([...m.html.matchAll(/<tr data-plan="(\d+)">/g)].map((x) => x[1]), ['2', '3', '4', '5']);
+    assert.deepEqual([...m.html.matchAll(/data-plan="(\d+)"/g)].map((x) => x[1]), ['2', '3', '4', '5']);
     assert.match(m.html, /Webtop &lt;Sales&gt; \(webtop1\)/);
     assert.match(m.html, /Dest &lt;2&gt;/);
     assert.doesNotMatch(m.html, /<Sales>|Dest <2>/);

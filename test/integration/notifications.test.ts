@@ -76,9 +76,9 @@ describe('per-plan policies', () => {
       assert.equal(res.status, 200, await res.clone().text());
       const [digest] = await smtp.waitFor(1);
       assert.match(digest!.subject!, /^\[NS8 Backup\] Sample backup digest: /);
-      const plans = [...String(digest!.html).matchAll(/<tr data-plan="(\d+)">/g)].map((m) => m[1]);
+      const plans = [...String(digest!.html).matchAll(/data-plan="(\d+)"/g)].map((m) => m[1]);
       assert.deepEqual(plans, ['2']);
-      assert.match(digest!.text!, /Weekly SMB \(ID 2\) · digest only\n.*\n  Runs: 1 saved · 0 warnings · 1 failed · 0 missed/);
+      assert.match(digest!.text!, /Weekly SMB \(ID 2\) — digest only\n  Destination: .*\n  Runs: 1 saved · 0 warnings · 1 failed · 0 missed/);
       const c = await adminClient(redis);
       const states = await c.hGetAll(K.plans);
       await c.quit();
