@@ -156,7 +156,7 @@ describe('status at a glance', () => {
     assert.match(await p2.locator('[data-test=plan-failing-since]').innerText(), /3 days ago/);
     assert.match(await p2.locator('[data-test=plan-last-success]').innerText(), /10 days ago/);
     assert.match(await p2.locator('[data-test=plan-next-run]').innerText(), /Every Sunday at 03:00[\s\S]*in 2 hours/);
-    assert.match(await p2.locator('[data-test=plan-notify]').innerText(), /Every run[\s\S]*-/, 'the default policy (NOTIFY_ON_SUCCESS=1), nobody');
+    assert.match(await p2.locator('[data-test=plan-notify]').innerText(), /Problems[\s\S]*-/, 'the default policy (NOTIFY_POLICY), nobody');
     await p2.locator('[data-test=plan-no-recipients]').waitFor();
     assert.equal(await app.locator('[data-test=plan-1] [data-test=plan-no-recipients]').count(), 0, 'plan 1 has its own recipient');
     assert.match(await app.locator('[data-test=plan-1] [data-test=plan-notify]').innerText(), /Every run[\s\S]*owner@example\.org/);
