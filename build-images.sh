@@ -71,8 +71,10 @@ step "Compiling the service (tsc -> ${stage}/app/dist)"
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 npx --no-install tsc -p tsconfig.build.json --outDir "${stage}/app/dist"
 
-# The settings manifest, at the same place relative to dist/ as in the repository (src/settings.ts)
-install -D -m 644 imageroot/pypkg/backup_monitor/settings.json "${stage}/app/imageroot/pypkg/backup_monitor/settings.json"
+# The settings manifest and the error catalogue, at the same place relative to dist/ as in the repository (src/shared.ts)
+for shared in settings.json errors.json; do
+    install -D -m 644 "imageroot/pypkg/backup_monitor/${shared}" "${stage}/app/imageroot/pypkg/backup_monitor/${shared}"
+done
 
 step "Installing production dependencies only"
 cp package.json package-lock.json "${stage}/app/"

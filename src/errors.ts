@@ -1,28 +1,35 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// One catalogue of outbound failures: a stable code, whether a retry can help, and plain words.
-// Tests assert on codes, never on message text.
+// Outbound failures: a stable code, whether a retry can help, and plain words. The words and
+// kinds live in the one error catalogue shared with the actions and the admin page
+// (imageroot/pypkg/backup_monitor/errors.json); this file names the service's codes for the
+// type checker. Tests assert on codes, never on message text.
+import type { Language } from './config.js';
+import { readShared } from './shared.js';
 
 export type ErrorKind = 'retryable' | 'permanent';
 
-export const CODES = {
-  SMTP_DISABLED: { kind: 'retryable', en: 'the cluster smarthost is disabled: enable it in Settings > Smarthost' },
-  SMTP_NOT_CONFIGURED: { kind: 'retryable', en: 'no smarthost is configured: set it in Settings > Smarthost' },
-  SMTP_CONNECTION: { kind: 'retryable', en: 'the mail server could not be reached' },
-  SMTP_TIMEOUT: { kind: 'retryable', en: 'the mail server did not answer in time' },
-  SMTP_TLS: { kind: 'permanent', en: 'the TLS handshake with the mail server failed (certificate or encryption settings)' },
-  SMTP_AUTH: { kind: 'permanent', en: 'the mail server refused the smarthost username or password' },
-  SMTP_REJECTED: { kind: 'permanent', en: 'the mail server rejected the message or its recipients' },
-  SMTP_TEMPORARY: { kind: 'retryable', en: 'the mail server asked to try again later' },
-  NO_RECIPIENTS: { kind: 'permanent', en: 'no recipient is configured: add one in the backup monitor settings' },
-  ALERTMANAGER_UNREACHABLE: { kind: 'retryable', en: "metrics1's Alertmanager could not be reached" },
-  ALERTMANAGER_TIMEOUT: { kind: 'retryable', en: "metrics1's Alertmanager did not answer in time" },
-  ALERTMANAGER_HTTP: { kind: 'retryable', en: "metrics1's Alertmanager answered with an HTTP error" },
-  ALERTMANAGER_BAD_RESPONSE: { kind: 'retryable', en: "metrics1's Alertmanager answered with something that is not a list of alerts" },
-  REDIS_UNAVAILABLE: { kind: 'retryable', en: 'the cluster database is unreachable' },
-  INTERNAL: { kind: 'permanent', en: 'an internal error occurred' },
-} as const satisfies Record<string, { kind: ErrorKind; en: string }>;
+export interface CatalogueEntry { area: string; kind: ErrorKind; en: string; it: string; page?: { en: string; it: string } }
 
-export type ErrorCode = keyof typeof CODES;
+/** Every code of the module (service, repository check, actions), with its words. */
+export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = readShared<{ codes: Record<string, CatalogueEntry> }>('errors.json').codes;
+
+/** The codes the service itself raises as MonitorError (test/errors.test.ts: all in the catalogue). */
+export const SERVICE_CODES = [
+  'SMTP_DISABLED', 'SMTP_NOT_CONFIGURED', 'SMTP_CONNECTION', 'SMTP_TIMEOUT', 'SMTP_TLS', 'SMTP_AUTH', 'SMTP_REJECTED',
+  'SMTP_TEMPORARY', 'NO_RECIPIENTS', 'ALERTMANAGER_UNREACHABLE', 'ALERTMANAGER_TIMEOUT', 'ALERTMANAGER_HTTP',
+  'ALERTMANAGER_BAD_RESPONSE', 'REDIS_UNAVAILABLE', 'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof SERVICE_CODES)[number];
+
+export const CODES = Object.fromEntries(SERVICE_CODES.map((c) => [c, CATALOGUE[c]!])) as Record<ErrorCode, CatalogueEntry>;
+
+/** The catalogue's words for a code in a language (the code itself when it is unknown). */
+export const wordsFor = (code: string, lang: Language): string => CATALOGUE[code]?.[lang] ?? code;
+
+/** code -> words of one area of the catalogue, e.g. the repository check's for the report. */
+export const areaWords = (area: string, lang: Language): Record<string, string> =>
+  Object.fromEntries(Object.entries(CATALOGUE).filter(([, e]) => e.area === area).map(([c, e]) => [c, e[lang]]));
 
 export class MonitorError extends Error {
   constructor(readonly code: ErrorCode, message?: string, options?: { cause?: unknown }) {

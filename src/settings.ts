@@ -2,12 +2,8 @@
 // The settings manifest (imageroot/pypkg/backup_monitor/settings.json) and the one parser per
 // setting type. The Python actions validate with the same rules (backup_monitor/settings.py);
 // test/settings-parity.test.ts runs both on one table of good and bad values.
-//
-// The manifest lives in imageroot/ because the module image ships imageroot/ as is; the service
-// image gets the same file at the same place relative to dist/ (build-images.sh), so
-// `../imageroot/…` from src/ (tsx) and from dist/ (node) both find it.
-import { readFileSync } from 'node:fs';
 import { parsePlanPolicies } from './notify/policy.js';
+import { readShared, sharedUrl } from './shared.js';
 
 export type SettingType = 'int' | 'bool' | 'enum' | 'text' | 'email' | 'emails' | 'url' | 'module_id' | 'timezone' | 'plan_policies';
 
@@ -62,8 +58,8 @@ function planPoliciesText(list: unknown[], label: string): string {
 
 export interface Manifest { patterns: Record<string, string>; settings: SettingSpec[] }
 
-export const MANIFEST_URL = new URL('../imageroot/pypkg/backup_monitor/settings.json', import.meta.url);
-export const MANIFEST: Manifest = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as Manifest;
+export const MANIFEST_URL = sharedUrl('settings.json');
+export const MANIFEST: Manifest = readShared<Manifest>('settings.json');
 export const SETTINGS: readonly SettingSpec[] = MANIFEST.settings;
 /** The fields of configure-module / get-configuration, in manifest order. */
 export const ACTION_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.source === 'action');

@@ -8,6 +8,7 @@ import type { Language } from '../config.js';
 import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
 import type { NotifyReason } from '../domain/records.js';
 import type { RepoVerdict } from '../repocheck/types.js';
+import { areaWords } from '../errors.js';
 
 export interface DestinationWords {
   title: string;
@@ -230,24 +231,7 @@ const en: Strings = {
       error: 'this says nothing about the destination itself. Look at the Backup monitor messages in System logs.',
       skipped: 'the time allowed for checks ran out; they run again with the next report.',
     },
-    codes: {
-      API_UNREACHABLE: 'the NS8 API server did not answer',
-      API_AUTH: 'the NS8 API server refused Backup monitor\'s credentials',
-      API_AGENT_DOWN: 'the cluster agent on the leader node is not running',
-      API_NOT_LEADER: 'the API server is not on the leader node',
-      API_RATE_LIMITED: 'the NS8 API server is busy',
-      API_SERVER_ERROR: 'the NS8 API server failed',
-      API_BAD_RESPONSE: 'the NS8 API server gave an unexpected answer',
-      API_ABORTED: 'the check was cancelled',
-      API_TIMEOUT: 'the NS8 API server did not answer in time',
-      TASK_ACTION_MISSING: 'this NS8 version has no read-backup-snapshots action',
-      TASK_INPUT_INVALID: 'NS8 rejected the request',
-      TASK_OUTPUT_INVALID: 'NS8 returned an unreadable snapshot list',
-      REPO_ERROR: 'restic reported an unexpected error',
-      CHECK_SKIPPED_BUDGET: 'the time allowed for checks ran out',
-      CHECK_SKIPPED_DESTINATION: 'the problem above stops every check of this destination',
-      CHECK_INTERNAL_ERROR: 'internal error of Backup monitor',
-    },
+    codes: areaWords('repocheck', 'en'),
     healthyButFailed: 'The destination is reachable and accepts the credentials. This check only lists snapshots: it does not read the saved data, so it cannot tell whether data files are missing or damaged.',
     readable: 'snapshots listed',
   },
@@ -372,24 +356,7 @@ const it: Strings = {
       error: 'questo non dice nulla sulla destinazione. Consultare i messaggi di Backup monitor in Log di sistema.',
       skipped: 'il tempo previsto per i controlli è finito; verranno ripetuti con il prossimo rapporto.',
     },
-    codes: {
-      API_UNREACHABLE: 'il server API di NS8 non ha risposto',
-      API_AUTH: 'il server API di NS8 ha rifiutato le credenziali di Backup monitor',
-      API_AGENT_DOWN: 'l\'agente del cluster sul nodo leader non è in esecuzione',
-      API_NOT_LEADER: 'il server API non è sul nodo leader',
-      API_RATE_LIMITED: 'il server API di NS8 è occupato',
-      API_SERVER_ERROR: 'errore del server API di NS8',
-      API_BAD_RESPONSE: 'risposta inattesa dal server API di NS8',
-      API_ABORTED: 'il controllo è stato annullato',
-      API_TIMEOUT: 'il server API di NS8 non ha risposto in tempo',
-      TASK_ACTION_MISSING: 'questa versione di NS8 non ha l\'azione read-backup-snapshots',
-      TASK_INPUT_INVALID: 'NS8 ha rifiutato la richiesta',
-      TASK_OUTPUT_INVALID: 'NS8 ha restituito un elenco di snapshot illeggibile',
-      REPO_ERROR: 'restic ha segnalato un errore inatteso',
-      CHECK_SKIPPED_BUDGET: 'il tempo previsto per i controlli è finito',
-      CHECK_SKIPPED_DESTINATION: 'il problema qui sopra blocca ogni controllo di questa destinazione',
-      CHECK_INTERNAL_ERROR: 'errore interno di Backup monitor',
-    },
+    codes: areaWords('repocheck', 'it'),
     healthyButFailed: 'La destinazione è raggiungibile e accetta le credenziali. Questo controllo elenca solo gli snapshot: non legge i dati salvati, quindi non può dire se mancano file di dati o se sono danneggiati.',
     readable: 'snapshot elencati',
   },

@@ -6,6 +6,7 @@ import os
 import urllib.error
 import urllib.request
 
+from .errors import failure
 from .secrets import read_receiver_token
 
 HTTP_CODES = {401: 'UNAUTHORIZED', 404: 'NOT_FOUND'}
@@ -38,9 +39,8 @@ def call(method, path, body=None):
         return e.code, answer
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, 'reason', e)
-        return 0, {'ok': False, 'code': 'SERVICE_UNAVAILABLE',
-                   'error': f'the backup-monitor service does not answer on 127.0.0.1:{os.environ["TCP_PORT"]} ({reason}); '
-                            'check it with: systemctl --user status backup-monitor'}
+        return 0, failure('SERVICE_UNAVAILABLE', f' on 127.0.0.1:{os.environ["TCP_PORT"]} ({reason}); '
+                                                 'check it with: systemctl --user status backup-monitor')
 
 
 def _decode(raw):
@@ -48,4 +48,4 @@ def _decode(raw):
         value = json.loads(raw or b'{}')
     except ValueError:
         value = None
-    return value if isinstance(value, dict) else {'ok': False, 'code': 'BAD_RESPONSE', 'error': 'the service answered with something that is not JSON'}
+    return value if isinstance(value, dict) else failure('BAD_RESPONSE')

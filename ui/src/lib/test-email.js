@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // send-test-notification result -> a plain-language message for the admin.
-
-const CODES = new Set(["SMTP_AUTH", "SMTP_CONNECTION", "SMTP_DISABLED", "NO_RECIPIENTS", "SMTP_TLS", "SMTP_REJECTED", "SMTP_TIMEOUT"]);
+import { PAGE_CODES as CODES } from "./errors.js";
 
 /**
  * `output` is the action output (also on exit 2); returns {kind, key, params} for i18n.
