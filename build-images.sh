@@ -5,7 +5,7 @@
 #   1. the service runtime image: a Node LTS base + the compiled service (dist/) + production
 #      dependencies only, running as a non-root user;
 #   2. the module image, FROM scratch: imageroot/ + the built admin page (ui/dist) + the
-#      org.nethserver.* labels that tell NS8 how to install it (contract §8.2).
+#      org.nethserver.* labels that tell NS8 how to install it (NS8.md §8.2).
 #
 # Environment:
 #   REPOBASE         THE image namespace, e.g. ghcr.io/<owner> (lowercased). It names both
@@ -126,8 +126,8 @@ buildah add --quiet "$container" "${stage}/imageroot" /imageroot
 buildah add --quiet "$container" "${stage}/ui" /ui
 # Two TCP ports: TCP_PORTS=<webhook on 127.0.0.1>,</metrics on the node VPN address> (docs/METRICS.md).
 # cluster:reader lets the service run read-backup-snapshots through the API server
-# (repository checks, contract §5.4); min-core 3.20.0: the node-level backup engine and
-# node/<n>/backup_status keys this module reads exist since then (contract §1.9).
+# (repository checks, NS8.md §5.4); min-core 3.20.0: the node-level backup engine and
+# node/<n>/backup_status keys this module reads exist since then (NS8.md §1.9).
 buildah config \
     --entrypoint=/ \
     --label="org.nethserver.rootfull=0" \

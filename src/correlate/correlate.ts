@@ -3,7 +3,7 @@
 import type { ModuleStatus, PlanSnapshot } from '../domain/backup.js';
 import { classify, type ModuleRow, type RunReport } from '../domain/run.js';
 
-/** Module starts of one run may precede the first seen start by timer slip (contract §9.2). */
+/** Module starts of one run may precede the first seen start by timer slip (NS8.md §9.2). */
 export const START_TOLERANCE_S = 60;
 
 export interface RunWindow {

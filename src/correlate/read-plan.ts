@@ -16,7 +16,7 @@ function failOnError(replies: unknown[]): unknown[] {
 
 /**
  * The ids of the plans that exist. Plan ids come from INCR cluster/backup_sequence and are never
- * reused (contract §1.2), so after many created and deleted plans 1..sequence can be 200k ids for
+ * reused (NS8.md §1.2), so after many created and deleted plans 1..sequence can be 200k ids for
  * a handful of plans (issue #10: 238 MB of heap); a SCAN over the plan keys stays the size of the
  * plans. Ids are sorted; keys such as cluster/backup/<id>/something are not plans.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: Alertmanager webhook payload (version "4") -> backup alerts, or the list of problems.
 // Labels are read per alert, never from commonLabels: metrics1 groups by alertname+node, so two
-// failed plans on one node arrive in one payload with no `id` in commonLabels (contract §10.5).
+// failed plans on one node arrive in one payload with no `id` in commonLabels (NS8.md §10.5).
 import type { BackupAlert } from '../triggers/types.js';
 
 /** Accepted alert names: metrics1's current and legacy names, and the seed tool's. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// What NS8 stores about plans, destinations and per-module results (contract §1.2-§1.5).
+// What NS8 stores about plans, destinations and per-module results (NS8.md §1.2-§1.5).
 
 /** A backup plan, `cluster/backup/<id>`. */
 export interface BackupPlan {
@@ -68,7 +68,7 @@ export function parseModuleStatus(raw: string | undefined | null): ModuleStatus 
   };
 }
 
-/** `ghcr.io/nethserver/samba:3.3.1` -> `samba` (contract §1.8). */
+/** `ghcr.io/nethserver/samba:3.3.1` -> `samba` (NS8.md §1.8). */
 export function imageName(imageUrl: string): string {
   const noDigest = imageUrl.split('@')[0] ?? '';
   const last = noDigest.split('/').pop() ?? '';

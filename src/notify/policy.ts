@@ -3,7 +3,7 @@
 //
 // Every plan has a notification policy; a plan without its own follows the default policy
 // (NOTIFY_POLICY, default `problems`), so a new plan is covered the moment it exists, and the entry
-// of a removed plan is simply never looked up again (plan ids are never reused, contract §1.2).
+// of a removed plan is simply never looked up again (plan ids are never reused, NS8.md §1.2).
 // - `always`   every run is mailed, successes included;
 // - `problems` everything that is not a plain success: failures, warnings (every outcome other
 //              than SUCCESS is a problem), missed runs, reminders, and the one recovery mail;

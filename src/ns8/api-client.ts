@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// EDGE: the NS8 API server, as `agent.tasks.run` uses it (contract §5.1-§5.2): log in with the
+// EDGE: the NS8 API server, as `agent.tasks.run` uses it (NS8.md §5.1-§5.2): log in with the
 // module's agent credentials, submit a task, poll its status until it has an exit code.
 // Every failure is an ApiError with a stable code; credentials never appear in messages.
 import { Secret, redact } from '../secret.js';
@@ -30,7 +30,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The three keys of a finished task (contract §5.3). */
+/** The three keys of a finished task (NS8.md §5.3). */
 export interface TaskResult { exitCode: number; output: unknown; error: string; taskId: string }
 
 export interface TaskRunner {
@@ -116,7 +116,7 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
 
   async function submit(action: string, data: unknown, signal?: AbortSignal): Promise<string> {
     // cluster-admin turns every root task into a notification and a toast in every open session
-    // unless extra.isNotificationHidden is set (contract §12.3): these checks are background work.
+    // unless extra.isNotificationHidden is set (NS8.md §12.3): these checks are background work.
     const extra = { title: 'backup-monitor repository check', isNotificationHidden: true };
     const r = await authed('POST', '/api/cluster/tasks', { action, data, extra, parent: '' }, signal);
     const id = (r.body.data as Record<string, unknown> | undefined)?.id;

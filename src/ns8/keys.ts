@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Every NS8 Redis key and channel the service reads, in one place (contract §1, §4).
+// Every NS8 Redis key and channel the service reads, in one place (NS8.md §1, §4).
 
 export const ns8Keys = {
   planSequence: 'cluster/backup_sequence',
@@ -9,7 +9,7 @@ export const ns8Keys = {
   moduleUuid: 'cluster/module_uuid',
   moduleEnvironment: (moduleId: string) => `module/${moduleId}/environment`,
   moduleUiName: (moduleId: string) => `module/${moduleId}/ui_name`,
-  /** SET of image flags, e.g. `no_data_backup` (contract §1.4). */
+  /** SET of image flags, e.g. `no_data_backup` (NS8.md §1.4). */
   moduleFlags: (moduleId: string) => `module/${moduleId}/flags`,
   nodeUiName: (node: number) => `node/${node}/ui_name`,
   backupStatus: (node: number, planId: number) => `node/${node}/backup_status/${planId}`,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Redis clients: the read-only replica as `default` (state + events, contract §3 (a)(b)) and the
-// leader with the module's credentials (own namespace, contract §3 (c)).
+// Redis clients: the read-only replica as `default` (state + events, NS8.md §3 (a)(b)) and the
+// leader with the module's credentials (own namespace, NS8.md §3 (c)).
 import { createClient, type RedisClientType } from 'redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';

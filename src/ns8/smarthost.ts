@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// EDGE: the cluster smarthost, `cluster/smarthost` (contract §1.7), read with the `default` user.
+// EDGE: the cluster smarthost, `cluster/smarthost` (NS8.md §1.7), read with the `default` user.
 import { Secret } from '../secret.js';
 import { ns8Keys } from './keys.js';
 import type { Redis } from './redis.js';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: what one `read-backup-snapshots` task (or the failure to run it) says about a repository.
 // Patterns come from restic's real messages (test/fixtures/restic, captured with restic 0.14
-// behind `rclone serve restic`), plus the JSON exit line of restic >= 0.17 (contract §5.5).
+// behind `rclone serve restic`), plus the JSON exit line of restic >= 0.17 (NS8.md §5.5).
 import type { RepoVerdict } from './types.js';
 
 /** Everything the edge observed about one check, before any interpretation. */
@@ -69,7 +69,7 @@ export function classify(raw: RawOutcome): Classification {
   if (raw.timedOut) return result('timeout');
   if (raw.exitCode === null) return result('error');
   if (raw.exitCode === 0) return fromSuccess(raw);
-  // Exit codes of the NS8 agent itself (contract §5.3): not restic's words.
+  // Exit codes of the NS8 agent itself (NS8.md §5.3): not restic's words.
   if (raw.exitCode === 8) return result('error', { code: 'TASK_ACTION_MISSING', retryable: false });
   if (raw.exitCode === 10 && !raw.stderr.trim()) return result('error', { code: 'TASK_INPUT_INVALID', retryable: false });
   return fromStderr(raw.stderr);

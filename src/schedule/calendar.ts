@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// PURE: parses the systemd OnCalendar subset NS8 plans use (contract §9.1) into a Calendar.
+// PURE: parses the systemd OnCalendar subset NS8 plans use (NS8.md §9.1) into a Calendar.
 // Anything outside the subset is refused with a reason instead of guessed: a wrong guess would
 // report MISSING runs that never were due (or hide real ones). Refused on purpose:
 // `~` (last days of the month), fractional seconds, `@epoch`, `*/n` (systemd refuses it too),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// PURE: when a Calendar fires, in a time zone, as systemd timers do (contract §9.2).
+// PURE: when a Calendar fires, in a time zone, as systemd timers do (NS8.md §9.2).
 import type { Calendar } from './calendar.js';
 import { dayConverter, localDay } from './zone.js';
 

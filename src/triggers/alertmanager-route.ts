@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: the receiver + route an admin pastes into another Alertmanager to push backup alerts to
-// this module's webhook (metrics1's own configuration cannot be extended, contract §7.8; the
+// this module's webhook (metrics1's own configuration cannot be extended, NS8.md §7.8; the
 // module follows metrics1 by polling instead). Rendered with js-yaml so quoting is always right.
 import { dump } from 'js-yaml';
 import { BACKUP_ALERT_NAMES } from '../domain/alert.js';
@@ -29,7 +29,7 @@ export function routeDocument(o: RouteOptions): { receivers: Record<string, unkn
       routes: [{
         receiver: o.receiverName,
         matchers: [ALERTNAME_MATCHER],
-        // metrics1's grouping: two failed plans on one node arrive in one payload (contract §7.4).
+        // metrics1's grouping: two failed plans on one node arrive in one payload (NS8.md §7.4).
         group_by: ['alertname', 'node'],
         group_wait: '30s',
         group_interval: '5m',

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // EDGE: NS8 events on the read-only replica as `default` (module users cannot SUBSCRIBE,
-// contract §3). Pub/sub is fire-and-forget, so every (re)connect asks for a reconcile.
+// NS8.md §3). Pub/sub is fire-and-forget, so every (re)connect asks for a reconcile.
 import { ns8Channels } from '../ns8/keys.js';
 import type { Redis } from '../ns8/redis.js';
 import type { Logger } from '../log.js';
@@ -17,7 +17,7 @@ export interface EventHandlers {
 /** PURE: the payload run-backup publishes, `{"node_id": 1, "backup_id": 2, "module_id": "nextcloud1"}`. */
 export function parseBackupEvent(channel: string, message: string): BackupEvent | null {
   const m = /^node\/(\d+)\/event\/backup-status-changed$/.exec(channel);
-  if (!m) return null; // only nodes publish this event; other sources are not trusted (contract §4.1)
+  if (!m) return null; // only nodes publish this event; other sources are not trusted (NS8.md §4.1)
   let v: unknown;
   try { v = JSON.parse(message); } catch { return null; }
   if (typeof v !== 'object' || v === null) return null;

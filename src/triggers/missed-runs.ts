@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Missed-run watchdog (contract §9.3). Nothing in NS8 records a run that did not happen (node down,
+// Missed-run watchdog (NS8.md §9.3). Nothing in NS8 records a run that did not happen (node down,
 // timer lost), so periodically, for every enabled plan: T = last calendar match <= now - grace in
 // the configured zone; if no module of the plan has a status that started at or after T (minus a
 // tolerance for clock skew), the run at T is MISSING and is reported once.

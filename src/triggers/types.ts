@@ -2,7 +2,7 @@
 // What every trigger hands to the run tracker. Webhook, poller, backup events and the missed-run
 // watchdog all speak this small vocabulary, so the tracker can merge them into one story per run.
 
-/** One backup-status-changed event (contract §4.2). */
+/** One backup-status-changed event (NS8.md §4.2). */
 export interface BackupEvent { nodeId: number; planId: number; moduleId: string }
 
 /** An Alertmanager alert about a backup, from the webhook or the poller. */

@@ -5,7 +5,7 @@ import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
 import { correlate, inferRunStart, missingRun } from '../../src/correlate/correlate.js';
 import { parseModuleStatus } from '../../src/domain/backup.js';
 
-const T = 1786237200; // 2026-08-09 03:00 CEST, contract §10
+const T = 1786237200; // 2026-08-09 03:00 CEST, NS8.md §10
 const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });
 
 function snap(statuses: Record<string, ModuleStatus>, opts: { removed?: string[] } = {}): PlanSnapshot {
@@ -28,7 +28,7 @@ describe('correlate', () => {
   const table: [string, Record<string, ModuleStatus>, string, Record<string, string>][] = [
     ['all saved', { nextcloud1: st(T + 2), samba1: st(T + 250), traefik2: st(T + 1), webtop1: st(T + 24) }, 'SUCCESS',
       { nextcloud1: 'success', samba1: 'success', traefik2: 'success', webtop1: 'success' }],
-    ['one failed (contract §10 plan 2)', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1), webtop1: st(T + 24) }, 'PARTIAL',
+    ['one failed (NS8.md §10 plan 2)', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1), webtop1: st(T + 24) }, 'PARTIAL',
       { nextcloud1: 'failed', samba1: 'success', traefik2: 'success', webtop1: 'success' }],
     ['all failed', { nextcloud1: st(T + 2, 2), samba1: st(T + 252, 1), traefik2: st(T + 1, 3), webtop1: st(T + 24, 1) }, 'REPO_FAILURE',
       { nextcloud1: 'failed', samba1: 'failed', traefik2: 'failed', webtop1: 'failed' }],

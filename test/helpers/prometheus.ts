@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// metrics1 in miniature with Debian's real binaries (contract §7): one prometheus-node-exporter
+// metrics1 in miniature with Debian's real binaries (NS8.md §7): one prometheus-node-exporter
 // per NS8 node (textfile collector only), Prometheus scraping them as job `providers` with the
 // labels metrics1 gives node targets, metrics1's BackupFailed rule, and Alertmanager grouping by
 // alertname+node. Intervals are seconds instead of minutes so tests stay short.
@@ -60,7 +60,7 @@ async function ready(p: Proc, port: number, pathName = '/-/ready', timeoutMs = 2
 }
 
 /**
- * Writes `backup<id>.prom` as node run-backup does (contract §2.5): HELP + TYPE + one sample,
+ * Writes `backup<id>.prom` as node run-backup does (NS8.md §2.5): HELP + TYPE + one sample,
  * label values escaped, tmp file then rename so the collector never reads half a file.
  */
 export function writeBackupProm(dir: string, planId: number, planName: string, value: 0 | 1): void {
@@ -98,7 +98,7 @@ export interface AlertmanagerOptions {
   repeatInterval?: string;
 }
 
-/** metrics1's route shape (contract §7.4) with second-scale timers. */
+/** metrics1's route shape (NS8.md §7.4) with second-scale timers. */
 export function alertmanagerYaml(o: AlertmanagerOptions): string {
   const receiver: Record<string, unknown> = { name: 'default-receiver' };
   if (o.webhookUrl) receiver.webhook_configs = [{ url: o.webhookUrl, send_resolved: true }];

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A real redis-server in a temp dir, loaded with NS8's ACL users (contract §3).
+// A real redis-server in a temp dir, loaded with NS8's ACL users (NS8.md §3).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -11,7 +11,7 @@ const exitCodes = new Map(fixture('exit-codes.txt').trim().split('\n').map((l) =
   const [n, c] = l.split(' '); return [n!, Number(c)] as const;
 }));
 
-/** The task read-backup-snapshots would return for a captured case (contract §5.5). */
+/** The task read-backup-snapshots would return for a captured case (NS8.md §5.5). */
 function task(name: string, output: unknown = null): RawOutcome {
   return { exitCode: exitCodes.get(name) === 0 ? 0 : 1, stderr: fixture(`${name}.txt`), output, timedOut: false, apiError: null, durationMs: 10 };
 }
@@ -68,7 +68,7 @@ test('locked: the age of the lock comes from restic\'s "(… ago)"', () => {
   assert.equal(parseGoDuration('nonsense'), null);
 });
 
-test('restic >= 0.17 JSON exit line decides by code (contract §5.5)', () => {
+test('restic >= 0.17 JSON exit line decides by code (NS8.md §5.5)', () => {
   const line = (code: number, message: string) => `podman noise\n{"message_type":"exit_error","code":${code},"message":${JSON.stringify(message)}}\n`;
   const raw = (stderr: string): RawOutcome => ({ exitCode: 1, stderr, output: '', timedOut: false, apiError: null, durationMs: 1 });
   assert.equal(classify(raw(line(10, 'Fatal: repository does not exist: unable to open config file'))).verdict, 'missing');

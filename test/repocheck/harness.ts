@@ -79,7 +79,7 @@ const mod = (id: string) => {
   return { ...m, repoPath: `${image}/${m.uuid}` };
 };
 
-/** The repository path of a simulator module: `<image>/<uuid>` (contract §1.8). */
+/** The repository path of a simulator module: `<image>/<uuid>` (NS8.md §1.8). */
 export const repoPathOf = (id: string) => mod(id).repoPath;
 
 /** A run of plan 2 ("Weekly SMB") on the given destination: results per module id. */

@@ -10,7 +10,7 @@ const ok = (expr: string): Calendar => {
   return c;
 };
 
-test('NS8 UI schedules (contract §9.1) parse to the right fields', () => {
+test('NS8 UI schedules (NS8.md §9.1) parse to the right fields', () => {
   const hourly = ok('*-*-* *:15:00');
   assert.equal(hourly.hours.length, 24);
   assert.deepEqual([hourly.minutes, hourly.seconds], [[15], [0]]);

@@ -12,7 +12,7 @@ const cal = (expr: string): Calendar => {
 const prev = (expr: string, before: string, zone = 'Europe/Rome') => previousRun(cal(expr), new Date(before), zone)?.toISOString() ?? null;
 const next = (expr: string, after: string, zone = 'Europe/Rome') => nextRun(cal(expr), new Date(after), zone)?.toISOString() ?? null;
 
-test('contract §10 plans: last expected run on Sunday 2026-08-09 (CEST)', () => {
+test('NS8.md §10 plans: last expected run on Sunday 2026-08-09 (CEST)', () => {
   // 1786231800 = 01:30 CEST, 1786237200 = 03:00 CEST.
   assert.equal(prev('*-*-* 01:30:00', '2026-08-09T04:00:00+02:00'), new Date(1786231800_000).toISOString());
   assert.equal(prev('Sun *-*-* 03:00:00', '2026-08-09T04:00:00+02:00'), new Date(1786237200_000).toISOString());

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Emulates the NS8 module agent (core: core/agent/htask.go, hevent.go; contract §4.3, §8.5,
+// Emulates the NS8 module agent (core: core/agent/htask.go, hevent.go; NS8.md §4.3, §8.5,
 // §8.6) so the real imageroot steps run here against a real Redis with NS8's ACLs:
 //   1. validate the task data against validate-input.json (JSON Schema draft-07),
 //      errors as [{parameter, error: "<parameter>_<rule>", value, field}], exit 10;
@@ -285,7 +285,7 @@ export interface InstallOptions extends AgentOptions {
 }
 
 /**
- * What the node's add-module writes before create-module runs (contract §1.4, §8.3):
+ * What the node's add-module writes before create-module runs (NS8.md §1.4, §8.3):
  * state/environment (MODULE_ID, NODE_ID, MODULE_UUID, IMAGE_URL, TCP_PORT(S)(_RANGE), <NAME>_IMAGE)
  * and state/agent.env (mode 600, the module's Redis credentials). Then runs create-module.
  */

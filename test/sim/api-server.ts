@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The NS8 API server of the simulator (contract §5.2, §5.4; core/api-server): login with agent
+// The NS8 API server of the simulator (NS8.md §5.2, §5.4; core/api-server): login with agent
 // credentials checked by Redis AUTH against the real ACL users, a signed bearer token, roles
 // re-read from Redis on every POST (`roles/<user>` HASH, `cluster/roles/<role>` SET of globs),
 // the client idle check of the target agent, LPUSH on `cluster/tasks`, and the task status that
@@ -30,7 +30,7 @@ export interface ApiServerOptions {
   idleSeconds?: number;
 }
 
-/** NS8's built-in cluster roles (contract §5.4). */
+/** NS8's built-in cluster roles (NS8.md §5.4). */
 export const CLUSTER_ROLES: Record<string, string[]> = {
   owner: ['*'],
   reader: ['list-*', 'get-*', 'show-*', 'read-*'],
@@ -84,7 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
 
   app.post('/api/cluster/tasks', authenticate, async (req, res) => {
-    // Authorizator: roles re-read from Redis on every POST; no match -> 403 (contract §5.2).
+    // Authorizator: roles re-read from Redis on every POST; no match -> 403 (NS8.md §5.2).
     const action = (req.body as { action?: unknown } | undefined)?.action;
     if (typeof action !== 'string' || !(await allowed(rdb, res.locals.user as string, action))) {
       fail(res, 403, "you don't have permission to access this resource"); return;

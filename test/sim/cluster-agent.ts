@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The cluster agent of the simulator (contract §5.3, §5.5, §6): named `cluster` in CLIENT LIST,
+// The cluster agent of the simulator (NS8.md §5.3, §5.5, §6): named `cluster` in CLIENT LIST,
 // it BRPOPs `cluster/tasks`, runs the action and writes `task/cluster/<id>/{context,output,error,
 // exit_code}` (8 h TTL) plus progress messages. `read-backup-snapshots` runs real
 // `restic snapshots --json` with the destination's password from
@@ -21,7 +21,7 @@ export interface ClusterAgent {
 export interface ClusterAgentOptions {
   /** Redis URL with the `cluster` credentials. */
   redisUrl: string;
-  /** restic URL of `<destination>/<path>`, credentials included (the gateway's, contract §6). */
+  /** restic URL of `<destination>/<path>`, credentials included (the gateway's, NS8.md §6). */
   repoUrl(dest: string, repoPath: string): string;
   /** Seconds BRPOP waits; the real agent uses 5, the API server's idle check allows 8. */
   popTimeout?: number;
@@ -67,7 +67,7 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
     const d = (data ?? {}) as Record<string, unknown>;
     const missing = ['repository', 'path'].filter((k) => typeof d[k] !== 'string');
     if (missing.length) {
-      // The agent's JSON-schema check (validate-input.json), contract §5.5.
+      // The agent's JSON-schema check (validate-input.json), NS8.md §5.5.
       const errors = missing.map((k) => ({ parameter: k, error: 'required', value: '', field: k }));
       return { output: JSON.stringify(errors), error: '', exitCode: 10 };
     }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A realistic NS8 cluster written into Redis exactly as NS8 writes it (contract §1, §10.2),
-// and a replay of node run-backup (contract §2.2): per node, modules one after another,
+// A realistic NS8 cluster written into Redis exactly as NS8 writes it (NS8.md §1, §10.2),
+// and a replay of node run-backup (NS8.md §2.2): per node, modules one after another,
 // HSET status + PUBLISH backup-status-changed in one MULTI, with the node's own credentials.
 import { createClient } from 'redis';
 import { nodePassword, type RedisServer } from '../helpers/redis-server.js';
@@ -39,7 +39,7 @@ export async function adminClient(redis: RedisServer): Promise<Admin> {
   return c;
 }
 
-/** Writes topology, destinations, plans and smarthost (contract §10.2). */
+/** Writes topology, destinations, plans and smarthost (NS8.md §10.2). */
 export async function seedCluster(redis: RedisServer, opts: { smtpPort?: number; plans?: SimPlan[]; modules?: SimModule[] } = {}): Promise<void> {
   const c = await adminClient(redis);
   const modules = opts.modules ?? MODULES;

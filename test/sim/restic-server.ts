@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The repository server of the simulator: `rclone serve restic` with HTTP basic auth on a
-// loopback port, standing in for NS8's rclone-gateway (contract §6). Top-level directories are
+// loopback port, standing in for NS8's rclone-gateway (NS8.md §6). Top-level directories are
 // destination uuids, as in the gateway's combine remote. It can be stopped (connection refused),
 // started again on the same port, and frozen with SIGSTOP (accepts, never answers: a hung NAS).
 import { spawn, type ChildProcess } from 'node:child_process';

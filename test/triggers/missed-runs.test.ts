@@ -74,7 +74,7 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
   const redis = await startRedis();
   await seedCluster(redis, { plans: extraPlans });
   const admin = await adminClient(redis);
-  // Plan 1 ran at 01:30 as in contract §10.2; plan 2 has no status at all (its nodes were off).
+  // Plan 1 ran at 01:30 as in NS8.md §10.2; plan 2 has no status at all (its nodes were off).
   await admin.hSet('node/1/backup_status/1', { mail1: JSON.stringify({ start: 1786231802, errors: 0, end: 1786231985 }), samba1: JSON.stringify({ start: 1786232515, errors: 0, end: 1786233130 }) });
   await admin.quit();
   const reader = createClient({ url: redis.url() }) as Redis;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The cluster-admin page around the module iframe (contract §8.10), as small as it can be:
+// The cluster-admin page around the module iframe (NS8.md §8.10), as small as it can be:
 // window.core = a Vue-like root with apiUrl, an event bus and a hash router; the login token
 // in localStorage.loginInfo; and task results turned into the events cluster-admin emits.
 // Task outcomes arrive from the harness over server-sent events (cluster-admin uses its
@@ -46,7 +46,7 @@ export function parentPage(opts: { moduleId: string; token: string }): string {
   core.$root = core;
   window.core = core;
 
-  // The same event names and argument orders as cluster-admin (contract §8.10).
+  // The same event names and argument orders as cluster-admin (NS8.md §8.10).
   function onTaskEnd(t) {
     const ctx = t.context;
     const result = { output: t.output, error: t.error, exit_code: t.exit_code, file: 'task/module/' + cfg.moduleId + '/' + t.id };

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Read what the service keeps in module/<id>/... (src/domain/records.ts) and what NS8 keeps
-about plans (contract §1.2), in a fixed number of pipelined round trips (never KEYS).
+about plans (NS8.md §1.2), in a fixed number of pipelined round trips (never KEYS).
 
 The service writes camelCase JSON; actions answer in snake_case, so every shape is mapped
 here, in one place.

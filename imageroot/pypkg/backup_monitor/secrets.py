@@ -3,7 +3,7 @@
 
 It protects POST /alert and POST /test-notification on 127.0.0.1:$TCP_PORT from other local
 processes (the container uses the host network). Never stored in state/environment or Redis,
-which are world-readable (contract §3, §8.3).
+which are world-readable (NS8.md §3, §8.3).
 """
 
 import os

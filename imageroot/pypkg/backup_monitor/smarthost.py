@@ -8,6 +8,6 @@ def public_smarthost(rdb):
     try:
         conf = agent.get_smarthost_settings(rdb)
     except (KeyError, ValueError):
-        # NS8's helper raises when the hash exists but lacks a field (contract §1.7).
+        # NS8's helper raises when the hash exists but lacks a field (NS8.md §1.7).
         return {'enabled': False, 'host': '', 'port': 0}
     return {'enabled': bool(conf['enabled']), 'host': conf['host'], 'port': int(conf['port'])}

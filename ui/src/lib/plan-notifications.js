@@ -21,7 +21,7 @@ export function splitAddresses(text) {
 
 /**
  * A plan's OnCalendar schedule in words, from the expression itself (never from schedule_hint:
- * plans made through the API have an empty hint, contract §9.1). Returns {key, params}; anything
+ * plans made through the API have an empty hint, NS8.md §9.1). Returns {key, params}; anything
  * outside the four forms cluster-admin writes (and systemd's shorthands) is shown as written.
  */
 export function scheduleInWords(expr) {

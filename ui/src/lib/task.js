@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Running module actions the way NS8 module pages do (contract §8.10): POST the task to the
+// Running module actions the way NS8 module pages do (NS8.md §8.10): POST the task to the
 // cluster-admin API, then wait for the <action>-completed|aborted|validation-failed-<eventId>
 // event that cluster-admin emits on core.$root. Same call shape as ns8-ui-lib's TaskService
 // (createModuleTaskForApp, getUuid, getErrorMessage); ns8-ui-lib 0.1.32 itself does not build

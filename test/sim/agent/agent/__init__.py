@@ -2,7 +2,7 @@
 #
 # Test stand-in for NS8's Python `agent` library (core: pypkg/agent/__init__.py).
 # Same function names and the same semantics the module's steps rely on
-# (contract §1.1, §8.5, §8.6), written from the contract, not copied:
+# (NS8.md §1.1, §8.5, §8.6), written from the contract, not copied:
 # - redis_connect(): leader as `default`; privileged=True -> REDIS_USER/REDIS_PASSWORD;
 #   use_replica=True -> REDIS_REPLICA_ADDRESS; decoded UTF-8 strings.
 # - set_env()/mset_env()/unset_env()/munset_env(): lock $AGENT_STATE_DIR/.environment.lock
