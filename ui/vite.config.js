@@ -17,9 +17,8 @@ export default defineConfig({
     extensions: [".mjs", ".js", ".json", ".vue"],
   },
   define: { UI_VERSION: JSON.stringify(pkg.version) },
-  // The shared formatter lives in ../src/domain/format.ts (the mails use it too): let the dev server read it.
-  server: { fs: { allow: [".."] } },
-  // The settings manifest lives in ../imageroot (shared with the service and the actions).
+  // The dev server may read outside ui/: the shared formatter (../src/domain/format.ts), the
+  // settings manifest and the error catalogue (../imageroot, shared with the service and the actions).
   server: { fs: { allow: [".."] } },
   build: {
     outDir: "dist",

@@ -2,7 +2,7 @@
 // Sends what the outbox holds, oldest first, one at a time. Transient failures (SMTP or Redis
 // down) back off and retry for up to three days; permanent ones (bad credentials, rejected
 // recipients) stop at once and wait for a smarthost change, which retries them.
-import { MonitorError, classifySmtpError } from '../errors.js';
+import { type MonitorError, classifySmtpError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Smarthost } from '../ns8/smarthost.js';

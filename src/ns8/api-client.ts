@@ -2,7 +2,7 @@
 // EDGE: the NS8 API server, as `agent.tasks.run` uses it (NS8.md §5.1-§5.2): log in with the
 // module's agent credentials, submit a task, poll its status until it has an exit code.
 // Every failure is an ApiError with a stable code; credentials never appear in messages.
-import { Secret, redact } from '../secret.js';
+import { type Secret, redact } from '../secret.js';
 import type { Logger } from '../log.js';
 import { retry, sleep as wait } from '../retry.js';
 

@@ -12,7 +12,6 @@ Clone and move need nothing from here: core's clone-module/10recvstate imports e
 the fresh instance does not have, which, create-module writing none, is every setting.
 """
 
-import os
 import re
 
 from backup_monitor.settings import MANIFEST, Invalid, _encode, clean
