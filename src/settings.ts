@@ -164,11 +164,10 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
       const text = Array.isArray(raw) ? planPoliciesText(raw, label) : typeof raw === 'string' ? raw : fail(label, `must be text, got ${show(raw)}`);
       const r = parsePlanPolicies(text);
       if ('problems' in r) {
-        fail(label, r.problems.map((p) => `${p.planId === null ? '' : `plan ${p.planId}: `}${p.error.replace(/_/g, ' ')} ${show(p.value)}`).join('; '));
-      } else {
-        if (s.maxItems !== undefined && r.plans.size > s.maxItems) fail(label, `must have at most ${s.maxItems} plans`);
-        return r.plans;
+        return fail(label, r.problems.map((p) => `${p.planId === null ? '' : `plan ${p.planId}: `}${p.error.replace(/_/g, ' ')} ${show(p.value)}`).join('; '));
       }
+      if (s.maxItems !== undefined && r.plans.size > s.maxItems) fail(label, `must have at most ${s.maxItems} plans`);
+      return r.plans;
     }
     case 'timezone': {
       const t = String(raw).trim();

@@ -3,7 +3,7 @@
 #
 # What metrics1 does with the module targets every time it provisions Prometheus (on its start and
 # on each metrics-target-changed / module-removed event; ns8-metrics imageroot/bin/provision-prometheus,
-# contract §7.2, §7.7), written from that behaviour for the tests:
+# NS8.md §7.2, §7.7), written from that behaviour for the tests:
 #   1. delete every prometheus.d/provision_* file;
 #   2. for each HASH module/<id>/metrics_targets (read with the `default` user) and each field:
 #      YAML-load the value (a file_sd list), overwrite each item's labels.target_type with the field

@@ -2,7 +2,7 @@
 """Registration with metrics1: the Prometheus target and the Grafana dashboard (issue #16).
 
 metrics1's contract (ns8-metrics imageroot/bin/provision-prometheus and provision-grafana,
-events/metrics-target-changed, events/metrics-dashboard-changed; contract §7.7, §12.5):
+events/metrics-target-changed, events/metrics-dashboard-changed; NS8.md §7.7, §12.5):
 - HASH module/<id>/metrics_targets, field = a name, value = a YAML file_sd list whose items have
   `targets` and a `labels` map; metrics1 writes it to prometheus.d/provision_<id>_<name>.yml with
   the label target_type set to the field name, and Prometheus (on the leader) scrapes
