@@ -2,7 +2,7 @@
 """get-monitor-status: current plans joined with what the service last reported."""
 
 from .records import keys, loads, read_reports, read_rows
-from .plan_policies import POLICIES, decode as decode_plan_policies
+from .plan_policies import decode as decode_plan_policies
 from .settings import from_environment
 
 HISTORY_SCAN = 50  # recent reports searched for failed deliveries
