@@ -19,9 +19,16 @@ import { agentEnvironment, IMAGEROOT, installModule, runAction, type AgentOption
 import { historyReports } from '../test/fixtures/history.js';
 
 const RUNS = Number(process.argv[2] ?? 15);
-const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
 
-async function time(o: AgentOptions, action: string, input: unknown): Promise<{ p50: number; p95: number; bytes: number }> {
+async function time(
+  o: AgentOptions,
+  action: string,
+  input: unknown,
+): Promise<{ p50: number; p95: number; bytes: number }> {
   const ms: number[] = [];
   let bytes = 0;
   for (let i = 0; i < RUNS; i++) {
@@ -41,7 +48,11 @@ function stepTime(o: AgentOptions, action: string | null, input: unknown): { p50
   const args = action ? [] : ['-c', 'import agent, json, sys; json.load(sys.stdin)'];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    const r = spawnSync(file, args, { input: JSON.stringify(input), env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, cwd: o.stateDir });
+    const r = spawnSync(file, args, {
+      input: JSON.stringify(input),
+      env: { ...agentEnvironment(o), AGENT_COMFD: '2' },
+      cwd: o.stateDir,
+    });
     ms.push(performance.now() - t);
     if (r.status !== 0) throw new Error(`${action}: exit ${r.status} ${r.stderr}`);
   }
@@ -69,7 +80,11 @@ print('  list-reports 4 filters, page 2    ', t(lambda: json.dumps(list_page(rea
 print('  get-trends                        ', t(lambda: json.dumps(trends(read_history(rdb, mid), {p: h.get('name') for p, h in read_plans(rdb)}))))
 print('  get-monitor-status                ', t(lambda: json.dumps(monitor_status(rdb, mid))))
 `;
-  const r = spawnSync('/usr/bin/python3', ['-c', code], { env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, cwd: o.stateDir, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', ['-c', code], {
+    env: { ...agentEnvironment(o), AGENT_COMFD: '2' },
+    cwd: o.stateDir,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout.trimEnd();
 }
@@ -84,25 +99,38 @@ try {
   await writer.connect();
   const outbox = createOutbox(writer, MODULE_ID);
   const reports = historyReports(500, Math.floor(Date.now() / 1000) - 3600);
-  for (const r of reports) await outbox.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
+  for (const r of reports)
+    await outbox.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
   const k = moduleKeys(MODULE_ID);
   const bytes = (await writer.memoryUsage(k.index)) ?? 0;
-  console.log(`500 reports stored (~${Math.round(JSON.stringify(reports[0]).length / 1024)} KB each); index ${Math.round(bytes / 1024)} KB`);
+  console.log(
+    `500 reports stored (~${Math.round(JSON.stringify(reports[0]).length / 1024)} KB each); index ${Math.round(bytes / 1024)} KB`,
+  );
   const cases: [string, string, unknown][] = [
     ['list-reports first page', 'list-reports', { page: 1, per_page: 10 }],
-    ['list-reports 4 filters, page 2', 'list-reports', { plan_id: 1, outcome: ['SUCCESS', 'PARTIAL'], delivery: 'sent', from: 0, page: 2, per_page: 10 }],
+    [
+      'list-reports 4 filters, page 2',
+      'list-reports',
+      { plan_id: 1, outcome: ['SUCCESS', 'PARTIAL'], delivery: 'sent', from: 0, page: 2, per_page: 10 },
+    ],
     ['get-trends', 'get-trends', {}],
     ['get-monitor-status', 'get-monitor-status', {}],
   ];
   console.log(`The actions' work in a warm Python process, ${RUNS} runs each (ms):`);
   console.log(inProcess(o));
-  console.log(`${RUNS} runs each (ms): the Python step alone | as the simulated agent runs it (schema checks, env sync)`);
+  console.log(
+    `${RUNS} runs each (ms): the Python step alone | as the simulated agent runs it (schema checks, env sync)`,
+  );
   const base = stepTime(o, null, {});
-  console.log(`  ${'python3 + import agent (baseline)'.padEnd(34)} p50 ${base.p50.toFixed(0).padStart(4)}  p95 ${base.p95.toFixed(0).padStart(4)}`);
+  console.log(
+    `  ${'python3 + import agent (baseline)'.padEnd(34)} p50 ${base.p50.toFixed(0).padStart(4)}  p95 ${base.p95.toFixed(0).padStart(4)}`,
+  );
   for (const [name, action, input] of cases) {
     const s = stepTime(o, action, input);
     const t = await time(o, action, input);
-    console.log(`  ${name.padEnd(34)} p50 ${s.p50.toFixed(0).padStart(4)}  p95 ${s.p95.toFixed(0).padStart(4)} | p50 ${t.p50.toFixed(0).padStart(4)}  p95 ${t.p95.toFixed(0).padStart(4)}  output ${Math.round(t.bytes / 1024)} KB`);
+    console.log(
+      `  ${name.padEnd(34)} p50 ${s.p50.toFixed(0).padStart(4)}  p95 ${s.p95.toFixed(0).padStart(4)} | p50 ${t.p50.toFixed(0).padStart(4)}  p95 ${t.p95.toFixed(0).padStart(4)}  output ${Math.round(t.bytes / 1024)} KB`,
+    );
   }
   const saved = await writer.hGetAll(k.index);
   await writer.del(k.index);

@@ -24,33 +24,82 @@ const NODES = 4;
 const SCRAPES = 20;
 const HOST = '127.0.0.2';
 
-const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
 
-async function seed(redis: RedisServer, plansOf: (app: number) => number[], planName: (p: number) => string): Promise<number> {
-  const c = createClient({ url: redis.adminUrl }); await c.connect(); await c.flushAll();
+async function seed(
+  redis: RedisServer,
+  plansOf: (app: number) => number[],
+  planName: (p: number) => string,
+): Promise<number> {
+  const c = createClient({ url: redis.adminUrl });
+  await c.connect();
+  await c.flushAll();
   const m = c.multi();
   const then = Math.floor(Date.now() / 1000) - 2 * 86_400; // older than the recent window: no run is re-opened at start
   const members = new Map<number, string[]>();
   let pairs = 0;
   for (let i = 0; i < APPS; i++) {
-    const id = `app${i + 1}`; const node = (i % NODES) + 1;
-    m.hSet('cluster/module_node', id, String(node)).hSet('cluster/module_uuid', id, `uuid-${i}`)
+    const id = `app${i + 1}`;
+    const node = (i % NODES) + 1;
+    m.hSet('cluster/module_node', id, String(node))
+      .hSet('cluster/module_uuid', id, `uuid-${i}`)
       .hSet(`module/${id}/environment`, { IMAGE_URL: `ghcr.io/nethserver/app:1.0.${i}` });
     for (const p of plansOf(i)) {
       members.set(p, [...(members.get(p) ?? []), id]);
       pairs++;
-      m.hSet(`node/${node}/backup_status/${p}`, id, JSON.stringify({ start: then + i, total_size: 1e9 + i, total_file_count: 1000 + i, snapshots_count: 1, errors: i % 9 === 0 ? 1 : 0, end: then + i + 120 }));
+      m.hSet(
+        `node/${node}/backup_status/${p}`,
+        id,
+        JSON.stringify({
+          start: then + i,
+          total_size: 1e9 + i,
+          total_file_count: 1000 + i,
+          snapshots_count: 1,
+          errors: i % 9 === 0 ? 1 : 0,
+          end: then + i + 120,
+        }),
+      );
     }
   }
-  for (let n = 1; n <= NODES; n++) m.hSet(`node/${n}/vpn`, 'ip_address', `10.5.4.${n}`).set(`node/${n}/ui_name`, `ns${n}`);
+  for (let n = 1; n <= NODES; n++)
+    m.hSet(`node/${n}/vpn`, 'ip_address', `10.5.4.${n}`).set(`node/${n}/ui_name`, `ns${n}`);
   for (let p = 1; p <= PLANS; p++) {
-    m.hSet(`cluster/backup/${p}`, { name: planName(p), repository: 'dest', schedule: '*-*-* 01:30:00', retention: '7', instances: (members.get(p) ?? []).join(' '), enabled: '1' });
-    m.hSet(`module/${MODULE_ID}/plans`, String(p), JSON.stringify({ planId: p, planName: `Plan ${p}`, lastRunKey: `${p}:${then}`, lastOutcome: p % 5 ? 'SUCCESS' : 'PARTIAL', lastDigest: 'd', lastReportId: 'r', lastNotifiedAt: 0, failingSince: p % 5 ? null : then, lastSuccessAt: then }));
-    m.hSet(`module/${MODULE_ID}/watchdog`, String(p), JSON.stringify({ schedule: '*-*-* 01:30:00', enabled: true, firstSeen: then - 86_400, reported: null }));
+    m.hSet(`cluster/backup/${p}`, {
+      name: planName(p),
+      repository: 'dest',
+      schedule: '*-*-* 01:30:00',
+      retention: '7',
+      instances: (members.get(p) ?? []).join(' '),
+      enabled: '1',
+    });
+    m.hSet(
+      `module/${MODULE_ID}/plans`,
+      String(p),
+      JSON.stringify({
+        planId: p,
+        planName: `Plan ${p}`,
+        lastRunKey: `${p}:${then}`,
+        lastOutcome: p % 5 ? 'SUCCESS' : 'PARTIAL',
+        lastDigest: 'd',
+        lastReportId: 'r',
+        lastNotifiedAt: 0,
+        failingSince: p % 5 ? null : then,
+        lastSuccessAt: then,
+      }),
+    );
+    m.hSet(
+      `module/${MODULE_ID}/watchdog`,
+      String(p),
+      JSON.stringify({ schedule: '*-*-* 01:30:00', enabled: true, firstSeen: then - 86_400, reported: null }),
+    );
   }
   m.hSet('cluster/backup_repository/dest', { name: 'Dest', url: 'b2:x', provider: 'backblaze', basepath: '' });
   m.set('cluster/backup_sequence', String(PLANS));
-  await m.exec(); await c.close();
+  await m.exec();
+  await c.close();
   return pairs;
 }
 
@@ -58,25 +107,46 @@ async function seed(redis: RedisServer, plansOf: (app: number) => number[], plan
 function get(url: string): Promise<{ status: number; body: string; took: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    http.get(url, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => { const took = performance.now() - t0; resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), took }); });
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const took = performance.now() - t0;
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), took });
+        });
+      })
+      .on('error', reject);
   });
 }
 
 async function scrapeBench(redis: RedisServer, shape: string, pairs: number): Promise<string> {
-  const port = await freePort(); const metricsPort = await freePort();
+  const port = await freePort();
+  const metricsPort = await freePort();
   const [, ...args] = productionCommand(); // the image's entrypoint (build-images.sh)
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, TCP_PORT: String(port), METRICS_HOST: HOST, METRICS_PORT: String(metricsPort), REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
-      REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, ALERTMANAGER_POLL_SECONDS: '0', REPO_CHECK_ENABLED: '0', LOG_LEVEL: 'error', WAIT_SECONDS: '3600' },
+    env: {
+      ...process.env,
+      TCP_PORT: String(port),
+      METRICS_HOST: HOST,
+      METRICS_PORT: String(metricsPort),
+      REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
+      REDIS_USER: `module/${MODULE_ID}`,
+      REDIS_PASSWORD: MODULE_PASSWORD,
+      ALERTMANAGER_POLL_SECONDS: '0',
+      REPO_CHECK_ENABLED: '0',
+      LOG_LEVEL: 'error',
+      WAIT_SECONDS: '3600',
+    },
   });
   try {
     await waitForPort(metricsPort, 20_000, HOST);
-    const lat: number[] = []; const refresh: number[] = []; let bytes = 0; let series = 0; let dropped = '';
+    const lat: number[] = [];
+    const refresh: number[] = [];
+    let bytes = 0;
+    let series = 0;
+    let dropped = '';
     let gap = 5100;
     for (let i = 0; i < SCRAPES + 3; i++) {
       // As with Prometheus' 1-minute interval, the refresh a scrape starts is over before the next one.
@@ -85,25 +155,55 @@ async function scrapeBench(redis: RedisServer, shape: string, pairs: number): Pr
       if (status !== 200) throw new Error(`scrape: ${status}`);
       const refreshMs = 1000 * Number(/^backup_monitor_metrics_refresh_seconds (\S+)/m.exec(body)![1]);
       gap = Math.max(5100, 3 * refreshMs);
-      if (i >= 3) { lat.push(took); refresh.push(refreshMs); } // the first scrapes warm up
+      if (i >= 3) {
+        lat.push(took);
+        refresh.push(refreshMs);
+      } // the first scrapes warm up
       bytes = Buffer.byteLength(body);
       series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
       dropped = /^backup_monitor_metrics_application_pairs_dropped (\d+)/m.exec(body)?.[1] ?? '?';
     }
     const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
     return `| ${shape} | ${pairs} | ${dropped} | ${series} | ${(bytes / 1000).toFixed(0)} kB | ${quantile(lat, 0.5).toFixed(1)} | ${quantile(lat, 0.99).toFixed(1)} | ${Math.max(...lat).toFixed(1)} | ${quantile(refresh, 0.5).toFixed(0)} / ${quantile(refresh, 0.99).toFixed(0)} | ${rss.toFixed(0)} MB |`;
-  } finally { child.kill('SIGTERM'); }
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 const redis = await startRedis();
 try {
   const rows: string[] = [];
-  rows.push(await scrapeBench(redis, 'realistic: each application in 2 plans', await seed(redis, (i) => [(i % PLANS) + 1, ((i + 25) % PLANS) + 1], (p) => `Nightly ${p}`)));
-  rows.push(await scrapeBench(redis, 'worst: every plan holds every application, 64-character plan names',
-    await seed(redis, () => Array.from({ length: PLANS }, (_, p) => p + 1), (p) => `Plan ${p} `.padEnd(64, 'x'))));
+  rows.push(
+    await scrapeBench(
+      redis,
+      'realistic: each application in 2 plans',
+      await seed(
+        redis,
+        (i) => [(i % PLANS) + 1, ((i + 25) % PLANS) + 1],
+        (p) => `Nightly ${p}`,
+      ),
+    ),
+  );
+  rows.push(
+    await scrapeBench(
+      redis,
+      'worst: every plan holds every application, 64-character plan names',
+      await seed(
+        redis,
+        () => Array.from({ length: PLANS }, (_, p) => p + 1),
+        (p) => `Plan ${p} `.padEnd(64, 'x'),
+      ),
+    ),
+  );
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${process.version}, the image's entrypoint, ${SCRAPES} scrapes, load average ${load})\n`);
-  console.log('| cluster | plan/application pairs | pairs over the cap | series | body | scrape p50 (ms) | scrape p99 (ms) | scrape max (ms) | background refresh p50 / p99 (ms) | RSS after |');
+  console.log(
+    `## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${process.version}, the image's entrypoint, ${SCRAPES} scrapes, load average ${load})\n`,
+  );
+  console.log(
+    '| cluster | plan/application pairs | pairs over the cap | series | body | scrape p50 (ms) | scrape p99 (ms) | scrape max (ms) | background refresh p50 / p99 (ms) | RSS after |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
-} finally { await redis.stop(); }
+} finally {
+  await redis.stop();
+}

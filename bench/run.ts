@@ -17,50 +17,98 @@ import { correlate } from '../src/correlate/correlate.js';
 import type { Redis } from '../src/ns8/redis.js';
 import { REPO_ROOT, productionCommand } from '../scripts/entrypoint.mjs';
 
-const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]!; };
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
 const ms = (n: number) => n.toFixed(2);
 
 async function seedPlan(redis: RedisServer, modules: number, nodes: number): Promise<void> {
-  const c = createClient({ url: redis.adminUrl }); await c.connect(); await c.flushAll();
+  const c = createClient({ url: redis.adminUrl });
+  await c.connect();
+  await c.flushAll();
   const m = c.multi();
   const ids = Array.from({ length: modules }, (_, i) => `app${i + 1}`);
   const now = Math.floor(Date.now() / 1000);
   ids.forEach((id, i) => {
     const node = (i % nodes) + 1;
-    m.hSet('cluster/module_node', id, String(node)).hSet('cluster/module_uuid', id, `uuid-${i}`)
+    m.hSet('cluster/module_node', id, String(node))
+      .hSet('cluster/module_uuid', id, `uuid-${i}`)
       .hSet(`module/${id}/environment`, { IMAGE_URL: `ghcr.io/nethserver/app:1.0.${i}` })
-      .hSet(`node/${node}/backup_status/1`, id, JSON.stringify({ start: now + i, total_size: 1e9, total_file_count: 1000, snapshots_count: 1, errors: i % 7 === 0 ? 1 : 0, end: now + i + 5 }));
+      .hSet(
+        `node/${node}/backup_status/1`,
+        id,
+        JSON.stringify({
+          start: now + i,
+          total_size: 1e9,
+          total_file_count: 1000,
+          snapshots_count: 1,
+          errors: i % 7 === 0 ? 1 : 0,
+          end: now + i + 5,
+        }),
+      );
     if (i % 2) m.set(`module/${id}/ui_name`, `App ${i}`);
   });
   for (let n = 1; n <= nodes; n++) m.set(`node/${n}/ui_name`, `ns${n}`);
-  m.hSet('cluster/backup/1', { name: 'Bench', repository: 'dest', schedule: 'daily', retention: '3', instances: ids.join(' '), enabled: '1' });
+  m.hSet('cluster/backup/1', {
+    name: 'Bench',
+    repository: 'dest',
+    schedule: 'daily',
+    retention: '3',
+    instances: ids.join(' '),
+    enabled: '1',
+  });
   m.hSet('cluster/backup_repository/dest', { name: 'Dest', url: 'b2:x', provider: 'backblaze', basepath: '' });
   m.set('cluster/backup_sequence', '1');
-  await m.exec(); await c.close();
+  await m.exec();
+  await c.close();
 }
 
 /** Counts what leaves for Redis: one pipeline = one round trip. */
 function counting(client: Redis): { client: Redis; trips: () => number } {
   let trips = 0;
-  const wrap = (target: object): object => new Proxy(target, {
-    get(t, prop, recv) {
-      const v = Reflect.get(t, prop, recv);
-      if (prop === 'multi') return () => { const mm = (v as () => object).call(t); return wrap(mm); };
-      if (prop === 'execAsPipeline' || prop === 'exec') return (...a: unknown[]) => { trips++; return (v as (...x: unknown[]) => unknown).apply(t, a); };
-      if (typeof v === 'function' && t === client && /^[a-z][A-Za-z]*$/.test(String(prop)) && !['on', 'connect', 'close', 'quit'].includes(String(prop))) {
-        return (...a: unknown[]) => { trips++; return (v as (...x: unknown[]) => unknown).apply(t, a); };
-      }
-      if (typeof v === 'function') {
-        return (...a: unknown[]) => { const r = (v as (...x: unknown[]) => unknown).apply(t, a); return r === t ? recv : r; };
-      }
-      return v;
-    },
-  });
+  const wrap = (target: object): object =>
+    new Proxy(target, {
+      get(t, prop, recv) {
+        const v = Reflect.get(t, prop, recv);
+        if (prop === 'multi')
+          return () => {
+            const mm = (v as () => object).call(t);
+            return wrap(mm);
+          };
+        if (prop === 'execAsPipeline' || prop === 'exec')
+          return (...a: unknown[]) => {
+            trips++;
+            return (v as (...x: unknown[]) => unknown).apply(t, a);
+          };
+        if (
+          typeof v === 'function' &&
+          t === client &&
+          /^[a-z][A-Za-z]*$/.test(String(prop)) &&
+          !['on', 'connect', 'close', 'quit'].includes(String(prop))
+        ) {
+          return (...a: unknown[]) => {
+            trips++;
+            return (v as (...x: unknown[]) => unknown).apply(t, a);
+          };
+        }
+        if (typeof v === 'function') {
+          return (...a: unknown[]) => {
+            const r = (v as (...x: unknown[]) => unknown).apply(t, a);
+            return r === t ? recv : r;
+          };
+        }
+        return v;
+      },
+    });
   return { client: wrap(client) as Redis, trips: () => trips };
 }
 
 function naive(port: number): void {
-  const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(port), '--user', 'default', '--pass', 'x', '--no-auth-warning', ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    execFileSync('redis-cli', ['-p', String(port), '--user', 'default', '--pass', 'x', '--no-auth-warning', ...args], {
+      encoding: 'utf8',
+    });
   const keys = cli('KEYS', 'node/*/backup_status/1').split('\n').filter(Boolean);
   cli('HGETALL', 'cluster/backup/1');
   cli('HGETALL', 'cluster/module_node');
@@ -70,8 +118,12 @@ function naive(port: number): void {
 }
 
 async function benchCorrelation(redis: RedisServer) {
-  const rows: string[] = ['| modules | nodes | round trips | ours p50 (ms) | ours p99 (ms) | naive (ms) | naive / ours |', '|---:|---:|---:|---:|---:|---:|---:|'];
-  const reader = createClient({ url: redis.url() }) as Redis; await reader.connect();
+  const rows: string[] = [
+    '| modules | nodes | round trips | ours p50 (ms) | ours p99 (ms) | naive (ms) | naive / ours |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const reader = createClient({ url: redis.url() }) as Redis;
+  await reader.connect();
   for (const modules of [10, 100, 1000]) {
     for (const nodes of [1, 4, 16]) {
       await seedPlan(redis, modules, nodes);
@@ -89,7 +141,9 @@ async function benchCorrelation(redis: RedisServer) {
       naive(redis.port);
       const naiveMs = performance.now() - t0;
       const p50 = quantile(times, 0.5);
-      rows.push(`| ${modules} | ${nodes} | ${tripsPerRun} | ${ms(p50)} | ${ms(quantile(times, 0.99))} | ${ms(naiveMs)} | ${Math.round(naiveMs / p50)}× |`);
+      rows.push(
+        `| ${modules} | ${nodes} | ${tripsPerRun} | ${ms(p50)} | ${ms(quantile(times, 0.99))} | ${ms(naiveMs)} | ${Math.round(naiveMs / p50)}× |`,
+      );
     }
   }
   await reader.close();
@@ -99,7 +153,12 @@ async function benchCorrelation(redis: RedisServer) {
 /** A stand-in for metrics1's Alertmanager: the poller's fetch runs during the whole benchmark. */
 async function startAlertmanagerStub(): Promise<{ url: string; polls: () => number; close: () => void }> {
   let polls = 0;
-  const srv = http.createServer((req, res) => { polls++; req.resume(); res.setHeader('content-type', 'application/json'); res.end('[]'); });
+  const srv = http.createServer((req, res) => {
+    polls++;
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    res.end('[]');
+  });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, polls: () => polls, close: () => srv.close() };
@@ -110,17 +169,30 @@ async function startService(redis: RedisServer, port: number, alertmanagerUrl: s
   // the default log level and the poller on; BENCH_NODE_FLAGS="--a --b" tries other node flags,
   // BENCH_LOG_LEVEL=warning shows what the per-webhook info line costs.
   const argv = productionCommand();
-  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : argv.slice(1, -1);
+  const flags =
+    process.env.BENCH_NODE_FLAGS !== undefined
+      ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean)
+      : argv.slice(1, -1);
   const child = spawn(process.execPath, [...flags, argv.at(-1)!], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: {
-      PATH: process.env.PATH, TCP_PORT: String(port), MODULE_ID, REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
-      REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD, ALERTMANAGER_URL: alertmanagerUrl, ALERTMANAGER_POLL_SECONDS: '1',
-      REPO_CHECK_ENABLED: '0', WAIT_SECONDS: '3600', MAIL_TO: 'ops@example.org',
+      PATH: process.env.PATH,
+      TCP_PORT: String(port),
+      MODULE_ID,
+      REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
+      REDIS_USER: `module/${MODULE_ID}`,
+      REDIS_PASSWORD: MODULE_PASSWORD,
+      ALERTMANAGER_URL: alertmanagerUrl,
+      ALERTMANAGER_POLL_SECONDS: '1',
+      REPO_CHECK_ENABLED: '0',
+      WAIT_SECONDS: '3600',
+      MAIL_TO: 'ops@example.org',
       ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
     },
   });
-  let logBytes = 0; const errors: string[] = [];
+  let logBytes = 0;
+  const errors: string[] = [];
   child.stdout!.on('data', (b: Buffer) => {
     logBytes += b.length;
     for (const l of b.toString().split('\n')) if (/^<[0-3]>/.test(l) && errors.length < 5) errors.push(l);
@@ -132,41 +204,68 @@ async function startService(redis: RedisServer, port: number, alertmanagerUrl: s
 async function benchWebhook(port: number, pid: number) {
   const body = readFileSync(new URL('../test/fixtures/alertmanager/firing-one.json', import.meta.url));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const send = () => new Promise<number>((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request({ host: '127.0.0.1', port, path: '/alert', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      res.resume(); res.on('end', () => (res.statusCode === 202 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`))));
+  const send = () =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/alert',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 202 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject); req.end(body);
-  });
   for (let i = 0; i < 200; i++) await send(); // warm-up
-  const rate = 1000; const seconds = 5; const lat: number[] = []; const pending: Promise<void>[] = [];
+  const rate = 1000;
+  const seconds = 5;
+  const lat: number[] = [];
+  const pending: Promise<void>[] = [];
   const cpu0 = cpuMs(pid);
   const start = performance.now();
   for (let i = 0; i < rate * seconds; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(send().then((l) => { lat.push(l); }));
+    pending.push(
+      send().then((l) => {
+        lat.push(l);
+      }),
+    );
   }
   await Promise.all(pending);
   const achieved = (rate * seconds) / ((performance.now() - start) / 1000);
   const cpuPer = (cpuMs(pid) - cpu0) / lat.length;
   agent.destroy();
   return {
-    cpuPer, p99: quantile(lat, 0.99),
-    table: `| requests | achieved rate (req/s) | p50 (ms) | p99 (ms) | max (ms) | service CPU per webhook (ms) |\n|---:|---:|---:|---:|---:|---:|\n`
-      + `| ${lat.length} | ${Math.round(achieved)} | ${ms(quantile(lat, 0.5))} | ${ms(quantile(lat, 0.99))} | ${ms(Math.max(...lat))} | ${cpuPer.toFixed(3)} |`,
+    cpuPer,
+    p99: quantile(lat, 0.99),
+    table:
+      `| requests | achieved rate (req/s) | p50 (ms) | p99 (ms) | max (ms) | service CPU per webhook (ms) |\n|---:|---:|---:|---:|---:|---:|\n` +
+      `| ${lat.length} | ${Math.round(achieved)} | ${ms(quantile(lat, 0.5))} | ${ms(quantile(lat, 0.99))} | ${ms(Math.max(...lat))} | ${cpuPer.toFixed(3)} |`,
   };
 }
 
-const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const status = (pid: number, field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const rss = (pid: number) => status(pid, 'VmRSS');
 /** RSS without the file-backed pages (mostly the node binary's, shared by every node process of the image). */
 const anon = (pid: number) => status(pid, 'RssAnon');
 /** User + system CPU time of a process, from /proc/<pid>/stat (clock ticks of 10 ms). */
 const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2)
+    .split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 };
 
@@ -182,9 +281,11 @@ try {
   const port = await freePort();
   svc = await startService(redis, port, am.url);
   await new Promise((r) => setTimeout(r, 5000));
-  const idle = rss(svc.child.pid!); const idleAnon = anon(svc.child.pid!);
+  const idle = rss(svc.child.pid!);
+  const idleAnon = anon(svc.child.pid!);
   const pollsBefore = am.polls();
-  if (pollsBefore === 0) throw new Error('the service never polled Alertmanager: fetch does not work with these node flags');
+  if (pollsBefore === 0)
+    throw new Error('the service never polled Alertmanager: fetch does not work with these node flags');
   console.log(`\n## Webhook ack at a fixed 1,000 req/s for 5 s (firing-one.json, keep-alive, default log level)\n`);
   const w = await benchWebhook(port, svc.child.pid!);
   console.log(w.table);
@@ -192,17 +293,37 @@ try {
   if (am.polls() <= pollsBefore) throw new Error('the poller stopped during the load');
   // The floor on this machine: a bare node:http server that parses the same body and answers 202.
   const floorPort = await freePort();
-  const floor = spawn(process.execPath, [...svc.flags, '-e', `require('http').createServer((q, r) => { const c = []; q.on('data', (d) => c.push(d));
-    q.on('end', () => { JSON.parse(Buffer.concat(c)); r.writeHead(202, { 'content-type': 'application/json' }); r.end('{}'); }); }).listen(${floorPort}, '127.0.0.1')`], { stdio: 'inherit' });
+  const floor = spawn(
+    process.execPath,
+    [
+      ...svc.flags,
+      '-e',
+      `require('http').createServer((q, r) => { const c = []; q.on('data', (d) => c.push(d));
+    q.on('end', () => { JSON.parse(Buffer.concat(c)); r.writeHead(202, { 'content-type': 'application/json' }); r.end('{}'); }); }).listen(${floorPort}, '127.0.0.1')`,
+    ],
+    { stdio: 'inherit' },
+  );
   try {
     await waitForPort(floorPort, 10_000);
     const f = await benchWebhook(floorPort, floor.pid!);
-    console.log(`\nFloor, a bare node:http server with the same flags and load: p99 ${ms(f.p99)} ms, CPU ${f.cpuPer.toFixed(3)} ms per request.`);
-  } finally { floor.kill(); }
-  console.log(`\n## Memory\n\nnode ${process.version} ${svc.flags.join(' ')} dist/main.js: idle RSS ${idle.toFixed(1)} MB `
-    + `(anonymous ${idleAnon.toFixed(1)} MB, the rest is file-backed: the node binary); `
-    + `after the webhook load ${rss(svc.child.pid!).toFixed(1)} MB; Alertmanager polls answered: ${am.polls()}; `
-    + `log written: ${(svc.logBytes() / 1024).toFixed(0)} KiB`);
+    console.log(
+      `\nFloor, a bare node:http server with the same flags and load: p99 ${ms(f.p99)} ms, CPU ${f.cpuPer.toFixed(3)} ms per request.`,
+    );
+  } finally {
+    floor.kill();
+  }
+  console.log(
+    `\n## Memory\n\nnode ${process.version} ${svc.flags.join(' ')} dist/main.js: idle RSS ${idle.toFixed(1)} MB ` +
+      `(anonymous ${idleAnon.toFixed(1)} MB, the rest is file-backed: the node binary); ` +
+      `after the webhook load ${rss(svc.child.pid!).toFixed(1)} MB; Alertmanager polls answered: ${am.polls()}; ` +
+      `log written: ${(svc.logBytes() / 1024).toFixed(0)} KiB`,
+  );
   if (svc.errors.length) console.log(`\nerrors logged by the service:\n${svc.errors.join('\n')}`);
-  console.log(`\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`);
-} finally { svc?.child.kill('SIGTERM'); am.close(); await redis.stop(); }
+  console.log(
+    `\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`,
+  );
+} finally {
+  svc?.child.kill('SIGTERM');
+  am.close();
+  await redis.stop();
+}

@@ -3,7 +3,15 @@
 // expressions, on a normal day and on DST-change days. Run: node --import tsx bench/schedule.ts
 import { parseCalendar, isCalendarError, previousRun } from '../src/schedule/index.js';
 
-const EXPRESSIONS = ['*-*-* 01:30:00', 'Sun *-*-* 03:00:00', '*-*-* *:15:00', '*-*-31 02:30:00', 'Mon..Fri *-*-* 22:00:00', 'minutely', '*-02-29 00:00'];
+const EXPRESSIONS = [
+  '*-*-* 01:30:00',
+  'Sun *-*-* 03:00:00',
+  '*-*-* *:15:00',
+  '*-*-31 02:30:00',
+  'Mon..Fri *-*-* 22:00:00',
+  'minutely',
+  '*-02-29 00:00',
+];
 const BEFORE = [new Date('2026-08-09T12:00:00Z'), new Date('2026-10-25T01:45:00Z'), new Date('2027-03-28T12:00:00Z')];
 const N = 2000;
 

@@ -22,7 +22,9 @@ const out = path.resolve('.demo');
 const keep = process.argv.includes('--keep');
 const step = (s: string) => process.stdout.write(`\n\x1b[1m==> ${s}\x1b[0m\n`);
 
-step('Starting Redis with NS8 ACL users, an SMTP sink, Prometheus, node_exporter x2, Alertmanager, restic server, NS8 API simulator');
+step(
+  'Starting Redis with NS8 ACL users, an SMTP sink, Prometheus, node_exporter x2, Alertmanager, restic server, NS8 API simulator',
+);
 const redis = await startRedis();
 const smtp = await startSmtpSink();
 const port = await freePort();
@@ -34,30 +36,54 @@ const restic = await startResticServer();
 const admin = await adminClient(redis);
 const resticPassword = (await admin.hGet('private/agents/backup_destination/restic_password', DEST_SMB))!;
 await admin.close();
-const repoPath = (id: string) => { const m = MODULES.find((x) => x.id === id)!; return `${imageName(m.image)}/${m.uuid}`; };
-await makeRepository(restic.repoUrl(DEST_SMB, repoPath('nextcloud1')), resticPassword, { time: new Date(Date.now() - 7 * 86400_000) });
+const repoPath = (id: string) => {
+  const m = MODULES.find((x) => x.id === id)!;
+  return `${imageName(m.image)}/${m.uuid}`;
+};
+await makeRepository(restic.repoUrl(DEST_SMB, repoPath('nextcloud1')), resticPassword, {
+  time: new Date(Date.now() - 7 * 86400_000),
+});
 await makeRepository(restic.repoUrl(DEST_SMB, repoPath('samba1')), resticPassword);
 await grantClusterRoles(redis.adminUrl, { [`module/${MODULE_ID}`]: 'reader' }); // org.nethserver.authorizations=cluster:reader
 const agent = await startClusterAgent({ redisUrl: redis.adminUrl, repoUrl: (dest, p) => restic.repoUrl(dest, p) });
 const api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port });
-console.log(`redis 127.0.0.1:${redis.port}  smtp 127.0.0.1:${smtp.port}  alertmanager ${metrics.alertmanager.url}  prometheus ${metrics.prometheus.url}  NS8 API ${api.url}`);
+console.log(
+  `redis 127.0.0.1:${redis.port}  smtp 127.0.0.1:${smtp.port}  alertmanager ${metrics.alertmanager.url}  prometheus ${metrics.prometheus.url}  NS8 API ${api.url}`,
+);
 
 step(`Starting the backup monitor on 127.0.0.1:${port} (logs below, journald style)`);
 const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   stdio: ['ignore', 'inherit', 'inherit'],
   env: {
-    ...process.env, TCP_PORT: String(port), MAIL_TO: 'admin@example.org', WAIT_SECONDS: '5',
-    REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`, REDIS_USER: `module/${MODULE_ID}`, REDIS_PASSWORD: MODULE_PASSWORD,
-    ALERTMANAGER_URL: metrics.alertmanager.url, ALERTMANAGER_POLL_SECONDS: '5', API_SERVER_URL: api.url,
+    ...process.env,
+    TCP_PORT: String(port),
+    MAIL_TO: 'admin@example.org',
+    WAIT_SECONDS: '5',
+    REDIS_REPLICA_URL: `redis://127.0.0.1:${redis.port}`,
+    REDIS_USER: `module/${MODULE_ID}`,
+    REDIS_PASSWORD: MODULE_PASSWORD,
+    ALERTMANAGER_URL: metrics.alertmanager.url,
+    ALERTMANAGER_POLL_SECONDS: '5',
+    API_SERVER_URL: api.url,
   },
 });
 await waitForPort(port, 20_000);
 
 step('Replaying plan 2 "Weekly SMB" on nodes 1 and 2: nextcloud1 fails, the others are saved');
-await replayRun(redis, 2, { nextcloud1: { errors: 1, ms: 400 }, samba1: { ms: 600 }, traefik2: { ms: 100 }, webtop1: { ms: 700 } });
+await replayRun(redis, 2, {
+  nextcloud1: { errors: 1, ms: 400 },
+  samba1: { ms: 600 },
+  traefik2: { ms: 100 },
+  webtop1: { ms: 700 },
+});
 metrics.writeGauge(1, 2, 'Weekly SMB', 0);
 metrics.writeGauge(2, 2, 'Weekly SMB', 1);
-await eventually('BackupFailed firing in Alertmanager', () => activeAlerts(metrics.alertmanager), (a) => a.some((x) => x.labels.alertname === 'BackupFailed'), 60_000);
+await eventually(
+  'BackupFailed firing in Alertmanager',
+  () => activeAlerts(metrics.alertmanager),
+  (a) => a.some((x) => x.labels.alertname === 'BackupFailed'),
+  60_000,
+);
 console.log('BackupFailed is firing for plan 2 on node 1 (webhook + poller will see it too)');
 
 const [mail] = await smtp.waitFor(1, 60_000);

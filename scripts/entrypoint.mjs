@@ -26,7 +26,9 @@ export function productionCommand() {
 
 /** The node options of the entrypoint (everything between `node` and the script). */
 export function productionNodeFlags() {
-  return productionCommand().slice(1).filter((a) => a.startsWith('-'));
+  return productionCommand()
+    .slice(1)
+    .filter((a) => a.startsWith('-'));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

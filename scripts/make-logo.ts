@@ -9,7 +9,10 @@ import { chromium } from 'playwright-core';
 import { LOGO_FILE, REPO_ROOT } from '../scripts/module-metadata.js';
 
 const svg = readFileSync(path.join(REPO_ROOT, 'build', 'logo.svg'), 'utf8');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
 try {
   const page = await browser.newPage({ viewport: { width: 256, height: 256 }, deviceScaleFactor: 1 });
   await page.setContent(`<!doctype html><html><body style="margin:0;background:transparent">${svg}</body></html>`);

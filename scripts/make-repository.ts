@@ -20,36 +20,63 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOGO_FILE, MODULE_NAME, REPO_ROOT, moduleMetadata, namespaceFrom, readMetadata, type Metadata } from './module-metadata.js';
+import {
+  LOGO_FILE,
+  MODULE_NAME,
+  REPO_ROOT,
+  moduleMetadata,
+  namespaceFrom,
+  readMetadata,
+  type Metadata,
+} from './module-metadata.js';
 
 export const SCREENSHOTS_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 /** Wide-screen pages first: the Software Center shows them in this order. */
 const SCREENSHOT_ORDER = ['status.png', 'settings.png', 'mobile-status.png', 'mobile-menu.png', 'mobile-settings.png'];
 
-export interface ImageVersion { tag: string; labels: Record<string, string> }
-export interface RepoVersion extends ImageVersion { testing: boolean }
-export interface RepoEntry extends Metadata { id: string; logo: string | null; screenshots: string[]; versions: RepoVersion[] }
+export interface ImageVersion {
+  tag: string;
+  labels: Record<string, string>;
+}
+export interface RepoVersion extends ImageVersion {
+  testing: boolean;
+}
+export interface RepoEntry extends Metadata {
+  id: string;
+  logo: string | null;
+  screenshots: string[];
+  versions: RepoVersion[];
+}
 
 // semver.org's regular expression for a version (no leading `v`).
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 export const isSemver = (tag: string): boolean => SEMVER.test(tag);
 
 /** semver precedence: <0 when a < b (build metadata ignored). */
 export function compareSemver(a: string, b: string): number {
-  const pa = SEMVER.exec(a)!; const pb = SEMVER.exec(b)!;
+  const pa = SEMVER.exec(a)!;
+  const pb = SEMVER.exec(b)!;
   for (let i = 1; i <= 3; i++) {
     const d = Number(pa[i]) - Number(pb[i]);
     if (d !== 0) return d;
   }
-  const ra = pa[4]; const rb = pb[4];
+  const ra = pa[4];
+  const rb = pb[4];
   if (!ra || !rb) return ra === rb ? 0 : ra ? -1 : 1; // a release outranks its prereleases
-  const xa = ra.split('.'); const xb = rb.split('.');
+  const xa = ra.split('.');
+  const xb = rb.split('.');
   for (let i = 0; i < Math.max(xa.length, xb.length); i++) {
     if (xa[i] === undefined) return -1;
     if (xb[i] === undefined) return 1;
-    const na = /^\d+$/.test(xa[i]!); const nb = /^\d+$/.test(xb[i]!);
-    if (na && nb) { const d = Number(xa[i]) - Number(xb[i]); if (d !== 0) return d; continue; }
+    const na = /^\d+$/.test(xa[i]!);
+    const nb = /^\d+$/.test(xb[i]!);
+    if (na && nb) {
+      const d = Number(xa[i]) - Number(xb[i]);
+      if (d !== 0) return d;
+      continue;
+    }
     if (na !== nb) return na ? -1 : 1;
     if (xa[i] !== xb[i]) return xa[i]! < xb[i]! ? -1 : 1;
   }
@@ -81,31 +108,58 @@ export function pngSize(file: string): { width: number; height: number } | null 
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
-const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+const run = (cmd: string, args: string[]): string =>
+  execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
 
 export function registryVersions(source: string): ImageVersion[] {
   const tags = (JSON.parse(run('skopeo', ['list-tags', `docker://${source}`])) as { Tags: string[] }).Tags;
   const wanted = selectVersions(tags.map((tag) => ({ tag, labels: {} })));
-  return wanted.map((v) => ({ tag: v.tag, labels: (JSON.parse(run('skopeo', ['inspect', '--no-tags', `docker://${source}:${v.tag}`])) as { Labels: Record<string, string> }).Labels ?? {} }));
+  return wanted.map((v) => ({
+    tag: v.tag,
+    labels:
+      (
+        JSON.parse(run('skopeo', ['inspect', '--no-tags', `docker://${source}:${v.tag}`])) as {
+          Labels: Record<string, string>;
+        }
+      ).Labels ?? {},
+  }));
 }
 
 export function localVersions(source: string): ImageVersion[] {
   const list = JSON.parse(run('podman', ['images', '--format', 'json', source])) as { Names?: string[] }[];
-  const tags = [...new Set(list.flatMap((i) => i.Names ?? []).filter((n) => n.startsWith(`${source}:`)).map((n) => n.slice(source.length + 1)))];
+  const tags = [
+    ...new Set(
+      list
+        .flatMap((i) => i.Names ?? [])
+        .filter((n) => n.startsWith(`${source}:`))
+        .map((n) => n.slice(source.length + 1)),
+    ),
+  ];
   return tags.filter(isSemver).map((tag) => ({
-    tag, labels: (JSON.parse(run('podman', ['image', 'inspect', '--format', '{{json .Config.Labels}}', `${source}:${tag}`])) as Record<string, string>) ?? {},
+    tag,
+    labels:
+      (JSON.parse(
+        run('podman', ['image', 'inspect', '--format', '{{json .Config.Labels}}', `${source}:${tag}`]),
+      ) as Record<string, string>) ?? {},
   }));
 }
 
-export interface RepositoryOptions { out: string; images: ImageVersion[]; env?: NodeJS.ProcessEnv; screenshots?: string }
+export interface RepositoryOptions {
+  out: string;
+  images: ImageVersion[];
+  env?: NodeJS.ProcessEnv;
+  screenshots?: string;
+}
 
 /** Writes the repository folder; returns the repodata.json entry. Throws when there is nothing to offer. */
 export function makeRepository(o: RepositoryOptions): RepoEntry {
   const metadata = moduleMetadata(readMetadata(), namespaceFrom(o.env ?? process.env));
   const versions = selectVersions(o.images);
   if (!versions.length) {
-    throw new Error(`no semver tag among ${o.images.map((v) => v.tag).join(', ') || 'no tags'} of ${metadata.source}: ` +
-      'publish a release first (git tag 1.0.0 && git push origin 1.0.0)');
+    throw new Error(
+      `no semver tag among ${o.images.map((v) => v.tag).join(', ') || 'no tags'} of ${metadata.source}: ` +
+        'publish a release first (git tag 1.0.0 && git push origin 1.0.0)',
+    );
   }
   const size = pngSize(LOGO_FILE);
   if (!size || size.width !== 256 || size.height !== 256) throw new Error(`${LOGO_FILE} must be a 256x256 PNG`);
@@ -114,18 +168,32 @@ export function makeRepository(o: RepositoryOptions): RepoEntry {
   mkdirSync(path.join(dir, 'screenshots'), { recursive: true });
   copyFileSync(LOGO_FILE, path.join(dir, 'logo.png'));
   const shotsDir = o.screenshots ?? SCREENSHOTS_DIR;
-  const available = existsSync(shotsDir) ? readdirSync(shotsDir).filter((f) => f.endsWith('.png') && pngSize(path.join(shotsDir, f))) : [];
-  const ordered = [...SCREENSHOT_ORDER.filter((f) => available.includes(f)), ...available.filter((f) => !SCREENSHOT_ORDER.includes(f)).sort()];
+  const available = existsSync(shotsDir)
+    ? readdirSync(shotsDir).filter((f) => f.endsWith('.png') && pngSize(path.join(shotsDir, f)))
+    : [];
+  const ordered = [
+    ...SCREENSHOT_ORDER.filter((f) => available.includes(f)),
+    ...available.filter((f) => !SCREENSHOT_ORDER.includes(f)).sort(),
+  ];
   for (const f of ordered) copyFileSync(path.join(shotsDir, f), path.join(dir, 'screenshots', f));
   writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
-  const entry: RepoEntry = { id: MODULE_NAME, ...metadata, logo: 'logo.png', screenshots: ordered.map((f) => `screenshots/${f}`), versions };
+  const entry: RepoEntry = {
+    id: MODULE_NAME,
+    ...metadata,
+    logo: 'logo.png',
+    screenshots: ordered.map((f) => `screenshots/${f}`),
+    versions,
+  };
   writeFileSync(path.join(o.out, 'repodata.json'), JSON.stringify([entry]));
   return entry;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const value = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const out = value('--out');
   const source = moduleMetadata(readMetadata(), namespaceFrom(process.env)).source;
   let images: ImageVersion[] | undefined;
@@ -133,13 +201,17 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   else if (args.includes('--from-local')) images = localVersions(source);
   else if (value('--versions')) images = JSON.parse(readFileSync(value('--versions')!, 'utf8')) as ImageVersion[];
   if (!out || !images) {
-    process.stderr.write('usage: make-repository.ts --out <dir> (--from-registry | --from-local | --versions <file>) [--screenshots <dir>]\n');
+    process.stderr.write(
+      'usage: make-repository.ts --out <dir> (--from-registry | --from-local | --versions <file>) [--screenshots <dir>]\n',
+    );
     process.exit(2);
   }
   try {
     mkdirSync(out, { recursive: true });
     const entry = makeRepository({ out, images, screenshots: value('--screenshots') });
-    process.stdout.write(`${path.join(out, 'repodata.json')}: ${entry.source} ${entry.versions.map((v) => v.tag + (v.testing ? ' (testing)' : '')).join(', ')}\n`);
+    process.stdout.write(
+      `${path.join(out, 'repodata.json')}: ${entry.source} ${entry.versions.map((v) => v.tag + (v.testing ? ' (testing)' : '')).join(', ')}\n`,
+    );
   } catch (err) {
     process.stderr.write(`make-repository: ${(err as Error).message}\n`);
     process.exit(1);

@@ -31,19 +31,30 @@ try {
   const installed = await installModule({ ...o, tcpPort });
   if (installed.status !== 'completed') throw new Error(installed.error);
   mark('add-module + create-module');
-  const configured = await runAction('configure-module', { mail_to: ['ops@example.org'], wait_seconds: waitSeconds }, o);
+  const configured = await runAction(
+    'configure-module',
+    { mail_to: ['ops@example.org'], wait_seconds: waitSeconds },
+    o,
+  );
   if (configured.status !== 'completed') throw new Error(configured.error);
   mark('configure-module');
   const env = readEnvFile(path.join(o.stateDir, 'environment'));
   const token = readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim();
-  const settings = Object.fromEntries(Object.entries(env).filter(([k]) => /^(MAIL_|NOTIFY_|WAIT_|RECENT_|MISSED_|STALE_|REMINDER_|REPO_CHECK_)/.test(k)));
-  service = await startTestService(redis, { ...settings, RECEIVER_TOKEN: token, TCP_PORT: String(tcpPort), REPO_CHECK_ENABLED: '0' });
+  const settings = Object.fromEntries(
+    Object.entries(env).filter(([k]) => /^(MAIL_|NOTIFY_|WAIT_|RECENT_|MISSED_|STALE_|REMINDER_|REPO_CHECK_)/.test(k)),
+  );
+  service = await startTestService(redis, {
+    ...settings,
+    RECEIVER_TOKEN: token,
+    TCP_PORT: String(tcpPort),
+    REPO_CHECK_ENABLED: '0',
+  });
   mark('service ready');
   await replayRun(redis, 2, { nextcloud1: { errors: 1 } }, { skip: ['webtop1'] });
   mark('backup run finished (last status written)');
   const c = createClient({ url: redis.url() });
   await c.connect();
-  for (const until = Date.now() + (waitSeconds + 60) * 1000; (await c.lLen(moduleKeys(MODULE_ID).history)) < 1;) {
+  for (const until = Date.now() + (waitSeconds + 60) * 1000; (await c.lLen(moduleKeys(MODULE_ID).history)) < 1; ) {
     if (Date.now() > until) throw new Error('no report');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -58,7 +69,11 @@ try {
 }
 let prev = t0;
 for (const [what, at] of marks) {
-  process.stdout.write(`${what.padEnd(44)} +${((at - prev) / 1000).toFixed(2).padStart(6)} s   ${((at - t0) / 1000).toFixed(2).padStart(6)} s\n`);
+  process.stdout.write(
+    `${what.padEnd(44)} +${((at - prev) / 1000).toFixed(2).padStart(6)} s   ${((at - t0) / 1000).toFixed(2).padStart(6)} s\n`,
+  );
   prev = at;
 }
-process.stdout.write(`(wait_seconds=${waitSeconds}: the quiet time after a plan's last result before the report is made)\n`);
+process.stdout.write(
+  `(wait_seconds=${waitSeconds}: the quiet time after a plan's last result before the report is made)\n`,
+);

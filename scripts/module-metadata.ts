@@ -25,7 +25,10 @@ export interface Metadata {
   [k: string]: unknown;
 }
 
-export interface Namespace { repobase: string; codeUrl: string }
+export interface Namespace {
+  repobase: string;
+  codeUrl: string;
+}
 
 /**
  * The namespace of a build: REPOBASE (default `localhost`, podman's local prefix: claims no
@@ -34,7 +37,8 @@ export interface Namespace { repobase: string; codeUrl: string }
  */
 export function namespaceFrom(env: NodeJS.ProcessEnv): Namespace {
   const repobase = (env.REPOBASE || 'localhost').toLowerCase().replace(/\/+$/, '');
-  if (!/^[a-z0-9._:-]+(\/[a-z0-9._-]+)*$/.test(repobase)) throw new Error(`REPOBASE=${repobase} is not an image namespace`);
+  if (!/^[a-z0-9._:-]+(\/[a-z0-9._-]+)*$/.test(repobase))
+    throw new Error(`REPOBASE=${repobase} is not an image namespace`);
   let codeUrl = env.CODE_URL ?? '';
   if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) codeUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
   else if (repobase.startsWith('ghcr.io/')) codeUrl = `https://github.com/${repobase.split('/')[1]}/ns8-${MODULE_NAME}`;
@@ -60,7 +64,10 @@ export const readMetadata = (file = METADATA_FILE): Metadata => JSON.parse(readF
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2];
-  if (!file) { process.stderr.write('usage: module-metadata.ts <metadata.json>\n'); process.exit(2); }
+  if (!file) {
+    process.stderr.write('usage: module-metadata.ts <metadata.json>\n');
+    process.exit(2);
+  }
   const m = moduleMetadata(readMetadata(file), namespaceFrom(process.env));
   writeFileSync(file, JSON.stringify(m, null, 2) + '\n');
   process.stdout.write(`${m.source} ${m.docs.code_url || '(no docs URL)'}\n`);

@@ -14,7 +14,10 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** JSON with 4-space indents; an object or array that fits in 110 columns stays on one line. */
 export function formatJson(value: unknown, indent = ''): string {
-  const flat = JSON.stringify(value, null, 1)?.replace(/\n\s*/g, ' ').replace(/([[{]) /g, '$1').replace(/ ([\]}])/g, '$1');
+  const flat = JSON.stringify(value, null, 1)
+    ?.replace(/\n\s*/g, ' ')
+    .replace(/([[{]) /g, '$1')
+    .replace(/ ([\]}])/g, '$1');
   if (flat === undefined) return 'null';
   if (value === null || typeof value !== 'object' || indent.length + flat.length <= 110) return flat;
   const inner = indent + '    ';
@@ -30,32 +33,52 @@ function inputProperty(s: SettingSpec): Record<string, unknown> {
   const d = { description: s.description };
   switch (s.type) {
     case 'emails':
-      return { description: s.description + EMAIL_NOTE, type: 'array', maxItems: s.maxItems, uniqueItems: true,
-        items: { type: 'string', minLength: 1, maxLength: 254 } };
-    case 'email': return { ...d, type: 'string', maxLength: 254 };
-    case 'text': return { ...d, type: 'string', maxLength: s.maxLength, ...(s.pattern ? { pattern: PATTERNS[s.pattern] } : {}) };
-    case 'enum': return { ...d, type: 'string', enum: s.values };
-    case 'bool': return { ...d, type: 'boolean' };
-    case 'int': return { ...d, type: 'integer', minimum: s.min, maximum: s.max };
-    case 'plan_policies': return { ...d, type: 'array', maxItems: s.maxItems, items: planItem(s) };
-    default: throw new Error(`${s.name}: type ${s.type} cannot be an action field`);
+      return {
+        description: s.description + EMAIL_NOTE,
+        type: 'array',
+        maxItems: s.maxItems,
+        uniqueItems: true,
+        items: { type: 'string', minLength: 1, maxLength: 254 },
+      };
+    case 'email':
+      return { ...d, type: 'string', maxLength: 254 };
+    case 'text':
+      return { ...d, type: 'string', maxLength: s.maxLength, ...(s.pattern ? { pattern: PATTERNS[s.pattern] } : {}) };
+    case 'enum':
+      return { ...d, type: 'string', enum: s.values };
+    case 'bool':
+      return { ...d, type: 'boolean' };
+    case 'int':
+      return { ...d, type: 'integer', minimum: s.min, maximum: s.max };
+    case 'plan_policies':
+      return { ...d, type: 'array', maxItems: s.maxItems, items: planItem(s) };
+    default:
+      throw new Error(`${s.name}: type ${s.type} cannot be an action field`);
   }
 }
 const outputProperty = (s: SettingSpec): Record<string, unknown> => {
   switch (s.type) {
-    case 'emails': return { type: 'array', items: { type: 'string' } };
-    case 'enum': return { type: 'string', enum: s.values };
-    case 'bool': return { type: 'boolean' };
-    case 'int': return { type: 'integer' };
-    case 'plan_policies': return { type: 'array', items: planItem(s) };
-    default: return { type: 'string' };
+    case 'emails':
+      return { type: 'array', items: { type: 'string' } };
+    case 'enum':
+      return { type: 'string', enum: s.values };
+    case 'bool':
+      return { type: 'boolean' };
+    case 'int':
+      return { type: 'integer' };
+    case 'plan_policies':
+      return { type: 'array', items: planItem(s) };
+    default:
+      return { type: 'string' };
   }
 };
 const PATTERNS = MANIFEST.patterns;
 
 /** One plan's notification setting (issue #14); whether the plan exists is checked by 10validate. */
 const planItem = (s: SettingSpec) => ({
-  type: 'object', required: ['plan_id'], additionalProperties: false,
+  type: 'object',
+  required: ['plan_id'],
+  additionalProperties: false,
   properties: {
     plan_id: { type: 'integer', minimum: 1 },
     policy: { type: 'string', enum: ['default', 'always', 'problems', 'digest', 'off'] },
@@ -70,8 +93,13 @@ const PLANS_OUTPUT = {
     type: 'object',
     required: ['id', 'name', 'destination', 'schedule', 'enabled'],
     properties: {
-      id: { type: 'integer' }, name: { type: 'string' }, destination: { type: 'string' }, schedule: { type: 'string' },
-      schedule_hint: { type: 'object' }, enabled: { type: 'boolean' }, instances: { type: 'integer' },
+      id: { type: 'integer' },
+      name: { type: 'string' },
+      destination: { type: 'string' },
+      schedule: { type: 'string' },
+      schedule_hint: { type: 'object' },
+      enabled: { type: 'boolean' },
+      instances: { type: 'integer' },
     },
   },
 };
@@ -84,9 +112,12 @@ export function configureInput(): unknown {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'http://schema.nethserver.org/backup-monitor/configure-module-input.json',
     title: 'configure-module input',
-    description: 'Configure who receives backup reports and how runs are judged. Omitted optional fields take their default (the whole configuration is replaced).',
+    description:
+      'Configure who receives backup reports and how runs are judged. Omitted optional fields take their default (the whole configuration is replaced).',
     examples: [
-      Object.fromEntries(firstRequired.map((n) => [n, [(example(ACTION_SETTINGS.find((s) => s.name === n)!) as string[])[0]]])),
+      Object.fromEntries(
+        firstRequired.map((n) => [n, [(example(ACTION_SETTINGS.find((s) => s.name === n)!) as string[])[0]]]),
+      ),
       Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, example(s)])),
       Object.fromEntries(firstRequired.map((n) => [n, []])),
     ],
@@ -103,11 +134,25 @@ export function configurationOutput(): unknown {
     $id: 'http://schema.nethserver.org/backup-monitor/get-configuration-output.json',
     title: 'get-configuration output',
     description: 'The current settings (defaults filled in) and the public part of the cluster smarthost',
-    examples: [{
-      ...Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, s.type === 'emails' ? [(example(s) as string[])[0]] : s.default])),
-      smarthost: { enabled: true, host: 'smtp.example.org', port: 587 },
-      plans: [{ id: 2, name: 'Weekly SMB', destination: 'NAS share', schedule: 'Sun *-*-* 03:00:00', schedule_hint: {}, enabled: true, instances: 4 }],
-    }],
+    examples: [
+      {
+        ...Object.fromEntries(
+          ACTION_SETTINGS.map((s) => [s.name, s.type === 'emails' ? [(example(s) as string[])[0]] : s.default]),
+        ),
+        smarthost: { enabled: true, host: 'smtp.example.org', port: 587 },
+        plans: [
+          {
+            id: 2,
+            name: 'Weekly SMB',
+            destination: 'NAS share',
+            schedule: 'Sun *-*-* 03:00:00',
+            schedule_hint: {},
+            enabled: true,
+            instances: 4,
+          },
+        ],
+      },
+    ],
     type: 'object',
     required: [...ACTION_SETTINGS.map((s) => s.name), 'smarthost', 'plans'],
     additionalProperties: false,
@@ -118,7 +163,11 @@ export function configurationOutput(): unknown {
         type: 'object',
         required: ['enabled', 'host', 'port'],
         additionalProperties: false,
-        properties: { enabled: { type: 'boolean' }, host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+        properties: {
+          enabled: { type: 'boolean' },
+          host: { type: 'string' },
+          port: { type: 'integer', minimum: 0, maximum: 65535 },
+        },
       },
     },
   };
@@ -145,7 +194,10 @@ export function environmentTable(): string[] {
     '| variable | YAML key | default | set by | meaning |',
     '|---|---|---|---|---|',
     ...SETTINGS.filter((s) => s.config !== null).map((s) => {
-      const meaning = s.type === 'enum' && s.name !== 'log_level' ? `${s.docs ?? s.description}: ${s.values!.join(' | ')}` : s.docs ?? s.description;
+      const meaning =
+        s.type === 'enum' && s.name !== 'log_level'
+          ? `${s.docs ?? s.description}: ${s.values!.join(' | ')}`
+          : (s.docs ?? s.description);
       return `| ${s.env}${s.secret ? '(_FILE)' : ''} | ${s.yaml} | ${cell(defaultText(s))} | ${s.source} | ${cell(meaning)} |`;
     }),
   ];
@@ -153,14 +205,22 @@ export function environmentTable(): string[] {
 
 function range(s: SettingSpec): string {
   switch (s.type) {
-    case 'emails': return `array of emails (≤ ${s.maxItems}, unique); \`[]\` = keep reports, mail nobody`;
-    case 'email': return 'email or `""`';
-    case 'text': return s.pattern === 'time_hhmm' ? '`HH:MM` (00:00–23:59)'
-      : `string ≤ ${s.maxLength} characters${s.pattern === 'env_safe_line' ? ', no quotes / `$` / backslash / control characters, no edge spaces' : ''}`;
-    case 'enum': return s.values!.map((v) => `\`${v}\``).join(' | ');
-    case 'bool': return 'boolean';
-    case 'plan_policies': return `array (≤ ${s.maxItems}) of \`{plan_id, policy, mail_to}\`; policy \`default\` \| \`always\` \| \`problems\` \| \`digest\` \| \`off\`; ≤ ${s.maxRecipients} addresses`;
-    default: return `${s.min}–${s.max}`;
+    case 'emails':
+      return `array of emails (≤ ${s.maxItems}, unique); \`[]\` = keep reports, mail nobody`;
+    case 'email':
+      return 'email or `""`';
+    case 'text':
+      return s.pattern === 'time_hhmm'
+        ? '`HH:MM` (00:00–23:59)'
+        : `string ≤ ${s.maxLength} characters${s.pattern === 'env_safe_line' ? ', no quotes / `$` / backslash / control characters, no edge spaces' : ''}`;
+    case 'enum':
+      return s.values!.map((v) => `\`${v}\``).join(' | ');
+    case 'bool':
+      return 'boolean';
+    case 'plan_policies':
+      return `array (≤ ${s.maxItems}) of \`{plan_id, policy, mail_to}\`; policy \`default\` \| \`always\` \| \`problems\` \| \`digest\` \| \`off\`; ≤ ${s.maxRecipients} addresses`;
+    default:
+      return `${s.min}–${s.max}`;
   }
 }
 
@@ -170,13 +230,17 @@ export function actionTable(): string[] {
     '|---|---|---|---|---|',
     ...ACTION_SETTINGS.map((s) => {
       const env = `\`${s.env}\`${s.type === 'emails' ? ' (comma-joined)' : s.type === 'bool' ? ' (1/0)' : ''}`;
-      const def = Array.isArray(s.default) && s.default.length === 0 ? '—' : `\`${JSON.stringify(s.default).replace(/^"(.+)"$/, '$1')}\``;
+      const def =
+        Array.isArray(s.default) && s.default.length === 0
+          ? '—'
+          : `\`${JSON.stringify(s.default).replace(/^"(.+)"$/, '$1')}\``;
       return `| \`${s.name}\` | ${cell(range(s))} | ${def} | ${env} | ${cell(s.docs ?? s.description)} |`;
     }),
   ];
 }
 
-const BEGIN = '<!-- settings table: generated from imageroot/pypkg/backup_monitor/settings.json by `npm run settings` -->';
+const BEGIN =
+  '<!-- settings table: generated from imageroot/pypkg/backup_monitor/settings.json by `npm run settings` -->';
 const END = '<!-- end of settings table -->';
 
 function replaceBetween(text: string, file: string, lines: string[]): string {
@@ -207,10 +271,12 @@ export const GENERATED: Record<string, (current: string) => string> = {
 
 /** Files whose content differs from what the manifest gives. */
 export function outOfDate(): string[] {
-  return Object.entries(GENERATED).filter(([file, make]) => {
-    const current = readFileSync(path.join(ROOT, file), 'utf8');
-    return make(current) !== current;
-  }).map(([file]) => file);
+  return Object.entries(GENERATED)
+    .filter(([file, make]) => {
+      const current = readFileSync(path.join(ROOT, file), 'utf8');
+      return make(current) !== current;
+    })
+    .map(([file]) => file);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -223,6 +289,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const full = path.join(ROOT, file);
     const current = readFileSync(full, 'utf8');
     const wanted = make(current);
-    if (wanted !== current) { writeFileSync(full, wanted); console.log(`wrote ${file}`); }
+    if (wanted !== current) {
+      writeFileSync(full, wanted);
+      console.log(`wrote ${file}`);
+    }
   }
 }

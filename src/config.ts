@@ -32,7 +32,14 @@ export interface Config {
     user: string | null;
     password: Secret | null;
   };
-  repoCheck: { enabled: boolean; timeout: number; budget: number; concurrency: number; apiUrl: string; cacheSeconds: number };
+  repoCheck: {
+    enabled: boolean;
+    timeout: number;
+    budget: number;
+    concurrency: number;
+    apiUrl: string;
+    cacheSeconds: number;
+  };
   /** Error lines of failed backups from the cluster's Loki (issue #13). */
   loki: { budget: number };
   /** When a run that saved everything is a WARNING (src/trends/anomaly.ts). */
@@ -59,13 +66,22 @@ const SECRET_ENVS = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.env));
 function flattenYaml(doc: unknown, problems: string[]): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (doc === undefined || doc === null) return out;
-  if (typeof doc !== 'object' || Array.isArray(doc)) { problems.push('config file: must be a mapping of sections'); return out; }
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    problems.push('config file: must be a mapping of sections');
+    return out;
+  }
   const known = new Set(SETTINGS.map((s) => s.yaml));
   for (const [section, body] of Object.entries(doc as Record<string, unknown>)) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) { problems.push(`${section}: must be a mapping`); continue; }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      problems.push(`${section}: must be a mapping`);
+      continue;
+    }
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
       const path = `${section}.${key}`;
-      if (!known.has(path)) problems.push(`${path}: unknown key (known keys: ${[...known].filter((k) => k.startsWith(section + '.')).join(', ') || 'none in this section'})`);
+      if (!known.has(path))
+        problems.push(
+          `${path}: unknown key (known keys: ${[...known].filter((k) => k.startsWith(section + '.')).join(', ') || 'none in this section'})`,
+        );
       else out.set(path, value);
     }
   }
@@ -76,21 +92,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
   const problems: string[] = [];
   let fileValues = new Map<string, unknown>();
   if (configFile) {
-    try { fileValues = flattenYaml(yaml.load(readFileSync(configFile, 'utf8')), problems); } catch (e) {
+    try {
+      fileValues = flattenYaml(yaml.load(readFileSync(configFile, 'utf8')), problems);
+    } catch (e) {
       problems.push(`--config ${configFile}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   const v = new Map<string, unknown>();
   for (const s of SETTINGS) {
-    let raw: unknown = s.default; let label = s.yaml;
+    let raw: unknown = s.default;
+    let label = s.yaml;
     if (fileValues.has(s.yaml)) raw = fileValues.get(s.yaml);
     const fileEnv = SECRET_ENVS.has(s.env) ? env[`${s.env}_FILE`] : undefined;
     if (fileEnv) {
       label = `${s.env}_FILE`;
-      try { raw = readFileSync(fileEnv, 'utf8').trim(); } catch { problems.push(`${label}: cannot read ${fileEnv}`); continue; }
-    } else if (env[s.env] !== undefined && !(s.env === 'TZ' && env.TZ === '')) { raw = env[s.env]; label = s.env; }
+      try {
+        raw = readFileSync(fileEnv, 'utf8').trim();
+      } catch {
+        problems.push(`${label}: cannot read ${fileEnv}`);
+        continue;
+      }
+    } else if (env[s.env] !== undefined && !(s.env === 'TZ' && env.TZ === '')) {
+      raw = env[s.env];
+      label = s.env;
+    }
     // An object default (a list) is parsed too: settings may turn it into another type (plan_policies -> Map).
-    try { v.set(s.name, raw === s.default && typeof raw !== 'object' ? s.default : parseSetting(s, raw, label)); } catch (e) { problems.push((e as Error).message); }
+    try {
+      v.set(s.name, raw === s.default && typeof raw !== 'object' ? s.default : parseSetting(s, raw, label));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
   }
   if (problems.length) throw new ConfigError(problems);
   return build(v);

@@ -20,13 +20,20 @@ const fmt = (v: Fields[string]) => {
   return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
 };
 
-export function createLogger(level: LogLevel = 'info', base: Fields = {},
-  write: (line: string) => void = (l) => process.stdout.write(l + '\n'), secrets: Secret[] = []): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  base: Fields = {},
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  secrets: Secret[] = [],
+): Logger {
   const max = PRIORITY[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Fields) => {
     if (PRIORITY[lvl] > max) return;
     const all = { ...base, ...fields };
-    const kv = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
+    const kv = Object.entries(all)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${fmt(v)}`)
+      .join(' ');
     write(redact(`<${PRIORITY[lvl]}>${msg}${kv ? ' ' + kv : ''}`.replace(/[\r\n]+/g, ' '), secrets));
   };
   return {
@@ -41,5 +48,8 @@ export function createLogger(level: LogLevel = 'info', base: Fields = {},
 /** A logger that keeps lines in memory, for tests. */
 export function memoryLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger(level, {}, (l) => lines.push(l)), { lines });
+  return Object.assign(
+    createLogger(level, {}, (l) => lines.push(l)),
+    { lines },
+  );
 }

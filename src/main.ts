@@ -9,8 +9,13 @@ import { startService } from './service.js';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string' } } });
   let cfg;
-  try { cfg = loadConfig(process.env, values.config); } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`<3>${err.message}\n`); process.exit(2); }
+  try {
+    cfg = loadConfig(process.env, values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`<3>${err.message}\n`);
+      process.exit(2);
+    }
     throw err;
   }
   const secrets = [cfg.redis.password, cfg.receiver.token].filter((s) => s !== null);
@@ -25,9 +30,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-process.on('unhandledRejection', (err) => { process.stdout.write(`<3>unhandled rejection: ${(err as Error)?.message ?? err}\n`); });
+process.on('unhandledRejection', (err) => {
+  process.stdout.write(`<3>unhandled rejection: ${(err as Error)?.message ?? err}\n`);
+});
 // A start that fails (port in use, ...) must end the process: systemd restarts it (Restart=always).
 main().catch((err: Error) => {
-  process.stdout.write(`<3>${redact(String(err?.message ?? err), [process.env.REDIS_PASSWORD]).replace(/[\r\n]+/g, ' ')}\n`);
+  process.stdout.write(
+    `<3>${redact(String(err?.message ?? err), [process.env.REDIS_PASSWORD]).replace(/[\r\n]+/g, ' ')}\n`,
+  );
   process.exit(1);
 });

@@ -52,14 +52,19 @@ const PERSIST_WARN_EVERY = 10;
 
 export function createPipeline(deps: PipelineDeps) {
   const cfg = deps.config;
-  const newId = deps.newId ?? (() => `${new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
+  const newId =
+    deps.newId ??
+    (() => `${new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
 
-  const persist = (fn: () => Promise<void>, what: string, log: Logger): Promise<void> => retry(fn, {
-    backoff: PERSIST_BACKOFF, signal: deps.signal,
-    onRetry: (err, attempt) => {
-      if (attempt % PERSIST_WARN_EVERY === 1) log.warning(`cannot store ${what} yet, retrying`, { error: (err as Error).message, attempt });
-    },
-  });
+  const persist = (fn: () => Promise<void>, what: string, log: Logger): Promise<void> =>
+    retry(fn, {
+      backoff: PERSIST_BACKOFF,
+      signal: deps.signal,
+      onRetry: (err, attempt) => {
+        if (attempt % PERSIST_WARN_EVERY === 1)
+          log.warning(`cannot store ${what} yet, retrying`, { error: (err as Error).message, attempt });
+      },
+    });
 
   /** The run a request is about: a settled run, a run that did not start, or the latest one. */
   function runOf(req: FlushRequest, snap: PlanSnapshot, prev: PlanState | undefined): RunReport {
@@ -71,7 +76,8 @@ export function createPipeline(deps: PipelineDeps) {
         return missingRun(snap, req.expectedAt, req.modules, req.triggers);
       case 'reminder':
         // A reminder repeats the plan's last news: a missed run stays missed until a run comes.
-        return prev?.lastOutcome === 'MISSING' ? missingRun(snap, runStartOf(prev.lastRunKey), [], req.triggers)
+        return prev?.lastOutcome === 'MISSING'
+          ? missingRun(snap, runStartOf(prev.lastRunKey), [], req.triggers)
           : correlate(snap, { since: null, maxRunSeconds }, req.triggers);
     }
   }
@@ -79,25 +85,55 @@ export function createPipeline(deps: PipelineDeps) {
   async function process(req: FlushRequest): Promise<void> {
     const log = deps.log.child({ plan: req.planId });
     const snap = await deps.readPlan(req.planId);
-    if (!snap) { log.info('plan no longer exists, nothing to report'); return; }
-    if (req.kind === 'missing' && !snap.plan.enabled) { log.info('plan disabled, not reporting a missed run'); return; }
+    if (!snap) {
+      log.info('plan no longer exists, nothing to report');
+      return;
+    }
+    if (req.kind === 'missing' && !snap.plan.enabled) {
+      log.info('plan disabled, not reporting a missed run');
+      return;
+    }
     const prev = await deps.outbox.planState(req.planId);
     const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
     const policy = policyOf(deps.notify, req.planId);
     const opts = decideOptionsFor(policy);
-    const reason = req.kind === 'reminder'
-      ? decideReminder(prev, correlated, { ...opts, now: deps.clock.now(), reminderInterval: cfg.schedule.reminderInterval })
-      : decide(prev, correlated, opts);
-    const run: RunReport = { ...correlated, staleSince: staleSince(correlated, prev, Math.floor(deps.clock.now() / 1000), cfg.schedule.staleAge) };
+    const reason =
+      req.kind === 'reminder'
+        ? decideReminder(prev, correlated, {
+            ...opts,
+            now: deps.clock.now(),
+            reminderInterval: cfg.schedule.reminderInterval,
+          })
+        : decide(prev, correlated, opts);
+    const run: RunReport = {
+      ...correlated,
+      staleSince: staleSince(correlated, prev, Math.floor(deps.clock.now() / 1000), cfg.schedule.staleAge),
+    };
     const route = routeOf(reason, policy);
-    log.info('run correlated', { run: run.runKey, outcome: run.outcome, reason, policy, route, modules: run.modules.length, failed: run.modules.filter((m) => m.result !== 'success').length });
+    log.info('run correlated', {
+      run: run.runKey,
+      outcome: run.outcome,
+      reason,
+      policy,
+      route,
+      modules: run.modules.length,
+      failed: run.modules.filter((m) => m.result !== 'success').length,
+    });
     if (reason === 'duplicate') return;
     const now = deps.clock.now();
-    if (deps.history) await deps.history.record(run).catch((err: Error) => log.warning('cannot store the run in the history', { error: err.message }));
-    const logRun = (r: RunReport) => (deps.runLog ? persist(() => deps.runLog!.append(runLogEntry(r, now)), 'run log', log) : Promise.resolve());
+    if (deps.history)
+      await deps.history
+        .record(run)
+        .catch((err: Error) => log.warning('cannot store the run in the history', { error: err.message }));
+    const logRun = (r: RunReport) =>
+      deps.runLog ? persist(() => deps.runLog!.append(runLogEntry(r, now)), 'run log', log) : Promise.resolve();
     if (route !== 'mail' || !MAILED.has(reason)) {
       // Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest.
-      await persist(() => deps.outbox.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)), 'plan state', log);
+      await persist(
+        () => deps.outbox.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)),
+        'plan state',
+        log,
+      );
       await logRun(run);
       return;
     }
@@ -126,30 +162,70 @@ export function createPipeline(deps: PipelineDeps) {
    */
   async function withDiagnosis(run: RunReport): Promise<RunReport> {
     const failed = run.modules.some((m) => m.result === 'failed');
-    const checkDestination = run.outcome !== 'SUCCESS' && run.outcome !== 'WARNING' && run.outcome !== 'MISSING' && deps.repoChecker;
+    const checkDestination =
+      run.outcome !== 'SUCCESS' && run.outcome !== 'WARNING' && run.outcome !== 'MISSING' && deps.repoChecker;
     const [health, errorLog] = await Promise.all([
       checkDestination ? deps.repoChecker!.check(run) : null,
       failed && deps.errorLines ? deps.errorLines.read(run) : null,
     ]);
-    const out: RunReport = { ...run, seenAt: Math.floor(deps.clock.now() / 1000), ...(health ? { destinationHealth: health } : {}) };
+    const out: RunReport = {
+      ...run,
+      seenAt: Math.floor(deps.clock.now() / 1000),
+      ...(health ? { destinationHealth: health } : {}),
+    };
     return errorLog ? withErrorLines(out, errorLog) : out;
   }
 
   /** Render the report and store it with the plan's new state (one transaction). */
-  async function storeReport(log: Logger, prev: PlanState | undefined, run: RunReport, reason: NotifyReason, now: number): Promise<StoredReport> {
+  async function storeReport(
+    log: Logger,
+    prev: PlanState | undefined,
+    run: RunReport,
+    reason: NotifyReason,
+    now: number,
+  ): Promise<StoredReport> {
     const mail = renderReport(run, reason, {
-      language: cfg.mail.language, subjectPrefix: cfg.mail.subjectPrefix, timeZone: cfg.schedule.timezone,
-      moduleId: cfg.moduleId, failingSince: prev?.failingSince ?? null, logBudgetSeconds: deps.errorLines?.budgetSeconds,
+      language: cfg.mail.language,
+      subjectPrefix: cfg.mail.subjectPrefix,
+      timeZone: cfg.schedule.timezone,
+      moduleId: cfg.moduleId,
+      failingSince: prev?.failingSince ?? null,
+      logBudgetSeconds: deps.errorLines?.budgetSeconds,
     });
     const id = newId();
     const recipients = recipientsFor(deps.notify, cfg.mail.to, run.planId);
     const report: StoredReport = {
-      id, createdAt: now, reason, run, language: cfg.mail.language, ...mail,
+      id,
+      createdAt: now,
+      reason,
+      run,
+      language: cfg.mail.language,
+      ...mail,
       delivery: recipients.length
-        ? { status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, lastErrorCode: null, sentAt: null, recipients }
-        : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
+        ? {
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            lastError: null,
+            lastErrorCode: null,
+            sentAt: null,
+            recipients,
+          }
+        : {
+            status: 'failed',
+            attempts: 0,
+            nextAttemptAt: 0,
+            lastError: 'no recipient is configured',
+            lastErrorCode: 'NO_RECIPIENTS',
+            sentAt: null,
+            recipients,
+          },
     };
-    await persist(() => deps.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0), 'report', log);
+    await persist(
+      () => deps.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0),
+      'report',
+      log,
+    );
     return report;
   }
 

@@ -5,7 +5,11 @@
 // that only schedule, e.g. the outbox and the Redis reconnect strategy, and no dependency.)
 
 /** Delays of attempt 1, 2, 3…: firstMs, firstMs·factor, … never more than maxMs. */
-export interface Backoff { firstMs: number; maxMs: number; factor?: number }
+export interface Backoff {
+  firstMs: number;
+  maxMs: number;
+  factor?: number;
+}
 
 /** The wait after failed attempt `attempt` (1-based). */
 export function backoffDelay(attempt: number, b: Backoff): number {
@@ -22,9 +26,18 @@ export function abortReason(signal: AbortSignal): Error {
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(abortReason(signal)); return; }
-    const onAbort = () => { clearTimeout(t); reject(abortReason(signal!)); };
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(abortReason(signal!));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -4,11 +4,22 @@ import { inspect } from 'node:util';
 
 export class Secret {
   readonly #value: string;
-  constructor(value: string) { this.#value = value; Object.freeze(this); }
-  reveal(): string { return this.#value; }
-  toString(): string { return '<secret>'; }
-  toJSON(): string { return '<secret>'; }
-  [inspect.custom](): string { return '<secret>'; }
+  constructor(value: string) {
+    this.#value = value;
+    Object.freeze(this);
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '<secret>';
+  }
+  toJSON(): string {
+    return '<secret>';
+  }
+  [inspect.custom](): string {
+    return '<secret>';
+  }
 }
 
 /** Removes credentials from URLs and known secret values from a message before it is logged. */

@@ -48,7 +48,15 @@ const STOP_GRACE_MS = 3000;
 /** True when `p` settled within `ms` (its outcome is not needed). */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([p.then(() => true, () => true), new Promise<false>((r) => { timer = setTimeout(() => r(false), ms); })]);
+  const done = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), ms);
+    }),
+  ]);
   clearTimeout(timer);
   return done;
 }
@@ -85,105 +93,217 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const outbox = createOutbox(redis.writer, cfg.moduleId);
   const mailer = opts.mailer ?? createMailer();
   const links = createLinks(redis.writer, keys.health, clock);
-  const watch = { grace: cfg.schedule.missedRunGrace, tolerance: SCHEDULE_TOLERANCE_SECONDS, timeZone: cfg.schedule.timezone };
-  const metrics = cfg.metrics.enabled && cfg.metrics.host !== null ? startMetrics({
-    host: cfg.metrics.host, port: cfg.metrics.port, reader: redis.reader, moduleId: cfg.moduleId, clock, log: log.child({ stage: 'metrics' }),
-    links: () => Object.fromEntries(['smtp', 'alertmanager', 'api_server'].flatMap((n) => { const l = links.get(n); return l ? [[n, l]] : []; })),
-    maxRunSeconds: cfg.correlator.maxRunSeconds, watch,
-  }) : null;
+  const watch = {
+    grace: cfg.schedule.missedRunGrace,
+    tolerance: SCHEDULE_TOLERANCE_SECONDS,
+    timeZone: cfg.schedule.timezone,
+  };
+  const metrics =
+    cfg.metrics.enabled && cfg.metrics.host !== null
+      ? startMetrics({
+          host: cfg.metrics.host,
+          port: cfg.metrics.port,
+          reader: redis.reader,
+          moduleId: cfg.moduleId,
+          clock,
+          log: log.child({ stage: 'metrics' }),
+          links: () =>
+            Object.fromEntries(
+              ['smtp', 'alertmanager', 'api_server'].flatMap((n) => {
+                const l = links.get(n);
+                return l ? [[n, l]] : [];
+              }),
+            ),
+          maxRunSeconds: cfg.correlator.maxRunSeconds,
+          watch,
+        })
+      : null;
 
   const delivery = new Delivery({
-    outbox, mailer, clock, log: log.child({ stage: 'delivery' }), tickMs: opts.deliveryTickMs,
+    outbox,
+    mailer,
+    clock,
+    log: log.child({ stage: 'delivery' }),
+    tickMs: opts.deliveryTickMs,
     smarthost: () => readSmarthost(redis.reader),
     sender: (sh) => senderAddress(cfg.mail.from, sh),
-    onResult: (ok, err) => { metrics?.attempt(ok); links.set('smtp', ok, err ? `${err.code}: ${err.message}` : null); },
+    onResult: (ok, err) => {
+      metrics?.attempt(ok);
+      links.set('smtp', ok, err ? `${err.code}: ${err.message}` : null);
+    },
   });
   const readPlan = (id: number) => readPlanSnapshot(redis.reader, id);
   const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader));
   // Issue #5: ask NS8 (cluster read-backup-snapshots) about the destination of what failed.
-  const checker = opts.repoChecker !== undefined ? opts.repoChecker
-    : cfg.repoCheck.enabled ? createRepoChecker({ config: cfg, logger: log, clock }) : null;
+  const checker =
+    opts.repoChecker !== undefined
+      ? opts.repoChecker
+      : cfg.repoCheck.enabled
+        ? createRepoChecker({ config: cfg, logger: log, clock })
+        : null;
   const repoChecker = checker && observeApiServer(checker, (ok, e) => links.set('api_server', ok, e));
   // Issue #14: per-plan policies and recipients; every decided run is logged for the digest.
   const notify: NotifySettings = cfg.notify;
   const pipeline = createPipeline({
-    config: cfg, readPlan, outbox, clock, log: log.child({ stage: 'pipeline' }), repoChecker, notify, runLog: createRunLog(redis.writer, keys.runLog),
-    history: createRunHistory(redis.writer, cfg.moduleId), anomalyThresholds: thresholdsOf(cfg.anomaly),
-    errorLines: opts.errorLines !== undefined ? opts.errorLines : createErrorLineReader({
-      discover: () => discoverLoki(redis.reader), budgetSeconds: cfg.loki.budget, now: () => clock.now(), log,
-    }),
-    onQueued: () => { metrics?.queued(); delivery.kick(); }, signal: shutdown.signal,
+    config: cfg,
+    readPlan,
+    outbox,
+    clock,
+    log: log.child({ stage: 'pipeline' }),
+    repoChecker,
+    notify,
+    runLog: createRunLog(redis.writer, keys.runLog),
+    history: createRunHistory(redis.writer, cfg.moduleId),
+    anomalyThresholds: thresholdsOf(cfg.anomaly),
+    errorLines:
+      opts.errorLines !== undefined
+        ? opts.errorLines
+        : createErrorLineReader({
+            discover: () => discoverLoki(redis.reader),
+            budgetSeconds: cfg.loki.budget,
+            now: () => clock.now(),
+            log,
+          }),
+    onQueued: () => {
+      metrics?.queued();
+      delivery.kick();
+    },
+    signal: shutdown.signal,
   });
   const tracker = new RunTracker({
     readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m),
     readPlan,
     readAllPlans,
     flush: (req) => pipeline.process(req),
-    clock, log: log.child({ stage: 'tracker' }),
-    waitSeconds: cfg.correlator.waitSeconds, maxRunSeconds: cfg.correlator.maxRunSeconds, recentWindow: cfg.correlator.recentWindow,
+    clock,
+    log: log.child({ stage: 'tracker' }),
+    waitSeconds: cfg.correlator.waitSeconds,
+    maxRunSeconds: cfg.correlator.maxRunSeconds,
+    recentWindow: cfg.correlator.recentWindow,
   });
 
   const reconcile = reconciler(() => tracker.reconcile(), log, shutdown.signal);
-  await subscribeBackupEvents(redis.subscriber, {
-    backupEvent: (e) => tracker.backupEvent(e),
-    smarthostChanged: () => {
-      void delivery.smarthostChanged(clock.now() - REQUEUE_REFUSED_WITHIN_MS).then(
-        (n) => log.info('smarthost changed: queued reports are tried now', { queued: n.due, failed_requeued: n.requeued }),
-        (err: Error) => log.warning('smarthost changed, but the outbox is not reachable', { error: err.message }));
+  await subscribeBackupEvents(
+    redis.subscriber,
+    {
+      backupEvent: (e) => tracker.backupEvent(e),
+      smarthostChanged: () => {
+        void delivery.smarthostChanged(clock.now() - REQUEUE_REFUSED_WITHIN_MS).then(
+          (n) =>
+            log.info('smarthost changed: queued reports are tried now', { queued: n.due, failed_requeued: n.requeued }),
+          (err: Error) => log.warning('smarthost changed, but the outbox is not reachable', { error: err.message }),
+        );
+      },
+      moduleRemoved: (m) => log.info('module removed: it leaves the reports of its plans', { module: m }),
+      resynced: () => {
+        log.info('event subscription restored: reconciling');
+        void reconcile();
+      },
     },
-    moduleRemoved: (m) => log.info('module removed: it leaves the reports of its plans', { module: m }),
-    resynced: () => { log.info('event subscription restored: reconciling'); void reconcile(); },
-  }, log.child({ stage: 'events' }));
+    log.child({ stage: 'events' }),
+  );
   await reconcile();
   delivery.start();
   // Issue #15: reports stored by an older version get their history index entry once.
-  outbox.indexMissing().then((n) => { if (n) log.info('history index completed', { reports: n }); },
-    (err: Error) => log.warning('history index not completed', { error: err.message }));
+  outbox.indexMissing().then(
+    (n) => {
+      if (n) log.info('history index completed', { reports: n });
+    },
+    (err: Error) => log.warning('history index not completed', { error: err.message }),
+  );
 
   // Issue #4: follow metrics1's Alertmanager (no receiver can be added to it) and watch schedules.
-  const poller = cfg.alerts.pollSeconds > 0 ? new AlertmanagerPoller({
-    url: cfg.alerts.alertmanagerUrl, intervalMs: cfg.alerts.pollSeconds * 1000, sink: tracker, clock,
-    log: log.child({ stage: 'alertmanager' }), reportHealth: (h) => links.set('alertmanager', h.ok, h.error),
-  }) : null;
+  const poller =
+    cfg.alerts.pollSeconds > 0
+      ? new AlertmanagerPoller({
+          url: cfg.alerts.alertmanagerUrl,
+          intervalMs: cfg.alerts.pollSeconds * 1000,
+          sink: tracker,
+          clock,
+          log: log.child({ stage: 'alertmanager' }),
+          reportHealth: (h) => links.set('alertmanager', h.ok, h.error),
+        })
+      : null;
   const watchdog = new MissedRunWatchdog({
     readPlans: readAllPlans,
     readPlanState: (id) => outbox.planState(id),
-    store: redisWatchStore(redis.writer, keys.watchdog), clock, log: log.child({ stage: 'schedule' }),
+    store: redisWatchStore(redis.writer, keys.watchdog),
+    clock,
+    log: log.child({ stage: 'schedule' }),
     // Reminders and held flap news only for plans whose policy mails per run.
-    sink: { missing: (...a) => tracker.missing(...a), reminderDue: (id) => { if (mailsPerRun(policyOf(notify, id))) tracker.reminderDue(id); } },
+    sink: {
+      missing: (...a) => tracker.missing(...a),
+      reminderDue: (id) => {
+        if (mailsPerRun(policyOf(notify, id))) tracker.reminderDue(id);
+      },
+    },
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,
     reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: false },
   });
   const digester = new Digester({
-    digest: cfg.digest, notify, mail: cfg.mail, timeZone: cfg.schedule.timezone, moduleId: cfg.moduleId,
-    readPlans: readAllPlans, readApps: () => readClusterApps(redis.reader),
-    store: redisDigestStore(redis.writer, cfg.moduleId), clock, log: log.child({ stage: 'digest' }), intervalMs: opts.digestTickMs,
-    onQueued: () => { metrics?.queued(); delivery.kick(); },
+    digest: cfg.digest,
+    notify,
+    mail: cfg.mail,
+    timeZone: cfg.schedule.timezone,
+    moduleId: cfg.moduleId,
+    readPlans: readAllPlans,
+    readApps: () => readClusterApps(redis.reader),
+    store: redisDigestStore(redis.writer, cfg.moduleId),
+    clock,
+    log: log.child({ stage: 'digest' }),
+    intervalMs: opts.digestTickMs,
+    onQueued: () => {
+      metrics?.queued();
+      delivery.kick();
+    },
   });
   poller?.start();
   watchdog.start();
   digester.start();
 
   const app = createApp({
-    sink: tracker, log: log.child({ stage: 'receiver' }), token: cfg.receiver.token, bodyLimitBytes: cfg.receiver.bodyLimitBytes,
+    sink: tracker,
+    log: log.child({ stage: 'receiver' }),
+    token: cfg.receiver.token,
+    bodyLimitBytes: cfg.receiver.bodyLimitBytes,
     alertmanagerConfig: () => alertmanagerConfig(cfg),
     health: healthCheck(redis.reader, links),
-    sendTestMail: testMailSender({ config: cfg, reader: redis.reader, mailer, links, sampleDigest: () => digester.sample() }),
+    sendTestMail: testMailSender({
+      config: cfg,
+      reader: redis.reader,
+      mailer,
+      links,
+      sampleDigest: () => digester.sample(),
+    }),
   });
   const server: Server = await app.listen(cfg.receiver.port, cfg.receiver.host);
   const port = (server.address() as AddressInfo).port;
-  log.info('backup monitor ready', { listen: `${cfg.receiver.host}:${port}`, module: cfg.moduleId, recipients: cfg.mail.to.length });
+  log.info('backup monitor ready', {
+    listen: `${cfg.receiver.host}:${port}`,
+    module: cfg.moduleId,
+    recipients: cfg.mail.to.length,
+  });
 
   return {
-    port, tracker, delivery, metrics,
+    port,
+    tracker,
+    delivery,
+    metrics,
     async stop() {
       // Waits between retries end now; work still waiting for Redis after the grace is given up
       // (nothing half-stored: the next start's reconcile reports what was not).
       shutdown.abort(new DOMException('the service is stopping', 'AbortError'));
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      const work = Promise.all([poller?.stop(), watchdog.stop(), digester.stop(), tracker.close(), delivery.stop(), metrics?.stop()]);
+      const work = Promise.all([
+        poller?.stop(),
+        watchdog.stop(),
+        digester.stop(),
+        tracker.close(),
+        delivery.stop(),
+        metrics?.stop(),
+      ]);
       if (!(await settlesWithin(work, STOP_GRACE_MS))) {
         log.warning('stopping while Redis is unreachable: pending work is given up', { grace_ms: STOP_GRACE_MS });
         redis.destroy();

@@ -5,7 +5,17 @@
 import { parsePlanPolicies } from './notify/policy.js';
 import { readShared, sharedUrl } from './shared.js';
 
-export type SettingType = 'int' | 'bool' | 'enum' | 'text' | 'email' | 'emails' | 'url' | 'module_id' | 'timezone' | 'plan_policies';
+export type SettingType =
+  | 'int'
+  | 'bool'
+  | 'enum'
+  | 'text'
+  | 'email'
+  | 'emails'
+  | 'url'
+  | 'module_id'
+  | 'timezone'
+  | 'plan_policies';
 
 /** Where a setting's value comes from on NS8 (drives the unit's `--env=` list and the docs). */
 export type SettingSource =
@@ -48,15 +58,21 @@ export interface SettingSpec {
 
 /** The action's shape of per-plan settings -> the environment's one line (checked when parsed). */
 function planPoliciesText(list: unknown[], label: string): string {
-  return list.map((item) => {
-    const o = (item ?? {}) as { plan_id?: unknown; policy?: unknown; mail_to?: unknown };
-    if (typeof o !== 'object' || !Number.isInteger(o.plan_id)) fail(label, `each item needs a whole plan_id, got ${show(item)}`);
-    const to = Array.isArray(o.mail_to) ? o.mail_to.map(String) : [];
-    return `${String(o.plan_id)}:${typeof o.policy === 'string' ? o.policy : 'default'}${to.length ? `:${to.join(';')}` : ''}`;
-  }).join(',');
+  return list
+    .map((item) => {
+      const o = (item ?? {}) as { plan_id?: unknown; policy?: unknown; mail_to?: unknown };
+      if (typeof o !== 'object' || !Number.isInteger(o.plan_id))
+        fail(label, `each item needs a whole plan_id, got ${show(item)}`);
+      const to = Array.isArray(o.mail_to) ? o.mail_to.map(String) : [];
+      return `${String(o.plan_id)}:${typeof o.policy === 'string' ? o.policy : 'default'}${to.length ? `:${to.join(';')}` : ''}`;
+    })
+    .join(',');
 }
 
-export interface Manifest { patterns: Record<string, string>; settings: SettingSpec[] }
+export interface Manifest {
+  patterns: Record<string, string>;
+  settings: SettingSpec[];
+}
 
 export const MANIFEST_URL = sharedUrl('settings.json');
 export const MANIFEST: Manifest = readShared<Manifest>('settings.json');
@@ -93,8 +109,10 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
     case 'int': {
       const min = s.min!;
       const max = s.max!;
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-      if (!Number.isInteger(n) || n < min || n > max) fail(label, `must be a whole number from ${min} to ${max}, got ${show(raw)}`);
+      const n =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < min || n > max)
+        fail(label, `must be a whole number from ${min} to ${max}, got ${show(raw)}`);
       return n;
     }
     case 'bool': {
@@ -118,24 +136,37 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
       const max = s.maxLength!;
       if (codePoints(t) > max || /[\r\n]/.test(t)) fail(label, `must be a single line of at most ${max} characters`);
       if (s.pattern && !new RegExp(MANIFEST.patterns[s.pattern]!).test(t)) {
-        fail(label, s.pattern === 'time_hhmm' ? `must be a time as HH:MM from 00:00 to 23:59, got ${show(t)}`
-          : 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space');
+        fail(
+          label,
+          s.pattern === 'time_hhmm'
+            ? `must be a time as HH:MM from 00:00 to 23:59, got ${show(t)}`
+            : 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space',
+        );
       }
       return t;
     }
     case 'email': {
       if (raw === '' || raw === null || raw === undefined) return '';
       const e = emailItem(raw);
-      if (e === null || e === '') fail(label, `must be an email address, got ${show(typeof raw === 'string' ? raw.trim() : raw)}`);
+      if (e === null || e === '')
+        fail(label, `must be an email address, got ${show(typeof raw === 'string' ? raw.trim() : raw)}`);
       return e;
     }
     case 'emails': {
       // Environment text: comma-joined (configure-module); a YAML list: one address per item.
-      const list: unknown[] = Array.isArray(raw) ? raw : String(raw ?? '').split(/[,;\s]+/).filter(Boolean);
+      const list: unknown[] = Array.isArray(raw)
+        ? raw
+        : String(raw ?? '')
+            .split(/[,;\s]+/)
+            .filter(Boolean);
       const out: string[] = [];
       for (const item of list) {
         const e = emailItem(item);
-        if (e === null) fail(label, `must be a list of email addresses, ${show(typeof item === 'string' ? item.trim() : item)} is not one`);
+        if (e === null)
+          fail(
+            label,
+            `must be a list of email addresses, ${show(typeof item === 'string' ? item.trim() : item)} is not one`,
+          );
         else if (out.includes(e)) fail(label, `lists ${show(e)} twice`);
         else out.push(e);
       }
@@ -155,16 +186,28 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
     }
     case 'module_id': {
       const t = String(raw).trim();
-      if (!/^[a-z][a-z0-9-]*\d+$/.test(t)) fail(label, `must be an NS8 module id such as backup-monitor1, got ${show(t)}`);
+      if (!/^[a-z][a-z0-9-]*\d+$/.test(t))
+        fail(label, `must be an NS8 module id such as backup-monitor1, got ${show(t)}`);
       return t;
     }
     case 'plan_policies': {
       // Issue #14: environment text `2:always:a@x.org;b@y.org,3:digest` (notify/policy.ts), or the
       // action's list of {plan_id, policy, mail_to} (YAML file, manifest default).
-      const text = Array.isArray(raw) ? planPoliciesText(raw, label) : typeof raw === 'string' ? raw : fail(label, `must be text, got ${show(raw)}`);
+      const text = Array.isArray(raw)
+        ? planPoliciesText(raw, label)
+        : typeof raw === 'string'
+          ? raw
+          : fail(label, `must be text, got ${show(raw)}`);
       const r = parsePlanPolicies(text);
       if ('problems' in r) {
-        return fail(label, r.problems.map((p) => `${p.planId === null ? '' : `plan ${p.planId}: `}${p.error.replace(/_/g, ' ')} ${show(p.value)}`).join('; '));
+        return fail(
+          label,
+          r.problems
+            .map(
+              (p) => `${p.planId === null ? '' : `plan ${p.planId}: `}${p.error.replace(/_/g, ' ')} ${show(p.value)}`,
+            )
+            .join('; '),
+        );
       }
       if (s.maxItems !== undefined && r.plans.size > s.maxItems) fail(label, `must have at most ${s.maxItems} plans`);
       return r.plans;

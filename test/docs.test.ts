@@ -23,7 +23,11 @@ test('every NS8.md § reference exists in docs/NS8.md', () => {
   const missing: string[] = [];
   for (const f of files) {
     let text: string;
-    try { text = readFileSync(path.join(REPO_ROOT, f), 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(path.join(REPO_ROOT, f), 'utf8');
+    } catch {
+      continue;
+    }
     // "NS8.md §3, §8.3" cites two sections.
     for (const m of text.matchAll(/NS8\.md (§[\d.]+(?:[,;]? (?:and )?§[\d.]+)*)/g)) {
       for (const s of m[1]!.matchAll(/§(\d+(?:\.\d+)?)/g)) if (!sections.has(s[1]!)) missing.push(`${f}: §${s[1]}`);

@@ -12,11 +12,13 @@ import { STRINGS } from '../src/report/strings.js';
 import { SETTINGS } from '../src/settings.js';
 import { IMAGEROOT, REPO_ROOT, SYSTEM_PATH } from './sim/agent-runner.js';
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = path.join(dir, f);
-  return statSync(p).isDirectory() ? (f === '__pycache__' ? [] : files(p)) : [p];
-});
-const CODE_RE = /['"]((?:SMTP|API|TASK|REPO|CHECK|ALERTMANAGER|REDIS|SERVICE)_[A-Z_]+|NO_RECIPIENTS|INVALID_INPUT|BAD_RESPONSE|UNAUTHORIZED|NOT_FOUND)['"]/g;
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? (f === '__pycache__' ? [] : files(p)) : [p];
+  });
+const CODE_RE =
+  /['"]((?:SMTP|API|TASK|REPO|CHECK|ALERTMANAGER|REDIS|SERVICE)_[A-Z_]+|NO_RECIPIENTS|INVALID_INPUT|BAD_RESPONSE|UNAUTHORIZED|NOT_FOUND)['"]/g;
 /** Names that look like codes but are not errors: settings' and NS8's variables, a run outcome. */
 const NOT_ERRORS = new Set([...SETTINGS.map((s) => s.env), 'REDIS_ADDRESS', 'REDIS_REPLICA_ADDRESS', 'REPO_FAILURE']);
 const codesIn = (file: string) => [...readFileSync(file, 'utf8').matchAll(CODE_RE)].map((m) => m[1]!);
@@ -31,8 +33,11 @@ describe('error catalogue', () => {
   });
 
   test('every code in src/ and in the actions is in the catalogue', () => {
-    const used = new Set([...files(path.join(REPO_ROOT, 'src')), ...files(IMAGEROOT).filter((f) => !f.endsWith('.json'))]
-      .flatMap(codesIn).filter((c) => !NOT_ERRORS.has(c)));
+    const used = new Set(
+      [...files(path.join(REPO_ROOT, 'src')), ...files(IMAGEROOT).filter((f) => !f.endsWith('.json'))]
+        .flatMap(codesIn)
+        .filter((c) => !NOT_ERRORS.has(c)),
+    );
     assert.deepEqual([...used].filter((c) => !CATALOGUE[c]).sort(), []);
   });
 
@@ -48,8 +53,14 @@ describe('error catalogue', () => {
   });
 
   test('the actions read the same words', () => {
-    const r = spawnSync('python3', ['-c', 'import json\nfrom backup_monitor.errors import CODES, words\nprint(json.dumps({c: [words(c), words(c, "it")] for c in CODES}))'],
-      { encoding: 'utf8', env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg') } });
+    const r = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import json\nfrom backup_monitor.errors import CODES, words\nprint(json.dumps({c: [words(c), words(c, "it")] for c in CODES}))',
+      ],
+      { encoding: 'utf8', env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg') } },
+    );
     assert.equal(r.status, 0, r.stderr);
     const py = JSON.parse(r.stdout) as Record<string, [string, string]>;
     for (const c of Object.keys(CATALOGUE)) assert.deepEqual(py[c], [wordsFor(c, 'en'), wordsFor(c, 'it')], c);
@@ -57,8 +68,12 @@ describe('error catalogue', () => {
 
   test("the page's translations do not repeat the catalogue", () => {
     for (const lang of ['en', 'it']) {
-      const t = JSON.parse(readFileSync(path.join(REPO_ROOT, 'ui/public/i18n', lang, 'translation.json'), 'utf8')) as { settings: Record<string, string> };
-      const repeated = Object.keys(t.settings).filter((k) => k.startsWith('test_error_') && CATALOGUE[k.slice('test_error_'.length)]);
+      const t = JSON.parse(readFileSync(path.join(REPO_ROOT, 'ui/public/i18n', lang, 'translation.json'), 'utf8')) as {
+        settings: Record<string, string>;
+      };
+      const repeated = Object.keys(t.settings).filter(
+        (k) => k.startsWith('test_error_') && CATALOGUE[k.slice('test_error_'.length)],
+      );
       assert.deepEqual(repeated, [], lang);
     }
   });

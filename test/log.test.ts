@@ -9,10 +9,16 @@ import { Secret } from '../src/secret.js';
 describe('logger', () => {
   it('children and grandchildren redact the secrets of the root, at every level', () => {
     const lines: string[] = [];
-    const root = createLogger('debug', { module: 'backup-monitor1' }, (l) => lines.push(l), [new Secret('hunter2-redis'), new Secret('t0ken-xyz')]);
+    const root = createLogger('debug', { module: 'backup-monitor1' }, (l) => lines.push(l), [
+      new Secret('hunter2-redis'),
+      new Secret('t0ken-xyz'),
+    ]);
     const grandchild = root.child({ stage: 'delivery' }).child({ report: 'r1' });
     for (const level of ['debug', 'info', 'warning', 'error'] as const) {
-      grandchild[level]('library said hunter2-redis and t0ken-xyz', { detail: 'AUTH hunter2-redis', url: 'http://u:t0ken-xyz@h/' });
+      grandchild[level]('library said hunter2-redis and t0ken-xyz', {
+        detail: 'AUTH hunter2-redis',
+        url: 'http://u:t0ken-xyz@h/',
+      });
     }
     assert.equal(lines.length, 4);
     for (const l of lines) {
@@ -23,7 +29,9 @@ describe('logger', () => {
   });
   it('a child logger keeps the level of its root', () => {
     const lines: string[] = [];
-    createLogger('warning', {}, (l) => lines.push(l)).child({ stage: 'x' }).info('not shown');
+    createLogger('warning', {}, (l) => lines.push(l))
+      .child({ stage: 'x' })
+      .info('not shown');
     assert.deepEqual(lines, []);
   });
 });

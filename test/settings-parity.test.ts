@@ -19,44 +19,106 @@ const many = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `
 
 /** [field, JSON text, accepted?] */
 const TABLE: [string, string, boolean][] = [
-  ['wait_seconds', '30', true], ['wait_seconds', '30.0', true], ['wait_seconds', '1e3', true],
-  ['wait_seconds', '0', true], ['wait_seconds', '3600', true], ['wait_seconds', '3601', false],
-  ['wait_seconds', '-1', false], ['wait_seconds', '30.5', false], ['wait_seconds', 'true', false],
-  ['wait_seconds', 'null', false], ['wait_seconds', '1e400', false], ['wait_seconds', '[30]', false],
-  ['stale_age', '3599', false], ['stale_age', '3600', true], ['stale_age', '31622400', true], ['stale_age', '3.6e3', true],
-  ['repo_check_timeout', '4', false], ['repo_check_timeout', '5', true], ['reminder_interval', '0', true],
-  ['recent_window', '59', false], ['recent_window', '7200.0', true], ['missed_run_grace', '604800', true],
+  ['wait_seconds', '30', true],
+  ['wait_seconds', '30.0', true],
+  ['wait_seconds', '1e3', true],
+  ['wait_seconds', '0', true],
+  ['wait_seconds', '3600', true],
+  ['wait_seconds', '3601', false],
+  ['wait_seconds', '-1', false],
+  ['wait_seconds', '30.5', false],
+  ['wait_seconds', 'true', false],
+  ['wait_seconds', 'null', false],
+  ['wait_seconds', '1e400', false],
+  ['wait_seconds', '[30]', false],
+  ['stale_age', '3599', false],
+  ['stale_age', '3600', true],
+  ['stale_age', '31622400', true],
+  ['stale_age', '3.6e3', true],
+  ['repo_check_timeout', '4', false],
+  ['repo_check_timeout', '5', true],
+  ['reminder_interval', '0', true],
+  ['recent_window', '59', false],
+  ['recent_window', '7200.0', true],
+  ['missed_run_grace', '604800', true],
   ['missed_run_grace', '604801', false],
-  ['subject_prefix', '"[NS8 Backup]"', true], ['subject_prefix', '""', true], ['subject_prefix', emoji(41), true],
-  ['subject_prefix', emoji(80), true], ['subject_prefix', emoji(81), false], ['subject_prefix', JSON.stringify('x'.repeat(80)), true],
-  ['subject_prefix', JSON.stringify('x'.repeat(81)), false], ['subject_prefix', '"a\\nBcc: x@y.z"', false],
-  ['subject_prefix', '"a\\n"', false], ['subject_prefix', '"say \\"hi\\""', false], ['subject_prefix', '"$HOME"', false],
-  ['subject_prefix', '"back\\\\slash"', false], ['subject_prefix', '" lead"', false], ['subject_prefix', '"trail "', false],
-  ['subject_prefix', '"tab\\there"', false], ['subject_prefix', '"caffè ☕ [ok]"', true], ['subject_prefix', '5', false],
-  ['language', '"en"', true], ['language', '"it"', true], ['language', '"EN"', false], ['language', '"de"', false],
-  ['language', '""', false], ['language', '1', false],
-  ['notify_policy', '"problems"', true], ['notify_policy', '"off"', true], ['notify_policy', '"never"', false], ['notify_policy', 'true', false],
-  ['digest_frequency', '"daily"', true], ['digest_frequency', '"monthly"', false], ['digest_weekday', '"sun"', true], ['digest_weekday', '"Sunday"', false],
-  ['digest_time', '"08:00"', true], ['digest_time', '"23:59"', true], ['digest_time', '"24:00"', false], ['digest_time', '"8:00"', false], ['digest_time', '"08:00\\n"', false],
-  ['plan_notifications', '[]', true], ['plan_notifications', '[{"plan_id": 2, "policy": "always", "mail_to": ["o@example.org", "a+b@example.org"]}]', true],
+  ['subject_prefix', '"[NS8 Backup]"', true],
+  ['subject_prefix', '""', true],
+  ['subject_prefix', emoji(41), true],
+  ['subject_prefix', emoji(80), true],
+  ['subject_prefix', emoji(81), false],
+  ['subject_prefix', JSON.stringify('x'.repeat(80)), true],
+  ['subject_prefix', JSON.stringify('x'.repeat(81)), false],
+  ['subject_prefix', '"a\\nBcc: x@y.z"', false],
+  ['subject_prefix', '"a\\n"', false],
+  ['subject_prefix', '"say \\"hi\\""', false],
+  ['subject_prefix', '"$HOME"', false],
+  ['subject_prefix', '"back\\\\slash"', false],
+  ['subject_prefix', '" lead"', false],
+  ['subject_prefix', '"trail "', false],
+  ['subject_prefix', '"tab\\there"', false],
+  ['subject_prefix', '"caffè ☕ [ok]"', true],
+  ['subject_prefix', '5', false],
+  ['language', '"en"', true],
+  ['language', '"it"', true],
+  ['language', '"EN"', false],
+  ['language', '"de"', false],
+  ['language', '""', false],
+  ['language', '1', false],
+  ['notify_policy', '"problems"', true],
+  ['notify_policy', '"off"', true],
+  ['notify_policy', '"never"', false],
+  ['notify_policy', 'true', false],
+  ['digest_frequency', '"daily"', true],
+  ['digest_frequency', '"monthly"', false],
+  ['digest_weekday', '"sun"', true],
+  ['digest_weekday', '"Sunday"', false],
+  ['digest_time', '"08:00"', true],
+  ['digest_time', '"23:59"', true],
+  ['digest_time', '"24:00"', false],
+  ['digest_time', '"8:00"', false],
+  ['digest_time', '"08:00\\n"', false],
+  ['plan_notifications', '[]', true],
+  ['plan_notifications', '[{"plan_id": 2, "policy": "always", "mail_to": ["o@example.org", "a+b@example.org"]}]', true],
   ['plan_notifications', '[{"plan_id": 2}, {"plan_id": 3, "policy": "default", "mail_to": ["x@example.org"]}]', true],
-  ['plan_notifications', '[{"plan_id": 2, "policy": "loud"}]', false], ['plan_notifications', '[{"plan_id": 2, "mail_to": ["x@"]}]', false],
-  ['plan_notifications', '[{"plan_id": 2, "mail_to": ["a;b@example.org"]}]', false], ['plan_notifications', '[{"plan_id": 0}]', false],
-  ['plan_notifications', '[{"plan_id": "2"}]', false], ['plan_notifications', '[{"plan_id": 2}, {"plan_id": 2}]', false],
+  ['plan_notifications', '[{"plan_id": 2, "policy": "loud"}]', false],
+  ['plan_notifications', '[{"plan_id": 2, "mail_to": ["x@"]}]', false],
+  ['plan_notifications', '[{"plan_id": 2, "mail_to": ["a;b@example.org"]}]', false],
+  ['plan_notifications', '[{"plan_id": 0}]', false],
+  ['plan_notifications', '[{"plan_id": "2"}]', false],
+  ['plan_notifications', '[{"plan_id": 2}, {"plan_id": 2}]', false],
 
   ['repo_check_enabled', 'null', false],
-  ['mail_from', '""', true], ['mail_from', '"ns8@example.org"', true], ['mail_from', '" ns8@example.org "', true],
-  ['mail_from', '"me@"', false], ['mail_from', '"ns8@example.org\\n"', false], ['mail_from', '"ns8@example"', false],
-  ['mail_from', '"o\'neil@example.org"', false], ['mail_from', '"ü@example.org"', false], ['mail_from', '7', false],
-  ['mail_to', '[]', true], ['mail_to', '["ops@example.org", "b.c+tag@sub.example.org"]', true],
-  ['mail_to', '["ops@example.org\\n"]', false], ['mail_to', '["ops@example.org\\nBcc: evil@example.net"]', false],
-  ['mail_to', '["ops@example.org\\r"]', false], ['mail_to', '[" ops@example.org"]', true], ['mail_to', '[""]', false],
-  ['mail_to', '["ops@example.org", "ops@example.org"]', false], ['mail_to', '["a@example.org,b@example.org"]', false],
-  ['mail_to', '["a b@example.org"]', false], ['mail_to', '[5]', false],
-  ['mail_to', many(50), true], ['mail_to', many(51), false],
+  ['mail_from', '""', true],
+  ['mail_from', '"ns8@example.org"', true],
+  ['mail_from', '" ns8@example.org "', true],
+  ['mail_from', '"me@"', false],
+  ['mail_from', '"ns8@example.org\\n"', false],
+  ['mail_from', '"ns8@example"', false],
+  ['mail_from', '"o\'neil@example.org"', false],
+  ['mail_from', '"ü@example.org"', false],
+  ['mail_from', '7', false],
+  ['mail_to', '[]', true],
+  ['mail_to', '["ops@example.org", "b.c+tag@sub.example.org"]', true],
+  ['mail_to', '["ops@example.org\\n"]', false],
+  ['mail_to', '["ops@example.org\\nBcc: evil@example.net"]', false],
+  ['mail_to', '["ops@example.org\\r"]', false],
+  ['mail_to', '[" ops@example.org"]', true],
+  ['mail_to', '[""]', false],
+  ['mail_to', '["ops@example.org", "ops@example.org"]', false],
+  ['mail_to', '["a@example.org,b@example.org"]', false],
+  ['mail_to', '["a b@example.org"]', false],
+  ['mail_to', '[5]', false],
+  ['mail_to', many(50), true],
+  ['mail_to', many(51), false],
 ];
 
-interface PyResult { ok: boolean; value?: unknown; env?: Record<string, string>; code?: string }
+interface PyResult {
+  ok: boolean;
+  value?: unknown;
+  env?: Record<string, string>;
+  code?: string;
+}
 
 function python(): PyResult[] {
   const script = `
@@ -73,7 +135,8 @@ for name, text in json.load(sys.stdin):
         out.append({'ok': False, 'code': e.code})
 json.dump(out, sys.stdout)`;
   const r = spawnSync('python3', ['-c', script], {
-    input: JSON.stringify(TABLE.map(([f, t]) => [f, t])), encoding: 'utf8',
+    input: JSON.stringify(TABLE.map(([f, t]) => [f, t])),
+    encoding: 'utf8',
     env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg') },
   });
   assert.equal(r.status, 0, r.stderr);
@@ -81,12 +144,22 @@ json.dump(out, sys.stdout)`;
 }
 
 /** plan_policies parse to a Map (notify/policy.ts); compare it in the action's list shape. */
-const plain = (v: unknown) => (v instanceof Map ? [...(v as Map<number, { policy: string | null; recipients: string[] }>)]
-  .map(([id, p]) => ({ plan_id: id, policy: p.policy ?? 'default', mail_to: p.recipients })) : v);
+const plain = (v: unknown) =>
+  v instanceof Map
+    ? [...(v as Map<number, { policy: string | null; recipients: string[] }>)].map(([id, p]) => ({
+        plan_id: id,
+        policy: p.policy ?? 'default',
+        mail_to: p.recipients,
+      }))
+    : v;
 
 function service(field: string, raw: unknown): { ok: boolean; value?: unknown; error?: string } {
   const spec = ACTION_SETTINGS.find((s) => s.name === field)!;
-  try { return { ok: true, value: plain(parseSetting(spec, raw)) }; } catch (e) { return { ok: false, error: (e as Error).message }; }
+  try {
+    return { ok: true, value: plain(parseSetting(spec, raw)) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
 }
 
 describe('action and service accept the same settings', () => {
@@ -100,7 +173,11 @@ describe('action and service accept the same settings', () => {
       assert.deepEqual(ts.value, py[i]!.value, 'the same normalized value');
       const [[variable, line]] = Object.entries(py[i]!.env!) as [[string, string]];
       assert.ok(!/[\r\n]/.test(line), `${variable} stays on one line of the environment file`);
-      assert.deepEqual(service(field, line).value, ts.value, `the service reads back what the action wrote: ${variable}=${line}`);
+      assert.deepEqual(
+        service(field, line).value,
+        ts.value,
+        `the service reads back what the action wrote: ${variable}=${line}`,
+      );
     });
   });
 

@@ -11,7 +11,8 @@ import { SETTINGS } from '../src/settings.js';
 import { outOfDate, ROOT, unitEnvLines } from '../scripts/settings.js';
 
 function leaves(o: unknown, prefix = ''): string[] {
-  if (o === null || typeof o !== 'object' || Array.isArray(o) || o instanceof Secret || o instanceof Map) return [prefix];
+  if (o === null || typeof o !== 'object' || Array.isArray(o) || o instanceof Secret || o instanceof Map)
+    return [prefix];
   return Object.entries(o).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
 
@@ -33,14 +34,27 @@ describe('settings manifest', () => {
   });
 
   test('every default is accepted by its own parser', () => {
-    const env = Object.fromEntries(SETTINGS.map((s) => [s.env, Array.isArray(s.default) ? s.default.join(',') : s.type === 'bool' ? (s.default ? '1' : '0') : String(s.default)]));
+    const env = Object.fromEntries(
+      SETTINGS.map((s) => [
+        s.env,
+        Array.isArray(s.default)
+          ? s.default.join(',')
+          : s.type === 'bool'
+            ? s.default
+              ? '1'
+              : '0'
+            : String(s.default),
+      ]),
+    );
     assert.doesNotThrow(() => loadConfig(env));
   });
 
   test('the unit passes every setting of the module environment, and only those', () => {
     const unit = readFileSync(path.join(ROOT, 'imageroot/systemd/user/backup-monitor.service'), 'utf8');
     const passed = [...unit.matchAll(/^ {4}--env=([A-Z_]+)/gm)].map((m) => m[1]);
-    const wanted = SETTINGS.filter((s) => ['action', 'environment', 'ns8', 'fixed'].includes(s.source)).map((s) => s.env);
+    const wanted = SETTINGS.filter((s) => ['action', 'environment', 'ns8', 'fixed'].includes(s.source)).map(
+      (s) => s.env,
+    );
     assert.deepEqual(passed, wanted);
     assert.equal(unitEnvLines().length, wanted.length);
   });

@@ -23,40 +23,84 @@ export function inferRunStart(statuses: Iterable<ModuleStatus>, maxRunSeconds: n
 
 export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: string[] = []): RunReport {
   const live = snap.modules.filter((m) => m.node !== null);
-  const since = window.since ?? inferRunStart(live.map((m) => snap.statuses.get(m.id)).filter((s): s is ModuleStatus => !!s), window.maxRunSeconds);
+  const since =
+    window.since ??
+    inferRunStart(
+      live.map((m) => snap.statuses.get(m.id)).filter((s): s is ModuleStatus => !!s),
+      window.maxRunSeconds,
+    );
   const inRun = (s: ModuleStatus | undefined): s is ModuleStatus =>
-    s !== undefined && since !== null && s.start >= since - START_TOLERANCE_S && s.start <= since + window.maxRunSeconds;
+    s !== undefined &&
+    since !== null &&
+    s.start >= since - START_TOLERANCE_S &&
+    s.start <= since + window.maxRunSeconds;
 
   const rows: ModuleRow[] = live.map((m) => {
     const s = snap.statuses.get(m.id);
     const ran = inRun(s);
     return {
-      moduleId: m.id, uiName: m.uiName, node: m.node, nodeName: snap.nodeNames.get(m.node!) ?? '',
+      moduleId: m.id,
+      uiName: m.uiName,
+      node: m.node,
+      nodeName: snap.nodeNames.get(m.node!) ?? '',
       result: !ran ? 'not_run' : s.errors === 0 ? 'success' : 'failed',
-      start: ran ? s.start : null, end: ran ? s.end : null,
-      totalSize: ran ? s.totalSize : null, totalFileCount: ran ? s.totalFileCount : null,
-      snapshotsCount: ran ? s.snapshotsCount : null, errors: ran ? s.errors : null,
+      start: ran ? s.start : null,
+      end: ran ? s.end : null,
+      totalSize: ran ? s.totalSize : null,
+      totalFileCount: ran ? s.totalFileCount : null,
+      snapshotsCount: ran ? s.snapshotsCount : null,
+      errors: ran ? s.errors : null,
       repoPath: `${m.image}/${m.uuid}`,
     };
   });
   const ran = rows.filter((r) => r.start !== null);
-  const start = ran.length ? Math.min(...ran.map((r) => r.start!)) : since ?? 0;
+  const start = ran.length ? Math.min(...ran.map((r) => r.start!)) : (since ?? 0);
   const end = ran.length ? Math.max(...ran.map((r) => r.end!)) : start;
   const nodeIds = [...new Set(live.map((m) => m.node!))].sort((a, b) => a - b);
   return {
     runKey: `${snap.plan.id}:${start}`,
-    planId: snap.plan.id, planName: snap.plan.name,
-    destinationId: snap.plan.repository, destinationName: snap.destination?.name ?? snap.plan.repository,
-    outcome: classify(rows), start, end,
+    planId: snap.plan.id,
+    planName: snap.plan.name,
+    destinationId: snap.plan.repository,
+    destinationName: snap.destination?.name ?? snap.plan.repository,
+    outcome: classify(rows),
+    start,
+    end,
     nodes: nodeIds.map((id) => ({ id, name: snap.nodeNames.get(id) ?? '' })),
-    modules: rows, triggers,
+    modules: rows,
+    triggers,
   };
 }
 
 /** A MISSING report: the plan was due at `expectedAt` and nothing ran. */
-export function missingRun(snap: PlanSnapshot, expectedAt: number, missingModules: string[], triggers: string[] = []): RunReport {
+export function missingRun(
+  snap: PlanSnapshot,
+  expectedAt: number,
+  missingModules: string[],
+  triggers: string[] = [],
+): RunReport {
   const base = correlate(snap, { since: expectedAt, maxRunSeconds: 86400 }, triggers);
   const missing = new Set(missingModules.length ? missingModules : snap.plan.instances);
-  const modules = base.modules.map((r) => (missing.has(r.moduleId) ? { ...r, result: 'not_run' as const, start: null, end: null, totalSize: null, totalFileCount: null, snapshotsCount: null, errors: null } : r));
-  return { ...base, runKey: `${snap.plan.id}:${expectedAt}`, outcome: 'MISSING', start: expectedAt, end: expectedAt, modules };
+  const modules = base.modules.map((r) =>
+    missing.has(r.moduleId)
+      ? {
+          ...r,
+          result: 'not_run' as const,
+          start: null,
+          end: null,
+          totalSize: null,
+          totalFileCount: null,
+          snapshotsCount: null,
+          errors: null,
+        }
+      : r,
+  );
+  return {
+    ...base,
+    runKey: `${snap.plan.id}:${expectedAt}`,
+    outcome: 'MISSING',
+    start: expectedAt,
+    end: expectedAt,
+    modules,
+  };
 }

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // EDGE: everything about some plans in two pipelined round trips, whatever their size (issue #2).
 // The `default` user cannot MULTI, so these are plain pipelines; one SCAN lists the plans.
-import { imageName, parseModuleStatus, type BackupPlan, type ClusterModule, type ModuleStatus, type PlanSnapshot } from '../domain/backup.js';
+import {
+  imageName,
+  parseModuleStatus,
+  type BackupPlan,
+  type ClusterModule,
+  type ModuleStatus,
+  type PlanSnapshot,
+} from '../domain/backup.js';
 import { ns8Keys as K } from '../ns8/keys.js';
 import type { Redis } from '../ns8/redis.js';
 
@@ -34,8 +41,12 @@ export async function listPlanIds(redis: Redis): Promise<number[]> {
 export function parsePlan(id: number, h: Hash): BackupPlan | null {
   if (!h || Object.keys(h).length === 0) return null;
   return {
-    id, name: h.name || `Backup ${id}`, repository: h.repository ?? '', schedule: h.schedule ?? '',
-    retention: Number(h.retention) || 3, instances: (h.instances ?? '').split(/\s+/).filter(Boolean),
+    id,
+    name: h.name || `Backup ${id}`,
+    repository: h.repository ?? '',
+    schedule: h.schedule ?? '',
+    retention: Number(h.retention) || 3,
+    instances: (h.instances ?? '').split(/\s+/).filter(Boolean),
     enabled: h.enabled === '1',
   };
 }
@@ -67,7 +78,13 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
   for (const m of moduleIds) {
     const uiName = (replies[i++] as string | null) ?? '';
     const imageUrl = (replies[i++] as string | null) ?? '';
-    modules.set(m, { id: m, uiName, node: nodeOf(m), uuid: moduleUuid?.[m] ?? '', image: imageName(imageUrl) || m.replace(/\d+$/, '') });
+    modules.set(m, {
+      id: m,
+      uiName,
+      node: nodeOf(m),
+      uuid: moduleUuid?.[m] ?? '',
+      image: imageName(imageUrl) || m.replace(/\d+$/, ''),
+    });
   }
   const nodeNames = new Map<number, string>();
   for (const n of nodes) nodeNames.set(n, (replies[i++] as string | null) ?? '');
@@ -86,7 +103,10 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
     const d = destinations.get(plan.repository);
     return {
       plan,
-      destination: d && Object.keys(d).length ? { id: plan.repository, name: d.name ?? '', url: d.url ?? '', provider: d.provider ?? '' } : null,
+      destination:
+        d && Object.keys(d).length
+          ? { id: plan.repository, name: d.name ?? '', url: d.url ?? '', provider: d.provider ?? '' }
+          : null,
       modules: plan.instances.map((m) => modules.get(m)!).filter(Boolean),
       statuses,
       nodeNames,
@@ -94,12 +114,16 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
   });
 }
 
-
 export async function readPlanSnapshot(redis: Redis, id: number): Promise<PlanSnapshot | null> {
   return (await readPlanSnapshots(redis, [id]))[0] ?? null;
 }
 
 /** One module's status: what an event handler needs to place the event in a run (1 round trip). */
-export async function readModuleStatus(redis: Redis, node: number, planId: number, moduleId: string): Promise<ModuleStatus | null> {
+export async function readModuleStatus(
+  redis: Redis,
+  node: number,
+  planId: number,
+  moduleId: string,
+): Promise<ModuleStatus | null> {
   return parseModuleStatus(await redis.hGet(K.backupStatus(node, planId), moduleId));
 }

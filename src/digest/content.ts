@@ -14,7 +14,12 @@ import { inDigest, policyOf, type NotifySettings, type Policy } from '../notify/
 import { coverageGaps, type ClusterApp, type CoverageGaps } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
 
-export interface RunCounts { saved: number; warnings: number; failed: number; missed: number }
+export interface RunCounts {
+  saved: number;
+  warnings: number;
+  failed: number;
+  missed: number;
+}
 
 export interface DigestPlanRow {
   id: number;
@@ -89,33 +94,49 @@ export function digestContent(i: DigestInput): DigestContent {
     const runs = zero();
     const firstSeen = new Map<string, number>();
     const latest = new Map<string, RunLogEntry>();
-    for (const e of entries) { if (!firstSeen.has(e.k)) firstSeen.set(e.k, e.at); latest.set(e.k, e); }
+    for (const e of entries) {
+      if (!firstSeen.has(e.k)) firstSeen.set(e.k, e.at);
+      latest.set(e.k, e);
+    }
     for (const [k, at] of firstSeen) {
       if (at <= i.from || at > i.to) continue;
       const b = bucketOf(latest.get(k)!.o);
-      runs[b]++; totals[b]++;
+      runs[b]++;
+      totals[b]++;
     }
     const state = i.states.get(snap.plan.id);
     const upTo = entries.filter((e) => e.at <= i.to);
     const sizes = (xs: RunLogEntry[]) => xs.filter((e) => e.z !== null);
     const statusSizes = [...snap.statuses.values()].map((s) => s.totalSize);
-    const totalSize = statusSizes.length ? statusSizes.reduce((a, b) => a + b, 0) : sizes(upTo).at(-1)?.z ?? null;
+    const totalSize = statusSizes.length ? statusSizes.reduce((a, b) => a + b, 0) : (sizes(upTo).at(-1)?.z ?? null);
     const base = sizes(upTo.filter((e) => e.at <= i.from)).at(-1) ?? sizes(upTo.filter((e) => e.at > i.from))[0];
     const checked = upTo.filter((e) => e.h !== null).at(-1);
     const lastOutcome = upTo.at(-1)?.o ?? state?.lastOutcome ?? outcomeOfStatuses(snap);
     rows.push({
-      id: snap.plan.id, name: snap.plan.name, enabled: snap.plan.enabled, policy,
+      id: snap.plan.id,
+      name: snap.plan.name,
+      enabled: snap.plan.enabled,
+      policy,
       destinationName: snap.destination?.name || snap.plan.repository || '–',
-      runs, lastOutcome,
+      runs,
+      lastOutcome,
       lastSuccessAt: state?.lastSuccessAt ?? null,
       failingSince: state?.failingSince ?? null,
-      totalSize, sizeChange: totalSize !== null && base?.z != null ? totalSize - base.z : null,
+      totalSize,
+      sizeChange: totalSize !== null && base?.z != null ? totalSize - base.z : null,
       health: checked ? { verdict: checked.h!, at: checked.at } : null,
     });
   }
-  const gaps = coverageGaps(i.apps, i.snapshots.map((s) => ({
-    id: s.plan.id, name: s.plan.name, enabled: s.plan.enabled, instances: s.plan.instances, hasRun: s.statuses.size > 0,
-  })));
+  const gaps = coverageGaps(
+    i.apps,
+    i.snapshots.map((s) => ({
+      id: s.plan.id,
+      name: s.plan.name,
+      enabled: s.plan.enabled,
+      instances: s.plan.instances,
+      hasRun: s.statuses.size > 0,
+    })),
+  );
   // An enabled plan that never ran needs attention too: nothing of it can be restored.
   const attention = rows.filter((r) => r.enabled && (r.failingSince !== null || r.lastOutcome !== 'SUCCESS')).length;
   return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows, totals, gaps, attention };

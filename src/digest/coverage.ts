@@ -25,7 +25,11 @@ export interface PlanCoverage {
   hasRun: boolean;
 }
 
-export interface UnprotectedApp { id: string; uiName: string; inDisabledPlans: number[] }
+export interface UnprotectedApp {
+  id: string;
+  uiName: string;
+  inDisabledPlans: number[];
+}
 
 export interface CoverageGaps {
   unprotected: UnprotectedApp[];
@@ -38,14 +42,28 @@ export const NO_DATA_BACKUP = 'no_data_backup';
 export function coverageGaps(apps: readonly ClusterApp[], plans: readonly PlanCoverage[]): CoverageGaps {
   const enabled = plans.filter((p) => p.enabled);
   const covered = new Set(enabled.flatMap((p) => p.instances));
-  const byId = (a: { id: string | number }, b: { id: string | number }) => String(a.id).localeCompare(String(b.id), 'en', { numeric: true });
+  const byId = (a: { id: string | number }, b: { id: string | number }) =>
+    String(a.id).localeCompare(String(b.id), 'en', { numeric: true });
   const unprotected = apps
     .filter((a) => !a.flags.includes(NO_DATA_BACKUP) && !covered.has(a.id))
-    .map((a) => ({ id: a.id, uiName: a.uiName, inDisabledPlans: plans.filter((p) => !p.enabled && p.instances.includes(a.id)).map((p) => p.id).sort((x, y) => x - y) }))
+    .map((a) => ({
+      id: a.id,
+      uiName: a.uiName,
+      inDisabledPlans: plans
+        .filter((p) => !p.enabled && p.instances.includes(a.id))
+        .map((p) => p.id)
+        .sort((x, y) => x - y),
+    }))
     .sort(byId);
   return {
     unprotected,
-    disabledPlans: plans.filter((p) => !p.enabled).map(({ id, name }) => ({ id, name })).sort(byId),
-    neverRan: enabled.filter((p) => !p.hasRun).map(({ id, name }) => ({ id, name })).sort(byId),
+    disabledPlans: plans
+      .filter((p) => !p.enabled)
+      .map(({ id, name }) => ({ id, name }))
+      .sort(byId),
+    neverRan: enabled
+      .filter((p) => !p.hasRun)
+      .map(({ id, name }) => ({ id, name }))
+      .sort(byId),
   };
 }

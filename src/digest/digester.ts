@@ -89,34 +89,74 @@ export class Digester {
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
-    const [snapshots, apps, states, runLog] = await Promise.all([this.d.readPlans(), this.d.readApps(), this.d.store.planStates(), this.d.store.runLog()]);
+    const [snapshots, apps, states, runLog] = await Promise.all([
+      this.d.readPlans(),
+      this.d.readApps(),
+      this.d.store.planStates(),
+      this.d.store.runLog(),
+    ]);
     const content = digestContent({ from, to, catchUp, snapshots, apps, states, runLog, notify: this.d.notify });
     return renderDigest(content, {
-      language: this.d.mail.language, subjectPrefix: this.d.mail.subjectPrefix, timeZone: this.d.timeZone, moduleId: this.d.moduleId,
-      frequency: this.d.digest.frequency === 'daily' ? 'daily' : 'weekly', sample,
+      language: this.d.mail.language,
+      subjectPrefix: this.d.mail.subjectPrefix,
+      timeZone: this.d.timeZone,
+      moduleId: this.d.moduleId,
+      frequency: this.d.digest.frequency === 'daily' ? 'daily' : 'weekly',
+      sample,
     });
   }
 
   private async send(rec: DigestRecord, v: Extract<DigestVerdict, { kind: 'send' }>): Promise<void> {
     const mail = await this.render(v.from, v.to, v.catchUp);
     const now = this.d.clock.now();
-    const id = this.d.newId?.() ?? `digest-${new Date(v.slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomUUID().slice(0, 8)}`;
+    const id =
+      this.d.newId?.() ??
+      `digest-${new Date(v.slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomUUID().slice(0, 8)}`;
     const recipients = [...this.d.mail.to];
     const digest: StoredDigest = {
-      id, kind: 'digest', createdAt: now, language: this.d.mail.language, period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp }, ...mail,
+      id,
+      kind: 'digest',
+      createdAt: now,
+      language: this.d.mail.language,
+      period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp },
+      ...mail,
       delivery: recipients.length
-        ? { status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, lastErrorCode: null, sentAt: null, recipients }
-        : { status: 'failed', attempts: 0, nextAttemptAt: 0, lastError: 'no recipient is configured', lastErrorCode: 'NO_RECIPIENTS', sentAt: null, recipients },
+        ? {
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            lastError: null,
+            lastErrorCode: null,
+            sentAt: null,
+            recipients,
+          }
+        : {
+            status: 'failed',
+            attempts: 0,
+            nextAttemptAt: 0,
+            lastError: 'no recipient is configured',
+            lastErrorCode: 'NO_RECIPIENTS',
+            sentAt: null,
+            recipients,
+          },
     };
     await this.d.store.queue(digest, recordAfter(rec, v.slot, v.to, id), recipients.length > 0);
-    this.d.log.info('digest queued', { digest: id, slot: new Date(v.slot * 1000).toISOString(), catch_up: v.catchUp, subject: mail.subject });
+    this.d.log.info('digest queued', {
+      digest: id,
+      slot: new Date(v.slot * 1000).toISOString(),
+      catch_up: v.catchUp,
+      subject: mail.subject,
+    });
     if (recipients.length) this.d.onQueued();
   }
 
   private loop(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => { this.running = null; this.loop(this.d.intervalMs ?? 60_000); });
+      this.running = this.tick().finally(() => {
+        this.running = null;
+        this.loop(this.d.intervalMs ?? 60_000);
+      });
     }, delay);
     this.timer.unref?.();
   }
@@ -130,19 +170,32 @@ export function redisDigestStore(writer: Redis, moduleId: string): DigestStore {
     async loadRecord() {
       const raw = await writer.get(k.digest);
       if (!raw) return null;
-      try { return JSON.parse(raw) as DigestRecord; } catch { return null; }
+      try {
+        return JSON.parse(raw) as DigestRecord;
+      } catch {
+        return null;
+      }
     },
-    async saveRecord(rec) { await writer.set(k.digest, JSON.stringify(rec)); },
+    async saveRecord(rec) {
+      await writer.set(k.digest, JSON.stringify(rec));
+    },
     async planStates() {
       const out = new Map<number, PlanState>();
       for (const [f, v] of Object.entries(await writer.hGetAll(k.plans))) {
-        try { out.set(Number(f), JSON.parse(v) as PlanState); } catch { /* a damaged state is left out */ }
+        try {
+          out.set(Number(f), JSON.parse(v) as PlanState);
+        } catch {
+          /* a damaged state is left out */
+        }
       }
       return out;
     },
     runLog: () => runLog.read(),
     async queue(mail, rec, queued) {
-      const m = writer.multi().set(k.report(mail.id), JSON.stringify(mail), { EX: REPORT_TTL_SECONDS }).set(k.digest, JSON.stringify(rec));
+      const m = writer
+        .multi()
+        .set(k.report(mail.id), JSON.stringify(mail), { EX: REPORT_TTL_SECONDS })
+        .set(k.digest, JSON.stringify(rec));
       if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
       await m.exec();
     },

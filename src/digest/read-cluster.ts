@@ -10,7 +10,9 @@ import type { ClusterApp } from './coverage.js';
 export const MAX_APPS = 2000;
 
 export async function readClusterApps(redis: Redis): Promise<ClusterApp[]> {
-  const ids = Object.keys(await redis.hGetAll(K.moduleNode)).sort().slice(0, MAX_APPS);
+  const ids = Object.keys(await redis.hGetAll(K.moduleNode))
+    .sort()
+    .slice(0, MAX_APPS);
   if (ids.length === 0) return [];
   const m = redis.multi();
   for (const id of ids) m.sMembers(K.moduleFlags(id)).get(K.moduleUiName(id));
@@ -18,6 +20,8 @@ export async function readClusterApps(redis: Redis): Promise<ClusterApp[]> {
   const err = replies.find((r) => r instanceof Error);
   if (err) throw err;
   return ids.map((id, i) => ({
-    id, flags: (replies[2 * i] as unknown as string[] | null) ?? [], uiName: (replies[2 * i + 1] as unknown as string | null) ?? '',
+    id,
+    flags: (replies[2 * i] as unknown as string[] | null) ?? [],
+    uiName: (replies[2 * i + 1] as unknown as string | null) ?? '',
   }));
 }

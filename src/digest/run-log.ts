@@ -31,9 +31,13 @@ export const RUN_LOG_MAX = 10_000;
 export function runLogEntry(run: RunReport, atMs: number): RunLogEntry {
   const sizes = run.modules.map((m) => m.totalSize).filter((z): z is number => typeof z === 'number');
   return {
-    p: run.planId, k: run.runKey, o: run.outcome, t: run.start,
+    p: run.planId,
+    k: run.runKey,
+    o: run.outcome,
+    t: run.start,
     z: sizes.length ? sizes.reduce((a, b) => a + b, 0) : null,
-    h: run.destinationHealth?.verdict ?? null, at: Math.floor(atMs / 1000),
+    h: run.destinationHealth?.verdict ?? null,
+    at: Math.floor(atMs / 1000),
   };
 }
 
@@ -45,14 +49,22 @@ export interface RunLog {
 
 export function createRunLog(writer: Redis, key: string): RunLog {
   return {
-    async append(e) { await writer.multi().lPush(key, JSON.stringify(e)).lTrim(key, 0, RUN_LOG_MAX - 1).exec(); },
+    async append(e) {
+      await writer
+        .multi()
+        .lPush(key, JSON.stringify(e))
+        .lTrim(key, 0, RUN_LOG_MAX - 1)
+        .exec();
+    },
     async read() {
       const out: RunLogEntry[] = [];
       for (const raw of await writer.lRange(key, 0, RUN_LOG_MAX - 1)) {
         try {
           const e = JSON.parse(raw) as RunLogEntry;
           if (typeof e.p === 'number' && typeof e.k === 'string' && typeof e.at === 'number') out.push(e);
-        } catch { /* a damaged entry is skipped */ }
+        } catch {
+          /* a damaged entry is skipped */
+        }
       }
       return out;
     },

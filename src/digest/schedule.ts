@@ -80,12 +80,22 @@ export function digestDue(s: DigestSettings, rec: DigestRecord | null, nowS: num
   const expr = digestCalendar(s);
   if (expr === null) return { kind: 'off' };
   if (!rec || rec.schedule !== expr) {
-    return { kind: 'arm', record: { schedule: expr, armedAt: nowS, lastSlot: rec?.lastSlot ?? null, lastSentAt: rec?.lastSentAt ?? null, lastId: rec?.lastId ?? null } };
+    return {
+      kind: 'arm',
+      record: {
+        schedule: expr,
+        armedAt: nowS,
+        lastSlot: rec?.lastSlot ?? null,
+        lastSentAt: rec?.lastSentAt ?? null,
+        lastId: rec?.lastId ?? null,
+      },
+    };
   }
   const cal = calendar(expr);
   const slot = sec(previousRun(cal, new Date(nowS * 1000), timeZone));
   const next = sec(nextRun(cal, new Date(nowS * 1000), timeZone));
-  if (slot === null || slot <= rec.armedAt || (rec.lastSlot !== null && slot <= rec.lastSlot)) return { kind: 'wait', next };
+  if (slot === null || slot <= rec.armedAt || (rec.lastSlot !== null && slot <= rec.lastSlot))
+    return { kind: 'wait', next };
   const late = nowS - slot > LATE_S;
   if (late && next !== null && next - nowS < DEFER_S) return { kind: 'wait', next };
   const before = sec(previousRun(cal, new Date((slot - 1) * 1000), timeZone));
@@ -93,5 +103,9 @@ export function digestDue(s: DigestSettings, rec: DigestRecord | null, nowS: num
 }
 
 /** The record once the digest for `slot` is queued. */
-export const recordAfter = (rec: DigestRecord, slot: number, sentAt: number, id: string): DigestRecord =>
-  ({ ...rec, lastSlot: slot, lastSentAt: sentAt, lastId: id });
+export const recordAfter = (rec: DigestRecord, slot: number, sentAt: number, id: string): DigestRecord => ({
+  ...rec,
+  lastSlot: slot,
+  lastSentAt: sentAt,
+  lastId: id,
+});

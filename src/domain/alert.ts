@@ -6,8 +6,11 @@ import type { BackupAlert } from '../triggers/types.js';
 
 /** Accepted alert names: metrics1's current and legacy names, and the seed tool's. */
 const ALERT_KINDS: ReadonlyMap<string, BackupAlert['kind']> = new Map([
-  ['BackupFailed', 'failed'], ['backup_failed', 'failed'], ['NsBackupFailed', 'failed'],
-  ['NsBackupMissing', 'missing'], ['backup_missing', 'missing'],
+  ['BackupFailed', 'failed'],
+  ['backup_failed', 'failed'],
+  ['NsBackupFailed', 'failed'],
+  ['NsBackupMissing', 'missing'],
+  ['backup_missing', 'missing'],
 ]);
 
 /** The accepted names, for Alertmanager matchers. */
@@ -20,9 +23,7 @@ export const backupAlertKind = (name: unknown): BackupAlert['kind'] | undefined 
 /** A 900 KB body can hold 300k bad alerts: the answer names the first few and counts the rest. */
 export const MAX_PROBLEMS = 20;
 
-export type ParseResult =
-  | { ok: true; alerts: BackupAlert[]; ignored: number }
-  | { ok: false; problems: string[] };
+export type ParseResult = { ok: true; alerts: BackupAlert[]; ignored: number } | { ok: false; problems: string[] };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -39,28 +40,52 @@ export function parseAlertWebhook(body: unknown, source: BackupAlert['source'] =
   if (!isObj(body)) return { ok: false, problems: ['body: must be a JSON object'] };
   if (body.version !== undefined && body.version !== '4') {
     // Never stringify what came in: a 10k-deep array overflows the stack.
-    const got = typeof body.version === 'string' ? JSON.stringify(body.version.slice(0, 40)) : Array.isArray(body.version) ? 'a list' : typeof body.version;
+    const got =
+      typeof body.version === 'string'
+        ? JSON.stringify(body.version.slice(0, 40))
+        : Array.isArray(body.version)
+          ? 'a list'
+          : typeof body.version;
     return { ok: false, problems: [`version: only "4" is supported, got ${got}`] };
   }
   if (!Array.isArray(body.alerts)) return { ok: false, problems: ['alerts: must be a list'] };
   const problems: string[] = [];
   let more = 0;
-  const problem = (p: string) => { if (problems.length < MAX_PROBLEMS) problems.push(p); else more++; };
+  const problem = (p: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+    else more++;
+  };
   const alerts: BackupAlert[] = [];
   let ignored = 0;
   body.alerts.forEach((a: unknown, i: number) => {
     const where = `alerts[${i}]`;
-    if (!isObj(a) || !isObj(a.labels)) { problem(`${where}.labels: must be an object`); return; }
+    if (!isObj(a) || !isObj(a.labels)) {
+      problem(`${where}.labels: must be an object`);
+      return;
+    }
     const name = a.labels.alertname;
-    if (typeof name !== 'string') { problem(`${where}.labels.alertname: must be a string`); return; }
+    if (typeof name !== 'string') {
+      problem(`${where}.labels.alertname: must be a string`);
+      return;
+    }
     const kind = backupAlertKind(name);
-    if (!kind) { ignored++; return; }
+    if (!kind) {
+      ignored++;
+      return;
+    }
     const status = a.status ?? body.status;
-    if (status !== 'firing' && status !== 'resolved') { problem(`${where}.status: must be firing or resolved`); return; }
+    if (status !== 'firing' && status !== 'resolved') {
+      problem(`${where}.status: must be firing or resolved`);
+      return;
+    }
     const startsAt = typeof a.startsAt === 'string' ? Date.parse(a.startsAt) : NaN;
     const node = typeof a.labels.node === 'string' && /^\d+$/.test(a.labels.node) ? Number(a.labels.node) : null;
     alerts.push({
-      name, kind, planId: planIdOf(a.labels), node, status,
+      name,
+      kind,
+      planId: planIdOf(a.labels),
+      node,
+      status,
       startsAt: Number.isFinite(startsAt) ? startsAt : 0,
       fingerprint: typeof a.fingerprint === 'string' ? a.fingerprint.slice(0, 64) : '',
       source,

@@ -16,7 +16,12 @@ export interface BackupPlan {
 }
 
 /** A backup destination, `cluster/backup_repository/<uuid>` (public fields only). */
-export interface Destination { id: string; name: string; url: string; provider: string }
+export interface Destination {
+  id: string;
+  name: string;
+  url: string;
+  provider: string;
+}
 
 /** One module's last result in one plan, `node/<n>/backup_status/<plan>` field value. */
 export interface ModuleStatus {
@@ -55,7 +60,11 @@ export interface PlanSnapshot {
 export function parseModuleStatus(raw: string | undefined | null): ModuleStatus | null {
   if (!raw) return null;
   let v: unknown;
-  try { v = JSON.parse(raw); } catch { return null; }
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return null;
+  }
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   const num = (k: string) => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : 0);
@@ -63,8 +72,12 @@ export function parseModuleStatus(raw: string | undefined | null): ModuleStatus 
   // errors decides saved or failed: anything but a whole number >= 0 is not known to be saved (issue #10).
   const errors = typeof o.errors === 'number' && Number.isInteger(o.errors) && o.errors >= 0 ? o.errors : 1;
   return {
-    start: num('start'), end: num('end') || num('start'), errors,
-    totalSize: num('total_size'), totalFileCount: num('total_file_count'), snapshotsCount: num('snapshots_count'),
+    start: num('start'),
+    end: num('end') || num('start'),
+    errors,
+    totalSize: num('total_size'),
+    totalFileCount: num('total_file_count'),
+    snapshotsCount: num('snapshots_count'),
   };
 }
 

@@ -26,7 +26,9 @@ function numberFormat(locale: string, maxFraction: number): Intl.NumberFormat {
   const key = `${locale}|${maxFraction}`;
   let f = numberFormats.get(key);
   if (!f) {
-    try { f = new Intl.NumberFormat(locale, { maximumFractionDigits: maxFraction }); } catch {
+    try {
+      f = new Intl.NumberFormat(locale, { maximumFractionDigits: maxFraction });
+    } catch {
       f = new Intl.NumberFormat('en', { maximumFractionDigits: maxFraction });
     }
     numberFormats.set(key, f);
@@ -40,7 +42,10 @@ export function formatBytes(bytes: unknown, locale = 'en'): string {
   if (n === null || n < 0) return DASH;
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < BINARY_UNITS.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < BINARY_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${numberFormat(locale, i === 0 ? 0 : 2).format(v)} ${BINARY_UNITS[i]}`;
 }
 
@@ -91,10 +96,18 @@ function dateFormat(timeZone: string | undefined, zoneName: boolean): Intl.DateT
   let f = dateFormats.get(key);
   if (!f) {
     const opts: Intl.DateTimeFormatOptions = {
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-      hourCycle: 'h23', ...(zoneName ? { timeZoneName: 'short' } : {}),
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      ...(zoneName ? { timeZoneName: 'short' } : {}),
     };
-    try { f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone }); } catch {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone });
+    } catch {
       f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: 'UTC' });
     }
     dateFormats.set(key, f);

@@ -4,7 +4,16 @@
 import type { Outcome, RunReport } from './run.js';
 
 /** Why a mail is (or is not) sent for a run. */
-export type NotifyReason = 'first' | 'repeat' | 'changed' | 'update' | 'reminder' | 'recovered' | 'success' | 'duplicate' | 'muted';
+export type NotifyReason =
+  | 'first'
+  | 'repeat'
+  | 'changed'
+  | 'update'
+  | 'reminder'
+  | 'recovered'
+  | 'success'
+  | 'duplicate'
+  | 'muted';
 
 /** Delivery state of one report. */
 export interface Delivery {

@@ -40,11 +40,28 @@ export function indexEntry(r: StoredReport): ReportIndexEntry {
   const run = r.run;
   const d = r.delivery;
   return {
-    createdAt: r.createdAt, reason: r.reason, planId: run.planId, planName: run.planName, outcome: run.outcome,
-    start: run.start, end: run.end, subject: r.subject,
-    delivery: { status: d.status, attempts: d.attempts, sentAt: d.sentAt, recipients: d.recipients, lastError: d.lastError },
+    createdAt: r.createdAt,
+    reason: r.reason,
+    planId: run.planId,
+    planName: run.planName,
+    outcome: run.outcome,
+    start: run.start,
+    end: run.end,
+    subject: r.subject,
+    delivery: {
+      status: d.status,
+      attempts: d.attempts,
+      sentAt: d.sentAt,
+      recipients: d.recipients,
+      lastError: d.lastError,
+    },
     modules: (run.modules ?? []).map((m) => ({
-      id: m.moduleId, name: m.uiName, result: m.result, size: num(m.totalSize), start: num(m.start), end: num(m.end),
+      id: m.moduleId,
+      name: m.uiName,
+      result: m.result,
+      size: num(m.totalSize),
+      start: num(m.start),
+      end: num(m.end),
     })),
   };
 }

@@ -33,8 +33,10 @@ export const MODULES_WITH_LINES = 20;
 /** LogQL for the backup units of one node: the scheduled unit and the node agent (manual runs). */
 export function buildQuery(nodeId: number, planId: number): string {
   const unit = `backup${Math.trunc(planId)}.service`;
-  return `{node_id="${Math.trunc(nodeId)}"} | json unit="_SYSTEMD_UNIT", message="MESSAGE" `
-    + `| unit="${unit}" or unit="agent@node.service" | keep node_id`;
+  return (
+    `{node_id="${Math.trunc(nodeId)}"} | json unit="_SYSTEMD_UNIT", message="MESSAGE" ` +
+    `| unit="${unit}" or unit="agent@node.service" | keep node_id`
+  );
 }
 
 /** Query parameters of `GET /loki/api/v1/query_range`; times in unix s, sent as ns. */
@@ -48,14 +50,24 @@ export function queryParams(nodeId: number, planId: number, fromS: number, toS: 
   });
 }
 
-export interface LogEntry { ns: bigint; message: string }
+export interface LogEntry {
+  ns: bigint;
+  message: string;
+}
 
 export class LokiFormatError extends Error {}
 
 /** `query_range` JSON -> entries oldest first. Throws LokiFormatError on anything else. */
 export function parseQueryRange(body: unknown): LogEntry[] {
   const b = body as { status?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
-  if (!b || typeof b !== 'object' || b.status !== 'success' || !b.data || b.data.resultType !== 'streams' || !Array.isArray(b.data.result)) {
+  if (
+    !b ||
+    typeof b !== 'object' ||
+    b.status !== 'success' ||
+    !b.data ||
+    b.data.resultType !== 'streams' ||
+    !Array.isArray(b.data.result)
+  ) {
     throw new LokiFormatError('not a query_range answer with streams');
   }
   const out: LogEntry[] = [];
@@ -63,7 +75,8 @@ export function parseQueryRange(body: unknown): LogEntry[] {
     const values = (stream as { values?: unknown } | null)?.values;
     if (!Array.isArray(values)) continue;
     for (const v of values) {
-      if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string' || !/^\d{1,20}$/.test(v[0])) continue;
+      if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string' || !/^\d{1,20}$/.test(v[0]))
+        continue;
       out.push({ ns: BigInt(v[0]), message: messageOf(v[1]) });
     }
   }
@@ -76,15 +89,19 @@ export function messageOf(line: string): string {
     try {
       const j = JSON.parse(line) as { MESSAGE?: unknown };
       if (typeof j.MESSAGE === 'string') return j.MESSAGE;
-      if (Array.isArray(j.MESSAGE) && j.MESSAGE.every((x) => typeof x === 'number')) return Buffer.from(j.MESSAGE as number[]).toString('utf8');
-    } catch { /* not JSON: the line as is */ }
+      if (Array.isArray(j.MESSAGE) && j.MESSAGE.every((x) => typeof x === 'number'))
+        return Buffer.from(j.MESSAGE as number[]).toString('utf8');
+    } catch {
+      /* not JSON: the line as is */
+    }
   }
   return line;
 }
 
 const STARTING = /^(\S+): starting backup (\d+)\b/;
 const ENDED = /^(\S+): (?:backup (\d+) (?:completed|failed)|gave up retrying|already running|still running)/;
-const MEANINGFUL = /\b(fatal|error|errors|failed|failure|denied|refused|unable|cannot|can't|could not|timeout|timed out|no such|not found|permission|exit (?:code|status)|unauthori[sz]ed|forbidden|no space|quota|lock(?:ed)?)\b/i;
+const MEANINGFUL =
+  /\b(fatal|error|errors|failed|failure|denied|refused|unable|cannot|can't|could not|timeout|timed out|no such|not found|permission|exit (?:code|status)|unauthori[sz]ed|forbidden|no space|quota|lock(?:ed)?)\b/i;
 
 /**
  * Which lines belong to which module of the plan: between "<m>: starting backup <plan>" and its
@@ -94,7 +111,9 @@ const MEANINGFUL = /\b(fatal|error|errors|failed|failure|denied|refused|unable|c
 export function attribute(entries: LogEntry[], planId: number, modules: ReadonlySet<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   let current: string | null = null;
-  const add = (m: string, line: string) => { out.set(m, [...(out.get(m) ?? []), line]); };
+  const add = (m: string, line: string) => {
+    out.set(m, [...(out.get(m) ?? []), line]);
+  };
   for (const e of entries) {
     for (const line of e.message.split(/\r?\n/)) {
       const start = STARTING.exec(line);
@@ -115,7 +134,8 @@ export function attribute(entries: LogEntry[], planId: number, modules: Readonly
 }
 
 // Secrets a log line can carry besides URLs with credentials: key=value and header forms.
-const SECRET_ASSIGN = /\b([A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|ACCOUNT_KEY|ACCESS_KEY(?:_ID)?|API_KEY|CREDENTIALS?)|password|passwd|pass|pwd|secret|token|apikey|api_key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi;
+const SECRET_ASSIGN =
+  /\b([A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|ACCOUNT_KEY|ACCESS_KEY(?:_ID)?|API_KEY|CREDENTIALS?)|password|passwd|pass|pwd|secret|token|apikey|api_key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi;
 const AUTH_HEADER = /\b(Authorization:\s*(?:Basic|Bearer|Token)\s+)\S+/gi;
 
 /** A log line made safe to mail: credentials in URLs, key=value secrets and auth headers masked. */
@@ -129,9 +149,13 @@ export function maskLine(line: string, secrets: (string | null | undefined)[] = 
 export function meaningful(lines: string[], secrets: (string | null | undefined)[] = []): string[] {
   const picked = lines.filter((l) => MEANINGFUL.test(l));
   const chosen = (picked.length ? picked : lines).slice(-LINES_PER_MODULE);
-  return chosen.map((l) => {
-    const masked = maskLine(l, secrets).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ').trim();
-    const chars = [...masked];
-    return chars.length > LINE_CHARS ? `${chars.slice(0, LINE_CHARS - 1).join('')}…` : masked;
-  }).filter(Boolean);
+  return chosen
+    .map((l) => {
+      const masked = maskLine(l, secrets)
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ')
+        .trim();
+      const chars = [...masked];
+      return chars.length > LINE_CHARS ? `${chars.slice(0, LINE_CHARS - 1).join('')}…` : masked;
+    })
+    .filter(Boolean);
 }

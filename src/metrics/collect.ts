@@ -21,7 +21,11 @@ function parseHash<T>(h: Record<string, string>): Map<number, T> {
   for (const [field, raw] of Object.entries(h ?? {})) {
     const id = Number(field);
     if (!Number.isInteger(id)) continue;
-    try { out.set(id, JSON.parse(raw) as T); } catch { /* a damaged record is left out, never guessed */ }
+    try {
+      out.set(id, JSON.parse(raw) as T);
+    } catch {
+      /* a damaged record is left out, never guessed */
+    }
   }
   return out;
 }
@@ -35,11 +39,24 @@ export async function collectState(reader: Redis, moduleId: string, timeoutMs: n
   });
   const work = (async () => {
     const own = reader.multi().hGetAll(k.plans).hGetAll(k.watchdog).hLen(k.outbox).execAsPipeline();
-    const [snapshots, replies] = await Promise.all([listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids)), own]);
+    const [snapshots, replies] = await Promise.all([
+      listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids)),
+      own,
+    ]);
     const err = replies.find((r) => r instanceof Error);
     if (err) throw err;
     const [plans, watch, depth] = replies as unknown as [Record<string, string>, Record<string, string>, number];
-    return { snapshots, planStates: parseHash<PlanState>(plans), watch: parseHash<WatchRecord>(watch), outboxDepth: Number(depth) };
+    return {
+      snapshots,
+      planStates: parseHash<PlanState>(plans),
+      watch: parseHash<WatchRecord>(watch),
+      outboxDepth: Number(depth),
+    };
   })();
-  try { return await Promise.race([work, timeout]); } finally { clearTimeout(timer); work.catch(() => undefined); }
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
+  }
 }

@@ -63,16 +63,33 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
     }
     const families = metricFamilies({
       nowS: Math.floor(o.clock.now() / 1000),
-      snapshots: state?.snapshots ?? null, planStates: state?.planStates ?? new Map(), watch: state?.watch ?? new Map(),
-      outboxDepth: state?.outboxDepth ?? null, links,
-      options: { maxRunSeconds: o.maxRunSeconds, watch: o.watch, maxApplicationPairs: o.maxApplicationPairs ?? DEFAULT_MAX_APPLICATION_PAIRS },
+      snapshots: state?.snapshots ?? null,
+      planStates: state?.planStates ?? new Map(),
+      watch: state?.watch ?? new Map(),
+      outboxDepth: state?.outboxDepth ?? null,
+      links,
+      options: {
+        maxRunSeconds: o.maxRunSeconds,
+        watch: o.watch,
+        maxApplicationPairs: o.maxApplicationPairs ?? DEFAULT_MAX_APPLICATION_PAIRS,
+      },
     });
-    const body = await reg.render(families, { seconds: (performance.now() - started) / 1000, at: o.clock.now() / 1000 });
+    const body = await reg.render(families, {
+      seconds: (performance.now() - started) / 1000,
+      at: o.clock.now() / 1000,
+    });
     return { contentType: reg.contentType, body: Buffer.from(body) };
   };
 
   const refresh = (): Promise<Scrape> => {
-    refreshing ??= render().then((s) => { current = { at: o.clock.now(), scrape: s }; return s; }).finally(() => { refreshing = null; });
+    refreshing ??= render()
+      .then((s) => {
+        current = { at: o.clock.now(), scrape: s };
+        return s;
+      })
+      .finally(() => {
+        refreshing = null;
+      });
     return refreshing;
   };
   const scrape = async (): Promise<Scrape> => {
@@ -94,13 +111,20 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
     attempt: (ok) => reg.attempt(ok),
     async stop() {
       listening.cancel();
-      if (server.listening) await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      if (server.listening)
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
     },
   };
 }
 
 /** Wraps a repository checker so that API server failures and successes show as the `api_server` link. */
-export function observeApiServer(checker: RepoChecker, report: (ok: boolean, error: string | null) => void): RepoChecker {
+export function observeApiServer(
+  checker: RepoChecker,
+  report: (ok: boolean, error: string | null) => void,
+): RepoChecker {
   return {
     async check(run, signal) {
       const health = await checker.check(run, signal);

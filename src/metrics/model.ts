@@ -10,7 +10,11 @@ import type { Outcome } from '../domain/run.js';
 import { correlate } from '../correlate/correlate.js';
 import { checkPlan, type WatchOptions, type WatchRecord } from '../triggers/missed-runs.js';
 
-export interface Link { ok: boolean; checkedAt: number; error: string | null }
+export interface Link {
+  ok: boolean;
+  checkedAt: number;
+  error: string | null;
+}
 
 export interface MetricsInput {
   nowS: number;
@@ -25,8 +29,16 @@ export interface MetricsInput {
   options: { maxRunSeconds: number; watch: WatchOptions; maxApplicationPairs: number };
 }
 
-export interface Sample { labels: Record<string, string>; value: number }
-export interface Family { name: string; help: string; labelNames: readonly string[]; samples: Sample[] }
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+export interface Family {
+  name: string;
+  help: string;
+  labelNames: readonly string[];
+  samples: Sample[];
+}
 
 export const OUTCOMES: readonly Outcome[] = ['SUCCESS', 'PARTIAL', 'REPO_FAILURE', 'MISSING'];
 export const APP_RESULTS = ['success', 'failed', 'not_run'] as const;
@@ -38,27 +50,111 @@ const A = ['plan_id', 'plan', 'module'] as const;
 
 /** Every family the model can produce, in exposition order. Names are the public contract (docs/METRICS.md). */
 export const FAMILIES = {
-  planEnabled: { name: 'backup_monitor_plan_enabled', help: '1 when the backup plan is enabled in NS8, else 0.', labelNames: P },
-  planApplications: { name: 'backup_monitor_plan_applications', help: 'Applications in the plan that still exist in the cluster.', labelNames: P },
-  lastRunApplications: { name: 'backup_monitor_plan_last_run_applications', help: 'Applications of the plan by their result in its latest run (success, failed, not_run).', labelNames: [...P, 'result'] },
-  lastRunEnd: { name: 'backup_monitor_plan_last_run_end_timestamp_seconds', help: 'End of the latest run of the plan (latest application end in NS8 statuses), unix seconds.', labelNames: P },
-  lastRunDuration: { name: 'backup_monitor_plan_last_run_duration_seconds', help: 'From the first application start to the last application end of the latest run.', labelNames: P },
-  lastOutcome: { name: 'backup_monitor_plan_last_outcome', help: 'Outcome of the last run the monitor reported (1 for the current outcome, 0 for the others).', labelNames: [...P, 'outcome'] },
-  lastSuccess: { name: 'backup_monitor_plan_last_success_timestamp_seconds', help: 'Start of the last run in which every application of the plan succeeded, unix seconds (absent when none is known).', labelNames: P },
-  failingSince: { name: 'backup_monitor_plan_failing_since_timestamp_seconds', help: 'Start of the first failed run of the current failure streak, unix seconds; 0 when the plan is not failing.', labelNames: P },
-  missedRun: { name: 'backup_monitor_plan_missed_run', help: '1 when nothing of the plan ran for its latest expected run (past the grace period), else 0.', labelNames: P },
-  lastExpected: { name: 'backup_monitor_plan_last_expected_run_timestamp_seconds', help: 'Latest calendar time at which the plan was due, at least the grace period ago, unix seconds.', labelNames: P },
-  lastMissed: { name: 'backup_monitor_plan_last_missed_run_timestamp_seconds', help: 'Expected time of the last run reported as missed, unix seconds; each new value is one more missed run.', labelNames: P },
-  watchedSince: { name: 'backup_monitor_plan_watched_since_timestamp_seconds', help: 'When the monitor started watching the plan with its current schedule, unix seconds.', labelNames: P },
-  appSize: { name: 'backup_monitor_application_last_size_bytes', help: 'Total size of the application data in its last backup of the plan.', labelNames: A },
-  appFiles: { name: 'backup_monitor_application_last_files', help: 'Files of the application in its last backup of the plan.', labelNames: A },
-  appDuration: { name: 'backup_monitor_application_last_duration_seconds', help: 'Duration of the last backup of the application in the plan.', labelNames: A },
-  appSuccess: { name: 'backup_monitor_application_last_success', help: '1 when the last backup of the application in the plan succeeded, 0 when it failed.', labelNames: A },
-  appEnd: { name: 'backup_monitor_application_last_end_timestamp_seconds', help: 'End of the last backup of the application in the plan, unix seconds.', labelNames: A },
-  outboxDepth: { name: 'backup_monitor_outbox_depth', help: 'Reports stored and waiting to be sent or retried.', labelNames: [] },
-  linkUp: { name: 'backup_monitor_link_up', help: 'State of a link at its last check: 1 working, 0 failing (redis, smtp, alertmanager, api_server).', labelNames: ['link'] },
-  linkChecked: { name: 'backup_monitor_link_last_check_timestamp_seconds', help: 'When the link was last used or checked, unix seconds.', labelNames: ['link'] },
-  pairsDropped: { name: 'backup_monitor_metrics_application_pairs_dropped', help: 'Plan/application pairs left out of the per-application series because of the cardinality cap.', labelNames: [] },
+  planEnabled: {
+    name: 'backup_monitor_plan_enabled',
+    help: '1 when the backup plan is enabled in NS8, else 0.',
+    labelNames: P,
+  },
+  planApplications: {
+    name: 'backup_monitor_plan_applications',
+    help: 'Applications in the plan that still exist in the cluster.',
+    labelNames: P,
+  },
+  lastRunApplications: {
+    name: 'backup_monitor_plan_last_run_applications',
+    help: 'Applications of the plan by their result in its latest run (success, failed, not_run).',
+    labelNames: [...P, 'result'],
+  },
+  lastRunEnd: {
+    name: 'backup_monitor_plan_last_run_end_timestamp_seconds',
+    help: 'End of the latest run of the plan (latest application end in NS8 statuses), unix seconds.',
+    labelNames: P,
+  },
+  lastRunDuration: {
+    name: 'backup_monitor_plan_last_run_duration_seconds',
+    help: 'From the first application start to the last application end of the latest run.',
+    labelNames: P,
+  },
+  lastOutcome: {
+    name: 'backup_monitor_plan_last_outcome',
+    help: 'Outcome of the last run the monitor reported (1 for the current outcome, 0 for the others).',
+    labelNames: [...P, 'outcome'],
+  },
+  lastSuccess: {
+    name: 'backup_monitor_plan_last_success_timestamp_seconds',
+    help: 'Start of the last run in which every application of the plan succeeded, unix seconds (absent when none is known).',
+    labelNames: P,
+  },
+  failingSince: {
+    name: 'backup_monitor_plan_failing_since_timestamp_seconds',
+    help: 'Start of the first failed run of the current failure streak, unix seconds; 0 when the plan is not failing.',
+    labelNames: P,
+  },
+  missedRun: {
+    name: 'backup_monitor_plan_missed_run',
+    help: '1 when nothing of the plan ran for its latest expected run (past the grace period), else 0.',
+    labelNames: P,
+  },
+  lastExpected: {
+    name: 'backup_monitor_plan_last_expected_run_timestamp_seconds',
+    help: 'Latest calendar time at which the plan was due, at least the grace period ago, unix seconds.',
+    labelNames: P,
+  },
+  lastMissed: {
+    name: 'backup_monitor_plan_last_missed_run_timestamp_seconds',
+    help: 'Expected time of the last run reported as missed, unix seconds; each new value is one more missed run.',
+    labelNames: P,
+  },
+  watchedSince: {
+    name: 'backup_monitor_plan_watched_since_timestamp_seconds',
+    help: 'When the monitor started watching the plan with its current schedule, unix seconds.',
+    labelNames: P,
+  },
+  appSize: {
+    name: 'backup_monitor_application_last_size_bytes',
+    help: 'Total size of the application data in its last backup of the plan.',
+    labelNames: A,
+  },
+  appFiles: {
+    name: 'backup_monitor_application_last_files',
+    help: 'Files of the application in its last backup of the plan.',
+    labelNames: A,
+  },
+  appDuration: {
+    name: 'backup_monitor_application_last_duration_seconds',
+    help: 'Duration of the last backup of the application in the plan.',
+    labelNames: A,
+  },
+  appSuccess: {
+    name: 'backup_monitor_application_last_success',
+    help: '1 when the last backup of the application in the plan succeeded, 0 when it failed.',
+    labelNames: A,
+  },
+  appEnd: {
+    name: 'backup_monitor_application_last_end_timestamp_seconds',
+    help: 'End of the last backup of the application in the plan, unix seconds.',
+    labelNames: A,
+  },
+  outboxDepth: {
+    name: 'backup_monitor_outbox_depth',
+    help: 'Reports stored and waiting to be sent or retried.',
+    labelNames: [],
+  },
+  linkUp: {
+    name: 'backup_monitor_link_up',
+    help: 'State of a link at its last check: 1 working, 0 failing (redis, smtp, alertmanager, api_server).',
+    labelNames: ['link'],
+  },
+  linkChecked: {
+    name: 'backup_monitor_link_last_check_timestamp_seconds',
+    help: 'When the link was last used or checked, unix seconds.',
+    labelNames: ['link'],
+  },
+  pairsDropped: {
+    name: 'backup_monitor_metrics_application_pairs_dropped',
+    help: 'Plan/application pairs left out of the per-application series because of the cardinality cap.',
+    labelNames: [],
+  },
 } as const satisfies Record<string, Omit<Family, 'samples'>>;
 
 export type FamilyKey = keyof typeof FAMILIES;
@@ -74,8 +170,11 @@ function outcomeOf(state: PlanState | undefined, latest: ReturnType<typeof corre
 export function metricFamilies(input: MetricsInput): Family[] {
   const out = {} as Record<FamilyKey, Family>;
   for (const k of Object.keys(FAMILIES) as FamilyKey[]) out[k] = { ...FAMILIES[k], samples: [] };
-  const put = (k: FamilyKey, labels: Record<string, string>, value: number) => { out[k].samples.push({ labels, value }); };
-  let pairs = 0; let dropped = 0;
+  const put = (k: FamilyKey, labels: Record<string, string>, value: number) => {
+    out[k].samples.push({ labels, value });
+  };
+  let pairs = 0;
+  let dropped = 0;
 
   const snapshots = [...(input.snapshots ?? [])].sort((a, b) => a.plan.id - b.plan.id);
   for (const snap of snapshots) {
@@ -86,7 +185,12 @@ export function metricFamilies(input: MetricsInput): Family[] {
 
     put('planEnabled', p, snap.plan.enabled ? 1 : 0);
     put('planApplications', p, live.length);
-    for (const result of APP_RESULTS) put('lastRunApplications', { ...p, result }, latest ? latest.modules.filter((m) => m.result === result).length : 0);
+    for (const result of APP_RESULTS)
+      put(
+        'lastRunApplications',
+        { ...p, result },
+        latest ? latest.modules.filter((m) => m.result === result).length : 0,
+      );
     if (latest && latest.modules.some((m) => m.end !== null)) {
       put('lastRunEnd', p, latest.end);
       put('lastRunDuration', p, Math.max(0, latest.end - latest.start));
@@ -94,7 +198,7 @@ export function metricFamilies(input: MetricsInput): Family[] {
     const outcome = outcomeOf(state, latest);
     if (outcome) {
       for (const o of OUTCOMES) put('lastOutcome', { ...p, outcome: o }, o === outcome ? 1 : 0);
-      put('failingSince', p, state ? state.failingSince ?? 0 : outcome === 'SUCCESS' ? 0 : latest!.start);
+      put('failingSince', p, state ? (state.failingSince ?? 0) : outcome === 'SUCCESS' ? 0 : latest!.start);
     }
     const lastSuccess = state ? state.lastSuccessAt : outcome === 'SUCCESS' ? latest!.start : null;
     if (lastSuccess !== null && lastSuccess !== undefined) put('lastSuccess', p, lastSuccess);
@@ -111,7 +215,10 @@ export function metricFamilies(input: MetricsInput): Family[] {
     for (const m of live) {
       const s = snap.statuses.get(m.id);
       if (!s) continue;
-      if (pairs >= input.options.maxApplicationPairs) { dropped++; continue; }
+      if (pairs >= input.options.maxApplicationPairs) {
+        dropped++;
+        continue;
+      }
       pairs++;
       const a = { ...p, module: m.id };
       put('appSize', a, s.totalSize);

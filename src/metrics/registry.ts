@@ -26,17 +26,43 @@ export class MetricsRegistry implements ReportCounters {
     for (const f of Object.values(FAMILIES)) {
       this.gauges.set(f.name, new Gauge({ name: f.name, help: f.help, labelNames: [...f.labelNames], registers }));
     }
-    this.refreshSeconds = new Gauge({ name: 'backup_monitor_metrics_refresh_seconds', help: 'Time taken to read and map the state served by this scrape.', registers });
-    this.refreshedAt = new Gauge({ name: 'backup_monitor_metrics_refresh_timestamp_seconds', help: 'When the state served by this scrape was read, unix seconds.', registers });
-    this.queuedTotal = new Counter({ name: 'backup_monitor_reports_queued_total', help: 'Reports stored in the outbox for sending since the service started.', registers });
-    this.sentTotal = new Counter({ name: 'backup_monitor_reports_sent_total', help: 'Reports sent through the smarthost since the service started.', registers });
-    this.failedTotal = new Counter({ name: 'backup_monitor_report_send_failures_total', help: 'Failed send attempts since the service started (retries included).', registers });
+    this.refreshSeconds = new Gauge({
+      name: 'backup_monitor_metrics_refresh_seconds',
+      help: 'Time taken to read and map the state served by this scrape.',
+      registers,
+    });
+    this.refreshedAt = new Gauge({
+      name: 'backup_monitor_metrics_refresh_timestamp_seconds',
+      help: 'When the state served by this scrape was read, unix seconds.',
+      registers,
+    });
+    this.queuedTotal = new Counter({
+      name: 'backup_monitor_reports_queued_total',
+      help: 'Reports stored in the outbox for sending since the service started.',
+      registers,
+    });
+    this.sentTotal = new Counter({
+      name: 'backup_monitor_reports_sent_total',
+      help: 'Reports sent through the smarthost since the service started.',
+      registers,
+    });
+    this.failedTotal = new Counter({
+      name: 'backup_monitor_report_send_failures_total',
+      help: 'Failed send attempts since the service started (retries included).',
+      registers,
+    });
   }
 
-  get contentType(): string { return this.registry.contentType; }
+  get contentType(): string {
+    return this.registry.contentType;
+  }
 
-  queued(): void { this.queuedTotal.inc(); }
-  attempt(ok: boolean): void { (ok ? this.sentTotal : this.failedTotal).inc(); }
+  queued(): void {
+    this.queuedTotal.inc();
+  }
+  attempt(ok: boolean): void {
+    (ok ? this.sentTotal : this.failedTotal).inc();
+  }
 
   /** Replaces every gauge's samples with the model's, then serializes the whole registry. */
   async render(families: Family[], refresh: { seconds: number; at: number }): Promise<string> {
@@ -45,7 +71,8 @@ export class MetricsRegistry implements ReportCounters {
       if (!g) throw new Error(`metric family ${f.name} is not registered`);
       g.reset();
       for (const s of f.samples) {
-        if (f.labelNames.length) g.set(s.labels, s.value); else g.set(s.value);
+        if (f.labelNames.length) g.set(s.labels, s.value);
+        else g.set(s.value);
       }
     }
     this.refreshSeconds.set(refresh.seconds);

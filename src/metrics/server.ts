@@ -8,10 +8,17 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 
 /** A rendered exposition, encoded once and served as is to every scrape until the next refresh. */
-export interface Scrape { contentType: string; body: Buffer }
+export interface Scrape {
+  contentType: string;
+  body: Buffer;
+}
 
 const plain = (res: http.ServerResponse, status: number, text: string, extra: Record<string, string> = {}) => {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...extra });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...extra,
+  });
   res.end(text);
 };
 
@@ -19,15 +26,28 @@ export function createMetricsServer(scrape: () => Promise<Scrape>, log: Logger):
   const server = http.createServer((req, res) => {
     // Prometheus may add query parameters; the path alone decides. Bodies are never read.
     const path = (req.url ?? '').split('?', 1)[0];
-    if (path !== '/metrics') { plain(res, 404, 'not found: this port serves only /metrics\n'); return; }
-    if (req.method !== 'GET' && req.method !== 'HEAD') { plain(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' }); return; }
-    scrape().then((s) => {
-      res.writeHead(200, { 'Content-Type': s.contentType, 'Content-Length': s.body.length, 'Cache-Control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : s.body);
-    }, (err: Error) => {
-      log.warning('metrics scrape failed', { error: err.message });
-      plain(res, 500, 'metrics are not available right now\n');
-    });
+    if (path !== '/metrics') {
+      plain(res, 404, 'not found: this port serves only /metrics\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      plain(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    scrape().then(
+      (s) => {
+        res.writeHead(200, {
+          'Content-Type': s.contentType,
+          'Content-Length': s.body.length,
+          'Cache-Control': 'no-store',
+        });
+        res.end(req.method === 'HEAD' ? undefined : s.body);
+      },
+      (err: Error) => {
+        log.warning('metrics scrape failed', { error: err.message });
+        plain(res, 500, 'metrics are not available right now\n');
+      },
+    );
   });
   // Bounded: a slow or idle client cannot hold the listener (Prometheus scrapes once a minute).
   server.headersTimeout = 5_000;
@@ -42,7 +62,13 @@ export function createMetricsServer(scrape: () => Promise<Scrape>, log: Logger):
  * Listens on host:port; when the address is not there yet (e.g. the VPN interface comes up after
  * the service at boot), retries every `retryMs` instead of failing the service, whose main job is mail.
  */
-export function listenWithRetry(server: http.Server, host: string, port: number, log: Logger, retryMs = 30_000): { ready: Promise<number>; cancel(): void } {
+export function listenWithRetry(
+  server: http.Server,
+  host: string,
+  port: number,
+  log: Logger,
+  retryMs = 30_000,
+): { ready: Promise<number>; cancel(): void } {
   let timer: NodeJS.Timeout | null = null;
   let cancelled = false;
   let warned = false;
@@ -51,7 +77,12 @@ export function listenWithRetry(server: http.Server, host: string, port: number,
       if (cancelled) return;
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
-        if (!warned) log.error('metrics listener cannot open, retrying', { listen: `${host}:${port}`, code: err.code, error: err.message });
+        if (!warned)
+          log.error('metrics listener cannot open, retrying', {
+            listen: `${host}:${port}`,
+            code: err.code,
+            error: err.message,
+          });
         warned = true;
         timer = setTimeout(attempt, retryMs);
         timer.unref?.();
@@ -68,5 +99,11 @@ export function listenWithRetry(server: http.Server, host: string, port: number,
     };
     attempt();
   });
-  return { ready, cancel() { cancelled = true; if (timer) clearTimeout(timer); } };
+  return {
+    ready,
+    cancel() {
+      cancelled = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

@@ -33,7 +33,15 @@ export const FLAP_WINDOW_S = 6 * 3600;
 export const FLAP_CHANGES = 3;
 
 /** Reasons that put a mail in the outbox; the others only update state. */
-export const MAILED: ReadonlySet<NotifyReason> = new Set<NotifyReason>(['first', 'repeat', 'changed', 'update', 'reminder', 'recovered', 'success']);
+export const MAILED: ReadonlySet<NotifyReason> = new Set<NotifyReason>([
+  'first',
+  'repeat',
+  'changed',
+  'update',
+  'reminder',
+  'recovered',
+  'success',
+]);
 
 /** A fingerprint of what the admin would see change: outcome and per-module results. */
 export function runDigest(run: RunReport): string {
@@ -82,7 +90,12 @@ export function pendingNotice(prev: PlanState, opts: ReminderOptions): PendingNo
   const lastFlip = Math.max(0, ...(prev.flips ?? []));
   const held = failing(told(prev)) !== failing(prev.lastOutcome);
   if (held && nowS - lastFlip >= window(opts)) return 'held-news';
-  if (failing(prev.lastOutcome) && opts.reminderInterval > 0 && opts.now - prev.lastNotifiedAt >= opts.reminderInterval * 1000) return 'reminder';
+  if (
+    failing(prev.lastOutcome) &&
+    opts.reminderInterval > 0 &&
+    opts.now - prev.lastNotifiedAt >= opts.reminderInterval * 1000
+  )
+    return 'reminder';
   return 'none';
 }
 
@@ -99,21 +112,31 @@ export function decideReminder(prev: PlanState | undefined, run: RunReport, opts
 }
 
 /** The plan state after a decision: what was seen, what was told, and the recent flips. */
-export function planStateAfter(prev: PlanState | undefined, run: RunReport, reason: NotifyReason, reportId: string | null, nowMs: number,
-  opts: Pick<DecideOptions, 'flapWindow'> = {}): PlanState {
+export function planStateAfter(
+  prev: PlanState | undefined,
+  run: RunReport,
+  reason: NotifyReason,
+  reportId: string | null,
+  nowMs: number,
+  opts: Pick<DecideOptions, 'flapWindow'> = {},
+): PlanState {
   const mailed = MAILED.has(reason);
   const isFlip = prev !== undefined && failing(prev.lastOutcome) !== failing(run.outcome);
   const flips = prev ? recentFlips(prev, run.start, { notifyOnSuccess: false, ...opts }) : [];
   if (isFlip) flips.push(run.start);
   return {
-    planId: run.planId, planName: run.planName, lastRunKey: run.runKey, lastOutcome: run.outcome, lastDigest: runDigest(run),
+    planId: run.planId,
+    planName: run.planName,
+    lastRunKey: run.runKey,
+    lastOutcome: run.outcome,
+    lastDigest: runDigest(run),
     lastReportId: reportId ?? prev?.lastReportId ?? '',
-    lastNotifiedAt: mailed ? nowMs : prev?.lastNotifiedAt ?? 0,
+    lastNotifiedAt: mailed ? nowMs : (prev?.lastNotifiedAt ?? 0),
     failingSince: failing(run.outcome) ? (prev?.failingSince ?? run.start) : null,
     // A WARNING run saved everything: its data is restorable, so it counts for staleness.
-    lastSuccessAt: savedEverything(run.outcome) ? run.start : prev?.lastSuccessAt ?? null,
+    lastSuccessAt: savedEverything(run.outcome) ? run.start : (prev?.lastSuccessAt ?? null),
     mailedOutcome: mailed ? run.outcome : prev ? told(prev) : null,
     flips,
-    lastRealRunStart: run.outcome === 'MISSING' ? prev?.lastRealRunStart ?? null : runStartOf(run.runKey),
+    lastRealRunStart: run.outcome === 'MISSING' ? (prev?.lastRealRunStart ?? null) : runStartOf(run.runKey),
   };
 }

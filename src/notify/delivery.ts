@@ -38,11 +38,16 @@ export class Delivery {
 
   constructor(private readonly d: DeliveryDeps) {}
 
-  start(): void { this.loop(); }
+  start(): void {
+    this.loop();
+  }
 
   /** Something new is queued, or the smarthost changed: look now. */
   kick(): void {
-    if (this.running) { this.again = true; return; }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.loop();
   }
 
@@ -70,11 +75,16 @@ export class Delivery {
   private loop(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.running = this.drain().catch((err: Error) => this.d.log.warning('outbox not reachable', { error: err.message }))
+    this.running = this.drain()
+      .catch((err: Error) => this.d.log.warning('outbox not reachable', { error: err.message }))
       .finally(() => {
         this.running = null;
         if (this.stopped) return;
-        if (this.again) { this.again = false; this.loop(); return; }
+        if (this.again) {
+          this.again = false;
+          this.loop();
+          return;
+        }
         this.timer = setTimeout(() => this.loop(), this.d.tickMs ?? 5000);
         this.timer.unref?.();
       });
@@ -87,7 +97,10 @@ export class Delivery {
     for (const id of ids) {
       if (this.stopped) return;
       const report = await this.d.outbox.load(id);
-      if (!report) { this.d.log.warning('queued report is gone', { report: id }); continue; }
+      if (!report) {
+        this.d.log.warning('queued report is gone', { report: id });
+        continue;
+      }
       await this.attempt(report, sh);
     }
   }
@@ -95,29 +108,57 @@ export class Delivery {
   private async attempt(report: StoredMail, sh: Smarthost): Promise<void> {
     const started = this.d.clock.now();
     const delivery = { ...report.delivery, attempts: report.delivery.attempts + 1 };
-    const about = report.kind === 'digest' ? { digest: `${report.period.from}-${report.period.to}` } : { plan: report.run.planId };
+    const about =
+      report.kind === 'digest' ? { digest: `${report.period.from}-${report.period.to}` } : { plan: report.run.planId };
     const log = this.d.log.child({ report: report.id, ...about, attempt: delivery.attempts });
     try {
       const from = this.d.sender(sh);
-      const { messageId } = await this.d.mailer.send({
-        from, to: delivery.recipients, subject: report.subject, text: report.text, html: report.html, messageId: stableMessageId(report.id, from),
-        headers: report.kind === 'digest' ? { 'X-NS8-Backup-Digest': `${report.period.from}-${report.period.to}` }
-          : { 'X-NS8-Backup-Plan': String(report.run.planId), 'X-NS8-Backup-Outcome': report.run.outcome },
-      }, sh);
-      report.delivery = { ...delivery, status: 'sent', sentAt: this.d.clock.now(), lastError: null, lastErrorCode: null, nextAttemptAt: 0 };
+      const { messageId } = await this.d.mailer.send(
+        {
+          from,
+          to: delivery.recipients,
+          subject: report.subject,
+          text: report.text,
+          html: report.html,
+          messageId: stableMessageId(report.id, from),
+          headers:
+            report.kind === 'digest'
+              ? { 'X-NS8-Backup-Digest': `${report.period.from}-${report.period.to}` }
+              : { 'X-NS8-Backup-Plan': String(report.run.planId), 'X-NS8-Backup-Outcome': report.run.outcome },
+        },
+        sh,
+      );
+      report.delivery = {
+        ...delivery,
+        status: 'sent',
+        sentAt: this.d.clock.now(),
+        lastError: null,
+        lastErrorCode: null,
+        nextAttemptAt: 0,
+      };
       await this.d.outbox.update(report, false);
-      log.info('report sent', { to: delivery.recipients.join(','), message_id: messageId, ms: this.d.clock.now() - started });
+      log.info('report sent', {
+        to: delivery.recipients.join(','),
+        message_id: messageId,
+        ms: this.d.clock.now() - started,
+      });
       this.d.onResult?.(true, null);
     } catch (err) {
       const e = classifySmtpError(err);
       const expired = this.d.clock.now() - report.createdAt > GIVE_UP_AFTER_MS;
       const retry = e.retryable && !expired;
       report.delivery = {
-        ...delivery, status: retry ? 'pending' : 'failed', lastError: e.message, lastErrorCode: e.code,
+        ...delivery,
+        status: retry ? 'pending' : 'failed',
+        lastError: e.message,
+        lastErrorCode: e.code,
         nextAttemptAt: retry ? this.d.clock.now() + backoffMs(delivery.attempts) : 0,
       };
       await this.d.outbox.update(report, retry);
-      log[retry ? 'warning' : 'error'](retry ? 'report not sent, will retry' : 'report not sent, giving up', { code: e.code, error: e.message });
+      log[retry ? 'warning' : 'error'](retry ? 'report not sent, will retry' : 'report not sent, giving up', {
+        code: e.code,
+        error: e.message,
+      });
       this.d.onResult?.(false, e);
     }
   }

@@ -7,7 +7,12 @@ import { redact } from '../secret.js';
 import type { Smarthost } from '../ns8/smarthost.js';
 
 export interface OutgoingMail {
-  from: string; to: string[]; subject: string; text: string; html: string; headers?: Record<string, string>;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
   /** `<id@domain>`, the same on every attempt of one report, so receivers can drop a second copy (issue #10). */
   messageId?: string;
 }
@@ -25,8 +30,12 @@ export function stableMessageId(reportId: string, from: string): string {
 function withoutPassword(e: MonitorError, sh: Smarthost): MonitorError {
   const pass = sh.password?.reveal() ?? '';
   if (pass.length < 3) return e;
-  const forms = [pass, Buffer.from(pass).toString('base64'), Buffer.from(`\0${sh.username}\0${pass}`).toString('base64'),
-    Buffer.from(`${sh.username}\0${sh.username}\0${pass}`).toString('base64')];
+  const forms = [
+    pass,
+    Buffer.from(pass).toString('base64'),
+    Buffer.from(`\0${sh.username}\0${pass}`).toString('base64'),
+    Buffer.from(`${sh.username}\0${sh.username}\0${pass}`).toString('base64'),
+  ];
   if (!forms.some((f) => e.message.includes(f))) return e;
   // The cause (nodemailer's error, with the raw reply) is dropped: it would carry the password on.
   return new MonitorError(e.code, redact(e.message, forms));
@@ -48,13 +57,16 @@ export function senderAddress(configured: string, sh: Smarthost): string {
 
 export function transportOptions(sh: Smarthost) {
   return {
-    host: sh.host, port: sh.port,
+    host: sh.host,
+    port: sh.port,
     secure: sh.encryption === 'tls',
     requireTLS: sh.encryption === 'starttls',
     ignoreTLS: sh.encryption === 'none',
     auth: sh.username ? { user: sh.username, pass: sh.password?.reveal() ?? '' } : undefined,
     tls: { rejectUnauthorized: sh.tlsVerify },
-    connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
   };
 }
 
@@ -67,8 +79,15 @@ export function createMailer(): Mailer {
       const transport = nodemailer.createTransport(transportOptions(sh));
       try {
         const info = await transport.sendMail({
-          from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html,
-          headers: mail.headers, messageId: mail.messageId, disableFileAccess: true, disableUrlAccess: true,
+          from: mail.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: mail.headers,
+          messageId: mail.messageId,
+          disableFileAccess: true,
+          disableUrlAccess: true,
         });
         return { messageId: String(info.messageId ?? '') };
       } catch (err) {

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // EDGE: the durable outbox, report history and per-plan state in `module/<id>/…`, written on the
 // leader with the module's credentials. A report is stored (one MULTI) before any send attempt.
-import { HISTORY_MAX, REPORT_TTL_SECONDS, moduleKeys, type PlanState, type StoredMail, type StoredReport } from '../domain/records.js';
+import {
+  HISTORY_MAX,
+  REPORT_TTL_SECONDS,
+  moduleKeys,
+  type PlanState,
+  type StoredMail,
+  type StoredReport,
+} from '../domain/records.js';
 import { indexEntry } from '../domain/report-index.js';
 import type { Redis } from '../ns8/redis.js';
 
@@ -47,10 +54,15 @@ export function createOutbox(writer: Redis, moduleId: string): Outbox {
       if (queue) m.hSet(k.outbox, report.id, String(report.delivery.nextAttemptAt));
       await m.exec();
     },
-    async saveState(state) { await writer.hSet(k.plans, String(state.planId), JSON.stringify(state)); },
+    async saveState(state) {
+      await writer.hSet(k.plans, String(state.planId), JSON.stringify(state));
+    },
     async due(nowMs) {
       const all = await writer.hGetAll(k.outbox);
-      return Object.entries(all).filter(([, at]) => Number(at) <= nowMs).sort((a, b) => Number(a[1]) - Number(b[1])).map(([id]) => id);
+      return Object.entries(all)
+        .filter(([, at]) => Number(at) <= nowMs)
+        .sort((a, b) => Number(a[1]) - Number(b[1]))
+        .map(([id]) => id);
     },
     async load(id) {
       const raw = await writer.get(k.report(id));
@@ -59,14 +71,17 @@ export function createOutbox(writer: Redis, moduleId: string): Outbox {
     async update(report, queued) {
       const m = writer.multi();
       put(m, report);
-      if (queued) m.hSet(k.outbox, report.id, String(report.delivery.nextAttemptAt)); else m.hDel(k.outbox, report.id);
+      if (queued) m.hSet(k.outbox, report.id, String(report.delivery.nextAttemptAt));
+      else m.hDel(k.outbox, report.id);
       await m.exec();
     },
     async recentFailed(sinceMs, limit = 50) {
       const ids = await writer.lRange(k.history, 0, limit - 1);
       if (ids.length === 0) return [];
       const raws = await writer.mGet(ids.map(k.report));
-      return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as StoredReport)
+      return raws
+        .filter((r): r is string => !!r)
+        .map((r) => JSON.parse(r) as StoredReport)
         .filter((r) => r.delivery.status === 'failed' && r.createdAt >= sinceMs);
     },
     async allDueNow(nowMs) {
@@ -86,9 +101,16 @@ export function createOutbox(writer: Redis, moduleId: string): Outbox {
         const entries: Record<string, string> = {};
         raws.forEach((raw, j) => {
           if (!raw) return;
-          try { entries[chunk[j]!] = JSON.stringify(indexEntry(JSON.parse(raw) as StoredReport)); } catch { /* unreadable: the action skips it too */ }
+          try {
+            entries[chunk[j]!] = JSON.stringify(indexEntry(JSON.parse(raw) as StoredReport));
+          } catch {
+            /* unreadable: the action skips it too */
+          }
         });
-        if (Object.keys(entries).length) { await writer.hSet(k.index, entries); added += Object.keys(entries).length; }
+        if (Object.keys(entries).length) {
+          await writer.hSet(k.index, entries);
+          added += Object.keys(entries).length;
+        }
       }
       return added;
     },

@@ -42,12 +42,24 @@ export interface NotifySettings {
 export const LIMITS = { plans: 500, recipientsPerPlan: 20, chars: 32_000 } as const;
 
 // Same rule as config.ts / settings.py: no quotes, spaces, separators or shell-special characters.
-const EMAIL = /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 export const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s);
 export const isPolicy = (s: string): s is Policy => (POLICIES as readonly string[]).includes(s);
 
 /** One problem of a PLAN_POLICIES value, named like configure-module's field errors. */
-export interface PolicyProblem { planId: number | null; error: 'bad_entry' | 'bad_plan_id' | 'unknown_policy' | 'invalid_email' | 'duplicate_plan' | 'too_long' | 'too_many_recipients'; value: string }
+export interface PolicyProblem {
+  planId: number | null;
+  error:
+    | 'bad_entry'
+    | 'bad_plan_id'
+    | 'unknown_policy'
+    | 'invalid_email'
+    | 'duplicate_plan'
+    | 'too_long'
+    | 'too_many_recipients';
+  value: string;
+}
 
 /** PLAN_POLICIES text -> map, or every problem found (never a partial result). */
 export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify> } | { problems: PolicyProblem[] } {
@@ -55,23 +67,39 @@ export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify>
   const plans = new Map<number, PlanNotify>();
   const seen = new Set<number>();
   const text = raw.trim();
-  if (text.length > LIMITS.chars) return { problems: [{ planId: null, error: 'too_long', value: `${text.length} characters` }] };
+  if (text.length > LIMITS.chars)
+    return { problems: [{ planId: null, error: 'too_long', value: `${text.length} characters` }] };
   if (text === '') return { plans };
   const entries = text.split(',');
-  if (entries.length > LIMITS.plans) return { problems: [{ planId: null, error: 'too_long', value: `${entries.length} plans` }] };
+  if (entries.length > LIMITS.plans)
+    return { problems: [{ planId: null, error: 'too_long', value: `${entries.length} plans` }] };
   for (const entry of entries) {
     const [idText = '', policyText = '', addrText = '', ...extra] = entry.trim().split(':');
-    if (extra.length || (!entry.includes(':'))) { problems.push({ planId: null, error: 'bad_entry', value: entry }); continue; }
-    if (!/^[1-9]\d{0,8}$/.test(idText)) { problems.push({ planId: null, error: 'bad_plan_id', value: idText }); continue; }
+    if (extra.length || !entry.includes(':')) {
+      problems.push({ planId: null, error: 'bad_entry', value: entry });
+      continue;
+    }
+    if (!/^[1-9]\d{0,8}$/.test(idText)) {
+      problems.push({ planId: null, error: 'bad_plan_id', value: idText });
+      continue;
+    }
     const planId = Number(idText);
-    if (seen.has(planId)) { problems.push({ planId, error: 'duplicate_plan', value: idText }); continue; }
+    if (seen.has(planId)) {
+      problems.push({ planId, error: 'duplicate_plan', value: idText });
+      continue;
+    }
     seen.add(planId);
     let policy: Policy | null = null;
     if (policyText !== '' && policyText !== 'default') {
-      if (isPolicy(policyText)) policy = policyText; else problems.push({ planId, error: 'unknown_policy', value: policyText });
+      if (isPolicy(policyText)) policy = policyText;
+      else problems.push({ planId, error: 'unknown_policy', value: policyText });
     }
-    const recipients = addrText.split(';').map((a) => a.trim()).filter(Boolean);
-    if (recipients.length > LIMITS.recipientsPerPlan) problems.push({ planId, error: 'too_many_recipients', value: String(recipients.length) });
+    const recipients = addrText
+      .split(';')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    if (recipients.length > LIMITS.recipientsPerPlan)
+      problems.push({ planId, error: 'too_many_recipients', value: String(recipients.length) });
     for (const a of recipients) if (!isEmail(a)) problems.push({ planId, error: 'invalid_email', value: a });
     // An entry that says nothing (`2:default`) is the same as no entry: left out.
     if (policy !== null || recipients.length) plans.set(planId, { policy, recipients: dedupe(recipients) });
@@ -81,8 +109,11 @@ export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify>
 
 /** The inverse of parsePlanPolicies, sorted by plan id; entries that say nothing are left out. */
 export function formatPlanPolicies(plans: ReadonlyMap<number, PlanNotify>): string {
-  return [...plans].filter(([, p]) => p.policy !== null || p.recipients.length > 0).sort(([a], [b]) => a - b)
-    .map(([id, p]) => `${id}:${p.policy ?? 'default'}${p.recipients.length ? `:${p.recipients.join(';')}` : ''}`).join(',');
+  return [...plans]
+    .filter(([, p]) => p.policy !== null || p.recipients.length > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([id, p]) => `${id}:${p.policy ?? 'default'}${p.recipients.length ? `:${p.recipients.join(';')}` : ''}`)
+    .join(',');
 }
 
 export function policyOf(s: NotifySettings, planId: number): Policy {

@@ -7,7 +7,12 @@ import { savedEverything, type RunReport } from '../domain/run.js';
 
 export type Staleness = { kind: 'fresh' } | { kind: 'stale'; since: number };
 
-export function staleness(run: Pick<RunReport, 'outcome' | 'start'>, prev: Pick<PlanState, 'lastSuccessAt' | 'failingSince'> | undefined, nowS: number, staleAge: number): Staleness {
+export function staleness(
+  run: Pick<RunReport, 'outcome' | 'start'>,
+  prev: Pick<PlanState, 'lastSuccessAt' | 'failingSince'> | undefined,
+  nowS: number,
+  staleAge: number,
+): Staleness {
   if (savedEverything(run.outcome)) return { kind: 'fresh' };
   const since = prev?.lastSuccessAt ?? prev?.failingSince ?? run.start;
   return nowS - since > staleAge ? { kind: 'stale', since } : { kind: 'fresh' };

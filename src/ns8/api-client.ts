@@ -7,23 +7,33 @@ import type { Logger } from '../log.js';
 import { retry, sleep as wait } from '../retry.js';
 
 export type ApiErrorCode =
-  | 'API_UNREACHABLE'   // connection refused, DNS, reset: retryable
-  | 'API_AUTH'          // login refused (wrong agent credentials, or `default`): permanent
-  | 'API_FORBIDDEN'     // 403: the module's roles do not allow the action: permanent
-  | 'API_AGENT_DOWN'    // 404 "client idle check failed": the target agent is not running: retryable
-  | 'API_NOT_LEADER'    // 403 "task submission is forbidden in a worker node": retryable (leader switch)
-  | 'API_RATE_LIMITED'  // 429: retryable
-  | 'API_SERVER_ERROR'  // 5xx: retryable
-  | 'API_BAD_RESPONSE'  // unexpected status or body: permanent
-  | 'API_TIMEOUT'       // the caller's signal fired (per-check timeout or budget)
+  | 'API_UNREACHABLE' // connection refused, DNS, reset: retryable
+  | 'API_AUTH' // login refused (wrong agent credentials, or `default`): permanent
+  | 'API_FORBIDDEN' // 403: the module's roles do not allow the action: permanent
+  | 'API_AGENT_DOWN' // 404 "client idle check failed": the target agent is not running: retryable
+  | 'API_NOT_LEADER' // 403 "task submission is forbidden in a worker node": retryable (leader switch)
+  | 'API_RATE_LIMITED' // 429: retryable
+  | 'API_SERVER_ERROR' // 5xx: retryable
+  | 'API_BAD_RESPONSE' // unexpected status or body: permanent
+  | 'API_TIMEOUT' // the caller's signal fired (per-check timeout or budget)
   | 'API_ABORTED';
 
-const RETRYABLE = new Set<ApiErrorCode>(['API_UNREACHABLE', 'API_AGENT_DOWN', 'API_NOT_LEADER',
-  'API_RATE_LIMITED', 'API_SERVER_ERROR', 'API_TIMEOUT']);
+const RETRYABLE = new Set<ApiErrorCode>([
+  'API_UNREACHABLE',
+  'API_AGENT_DOWN',
+  'API_NOT_LEADER',
+  'API_RATE_LIMITED',
+  'API_SERVER_ERROR',
+  'API_TIMEOUT',
+]);
 
 export class ApiError extends Error {
   readonly retryable: boolean;
-  constructor(readonly code: ApiErrorCode, message: string, readonly status: number | null = null) {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly status: number | null = null,
+  ) {
     super(`${code}: ${message}`);
     this.name = 'ApiError';
     this.retryable = RETRYABLE.has(code);
@@ -31,14 +41,24 @@ export class ApiError extends Error {
 }
 
 /** The three keys of a finished task (NS8.md §5.3). */
-export interface TaskResult { exitCode: number; output: unknown; error: string; taskId: string }
+export interface TaskResult {
+  exitCode: number;
+  output: unknown;
+  error: string;
+  taskId: string;
+}
 
 export interface TaskRunner {
   /**
    * Runs `action` on the cluster agent and waits for its end; throws ApiError.
    * `onQueued` tells when NS8 accepted the task: a timeout after it is the task's, before it the API's.
    */
-  runClusterTask(action: string, data: unknown, signal?: AbortSignal, onQueued?: (taskId: string) => void): Promise<TaskResult>;
+  runClusterTask(
+    action: string,
+    data: unknown,
+    signal?: AbortSignal,
+    onQueued?: (taskId: string) => void,
+  ): Promise<TaskResult>;
 }
 
 export interface ApiClientOptions {
@@ -52,7 +72,10 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-interface Reply { status: number; body: Record<string, unknown> }
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 const CONNECT_RETRIES = 2;
 /** 100 ms, then 300 ms. */
@@ -66,29 +89,44 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
   let loggingIn: Promise<string> | null = null;
   const clean = (s: string) => redact(s, [opts.password]);
 
-  async function call(method: string, path: string, body: unknown, signal?: AbortSignal, bearer?: string): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    bearer?: string,
+  ): Promise<Reply> {
     if (signal?.aborted) throw aborted(signal);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     // Connection errors are retried a few times, as NS8's own client does: a kept-alive socket
     // that the server has just closed fails once with ECONNRESET and works on a new one.
-    const res = await retry(() => doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal }),
-      { backoff: CONNECT_BACKOFF, attempts: CONNECT_RETRIES + 1, signal }).catch((e: unknown) => {
+    const res = await retry(
+      () =>
+        doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal }),
+      { backoff: CONNECT_BACKOFF, attempts: CONNECT_RETRIES + 1, signal },
+    ).catch((e: unknown) => {
       if (signal?.aborted) throw aborted(signal);
       throw new ApiError('API_UNREACHABLE', clean(`${method} ${base}${path}: ${causeOf(e)}`));
     });
     let parsed: Record<string, unknown> = {};
-    try { const v: unknown = await res.json(); if (v && typeof v === 'object') parsed = v as Record<string, unknown>; } catch {
+    try {
+      const v: unknown = await res.json();
+      if (v && typeof v === 'object') parsed = v as Record<string, unknown>;
+    } catch {
       if (signal?.aborted) throw aborted(signal);
     }
     return { status: res.status, body: parsed };
   }
 
   async function login(signal?: AbortSignal): Promise<string> {
-    try { return await sharedLogin(signal); } catch (e) {
+    try {
+      return await sharedLogin(signal);
+    } catch (e) {
       // The shared login may have been cancelled by another caller's signal, not by ours.
-      if (e instanceof ApiError && (e.code === 'API_ABORTED' || e.code === 'API_TIMEOUT') && !signal?.aborted) return await sharedLogin(signal);
+      if (e instanceof ApiError && (e.code === 'API_ABORTED' || e.code === 'API_TIMEOUT') && !signal?.aborted)
+        return await sharedLogin(signal);
       throw e;
     }
   }
@@ -98,16 +136,19 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
     loggingIn ??= (async () => {
       const r = await call('POST', '/api/login', { username: opts.user, password: opts.password.reveal() }, signal);
       if (r.status === 200 && typeof r.body.token === 'string') return r.body.token;
-      if (r.status === 401 || r.status === 403) throw new ApiError('API_AUTH', `login as ${opts.user} refused: ${msgOf(r)}`, r.status);
+      if (r.status === 401 || r.status === 403)
+        throw new ApiError('API_AUTH', `login as ${opts.user} refused: ${msgOf(r)}`, r.status);
       throw statusError(r, 'login');
-    })().finally(() => { loggingIn = null; });
+    })().finally(() => {
+      loggingIn = null;
+    });
     token = await loggingIn;
     return token;
   }
 
   /** An authenticated call; a 401 means the token expired or was revoked: log in once more. */
   async function authed(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Reply> {
-    const r = await call(method, path, body, signal, token ?? await login(signal));
+    const r = await call(method, path, body, signal, token ?? (await login(signal)));
     if (r.status !== 401) return r;
     opts.logger?.debug('NS8 API token refused, logging in again', { path });
     token = null;
@@ -134,14 +175,21 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
       if (r.status === 429 || r.status >= 500) continue;
       const d = r.body.data as Record<string, unknown> | undefined;
       if (r.status === 200 && d && typeof d.exit_code === 'number') {
-        return { taskId: id, exitCode: d.exit_code, output: d.output ?? null, error: typeof d.error === 'string' ? d.error : '' };
+        return {
+          taskId: id,
+          exitCode: d.exit_code,
+          output: d.output ?? null,
+          error: typeof d.error === 'string' ? d.error : '',
+        };
       }
       throw statusError(r, `status of task ${id}`);
     }
   }
 
   return {
-    async login(signal) { await login(signal); },
+    async login(signal) {
+      await login(signal);
+    },
     async runClusterTask(action, data, signal, onQueued) {
       const id = await submit(action, data, signal);
       opts.logger?.debug('NS8 task queued', { action, task: id });
@@ -154,7 +202,9 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
 function statusError(r: Reply, what: string): ApiError {
   const m = `${what}: HTTP ${r.status} ${msgOf(r)}`;
   if (r.status === 403) {
-    return /worker node/i.test(msgOf(r)) ? new ApiError('API_NOT_LEADER', m, 403) : new ApiError('API_FORBIDDEN', m, 403);
+    return /worker node/i.test(msgOf(r))
+      ? new ApiError('API_NOT_LEADER', m, 403)
+      : new ApiError('API_FORBIDDEN', m, 403);
   }
   if (r.status === 401) return new ApiError('API_AUTH', m, 401);
   if (r.status === 404) return new ApiError('API_AGENT_DOWN', m, 404);
@@ -172,11 +222,14 @@ function causeOf(e: unknown): string {
 
 function aborted(signal: AbortSignal): ApiError {
   const r = signal.reason as { name?: string } | undefined;
-  return r?.name === 'TimeoutError' ? new ApiError('API_TIMEOUT', 'the check took longer than allowed')
+  return r?.name === 'TimeoutError'
+    ? new ApiError('API_TIMEOUT', 'the check took longer than allowed')
     : new ApiError('API_ABORTED', 'the check was cancelled');
 }
 
 /** A wait that ends early, as an ApiError, when the check is cancelled. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return wait(ms, signal).catch(() => { throw aborted(signal!); });
+  return wait(ms, signal).catch(() => {
+    throw aborted(signal!);
+  });
 }

@@ -14,14 +14,26 @@ import { request } from 'node:http';
 import type { Logger } from '../log.js';
 import type { ErrorLogStatus, RunReport } from '../domain/run.js';
 import {
-  attribute, LokiFormatError, meaningful, MODULES_WITH_LINES, parseQueryRange, queryParams,
+  attribute,
+  LokiFormatError,
+  meaningful,
+  MODULES_WITH_LINES,
+  parseQueryRange,
+  queryParams,
 } from '../loki/lines.js';
 import type { Redis } from './redis.js';
 
-export interface LokiTarget { url: string; user: string; password: string }
+export interface LokiTarget {
+  url: string;
+  user: string;
+  password: string;
+}
 
 /** The result of one read: per module its lines, and how the read went. */
-export interface ErrorLog { status: ErrorLogStatus; lines: Map<string, string[]> }
+export interface ErrorLog {
+  status: ErrorLogStatus;
+  lines: Map<string, string[]>;
+}
 
 export interface ErrorLineReader {
   /** Never throws and never outlives its budget. */
@@ -43,33 +55,61 @@ export async function discoverLoki(reader: Pick<Redis, 'get' | 'hGetAll'>): Prom
   const env = await reader.hGetAll(`module/${id}/environment`);
   const host = env.LOKI_ADDR;
   const port = Number(env.LOKI_HTTP_PORT);
-  if (!host || !/^[0-9a-fA-F.:]+$|^[a-z0-9.-]+$/i.test(host) || !Number.isInteger(port) || port < 1 || port > 65535) return null;
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, user: env.LOKI_API_AUTH_USERNAME ?? '', password: env.LOKI_API_AUTH_PASSWORD ?? '' };
+  if (!host || !/^[0-9a-fA-F.:]+$|^[a-z0-9.-]+$/i.test(host) || !Number.isInteger(port) || port < 1 || port > 65535)
+    return null;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    user: env.LOKI_API_AUTH_USERNAME ?? '',
+    password: env.LOKI_API_AUTH_PASSWORD ?? '',
+  };
 }
 
-class HttpStatusError extends Error { constructor(readonly status: number) { super(`HTTP ${status}`); } }
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
 
 /** GET `url` with basic auth; JSON body; aborts with `signal`; refuses answers over MAX_ANSWER_BYTES. */
 function getJson(url: URL, user: string, password: string, signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'GET', signal,
-      headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
-    }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status < 200 || status > 299) { res.resume(); reject(new HttpStatusError(status)); return; }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_ANSWER_BYTES) { req.destroy(new LokiFormatError('answer too large')); return; }
-        chunks.push(c);
-      });
-      res.on('end', () => {
-        try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch { reject(new LokiFormatError('answer is not JSON')); }
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        signal,
+        headers: {
+          accept: 'application/json',
+          authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+        },
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          res.resume();
+          reject(new HttpStatusError(status));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_ANSWER_BYTES) {
+            req.destroy(new LokiFormatError('answer too large'));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch {
+            reject(new LokiFormatError('answer is not JSON'));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -105,14 +145,25 @@ export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
       if (failed.length === 0) return { status: 'empty', lines: new Map() };
       const ctl = new AbortController();
       let timedOut = false;
-      const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, Math.max(0, d.budgetSeconds * 1000));
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          ctl.abort();
+        },
+        Math.max(0, d.budgetSeconds * 1000),
+      );
       const started = d.now();
       try {
         const target = await Promise.race([
           d.discover(),
-          new Promise<never>((_, reject) => ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+          new Promise<never>((_, reject) =>
+            ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+          ),
         ]);
-        if (!target) { log.info('no Loki instance in the cluster: no error lines in the report'); return { status: 'no_loki', lines: new Map() }; }
+        if (!target) {
+          log.info('no Loki instance in the cluster: no error lines in the report');
+          return { status: 'no_loki', lines: new Map() };
+        }
         const nowS = Math.floor(d.now() / 1000);
         const starts = failed.map((m) => m.start ?? run.start).filter((t) => t > 0);
         const ends = failed.map((m) => m.end ?? run.end).filter((t) => t > 0);
@@ -120,11 +171,20 @@ export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
         const to = Math.min(nowS, Math.max(...ends, run.end) + WINDOW_AFTER_S);
         const secrets = [target.password, ...(d.secrets?.() ?? [])];
         const nodes = [...new Set(failed.map((m) => m.node!))];
-        const results = await Promise.allSettled(nodes.map(async (node) => {
-          const url = new URL(`/loki/api/v1/query_range?${queryParams(node, run.planId, from, Math.max(to, from + 1))}`, target.url);
-          const entries = parseQueryRange(await getJson(url, target.user, target.password, ctl.signal));
-          return attribute(entries, run.planId, new Set(failed.filter((m) => m.node === node).map((m) => m.moduleId)));
-        }));
+        const results = await Promise.allSettled(
+          nodes.map(async (node) => {
+            const url = new URL(
+              `/loki/api/v1/query_range?${queryParams(node, run.planId, from, Math.max(to, from + 1))}`,
+              target.url,
+            );
+            const entries = parseQueryRange(await getJson(url, target.user, target.password, ctl.signal));
+            return attribute(
+              entries,
+              run.planId,
+              new Set(failed.filter((m) => m.node === node).map((m) => m.moduleId)),
+            );
+          }),
+        );
         const lines = new Map<string, string[]>();
         const errors: ErrorLogStatus[] = [];
         for (const r of results) {
@@ -132,9 +192,18 @@ export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
           else errors.push(statusOf(r.reason, timedOut));
         }
         const answered = results.some((r) => r.status === 'fulfilled');
-        const status: ErrorLogStatus = !answered ? SEVERITY.find((s) => errors.includes(s)) ?? 'error'
-          : [...lines.values()].some((l) => l.length) ? 'ok' : 'empty';
-        log.info('error lines read from Loki', { run: run.runKey, status, modules: lines.size, nodes: nodes.length, ms: d.now() - started });
+        const status: ErrorLogStatus = !answered
+          ? (SEVERITY.find((s) => errors.includes(s)) ?? 'error')
+          : [...lines.values()].some((l) => l.length)
+            ? 'ok'
+            : 'empty';
+        log.info('error lines read from Loki', {
+          run: run.runKey,
+          status,
+          modules: lines.size,
+          nodes: nodes.length,
+          ms: d.now() - started,
+        });
         return { status, lines };
       } catch (err) {
         const status = statusOf(err, timedOut);
@@ -152,6 +221,8 @@ export function withErrorLines(run: RunReport, log: ErrorLog): RunReport {
   return {
     ...run,
     errorLog: log.status,
-    modules: run.modules.map((m) => (log.lines.get(m.moduleId)?.length ? { ...m, errorLines: log.lines.get(m.moduleId)! } : m)),
+    modules: run.modules.map((m) =>
+      log.lines.get(m.moduleId)?.length ? { ...m, errorLines: log.lines.get(m.moduleId)! } : m,
+    ),
   };
 }

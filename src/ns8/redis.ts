@@ -24,7 +24,13 @@ export interface RedisClients {
   destroy(): void;
 }
 
-function client(url: string, socketPath: string | null, log: Logger, role: string, creds?: { username: string; password: string }): Redis {
+function client(
+  url: string,
+  socketPath: string | null,
+  log: Logger,
+  role: string,
+  creds?: { username: string; password: string },
+): Redis {
   const c = createClient({
     url: socketPath ? undefined : url,
     socket: {
@@ -41,7 +47,10 @@ function client(url: string, socketPath: string | null, log: Logger, role: strin
     if (!down) log.warning('redis connection lost', { role, error: err.message });
     down = true;
   });
-  c.on('ready', () => { if (down) log.info('redis connection back', { role }); down = false; });
+  c.on('ready', () => {
+    if (down) log.info('redis connection back', { role });
+    down = false;
+  });
   return c;
 }
 
@@ -53,12 +62,23 @@ export async function connectRedis(cfg: Config['redis'], log: Logger, signal?: A
   // connect() rejects on the first failure; retry until Redis is there, as agents do.
   await Promise.all([reader, subscriber, writer].map((c) => connectWithRetry(c, signal)));
   return {
-    reader, subscriber, writer,
-    async close() { await Promise.allSettled([reader, subscriber, writer].map((c) => (c.isOpen ? c.close() : undefined))); },
-    destroy() { for (const c of [reader, subscriber, writer]) if (c.isOpen) c.destroy(); },
+    reader,
+    subscriber,
+    writer,
+    async close() {
+      await Promise.allSettled([reader, subscriber, writer].map((c) => (c.isOpen ? c.close() : undefined)));
+    },
+    destroy() {
+      for (const c of [reader, subscriber, writer]) if (c.isOpen) c.destroy();
+    },
   };
 }
 
 function connectWithRetry(c: Redis, signal?: AbortSignal): Promise<void> {
-  return retry(async () => { await c.connect(); }, { backoff: CONNECT_BACKOFF, signal });
+  return retry(
+    async () => {
+      await c.connect();
+    },
+    { backoff: CONNECT_BACKOFF, signal },
+  );
 }

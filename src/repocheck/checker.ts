@@ -26,7 +26,10 @@ export interface CheckerDeps {
 }
 
 type Outcome = RawOutcome & { message?: string; cancelled?: boolean };
-interface CacheEntry { at: number; repos: Map<string, Promise<Outcome>> }
+interface CacheEntry {
+  at: number;
+  repos: Map<string, Promise<Outcome>>;
+}
 
 export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): void } {
   const { api, settings, clock } = deps;
@@ -39,7 +42,10 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     const now = clock.now();
     for (const [k, e] of cache) if (now - e.at >= settings.cacheSeconds * 1000) cache.delete(k);
     let e = cache.get(dest);
-    if (!e) { e = { at: now, repos: new Map() }; cache.set(dest, e); }
+    if (!e) {
+      e = { at: now, repos: new Map() };
+      cache.set(dest, e);
+    }
     return e;
   }
 
@@ -49,14 +55,23 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     const base = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null };
     let queued = false;
     try {
-      const r = await api.runClusterTask(ACTION, { repository: dest, path }, timeout.signal, () => { queued = true; });
+      const r = await api.runClusterTask(ACTION, { repository: dest, path }, timeout.signal, () => {
+        queued = true;
+      });
       return { ...base, exitCode: r.exitCode, stderr: r.error, output: r.output, durationMs: clock.now() - started };
     } catch (e) {
       const durationMs = clock.now() - started;
       if (budget.aborted && !timeout.expired()) return { ...base, durationMs, cancelled: true };
-      if (timeout.expired() && queued) return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
+      if (timeout.expired() && queued)
+        return { ...base, timedOut: true, durationMs, message: `no answer within ${settings.timeout} s` };
       // Not even queued in time: the API server is slow or hung, not the destination.
-      if (timeout.expired()) return { ...base, apiError: 'API_TIMEOUT', durationMs, message: `API_TIMEOUT: the NS8 API server did not accept the task within ${settings.timeout} s` };
+      if (timeout.expired())
+        return {
+          ...base,
+          apiError: 'API_TIMEOUT',
+          durationMs,
+          message: `API_TIMEOUT: the NS8 API server did not accept the task within ${settings.timeout} s`,
+        };
       const err = e instanceof ApiError ? e : new ApiError('API_BAD_RESPONSE', String((e as Error)?.message ?? e));
       return { ...base, apiError: err.code, httpStatus: err.status, durationMs, message: err.message };
     } finally {
@@ -81,7 +96,12 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     return await untilAborted(p, budget);
   }
 
-  async function checkOne(run: RunReport, t: Target, budget: AbortSignal, state: { down: boolean }): Promise<RepoCheck> {
+  async function checkOne(
+    run: RunReport,
+    t: Target,
+    budget: AbortSignal,
+    state: { down: boolean },
+  ): Promise<RepoCheck> {
     if (budget.aborted) return skippedCheck(t, 'CHECK_SKIPPED_BUDGET');
     if (state.down) return skippedCheck(t, 'CHECK_SKIPPED_DESTINATION');
     const o = await outcomeOf(run.destinationId, t.repoPath, budget);
@@ -103,7 +123,9 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       const budget = deadline(settings.budget * 1000, signal);
       const state = { down: false };
       const checks = await pool(targets, settings.concurrency, async (t) => {
-        try { return await checkOne(run, t, budget.signal, state); } catch (e) {
+        try {
+          return await checkOne(run, t, budget.signal, state);
+        } catch (e) {
           log.error('repository check failed unexpectedly', { module: t.moduleId, error: String(e) });
           return skippedCheck(t, 'CHECK_INTERNAL_ERROR');
         }
@@ -112,8 +134,14 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
         log.info('repository checked', { module: c.moduleId, verdict: c.verdict, code: c.code, ms: c.durationMs });
       }
       const expectedRun = deps.expectedRun ? deps.expectedRun(run) : run.start;
-      return { destinationId: run.destinationId, destinationName: run.destinationName, verdict: overallVerdict(checks),
-        checks, expectedRun, checkedAt: clock.now() };
+      return {
+        destinationId: run.destinationId,
+        destinationName: run.destinationName,
+        verdict: overallVerdict(checks),
+        checks,
+        expectedRun,
+        checkedAt: clock.now(),
+      };
     },
   };
 }
@@ -126,13 +154,20 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
 export function deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; expired(): boolean; clear(): void } {
   const ctl = new AbortController();
   let expired = false;
-  const timer = setTimeout(() => { expired = true; ctl.abort(new DOMException('the check took too long', 'TimeoutError')); }, ms);
+  const timer = setTimeout(() => {
+    expired = true;
+    ctl.abort(new DOMException('the check took too long', 'TimeoutError'));
+  }, ms);
   const onParent = () => ctl.abort(parent!.reason);
-  if (parent?.aborted) onParent(); else parent?.addEventListener('abort', onParent, { once: true });
+  if (parent?.aborted) onParent();
+  else parent?.addEventListener('abort', onParent, { once: true });
   return {
     signal: ctl.signal,
     expired: () => expired,
-    clear: () => { clearTimeout(timer); parent?.removeEventListener('abort', onParent); },
+    clear: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParent);
+    },
   };
 }
 
@@ -140,19 +175,40 @@ export function deadline(ms: number, parent?: AbortSignal): { signal: AbortSigna
 export async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]!); } };
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return out;
 }
 
 /** Waits for `p`, or resolves as cancelled when the signal fires first (p keeps running). */
 function untilAborted(p: Promise<Outcome>, signal: AbortSignal): Promise<Outcome> {
-  const cancelled: Outcome = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null, durationMs: 0, cancelled: true };
+  const cancelled: Outcome = {
+    exitCode: null,
+    stderr: '',
+    output: null,
+    timedOut: false,
+    apiError: null,
+    durationMs: 0,
+    cancelled: true,
+  };
   if (signal.aborted) return Promise.resolve(cancelled);
   return new Promise((resolve) => {
     const onAbort = () => resolve(cancelled);
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then((o) => { signal.removeEventListener('abort', onAbort); resolve(o); },
-      () => { signal.removeEventListener('abort', onAbort); resolve(cancelled); });
+    p.then(
+      (o) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(o);
+      },
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(cancelled);
+      },
+    );
   });
 }

@@ -20,7 +20,11 @@ export interface RawOutcome {
   durationMs: number;
 }
 
-export interface Snapshot { timestamp: number; id: string; totalBytes: number | null }
+export interface Snapshot {
+  timestamp: number;
+  id: string;
+  totalBytes: number | null;
+}
 
 export interface Classification {
   verdict: RepoVerdict;
@@ -47,18 +51,35 @@ const CODES: Record<RepoVerdict, { code: string; retryable: boolean }> = {
   skipped: { code: 'CHECK_SKIPPED', retryable: true },
 };
 
-const result = (verdict: RepoVerdict, extra: Partial<Classification> = {}): Classification =>
-  ({ verdict, ...CODES[verdict], lockAgeSeconds: null, snapshots: null, ...extra });
+const result = (verdict: RepoVerdict, extra: Partial<Classification> = {}): Classification => ({
+  verdict,
+  ...CODES[verdict],
+  lockAgeSeconds: null,
+  snapshots: null,
+  ...extra,
+});
 
 /** Ordered: the first match wins. Network errors come before "Is there a repository" hints. */
 const RULES: [RepoVerdict, RegExp][] = [
   ['locked', /repository is already locked|unable to create lock in backend/i],
   ['wrong_password', /wrong password or no key found/i],
-  ['auth', /\((401|403)\)|\b40[13] (Unauthorized|Forbidden)\b|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|bad_auth_token|unauthorized|NT_STATUS_LOGON_FAILURE|NT_STATUS_ACCESS_DENIED/i],
+  [
+    'auth',
+    /\((401|403)\)|\b40[13] (Unauthorized|Forbidden)\b|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|bad_auth_token|unauthorized|NT_STATUS_LOGON_FAILURE|NT_STATUS_ACCESS_DENIED/i,
+  ],
   ['timeout', /context deadline exceeded|Client\.Timeout exceeded|i\/o timeout|TLS handshake timeout/i],
-  ['unreachable', /connection refused|no such host|network is unreachable|no route to host|connection reset|server misbehaving|\((50[0-4])\)|\b50[234] (Bad Gateway|Service Unavailable|Gateway Timeout)\b|dial tcp|NT_STATUS_(HOST_UNREACHABLE|IO_TIMEOUT|CONNECTION_REFUSED)/i],
-  ['missing', /does not exist|\(404\)|404 Not Found|Is there a repository at the following location\?|repository does not exist/i],
-  ['corrupt', /ciphertext verification failed|is damaged|invalid data returned|could not load snapshot|unexpected end of JSON|checksum|decoding .* failed|corrupt/i],
+  [
+    'unreachable',
+    /connection refused|no such host|network is unreachable|no route to host|connection reset|server misbehaving|\((50[0-4])\)|\b50[234] (Bad Gateway|Service Unavailable|Gateway Timeout)\b|dial tcp|NT_STATUS_(HOST_UNREACHABLE|IO_TIMEOUT|CONNECTION_REFUSED)/i,
+  ],
+  [
+    'missing',
+    /does not exist|\(404\)|404 Not Found|Is there a repository at the following location\?|repository does not exist/i,
+  ],
+  [
+    'corrupt',
+    /ciphertext verification failed|is damaged|invalid data returned|could not load snapshot|unexpected end of JSON|checksum|decoding .* failed|corrupt/i,
+  ],
 ];
 
 /** restic >= 0.17 ends a failed `--json` run with `{"message_type":"exit_error","code":N,...}`. */
@@ -71,7 +92,8 @@ export function classify(raw: RawOutcome): Classification {
   if (raw.exitCode === 0) return fromSuccess(raw);
   // Exit codes of the NS8 agent itself (NS8.md §5.3): not restic's words.
   if (raw.exitCode === 8) return result('error', { code: 'TASK_ACTION_MISSING', retryable: false });
-  if (raw.exitCode === 10 && !raw.stderr.trim()) return result('error', { code: 'TASK_INPUT_INVALID', retryable: false });
+  if (raw.exitCode === 10 && !raw.stderr.trim())
+    return result('error', { code: 'TASK_INPUT_INVALID', retryable: false });
   return fromStderr(raw.stderr);
 }
 
@@ -102,8 +124,11 @@ function jsonExitError(stderr: string): { code: number; message: string } | null
     if (!line.trim().startsWith('{')) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
-      if (o.message_type === 'exit_error' && typeof o.code === 'number') return { code: o.code, message: String(o.message ?? '') };
-    } catch { /* a non-JSON line that starts with a brace */ }
+      if (o.message_type === 'exit_error' && typeof o.code === 'number')
+        return { code: o.code, message: String(o.message ?? '') };
+    } catch {
+      /* a non-JSON line that starts with a brace */
+    }
   }
   return null;
 }
@@ -115,10 +140,12 @@ export function lockAge(text: string): number | null {
 }
 
 export function parseGoDuration(s: string): number | null {
-  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, ns: 1e-9 };
-  let total = 0; let seen = false;
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+  let total = 0;
+  let seen = false;
   for (const [, n, u] of s.matchAll(/([0-9.]+)(ms|us|µs|ns|h|m|s)/g)) {
-    total += Number(n) * unit[u!]!; seen = true;
+    total += Number(n) * unit[u!]!;
+    seen = true;
   }
   return seen && Number.isFinite(total) ? Math.round(total) : null;
 }
@@ -126,7 +153,13 @@ export function parseGoDuration(s: string): number | null {
 /** read-backup-snapshots output: [{timestamp, id, total_bytes (-1 when unknown), ...}]. */
 export function parseSnapshots(output: unknown): Snapshot[] | null {
   let v = output;
-  if (typeof v === 'string') { try { v = JSON.parse(v); } catch { return null; } }
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
   if (!Array.isArray(v)) return null;
   const out: Snapshot[] = [];
   for (const s of v) {

@@ -25,16 +25,31 @@ export interface RepoCheckerDeps {
 export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearCache(): void } {
   const { repoCheck, redis } = deps.config;
   const logger = deps.logger.child({ stage: 'repocheck' });
-  const api = deps.api ?? (redis.user && redis.password
-    ? createApiClient({ url: repoCheck.apiUrl, user: redis.user, password: redis.password, pollMs: deps.pollMs, logger })
-    : noCredentials);
+  const api =
+    deps.api ??
+    (redis.user && redis.password
+      ? createApiClient({
+          url: repoCheck.apiUrl,
+          user: redis.user,
+          password: redis.password,
+          pollMs: deps.pollMs,
+          logger,
+        })
+      : noCredentials);
   return createChecker({
-    api, settings: repoCheck, clock: deps.clock, logger, expectedRun: deps.expectedRun,
+    api,
+    settings: repoCheck,
+    clock: deps.clock,
+    logger,
+    expectedRun: deps.expectedRun,
     secrets: redis.password ? [redis.password] : [],
   });
 }
 
 /** Without agent credentials NS8 cannot be asked: every check says so in the report. */
 const noCredentials: TaskRunner = {
-  runClusterTask: () => Promise.reject(new ApiError('API_AUTH', 'no agent credentials (REDIS_USER / REDIS_PASSWORD) to log in to the NS8 API server')),
+  runClusterTask: () =>
+    Promise.reject(
+      new ApiError('API_AUTH', 'no agent credentials (REDIS_USER / REDIS_PASSWORD) to log in to the NS8 API server'),
+    ),
 };

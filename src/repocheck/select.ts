@@ -6,7 +6,13 @@ import { redact, type Secret } from '../secret.js';
 import type { Classification, RawOutcome } from './classify.js';
 import type { RepoCheck, RepoVerdict } from './types.js';
 
-export interface Target { moduleId: string; uiName: string; repoPath: string; failedInRun: boolean; totalSize: number | null }
+export interface Target {
+  moduleId: string;
+  uiName: string;
+  repoPath: string;
+  failedInRun: boolean;
+  totalSize: number | null;
+}
 
 /**
  * Every module that did not succeed, then one module that did as a comparison: if the comparison
@@ -21,15 +27,36 @@ export function selectTargets(run: Pick<RunReport, 'modules'>): Target[] {
 }
 
 const toTarget = (m: ModuleRow): Target => ({
-  moduleId: m.moduleId, uiName: m.uiName, repoPath: m.repoPath, failedInRun: m.result !== 'success', totalSize: m.totalSize,
+  moduleId: m.moduleId,
+  uiName: m.uiName,
+  repoPath: m.repoPath,
+  failedInRun: m.result !== 'success',
+  totalSize: m.totalSize,
 });
 
 /** Verdicts that concern the whole destination (or the way to it), not one repository. */
-export const DESTINATION_WIDE: ReadonlySet<RepoVerdict> = new Set(['unreachable', 'auth', 'timeout', 'forbidden', 'error']);
+export const DESTINATION_WIDE: ReadonlySet<RepoVerdict> = new Set([
+  'unreachable',
+  'auth',
+  'timeout',
+  'forbidden',
+  'error',
+]);
 
 /** Worst first: the verdict the admin must act on before any other. */
-const SEVERITY: RepoVerdict[] = ['forbidden', 'unreachable', 'auth', 'timeout', 'wrong_password', 'missing',
-  'corrupt', 'locked', 'error', 'healthy', 'skipped'];
+const SEVERITY: RepoVerdict[] = [
+  'forbidden',
+  'unreachable',
+  'auth',
+  'timeout',
+  'wrong_password',
+  'missing',
+  'corrupt',
+  'locked',
+  'error',
+  'healthy',
+  'skipped',
+];
 
 export function overallVerdict(checks: Pick<RepoCheck, 'verdict'>[]): RepoVerdict {
   let best = SEVERITY.length - 1;
@@ -49,20 +76,29 @@ export function maskRaw(text: string, secrets: (Secret | string)[] = []): string
 /** A latest snapshot a minute older than the run's start was not made by this run. */
 const SLACK_S = 60;
 
-export function toRepoCheck(t: Target, c: Classification, raw: RawOutcome & { message?: string },
-  expectedRun: number | null, secrets: (Secret | string)[] = []): RepoCheck {
+export function toRepoCheck(
+  t: Target,
+  c: Classification,
+  raw: RawOutcome & { message?: string },
+  expectedRun: number | null,
+  secrets: (Secret | string)[] = [],
+): RepoCheck {
   const snaps = c.snapshots ?? [];
   const latest = snaps.length ? snaps.reduce((a, b) => (b.timestamp > a.timestamp ? b : a)) : null;
   const readable = c.snapshots !== null;
   const outdated = readable && expectedRun !== null && (latest === null || latest.timestamp < expectedRun - SLACK_S);
   const rawText = c.verdict === 'healthy' ? '' : raw.stderr || raw.message || '';
   return {
-    moduleId: t.moduleId, uiName: t.uiName, repoPath: t.repoPath, failedInRun: t.failedInRun,
-    verdict: c.verdict, code: c.code,
+    moduleId: t.moduleId,
+    uiName: t.uiName,
+    repoPath: t.repoPath,
+    failedInRun: t.failedInRun,
+    verdict: c.verdict,
+    code: c.code,
     latestSnapshot: latest?.timestamp ?? null,
     snapshotCount: readable ? snaps.length : null,
     // restic < 0.17 gives no size per snapshot (-1): fall back to what run-backup stored.
-    totalBytes: readable ? latest?.totalBytes ?? t.totalSize : null,
+    totalBytes: readable ? (latest?.totalBytes ?? t.totalSize) : null,
     lockAgeSeconds: c.lockAgeSeconds,
     snapshotOutdated: outdated,
     rawError: maskRaw(rawText, secrets),
@@ -73,7 +109,18 @@ export function toRepoCheck(t: Target, c: Classification, raw: RawOutcome & { me
 /** A target that was not checked (budget spent, cancelled, or the destination already failed). */
 export function skippedCheck(t: Target, code: string): RepoCheck {
   return {
-    moduleId: t.moduleId, uiName: t.uiName, repoPath: t.repoPath, failedInRun: t.failedInRun, verdict: 'skipped', code,
-    latestSnapshot: null, snapshotCount: null, totalBytes: null, lockAgeSeconds: null, snapshotOutdated: false, rawError: null, durationMs: 0,
+    moduleId: t.moduleId,
+    uiName: t.uiName,
+    repoPath: t.repoPath,
+    failedInRun: t.failedInRun,
+    verdict: 'skipped',
+    code,
+    latestSnapshot: null,
+    snapshotCount: null,
+    totalBytes: null,
+    lockAgeSeconds: null,
+    snapshotOutdated: false,
+    rawError: null,
+    durationMs: 0,
   };
 }

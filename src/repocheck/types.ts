@@ -4,8 +4,17 @@ import type { RunReport } from '../domain/run.js';
 
 /** Named reason, not a boolean: what is wrong with a repository. */
 export type RepoVerdict =
-  | 'healthy' | 'unreachable' | 'auth' | 'missing' | 'wrong_password' | 'locked'
-  | 'corrupt' | 'timeout' | 'forbidden' | 'error' | 'skipped';
+  | 'healthy'
+  | 'unreachable'
+  | 'auth'
+  | 'missing'
+  | 'wrong_password'
+  | 'locked'
+  | 'corrupt'
+  | 'timeout'
+  | 'forbidden'
+  | 'error'
+  | 'skipped';
 
 export interface RepoCheck {
   moduleId: string;

@@ -21,7 +21,12 @@ export function boundRun(run: RunReport): RunReport {
       ...m,
       uiName: clean(m.uiName, NAME_MAX),
       nodeName: clean(m.nodeName, NAME_MAX),
-      ...(m.errorLines ? { errorLines: withLines++ < MODULES_WITH_LINES ? m.errorLines.slice(-ERROR_LINES_MAX).map((l) => clean(l, 300)) : [] } : {}),
+      ...(m.errorLines
+        ? {
+            errorLines:
+              withLines++ < MODULES_WITH_LINES ? m.errorLines.slice(-ERROR_LINES_MAX).map((l) => clean(l, 300)) : [],
+          }
+        : {}),
     })),
   };
 }

@@ -10,14 +10,25 @@
 import type { Language } from '../config.js';
 import type { DestinationHealth, RepoCheck, RepoVerdict } from '../repocheck/types.js';
 import { redact } from '../secret.js';
-import { clean, escapeHtml, formatBytes, formatDateTime, formatDuration, htmlValue, isolate, LINE_MAX } from './format.js';
+import {
+  clean,
+  escapeHtml,
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  htmlValue,
+  isolate,
+  LINE_MAX,
+} from './format.js';
 import { heading, paragraph, raw, rich, type Block, type Line } from './layout.js';
 import { STRINGS, type DestinationWords } from './strings.js';
 
 /** Lines of restic's message kept per repository (its last lines hold the Fatal one). */
 const RAW_LINES = 12;
 
-export interface DestinationOptions { timeZone?: string }
+export interface DestinationOptions {
+  timeZone?: string;
+}
 
 const capitalize = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
@@ -37,21 +48,32 @@ export function formatAge(seconds: number): string {
   return `${Math.floor(seconds / 86400)}d ${Math.floor((seconds % 86400) / 3600)}h`;
 }
 
-function details(w: DestinationWords, c: RepoCheck, expectedRun: number | null, locale: string, timeZone: string): string[] {
+function details(
+  w: DestinationWords,
+  c: RepoCheck,
+  expectedRun: number | null,
+  locale: string,
+  timeZone: string,
+): string[] {
   const date = (t: number) => formatDateTime(t, { timeZone, seconds: false });
   const out: string[] = [];
   if (c.snapshotCount !== null) {
     if (c.snapshotCount === 0 || c.latestSnapshot === null) out.push(w.noSnapshots);
     else {
       const size = c.totalBytes === null ? w.unknownSize : formatBytes(c.totalBytes, locale);
-      out.push((c.snapshotCount === 1 ? w.latestOne : w.latest)
-        .replace('{when}', date(c.latestSnapshot)).replace('{count}', String(c.snapshotCount)).replace('{size}', size));
+      out.push(
+        (c.snapshotCount === 1 ? w.latestOne : w.latest)
+          .replace('{when}', date(c.latestSnapshot))
+          .replace('{count}', String(c.snapshotCount))
+          .replace('{size}', size),
+      );
     }
   }
   if (c.snapshotOutdated && expectedRun !== null && expectedRun > 0 && c.latestSnapshot !== null) {
     out.push(w.outdated.replace('{expected}', date(expectedRun)));
   }
-  if (c.verdict === 'locked' && c.lockAgeSeconds !== null) out.push(w.lockAge.replace('{age}', formatAge(c.lockAgeSeconds)));
+  if (c.verdict === 'locked' && c.lockAgeSeconds !== null)
+    out.push(w.lockAge.replace('{age}', formatAge(c.lockAgeSeconds)));
   return out;
 }
 
@@ -79,27 +101,48 @@ export function destinationBlocks(h: DestinationHealth, lang: Language, o: Desti
     paragraph({ html: `<strong>${escapeHtml(headline)}.</strong>`, text: `${headline}.` }),
   ];
   if (note) blocks.push(paragraph(note));
-  blocks.push(paragraph({ html: `<strong>${escapeHtml(w.nextStep)}:</strong> ${escapeHtml(w.action[h.verdict])}`, text: `${w.nextStep}: ${w.action[h.verdict]}` }));
+  blocks.push(
+    paragraph({
+      html: `<strong>${escapeHtml(w.nextStep)}:</strong> ${escapeHtml(w.action[h.verdict])}`,
+      text: `${w.nextStep}: ${w.action[h.verdict]}`,
+    }),
+  );
   if (lines.length) {
     const items = lines.map((l) => (typeof l === 'string' ? escapeHtml(l) : l.html));
-    blocks.push(raw(`<div style="font-size:14px;line-height:20px;color:#161616;">${escapeHtml(w.checked)}:</div>`
-      + `<ul style="margin:4px 0 0 0;padding:0 0 0 18px;font-size:14px;line-height:20px;color:#161616;">${items.map((i) => `<li>${i}</li>`).join('')}</ul>`,
-      [`${w.checked}:`, ...lines.map((l) => `- ${typeof l === 'string' ? l : l.text}`)].join('\n')));
+    blocks.push(
+      raw(
+        `<div style="font-size:14px;line-height:20px;color:#161616;">${escapeHtml(w.checked)}:</div>` +
+          `<ul style="margin:4px 0 0 0;padding:0 0 0 18px;font-size:14px;line-height:20px;color:#161616;">${items.map((i) => `<li>${i}</li>`).join('')}</ul>`,
+        [`${w.checked}:`, ...lines.map((l) => `- ${typeof l === 'string' ? l : l.text}`)].join('\n'),
+      ),
+    );
   }
   for (const c of h.checks.filter((x) => x.rawError)) {
-    const body = redact(c.rawError!).split('\n').map((l) => clean(l, LINE_MAX)).filter(Boolean).slice(-RAW_LINES);
+    const body = redact(c.rawError!)
+      .split('\n')
+      .map((l) => clean(l, LINE_MAX))
+      .filter(Boolean)
+      .slice(-RAW_LINES);
     const title = w.resticSaid.replace('{module}', label(c));
-    blocks.push(raw(`<details><summary style="font-size:13px;color:#525252;cursor:pointer;">${escapeHtml(title)}</summary>`
-      + `<div style="margin:4px 0 0 0;padding:6px 8px;border-left:3px solid #c6c6c6;background-color:#f4f4f4;color:#161616;`
-      + `font-family:Menlo,Consolas,'Courier New',monospace;font-size:12px;line-height:17px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;">`
-      + `${body.map((b) => `<span dir="auto">${escapeHtml(b)}</span>`).join('\n')}</div></details>`,
-    [`${title}:`, ...body.map((b) => `> ${b}`)].join('\n')));
+    blocks.push(
+      raw(
+        `<details><summary style="font-size:13px;color:#525252;cursor:pointer;">${escapeHtml(title)}</summary>` +
+          `<div style="margin:4px 0 0 0;padding:6px 8px;border-left:3px solid #c6c6c6;background-color:#f4f4f4;color:#161616;` +
+          `font-family:Menlo,Consolas,'Courier New',monospace;font-size:12px;line-height:17px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;">` +
+          `${body.map((b) => `<span dir="auto">${escapeHtml(b)}</span>`).join('\n')}</div></details>`,
+        [`${title}:`, ...body.map((b) => `> ${b}`)].join('\n'),
+      ),
+    );
   }
   return blocks;
 }
 
 /** The destination part alone, joined (tests, previews). */
-export function renderDestination(h: DestinationHealth, lang: Language, o: DestinationOptions = {}): { text: string; html: string } {
+export function renderDestination(
+  h: DestinationHealth,
+  lang: Language,
+  o: DestinationOptions = {},
+): { text: string; html: string } {
   const blocks = destinationBlocks(h, lang, o);
   return { text: blocks.map((b) => b.text).join('\n\n') + '\n', html: blocks.map((b) => b.html).join('\n') };
 }

@@ -45,7 +45,16 @@ const en: DigestStrings = {
   totals: 'Runs in this period: {saved} saved, {warnings} with warnings, {failed} failed, {missed} missed.',
   tiles: { saved: 'runs saved', warnings: 'with warnings', failed: 'failed', missed: 'missed' },
   plansTitle: 'Backup plans',
-  columns: ['Plan', 'Destination', 'Runs', 'Last full success', 'Failing since', 'Size', 'Change', 'Destination health'],
+  columns: [
+    'Plan',
+    'Destination',
+    'Runs',
+    'Last full success',
+    'Failing since',
+    'Size',
+    'Change',
+    'Destination health',
+  ],
   runs: '{saved} saved · {warnings} warnings · {failed} failed · {missed} missed',
   noRuns: 'no run',
   never: 'never',
@@ -61,22 +70,38 @@ const en: DigestStrings = {
   disabledPlans: 'Disabled plans: {plans}.',
   neverRan: 'Enabled plans that never ran: {plans}.',
   noPlans: 'There is no backup plan in this cluster.',
-  footer: 'Sent by {module}, the NethServer 8 backup monitor. Change the digest or the per-plan notifications in its Settings page.',
-  sampleNote: 'This is a sample, sent from the Settings page: the numbers are real, the schedule of the digest is unchanged.',
+  footer:
+    'Sent by {module}, the NethServer 8 backup monitor. Change the digest or the per-plan notifications in its Settings page.',
+  sampleNote:
+    'This is a sample, sent from the Settings page: the numbers are real, the schedule of the digest is unchanged.',
 };
 
 const it: DigestStrings = {
   locale: 'it-IT',
-  subject: { daily: 'Riepilogo giornaliero dei backup', weekly: 'Riepilogo settimanale dei backup', sample: 'Riepilogo dei backup di prova' },
+  subject: {
+    daily: 'Riepilogo giornaliero dei backup',
+    weekly: 'Riepilogo settimanale dei backup',
+    sample: 'Riepilogo dei backup di prova',
+  },
   allGood: '✅ Tutti i backup sono in ordine',
   attention: '⚠️ {count} piani su {total} richiedono attenzione',
-  catchUp: 'Il monitor dei backup non era in esecuzione quando questo riepilogo era previsto: copre tutto dal riepilogo precedente.',
+  catchUp:
+    'Il monitor dei backup non era in esecuzione quando questo riepilogo era previsto: copre tutto dal riepilogo precedente.',
   period: 'Dal {from} al {to}',
   intro: 'Tutti i piani di backup del cluster, e ciò che non ha alcun backup.',
   totals: 'Esecuzioni nel periodo: {saved} salvate, {warnings} con avvisi, {failed} fallite, {missed} mancate.',
   tiles: { saved: 'esecuzioni salvate', warnings: 'con avvisi', failed: 'fallite', missed: 'mancate' },
   plansTitle: 'Piani di backup',
-  columns: ['Piano', 'Destinazione', 'Esecuzioni', 'Ultimo successo completo', 'In errore dal', 'Dimensione', 'Variazione', 'Stato della destinazione'],
+  columns: [
+    'Piano',
+    'Destinazione',
+    'Esecuzioni',
+    'Ultimo successo completo',
+    'In errore dal',
+    'Dimensione',
+    'Variazione',
+    'Stato della destinazione',
+  ],
   runs: '{saved} salvate · {warnings} avvisi · {failed} fallite · {missed} mancate',
   noRuns: 'nessuna esecuzione',
   never: 'mai',
@@ -84,16 +109,23 @@ const it: DigestStrings = {
   disabled: 'disabilitato',
   health: '{verdict} ({at})',
   notChecked: 'non verificata',
-  policy: { always: 'ogni esecuzione via mail', problems: 'problemi via mail', digest: 'solo riepilogo', off: 'disattivato' },
+  policy: {
+    always: 'ogni esecuzione via mail',
+    problems: 'problemi via mail',
+    digest: 'solo riepilogo',
+    off: 'disattivato',
+  },
   gapsTitle: 'Lacune nella copertura',
   noGaps: 'Ogni applicazione è in un piano abilitato, e ogni piano abilitato è stato eseguito.',
   unprotected: 'Applicazioni in nessun piano di backup: {apps}.',
   unprotectedDisabled: 'Applicazioni solo in piani disabilitati: {apps}.',
   disabledPlans: 'Piani disabilitati: {plans}.',
   neverRan: 'Piani abilitati mai eseguiti: {plans}.',
-  noPlans: 'Nel cluster non c\'è alcun piano di backup.',
-  footer: 'Inviato da {module}, il monitor dei backup di NethServer 8. Il riepilogo e le notifiche per piano si impostano nella sua pagina Impostazioni.',
-  sampleNote: 'Questo è un esempio inviato dalla pagina Impostazioni: i numeri sono reali, la pianificazione del riepilogo non cambia.',
+  noPlans: "Nel cluster non c'è alcun piano di backup.",
+  footer:
+    'Inviato da {module}, il monitor dei backup di NethServer 8. Il riepilogo e le notifiche per piano si impostano nella sua pagina Impostazioni.',
+  sampleNote:
+    'Questo è un esempio inviato dalla pagina Impostazioni: i numeri sono reali, la pianificazione del riepilogo non cambia.',
 };
 
 export const DIGEST_STRINGS: Record<Language, DigestStrings> = { en, it };

@@ -22,8 +22,11 @@ export interface DigestRenderOptions {
   sample?: boolean;
 }
 
-export interface RenderedDigest { subject: string; text: string; html: string }
-
+export interface RenderedDigest {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 function day(unixS: number | null, s: DigestStrings, timeZone: string): string {
   if (unixS === null) return s.never;
@@ -55,9 +58,19 @@ function planCells(p: DigestPlanRow, s: DigestStrings, o: DigestRenderOptions): 
   const r = p.runs;
   const runs = r.saved + r.warnings + r.failed + r.missed === 0 ? s.noRuns : fill(s.runs, { ...r });
   const name = `${p.name} (ID ${p.id})${p.enabled ? '' : ` – ${s.disabled}`} · ${s.policy[p.policy]}`;
-  const health = p.health ? fill(s.health, { verdict: verdictWords(p.health.verdict, o.language), at: day(p.health.at, s, o.timeZone) }) : s.notChecked;
-  return [name, p.destinationName, runs, day(p.lastSuccessAt, s, o.timeZone), p.failingSince === null ? s.notFailing : day(p.failingSince, s, o.timeZone),
-    formatBytes(p.totalSize, s.locale), signedBytes(p.sizeChange, s.locale), health];
+  const health = p.health
+    ? fill(s.health, { verdict: verdictWords(p.health.verdict, o.language), at: day(p.health.at, s, o.timeZone) })
+    : s.notChecked;
+  return [
+    name,
+    p.destinationName,
+    runs,
+    day(p.lastSuccessAt, s, o.timeZone),
+    p.failingSince === null ? s.notFailing : day(p.failingSince, s, o.timeZone),
+    formatBytes(p.totalSize, s.locale),
+    signedBytes(p.sizeChange, s.locale),
+    health,
+  ];
 }
 
 const appLabel = (a: { id: string; uiName: string }) => (a.uiName ? `${a.uiName} (${a.id})` : a.id);
@@ -86,7 +99,8 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
 
 function toneOf(p: DigestPlanRow): Tone {
   if (!p.enabled) return 'warning';
-  if (p.failingSince !== null || (p.lastOutcome !== null && p.lastOutcome !== 'SUCCESS' && p.lastOutcome !== 'WARNING')) return 'failure';
+  if (p.failingSince !== null || (p.lastOutcome !== null && p.lastOutcome !== 'SUCCESS' && p.lastOutcome !== 'WARNING'))
+    return 'failure';
   if (p.lastOutcome === 'WARNING' || p.lastOutcome === null) return 'warning';
   return 'success';
 }
@@ -113,10 +127,15 @@ function blocks(c: DigestContent, o: DigestRenderOptions): { title: string; bloc
   if (c.plans.length === 0) out.push(paragraph(s.noPlans));
   for (const p of c.plans) {
     const cells = planCells(p, s, o);
-    out.push(appRow({
-      name: `${p.name} (ID ${p.id})`, status: p.enabled ? s.policy[p.policy] : s.disabled, tone: toneOf(p),
-      details: cells.slice(1).map((v, i) => `${s.columns[i + 1]}: ${v}`), data: { plan: String(p.id) },
-    }));
+    out.push(
+      appRow({
+        name: `${p.name} (ID ${p.id})`,
+        status: p.enabled ? s.policy[p.policy] : s.disabled,
+        tone: toneOf(p),
+        details: cells.slice(1).map((v, i) => `${s.columns[i + 1]}: ${v}`),
+        data: { plan: String(p.id) },
+      }),
+    );
   }
   if (!gaps.length) out.push(heading(s.gapsTitle), paragraph(s.noGaps));
   out.push(footer([fill(s.footer, { module: o.moduleId })]));
@@ -130,7 +149,12 @@ export function renderDigestText(c: DigestContent, o: DigestRenderOptions): stri
 
 export function renderDigestHtml(c: DigestContent, o: DigestRenderOptions): string {
   const b = blocks(c, o);
-  return page({ lang: o.language, title: b.title, preheader: fill(DIGEST_STRINGS[o.language].totals, { ...c.totals }), blocks: b.blocks }).html;
+  return page({
+    lang: o.language,
+    title: b.title,
+    preheader: fill(DIGEST_STRINGS[o.language].totals, { ...c.totals }),
+    blocks: b.blocks,
+  }).html;
 }
 
 export function renderDigest(c: DigestContent, o: DigestRenderOptions): RenderedDigest {

@@ -2,7 +2,16 @@
 // PURE: what makes outside text safe to put in a mail — HTML escaping, one-line headers, bounded
 // lengths and isolated right-to-left text. Sizes and dates come from src/domain/format.ts, the
 // formatter the admin page shares.
-export { DASH, formatBytes, formatChange, formatCount, formatDate, formatDateTime, formatDuration, formatWindow } from '../domain/format.js';
+export {
+  DASH,
+  formatBytes,
+  formatChange,
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatWindow,
+} from '../domain/format.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -11,7 +20,14 @@ export const escapeHtml = (s: unknown): string => String(s ?? '').replace(/[&<>"
 
 /** Header values: no CR/LF (no header injection), no control characters, bounded length. */
 export const headerSafe = (s: string, max = 200): string =>
-  [...s.replace(/[\r\n\t\x00-\x1f\x7f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim()].slice(0, max).join('');
+  [
+    ...s
+      .replace(/[\r\n\t\x00-\x1f\x7f\u2028\u2029]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  ]
+    .slice(0, max)
+    .join('');
 
 /** Longest name (plan, application, destination, node) a report prints, in characters. */
 export const NAME_MAX = 120;
@@ -31,10 +47,20 @@ const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud
  */
 export function clean(s: unknown, max = NAME_MAX): string {
   // Only the head can be shown: cut first (a 200 kB name costs nothing), then clean.
-  const flat = String(s ?? '').slice(0, max * 4 + 64).replace(BIDI_CONTROLS, '').replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(CONTROLS, '')
-    .replace(/\s+/g, ' ').trim();
+  const flat = String(s ?? '')
+    .slice(0, max * 4 + 64)
+    .replace(BIDI_CONTROLS, '')
+    .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
+    .replace(CONTROLS, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...flat];
-  return chars.length <= max ? flat : `${chars.slice(0, Math.max(1, max - 1)).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? flat
+    : `${chars
+        .slice(0, Math.max(1, max - 1))
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** True when the text holds right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko…). */
@@ -51,7 +77,12 @@ export const isolate = (s: string): string => (hasRtl(s) ? `\u2068${s}\u2069` : 
 export const htmlValue = (s: string): string => `<span dir="auto">${escapeHtml(s)}</span>`;
 
 /** Fills `{name}` placeholders: `value(v)` for the values, `literal(t)` for the template's own words. */
-function fillWith(template: string, vars: Record<string, string | number>, value: (v: string) => string, literal: (t: string) => string): string {
+function fillWith(
+  template: string,
+  vars: Record<string, string | number>,
+  value: (v: string) => string,
+  literal: (t: string) => string,
+): string {
   let out = '';
   let last = 0;
   for (const m of template.matchAll(/\{(\w+)\}/g)) {

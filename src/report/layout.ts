@@ -14,17 +14,25 @@
 import { escapeHtml as esc, fillHtml, fillText, isolate } from './format.js';
 
 /** A piece of a mail in both forms. */
-export interface Block { html: string; text: string }
+export interface Block {
+  html: string;
+  text: string;
+}
 
 /** A sentence with values: `html` is ready (escaped, isolated), `text` is the plain form. */
-export interface Rich { html: string; text: string }
+export interface Rich {
+  html: string;
+  text: string;
+}
 
 /** Plain words, or a sentence with values made by rich(). */
 export type Line = string | Rich;
 
 /** Sentence `template` with `{name}` values, in both forms. */
-export const rich = (template: string, vars: Record<string, string | number> = {}): Rich =>
-  ({ html: fillHtml(template, vars), text: fillText(template, vars) });
+export const rich = (template: string, vars: Record<string, string | number> = {}): Rich => ({
+  html: fillHtml(template, vars),
+  text: fillText(template, vars),
+});
 
 const lineHtml = (l: Line) => (typeof l === 'string' ? esc(l) : l.html);
 const lineText = (l: Line) => (typeof l === 'string' ? l : l.text);
@@ -47,16 +55,24 @@ const WRAP = 'overflow-wrap:anywhere;word-break:break-word;';
 const CELL = `${FONT}${WRAP}color:${INK};background-color:${PAPER};`;
 
 /** One full-width row of the page's single column. */
-const row = (inner: string, style = 'padding:0 20px 16px 20px;') => `<tr><td style="${CELL}${style}">${inner}</td></tr>`;
+const row = (inner: string, style = 'padding:0 20px 16px 20px;') =>
+  `<tr><td style="${CELL}${style}">${inner}</td></tr>`;
 
 /** The coloured head of a mail: outcome headline, then lines such as plan and time window. */
 export function banner(o: { tone: Tone; title: string; lines?: Line[] }): Block {
   const t = TONES[o.tone];
-  const lines = (o.lines ?? []).map((l) => `<div style="font-size:15px;line-height:22px;margin-top:4px;">${lineHtml(l)}</div>`).join('');
-  const html = `<tr><td bgcolor="${t.strong}" style="${FONT}${WRAP}background-color:${t.strong};color:#ffffff;padding:20px;">`
-    + `<div style="font-size:21px;line-height:28px;font-weight:bold;">${esc(o.title)}</div>${lines}</td></tr>\n`
-    + row('', 'padding:0 0 16px 0;font-size:0;line-height:0;');
-  const text = [o.title, ...(o.lines ?? []).map(lineText), '='.repeat(Math.min(60, Math.max(12, [...o.title].length)))].join('\n');
+  const lines = (o.lines ?? [])
+    .map((l) => `<div style="font-size:15px;line-height:22px;margin-top:4px;">${lineHtml(l)}</div>`)
+    .join('');
+  const html =
+    `<tr><td bgcolor="${t.strong}" style="${FONT}${WRAP}background-color:${t.strong};color:#ffffff;padding:20px;">` +
+    `<div style="font-size:21px;line-height:28px;font-weight:bold;">${esc(o.title)}</div>${lines}</td></tr>\n` +
+    row('', 'padding:0 0 16px 0;font-size:0;line-height:0;');
+  const text = [
+    o.title,
+    ...(o.lines ?? []).map(lineText),
+    '='.repeat(Math.min(60, Math.max(12, [...o.title].length))),
+  ].join('\n');
   return { html, text };
 }
 
@@ -66,7 +82,11 @@ export function paragraph(l: Line, o: { muted?: boolean; small?: boolean } = {})
   return { html: row(`<p style="${style}">${lineHtml(l)}</p>`), text: lineText(l) };
 }
 
-export interface Count { label: string; value: string; tone?: Tone }
+export interface Count {
+  label: string;
+  value: string;
+  tone?: Tone;
+}
 
 /**
  * Summary counts as tiles that flow three to a row (two on a very narrow screen), e.g. saved /
@@ -75,10 +95,12 @@ export interface Count { label: string; value: string; tone?: Tone }
 export function summary(items: Count[]): Block {
   const tile = (c: Count) => {
     const color = c.tone ? TONES[c.tone].text : INK;
-    return `<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:31%;min-width:96px;margin:0 2% 8px 0;`
-      + `padding:8px 10px;border:1px solid #e0e0e0;background-color:${PAPER};${FONT}${WRAP}">`
-      + `<div style="font-size:18px;line-height:24px;font-weight:bold;color:${color};">${esc(c.value)}</div>`
-      + `<div style="font-size:12px;line-height:16px;color:${MUTED};">${esc(c.label)}</div></div>`;
+    return (
+      `<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:31%;min-width:96px;margin:0 2% 8px 0;` +
+      `padding:8px 10px;border:1px solid #e0e0e0;background-color:${PAPER};${FONT}${WRAP}">` +
+      `<div style="font-size:18px;line-height:24px;font-weight:bold;color:${color};">${esc(c.value)}</div>` +
+      `<div style="font-size:12px;line-height:16px;color:${MUTED};">${esc(c.label)}</div></div>`
+    );
   };
   return {
     html: row(items.map(tile).join(''), 'padding:0 20px 8px 20px;font-size:0;'),
@@ -90,9 +112,11 @@ export function summary(items: Count[]): Block {
 export function notice(o: { tone: Tone; title: string; items: Line[] }): Block {
   const t = TONES[o.tone];
   const items = o.items.map((i) => `<li style="margin:0 0 6px 0;">${lineHtml(i)}</li>`).join('');
-  const html = row(`<div style="background-color:${t.tint};color:${INK};border-left:4px solid ${t.strong};padding:12px 14px;">`
-    + `<div style="font-size:16px;line-height:22px;font-weight:bold;color:${t.text};margin-bottom:6px;">${esc(o.title)}</div>`
-    + `<ul style="margin:0;padding:0 0 0 18px;font-size:15px;line-height:22px;color:${INK};">${items}</ul></div>`);
+  const html = row(
+    `<div style="background-color:${t.tint};color:${INK};border-left:4px solid ${t.strong};padding:12px 14px;">` +
+      `<div style="font-size:16px;line-height:22px;font-weight:bold;color:${t.text};margin-bottom:6px;">${esc(o.title)}</div>` +
+      `<ul style="margin:0;padding:0 0 0 18px;font-size:15px;line-height:22px;color:${INK};">${items}</ul></div>`,
+  );
   const text = [o.title.toUpperCase(), ...o.items.map((i) => `- ${lineText(i)}`)].join('\n');
   return { html, text };
 }
@@ -101,7 +125,10 @@ export function notice(o: { tone: Tone; title: string; items: Line[] }): Block {
 export function heading(title: Line): Block {
   const text = lineText(title);
   return {
-    html: row(`<div style="font-size:17px;line-height:24px;font-weight:bold;color:${INK};border-bottom:1px solid #e0e0e0;padding-bottom:4px;">${lineHtml(title)}</div>`, 'padding:8px 20px 8px 20px;'),
+    html: row(
+      `<div style="font-size:17px;line-height:24px;font-weight:bold;color:${INK};border-bottom:1px solid #e0e0e0;padding-bottom:4px;">${lineHtml(title)}</div>`,
+      'padding:8px 20px 8px 20px;',
+    ),
     text: `${text}\n${'-'.repeat(Math.min(60, Math.max(3, [...text].length)))}`,
   };
 }
@@ -127,18 +154,27 @@ const MARK: Record<Tone, string> = { success: '✓', warning: '!', failure: '✗
 /** One application: name and result, then its details stacked under it (phone-friendly). */
 export function appRow(a: AppRow): Block {
   const t = TONES[a.tone];
-  const data = Object.entries(a.data ?? {}).map(([k, v]) => ` data-${k.replace(/[^a-z0-9-]/g, '')}="${esc(v)}"`).join('');
-  const details = (a.details ?? []).map((d) => `<div style="font-size:14px;line-height:20px;color:${INK};margin-top:2px;">${lineHtml(d)}</div>`).join('');
+  const data = Object.entries(a.data ?? {})
+    .map(([k, v]) => ` data-${k.replace(/[^a-z0-9-]/g, '')}="${esc(v)}"`)
+    .join('');
+  const details = (a.details ?? [])
+    .map((d) => `<div style="font-size:14px;line-height:20px;color:${INK};margin-top:2px;">${lineHtml(d)}</div>`)
+    .join('');
   const quote = a.quote?.length
-    ? `<div style="margin-top:6px;padding:6px 8px;background-color:#f4f4f4;color:${INK};border-left:3px solid #c6c6c6;`
-      + `font-family:Menlo,Consolas,'Courier New',monospace;font-size:12px;line-height:17px;white-space:pre-wrap;${WRAP}">`
-      + `${a.quote.map((q) => `<span dir="auto">${esc(q)}</span>`).join('\n')}</div>`
+    ? `<div style="margin-top:6px;padding:6px 8px;background-color:#f4f4f4;color:${INK};border-left:3px solid #c6c6c6;` +
+      `font-family:Menlo,Consolas,'Courier New',monospace;font-size:12px;line-height:17px;white-space:pre-wrap;${WRAP}">` +
+      `${a.quote.map((q) => `<span dir="auto">${esc(q)}</span>`).join('\n')}</div>`
     : '';
-  const html = row(`<div${data} style="border:1px solid #e0e0e0;border-left:4px solid ${t.strong};padding:10px 12px;background-color:${PAPER};">`
-    + `<div style="font-size:16px;line-height:22px;font-weight:bold;color:${INK};"><span dir="auto">${esc(a.name)}</span>`
-    + ` <span style="font-size:13px;font-weight:bold;color:${t.text};white-space:nowrap;">${esc(a.status)}</span></div>`
-    + (a.meta ? `<div style="font-size:13px;line-height:18px;color:${MUTED};">${lineHtml(a.meta)}</div>` : '')
-    + details + quote + '</div>', 'padding:0 20px 8px 20px;');
+  const html = row(
+    `<div${data} style="border:1px solid #e0e0e0;border-left:4px solid ${t.strong};padding:10px 12px;background-color:${PAPER};">` +
+      `<div style="font-size:16px;line-height:22px;font-weight:bold;color:${INK};"><span dir="auto">${esc(a.name)}</span>` +
+      ` <span style="font-size:13px;font-weight:bold;color:${t.text};white-space:nowrap;">${esc(a.status)}</span></div>` +
+      (a.meta ? `<div style="font-size:13px;line-height:18px;color:${MUTED};">${lineHtml(a.meta)}</div>` : '') +
+      details +
+      quote +
+      '</div>',
+    'padding:0 20px 8px 20px;',
+  );
   const text = [
     `${MARK[a.tone]} ${isolate(a.name)} — ${a.status}`,
     ...(a.meta ? [`  ${lineText(a.meta)}`] : []),
@@ -154,8 +190,10 @@ export const raw = (html: string, text: string): Block => ({ html: row(html), te
 /** The small print at the end. */
 export function footer(lines: Line[]): Block {
   return {
-    html: row(lines.map((l) => `<div style="font-size:12px;line-height:18px;color:${MUTED};">${lineHtml(l)}</div>`).join(''),
-      'padding:8px 20px 20px 20px;border-top:1px solid #e0e0e0;'),
+    html: row(
+      lines.map((l) => `<div style="font-size:12px;line-height:18px;color:${MUTED};">${lineHtml(l)}</div>`).join(''),
+      'padding:8px 20px 20px 20px;border-top:1px solid #e0e0e0;',
+    ),
     text: ['--', ...lines.map(lineText)].join('\n'),
   };
 }
@@ -172,7 +210,8 @@ export interface Page {
 /** The whole mail: HTML document and text part. */
 export function page(p: Page): { html: string; text: string } {
   const pre = p.preheader
-    ? `<div style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;">${esc(p.preheader)}</div>\n` : '';
+    ? `<div style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;">${esc(p.preheader)}</div>\n`
+    : '';
   const html = `<!DOCTYPE html>
 <html lang="${esc(p.lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -187,6 +226,10 @@ ${p.blocks.map((b) => b.html).join('\n')}
 </td></tr></table>
 </body></html>
 `;
-  const text = p.blocks.map((b) => b.text).filter((t) => t !== '').join('\n\n') + '\n';
+  const text =
+    p.blocks
+      .map((b) => b.text)
+      .filter((t) => t !== '')
+      .join('\n\n') + '\n';
   return { html, text };
 }

@@ -12,9 +12,33 @@ import type { ModuleRow, Outcome, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
 import { destinationBlocks } from './destination.js';
 import {
-  clean, formatBytes, formatChange, formatCount, formatDateTime, formatDuration, formatWindow, headerSafe, isolate, LINE_MAX, NAME_MAX,
+  clean,
+  formatBytes,
+  formatChange,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatWindow,
+  headerSafe,
+  isolate,
+  LINE_MAX,
+  NAME_MAX,
 } from './format.js';
-import { appRow, banner, footer, heading, notice, page, paragraph, rich, summary, type Block, type Count, type Line, type Tone } from './layout.js';
+import {
+  appRow,
+  banner,
+  footer,
+  heading,
+  notice,
+  page,
+  paragraph,
+  rich,
+  summary,
+  type Block,
+  type Count,
+  type Line,
+  type Tone,
+} from './layout.js';
 import { STRINGS, type Strings } from './strings.js';
 
 export interface RenderOptions {
@@ -28,14 +52,22 @@ export interface RenderOptions {
   logBudgetSeconds?: number;
 }
 
-export interface RenderedMail { subject: string; text: string; html: string }
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 /** Rows printed per kind before "… and N more" (the mail stays readable and bounded). */
 export const MAX_PROBLEM_ROWS = 100;
 export const MAX_SAVED_ROWS = 30;
 
 export const OUTCOME_TONE: Record<Outcome, Tone> = {
-  SUCCESS: 'success', WARNING: 'warning', PARTIAL: 'failure', REPO_FAILURE: 'failure', MISSING: 'failure',
+  SUCCESS: 'success',
+  WARNING: 'warning',
+  PARTIAL: 'failure',
+  REPO_FAILURE: 'failure',
+  MISSING: 'failure',
 };
 
 const name = (m: ModuleRow) => clean(m.uiName || m.moduleId);
@@ -44,7 +76,9 @@ const hasStatus = (run: RunReport) => run.modules.some((m) => m.start !== null) 
 
 function nodeLabel(id: number | null, nodeName: string, s: Strings): string {
   if (id === null) return '-';
-  return nodeName ? s.nodeNamed.replace('{node}', clean(nodeName)).replace('{id}', String(id)) : s.node.replace('{id}', String(id));
+  return nodeName
+    ? s.nodeNamed.replace('{node}', clean(nodeName)).replace('{id}', String(id))
+    : s.node.replace('{id}', String(id));
 }
 
 export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions): string {
@@ -52,8 +86,12 @@ export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions
   const failed = run.modules.filter((m) => m.result !== 'success').length;
   let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
   if (reason === 'reminder') head = `${s.reminder}: ${head}`;
-  const count = run.outcome === 'PARTIAL' ? ` (${s.failedCount.replace('{failed}', String(failed)).replace('{total}', String(run.modules.length))})`
-    : run.outcome === 'WARNING' ? ` (${s.warningCount.replace('{count}', String(run.modules.filter(warned).length))})` : '';
+  const count =
+    run.outcome === 'PARTIAL'
+      ? ` (${s.failedCount.replace('{failed}', String(failed)).replace('{total}', String(run.modules.length))})`
+      : run.outcome === 'WARNING'
+        ? ` (${s.warningCount.replace('{count}', String(run.modules.filter(warned).length))})`
+        : '';
   const upd = reason === 'update' ? ` [${s.update}]` : '';
   const prefix = headerSafe(o.subjectPrefix, 100);
   return headerSafe(`${prefix} ${head}: ${isolate(clean(run.planName, NAME_MAX))}${count}${upd}`.trim(), 250);
@@ -62,14 +100,21 @@ export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions
 const zoned = (o: RenderOptions) => ({ timeZone: o.timeZone, zoneName: true });
 
 function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOptions): string {
-  const base = !hasStatus(run) && run.outcome !== 'MISSING' && run.outcome !== 'SUCCESS' ? s.noStatusIntro
-    : reason === 'reminder' && run.outcome === 'WARNING' ? s.warningReminder
-      : s.intro[reason] ?? s.intro.default[run.outcome];
+  const base =
+    !hasStatus(run) && run.outcome !== 'MISSING' && run.outcome !== 'SUCCESS'
+      ? s.noStatusIntro
+      : reason === 'reminder' && run.outcome === 'WARNING'
+        ? s.warningReminder
+        : (s.intro[reason] ?? s.intro.default[run.outcome]);
   const expected = formatDateTime(run.start, { ...zoned(o), seconds: false });
-  const since = o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince > 0 && o.failingSince < run.start
-    ? ' ' + s.failingSince.replace('{since}', formatDateTime(o.failingSince, { ...zoned(o), seconds: false })) : '';
-  const stale = run.staleSince && run.staleSince > 0
-    ? ' ' + s.stale.replace('{since}', formatDateTime(run.staleSince, { ...zoned(o), seconds: false })) : '';
+  const since =
+    o.failingSince && run.outcome !== 'SUCCESS' && o.failingSince > 0 && o.failingSince < run.start
+      ? ' ' + s.failingSince.replace('{since}', formatDateTime(o.failingSince, { ...zoned(o), seconds: false }))
+      : '';
+  const stale =
+    run.staleSince && run.staleSince > 0
+      ? ' ' + s.stale.replace('{since}', formatDateTime(run.staleSince, { ...zoned(o), seconds: false }))
+      : '';
   return base.replace('{expected}', expected) + since + stale;
 }
 
@@ -85,7 +130,13 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
   };
   const common = { plan: run.planId, planName: clean(run.planName), destination: clean(run.destinationName) };
   if (run.outcome === 'MISSING') {
-    return [rich(s.steps.missing, { ...common, nodes: run.nodes.map((n) => n.id).join(', ') || '-', expected: formatDateTime(run.start, { timeZone: o.timeZone, zoneName: true, seconds: false }) })];
+    return [
+      rich(s.steps.missing, {
+        ...common,
+        nodes: run.nodes.map((n) => n.id).join(', ') || '-',
+        expected: formatDateTime(run.start, { timeZone: o.timeZone, zoneName: true, seconds: false }),
+      }),
+    ];
   }
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
   const steps: Line[] = [];
@@ -94,7 +145,8 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
     const lines = failed.some((r) => String(r.node ?? '?') === node && (r.errorLines?.length ?? 0) > 0);
     steps.push(rich(lines ? s.steps.failed : s.steps.failedNoLines, { ...common, node, modules: mods.join(', ') }));
   }
-  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'not_run'))) steps.push(rich(s.steps.notRun, { ...common, node, modules: mods.join(', ') }));
+  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'not_run')))
+    steps.push(rich(s.steps.notRun, { ...common, node, modules: mods.join(', ') }));
   if (run.outcome === 'REPO_FAILURE') steps.push(rich(s.steps.allFailed, common));
   const warnings = run.modules.filter(warned);
   if (warnings.length) steps.push(rich(s.steps.warning, { modules: warnings.map((m) => name(m)).join(', ') }));
@@ -102,17 +154,30 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
 }
 
 function bannerLines(run: RunReport, s: Strings, o: RenderOptions): Line[] {
-  const plan = rich(s.planLine, { plan: clean(run.planName), destination: clean(run.destinationName || run.destinationId) });
-  if (run.outcome === 'MISSING') return [plan, rich(s.expectedLine, { time: formatDateTime(run.start, { ...zoned(o), seconds: false }) })];
-  if (!hasStatus(run)) return [plan, rich(s.noStatusLine, { time: formatDateTime(run.seenAt ?? null, { ...zoned(o), seconds: false }) })];
+  const plan = rich(s.planLine, {
+    plan: clean(run.planName),
+    destination: clean(run.destinationName || run.destinationId),
+  });
+  if (run.outcome === 'MISSING')
+    return [plan, rich(s.expectedLine, { time: formatDateTime(run.start, { ...zoned(o), seconds: false }) })];
+  if (!hasStatus(run))
+    return [plan, rich(s.noStatusLine, { time: formatDateTime(run.seenAt ?? null, { ...zoned(o), seconds: false }) })];
   return [plan, formatWindow(run.start, run.end, zoned(o))];
 }
 
 function counts(run: RunReport, s: Strings): Count[] {
   const n = (r: ModuleRow['result']) => run.modules.filter((m) => m.result === r).length;
   const saved = n('success');
-  const size = run.modules.filter((m) => m.result === 'success' && m.totalSize !== null).reduce((a, m) => a + m.totalSize!, 0);
-  const items: Count[] = [{ label: s.counts.saved, value: `${saved}/${run.modules.length}`, tone: saved === run.modules.length && saved > 0 ? 'success' : undefined }];
+  const size = run.modules
+    .filter((m) => m.result === 'success' && m.totalSize !== null)
+    .reduce((a, m) => a + m.totalSize!, 0);
+  const items: Count[] = [
+    {
+      label: s.counts.saved,
+      value: `${saved}/${run.modules.length}`,
+      tone: saved === run.modules.length && saved > 0 ? 'success' : undefined,
+    },
+  ];
   const w = run.modules.filter(warned).length;
   if (w) items.push({ label: s.counts.warnings, value: String(w), tone: 'warning' });
   items.push({ label: s.counts.failed, value: String(n('failed')), tone: n('failed') ? 'failure' : undefined });
@@ -123,7 +188,8 @@ function counts(run: RunReport, s: Strings): Count[] {
 }
 
 function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): Block {
-  const tone: Tone = m.result === 'failed' ? 'failure' : m.result === 'not_run' ? 'warning' : warned(m) ? 'warning' : 'success';
+  const tone: Tone =
+    m.result === 'failed' ? 'failure' : m.result === 'not_run' ? 'warning' : warned(m) ? 'warning' : 'success';
   const status = warned(m) ? s.warningResult : s.result[m.result];
   const details: Line[] = [];
   const t = m.trend ?? null;
@@ -132,29 +198,56 @@ function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): 
     const usual = t?.medianSeconds ?? null;
     // The usual duration is worth a word only when this run took clearly longer or shorter.
     const unusual = usual !== null && usual > 0 && (secs > usual * 1.5 + 60 || secs < usual / 1.5 - 60);
-    details.push(rich(unusual ? s.ranVsUsual : s.ran, { window: formatWindow(m.start, m.end, zoned(o)), duration: formatDuration(secs), median: formatDuration(usual) }));
+    details.push(
+      rich(unusual ? s.ranVsUsual : s.ran, {
+        window: formatWindow(m.start, m.end, zoned(o)),
+        duration: formatDuration(secs),
+        median: formatDuration(usual),
+      }),
+    );
   }
   if (m.result === 'success') {
     const size = formatBytes(m.totalSize, s.locale);
     const files = formatCount(m.totalFileCount, s.locale);
-    details.push(t && t.medianSize && t.runs > 0 && m.totalSize !== null
-      ? rich(s.sizeVsUsual, { size, files, change: formatChange(m.totalSize / t.medianSize, s.locale), median: formatBytes(t.medianSize, s.locale) })
-      : rich(s.size, { size, files }));
+    details.push(
+      t && t.medianSize && t.runs > 0 && m.totalSize !== null
+        ? rich(s.sizeVsUsual, {
+            size,
+            files,
+            change: formatChange(m.totalSize / t.medianSize, s.locale),
+            median: formatBytes(t.medianSize, s.locale),
+          })
+        : rich(s.size, { size, files }),
+    );
     for (const a of m.anomalies ?? []) {
-      details.push(rich(s.anomaly[a.kind], { size: formatBytes(a.value, s.locale), median: formatBytes(a.median, s.locale), runs: t?.runs ?? 0 }));
+      details.push(
+        rich(s.anomaly[a.kind], {
+          size: formatBytes(a.value, s.locale),
+          median: formatBytes(a.median, s.locale),
+          runs: t?.runs ?? 0,
+        }),
+      );
     }
   }
   if (m.result === 'not_run') details.push(s.notRunDetail);
   if (m.result !== 'success') {
     const snap = run.destinationHealth?.checks.find((c) => c.moduleId === m.moduleId)?.latestSnapshot ?? null;
     if (snap) details.push(rich(s.lastGoodSnapshot, { time: formatDateTime(snap, { ...zoned(o), seconds: false }) }));
-    else if (t?.lastSuccessAt) details.push(rich(s.lastGood, { time: formatDateTime(t.lastSuccessAt, { ...zoned(o), seconds: false }) }));
+    else if (t?.lastSuccessAt)
+      details.push(rich(s.lastGood, { time: formatDateTime(t.lastSuccessAt, { ...zoned(o), seconds: false }) }));
     else if (t) details.push(s.noLastGood);
   }
-  const lines = (m.errorLines ?? []).slice(-ERROR_LINES_MAX).map((l) => clean(l, LINE_MAX)).filter(Boolean);
+  const lines = (m.errorLines ?? [])
+    .slice(-ERROR_LINES_MAX)
+    .map((l) => clean(l, LINE_MAX))
+    .filter(Boolean);
   if (lines.length) details.push(s.errorLinesTitle);
   return appRow({
-    name: name(m), status, tone, details, quote: lines,
+    name: name(m),
+    status,
+    tone,
+    details,
+    quote: lines,
     meta: rich(s.meta, { module: clean(m.moduleId), node: nodeLabel(m.node, m.nodeName, s) }),
     data: { module: m.moduleId, result: warned(m) ? 'warning' : m.result },
   });
@@ -165,14 +258,19 @@ const ORDER: Record<string, number> = { failed: 0, not_run: 1, warning: 2, succe
 function applications(run: RunReport, s: Strings, o: RenderOptions): Block[] {
   if (run.modules.length === 0) return [];
   const key = (m: ModuleRow) => ORDER[warned(m) ? 'warning' : m.result]!;
-  const sorted = run.modules.map((m, i) => ({ m, i })).sort((a, b) => key(a.m) - key(b.m) || a.i - b.i).map((x) => x.m);
+  const sorted = run.modules
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => key(a.m) - key(b.m) || a.i - b.i)
+    .map((x) => x.m);
   const problems = sorted.filter((m) => key(m) < 3);
   const saved = sorted.filter((m) => key(m) === 3);
   const shown = [...problems.slice(0, MAX_PROBLEM_ROWS), ...saved.slice(0, MAX_SAVED_ROWS)];
   const blocks: Block[] = [heading(s.applications)];
   const failedRows = run.modules.some((m) => m.result === 'failed');
   if (failedRows && run.errorLog && run.errorLog !== 'ok') {
-    blocks.push(paragraph(s.errorLog[run.errorLog].replace('{seconds}', String(o.logBudgetSeconds ?? '-')), { muted: true }));
+    blocks.push(
+      paragraph(s.errorLog[run.errorLog].replace('{seconds}', String(o.logBudgetSeconds ?? '-')), { muted: true }),
+    );
   }
   blocks.push(...shown.map((m) => moduleRow(run, m, s, o)));
   const more = run.modules.length - shown.length;
@@ -183,8 +281,13 @@ function applications(run: RunReport, s: Strings, o: RenderOptions): Block[] {
 function record(run: RunReport, s: Strings, o: RenderOptions): Block[] {
   const t = run.trend;
   if (!t || t.runs < 2) return [];
-  const vars = { saved: t.saved, runs: t.runs, time: formatDateTime(t.lastFullSuccessAt, { ...zoned(o), seconds: false }) };
-  const line = t.saved === t.runs && run.outcome === 'SUCCESS' ? s.recordAll : t.lastFullSuccessAt ? s.record : s.recordNoFull;
+  const vars = {
+    saved: t.saved,
+    runs: t.runs,
+    time: formatDateTime(t.lastFullSuccessAt, { ...zoned(o), seconds: false }),
+  };
+  const line =
+    t.saved === t.runs && run.outcome === 'SUCCESS' ? s.recordAll : t.lastFullSuccessAt ? s.record : s.recordNoFull;
   return [paragraph(rich(line, vars), { muted: true })];
 }
 
@@ -195,12 +298,16 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
   if (reason === 'reminder') head = `${s.reminder}: ${head}`;
   const tone = reason === 'recovered' ? 'success' : OUTCOME_TONE[run.outcome];
-  const blocks: Block[] = [banner({ tone, title: head, lines: bannerLines(run, s, o) }), paragraph(introOf(run, reason, s, o))];
+  const blocks: Block[] = [
+    banner({ tone, title: head, lines: bannerLines(run, s, o) }),
+    paragraph(introOf(run, reason, s, o)),
+  ];
   if (run.outcome !== 'SUCCESS') blocks.push(notice({ tone, title: s.whatToDo, items: nextSteps(run, s, o) }));
   if (run.outcome !== 'MISSING') blocks.push(summary(counts(run, s)));
   blocks.push(...applications(run, s, o));
   blocks.push(...record(run, s, o));
-  if (run.destinationHealth) blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));
+  if (run.destinationHealth)
+    blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));
   blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
   const { html, text } = page({ lang: o.language, title, preheader: introOf(run, reason, s, o), blocks });
   return { subject, text, html };

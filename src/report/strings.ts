@@ -133,7 +133,8 @@ const en: Strings = {
       SUCCESS: 'Every application of the plan was saved.',
       WARNING: 'Every application of the plan was saved, but something in this backup is unusual: check it below.',
       PARTIAL: 'Some applications of the plan were saved, others were not.',
-      REPO_FAILURE: 'No application of the plan was saved. When every application fails, the destination itself is the usual suspect.',
+      REPO_FAILURE:
+        'No application of the plan was saved. When every application fails, the destination itself is the usual suspect.',
       MISSING: 'The plan was due to run at {expected}, but no application reported a backup.',
     },
     recovered: 'The plan works again: every application was saved.',
@@ -143,21 +144,36 @@ const en: Strings = {
   noStatusIntro: 'NS8 reports this plan as failed, but no application of it has a backup result yet.',
   warningReminder: 'The last run of the plan saved everything but is still unusual. This is a reminder of it.',
   failingSince: 'Failing since {since}.',
-  stale: 'No successful backup of this plan since {since}: the latest restorable data is older than the configured stale age.',
+  stale:
+    'No successful backup of this plan since {since}: the latest restorable data is older than the configured stale age.',
   planLine: 'Plan {plan} · destination {destination}',
   windowLine: '{window}',
   expectedLine: 'Expected at {time}',
   noStatusLine: 'No application has reported a result yet · alert received {time}',
-  counts: { saved: 'saved', warnings: 'to check', failed: 'failed', notRun: 'not run', size: 'total size', duration: 'duration' },
+  counts: {
+    saved: 'saved',
+    warnings: 'to check',
+    failed: 'failed',
+    notRun: 'not run',
+    size: 'total size',
+    duration: 'duration',
+  },
   whatToDo: 'What to do',
   steps: {
-    failed: 'Failed on node {node}: {modules}. Read the error lines under each application. For the whole log, open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
-    failedNoLines: 'Failed on node {node}: {modules}. The error text is in that node\'s log: open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
-    notRun: 'No result in this run: {modules}. The node may be down, or the application was busy with another backup for an hour. Check that node {node} is online in Nodes.',
-    missing: 'Check that nodes {nodes} were online at {expected} and that the plan is enabled in Backup and restore. Scheduled runs missed while a node is off are not repeated: run the plan now from Backup and restore > {planName} > Run backup now.',
-    allFailed: 'Check the destination {destination} in Backup and restore > Backup destinations (reachable, credentials, free space).',
-    warning: 'Check {modules}: the backup saved much more or much less than usual, or no files. If data was removed or added on purpose, nothing is wrong; otherwise look at the application\'s data now, while older snapshots can still restore it.',
-    noStatus: 'NS8 has no backup result for this plan yet: check in Backup and restore that the plan has run at least once and that its applications exist.',
+    failed:
+      'Failed on node {node}: {modules}. Read the error lines under each application. For the whole log, open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
+    failedNoLines:
+      "Failed on node {node}: {modules}. The error text is in that node's log: open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.",
+    notRun:
+      'No result in this run: {modules}. The node may be down, or the application was busy with another backup for an hour. Check that node {node} is online in Nodes.',
+    missing:
+      'Check that nodes {nodes} were online at {expected} and that the plan is enabled in Backup and restore. Scheduled runs missed while a node is off are not repeated: run the plan now from Backup and restore > {planName} > Run backup now.',
+    allFailed:
+      'Check the destination {destination} in Backup and restore > Backup destinations (reachable, credentials, free space).',
+    warning:
+      "Check {modules}: the backup saved much more or much less than usual, or no files. If data was removed or added on purpose, nothing is wrong; otherwise look at the application's data now, while older snapshots can still restore it.",
+    noStatus:
+      'NS8 has no backup result for this plan yet: check in Backup and restore that the plan has run at least once and that its applications exist.',
     none: 'Nothing to do.',
   },
   applications: 'Applications',
@@ -219,20 +235,29 @@ const en: Strings = {
       skipped: 'not checked',
     },
     action: {
-      healthy: 'read the error lines of the failed applications above, then start the plan again with Run backup now in Backup and restore.',
-      unreachable: 'check that the storage (NAS, server or cloud bucket) is online and reachable from the cluster nodes, then check its address in Backup and restore > Backup destinations > Edit destination.',
-      auth: 'check the destination\'s credentials (access key, user name, password) in Backup and restore > Backup destinations > Edit destination.',
-      missing: 'check that the destination path was not changed, moved or emptied (Backup and restore > Backup destinations). The next successful backup creates a new repository: use Run backup now.',
-      wrong_password: 'the repository was created with another encryption password, for example by another cluster or a re-created destination. Import the destination again with its original password in Backup and restore > Backup destinations, or point the plan to a new destination.',
-      locked: 'wait for the running backup or cleanup to end. A lock older than the longest backup was left by an interrupted operation: the system administrator can remove it with `restic unlock` on that repository.',
-      corrupt: 'do not remove old snapshots. Have the system administrator run `restic check` on the repository, and start a new backup on another destination (Backup and restore > Backup destinations) to have a safe copy.',
-      timeout: 'the storage is slow or hung: check its load and the network between the nodes and the destination. The check runs again with the next report.',
-      forbidden: 'update Backup monitor in Software center: installing the new version applies its cluster:reader authorization again.',
+      healthy:
+        'read the error lines of the failed applications above, then start the plan again with Run backup now in Backup and restore.',
+      unreachable:
+        'check that the storage (NAS, server or cloud bucket) is online and reachable from the cluster nodes, then check its address in Backup and restore > Backup destinations > Edit destination.',
+      auth: "check the destination's credentials (access key, user name, password) in Backup and restore > Backup destinations > Edit destination.",
+      missing:
+        'check that the destination path was not changed, moved or emptied (Backup and restore > Backup destinations). The next successful backup creates a new repository: use Run backup now.',
+      wrong_password:
+        'the repository was created with another encryption password, for example by another cluster or a re-created destination. Import the destination again with its original password in Backup and restore > Backup destinations, or point the plan to a new destination.',
+      locked:
+        'wait for the running backup or cleanup to end. A lock older than the longest backup was left by an interrupted operation: the system administrator can remove it with `restic unlock` on that repository.',
+      corrupt:
+        'do not remove old snapshots. Have the system administrator run `restic check` on the repository, and start a new backup on another destination (Backup and restore > Backup destinations) to have a safe copy.',
+      timeout:
+        'the storage is slow or hung: check its load and the network between the nodes and the destination. The check runs again with the next report.',
+      forbidden:
+        'update Backup monitor in Software center: installing the new version applies its cluster:reader authorization again.',
       error: 'this says nothing about the destination itself. Look at the Backup monitor messages in System logs.',
       skipped: 'the time allowed for checks ran out; they run again with the next report.',
     },
     codes: areaWords('repocheck', 'en'),
-    healthyButFailed: 'The destination is reachable and accepts the credentials. This check only lists snapshots: it does not read the saved data, so it cannot tell whether data files are missing or damaged.',
+    healthyButFailed:
+      'The destination is reachable and accepts the credentials. This check only lists snapshots: it does not read the saved data, so it cannot tell whether data files are missing or damaged.',
     readable: 'snapshots listed',
   },
   footer: 'Sent by {module}, the NethServer 8 backup monitor.',
@@ -256,9 +281,11 @@ const it: Strings = {
   intro: {
     default: {
       SUCCESS: 'Tutte le applicazioni del piano sono state salvate.',
-      WARNING: 'Tutte le applicazioni del piano sono state salvate, ma in questo backup qualcosa è insolito: verificare qui sotto.',
+      WARNING:
+        'Tutte le applicazioni del piano sono state salvate, ma in questo backup qualcosa è insolito: verificare qui sotto.',
       PARTIAL: 'Alcune applicazioni del piano sono state salvate, altre no.',
-      REPO_FAILURE: 'Nessuna applicazione del piano è stata salvata. Quando falliscono tutte, di solito il problema è la destinazione.',
+      REPO_FAILURE:
+        'Nessuna applicazione del piano è stata salvata. Quando falliscono tutte, di solito il problema è la destinazione.',
       MISSING: 'Il piano doveva essere eseguito alle {expected}, ma nessuna applicazione ha registrato un backup.',
     },
     recovered: 'Il piano funziona di nuovo: tutte le applicazioni sono state salvate.',
@@ -266,23 +293,38 @@ const it: Strings = {
     update: 'Dopo il primo rapporto sono arrivati altri risultati per questa esecuzione. Questo è il quadro completo.',
   },
   noStatusIntro: 'NS8 segnala questo piano come fallito, ma nessuna sua applicazione ha ancora un risultato di backup.',
-  warningReminder: 'L\'ultima esecuzione del piano ha salvato tutto ma resta insolita. Questo è un promemoria.',
+  warningReminder: "L'ultima esecuzione del piano ha salvato tutto ma resta insolita. Questo è un promemoria.",
   failingSince: 'In errore dal {since}.',
-  stale: 'Nessun backup riuscito di questo piano dal {since}: gli ultimi dati ripristinabili sono più vecchi dell\'età massima configurata.',
+  stale:
+    "Nessun backup riuscito di questo piano dal {since}: gli ultimi dati ripristinabili sono più vecchi dell'età massima configurata.",
   planLine: 'Piano {plan} · destinazione {destination}',
   windowLine: '{window}',
   expectedLine: 'Previsto alle {time}',
   noStatusLine: 'Nessuna applicazione ha ancora registrato un risultato · allarme ricevuto {time}',
-  counts: { saved: 'salvate', warnings: 'da verificare', failed: 'fallite', notRun: 'non eseguite', size: 'dimensione totale', duration: 'durata' },
+  counts: {
+    saved: 'salvate',
+    warnings: 'da verificare',
+    failed: 'fallite',
+    notRun: 'non eseguite',
+    size: 'dimensione totale',
+    duration: 'durata',
+  },
   whatToDo: 'Cosa fare',
   steps: {
-    failed: 'Fallito sul nodo {node}: {modules}. Leggere le righe di errore sotto ogni applicazione. Per il log completo aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
-    failedNoLines: 'Fallito sul nodo {node}: {modules}. Il testo dell\'errore è nel log di quel nodo: aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
-    notRun: 'Nessun risultato in questa esecuzione: {modules}. Il nodo potrebbe essere spento, oppure l\'applicazione è rimasta occupata da un altro backup per un\'ora. Verificare in Nodi che il nodo {node} sia online.',
-    missing: 'Verificare che i nodi {nodes} fossero online alle {expected} e che il piano sia abilitato in Backup e ripristino. Le esecuzioni perse mentre un nodo è spento non vengono ripetute: eseguire ora il piano da Backup e ripristino > {planName} > Eseguire il backup ora.',
-    allFailed: 'Controllare la destinazione {destination} in Backup e ripristino > Destinazioni backup (raggiungibilità, credenziali, spazio libero).',
-    warning: 'Verificare {modules}: il backup ha salvato molto più o molto meno del solito, oppure nessun file. Se i dati sono stati rimossi o aggiunti di proposito va tutto bene; altrimenti controllare subito i dati dell\'applicazione, finché gli snapshot precedenti possono ancora ripristinarli.',
-    noStatus: 'NS8 non ha ancora un risultato di backup per questo piano: verificare in Backup e ripristino che il piano sia stato eseguito almeno una volta e che le sue applicazioni esistano.',
+    failed:
+      'Fallito sul nodo {node}: {modules}. Leggere le righe di errore sotto ogni applicazione. Per il log completo aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
+    failedNoLines:
+      "Fallito sul nodo {node}: {modules}. Il testo dell'errore è nel log di quel nodo: aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.",
+    notRun:
+      "Nessun risultato in questa esecuzione: {modules}. Il nodo potrebbe essere spento, oppure l'applicazione è rimasta occupata da un altro backup per un'ora. Verificare in Nodi che il nodo {node} sia online.",
+    missing:
+      'Verificare che i nodi {nodes} fossero online alle {expected} e che il piano sia abilitato in Backup e ripristino. Le esecuzioni perse mentre un nodo è spento non vengono ripetute: eseguire ora il piano da Backup e ripristino > {planName} > Eseguire il backup ora.',
+    allFailed:
+      'Controllare la destinazione {destination} in Backup e ripristino > Destinazioni backup (raggiungibilità, credenziali, spazio libero).',
+    warning:
+      "Verificare {modules}: il backup ha salvato molto più o molto meno del solito, oppure nessun file. Se i dati sono stati rimossi o aggiunti di proposito va tutto bene; altrimenti controllare subito i dati dell'applicazione, finché gli snapshot precedenti possono ancora ripristinarli.",
+    noStatus:
+      'NS8 non ha ancora un risultato di backup per questo piano: verificare in Backup e ripristino che il piano sia stato eseguito almeno una volta e che le sue applicazioni esistano.',
     none: 'Nessuna azione necessaria.',
   },
   applications: 'Applicazioni',
@@ -307,13 +349,15 @@ const it: Strings = {
   },
   record: '{saved} delle ultime {runs} esecuzioni hanno salvato tutto; ultimo successo completo {time}.',
   recordAll: 'Le ultime {runs} esecuzioni hanno salvato tutto.',
-  recordNoFull: '{saved} delle ultime {runs} esecuzioni hanno salvato tutto; nessun successo completo nello storico conservato.',
+  recordNoFull:
+    '{saved} delle ultime {runs} esecuzioni hanno salvato tutto; nessun successo completo nello storico conservato.',
   errorLog: {
     empty: 'I log del cluster non contengono righe di errore per questa esecuzione del backup.',
     no_loki: 'Impossibile mostrare le righe di errore: il cluster non ha un server di log (Loki).',
     unreachable: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) non ha risposto.',
     auth: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) ha rifiutato le credenziali.',
-    timeout: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) non ha risposto entro {seconds} s.',
+    timeout:
+      'Impossibile leggere le righe di errore: il server di log del cluster (Loki) non ha risposto entro {seconds} s.',
     error: 'Impossibile leggere le righe di errore: il server di log del cluster (Loki) ha dato una risposta inattesa.',
   },
   errorLinesTitle: 'Dal log del backup:',
@@ -326,7 +370,7 @@ const it: Strings = {
     latest: 'ultimo snapshot {when}, {count} snapshot, {size}',
     latestOne: 'ultimo snapshot {when}, 1 snapshot, {size}',
     noSnapshots: 'nessuno snapshot',
-    outdated: 'più vecchio dell\'ultima esecuzione prevista ({expected})',
+    outdated: "più vecchio dell'ultima esecuzione prevista ({expected})",
     lockAge: 'blocco creato {age} fa',
     resticSaid: 'Dettagli tecnici ({module})',
     unknownSize: 'dimensione sconosciuta',
@@ -336,7 +380,7 @@ const it: Strings = {
       auth: 'la destinazione ha rifiutato le credenziali',
       missing: 'il repository non esiste o non è inizializzato',
       wrong_password: 'il repository non accetta la password di crittografia',
-      locked: 'il repository è bloccato da un\'altra operazione',
+      locked: "il repository è bloccato da un'altra operazione",
       corrupt: 'il repository è danneggiato',
       timeout: 'la destinazione non ha risposto in tempo',
       forbidden: 'NS8 ha rifiutato il controllo: Backup monitor non ha il ruolo reader del cluster',
@@ -344,20 +388,29 @@ const it: Strings = {
       skipped: 'non controllato',
     },
     action: {
-      healthy: 'leggere le righe di errore delle applicazioni fallite qui sopra, poi rieseguire il piano con Eseguire il backup ora in Backup e ripristino.',
-      unreachable: 'verificare che lo storage (NAS, server o bucket cloud) sia acceso e raggiungibile dai nodi del cluster, poi controllarne l\'indirizzo in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
+      healthy:
+        'leggere le righe di errore delle applicazioni fallite qui sopra, poi rieseguire il piano con Eseguire il backup ora in Backup e ripristino.',
+      unreachable:
+        "verificare che lo storage (NAS, server o bucket cloud) sia acceso e raggiungibile dai nodi del cluster, poi controllarne l'indirizzo in Backup e ripristino > Destinazioni backup > Modifica destinazione.",
       auth: 'verificare le credenziali della destinazione (chiave di accesso, utente, password) in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
-      missing: 'verificare che il percorso della destinazione non sia stato cambiato, spostato o svuotato (Backup e ripristino > Destinazioni backup). Il prossimo backup riuscito crea un nuovo repository: usare Eseguire il backup ora.',
-      wrong_password: 'il repository è stato creato con un\'altra password di crittografia, per esempio da un altro cluster o da una destinazione ricreata. Importare di nuovo la destinazione con la password originale in Backup e ripristino > Destinazioni backup, oppure usare una nuova destinazione.',
-      locked: 'attendere la fine del backup o della pulizia in corso. Un blocco più vecchio del backup più lungo è rimasto da un\'operazione interrotta: l\'amministratore di sistema può rimuoverlo con `restic unlock` su quel repository.',
-      corrupt: 'non rimuovere i vecchi snapshot. Far eseguire `restic check` sul repository all\'amministratore di sistema e avviare un backup su un\'altra destinazione (Backup e ripristino > Destinazioni backup) per avere una copia sicura.',
-      timeout: 'lo storage è lento o bloccato: verificarne il carico e la rete tra i nodi e la destinazione. Il controllo viene ripetuto con il prossimo rapporto.',
-      forbidden: 'aggiornare Backup monitor dal Software center: l\'installazione della nuova versione riapplica l\'autorizzazione cluster:reader.',
+      missing:
+        'verificare che il percorso della destinazione non sia stato cambiato, spostato o svuotato (Backup e ripristino > Destinazioni backup). Il prossimo backup riuscito crea un nuovo repository: usare Eseguire il backup ora.',
+      wrong_password:
+        "il repository è stato creato con un'altra password di crittografia, per esempio da un altro cluster o da una destinazione ricreata. Importare di nuovo la destinazione con la password originale in Backup e ripristino > Destinazioni backup, oppure usare una nuova destinazione.",
+      locked:
+        "attendere la fine del backup o della pulizia in corso. Un blocco più vecchio del backup più lungo è rimasto da un'operazione interrotta: l'amministratore di sistema può rimuoverlo con `restic unlock` su quel repository.",
+      corrupt:
+        "non rimuovere i vecchi snapshot. Far eseguire `restic check` sul repository all'amministratore di sistema e avviare un backup su un'altra destinazione (Backup e ripristino > Destinazioni backup) per avere una copia sicura.",
+      timeout:
+        'lo storage è lento o bloccato: verificarne il carico e la rete tra i nodi e la destinazione. Il controllo viene ripetuto con il prossimo rapporto.',
+      forbidden:
+        "aggiornare Backup monitor dal Software center: l'installazione della nuova versione riapplica l'autorizzazione cluster:reader.",
       error: 'questo non dice nulla sulla destinazione. Consultare i messaggi di Backup monitor in Log di sistema.',
       skipped: 'il tempo previsto per i controlli è finito; verranno ripetuti con il prossimo rapporto.',
     },
     codes: areaWords('repocheck', 'it'),
-    healthyButFailed: 'La destinazione è raggiungibile e accetta le credenziali. Questo controllo elenca solo gli snapshot: non legge i dati salvati, quindi non può dire se mancano file di dati o se sono danneggiati.',
+    healthyButFailed:
+      'La destinazione è raggiungibile e accetta le credenziali. Questo controllo elenca solo gli snapshot: non legge i dati salvati, quindi non può dire se mancano file di dati o se sono danneggiati.',
     readable: 'snapshot elencati',
   },
   footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',

@@ -21,8 +21,14 @@ export function renderTestMail(cfg: Readonly<Config>): { subject: string; text: 
   const t = TEXT[cfg.mail.language];
   const vars = { module: cfg.moduleId, to: cfg.mail.to.map((a) => clean(a, 254)).join(', ') || '-' };
   const { html, text } = page({
-    lang: cfg.mail.language, title: t.subject, preheader: rich(t.body, vars).text,
-    blocks: [banner({ tone: 'neutral', title: `✉️ ${t.subject}` }), paragraph(rich(t.body, vars)), footer([rich(t.footer, { module: cfg.moduleId })])],
+    lang: cfg.mail.language,
+    title: t.subject,
+    preheader: rich(t.body, vars).text,
+    blocks: [
+      banner({ tone: 'neutral', title: `✉️ ${t.subject}` }),
+      paragraph(rich(t.body, vars)),
+      footer([rich(t.footer, { module: cfg.moduleId })]),
+    ],
   });
   return { subject: headerSafe(`${cfg.mail.subjectPrefix} ${t.subject}`.trim()), text, html };
 }

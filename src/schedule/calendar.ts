@@ -21,7 +21,9 @@ export interface Calendar {
   timeZone: string | null;
 }
 
-export interface CalendarError { error: string }
+export interface CalendarError {
+  error: string;
+}
 
 /** systemd's shorthands (systemd.time(7), "Calendar Events"). */
 const SHORTHANDS: Record<string, string> = {
@@ -40,7 +42,9 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const WEEKDAY_FULL = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 class Refused extends Error {}
-const refuse = (msg: string): never => { throw new Refused(msg); };
+const refuse = (msg: string): never => {
+  throw new Refused(msg);
+};
 
 export function parseCalendar(expr: string): Calendar | CalendarError {
   const source = expr;
@@ -69,16 +73,24 @@ function parseTokens(tokens: string[]): Omit<Calendar, 'source'> {
   let sawDate = false;
   let sawTime = false;
   for (const tok of rest) {
-    if (tok.includes(':') && !sawTime) { time = parseTime(tok); sawTime = true; }
-    else if (/^[\d*.,/]+(-[\d*.,/]+){1,2}$/.test(tok) && !sawDate && !sawTime) { date = parseDate(tok); sawDate = true; }
-    else refuse(`cannot read ${JSON.stringify(tok)}`);
+    if (tok.includes(':') && !sawTime) {
+      time = parseTime(tok);
+      sawTime = true;
+    } else if (/^[\d*.,/]+(-[\d*.,/]+){1,2}$/.test(tok) && !sawDate && !sawTime) {
+      date = parseDate(tok);
+      sawDate = true;
+    } else refuse(`cannot read ${JSON.stringify(tok)}`);
   }
   if (weekdays === null && !sawDate && !sawTime) refuse('no date, time or weekday');
   return { weekdays, ...date, ...time, timeZone };
 }
 
 function parseZone(tok: string): string {
-  try { new Intl.DateTimeFormat('en', { timeZone: tok }); } catch { refuse(`unknown time zone ${JSON.stringify(tok)}`); }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tok });
+  } catch {
+    refuse(`unknown time zone ${JSON.stringify(tok)}`);
+  }
   return tok;
 }
 
@@ -122,7 +134,11 @@ function parseTime(tok: string): { hours: number[]; minutes: number[]; seconds: 
   if (parts.length < 2 || parts.length > 3) refuse(`bad time ${JSON.stringify(tok)}`);
   const [h, m, s = '00'] = parts;
   if (s.includes('.')) refuse('fractional seconds');
-  return { hours: parseField(h!, 0, 23, 'hour'), minutes: parseField(m!, 0, 59, 'minute'), seconds: parseField(s, 0, 59, 'second') };
+  return {
+    hours: parseField(h!, 0, 23, 'hour'),
+    minutes: parseField(m!, 0, 59, 'minute'),
+    seconds: parseField(s, 0, 59, 'second'),
+  };
 }
 
 /** `*`, `N`, `N..M`, `N/S`, `N..M/S` and comma lists of them; sorted unique values. */
@@ -136,7 +152,8 @@ function parseField(text: string, min: number, max: number, what: string): numbe
     const from = a === '*' ? min : Number(a);
     const to = b !== undefined ? Number(b) : a === '*' || step !== undefined ? max : from;
     const by = step !== undefined ? Number(step) : 1;
-    if (from < min || to > max || from > to || by < 1) refuse(`${what} ${JSON.stringify(item)} out of range ${min}..${max}`);
+    if (from < min || to > max || from > to || by < 1)
+      refuse(`${what} ${JSON.stringify(item)} out of range ${min}..${max}`);
     for (let v = from; v <= to; v += by) out.add(v);
   }
   return [...out].sort((x, y) => x - y);

@@ -7,8 +7,14 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(timeZone, f);
   }
@@ -18,7 +24,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 /** UTC offset of `timeZone` at instant `ms`, in ms (Europe/Rome in summer: +7 200 000). */
 export function offsetAt(timeZone: string, ms: number): number {
   const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  for (const p of formatter(timeZone).formatToParts(new Date(ms)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return wall - Math.floor(ms / 1000) * 1000;
 }
@@ -52,9 +59,12 @@ export function dayConverter(timeZone: string, day: number): DayConverter {
   if (before === after && offsetAt(timeZone, midnight + 43_200_000) === before) {
     return { ...bounds, toInstant: (s) => midnight + s * 1000 - before };
   }
-  return { ...bounds, toInstant: (s) => {
-    const wall = midnight + s * 1000;
-    const hits = [wall - before, wall - after].filter((t) => offsetAt(timeZone, t) === wall - t);
-    return hits.length ? Math.min(...hits) : null;
-  } };
+  return {
+    ...bounds,
+    toInstant: (s) => {
+      const wall = midnight + s * 1000;
+      const hits = [wall - before, wall - after].filter((t) => offsetAt(timeZone, t) === wall - t);
+      return hits.length ? Math.min(...hits) : null;
+    },
+  };
 }

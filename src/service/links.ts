@@ -4,7 +4,11 @@
 import type { Clock } from '../clock.js';
 import type { Redis } from '../ns8/redis.js';
 
-export interface Link { ok: boolean; checkedAt: number; error: string | null }
+export interface Link {
+  ok: boolean;
+  checkedAt: number;
+  error: string | null;
+}
 
 export interface Links {
   set(name: string, ok: boolean, error: string | null): void;

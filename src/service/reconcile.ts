@@ -10,10 +10,13 @@ const RECONCILE_BACKOFF: Backoff = { firstMs: 1000, maxMs: 10_000 };
 
 /** Never throws: giving up (or the service stopping) is logged, the next resync tries again. */
 export function reconciler(reconcile: () => Promise<void>, log: Logger, signal?: AbortSignal): () => Promise<void> {
-  return () => retry(reconcile, {
-    backoff: RECONCILE_BACKOFF, attempts: RECONCILE_ATTEMPTS, signal,
-    onRetry: (err, attempt) => log.warning('reconcile failed, retrying', { attempt, error: (err as Error).message }),
-  }).catch((err: Error) => {
-    if (!signal?.aborted) log.error('reconcile gave up until the next resync', { error: err.message });
-  });
+  return () =>
+    retry(reconcile, {
+      backoff: RECONCILE_BACKOFF,
+      attempts: RECONCILE_ATTEMPTS,
+      signal,
+      onRetry: (err, attempt) => log.warning('reconcile failed, retrying', { attempt, error: (err as Error).message }),
+    }).catch((err: Error) => {
+      if (!signal?.aborted) log.error('reconcile gave up until the next resync', { error: err.message });
+    });
 }

@@ -28,13 +28,20 @@ export function testMailSender(deps: TestMailDeps): WebhookDeps['sendTestMail'] 
     try {
       const sh = await readSmarthost(deps.reader);
       const m = digest ? await deps.sampleDigest() : renderTestMail(cfg);
-      const { messageId } = await deps.mailer.send({ from: senderAddress(cfg.mail.from, sh), to: recipients, ...m }, sh);
+      const { messageId } = await deps.mailer.send(
+        { from: senderAddress(cfg.mail.from, sh), to: recipients, ...m },
+        sh,
+      );
       deps.links.set('smtp', true, null);
       return { ok: true, status: 200, body: { ok: true, recipients, message_id: messageId } };
     } catch (err) {
       const e = classifySmtpError(err);
       deps.links.set('smtp', false, `${e.code}: ${e.message}`);
-      return { ok: false, status: e.code === 'NO_RECIPIENTS' ? 400 : 502, body: { ok: false, code: e.code, error: e.message } };
+      return {
+        ok: false,
+        status: e.code === 'NO_RECIPIENTS' ? 400 : 502,
+        body: { ok: false, code: e.code, error: e.message },
+      };
     }
   };
 }

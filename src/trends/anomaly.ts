@@ -7,7 +7,13 @@
 // medians of size, files and duration. With fewer than `minRuns` of them there is no verdict on
 // size; zero files is suspicious on its own unless the previous runs had zero files too.
 import {
-  savedEverything, type Anomaly, type ModuleResult, type ModuleRow, type ModuleTrend, type Outcome, type PlanTrend,
+  savedEverything,
+  type Anomaly,
+  type ModuleResult,
+  type ModuleRow,
+  type ModuleTrend,
+  type Outcome,
+  type PlanTrend,
   type RunReport,
 } from '../domain/run.js';
 
@@ -47,8 +53,10 @@ export const DEFAULT_THRESHOLDS: AnomalyThresholds = { runs: 5, minRuns: 3, shri
 /** Thresholds from the settings (ANOMALY_*_PERCENT, ANOMALY_MIN_RUNS); a percentage of 0 turns that check off. */
 export function thresholdsOf(a: { shrinkPercent: number; growthPercent: number; minRuns: number }): AnomalyThresholds {
   return {
-    runs: Math.max(DEFAULT_THRESHOLDS.runs, a.minRuns), minRuns: a.minRuns,
-    shrinkBelow: a.shrinkPercent / 100, growAbove: a.growthPercent > 0 ? a.growthPercent / 100 : Infinity,
+    runs: Math.max(DEFAULT_THRESHOLDS.runs, a.minRuns),
+    minRuns: a.minRuns,
+    shrinkBelow: a.shrinkPercent / 100,
+    growAbove: a.growthPercent > 0 ? a.growthPercent / 100 : Infinity,
   };
 }
 
@@ -72,19 +80,34 @@ export function previousRuns(run: Pick<RunReport, 'runKey' | 'start'>, history: 
 }
 
 export function moduleTrend(row: ModuleRow, previous: RunSummary[], t: AnomalyThresholds): ModuleTrend {
-  const past = previous.flatMap((r) => r.modules.filter((m) => m.id === row.moduleId && m.result === 'success')).slice(0, t.runs);
+  const past = previous
+    .flatMap((r) => r.modules.filter((m) => m.id === row.moduleId && m.result === 'success'))
+    .slice(0, t.runs);
   const sizes = past.map((m) => m.size).filter(known);
   const files = past.map((m) => m.files).filter(known);
   const seconds = past.map((m) => m.seconds).filter(known);
   const lastSuccessAt = past.find((m) => known(m.start))?.start ?? null;
-  return { runs: past.length, medianSize: median(sizes), medianFiles: median(files), medianSeconds: median(seconds), lastSuccessAt };
+  return {
+    runs: past.length,
+    medianSize: median(sizes),
+    medianFiles: median(files),
+    medianSeconds: median(seconds),
+    lastSuccessAt,
+  };
 }
 
-export function anomaliesOf(row: ModuleRow, trend: ModuleTrend, previous: RunSummary[], t: AnomalyThresholds): Anomaly[] {
+export function anomaliesOf(
+  row: ModuleRow,
+  trend: ModuleTrend,
+  previous: RunSummary[],
+  t: AnomalyThresholds,
+): Anomaly[] {
   if (row.result !== 'success') return [];
   const out: Anomaly[] = [];
   if (row.totalFileCount === 0) {
-    const before = previous.flatMap((r) => r.modules.filter((m) => m.id === row.moduleId && m.result === 'success' && known(m.files)));
+    const before = previous.flatMap((r) =>
+      r.modules.filter((m) => m.id === row.moduleId && m.result === 'success' && known(m.files)),
+    );
     const usual = before.length > 0 && before.slice(0, t.runs).every((m) => m.files === 0);
     if (!usual) out.push({ kind: 'zero_files', value: 0, median: trend.medianFiles });
   }
@@ -97,18 +120,30 @@ export function anomaliesOf(row: ModuleRow, trend: ModuleTrend, previous: RunSum
 }
 
 /** The plan's record over this run and the previous ones: "4 of the last 5 runs saved everything". */
-export function planTrend(run: Pick<RunReport, 'outcome' | 'start'>, previous: RunSummary[], t: AnomalyThresholds): PlanTrend | null {
+export function planTrend(
+  run: Pick<RunReport, 'outcome' | 'start'>,
+  previous: RunSummary[],
+  t: AnomalyThresholds,
+): PlanTrend | null {
   const recent = [{ outcome: run.outcome, start: run.start }, ...previous.slice(0, t.runs - 1)];
   if (recent.length < 2) return null;
   const full = [{ outcome: run.outcome, start: run.start }, ...previous].find((r) => r.outcome === 'SUCCESS');
-  return { runs: recent.length, saved: recent.filter((r) => savedEverything(r.outcome)).length, lastFullSuccessAt: full?.start ?? null };
+  return {
+    runs: recent.length,
+    saved: recent.filter((r) => savedEverything(r.outcome)).length,
+    lastFullSuccessAt: full?.start ?? null,
+  };
 }
 
 /**
  * The run with its trends: each application's medians and anomalies, the plan's record, and the
  * outcome WARNING when a run that saved everything has an anomaly. Returns a new RunReport.
  */
-export function withTrends(run: RunReport, history: RunSummary[], t: AnomalyThresholds = DEFAULT_THRESHOLDS): RunReport {
+export function withTrends(
+  run: RunReport,
+  history: RunSummary[],
+  t: AnomalyThresholds = DEFAULT_THRESHOLDS,
+): RunReport {
   const previous = previousRuns(run, history);
   const modules = run.modules.map((row) => {
     const trend = moduleTrend(row, previous, t);
@@ -123,9 +158,15 @@ export function withTrends(run: RunReport, history: RunSummary[], t: AnomalyThre
 /** What the history keeps of a run: numbers only, bounded. */
 export function summarize(run: RunReport): RunSummary {
   return {
-    runKey: run.runKey, start: run.start, outcome: run.outcome,
+    runKey: run.runKey,
+    start: run.start,
+    outcome: run.outcome,
     modules: run.modules.slice(0, HISTORY_MODULES).map((m) => ({
-      id: m.moduleId, result: m.result, start: m.start, size: m.totalSize, files: m.totalFileCount,
+      id: m.moduleId,
+      result: m.result,
+      start: m.start,
+      size: m.totalSize,
+      files: m.totalFileCount,
       seconds: m.start !== null && m.end !== null && m.end >= m.start ? m.end - m.start : null,
     })),
   };
@@ -133,27 +174,52 @@ export function summarize(run: RunReport): RunSummary {
 
 /** The history after `run`: replaces an earlier version of the same run, newest first, bounded. */
 export function remember(history: RunSummary[], run: RunReport, max = HISTORY_RUNS): RunSummary[] {
-  return [summarize(run), ...history.filter((h) => h.runKey !== run.runKey)].sort((a, b) => b.start - a.start).slice(0, max);
+  return [summarize(run), ...history.filter((h) => h.runKey !== run.runKey)]
+    .sort((a, b) => b.start - a.start)
+    .slice(0, max);
 }
 
 /** Parses a stored history, dropping anything malformed (the key is in a shared Redis). */
 export function parseHistory(raw: string | null | undefined): RunSummary[] {
   if (!raw) return [];
   let v: unknown;
-  try { v = JSON.parse(raw); } catch { return []; }
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return [];
+  }
   if (!Array.isArray(v)) return [];
   const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
   const out: RunSummary[] = [];
   for (const r of v.slice(0, HISTORY_RUNS)) {
     if (!r || typeof r !== 'object') continue;
     const o = r as Record<string, unknown>;
-    if (typeof o.runKey !== 'string' || num(o.start) === null || typeof o.outcome !== 'string' || !Array.isArray(o.modules)) continue;
+    if (
+      typeof o.runKey !== 'string' ||
+      num(o.start) === null ||
+      typeof o.outcome !== 'string' ||
+      !Array.isArray(o.modules)
+    )
+      continue;
     out.push({
-      runKey: o.runKey, start: num(o.start)!, outcome: o.outcome as Outcome,
-      modules: o.modules.slice(0, HISTORY_MODULES).filter((m): m is Record<string, unknown> => !!m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string')
+      runKey: o.runKey,
+      start: num(o.start)!,
+      outcome: o.outcome as Outcome,
+      modules: o.modules
+        .slice(0, HISTORY_MODULES)
+        .filter(
+          (m): m is Record<string, unknown> =>
+            !!m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string',
+        )
         .map((m) => ({
-          id: m.id as string, result: (['success', 'failed', 'not_run'].includes(m.result as string) ? m.result : 'not_run') as ModuleResult,
-          start: num(m.start), size: num(m.size), files: num(m.files), seconds: num(m.seconds),
+          id: m.id as string,
+          result: (['success', 'failed', 'not_run'].includes(m.result as string)
+            ? m.result
+            : 'not_run') as ModuleResult,
+          start: num(m.start),
+          size: num(m.size),
+          files: num(m.files),
+          seconds: num(m.seconds),
         })),
     });
   }

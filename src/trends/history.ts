@@ -16,7 +16,9 @@ export interface RunHistory {
 export function createRunHistory(writer: Redis, moduleId: string): RunHistory {
   const key = moduleKeys(moduleId).runs;
   return {
-    async load(planId) { return parseHistory(await writer.hGet(key, String(planId))); },
+    async load(planId) {
+      return parseHistory(await writer.hGet(key, String(planId)));
+    },
     async record(run) {
       const history = parseHistory(await writer.hGet(key, String(run.planId)));
       await writer.hSet(key, String(run.planId), JSON.stringify(remember(history, run)));

@@ -27,9 +27,16 @@ import { backoffDelay } from '../retry.js';
 export type PollErrorCode = Extract<ErrorCode, `ALERTMANAGER_${string}`>;
 
 /** Link health as stored in `module/<id>/health` field `alertmanager`. */
-export interface LinkHealth { ok: boolean; checkedAt: number; error: string | null; code: PollErrorCode | null }
+export interface LinkHealth {
+  ok: boolean;
+  checkedAt: number;
+  error: string | null;
+  code: PollErrorCode | null;
+}
 
-export interface PolledAlert extends BackupAlert { suppressed: boolean }
+export interface PolledAlert extends BackupAlert {
+  suppressed: boolean;
+}
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -44,23 +51,39 @@ export function alertsFromApi(body: unknown): PolledAlert[] | null {
     if (!kind || typeof name !== 'string') continue;
     const state = isObj(item.status) ? item.status.state : undefined;
     const startsAt = typeof item.startsAt === 'string' ? Date.parse(item.startsAt) : NaN;
-    const node = typeof item.labels.node === 'string' && /^\d+$/.test(item.labels.node) ? Number(item.labels.node) : null;
+    const node =
+      typeof item.labels.node === 'string' && /^\d+$/.test(item.labels.node) ? Number(item.labels.node) : null;
     out.push({
-      name, kind, planId: planIdOf(item.labels), node, status: 'firing',
+      name,
+      kind,
+      planId: planIdOf(item.labels),
+      node,
+      status: 'firing',
       startsAt: Number.isFinite(startsAt) ? startsAt : 0,
-      fingerprint: typeof item.fingerprint === 'string' ? item.fingerprint.slice(0, 64) : `${name}/${node}/${planIdOf(item.labels)}`,
-      source: 'poll', suppressed: state === 'suppressed',
+      fingerprint:
+        typeof item.fingerprint === 'string'
+          ? item.fingerprint.slice(0, 64)
+          : `${name}/${node}/${planIdOf(item.labels)}`,
+      source: 'poll',
+      suppressed: state === 'suppressed',
     });
   }
   return out;
 }
 
-interface Known { alert: BackupAlert; absentSince: number | null }
+interface Known {
+  alert: BackupAlert;
+  absentSince: number | null;
+}
 export type PollState = ReadonlyMap<string, Known>;
 
 /** PURE: what changed between the known alerts and one successful poll. */
-export function diffPoll(known: PollState, current: PolledAlert[], now: number, resolveAfterMs: number):
-  { emit: BackupAlert[]; next: Map<string, Known> } {
+export function diffPoll(
+  known: PollState,
+  current: PolledAlert[],
+  now: number,
+  resolveAfterMs: number,
+): { emit: BackupAlert[]; next: Map<string, Known> } {
   const next = new Map<string, Known>();
   const emit: BackupAlert[] = [];
   const seen = new Set<string>();
@@ -68,7 +91,10 @@ export function diffPoll(known: PollState, current: PolledAlert[], now: number, 
     seen.add(alert.fingerprint);
     const k = known.get(alert.fingerprint);
     if (k) next.set(alert.fingerprint, { alert: k.alert, absentSince: null });
-    else if (!suppressed) { next.set(alert.fingerprint, { alert, absentSince: null }); emit.push(alert); }
+    else if (!suppressed) {
+      next.set(alert.fingerprint, { alert, absentSince: null });
+      emit.push(alert);
+    }
   }
   for (const [fp, k] of known) {
     if (seen.has(fp)) continue;
@@ -82,18 +108,27 @@ export function diffPoll(known: PollState, current: PolledAlert[], now: number, 
 /** PURE: how long to wait after `failures` consecutive failed polls (doubling, at most 8x, 5 min cap). */
 export function pollDelayMs(intervalMs: number, failures: number): number {
   if (failures === 0) return intervalMs;
-  return backoffDelay(failures + 1, { firstMs: intervalMs, maxMs: Math.min(8 * intervalMs, Math.max(intervalMs, 300_000)) });
+  return backoffDelay(failures + 1, {
+    firstMs: intervalMs,
+    maxMs: Math.min(8 * intervalMs, Math.max(intervalMs, 300_000)),
+  });
 }
 
 export function classifyPollError(err: unknown): { code: PollErrorCode; detail: string } {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { code: 'ALERTMANAGER_TIMEOUT', detail: 'no answer in time' };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return { code: 'ALERTMANAGER_TIMEOUT', detail: 'no answer in time' };
   if (e instanceof PollHttpError) return { code: e.code, detail: e.message };
   return { code: 'ALERTMANAGER_UNREACHABLE', detail: e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err) };
 }
 
 class PollHttpError extends Error {
-  constructor(readonly code: PollErrorCode, message: string) { super(message); }
+  constructor(
+    readonly code: PollErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -136,7 +171,9 @@ export class AlertmanagerPoller {
   private last: LinkHealth | null = null;
   private readonly request: { url: string; headers: Record<string, string> };
 
-  constructor(private readonly d: PollerDeps) { this.request = alertsRequest(d.url); }
+  constructor(private readonly d: PollerDeps) {
+    this.request = alertsRequest(d.url);
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -152,7 +189,9 @@ export class AlertmanagerPoller {
     await this.running;
   }
 
-  health(): LinkHealth | null { return this.last; }
+  health(): LinkHealth | null {
+    return this.last;
+  }
 
   /** One poll: fetch, diff, hand changes to the sink, report health. Never throws. */
   async pollOnce(): Promise<LinkHealth> {
@@ -165,7 +204,12 @@ export class AlertmanagerPoller {
       const { emit, next } = diffPoll(this.known, current, now, this.d.resolveAfterMs ?? 3 * this.d.intervalMs);
       this.known = next;
       for (const a of emit) {
-        this.d.log.info(a.status === 'firing' ? 'alert firing' : 'alert resolved', { alert: a.name, plan: a.planId, node: a.node, source: 'poll' });
+        this.d.log.info(a.status === 'firing' ? 'alert firing' : 'alert resolved', {
+          alert: a.name,
+          plan: a.planId,
+          node: a.node,
+          source: 'poll',
+        });
         this.d.sink.alert(a);
       }
       if (this.failures > 0) this.d.log.info('Alertmanager reachable again', { after_failures: this.failures });
@@ -175,7 +219,11 @@ export class AlertmanagerPoller {
       const { code, detail } = classifyPollError(err);
       this.failures++;
       if (this.failures === 1 || this.failures % 10 === 0) {
-        this.d.log.warning('Alertmanager unreachable, will retry', { code, error: redact(detail), failures: this.failures });
+        this.d.log.warning('Alertmanager unreachable, will retry', {
+          code,
+          error: redact(detail),
+          failures: this.failures,
+        });
       }
       health = { ok: false, checkedAt: now, error: redact(`${code}: ${detail}`), code };
     }
@@ -186,7 +234,8 @@ export class AlertmanagerPoller {
 
   private async fetchAlerts(): Promise<PolledAlert[]> {
     const res = await (this.d.fetch ?? fetch)(this.request.url, {
-      headers: this.request.headers, signal: AbortSignal.timeout(this.d.timeoutMs ?? 10_000),
+      headers: this.request.headers,
+      signal: AbortSignal.timeout(this.d.timeoutMs ?? 10_000),
     });
     if (!res.ok) throw new PollHttpError('ALERTMANAGER_HTTP', `HTTP ${res.status}`);
     const alerts = alertsFromApi(await res.json().catch(() => null));
@@ -196,7 +245,9 @@ export class AlertmanagerPoller {
 
   private async report(h: LinkHealth): Promise<void> {
     if (!this.d.reportHealth) return;
-    try { await this.d.reportHealth(h); } catch (err) {
+    try {
+      await this.d.reportHealth(h);
+    } catch (err) {
       this.d.log.debug('cannot store Alertmanager link health', { error: (err as Error).message });
     }
   }
@@ -204,10 +255,12 @@ export class AlertmanagerPoller {
   private loop(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.pollOnce().then(() => undefined).finally(() => {
-        this.running = null;
-        this.loop(pollDelayMs(this.d.intervalMs, this.failures));
-      });
+      this.running = this.pollOnce()
+        .then(() => undefined)
+        .finally(() => {
+          this.running = null;
+          this.loop(pollDelayMs(this.d.intervalMs, this.failures));
+        });
     }, delay);
     this.timer.unref?.();
   }

@@ -20,24 +20,29 @@ export const TOKEN_PLACEHOLDER = '<RECEIVER_TOKEN of the backup monitor>';
 export const ALERTNAME_MATCHER = `alertname=~"${BACKUP_ALERT_NAMES.join('|')}"`;
 
 /** The receiver and the child route, as plain data (tests merge it into a real configuration). */
-export function routeDocument(o: RouteOptions): { receivers: Record<string, unknown>[]; route: { routes: Record<string, unknown>[] } } {
+export function routeDocument(o: RouteOptions): {
+  receivers: Record<string, unknown>[];
+  route: { routes: Record<string, unknown>[] };
+} {
   const webhook: Record<string, unknown> = { url: o.url, send_resolved: true, max_alerts: 0 };
   if (o.tokenRequired) webhook.http_config = { authorization: { type: 'Bearer', credentials: TOKEN_PLACEHOLDER } };
   return {
     receivers: [{ name: o.receiverName, webhook_configs: [webhook] }],
     route: {
-      routes: [{
-        receiver: o.receiverName,
-        matchers: [ALERTNAME_MATCHER],
-        // metrics1's grouping: two failed plans on one node arrive in one payload (NS8.md §7.4).
-        group_by: ['alertname', 'node'],
-        group_wait: '30s',
-        group_interval: '5m',
-        // The module sends its own reminders; Alertmanager repeats are deduplicated anyway.
-        repeat_interval: '3h',
-        // Keep the alerts flowing to the routes after this one (metrics1's mail, alert-proxy).
-        continue: true,
-      }],
+      routes: [
+        {
+          receiver: o.receiverName,
+          matchers: [ALERTNAME_MATCHER],
+          // metrics1's grouping: two failed plans on one node arrive in one payload (NS8.md §7.4).
+          group_by: ['alertname', 'node'],
+          group_wait: '30s',
+          group_interval: '5m',
+          // The module sends its own reminders; Alertmanager repeats are deduplicated anyway.
+          repeat_interval: '3h',
+          // Keep the alerts flowing to the routes after this one (metrics1's mail, alert-proxy).
+          continue: true,
+        },
+      ],
     },
   };
 }
@@ -49,10 +54,12 @@ export function renderRoute(o: RouteOptions): string {
     '# 1. Append the receiver below to `receivers:`.',
     '# 2. Put the route below FIRST under `route.routes:` (continue: true keeps your other routes working).',
     `# The URL listens on 127.0.0.1: the Alertmanager must run on the same node as the module.`,
-    ...(o.tokenRequired ? [
-      `# Replace ${TOKEN_PLACEHOLDER} with the content of /home/${o.receiverName}/.config/state/receiver.token`,
-      '# on this node (readable by root and the module user only), or point credentials_file at a copy of it.',
-    ] : []),
+    ...(o.tokenRequired
+      ? [
+          `# Replace ${TOKEN_PLACEHOLDER} with the content of /home/${o.receiverName}/.config/state/receiver.token`,
+          '# on this node (readable by root and the module user only), or point credentials_file at a copy of it.',
+        ]
+      : []),
   ];
   return `${header.join('\n')}\n${dump(routeDocument(o), { lineWidth: 200, noRefs: true })}`;
 }

@@ -19,11 +19,22 @@ export function parseBackupEvent(channel: string, message: string): BackupEvent 
   const m = /^node\/(\d+)\/event\/backup-status-changed$/.exec(channel);
   if (!m) return null; // only nodes publish this event; other sources are not trusted (NS8.md §4.1)
   let v: unknown;
-  try { v = JSON.parse(message); } catch { return null; }
+  try {
+    v = JSON.parse(message);
+  } catch {
+    return null;
+  }
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
-  const planId = Number(o.backup_id); const nodeId = Number(o.node_id);
-  if (!Number.isInteger(planId) || planId < 1 || typeof o.module_id !== 'string' || !/^[a-z][a-z0-9-]*\d+$/.test(o.module_id)) return null;
+  const planId = Number(o.backup_id);
+  const nodeId = Number(o.node_id);
+  if (
+    !Number.isInteger(planId) ||
+    planId < 1 ||
+    typeof o.module_id !== 'string' ||
+    !/^[a-z][a-z0-9-]*\d+$/.test(o.module_id)
+  )
+    return null;
   if (nodeId !== Number(m[1])) return null;
   return { nodeId, planId, moduleId: o.module_id };
 }
@@ -31,12 +42,20 @@ export function parseBackupEvent(channel: string, message: string): BackupEvent 
 export async function subscribeBackupEvents(sub: Redis, h: EventHandlers, log: Logger): Promise<void> {
   await sub.pSubscribe(ns8Channels.backupStatusChanged, (message, channel) => {
     const e = parseBackupEvent(channel, message);
-    if (!e) { log.warning('ignored malformed backup event', { channel: channel.slice(0, 100) }); return; }
+    if (!e) {
+      log.warning('ignored malformed backup event', { channel: channel.slice(0, 100) });
+      return;
+    }
     h.backupEvent(e);
   });
   await sub.subscribe(ns8Channels.smarthostChanged, () => h.smarthostChanged());
   await sub.subscribe(ns8Channels.moduleRemoved, (message) => {
-    try { const m = (JSON.parse(message) as { module?: unknown }).module; if (typeof m === 'string') h.moduleRemoved(m); } catch { /* not ours to fix */ }
+    try {
+      const m = (JSON.parse(message) as { module?: unknown }).module;
+      if (typeof m === 'string') h.moduleRemoved(m);
+    } catch {
+      /* not ours to fix */
+    }
   });
   // node-redis re-subscribes by itself after a reconnect; what was published meanwhile is lost.
   sub.on('ready', () => h.resynced());

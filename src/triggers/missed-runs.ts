@@ -31,7 +31,11 @@ export interface WatchRecord {
   nextRunAt?: number | null;
 }
 
-export interface WatchOptions { grace: number; tolerance: number; timeZone: string }
+export interface WatchOptions {
+  grace: number;
+  tolerance: number;
+  timeZone: string;
+}
 
 export type Verdict =
   | { kind: 'disabled' | 'no-modules' | 'never-due' }
@@ -136,14 +140,24 @@ export class MissedRunWatchdog {
     rec.nextRunAt = nextRunOf(snap, nowS, this.d.watch.timeZone);
     if (v.kind === 'bad-schedule' && !this.warned.has(snap.plan.schedule)) {
       this.warned.add(snap.plan.schedule);
-      this.d.log.warning('schedule not understood: missed runs of this plan are not detected', { plan: id, error: v.error });
+      this.d.log.warning('schedule not understood: missed runs of this plan are not detected', {
+        plan: id,
+        error: v.error,
+      });
     }
     if (v.kind === 'missing') {
-      this.d.log.info('scheduled run missing', { plan: id, expected_at: new Date(v.expectedAt * 1000).toISOString(), modules: v.modules.join(',') });
+      this.d.log.info('scheduled run missing', {
+        plan: id,
+        expected_at: new Date(v.expectedAt * 1000).toISOString(),
+        modules: v.modules.join(','),
+      });
       this.d.sink.missing(id, v.expectedAt, v.modules);
       rec.reported = v.expectedAt;
     }
-    if (JSON.stringify(rec) !== JSON.stringify(prev)) { await this.d.store.save(id, rec); this.records!.set(id, rec); }
+    if (JSON.stringify(rec) !== JSON.stringify(prev)) {
+      await this.d.store.save(id, rec);
+      this.records!.set(id, rec);
+    }
     if (snap.plan.enabled) await this.remind(id);
     return v;
   }
@@ -151,28 +165,46 @@ export class MissedRunWatchdog {
   private async remind(planId: number): Promise<void> {
     if (!this.d.sink.reminderDue) return;
     const state = await this.d.readPlanState(planId);
-    if (state && pendingNotice(state, { ...this.d.reminder, now: this.d.clock.now() }) !== 'none') this.d.sink.reminderDue(planId);
+    if (state && pendingNotice(state, { ...this.d.reminder, now: this.d.clock.now() }) !== 'none')
+      this.d.sink.reminderDue(planId);
   }
 
   private loop(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.tick().then(() => undefined).finally(() => { this.running = null; this.loop(this.d.intervalMs); });
+      this.running = this.tick()
+        .then(() => undefined)
+        .finally(() => {
+          this.running = null;
+          this.loop(this.d.intervalMs);
+        });
     }, delay);
     this.timer.unref?.();
   }
 }
 
 /** EDGE: the store on the module's own HASH (module credentials, leader). */
-export function redisWatchStore(writer: { hGetAll(k: string): Promise<Record<string, string>>; hSet(k: string, f: string, v: string): Promise<unknown> }, key: string): WatchStore {
+export function redisWatchStore(
+  writer: {
+    hGetAll(k: string): Promise<Record<string, string>>;
+    hSet(k: string, f: string, v: string): Promise<unknown>;
+  },
+  key: string,
+): WatchStore {
   return {
     async load() {
       const out = new Map<number, WatchRecord>();
       for (const [f, v] of Object.entries(await writer.hGetAll(key))) {
-        try { out.set(Number(f), JSON.parse(v) as WatchRecord); } catch { /* a damaged record is rebuilt */ }
+        try {
+          out.set(Number(f), JSON.parse(v) as WatchRecord);
+        } catch {
+          /* a damaged record is rebuilt */
+        }
       }
       return out;
     },
-    async save(planId, rec) { await writer.hSet(key, String(planId), JSON.stringify(rec)); },
+    async save(planId, rec) {
+      await writer.hSet(key, String(planId), JSON.stringify(rec));
+    },
   };
 }

@@ -69,16 +69,24 @@ export class RunTracker implements RunSink {
   }
 
   alert(a: BackupAlert): void {
-    if (a.status === 'resolved') { this.d.log.info('alert resolved', { alert: a.name, plan: a.planId, node: a.node }); return; }
+    if (a.status === 'resolved') {
+      this.d.log.info('alert resolved', { alert: a.name, plan: a.planId, node: a.node });
+      return;
+    }
     const trigger = a.source === 'poll' ? 'alertmanager' : 'webhook';
     if (a.kind === 'missing' && a.planId !== null) {
       // Times from outside are bounded: an alert cannot place a missed run in the future (issue #10).
       const now = this.d.clock.now();
       const expectedAt = Math.floor((a.startsAt > 0 && a.startsAt < now ? a.startsAt : now) / 1000);
-      this.serial(a.planId, () => this.flushWithRetry({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }));
+      this.serial(a.planId, () =>
+        this.flushWithRetry({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }),
+      );
       return;
     }
-    if (a.planId !== null) { this.alertForPlan(a.planId, trigger); return; }
+    if (a.planId !== null) {
+      this.alertForPlan(a.planId, trigger);
+      return;
+    }
     // No plan id: the plans with a status newer than recent_window (seed behaviour). Alerts that
     // arrive while the plans are being read share that one read (issue #10: 12k of them in two
     // webhooks each started a read of every plan and exhausted the heap).
@@ -86,16 +94,22 @@ export class RunTracker implements RunSink {
     this.planless.triggers.add(trigger);
     if (this.planless.reading) return;
     this.planless.reading = true;
-    void this.d.readAllPlans().then((snaps) => {
-      const { names, triggers } = this.takePlanless();
-      const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
-      const recent = snaps.filter((s) => [...s.statuses.values()].some((st) => st.end >= floor));
-      this.d.log.info('alert without plan id', { alert: [...names].join(','), plans: recent.map((s) => s.plan.id).join(',') || 'none' });
-      for (const s of recent) for (const t of triggers) this.alertForPlan(s.plan.id, t);
-    }, (err: Error) => {
-      this.takePlanless();
-      this.d.log.warning('cannot list plans for an alert without plan id', { error: err.message });
-    });
+    void this.d.readAllPlans().then(
+      (snaps) => {
+        const { names, triggers } = this.takePlanless();
+        const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
+        const recent = snaps.filter((s) => [...s.statuses.values()].some((st) => st.end >= floor));
+        this.d.log.info('alert without plan id', {
+          alert: [...names].join(','),
+          plans: recent.map((s) => s.plan.id).join(',') || 'none',
+        });
+        for (const s of recent) for (const t of triggers) this.alertForPlan(s.plan.id, t);
+      },
+      (err: Error) => {
+        this.takePlanless();
+        this.d.log.warning('cannot list plans for an alert without plan id', { error: err.message });
+      },
+    );
   }
 
   private takePlanless(): { names: Set<string>; triggers: Set<string> } {
@@ -105,7 +119,9 @@ export class RunTracker implements RunSink {
   }
 
   missing(planId: number, expectedAt: number, modules: string[]): void {
-    this.serial(planId, () => this.flushWithRetry({ kind: 'missing', planId, expectedAt, modules, triggers: ['schedule'] }));
+    this.serial(planId, () =>
+      this.flushWithRetry({ kind: 'missing', planId, expectedAt, modules, triggers: ['schedule'] }),
+    );
   }
 
   /** The watchdog's periodic check says a reminder may be due; a run in progress speaks for itself. */
@@ -119,8 +135,13 @@ export class RunTracker implements RunSink {
     const snaps = await this.d.readAllPlans();
     const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
     for (const snap of snaps) {
-      const statuses = snap.modules.map((m) => [m.id, snap.statuses.get(m.id)] as const).filter((x): x is readonly [string, ModuleStatus] => !!x[1]);
-      const since = inferRunStart(statuses.map(([, s]) => s), this.d.maxRunSeconds);
+      const statuses = snap.modules
+        .map((m) => [m.id, snap.statuses.get(m.id)] as const)
+        .filter((x): x is readonly [string, ModuleStatus] => !!x[1]);
+      const since = inferRunStart(
+        statuses.map(([, s]) => s),
+        this.d.maxRunSeconds,
+      );
       if (since === null || !statuses.some(([, s]) => s.end >= floor)) continue;
       const inRun = statuses.filter(([, s]) => s.start >= since - START_TOLERANCE_S).map(([id]) => id);
       this.serial(snap.plan.id, async () => {
@@ -144,21 +165,31 @@ export class RunTracker implements RunSink {
 
   private serial(planId: number, fn: () => Promise<void>): void {
     // The chain is forgotten once its last piece of work is done: plan ids from alerts are not bounded.
-    const next: Promise<void> = (this.chains.get(planId) ?? Promise.resolve()).then(fn).catch((err: Error) =>
-      this.d.log.error('run tracking failed', { plan: planId, error: err.message }))
-      .finally(() => { if (this.chains.get(planId) === next) this.chains.delete(planId); });
+    const next: Promise<void> = (this.chains.get(planId) ?? Promise.resolve())
+      .then(fn)
+      .catch((err: Error) => this.d.log.error('run tracking failed', { plan: planId, error: err.message }))
+      .finally(() => {
+        if (this.chains.get(planId) === next) this.chains.delete(planId);
+      });
     this.chains.set(planId, next);
   }
 
   private async onEvent(e: BackupEvent): Promise<void> {
     const status = await this.d.readStatus(e.nodeId, e.planId, e.moduleId);
-    if (!status) { this.d.log.warning('event without status', { plan: e.planId, node: e.nodeId, module: e.moduleId }); return; }
+    if (!status) {
+      this.d.log.warning('event without status', { plan: e.planId, node: e.nodeId, module: e.moduleId });
+      return;
+    }
     let run = this.open.get(e.planId);
     if (!run) {
       const snap = await this.d.readPlan(e.planId);
-      if (!snap) { this.d.log.info('event for a plan that no longer exists', { plan: e.planId, module: e.moduleId }); return; }
+      if (!snap) {
+        this.d.log.info('event for a plan that no longer exists', { plan: e.planId, module: e.moduleId });
+        return;
+      }
       const prev = this.flushed.get(e.planId);
-      const late = prev && status.start >= prev.since - START_TOLERANCE_S && status.start <= prev.since + this.d.maxRunSeconds;
+      const late =
+        prev && status.start >= prev.since - START_TOLERANCE_S && status.start <= prev.since + this.d.maxRunSeconds;
       run = this.openRun(snap, late ? prev.since : status.start);
       if (late) run.triggers.add('late result');
     }
@@ -170,7 +201,12 @@ export class RunTracker implements RunSink {
     run.since = Math.min(run.since, status.start);
     run.reported.add(e.moduleId);
     run.triggers.add('backup event');
-    this.d.log.debug('module reported', { plan: e.planId, module: e.moduleId, errors: status.errors, pending: run.expected.size - run.reported.size });
+    this.d.log.debug('module reported', {
+      plan: e.planId,
+      module: e.moduleId,
+      errors: status.errors,
+      pending: run.expected.size - run.reported.size,
+    });
     this.schedule(run);
   }
 
@@ -182,12 +218,22 @@ export class RunTracker implements RunSink {
       if (s && s.start < since - START_TOLERANCE_S) previousDuration.set(m.id, Math.max(0, s.end - s.start));
     }
     const run: OpenRun = {
-      planId: snap.plan.id, since, expected: new Set(live.map((m) => m.id)), reported: new Set(),
-      nodeOf: new Map(live.map((m) => [m.id, m.node!])), previousDuration, triggers: new Set(), timer: null,
+      planId: snap.plan.id,
+      since,
+      expected: new Set(live.map((m) => m.id)),
+      reported: new Set(),
+      nodeOf: new Map(live.map((m) => [m.id, m.node!])),
+      previousDuration,
+      triggers: new Set(),
+      timer: null,
     };
     this.open.set(snap.plan.id, run);
     const pendingAlert = this.alertTimers.get(snap.plan.id);
-    if (pendingAlert) { clearTimeout(pendingAlert.timer); pendingAlert.triggers.forEach((t) => run.triggers.add(t)); this.alertTimers.delete(snap.plan.id); }
+    if (pendingAlert) {
+      clearTimeout(pendingAlert.timer);
+      pendingAlert.triggers.forEach((t) => run.triggers.add(t));
+      this.alertTimers.delete(snap.plan.id);
+    }
     return run;
   }
 
@@ -219,28 +265,49 @@ export class RunTracker implements RunSink {
     this.open.delete(run.planId);
     this.flushed.set(run.planId, { since: run.since });
     const missing = [...run.expected].filter((m) => !run.reported.has(m));
-    this.d.log.info('run settled', { plan: run.planId, reported: run.reported.size, missing: missing.join(',') || undefined, triggers: [...run.triggers].join(',') });
+    this.d.log.info('run settled', {
+      plan: run.planId,
+      reported: run.reported.size,
+      missing: missing.join(',') || undefined,
+      triggers: [...run.triggers].join(','),
+    });
     await this.flushWithRetry({ kind: 'run', planId: run.planId, since: run.since, triggers: [...run.triggers] });
   }
 
   /** A flush that fails (Redis restarting, replica loading) is tried again: a report is never dropped. */
   private async flushWithRetry(req: FlushRequest): Promise<void> {
     await retry(() => this.d.flush(req), {
-      backoff: FLUSH_BACKOFF, attempts: FLUSH_ATTEMPTS, signal: this.closing.signal,
-      onRetry: (err, attempt) => this.d.log.warning('cannot report the run yet, retrying', { plan: req.planId, attempt, error: (err as Error).message }),
+      backoff: FLUSH_BACKOFF,
+      attempts: FLUSH_ATTEMPTS,
+      signal: this.closing.signal,
+      onRetry: (err, attempt) =>
+        this.d.log.warning('cannot report the run yet, retrying', {
+          plan: req.planId,
+          attempt,
+          error: (err as Error).message,
+        }),
     });
   }
 
   private alertForPlan(planId: number, trigger: string): void {
     const run = this.open.get(planId);
-    if (run) { run.triggers.add(trigger); return; }
+    if (run) {
+      run.triggers.add(trigger);
+      return;
+    }
     const pending = this.alertTimers.get(planId);
-    if (pending) { pending.triggers.add(trigger); return; }
+    if (pending) {
+      pending.triggers.add(trigger);
+      return;
+    }
     const triggers = new Set([trigger]);
     // Give the last modules time to write their status before reading (seed's wait_seconds).
     const timer = setTimeout(() => {
       this.alertTimers.delete(planId);
-      if (this.open.has(planId)) { triggers.forEach((t) => this.open.get(planId)!.triggers.add(t)); return; }
+      if (this.open.has(planId)) {
+        triggers.forEach((t) => this.open.get(planId)!.triggers.add(t));
+        return;
+      }
       this.serial(planId, () => this.flushWithRetry({ kind: 'run', planId, since: null, triggers: [...triggers] }));
     }, this.d.waitSeconds * 1000);
     timer.unref?.();

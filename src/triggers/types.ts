@@ -3,7 +3,11 @@
 // watchdog all speak this small vocabulary, so the tracker can merge them into one story per run.
 
 /** One backup-status-changed event (NS8.md §4.2). */
-export interface BackupEvent { nodeId: number; planId: number; moduleId: string }
+export interface BackupEvent {
+  nodeId: number;
+  planId: number;
+  moduleId: string;
+}
 
 /** An Alertmanager alert about a backup, from the webhook or the poller. */
 export interface BackupAlert {

@@ -14,7 +14,12 @@ import { startTestService } from '../helpers/service.js';
 import { MODULES, PLANS, replayRun, seedCluster, type ModuleResult } from '../sim/cluster.js';
 
 /** run-backup on every node: statuses + events, then the gauge of each node with modules in the plan. */
-async function runBackup(redis: RedisServer, stack: MetricsStack, planId: number, results: Record<string, ModuleResult>): Promise<void> {
+async function runBackup(
+  redis: RedisServer,
+  stack: MetricsStack,
+  planId: number,
+  results: Record<string, ModuleResult>,
+): Promise<void> {
   await replayRun(redis, planId, results);
   const plan = PLANS.find((p) => p.id === planId)!;
   const failedOn = new Map<number, boolean>();
@@ -37,9 +42,10 @@ function story(path: Path) {
   let stack: MetricsStack;
   let svc: Awaited<ReturnType<typeof startTestService>>;
   /** Lines that show the service took in an alert for the plan, by this path only. */
-  const alertSeen = (plan: number) => (path === 'poll'
-    ? new RegExp(`alert firing .*plan=${plan} .*source=poll`)
-    : new RegExp(`run correlated .*plan=${plan} .*reason=duplicate`));
+  const alertSeen = (plan: number) =>
+    path === 'poll'
+      ? new RegExp(`alert firing .*plan=${plan} .*source=poll`)
+      : new RegExp(`run correlated .*plan=${plan} .*reason=duplicate`);
   const subjects = () => smtp.messages.map((m) => m.subject ?? '');
 
   before(async () => {
@@ -64,7 +70,11 @@ function story(path: Path) {
   it('first failure: one report, the alert joins the same run', async () => {
     await runBackup(redis, stack, 2, FAIL_NC);
     await smtp.waitFor(1, 15_000);
-    await eventually('the alert for plan 2', async () => svc.log.lines, (l) => count(l, alertSeen(2)) >= 1);
+    await eventually(
+      'the alert for plan 2',
+      async () => svc.log.lines,
+      (l) => count(l, alertSeen(2)) >= 1,
+    );
     await settle();
     assert.equal(smtp.messages.length, 1);
     assert.match(subjects()[0]!, /partially failed: Weekly SMB/);
@@ -78,7 +88,11 @@ function story(path: Path) {
     await settle(3000);
     assert.equal(smtp.messages.length, 2);
     assert.match(subjects()[1]!, /partially failed: Weekly SMB/);
-    assert.equal(count(svc.log.lines, path === 'poll' ? /alert firing .*plan=2/ : /webhook accepted/), before, 'BackupFailed stays firing: nothing new from Alertmanager');
+    assert.equal(
+      count(svc.log.lines, path === 'poll' ? /alert firing .*plan=2/ : /webhook accepted/),
+      before,
+      'BackupFailed stays firing: nothing new from Alertmanager',
+    );
   });
 
   it('recovery: one short "recovered" mail, the resolved alert adds nothing', async () => {
@@ -86,8 +100,13 @@ function story(path: Path) {
     await smtp.waitFor(3, 15_000);
     assert.match(subjects()[2]!, /Backup recovered: Weekly SMB/);
     // The resolved alert itself, as the tracker logs it (any webhook line would do at once: issue #10 item 12).
-    const resolved = path === 'poll' ? /alert resolved .*plan=2 .*source=poll/ : /alert resolved stage=tracker .*plan=2/;
-    await eventually('the resolved alert', async () => svc.log.lines, (l) => count(l, resolved) > 0);
+    const resolved =
+      path === 'poll' ? /alert resolved .*plan=2 .*source=poll/ : /alert resolved stage=tracker .*plan=2/;
+    await eventually(
+      'the resolved alert',
+      async () => svc.log.lines,
+      (l) => count(l, resolved) > 0,
+    );
     await settle();
     assert.equal(smtp.messages.length, 3);
   });
@@ -95,13 +114,31 @@ function story(path: Path) {
   it('two plans failing on one node in a single Alertmanager group: one report per plan', async () => {
     await Promise.all([runBackup(redis, stack, 1, FAIL_NC), runBackup(redis, stack, 2, FAIL_NC)]);
     await smtp.waitFor(5, 15_000);
-    await eventually('alerts for plans 1 and 2', async () => svc.log.lines, (l) => count(l, alertSeen(1)) >= 1 && count(l, alertSeen(2)) >= 2);
+    await eventually(
+      'alerts for plans 1 and 2',
+      async () => svc.log.lines,
+      (l) => count(l, alertSeen(1)) >= 1 && count(l, alertSeen(2)) >= 2,
+    );
     await settle();
-    assert.deepEqual(subjects().slice(3).map((s) => s.replace(/.*: /, '').replace(/ \(.*\)$/, '')).sort(), ['Daily offsite', 'Weekly SMB']);
+    assert.deepEqual(
+      subjects()
+        .slice(3)
+        .map((s) => s.replace(/.*: /, '').replace(/ \(.*\)$/, ''))
+        .sort(),
+      ['Daily offsite', 'Weekly SMB'],
+    );
     assert.equal(smtp.messages.length, 5);
-    if (path === 'webhook') assert.ok(count(svc.log.lines, /webhook accepted .*alerts=2 /) >= 1, 'one webhook carried both alerts');
-    const fired = await fetch(`${stack.alertmanager.url}/api/v2/alerts/groups`).then((r) => r.json()) as { labels: Record<string, string>; alerts: unknown[] }[];
-    assert.deepEqual(fired.filter((g) => g.labels.node === '1').map((g) => g.alerts.length), [2], `Alertmanager groups both plans of node 1 together: ${JSON.stringify(fired)}`);
+    if (path === 'webhook')
+      assert.ok(count(svc.log.lines, /webhook accepted .*alerts=2 /) >= 1, 'one webhook carried both alerts');
+    const fired = (await fetch(`${stack.alertmanager.url}/api/v2/alerts/groups`).then((r) => r.json())) as {
+      labels: Record<string, string>;
+      alerts: unknown[];
+    }[];
+    assert.deepEqual(
+      fired.filter((g) => g.labels.node === '1').map((g) => g.alerts.length),
+      [2],
+      `Alertmanager groups both plans of node 1 together: ${JSON.stringify(fired)}`,
+    );
   });
 
   it('Alertmanager down then up: reports keep flowing, the link is shown down then up, nothing is doubled', async () => {
@@ -113,7 +150,11 @@ function story(path: Path) {
     health.on('error', () => undefined);
     await health.connect();
     try {
-      const link = async () => JSON.parse((await health.hGet('module/backup-monitor1/health', 'alertmanager')) ?? 'null') as { ok: boolean; error: string | null } | null;
+      const link = async () =>
+        JSON.parse((await health.hGet('module/backup-monitor1/health', 'alertmanager')) ?? 'null') as {
+          ok: boolean;
+          error: string | null;
+        } | null;
       if (path === 'poll') {
         const down = await eventually('alertmanager link down', link, (h) => h?.ok === false);
         assert.match(down!.error!, /^ALERTMANAGER_UNREACHABLE/);
@@ -121,11 +162,22 @@ function story(path: Path) {
       await stack.alertmanager.start();
       if (path === 'poll') await eventually('alertmanager link up', link, (h) => h?.ok === true);
       // Prometheus re-sends the still-firing alerts; Alertmanager (webhook path) notifies again.
-      await eventually('alerts back in Alertmanager', async () => (await fetch(`${stack.alertmanager.url}/api/v2/alerts`).then((r) => r.json()) as unknown[]).length, (n) => n >= 2);
+      await eventually(
+        'alerts back in Alertmanager',
+        async () =>
+          ((await fetch(`${stack.alertmanager.url}/api/v2/alerts`).then((r) => r.json())) as unknown[]).length,
+        (n) => n >= 2,
+      );
       await settle(4000);
       assert.equal(smtp.messages.length, 6);
-      assert.equal(count(svc.log.lines, /alert resolved .*source=poll/), path === 'poll' ? 1 : 0, 'the outage resolved nothing (only plan 2 earlier)');
-    } finally { await health.quit(); }
+      assert.equal(
+        count(svc.log.lines, /alert resolved .*source=poll/),
+        path === 'poll' ? 1 : 0,
+        'the outage resolved nothing (only plan 2 earlier)',
+      );
+    } finally {
+      await health.quit();
+    }
   });
 }
 

@@ -12,24 +12,43 @@ import { adminClient, PLANS, replayRun, seedCluster, type SimPlan } from '../sim
 
 let redis: RedisServer;
 let smtp: SmtpSink;
-before(async () => { redis = await startRedis(); smtp = await startSmtpSink(); });
-after(async () => { await smtp.stop(); await redis.stop(); });
+before(async () => {
+  redis = await startRedis();
+  smtp = await startSmtpSink();
+});
+after(async () => {
+  await smtp.stop();
+  await redis.stop();
+});
 
 const EVERY_MINUTE: SimPlan[] = PLANS.map((p) => ({ ...p, schedule: p.id === 2 ? '*-*-* *:*:00' : p.schedule }));
 
 beforeEach(async () => {
-  const c = await adminClient(redis); await c.flushAll(); await c.quit();
+  const c = await adminClient(redis);
+  await c.flushAll();
+  await c.quit();
   smtp.messages.length = 0;
 });
 
 describe('schedule watchdog in the service', () => {
   it('a missed run is mailed once as MISSING; disabled plans never', async () => {
-    await seedCluster(redis, { smtpPort: smtp.port, plans: [...EVERY_MINUTE, { ...PLANS[0]!, id: 3, name: 'Off', schedule: '*-*-* *:*:00', enabled: false }] });
+    await seedCluster(redis, {
+      smtpPort: smtp.port,
+      plans: [...EVERY_MINUTE, { ...PLANS[0]!, id: 3, name: 'Off', schedule: '*-*-* *:*:00', enabled: false }],
+    });
     let offset = 0;
-    const { service } = await startInProcessService(redis, { MISSED_RUN_GRACE_SECONDS: '60' }, { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 });
+    const { service } = await startInProcessService(
+      redis,
+      { MISSED_RUN_GRACE_SECONDS: '60' },
+      { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 },
+    );
     try {
       const c = await adminClient(redis);
-      await eventually('plans first seen', async () => c.hLen('module/backup-monitor1/watchdog'), (n) => n === 3);
+      await eventually(
+        'plans first seen',
+        async () => c.hLen('module/backup-monitor1/watchdog'),
+        (n) => n === 3,
+      );
       await c.quit();
       await new Promise((r) => setTimeout(r, 500)); // a few ticks: plans are new, nothing is due
       assert.equal(smtp.messages.length, 0);
@@ -38,13 +57,19 @@ describe('schedule watchdog in the service', () => {
       assert.match(mail!.subject!, /⏰ Backup did not run: Weekly SMB/);
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(smtp.messages.length, 1, 'once per expected run, and never for the disabled plan');
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 
   it('a plan that keeps failing gets a reminder on the interval, not per tick', async () => {
     await seedCluster(redis, { smtpPort: smtp.port });
     let offset = 0;
-    const { service, log } = await startInProcessService(redis, { REMINDER_INTERVAL_SECONDS: '3600' }, { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 });
+    const { service, log } = await startInProcessService(
+      redis,
+      { REMINDER_INTERVAL_SECONDS: '3600' },
+      { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 },
+    );
     try {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       await smtp.waitFor(1, 10_000);
@@ -56,6 +81,8 @@ describe('schedule watchdog in the service', () => {
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(smtp.messages.length, 2, 'the next reminder waits another interval');
       assert.ok(log.lines.some((l) => /run correlated .*plan=2 .*reason=reminder/.test(l)));
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -6,19 +6,44 @@ import { correlate, inferRunStart, missingRun } from '../../src/correlate/correl
 import { parseModuleStatus } from '../../src/domain/backup.js';
 
 const T = 1786237200; // 2026-08-09 03:00 CEST, NS8.md §10
-const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });
+const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({
+  start,
+  end: start + dur,
+  errors,
+  totalSize: 1,
+  totalFileCount: 1,
+  snapshotsCount: 1,
+});
 
 function snap(statuses: Record<string, ModuleStatus>, opts: { removed?: string[] } = {}): PlanSnapshot {
   const mods = [
-    { id: 'nextcloud1', node: 1, uiName: 'Cloud' }, { id: 'samba1', node: 1, uiName: 'Domain controller' },
-    { id: 'traefik2', node: 2, uiName: '' }, { id: 'webtop1', node: 2, uiName: '' },
+    { id: 'nextcloud1', node: 1, uiName: 'Cloud' },
+    { id: 'samba1', node: 1, uiName: 'Domain controller' },
+    { id: 'traefik2', node: 2, uiName: '' },
+    { id: 'webtop1', node: 2, uiName: '' },
   ];
   return {
-    plan: { id: 2, name: 'Weekly SMB', repository: 'dest', schedule: 'Sun *-*-* 03:00:00', retention: 4, instances: mods.map((m) => m.id), enabled: true },
+    plan: {
+      id: 2,
+      name: 'Weekly SMB',
+      repository: 'dest',
+      schedule: 'Sun *-*-* 03:00:00',
+      retention: 4,
+      instances: mods.map((m) => m.id),
+      enabled: true,
+    },
     destination: { id: 'dest', name: 'NAS share', url: 'smb:x', provider: 'smb' },
-    modules: mods.map((m) => ({ ...m, node: opts.removed?.includes(m.id) ? null : m.node, uuid: `${m.id}-uuid`, image: m.id.replace(/\d+$/, '') })),
+    modules: mods.map((m) => ({
+      ...m,
+      node: opts.removed?.includes(m.id) ? null : m.node,
+      uuid: `${m.id}-uuid`,
+      image: m.id.replace(/\d+$/, ''),
+    })),
     statuses: new Map(Object.entries(statuses)),
-    nodeNames: new Map([[1, 'ns1'], [2, '']]),
+    nodeNames: new Map([
+      [1, 'ns1'],
+      [2, ''],
+    ]),
   };
 }
 const W = { since: null, maxRunSeconds: 3 * 3600 };
@@ -26,22 +51,55 @@ const results = (r: ReturnType<typeof correlate>) => Object.fromEntries(r.module
 
 describe('correlate', () => {
   const table: [string, Record<string, ModuleStatus>, string, Record<string, string>][] = [
-    ['all saved', { nextcloud1: st(T + 2), samba1: st(T + 250), traefik2: st(T + 1), webtop1: st(T + 24) }, 'SUCCESS',
-      { nextcloud1: 'success', samba1: 'success', traefik2: 'success', webtop1: 'success' }],
-    ['one failed (NS8.md §10 plan 2)', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1), webtop1: st(T + 24) }, 'PARTIAL',
-      { nextcloud1: 'failed', samba1: 'success', traefik2: 'success', webtop1: 'success' }],
-    ['all failed', { nextcloud1: st(T + 2, 2), samba1: st(T + 252, 1), traefik2: st(T + 1, 3), webtop1: st(T + 24, 1) }, 'REPO_FAILURE',
-      { nextcloud1: 'failed', samba1: 'failed', traefik2: 'failed', webtop1: 'failed' }],
-    ['no status at all', {}, 'REPO_FAILURE', { nextcloud1: 'not_run', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' }],
-    ['node 2 did not run this week (last week\'s statuses)', { nextcloud1: st(T + 2), samba1: st(T + 252), traefik2: st(T - 604800), webtop1: st(T - 604790) }, 'PARTIAL',
-      { nextcloud1: 'success', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' }],
-    ['failed and not run only', { nextcloud1: st(T + 2, 1), samba1: st(T - 604800) }, 'REPO_FAILURE',
-      { nextcloud1: 'failed', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' }],
+    [
+      'all saved',
+      { nextcloud1: st(T + 2), samba1: st(T + 250), traefik2: st(T + 1), webtop1: st(T + 24) },
+      'SUCCESS',
+      { nextcloud1: 'success', samba1: 'success', traefik2: 'success', webtop1: 'success' },
+    ],
+    [
+      'one failed (NS8.md §10 plan 2)',
+      { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1), webtop1: st(T + 24) },
+      'PARTIAL',
+      { nextcloud1: 'failed', samba1: 'success', traefik2: 'success', webtop1: 'success' },
+    ],
+    [
+      'all failed',
+      { nextcloud1: st(T + 2, 2), samba1: st(T + 252, 1), traefik2: st(T + 1, 3), webtop1: st(T + 24, 1) },
+      'REPO_FAILURE',
+      { nextcloud1: 'failed', samba1: 'failed', traefik2: 'failed', webtop1: 'failed' },
+    ],
+    [
+      'no status at all',
+      {},
+      'REPO_FAILURE',
+      { nextcloud1: 'not_run', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' },
+    ],
+    [
+      "node 2 did not run this week (last week's statuses)",
+      { nextcloud1: st(T + 2), samba1: st(T + 252), traefik2: st(T - 604800), webtop1: st(T - 604790) },
+      'PARTIAL',
+      { nextcloud1: 'success', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' },
+    ],
+    [
+      'failed and not run only',
+      { nextcloud1: st(T + 2, 1), samba1: st(T - 604800) },
+      'REPO_FAILURE',
+      { nextcloud1: 'failed', samba1: 'not_run', traefik2: 'not_run', webtop1: 'not_run' },
+    ],
     // Issue #10 item 12: the boundary between PARTIAL and REPO_FAILURE, one saved application.
-    ['exactly one saved', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1, 2), webtop1: st(T + 24, 1) }, 'PARTIAL',
-      { nextcloud1: 'failed', samba1: 'success', traefik2: 'failed', webtop1: 'failed' }],
-    ['exactly one saved, the others not run', { samba1: st(T + 252) }, 'PARTIAL',
-      { nextcloud1: 'not_run', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' }],
+    [
+      'exactly one saved',
+      { nextcloud1: st(T + 2, 1), samba1: st(T + 252), traefik2: st(T + 1, 2), webtop1: st(T + 24, 1) },
+      'PARTIAL',
+      { nextcloud1: 'failed', samba1: 'success', traefik2: 'failed', webtop1: 'failed' },
+    ],
+    [
+      'exactly one saved, the others not run',
+      { samba1: st(T + 252) },
+      'PARTIAL',
+      { nextcloud1: 'not_run', samba1: 'success', traefik2: 'not_run', webtop1: 'not_run' },
+    ],
   ];
   for (const [name, statuses, outcome, expected] of table) {
     it(name, () => {
@@ -59,14 +117,23 @@ describe('correlate', () => {
 
   it('leaves out modules removed from the cluster', () => {
     const r = correlate(snap({ nextcloud1: st(T) }, { removed: ['webtop1'] }), W);
-    assert.deepEqual(r.modules.map((m) => m.moduleId), ['nextcloud1', 'samba1', 'traefik2']);
+    assert.deepEqual(
+      r.modules.map((m) => m.moduleId),
+      ['nextcloud1', 'samba1', 'traefik2'],
+    );
   });
 
   it('fills rows from statuses: node names, repo paths, durations', () => {
     const r = correlate(snap({ nextcloud1: st(T + 2, 1, 248) }), W);
     const row = r.modules[0]!;
-    assert.deepEqual([row.nodeName, row.repoPath, row.end! - row.start!, row.errors], ['ns1', 'nextcloud/nextcloud1-uuid', 248, 1]);
-    assert.deepEqual(r.nodes, [{ id: 1, name: 'ns1' }, { id: 2, name: '' }]);
+    assert.deepEqual(
+      [row.nodeName, row.repoPath, row.end! - row.start!, row.errors],
+      ['ns1', 'nextcloud/nextcloud1-uuid', 248, 1],
+    );
+    assert.deepEqual(r.nodes, [
+      { id: 1, name: 'ns1' },
+      { id: 2, name: '' },
+    ]);
   });
 
   it('infers the latest run from the newest start', () => {
@@ -84,8 +151,9 @@ describe('correlate', () => {
 
 // Issue #10 item 11: a status whose errors field is not a number counted the module as saved.
 describe('parseModuleStatus', () => {
-  const raw = (errors: unknown) => JSON.stringify({ start: T, total_size: 1, total_file_count: 1, snapshots_count: 1, errors, end: T + 10 });
-  it('reads NS8\'s numbers', () => {
+  const raw = (errors: unknown) =>
+    JSON.stringify({ start: T, total_size: 1, total_file_count: 1, snapshots_count: 1, errors, end: T + 10 });
+  it("reads NS8's numbers", () => {
     assert.equal(parseModuleStatus(raw(0))!.errors, 0);
     assert.equal(parseModuleStatus(raw(2))!.errors, 2);
   });

@@ -14,22 +14,55 @@ const D = 86_400;
 const FROM = 1_781_000_000;
 const TO = FROM + 7 * D;
 
-const status = (totalSize: number, errors = 0): ModuleStatus => ({ start: TO - D, end: TO - D + 60, errors, totalSize, totalFileCount: 1, snapshotsCount: 1 });
-function snap(id: number, name: string, instances: string[], enabled = true, statuses: [string, ModuleStatus][] = []): PlanSnapshot {
+const status = (totalSize: number, errors = 0): ModuleStatus => ({
+  start: TO - D,
+  end: TO - D + 60,
+  errors,
+  totalSize,
+  totalFileCount: 1,
+  snapshotsCount: 1,
+});
+function snap(
+  id: number,
+  name: string,
+  instances: string[],
+  enabled = true,
+  statuses: [string, ModuleStatus][] = [],
+): PlanSnapshot {
   return {
     plan: { id, name, repository: `dest-${id}`, schedule: '*-*-* 01:00:00', retention: 3, instances, enabled },
     destination: { id: `dest-${id}`, name: `Dest <${id}>`, url: '', provider: '' },
-    modules: instances.map((m) => ({ id: m, uiName: '', node: 1, uuid: '', image: m })), statuses: new Map(statuses), nodeNames: new Map(),
+    modules: instances.map((m) => ({ id: m, uiName: '', node: 1, uuid: '', image: m })),
+    statuses: new Map(statuses),
+    nodeNames: new Map(),
   };
 }
-const entry = (p: number, k: number, o: string, at: number, z: number | null = null, h: string | null = null): RunLogEntry => ({ p, k: `${p}:${k}`, o, t: k, z, h, at });
+const entry = (
+  p: number,
+  k: number,
+  o: string,
+  at: number,
+  z: number | null = null,
+  h: string | null = null,
+): RunLogEntry => ({ p, k: `${p}:${k}`, o, t: k, z, h, at });
 const plans = (raw: string) => (parsePlanPolicies(raw) as { plans: NotifySettings['plans'] }).plans;
 
 function input(over: Partial<DigestInput> = {}): DigestInput {
-  const state: PlanState = { planId: 2, planName: 'Hourly mail', lastRunKey: '2:1', lastOutcome: 'PARTIAL', lastDigest: '', lastReportId: '', lastNotifiedAt: 0,
-    failingSince: TO - 3600, lastSuccessAt: TO - 7200 };
+  const state: PlanState = {
+    planId: 2,
+    planName: 'Hourly mail',
+    lastRunKey: '2:1',
+    lastOutcome: 'PARTIAL',
+    lastDigest: '',
+    lastReportId: '',
+    lastNotifiedAt: 0,
+    failingSince: TO - 3600,
+    lastSuccessAt: TO - 7200,
+  };
   return {
-    from: FROM, to: TO, catchUp: false,
+    from: FROM,
+    to: TO,
+    catchUp: false,
     snapshots: [
       snap(2, 'Hourly mail', ['mail1'], true, [['mail1', status(5_000_000)]]),
       snap(3, 'Quiet', ['samba1'], true, [['samba1', status(100)]]),
@@ -49,9 +82,13 @@ function input(over: Partial<DigestInput> = {}): DigestInput {
       entry(6, 1, 'REPO_FAILURE', FROM + 50),
     ],
     apps: [
-      { id: 'mail1', uiName: 'Mail', flags: [] }, { id: 'samba1', uiName: '', flags: [] }, { id: 'webtop1', uiName: 'Webtop <Sales>', flags: [] },
-      { id: 'traefik1', uiName: '', flags: ['core_module'] }, { id: 'metrics1', uiName: '', flags: ['core_module', 'no_data_backup'] },
-      { id: 'nextcloud1', uiName: '', flags: [] }, { id: 'traefik2', uiName: '', flags: [] },
+      { id: 'mail1', uiName: 'Mail', flags: [] },
+      { id: 'samba1', uiName: '', flags: [] },
+      { id: 'webtop1', uiName: 'Webtop <Sales>', flags: [] },
+      { id: 'traefik1', uiName: '', flags: ['core_module'] },
+      { id: 'metrics1', uiName: '', flags: ['core_module', 'no_data_backup'] },
+      { id: 'nextcloud1', uiName: '', flags: [] },
+      { id: 'traefik2', uiName: '', flags: [] },
     ],
     notify: { defaultPolicy: 'problems', plans: plans('3:digest,6:off') },
     ...over,
@@ -65,7 +102,16 @@ describe('coverage gaps', () => {
       { id: 4, name: 'Old', enabled: false, instances: ['webtop1', 'mail1'], hasRun: true },
       { id: 5, name: 'New', enabled: true, instances: [], hasRun: false },
     ]);
-    assert.deepEqual(g.unprotected.map((a) => [a.id, a.inDisabledPlans]), [['nextcloud1', []], ['samba1', []], ['traefik1', []], ['traefik2', []], ['webtop1', [4]]]);
+    assert.deepEqual(
+      g.unprotected.map((a) => [a.id, a.inDisabledPlans]),
+      [
+        ['nextcloud1', []],
+        ['samba1', []],
+        ['traefik1', []],
+        ['traefik2', []],
+        ['webtop1', [4]],
+      ],
+    );
     assert.deepEqual(g.disabledPlans, [{ id: 4, name: 'Old' }]);
     assert.deepEqual(g.neverRan, [{ id: 5, name: 'New' }]);
   });
@@ -86,17 +132,40 @@ describe('digest content', () => {
     assert.equal(p.lastSuccessAt, TO - 7200);
   });
   it('a digest plan is listed, an off plan is not', () => {
-    assert.deepEqual(c.plans.map((p) => [p.id, p.policy]), [[2, 'problems'], [3, 'digest'], [4, 'problems'], [5, 'problems']]);
+    assert.deepEqual(
+      c.plans.map((p) => [p.id, p.policy]),
+      [
+        [2, 'problems'],
+        [3, 'digest'],
+        [4, 'problems'],
+        [5, 'problems'],
+      ],
+    );
   });
   it('names the application in no plan and the disabled plan', () => {
-    assert.deepEqual(c.gaps.unprotected.map((a) => a.id), ['traefik1', 'webtop1']);
-    assert.deepEqual(c.gaps.disabledPlans.map((p) => p.name), ['Old plan']);
-    assert.deepEqual(c.gaps.neverRan.map((p) => p.name), ['Never']);
+    assert.deepEqual(
+      c.gaps.unprotected.map((a) => a.id),
+      ['traefik1', 'webtop1'],
+    );
+    assert.deepEqual(
+      c.gaps.disabledPlans.map((p) => p.name),
+      ['Old plan'],
+    );
+    assert.deepEqual(
+      c.gaps.neverRan.map((p) => p.name),
+      ['Never'],
+    );
   });
 });
 
 describe('digest mail', () => {
-  const o = { language: 'en' as const, subjectPrefix: '[NS8 Backup]', timeZone: 'Europe/Rome', moduleId: 'backup-monitor1', frequency: 'weekly' as const };
+  const o = {
+    language: 'en' as const,
+    subjectPrefix: '[NS8 Backup]',
+    timeZone: 'Europe/Rome',
+    moduleId: 'backup-monitor1',
+    frequency: 'weekly' as const,
+  };
   it('subject, text and HTML in English', () => {
     const m = renderDigest(digestContent(input()), o);
     assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ⚠️ 2 of 3 plans need attention');
@@ -107,7 +176,10 @@ describe('digest mail', () => {
     assert.match(m.text, /Enabled plans that never ran: Never \(ID 5\)\./);
     assert.match(m.text, /Change: \+976.56 KiB/);
     assert.doesNotMatch(m.text, /Silenced/);
-    assert.deepEqual([...m.html.matchAll(/data-plan="(\d+)"/g)].map((x) => x[1]), ['2', '3', '4', '5']);
+    assert.deepEqual(
+      [...m.html.matchAll(/data-plan="(\d+)"/g)].map((x) => x[1]),
+      ['2', '3', '4', '5'],
+    );
     assert.match(m.html, /Webtop &lt;Sales&gt; \(webtop1\)/);
     assert.match(m.html, /Dest &lt;2&gt;/);
     assert.doesNotMatch(m.html, /<Sales>|Dest <2>/);
@@ -119,8 +191,17 @@ describe('digest mail', () => {
     assert.match(m.text, /Piani disabilitati: Old plan \(ID 4\)\./);
   });
   it('all good when nothing failed and nothing is missing', () => {
-    const m = renderDigest(digestContent(input({ snapshots: [snap(3, 'Quiet', ['samba1'], true, [['samba1', status(100)]])], states: new Map(), runLog: [entry(3, 1, 'SUCCESS', FROM + 5, 100)],
-      apps: [{ id: 'samba1', uiName: '', flags: [] }] })), o);
+    const m = renderDigest(
+      digestContent(
+        input({
+          snapshots: [snap(3, 'Quiet', ['samba1'], true, [['samba1', status(100)]])],
+          states: new Map(),
+          runLog: [entry(3, 1, 'SUCCESS', FROM + 5, 100)],
+          apps: [{ id: 'samba1', uiName: '', flags: [] }],
+        }),
+      ),
+      o,
+    );
     assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ✅ All backups are fine');
     assert.match(m.text, /Every application is in an enabled plan/);
   });

@@ -29,20 +29,52 @@ async function connect(url: string): Promise<Redis> {
   return c;
 }
 
-before(async () => { redis = await startRedis(); writer = await connect(redis.moduleUrl); reader = await connect(redis.url()); });
-after(async () => { await writer.quit().catch(() => undefined); await reader.quit().catch(() => undefined); await redis.stop(); });
+before(async () => {
+  redis = await startRedis();
+  writer = await connect(redis.moduleUrl);
+  reader = await connect(redis.url());
+});
+after(async () => {
+  await writer.quit().catch(() => undefined);
+  await reader.quit().catch(() => undefined);
+  await redis.stop();
+});
 beforeEach(async () => {
-  const c = await adminClient(redis); await c.flushAll(); await c.quit();
-  await seedCluster(redis, { plans: [...PLANS, { id: 3, name: 'Old <NAS> plan', repository: PLANS[1]!.repository, schedule: '*-*-* 04:00:00', retention: 3, instances: ['traefik2'], enabled: false }] });
+  const c = await adminClient(redis);
+  await c.flushAll();
+  await c.quit();
+  await seedCluster(redis, {
+    plans: [
+      ...PLANS,
+      {
+        id: 3,
+        name: 'Old <NAS> plan',
+        repository: PLANS[1]!.repository,
+        schedule: '*-*-* 04:00:00',
+        retention: 3,
+        instances: ['traefik2'],
+        enabled: false,
+      },
+    ],
+  });
 });
 
 function digester(clock: { now(): number }, settings = DAILY, to = ['admin@example.org']) {
   let kicks = 0;
   const d = new Digester({
-    digest: settings, notify: { defaultPolicy: 'problems', plans: new Map() }, mail: { to, language: 'en', subjectPrefix: '[NS8 Backup]' },
-    timeZone: 'Europe/Rome', moduleId: MODULE_ID,
-    readPlans: async () => readPlanSnapshots(reader, await listPlanIds(reader)), readApps: () => readClusterApps(reader),
-    store: redisDigestStore(writer, MODULE_ID), clock, log: memoryLogger(), onQueued: () => { kicks++; },
+    digest: settings,
+    notify: { defaultPolicy: 'problems', plans: new Map() },
+    mail: { to, language: 'en', subjectPrefix: '[NS8 Backup]' },
+    timeZone: 'Europe/Rome',
+    moduleId: MODULE_ID,
+    readPlans: async () => readPlanSnapshots(reader, await listPlanIds(reader)),
+    readApps: () => readClusterApps(reader),
+    store: redisDigestStore(writer, MODULE_ID),
+    clock,
+    log: memoryLogger(),
+    onQueued: () => {
+      kicks++;
+    },
   });
   return { d, kicks: () => kicks };
 }
@@ -68,18 +100,36 @@ async function run(fromMs: number, toMs: number, restarts: number[] = [], down: 
 
 describe('digest loop on a real Redis', () => {
   it('a restart just before the time: exactly one digest', async () => {
-    await run(at('2026-06-10T06:30:00Z'), at('2026-06-12T06:30:00Z'), [at('2026-06-11T05:59:30Z'), at('2026-06-12T06:00:30Z'), at('2026-06-12T06:01:00Z')]);
+    await run(at('2026-06-10T06:30:00Z'), at('2026-06-12T06:30:00Z'), [
+      at('2026-06-11T05:59:30Z'),
+      at('2026-06-12T06:00:30Z'),
+      at('2026-06-12T06:01:00Z'),
+    ]);
     const q = await queued();
-    assert.deepEqual(q.map((x) => new Date(x.period.slot * 1000).toISOString()), ['2026-06-11T06:00:00.000Z', '2026-06-12T06:00:00.000Z'],
-      'installed at 08:30 local: that day\'s 08:00 is not sent; then one digest per day, whatever the restarts');
+    assert.deepEqual(
+      q.map((x) => new Date(x.period.slot * 1000).toISOString()),
+      ['2026-06-11T06:00:00.000Z', '2026-06-12T06:00:00.000Z'],
+      "installed at 08:30 local: that day's 08:00 is not sent; then one digest per day, whatever the restarts",
+    );
     assert.deepEqual(q[0]!.delivery.recipients, ['admin@example.org']);
   });
 
   it('a 3-day outage: one catch-up digest', async () => {
-    await run(at('2026-06-09T12:00:00Z'), at('2026-06-15T05:00:00Z'), [], [[at('2026-06-11T12:00:00Z'), at('2026-06-14T10:00:00Z')]]);
+    await run(
+      at('2026-06-09T12:00:00Z'),
+      at('2026-06-15T05:00:00Z'),
+      [],
+      [[at('2026-06-11T12:00:00Z'), at('2026-06-14T10:00:00Z')]],
+    );
     const q = await queued();
-    assert.deepEqual(q.map((x) => [new Date(x.period.slot * 1000).toISOString(), x.period.catchUp]),
-      [['2026-06-10T06:00:00.000Z', false], ['2026-06-11T06:00:00.000Z', false], ['2026-06-14T06:00:00.000Z', true]]);
+    assert.deepEqual(
+      q.map((x) => [new Date(x.period.slot * 1000).toISOString(), x.period.catchUp]),
+      [
+        ['2026-06-10T06:00:00.000Z', false],
+        ['2026-06-11T06:00:00.000Z', false],
+        ['2026-06-14T06:00:00.000Z', true],
+      ],
+    );
     assert.equal(q[2]!.period.from, q[1]!.period.to, 'the catch-up starts where the previous digest ended');
     assert.match(q[2]!.text, /was not running when this digest was due/);
   });
@@ -92,14 +142,19 @@ describe('digest loop on a real Redis', () => {
     // Ticks keep coming (20 s of service time every 50 ms) while Redis stops and starts again.
     const kinds: string[] = [];
     let done = false;
-    const restarting = redis.restart(1500).finally(() => { done = true; });
+    const restarting = redis.restart(1500).finally(() => {
+      done = true;
+    });
     while (!done || kinds.length < 5) {
       now += 20_000;
       kinds.push((await d.tick()).kind);
       await new Promise((r) => setTimeout(r, 50));
     }
     await restarting;
-    for (let i = 0; i < 3; i++) { now += 60_000; kinds.push((await d.tick()).kind); }
+    for (let i = 0; i < 3; i++) {
+      now += 60_000;
+      kinds.push((await d.tick()).kind);
+    }
     assert.equal(kinds.filter((k) => k === 'send').length, 1, kinds.join(','));
     assert.equal((await queued()).length, 1);
     assert.equal(kicks(), 1);

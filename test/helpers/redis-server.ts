@@ -45,16 +45,29 @@ export interface RedisServer {
   restart(downMs?: number): Promise<void>;
 }
 
-export async function startRedis(opts: { nodes?: number[]; modules?: Record<string, string> } = {}): Promise<RedisServer> {
-  if (!existsSync('/usr/bin/redis-server')) throw new Error('redis-server is not installed: apt-get install redis-server');
+export async function startRedis(
+  opts: { nodes?: number[]; modules?: Record<string, string> } = {},
+): Promise<RedisServer> {
+  if (!existsSync('/usr/bin/redis-server'))
+    throw new Error('redis-server is not installed: apt-get install redis-server');
   const dir = mkdtempSync(path.join(tmpdir(), 'ns8-redis-'));
   const port = await freePort();
   writeFileSync(path.join(dir, 'users.acl'), ns8AclLines(opts).join('\n') + '\n');
-  writeFileSync(path.join(dir, 'redis.conf'), [
-    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'save 3600 1', 'appendonly no', // RDB saved at SIGTERM; Redis 7.0 replays MULTI from an AOF as a client that NOPERM-fails
-    'dbfilename dump.rdb',
-    `aclfile ${path.join(dir, 'users.acl')}`, 'protected-mode no', 'loglevel warning', `logfile ${path.join(dir, 'redis.log')}`,
-  ].join('\n') + '\n');
+  writeFileSync(
+    path.join(dir, 'redis.conf'),
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      'save 3600 1',
+      'appendonly no', // RDB saved at SIGTERM; Redis 7.0 replays MULTI from an AOF as a client that NOPERM-fails
+      'dbfilename dump.rdb',
+      `aclfile ${path.join(dir, 'users.acl')}`,
+      'protected-mode no',
+      'loglevel warning',
+      `logfile ${path.join(dir, 'redis.log')}`,
+    ].join('\n') + '\n',
+  );
   let child: ChildProcess | undefined;
   const launch = async () => {
     child = spawn('/usr/bin/redis-server', [path.join(dir, 'redis.conf')], { stdio: 'ignore' });
@@ -63,16 +76,28 @@ export async function startRedis(opts: { nodes?: number[]; modules?: Record<stri
   const halt = async () => {
     const c = child;
     if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM'); });
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
   };
   await launch();
   const url = (user = 'default', password = 'nopass') =>
     `redis://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   return {
-    port, dir, url,
+    port,
+    dir,
+    url,
     adminUrl: url('cluster', CLUSTER_PASSWORD),
     moduleUrl: url(`module/${MODULE_ID}`, MODULE_PASSWORD),
-    async stop() { await halt(); rmSync(dir, { recursive: true, force: true }); },
-    async restart(downMs = 200) { await halt(); await new Promise((r) => setTimeout(r, downMs)); await launch(); },
+    async stop() {
+      await halt();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart(downMs = 200) {
+      await halt();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
   };
 }

@@ -14,17 +14,40 @@ import { installModule, readEnvFile, runAction, stubCalls, type AgentOptions } f
 import { report, writeServiceRecords } from './fixtures.js';
 
 const FULL = {
-  mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: 'ns8-backup@example.org',
-  subject_prefix: '[ACME backup]', language: 'it', notify_policy: 'always', wait_seconds: 60,
-  recent_window: 7200, missed_run_grace: 10800, stale_age: 1209600, reminder_interval: 0,
-  repo_check_enabled: false, repo_check_timeout: 120,
-  plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org'] }], digest_frequency: 'daily', digest_weekday: 'fri', digest_time: '07:30',
+  mail_to: ['ops@example.org', 'backup-team@example.org'],
+  mail_from: 'ns8-backup@example.org',
+  subject_prefix: '[ACME backup]',
+  language: 'it',
+  notify_policy: 'always',
+  wait_seconds: 60,
+  recent_window: 7200,
+  missed_run_grace: 10800,
+  stale_age: 1209600,
+  reminder_interval: 0,
+  repo_check_enabled: false,
+  repo_check_timeout: 120,
+  plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org'] }],
+  digest_frequency: 'daily',
+  digest_weekday: 'fri',
+  digest_time: '07:30',
 };
 const DEFAULTS = {
-  mail_to: [], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'en', notify_policy: 'problems', wait_seconds: 30,
-  recent_window: 3600, missed_run_grace: 7200, stale_age: 691200, reminder_interval: 86400,
-  repo_check_enabled: true, repo_check_timeout: 60,
-  plan_notifications: [], digest_frequency: 'weekly', digest_weekday: 'mon', digest_time: '08:00',
+  mail_to: [],
+  mail_from: '',
+  subject_prefix: '[NS8 Backup]',
+  language: 'en',
+  notify_policy: 'problems',
+  wait_seconds: 30,
+  recent_window: 3600,
+  missed_run_grace: 7200,
+  stale_age: 691200,
+  reminder_interval: 86400,
+  repo_check_enabled: true,
+  repo_check_timeout: 60,
+  plan_notifications: [],
+  digest_frequency: 'weekly',
+  digest_weekday: 'mon',
+  digest_time: '08:00',
 };
 
 let redis: RedisServer;
@@ -35,7 +58,11 @@ async function redisEnvironment(): Promise<Record<string, string>> {
   const c = createClient({ url: redis.url() });
   c.on('error', () => undefined);
   await c.connect();
-  try { return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) }; } finally { await c.quit(); }
+  try {
+    return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) };
+  } finally {
+    await c.quit();
+  }
 }
 const fileEnvironment = () => readEnvFile(path.join(o.stateDir, 'environment'));
 
@@ -43,7 +70,10 @@ before(async () => {
   redis = await startRedis();
   await seedCluster(redis);
 });
-after(async () => { await redis.stop(); rmSync(root, { recursive: true, force: true }); });
+after(async () => {
+  await redis.stop();
+  rmSync(root, { recursive: true, force: true });
+});
 
 beforeEach(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
@@ -56,7 +86,10 @@ beforeEach(async () => {
 describe('create-module', () => {
   test('writes no setting (defaults live in code) and makes a private receiver token', async () => {
     const env = fileEnvironment();
-    assert.ok(!Object.keys(env).some((k) => k.startsWith('MAIL_') || k === 'WAIT_SECONDS'), 'no setting in the environment');
+    assert.ok(
+      !Object.keys(env).some((k) => k.startsWith('MAIL_') || k === 'WAIT_SECONDS'),
+      'no setting in the environment',
+    );
     assert.equal(env.TCP_PORT, '20011', 'values written at install are kept');
     const token = path.join(o.stateDir, 'receiver.token');
     assert.equal(statSync(token).mode & 0o777, 0o600);
@@ -77,9 +110,18 @@ describe('configure-module and get-configuration', () => {
     assert.equal(got.status, 'completed', got.error);
     const { plans, ...rest } = got.output as Record<string, unknown>;
     assert.deepEqual(rest, { ...FULL, smarthost: { enabled: true, host: '127.0.0.1', port: 25 } });
-    assert.deepEqual((plans as { id: number; name: string; destination: string }[]).map((p) => [p.id, p.name, p.destination]),
-      [[1, 'Daily offsite', 'Backblaze ns8-backups'], [2, 'Weekly SMB', 'NAS share']], 'the current plans, for the plan table');
-    assert.deepEqual(stubCalls(o), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
+    assert.deepEqual(
+      (plans as { id: number; name: string; destination: string }[]).map((p) => [p.id, p.name, p.destination]),
+      [
+        [1, 'Daily offsite', 'Backblaze ns8-backups'],
+        [2, 'Weekly SMB', 'NAS share'],
+      ],
+      'the current plans, for the plan table',
+    );
+    assert.deepEqual(stubCalls(o), [
+      'systemctl --user enable backup-monitor.service',
+      'systemctl --user restart backup-monitor.service',
+    ]);
     const env = fileEnvironment();
     assert.equal(env.MAIL_TO, 'ops@example.org,backup-team@example.org');
     assert.equal(env.NOTIFY_POLICY, 'always');
@@ -90,7 +132,12 @@ describe('configure-module and get-configuration', () => {
   test('the service reads the environment the action wrote', async () => {
     await runAction('configure-module', FULL, o);
     const cfg = loadConfig(fileEnvironment());
-    assert.deepEqual(cfg.mail, { from: FULL.mail_from, to: FULL.mail_to, subjectPrefix: FULL.subject_prefix, language: 'it' });
+    assert.deepEqual(cfg.mail, {
+      from: FULL.mail_from,
+      to: FULL.mail_to,
+      subjectPrefix: FULL.subject_prefix,
+      language: 'it',
+    });
     assert.equal(cfg.notify.defaultPolicy, 'always');
     assert.equal(cfg.moduleId, MODULE_ID);
     assert.equal(cfg.receiver.port, 20011);
@@ -111,13 +158,24 @@ describe('configure-module and get-configuration', () => {
 
   test('schema errors are rejected field by field, nothing is written or restarted', async () => {
     const before = fileEnvironment();
-    const res = await runAction('configure-module', { mail_to: 'ops@example.org', wait_seconds: -1, language: 'de', colour: 'red' }, o);
+    const res = await runAction(
+      'configure-module',
+      { mail_to: 'ops@example.org', wait_seconds: -1, language: 'de', colour: 'red' },
+      o,
+    );
     assert.equal(res.status, 'validation-failed');
     assert.equal(res.exitCode, 10);
     const errors = res.output as { field: string; parameter: string; error: string; value: unknown }[];
-    assert.deepEqual(errors.map((e) => e.error).sort(),
-      ['(root)_additional_property_not_allowed', 'language_enum', 'mail_to_invalid_type', 'wait_seconds_number_gte']);
-    assert.deepEqual(errors.find((e) => e.parameter === 'wait_seconds'), { parameter: 'wait_seconds', error: 'wait_seconds_number_gte', value: -1, field: 'wait_seconds' });
+    assert.deepEqual(errors.map((e) => e.error).sort(), [
+      '(root)_additional_property_not_allowed',
+      'language_enum',
+      'mail_to_invalid_type',
+      'wait_seconds_number_gte',
+    ]);
+    assert.deepEqual(
+      errors.find((e) => e.parameter === 'wait_seconds'),
+      { parameter: 'wait_seconds', error: 'wait_seconds_number_gte', value: -1, field: 'wait_seconds' },
+    );
     assert.deepEqual(fileEnvironment(), before);
     assert.deepEqual(stubCalls(o), []);
   });
@@ -125,12 +183,19 @@ describe('configure-module and get-configuration', () => {
   test('missing mail_to and unsafe subject prefix are schema errors', async () => {
     const res = await runAction('configure-module', { subject_prefix: 'say "$HOME"' }, o);
     assert.equal(res.status, 'validation-failed');
-    assert.deepEqual((res.output as { error: string }[]).map((e) => e.error).sort(), ['(root)_required', 'subject_prefix_pattern']);
+    assert.deepEqual((res.output as { error: string }[]).map((e) => e.error).sort(), [
+      '(root)_required',
+      'subject_prefix_pattern',
+    ]);
   });
 
   test('bad addresses fail in 10validate with invalid_email on the exact item', async () => {
     const before = fileEnvironment();
-    const res = await runAction('configure-module', { mail_to: ['ops@example.org', 'not an address', "o'neil$@example.org"], mail_from: 'me@' }, o);
+    const res = await runAction(
+      'configure-module',
+      { mail_to: ['ops@example.org', 'not an address', "o'neil$@example.org"], mail_from: 'me@' },
+      o,
+    );
     assert.equal(res.status, 'validation-failed');
     assert.notEqual(res.exitCode, 0);
     assert.deepEqual(res.output, [
@@ -148,7 +213,11 @@ describe('configure-module and get-configuration', () => {
     await admin.hSet('cluster/smarthost', { enabled: '0', password: 'pa55-secret' });
     try {
       const got = await runAction('get-configuration', {}, o);
-      assert.deepEqual((got.output as { smarthost: unknown }).smarthost, { enabled: false, host: '127.0.0.1', port: 25 });
+      assert.deepEqual((got.output as { smarthost: unknown }).smarthost, {
+        enabled: false,
+        host: '127.0.0.1',
+        port: 25,
+      });
       assert.ok(!JSON.stringify(got).includes('pa55-secret'));
     } finally {
       await admin.hSet('cluster/smarthost', { enabled: '1', password: '' });
@@ -158,18 +227,43 @@ describe('configure-module and get-configuration', () => {
 });
 
 describe('get-monitor-status, list-reports, get-report', () => {
-  const reports = [report('r-0003'), report('r-0002', { delivery: { ...report('x').delivery, status: 'failed', attempts: 5, lastError: 'smarthost refused', sentAt: null } }), report('r-0001')];
+  const reports = [
+    report('r-0003'),
+    report('r-0002', {
+      delivery: {
+        ...report('x').delivery,
+        status: 'failed',
+        attempts: 5,
+        lastError: 'smarthost refused',
+        sentAt: null,
+      },
+    }),
+    report('r-0001'),
+  ];
 
   test('plans with and without reports, deliveries, links', async () => {
     await writeServiceRecords(redis, MODULE_ID, reports, {
       outbox: { 'r-0003': 1786238480000 },
-      health: { redis: { ok: true, checkedAt: 1786238400000, error: null }, smtp: { ok: false, checkedAt: 1786238400000, error: 'ECONNREFUSED' } },
+      health: {
+        redis: { ok: true, checkedAt: 1786238400000, error: null },
+        smtp: { ok: false, checkedAt: 1786238400000, error: 'ECONNREFUSED' },
+      },
     });
     const res = await runAction('get-monitor-status', {}, o);
     assert.equal(res.status, 'completed', res.error);
-    const out = res.output as { plans: Record<string, unknown>[]; deliveries: Record<string, unknown>; links: Record<string, unknown>; smarthost: unknown };
-    assert.deepEqual(out.plans.map((p) => [p.id, p.name, p.destination_name, p.last_outcome]),
-      [[1, 'Daily offsite', 'Backblaze ns8-backups', null], [2, 'Weekly SMB', 'NAS share', 'PARTIAL']]);
+    const out = res.output as {
+      plans: Record<string, unknown>[];
+      deliveries: Record<string, unknown>;
+      links: Record<string, unknown>;
+      smarthost: unknown;
+    };
+    assert.deepEqual(
+      out.plans.map((p) => [p.id, p.name, p.destination_name, p.last_outcome]),
+      [
+        [1, 'Daily offsite', 'Backblaze ns8-backups', null],
+        [2, 'Weekly SMB', 'NAS share', 'PARTIAL'],
+      ],
+    );
     const p2 = out.plans[1]!;
     assert.equal(p2.last_report_id, 'r-0003');
     assert.equal(p2.failing_since, 1786237201);
@@ -179,13 +273,34 @@ describe('get-monitor-status, list-reports, get-report', () => {
     assert.equal(p2.policy, 'problems', 'no per-plan policy: the default policy applies (problems)');
     assert.deepEqual(p2.recipients, []);
     assert.deepEqual(p2.last_recipients, ['ops@example.org']);
-    assert.deepEqual((p2.modules as { module_id: string; result: string }[]).map((m) => [m.module_id, m.result]),
-      [['nextcloud1', 'failed'], ['samba1', 'success'], ['webtop1', 'not_run']]);
+    assert.deepEqual(
+      (p2.modules as { module_id: string; result: string }[]).map((m) => [m.module_id, m.result]),
+      [
+        ['nextcloud1', 'failed'],
+        ['samba1', 'success'],
+        ['webtop1', 'not_run'],
+      ],
+    );
     assert.deepEqual(out.deliveries, {
-      pending: 1, failed: 1,
+      pending: 1,
+      failed: 1,
       items: [
-        { report_id: 'r-0003', subject: reports[0]!.subject, status: 'sent', attempts: 1, last_error: null, next_attempt_at: 1786238480000 },
-        { report_id: 'r-0002', subject: reports[1]!.subject, status: 'failed', attempts: 5, last_error: 'smarthost refused', next_attempt_at: 1786238420000 },
+        {
+          report_id: 'r-0003',
+          subject: reports[0]!.subject,
+          status: 'sent',
+          attempts: 1,
+          last_error: null,
+          next_attempt_at: 1786238480000,
+        },
+        {
+          report_id: 'r-0002',
+          subject: reports[1]!.subject,
+          status: 'failed',
+          attempts: 5,
+          last_error: 'smarthost refused',
+          next_attempt_at: 1786238420000,
+        },
       ],
     });
     assert.deepEqual(out.links, {
@@ -198,21 +313,37 @@ describe('get-monitor-status, list-reports, get-report', () => {
 
   test('policy and recipients per plan (PLAN_POLICIES, NOTIFY_POLICY), next run, applications in no enabled plan', async () => {
     await writeServiceRecords(redis, MODULE_ID, reports);
-    appendFileSync(path.join(o.stateDir, 'environment'), 'MAIL_TO=ops@example.org\nNOTIFY_POLICY=problems\nPLAN_POLICIES=2:digest:OPS@example.org;nas@example.org\n');
+    appendFileSync(
+      path.join(o.stateDir, 'environment'),
+      'MAIL_TO=ops@example.org\nNOTIFY_POLICY=problems\nPLAN_POLICIES=2:digest:OPS@example.org;nas@example.org\n',
+    );
     await runAction('get-configuration', {}, o); // the agent copies the environment file to Redis after each action
     const c = createClient({ url: redis.moduleUrl });
     c.on('error', () => undefined);
     await c.connect();
-    await c.hSet(`module/${MODULE_ID}/watchdog`, '1', JSON.stringify({ schedule: '*-*-* 01:30:00', enabled: true, firstSeen: 1, reported: null, nextRunAt: 1786325400 }));
+    await c.hSet(
+      `module/${MODULE_ID}/watchdog`,
+      '1',
+      JSON.stringify({
+        schedule: '*-*-* 01:30:00',
+        enabled: true,
+        firstSeen: 1,
+        reported: null,
+        nextRunAt: 1786325400,
+      }),
+    );
     await c.quit();
     const res = await runAction('get-monitor-status', {}, o);
     assert.equal(res.status, 'completed', res.error);
     type P = { id: number; policy: string; recipients: string[]; next_run_at: number | null };
     const out = res.output as { plans: P[]; recipients: string[]; unprotected: { module_id: string }[] };
-    assert.deepEqual(out.plans.map((p) => [p.id, p.policy, p.recipients, p.next_run_at]), [
-      [1, 'problems', ['ops@example.org'], 1786325400],
-      [2, 'digest', ['ops@example.org', 'nas@example.org'], null],
-    ]);
+    assert.deepEqual(
+      out.plans.map((p) => [p.id, p.policy, p.recipients, p.next_run_at]),
+      [
+        [1, 'problems', ['ops@example.org'], 1786325400],
+        [2, 'digest', ['ops@example.org', 'nas@example.org'], null],
+      ],
+    );
     assert.deepEqual(out.recipients, ['ops@example.org']);
     // traefik1 and metrics1 are in no plan; metrics1 is flagged no_data_backup: left out, as NS8's list-backups does.
     assert.deepEqual(out.unprotected, [{ module_id: 'traefik1', ui_name: '', node: 1 }]);
@@ -223,7 +354,10 @@ describe('get-monitor-status, list-reports, get-report', () => {
     try {
       await admin.hSet('cluster/backup/2', 'enabled', '');
       const again = await runAction('get-monitor-status', {}, o);
-      assert.deepEqual((again.output as typeof out).unprotected.map((m) => m.module_id), ['traefik1', 'traefik2']);
+      assert.deepEqual(
+        (again.output as typeof out).unprotected.map((m) => m.module_id),
+        ['traefik1', 'traefik2'],
+      );
     } finally {
       await admin.hSet('cluster/backup/2', 'enabled', '1');
       await admin.quit();
@@ -235,32 +369,67 @@ describe('get-monitor-status, list-reports, get-report', () => {
     const page = await runAction('list-reports', { page: 2, per_page: 2 }, o);
     assert.equal(page.status, 'completed', page.error);
     assert.deepEqual(page.output, {
-      total: 3, total_all: 3, page: 2, per_page: 2, plans: [{ id: 2, name: 'Weekly SMB' }], outcomes: ['PARTIAL'],
-      reports: [{
-        id: 'r-0001', created_at: 1786238420000, plan_id: 2, plan_name: 'Weekly SMB', outcome: 'PARTIAL', reason: 'first',
-        subject: reports[2]!.subject, run_start: 1786237201, run_end: 1786238370,
-        delivery: { status: 'sent', attempts: 1, sent_at: 1786238421000, recipients: ['ops@example.org'], last_error: null },
-      }],
+      total: 3,
+      total_all: 3,
+      page: 2,
+      per_page: 2,
+      plans: [{ id: 2, name: 'Weekly SMB' }],
+      outcomes: ['PARTIAL'],
+      reports: [
+        {
+          id: 'r-0001',
+          created_at: 1786238420000,
+          plan_id: 2,
+          plan_name: 'Weekly SMB',
+          outcome: 'PARTIAL',
+          reason: 'first',
+          subject: reports[2]!.subject,
+          run_start: 1786237201,
+          run_end: 1786238370,
+          delivery: {
+            status: 'sent',
+            attempts: 1,
+            sent_at: 1786238421000,
+            recipients: ['ops@example.org'],
+            last_error: null,
+          },
+        },
+      ],
     });
     // page 2.0 is an integer to JSON Schema (and to the agent's validator): it is page 2, not a traceback.
     const float = await runAction('list-reports', { page: 2.0, per_page: 2.0 }, o);
     assert.equal(float.status, 'completed', float.error);
-    assert.deepEqual((float.output as { reports: { id: string }[] }).reports.map((r) => r.id), ['r-0001']);
+    assert.deepEqual(
+      (float.output as { reports: { id: string }[] }).reports.map((r) => r.id),
+      ['r-0001'],
+    );
     const first = await runAction('list-reports', {}, o);
-    assert.deepEqual((first.output as { reports: { id: string }[] }).reports.map((r) => r.id), ['r-0003', 'r-0002', 'r-0001']);
+    assert.deepEqual(
+      (first.output as { reports: { id: string }[] }).reports.map((r) => r.id),
+      ['r-0003', 'r-0002', 'r-0001'],
+    );
     const bad = await runAction('list-reports', { per_page: 500 }, o);
     assert.equal(bad.status, 'validation-failed');
-    assert.deepEqual((bad.output as { error: string }[]).map((e) => e.error), ['per_page_number_lte']);
+    assert.deepEqual(
+      (bad.output as { error: string }[]).map((e) => e.error),
+      ['per_page_number_lte'],
+    );
   });
 
   test('get-report returns the stored mail; an unknown id is report_not_found', async () => {
     await writeServiceRecords(redis, MODULE_ID, reports);
     const res = await runAction('get-report', { id: 'r-0002' }, o);
     assert.equal(res.status, 'completed', res.error);
-    const out = res.output as Record<string, unknown> & { run: Record<string, unknown>; delivery: Record<string, unknown> };
+    const out = res.output as Record<string, unknown> & {
+      run: Record<string, unknown>;
+      delivery: Record<string, unknown>;
+    };
     assert.equal(out.html, '<p>Weekly SMB &lt;x&gt;</p>');
     assert.equal(out.run.plan_name, 'Weekly SMB');
-    assert.equal((out.run.modules as Record<string, unknown>[])[0]!.repo_path, 'nextcloud/3c9a7e5f-1b4d-4a8a-ae32-5f7c9d1a4b63');
+    assert.equal(
+      (out.run.modules as Record<string, unknown>[])[0]!.repo_path,
+      'nextcloud/3c9a7e5f-1b4d-4a8a-ae32-5f7c9d1a4b63',
+    );
     assert.equal(out.delivery.last_error, 'smarthost refused');
     const missing = await runAction('get-report', { id: 'r-9999' }, o);
     assert.equal(missing.status, 'validation-failed');

@@ -9,14 +9,28 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { MODULE_ID, MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { seedCluster } from '../sim/cluster.js';
-import { IMAGEROOT, agentEnvironment, installModule, readEnvFile, runEvent, stubCalls, type AgentOptions } from '../sim/agent-runner.js';
+import {
+  IMAGEROOT,
+  agentEnvironment,
+  installModule,
+  readEnvFile,
+  runEvent,
+  stubCalls,
+  type AgentOptions,
+} from '../sim/agent-runner.js';
 
 let redis: RedisServer;
 let root: string;
 let o: AgentOptions;
 
-before(async () => { redis = await startRedis(); await seedCluster(redis); });
-after(async () => { await redis.stop(); rmSync(root, { recursive: true, force: true }); });
+before(async () => {
+  redis = await startRedis();
+  await seedCluster(redis);
+});
+after(async () => {
+  await redis.stop();
+  rmSync(root, { recursive: true, force: true });
+});
 beforeEach(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
   root = mkdtempSync(path.join(tmpdir(), 'bm-events-'));
@@ -63,7 +77,9 @@ function writeServiceEnv(extra: Record<string, string> = {}): { file: string; en
   const file = path.join(root, 'run', 'backup-monitor.env');
   spawnSync('mkdir', ['-p', path.dirname(file)]);
   const r = spawnSync(path.join(IMAGEROOT, 'bin', 'write-service-env'), [file], {
-    cwd: o.stateDir, env: { ...agentEnvironment(o), ...extra }, encoding: 'utf8',
+    cwd: o.stateDir,
+    env: { ...agentEnvironment(o), ...extra },
+    encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
   return { file, env: readEnvFile(file) };
@@ -96,10 +112,14 @@ describe('bin/write-service-env', () => {
     await c.connect();
     const dump: string[] = [];
     for await (const keys of c.scanIterator({ MATCH: `module/${MODULE_ID}/*` })) {
-      for (const k of keys) dump.push(JSON.stringify(await c.type(k) === 'hash' ? await c.hGetAll(k) : await c.get(k)));
+      for (const k of keys)
+        dump.push(JSON.stringify((await c.type(k)) === 'hash' ? await c.hGetAll(k) : await c.get(k)));
     }
     await c.quit();
-    assert.ok(dump.some((d) => d.includes('TCP_PORT')), 'the environment copy was read');
+    assert.ok(
+      dump.some((d) => d.includes('TCP_PORT')),
+      'the environment copy was read',
+    );
     const state = readFileSync(path.join(o.stateDir, 'environment'), 'utf8');
     for (const secret of [MODULE_PASSWORD, token]) {
       assert.ok(!state.includes(secret), 'not in state/environment');

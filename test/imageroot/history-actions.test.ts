@@ -27,7 +27,15 @@ let writer: Redis;
 let stored: StoredReport[]; // newest first, as the history holds them
 
 type Row = { id: string; plan_id: number; outcome: string; run_start: number | null; delivery: { status: string } };
-type Page = { total: number; total_all: number; page: number; per_page: number; plans: { id: number; name: string }[]; outcomes: string[]; reports: Row[] };
+type Page = {
+  total: number;
+  total_all: number;
+  page: number;
+  per_page: number;
+  plans: { id: number; name: string }[];
+  outcomes: string[];
+  reports: Row[];
+};
 
 async function list(input: Record<string, unknown>): Promise<Page> {
   const res = await runAction('list-reports', input, o);
@@ -38,7 +46,10 @@ async function list(input: Record<string, unknown>): Promise<Page> {
 /** Runs the step itself with raw JSON on stdin: what a client sends, e.g. `2.0`, reaches Python as is. */
 function rawStep(action: string, json: string): { code: number; stdout: string } {
   const r = spawnSync(path.join(IMAGEROOT, 'actions', action, '20read'), [], {
-    input: json, env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, cwd: o.stateDir, encoding: 'utf8',
+    input: json,
+    env: { ...agentEnvironment(o), AGENT_COMFD: '2' },
+    cwd: o.stateDir,
+    encoding: 'utf8',
   });
   return { code: r.status ?? -1, stdout: r.stdout };
 }
@@ -60,12 +71,19 @@ before(async () => {
   }
   // A delivery that failed after it was stored: the index follows the report.
   const changed = all.at(-2)!;
-  await outbox.update({ ...changed, delivery: { ...changed.delivery, status: 'failed', lastError: '550 refused' } }, false);
+  await outbox.update(
+    { ...changed, delivery: { ...changed.delivery, status: 'failed', lastError: '550 refused' } },
+    false,
+  );
   all[all.length - 2] = { ...changed, delivery: { ...changed.delivery, status: 'failed', lastError: '550 refused' } };
   stored = all.slice(-HISTORY_MAX).reverse();
 });
 
-after(async () => { await writer?.quit(); await redis?.stop(); rmSync(root, { recursive: true, force: true }); });
+after(async () => {
+  await writer?.quit();
+  await redis?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
 
 describe('history index', () => {
   test('one entry per report in the history: the 10 trimmed reports took theirs with them', async () => {
@@ -81,8 +99,14 @@ describe('list-reports', () => {
     const page = await list({ per_page: 25 });
     assert.equal(page.total, HISTORY_MAX);
     assert.equal(page.total_all, HISTORY_MAX);
-    assert.deepEqual(page.reports.map((r) => r.id), stored.slice(0, 25).map((r) => r.id));
-    assert.deepEqual(page.plans, HISTORY_PLANS.map((p) => ({ id: p.id, name: p.name })));
+    assert.deepEqual(
+      page.reports.map((r) => r.id),
+      stored.slice(0, 25).map((r) => r.id),
+    );
+    assert.deepEqual(
+      page.plans,
+      HISTORY_PLANS.map((p) => ({ id: p.id, name: p.name })),
+    );
     assert.deepEqual(page.outcomes, ['MISSING', 'PARTIAL', 'REPO_FAILURE', 'SUCCESS', 'WARNING']);
     assert.equal(page.reports[0]!.run_start, stored[0]!.run.start, 'the time of the run, not of the report');
   });
@@ -96,31 +120,52 @@ describe('list-reports', () => {
       [{ delivery: 'failed' }, (r) => r.delivery.status === 'failed'],
       [{ delivery: 'pending' }, (r) => r.delivery.status === 'pending'],
       [{ from, to }, (r) => r.run.start >= from && r.run.start <= to],
-      [{ plan_id: 1, outcome: ['SUCCESS'], delivery: 'sent', from }, (r) => r.run.planId === 1 && r.run.outcome === 'SUCCESS' && r.delivery.status === 'sent' && r.run.start >= from],
+      [
+        { plan_id: 1, outcome: ['SUCCESS'], delivery: 'sent', from },
+        (r) => r.run.planId === 1 && r.run.outcome === 'SUCCESS' && r.delivery.status === 'sent' && r.run.start >= from,
+      ],
       [{ plan_id: 99 }, () => false],
     ];
     for (const [filter, want] of cases) {
       const expected = stored.filter(want).map((r) => r.id);
       const first = await list({ ...filter, per_page: 10 });
       assert.equal(first.total, expected.length, JSON.stringify(filter));
-      assert.deepEqual(first.reports.map((r) => r.id), expected.slice(0, 10), JSON.stringify(filter));
+      assert.deepEqual(
+        first.reports.map((r) => r.id),
+        expected.slice(0, 10),
+        JSON.stringify(filter),
+      );
       if (expected.length > 10) {
         const second = await list({ ...filter, page: 2, per_page: 10 });
-        assert.deepEqual(second.reports.map((r) => r.id), expected.slice(10, 20), `${JSON.stringify(filter)} page 2`);
+        assert.deepEqual(
+          second.reports.map((r) => r.id),
+          expected.slice(10, 20),
+          `${JSON.stringify(filter)} page 2`,
+        );
       }
     }
-    assert.ok((await list({ delivery: 'failed', per_page: 5 })).reports.some((r) => r.id === stored[1]!.id),
-      'a delivery that failed after the report was stored is found as failed');
+    assert.ok(
+      (await list({ delivery: 'failed', per_page: 5 })).reports.some((r) => r.id === stored[1]!.id),
+      'a delivery that failed after the report was stored is found as failed',
+    );
   });
 
   test('bad filters are validation errors, nothing runs', async () => {
     for (const [input, error] of [
-      [{ outcome: ['success'] }, 'outcome_pattern'], [{ delivery: 'lost' }, 'delivery_enum'], [{ from: -1 }, 'from_number_gte'],
-      [{ plan_id: 'two' }, 'plan_id_invalid_type'], [{ page: 1.5 }, 'page_invalid_type'], [{ outcome: 'SUCCESS' }, 'outcome_invalid_type'],
+      [{ outcome: ['success'] }, 'outcome_pattern'],
+      [{ delivery: 'lost' }, 'delivery_enum'],
+      [{ from: -1 }, 'from_number_gte'],
+      [{ plan_id: 'two' }, 'plan_id_invalid_type'],
+      [{ page: 1.5 }, 'page_invalid_type'],
+      [{ outcome: 'SUCCESS' }, 'outcome_invalid_type'],
     ] as const) {
       const res = await runAction('list-reports', input, o);
       assert.equal(res.status, 'validation-failed', JSON.stringify(input));
-      assert.deepEqual((res.output as { error: string }[]).map((e) => e.error), [error], JSON.stringify(input));
+      assert.deepEqual(
+        (res.output as { error: string }[]).map((e) => e.error),
+        [error],
+        JSON.stringify(input),
+      );
     }
     const reversed = await runAction('list-reports', { from: 2000, to: 1000 }, o);
     assert.equal(reversed.status, 'validation-failed');
@@ -130,10 +175,15 @@ describe('list-reports', () => {
   test('page 2.0 as a client sends it is page 2; 2.5 (past the schema) is a clear error, not a traceback', () => {
     const ok = rawStep('list-reports', '{"page": 2.0, "per_page": 3.0}');
     assert.equal(ok.code, 0);
-    assert.deepEqual(JSON.parse(ok.stdout).reports.map((r: Row) => r.id), stored.slice(3, 6).map((r) => r.id));
+    assert.deepEqual(
+      JSON.parse(ok.stdout).reports.map((r: Row) => r.id),
+      stored.slice(3, 6).map((r) => r.id),
+    );
     const bad = rawStep('list-reports', '{"page": 2.5}');
     assert.equal(bad.code, 2);
-    assert.deepEqual(JSON.parse(bad.stdout), [{ field: 'page', parameter: 'page', value: 2.5, error: 'page_not_integer' }]);
+    assert.deepEqual(JSON.parse(bad.stdout), [
+      { field: 'page', parameter: 'page', value: 2.5, error: 'page_not_integer' },
+    ]);
   });
 
   test('reports without an index entry (stored by an older version) are read in full, same rows', async () => {
@@ -156,22 +206,60 @@ describe('get-trends', () => {
   test('per plan the last 30 outcomes oldest first; per application size and duration per run', async () => {
     const res = await runAction('get-trends', {}, o);
     assert.equal(res.status, 'completed', res.error); // the output schema is checked by the runner
-    type Trend = { id: number; name: string; outcomes: { report_id: string; at: number; outcome: string }[];
-      applications: { module_id: string; ui_name: string; points: { at: number; result: string; size: number | null; duration: number | null }[] }[] };
+    type Trend = {
+      id: number;
+      name: string;
+      outcomes: { report_id: string; at: number; outcome: string }[];
+      applications: {
+        module_id: string;
+        ui_name: string;
+        points: { at: number; result: string; size: number | null; duration: number | null }[];
+      }[];
+    };
     const plans = (res.output as { plans: Trend[] }).plans;
     // Plans 1 and 2 exist in the cluster (first, in id order); the others only in the history.
-    assert.deepEqual(plans.map((p) => [p.id, p.name]), [[1, 'Daily offsite'], [2, 'Weekly SMB'], [3, 'Hourly mail'], [4, 'Nightly <DB> & files'], [5, 'Cloud only']]);
+    assert.deepEqual(
+      plans.map((p) => [p.id, p.name]),
+      [
+        [1, 'Daily offsite'],
+        [2, 'Weekly SMB'],
+        [3, 'Hourly mail'],
+        [4, 'Nightly <DB> & files'],
+        [5, 'Cloud only'],
+      ],
+    );
     for (const p of plans) {
       const runs = stored.filter((r) => r.run.planId === p.id);
-      assert.deepEqual(p.outcomes.map((x) => x.report_id), runs.slice(0, 30).reverse().map((r) => r.id), `plan ${p.id}`);
-      assert.deepEqual(p.outcomes.map((x) => x.outcome), runs.slice(0, 30).reverse().map((r) => r.run.outcome));
+      assert.deepEqual(
+        p.outcomes.map((x) => x.report_id),
+        runs
+          .slice(0, 30)
+          .reverse()
+          .map((r) => r.id),
+        `plan ${p.id}`,
+      );
+      assert.deepEqual(
+        p.outcomes.map((x) => x.outcome),
+        runs
+          .slice(0, 30)
+          .reverse()
+          .map((r) => r.run.outcome),
+      );
       const mods = HISTORY_PLANS.find((x) => x.id === p.id)!.modules;
       assert.deepEqual(p.applications.map((a) => a.module_id).sort(), [...mods].sort());
       for (const a of p.applications) {
-        const want = runs.slice(0, 60).reverse().map((r) => {
-          const m = r.run.modules.find((x) => x.moduleId === a.module_id)!;
-          return { at: r.run.start, result: m.result, size: m.totalSize, duration: m.start === null || m.end === null ? null : m.end - m.start };
-        });
+        const want = runs
+          .slice(0, 60)
+          .reverse()
+          .map((r) => {
+            const m = r.run.modules.find((x) => x.moduleId === a.module_id)!;
+            return {
+              at: r.run.start,
+              result: m.result,
+              size: m.totalSize,
+              duration: m.start === null || m.end === null ? null : m.end - m.start,
+            };
+          });
         assert.deepEqual(a.points, want, `${p.id}/${a.module_id}`);
       }
     }

@@ -26,7 +26,16 @@ import { freePort } from '../helpers/ports.js';
 import { replayRun, seedCluster } from '../sim/cluster.js';
 import { grantClusterRoles, startApiServer, type ApiServer } from '../sim/api-server.js';
 import { productionCommand } from '../../scripts/entrypoint.mjs';
-import { IMAGEROOT, REPO_ROOT, SYSTEM_PATH, agentEnvironment, installModule, readEnvFile, runAction, type AgentOptions } from '../sim/agent-runner.js';
+import {
+  IMAGEROOT,
+  REPO_ROOT,
+  SYSTEM_PATH,
+  agentEnvironment,
+  installModule,
+  readEnvFile,
+  runAction,
+  type AgentOptions,
+} from '../sim/agent-runner.js';
 
 const tag = `t${process.pid}`;
 const repobase = 'localhost/bmtest';
@@ -49,8 +58,16 @@ async function startAlertmanager(): Promise<typeof alertmanager> {
   const srv = http.createServer((req, res) => {
     if (req.url?.startsWith('/api/v2/alerts')) am.polls++;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify([{ labels: { alertname: 'BackupFailed', id: '1', node: '1', name: 'Daily offsite' }, status: { state: 'active' },
-      startsAt: new Date(Date.now() - 60_000).toISOString(), fingerprint: 'f1' }]));
+    res.end(
+      JSON.stringify([
+        {
+          labels: { alertname: 'BackupFailed', id: '1', node: '1', name: 'Daily offsite' },
+          status: { state: 'active' },
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          fingerprint: 'f1',
+        },
+      ]),
+    );
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   am.url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
@@ -58,17 +75,41 @@ async function startAlertmanager(): Promise<typeof alertmanager> {
 }
 
 function sh(cmd: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   assert.equal(r.error, undefined, `${cmd} must be installed`);
   return r;
 }
-const ok = (r: SpawnSyncReturns<string>) => { assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`); return r.stdout.trim(); };
+const ok = (r: SpawnSyncReturns<string>) => {
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  return r.stdout.trim();
+};
 
 /** A unit's command line: continuation lines joined, specifiers and ${VARS} expanded. */
 function unitCommands(key: string, vars: Record<string, string>): string[][] {
-  const text = readFileSync(path.join(IMAGEROOT, 'systemd', 'user', 'backup-monitor.service'), 'utf8').replace(/\\\n\s*/g, ' ');
-  return text.split('\n').filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1).trim().split(/\s+/)
-    .map((w) => w.replace(/%t/g, runtimeDir).replace(/%N/g, name).replace(/\$\{(\w+)\}/g, (_m, v: string) => vars[v] ?? '')));
+  const text = readFileSync(path.join(IMAGEROOT, 'systemd', 'user', 'backup-monitor.service'), 'utf8').replace(
+    /\\\n\s*/g,
+    ' ',
+  );
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${key}=`))
+    .map((l) =>
+      l
+        .slice(key.length + 1)
+        .trim()
+        .split(/\s+/)
+        .map((w) =>
+          w
+            .replace(/%t/g, runtimeDir)
+            .replace(/%N/g, name)
+            .replace(/\$\{(\w+)\}/g, (_m, v: string) => vars[v] ?? ''),
+        ),
+    );
 }
 
 const limit = (flag: string) => sh('bash', ['-c', `echo "$(ulimit -S${flag}):$(ulimit -H${flag})"`]).stdout.trim();
@@ -84,14 +125,28 @@ before(async () => {
   await grantClusterRoles(redis.adminUrl, { [`module/${MODULE_ID}`]: 'reader' });
   api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port });
   alertmanager = await startAlertmanager();
-  assert.equal((await installModule({ ...o, tcpPort, image: `${repobase}/backup-monitor:${tag}` })).status, 'completed');
-  assert.equal((await runAction('configure-module', { mail_to: ['ops@example.org'], language: 'it' }, o)).status, 'completed');
+  assert.equal(
+    (await installModule({ ...o, tcpPort, image: `${repobase}/backup-monitor:${tag}` })).status,
+    'completed',
+  );
+  assert.equal(
+    (await runAction('configure-module', { mail_to: ['ops@example.org'], language: 'it' }, o)).status,
+    'completed',
+  );
 });
 
 after(async () => {
   spawnSync('podman', ['--runtime', 'runc', 'rm', '--ignore', '-f', name]);
   // build-images.sh commits each image untagged (what the publish workflow pushes) and :tag.
-  spawnSync('podman', ['rmi', '--ignore', moduleImage, serviceImage, baseImage, `${repobase}/backup-monitor`, `${repobase}/backup-monitor-service`]);
+  spawnSync('podman', [
+    'rmi',
+    '--ignore',
+    moduleImage,
+    serviceImage,
+    baseImage,
+    `${repobase}/backup-monitor`,
+    `${repobase}/backup-monitor-service`,
+  ]);
   alertmanager?.close();
   await api?.stop();
   await redis?.stop();
@@ -101,11 +156,23 @@ after(async () => {
 describe('build-images.sh', () => {
   test('builds both images with a local base and the NS8 labels', () => {
     ok(sh(path.join(REPO_ROOT, 'build', 'make-local-node-base.sh'), [baseImage]));
-    const out = ok(sh(path.join(REPO_ROOT, 'build-images.sh'), [], { NODE_BASE_IMAGE: baseImage, REPOBASE: repobase, IMAGETAG: tag, CI: '' }));
+    const out = ok(
+      sh(path.join(REPO_ROOT, 'build-images.sh'), [], {
+        NODE_BASE_IMAGE: baseImage,
+        REPOBASE: repobase,
+        IMAGETAG: tag,
+        CI: '',
+      }),
+    );
     assert.match(out, new RegExp(`buildah push ${moduleImage}`));
-    assert.equal(ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', `${repobase}/backup-monitor`])),
-      ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', moduleImage])), 'the untagged name the publish workflow pushes');
-    const labels = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config.Labels}}', moduleImage]))) as Record<string, string>;
+    assert.equal(
+      ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', `${repobase}/backup-monitor`])),
+      ok(sh('podman', ['image', 'inspect', '--format', '{{.Id}}', moduleImage])),
+      'the untagged name the publish workflow pushes',
+    );
+    const labels = JSON.parse(
+      ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config.Labels}}', moduleImage])),
+    ) as Record<string, string>;
     assert.equal(labels['org.nethserver.rootfull'], '0');
     assert.equal(labels['org.nethserver.tcp-ports-demand'], '2');
     assert.equal(labels['org.nethserver.authorizations'], 'cluster:reader');
@@ -115,16 +182,28 @@ describe('build-images.sh', () => {
     const tarball = path.join(root, 'module-image.tar');
     ok(sh('bash', ['-c', `podman export -o ${tarball} ${cid} && podman rm ${cid} >/dev/null`]));
     const listing = ok(sh('tar', ['tf', tarball]));
-    for (const f of ['imageroot/actions/configure-module/validate-input.json', 'imageroot/systemd/user/backup-monitor.service',
-      'imageroot/bin/write-service-env', 'ui/index.html', 'ui/metadata.json']) {
+    for (const f of [
+      'imageroot/actions/configure-module/validate-input.json',
+      'imageroot/systemd/user/backup-monitor.service',
+      'imageroot/bin/write-service-env',
+      'ui/index.html',
+      'ui/metadata.json',
+    ]) {
       assert.ok(listing.split('\n').includes(f), `${f} in the module image`);
     }
     assert.doesNotMatch(listing, /__pycache__/);
     // cluster-admin finds an installed app's logo with the glob apps/<id>/img/*logo*png.
-    assert.ok(listing.split('\n').some((f) => /^ui\/img\/[^/]*logo[^/]*png$/.test(f)), 'ui/img/*logo*png in the module image');
+    assert.ok(
+      listing.split('\n').some((f) => /^ui\/img\/[^/]*logo[^/]*png$/.test(f)),
+      'ui/img/*logo*png in the module image',
+    );
     const metadata = JSON.parse(ok(sh('tar', ['-xOf', tarball, 'ui/metadata.json']))) as { source: string };
     assert.equal(metadata.source, `${repobase}/backup-monitor`, 'metadata.json source follows REPOBASE');
-    const cfg = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config}}', serviceImage]))) as { User: string; Entrypoint: string[]; WorkingDir: string };
+    const cfg = JSON.parse(ok(sh('podman', ['image', 'inspect', '--format', '{{json .Config}}', serviceImage]))) as {
+      User: string;
+      Entrypoint: string[];
+      WorkingDir: string;
+    };
     assert.equal(cfg.User, '1000:1000');
     // The one definition of the command line that npm start, the tests and the benchmark run too.
     assert.deepEqual(cfg.Entrypoint, productionCommand());
@@ -140,12 +219,23 @@ describe('build-images.sh', () => {
     assert.equal(written.ALERTMANAGER_POLL_SECONDS, undefined, 'the leader polls Alertmanager');
     // Later lines win in podman's --env-file: the simulator's addresses (see the header).
     appendFileSync(envFile, `API_SERVER_URL=${api.url}\nALERTMANAGER_URL=${alertmanager.url}\n`);
-    const moduleEnv: Record<string, string> = { PATH: SYSTEM_PATH, ...readEnvFile(path.join(o.stateDir, 'environment')) };
+    const moduleEnv: Record<string, string> = {
+      PATH: SYSTEM_PATH,
+      ...readEnvFile(path.join(o.stateDir, 'environment')),
+    };
     assert.equal(moduleEnv.BACKUP_MONITOR_SERVICE_IMAGE, `${repobase}/backup-monitor-service:${tag}`);
-    for (const pre of unitCommands('ExecStartPre', moduleEnv).filter((c) => c[0] === '/bin/rm')) ok(sh(pre[0]!, pre.slice(1)));
+    for (const pre of unitCommands('ExecStartPre', moduleEnv).filter((c) => c[0] === '/bin/rm'))
+      ok(sh(pre[0]!, pre.slice(1)));
     const [start] = unitCommands('ExecStart', moduleEnv);
     assert.equal(start![0], '/usr/bin/podman');
-    const args = ['--runtime', 'runc', start![1]!, `--ulimit=nofile=${limit('n')}`, '--ulimit=nproc=4096:4096', ...start!.slice(2)];
+    const args = [
+      '--runtime',
+      'runc',
+      start![1]!,
+      `--ulimit=nofile=${limit('n')}`,
+      '--ulimit=nproc=4096:4096',
+      ...start!.slice(2),
+    ];
     const r = spawnSync('podman', args, { cwd: o.stateDir, encoding: 'utf8', env: moduleEnv });
     assert.equal(r.status, 0, r.stderr);
 
@@ -161,19 +251,33 @@ describe('build-images.sh', () => {
     await replayRun(redis, 1, { samba1: { errors: 1 } });
     const logs = () => sh('podman', ['logs', name]).stdout;
     const until = Date.now() + 60_000;
-    while (!/repository checked .*code=/.test(logs()) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+    while (!/repository checked .*code=/.test(logs()) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 500));
     assert.ok(api.stats().logins >= 1, `API server: ${JSON.stringify(api.stats())}\n${logs()}`);
     assert.match(logs(), /repository checked .*code=API_AGENT_DOWN/);
     assert.doesNotMatch(logs(), /unhandled rejection|WebAssembly|API_UNREACHABLE/);
-    const inside = ok(sh('podman', ['--runtime', 'runc', 'exec', name, 'node', '-e',
-      'console.log(process.getuid(), process.env.MAIL_LANGUAGE, process.env.TZ, process.env.REDIS_LEADER_URL)']));
-    assert.equal(inside, `1000 it ${readEnvFile(path.join(runtimeDir, 'backup-monitor.env')).TZ} redis://127.0.0.1:${redis.port}`);
+    const inside = ok(
+      sh('podman', [
+        '--runtime',
+        'runc',
+        'exec',
+        name,
+        'node',
+        '-e',
+        'console.log(process.getuid(), process.env.MAIL_LANGUAGE, process.env.TZ, process.env.REDIS_LEADER_URL)',
+      ]),
+    );
+    assert.equal(
+      inside,
+      `1000 it ${readEnvFile(path.join(runtimeDir, 'backup-monitor.env')).TZ} redis://127.0.0.1:${redis.port}`,
+    );
 
     const [stop] = unitCommands('ExecStop', moduleEnv);
     ok(sh('podman', ['--runtime', 'runc', ...stop!.slice(1)]));
     const exit = ok(sh('podman', ['inspect', '--format', '{{.State.ExitCode}}', name]));
     assert.equal(exit, '0', `service exit code after SIGTERM; logs:\n${sh('podman', ['logs', name]).stdout}`);
-    for (const post of unitCommands('ExecStopPost', moduleEnv)) ok(sh(post[0] === '/usr/bin/podman' ? 'podman' : post[0]!, post.slice(1)));
+    for (const post of unitCommands('ExecStopPost', moduleEnv))
+      ok(sh(post[0] === '/usr/bin/podman' ? 'podman' : post[0]!, post.slice(1)));
     assert.equal(sh('podman', ['container', 'exists', name]).status, 1, 'container removed');
   });
 });
@@ -184,11 +288,12 @@ async function waitForHealth(url: string, done = (_h: HealthBody) => true): Prom
   for (;;) {
     try {
       const res = await fetch(url);
-      const h = await res.json() as HealthBody;
+      const h = (await res.json()) as HealthBody;
       if (done(h) || Date.now() > until) return h;
       await new Promise((r) => setTimeout(r, 250));
     } catch (err) {
-      if (Date.now() > until) throw new Error(`no answer from ${url}: ${(err as Error).message}\n${sh('podman', ['logs', name]).stderr}`);
+      if (Date.now() > until)
+        throw new Error(`no answer from ${url}: ${(err as Error).message}\n${sh('podman', ['logs', name]).stderr}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

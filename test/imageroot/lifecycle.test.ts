@@ -19,8 +19,16 @@ import { createClient } from 'redis';
 import { MODULE_ID, MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { seedCluster } from '../sim/cluster.js';
 import {
-  agentEnvironment, CORE_ACTIONS, IMAGEROOT, installModule, readEnvFile, runAction, stubCalls, SYSTEM_PATH,
-  type ActionResult, type AgentOptions,
+  agentEnvironment,
+  CORE_ACTIONS,
+  IMAGEROOT,
+  installModule,
+  readEnvFile,
+  runAction,
+  stubCalls,
+  SYSTEM_PATH,
+  type ActionResult,
+  type AgentOptions,
 } from '../sim/agent-runner.js';
 import { report, writeServiceRecords } from './fixtures.js';
 import { moduleKeys } from '../../src/domain/records.js';
@@ -37,10 +45,18 @@ const SOURCE_UUID = 'a5c1e6f2-7d3b-4c9a-8e10-2f4b6d8a0c13';
 const DAY = 24 * 3600;
 
 const FULL = {
-  mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: 'ns8-backup@example.org',
-  subject_prefix: '[ACME backup]', language: 'it', notify_policy: 'digest', wait_seconds: 60,
-  recent_window: 7200, missed_run_grace: 10800, stale_age: 1209600, reminder_interval: 0,
-  repo_check_enabled: false, repo_check_timeout: 120,
+  mail_to: ['ops@example.org', 'backup-team@example.org'],
+  mail_from: 'ns8-backup@example.org',
+  subject_prefix: '[ACME backup]',
+  language: 'it',
+  notify_policy: 'digest',
+  wait_seconds: 60,
+  recent_window: 7200,
+  missed_run_grace: 10800,
+  stale_age: 1209600,
+  reminder_interval: 0,
+  repo_check_enabled: false,
+  repo_check_timeout: 120,
 };
 
 let redis: RedisServer;
@@ -51,12 +67,24 @@ let transferDir: string;
 let source: AgentOptions;
 let target: AgentOptions;
 
-const SIM_ENV = () => ({ SIM_RESTIC_REPOSITORY: resticRoot, RESTIC_PASSWORD, RESTIC_CACHE_DIR: path.join(resticDir, 'cache'), SIM_TRANSFER_DIR: transferDir });
+const SIM_ENV = () => ({
+  SIM_RESTIC_REPOSITORY: resticRoot,
+  RESTIC_PASSWORD,
+  RESTIC_CACHE_DIR: path.join(resticDir, 'cache'),
+  SIM_TRANSFER_DIR: transferDir,
+});
 
 function instance(id: string, password: string): AgentOptions {
   const home = path.join(root, id);
-  return { stateDir: path.join(home, 'state'), redis, moduleId: id, redisUser: `module/${id}`, redisPassword: password,
-    baseActionsDirs: [CORE_ACTIONS], env: SIM_ENV() };
+  return {
+    stateDir: path.join(home, 'state'),
+    redis,
+    moduleId: id,
+    redisUser: `module/${id}`,
+    redisPassword: password,
+    baseActionsDirs: [CORE_ACTIONS],
+    env: SIM_ENV(),
+  };
 }
 const homeOf = (o: AgentOptions) => path.dirname(o.stateDir);
 const envOf = (o: AgentOptions) => readEnvFile(path.join(o.stateDir, 'environment'));
@@ -78,7 +106,10 @@ async function serviceState(id: string) {
     // The expiry as "none" or the day it falls on: exact seconds tick during the test.
     for (const key of reportKeys) {
       const ttl = await c.ttl(key);
-      reports[key.slice(`module/${id}/`.length)] = { value: await c.get(key), ttl: ttl < 0 ? ttl : Math.round(ttl / DAY) };
+      reports[key.slice(`module/${id}/`.length)] = {
+        value: await c.get(key),
+        ttl: ttl < 0 ? ttl : Math.round(ttl / DAY),
+      };
     }
     return {
       history: await c.lRange(k.history, 0, -1),
@@ -91,7 +122,9 @@ async function serviceState(id: string) {
       runs: { ...(await c.hGetAll(k.runs)) },
       reports,
     };
-  } finally { await c.quit(); }
+  } finally {
+    await c.quit();
+  }
 }
 
 /** The administrator's work on the source: settings, three reports, plan state, watchdog, a pending mail. */
@@ -106,9 +139,16 @@ async function populateSource() {
     health: { redis: { ok: true, checkedAt: 1786238400000, error: null } },
   });
   const c = await admin();
-  await c.hSet(moduleKeys(MODULE_ID).watchdog, '1', JSON.stringify({ planId: 1, lastMissedAt: 1786230000, reported: ['1:1786230000'] }));
+  await c.hSet(
+    moduleKeys(MODULE_ID).watchdog,
+    '1',
+    JSON.stringify({ planId: 1, lastMissedAt: 1786230000, reported: ['1:1786230000'] }),
+  );
   await c.expire(moduleKeys(MODULE_ID).report('r-0001'), 30 * DAY);
-  await c.lPush(moduleKeys(MODULE_ID).runLog, [JSON.stringify({ planId: 2, outcome: 'PARTIAL' }), JSON.stringify({ planId: 1, outcome: 'SUCCESS' })]);
+  await c.lPush(moduleKeys(MODULE_ID).runLog, [
+    JSON.stringify({ planId: 2, outcome: 'PARTIAL' }),
+    JSON.stringify({ planId: 1, outcome: 'SUCCESS' }),
+  ]);
   await c.hSet(moduleKeys(MODULE_ID).index, 'r-0003', JSON.stringify({ id: 'r-0003', planId: 2, outcome: 'PARTIAL' }));
   await c.hSet(moduleKeys(MODULE_ID).runs, '2', JSON.stringify([{ runKey: '2:1786237201', outcome: 'PARTIAL' }]));
   await c.set(moduleKeys(MODULE_ID).digest, JSON.stringify({ lastSentAt: 1786200000000, schedule: 'daily' }));
@@ -122,7 +162,13 @@ async function runHook(o: AgentOptions, program: string) {
 }
 
 async function restic(args: string[], cwd: string, repoPath: string) {
-  const env = { PATH: SYSTEM_PATH, HOME: root, RESTIC_PASSWORD, RESTIC_REPOSITORY: path.join(resticRoot, repoPath), RESTIC_CACHE_DIR: path.join(resticDir, 'cache') };
+  const env = {
+    PATH: SYSTEM_PATH,
+    HOME: root,
+    RESTIC_PASSWORD,
+    RESTIC_REPOSITORY: path.join(resticRoot, repoPath),
+    RESTIC_CACHE_DIR: path.join(resticDir, 'cache'),
+  };
   return await run('restic', args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
 }
 
@@ -132,32 +178,57 @@ async function moduleBackup(o: AgentOptions): Promise<string> {
   const repoPath = `${DESTINATION}/backup-monitor/${env.MODULE_UUID}`;
   await runHook(o, 'module-dump-state');
   if (!existsSync(path.join(resticRoot, repoPath, 'config'))) await restic(['init'], homeOf(o), repoPath);
-  await restic(['backup', '--quiet', 'state/environment', `--files-from=${path.join(IMAGEROOT, 'etc', 'state-include.conf')}`], homeOf(o), repoPath);
+  await restic(
+    ['backup', '--quiet', 'state/environment', `--files-from=${path.join(IMAGEROOT, 'etc', 'state-include.conf')}`],
+    homeOf(o),
+    repoPath,
+  );
   await runHook(o, 'module-cleanup-state');
   return repoPath;
 }
 
 /** The parts of cluster restore-module/50restore_module that touch the module. */
-async function clusterRestore(repoPath: string, over: { environment?: (e: Record<string, string>) => Record<string, string> } = {}) {
+async function clusterRestore(
+  repoPath: string,
+  over: { environment?: (e: Record<string, string>) => Record<string, string> } = {},
+) {
   const { stdout } = await restic(['dump', 'latest', 'state/environment'], root, repoPath);
   const envFile = path.join(root, 'restored.environment');
   writeFileSync(envFile, stdout);
   let original = readEnvFile(envFile);
   if (over.environment) original = over.environment(original);
-  const added = await installModule({ ...target, tcpPort: 20022, image: original.IMAGE_URL, moduleUuid: original.MODULE_UUID });
+  const added = await installModule({
+    ...target,
+    tcpPort: 20022,
+    image: original.IMAGE_URL,
+    moduleUuid: original.MODULE_UUID,
+  });
   assert.equal(added.status, 'completed', added.error);
   const [repository, ...rest] = repoPath.split('/');
-  return await runAction('restore-module', { repository, path: rest.join('/'), snapshot: '', environment: original, replace: false }, target);
+  return await runAction(
+    'restore-module',
+    { repository, path: rest.join('/'), snapshot: '', environment: original, replace: false },
+    target,
+  );
 }
 
 /** The parts of cluster clone-module/50clone_module that touch the modules; replace = move. */
 async function clusterClone(replace: boolean): Promise<{ transfer: ActionResult; clone: ActionResult }> {
   const sourceUuid = envOf(source).MODULE_UUID;
-  const added = await installModule({ ...target, tcpPort: 20022, nodeId: 2, image: envOf(source).IMAGE_URL, moduleUuid: replace ? sourceUuid : undefined });
+  const added = await installModule({
+    ...target,
+    tcpPort: 20022,
+    nodeId: 2,
+    image: envOf(source).IMAGE_URL,
+    moduleUuid: replace ? sourceUuid : undefined,
+  });
   assert.equal(added.status, 'completed', added.error);
   const credentials = [MODULE_ID, 'rsync-secret'];
-  const transfer = await runAction('transfer-state', { replace, credentials, address: '10.5.4.2', port: 20099 },
-    { ...source, env: { ...SIM_ENV(), SIM_DEFAULT_TARGET_WANTS: 'backup-monitor.service' } });
+  const transfer = await runAction(
+    'transfer-state',
+    { replace, credentials, address: '10.5.4.2', port: 20099 },
+    { ...source, env: { ...SIM_ENV(), SIM_DEFAULT_TARGET_WANTS: 'backup-monitor.service' } },
+  );
   const clone = await runAction('clone-module', { replace, credentials, port: 20099, volumes: [] }, target);
   if (replace && transfer.status === 'completed' && clone.status === 'completed') {
     // cluster remove-module of the source: its home and every module/<id>/* key go away.
@@ -178,7 +249,9 @@ async function getConfiguration(o: AgentOptions) {
 }
 
 const settingVariables = (env: Record<string, string>) =>
-  Object.keys(env).filter((k) => /^(MAIL_|NOTIFY_|WAIT_|RECENT_|MISSED_|STALE_|REMINDER_|REPO_CHECK_)/.test(k)).sort();
+  Object.keys(env)
+    .filter((k) => /^(MAIL_|NOTIFY_|WAIT_|RECENT_|MISSED_|STALE_|REMINDER_|REPO_CHECK_)/.test(k))
+    .sort();
 
 before(async () => {
   redis = await startRedis({ modules: { [MODULE_ID]: MODULE_PASSWORD, [TARGET]: TARGET_PASSWORD } });
@@ -197,7 +270,7 @@ beforeEach(async () => {
   transferDir = path.join(root, 'transfer');
   mkdirSync(transferDir);
   const c = await admin();
-  const stale = [...await c.keys(`module/${MODULE_ID}/*`), ...await c.keys(`module/${TARGET}/*`)];
+  const stale = [...(await c.keys(`module/${MODULE_ID}/*`)), ...(await c.keys(`module/${TARGET}/*`))];
   if (stale.length) await c.del(stale);
   await c.quit();
   source = instance(MODULE_ID, MODULE_PASSWORD);
@@ -210,7 +283,16 @@ describe('create-module', () => {
   test('writes no setting, only what add-module wrote, and a private token', () => {
     const env = envOf(source);
     assert.deepEqual(settingVariables(env), []);
-    assert.deepEqual(Object.keys(env).sort(), ['BACKUP_MONITOR_SERVICE_IMAGE', 'IMAGE_URL', 'MODULE_ID', 'MODULE_UUID', 'NODE_ID', 'TCP_PORT', 'TCP_PORTS', 'TCP_PORTS_RANGE']);
+    assert.deepEqual(Object.keys(env).sort(), [
+      'BACKUP_MONITOR_SERVICE_IMAGE',
+      'IMAGE_URL',
+      'MODULE_ID',
+      'MODULE_UUID',
+      'NODE_ID',
+      'TCP_PORT',
+      'TCP_PORTS',
+      'TCP_PORTS_RANGE',
+    ]);
     assert.ok(readFileSync(path.join(source.stateDir, 'receiver.token'), 'utf8').trim().length >= 40);
   });
 });
@@ -221,7 +303,10 @@ describe('restore onto a fresh instance', () => {
     const before = await serviceState(MODULE_ID);
     const token = readFileSync(path.join(source.stateDir, 'receiver.token'), 'utf8');
     const repoPath = await moduleBackup(source);
-    assert.ok(!existsSync(path.join(source.stateDir, 'backup-monitor-state.json')), 'module-cleanup-state removed the dump');
+    assert.ok(
+      !existsSync(path.join(source.stateDir, 'backup-monitor-state.json')),
+      'module-cleanup-state removed the dump',
+    );
     // Disaster: the old instance and its keys are gone.
     const c = await admin();
     await c.del(await c.keys(`module/${MODULE_ID}/*`));
@@ -243,17 +328,33 @@ describe('restore onto a fresh instance', () => {
     assert.deepEqual(Object.keys(before.runs), ['2']);
     assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
     const a = await admin();
-    assert.equal(await a.exists(`module/${TARGET}/health`), 0, 'link health is not carried over: the service rebuilds it');
+    assert.equal(
+      await a.exists(`module/${TARGET}/health`),
+      0,
+      'link health is not carried over: the service rebuilds it',
+    );
     await a.quit();
-    assert.equal(readFileSync(path.join(target.stateDir, 'receiver.token'), 'utf8'), token, 'configured webhooks keep working');
+    assert.equal(
+      readFileSync(path.join(target.stateDir, 'receiver.token'), 'utf8'),
+      token,
+      'configured webhooks keep working',
+    );
     assert.ok(!existsSync(path.join(target.stateDir, 'backup-monitor-state.json')), 'the dump is deleted once loaded');
-    assert.deepEqual(stubCalls(target).slice(-2), ['systemctl --user enable backup-monitor.service', 'systemctl --user restart backup-monitor.service']);
+    assert.deepEqual(stubCalls(target).slice(-2), [
+      'systemctl --user enable backup-monitor.service',
+      'systemctl --user restart backup-monitor.service',
+    ]);
   });
 
   test('a backup from an older release without a newer setting: that setting takes its default', async () => {
     await populateSource();
     const repoPath = await moduleBackup(source);
-    const res = await clusterRestore(repoPath, { environment: (e) => { const { REPO_CHECK_TIMEOUT_SECONDS: _gone, ...rest } = e; return rest; } });
+    const res = await clusterRestore(repoPath, {
+      environment: (e) => {
+        const { REPO_CHECK_TIMEOUT_SECONDS: _gone, ...rest } = e;
+        return rest;
+      },
+    });
     assert.equal(res.status, 'completed', res.error);
     assert.deepEqual(await getConfiguration(target), { ...FULL, repo_check_timeout: 60 });
     assert.ok(!('REPO_CHECK_TIMEOUT_SECONDS' in envOf(target)), 'the default lives in code, not in the environment');
@@ -273,12 +374,19 @@ describe('restore onto a fresh instance', () => {
   test('a value that cannot be one env-file line is refused field by field; nothing is written or restored', async () => {
     await populateSource();
     const repoPath = await moduleBackup(source);
-    const res = await clusterRestore(repoPath, { environment: (e) => ({ ...e, MAIL_TO: 'ops@example.org\nREDIS_PASSWORD=x', MAIL_FROM: 'a\rb' }) });
+    const res = await clusterRestore(repoPath, {
+      environment: (e) => ({ ...e, MAIL_TO: 'ops@example.org\nREDIS_PASSWORD=x', MAIL_FROM: 'a\rb' }),
+    });
     assert.equal(res.status, 'validation-failed');
     assert.equal(res.exitCode, 3);
     assert.deepEqual(res.output, [
       { field: 'environment.MAIL_FROM', parameter: 'environment', value: 'a\rb', error: 'unsafe_environment_value' },
-      { field: 'environment.MAIL_TO', parameter: 'environment', value: 'ops@example.org\nREDIS_PASSWORD=x', error: 'unsafe_environment_value' },
+      {
+        field: 'environment.MAIL_TO',
+        parameter: 'environment',
+        value: 'ops@example.org\nREDIS_PASSWORD=x',
+        error: 'unsafe_environment_value',
+      },
     ]);
     assert.deepEqual(settingVariables(envOf(target)), []);
     assert.ok(!existsSync(path.join(target.stateDir, 'backup-monitor-state.json')), '10restore did not run');
@@ -289,16 +397,25 @@ describe('restore onto a fresh instance', () => {
   test("core's schema refuses a non-text variable before any step", async () => {
     assert.equal((await installModule({ ...target, tcpPort: 20022 })).status, 'completed');
     const environment = { MAIL_TO: 42 };
-    const res = await runAction('restore-module', { repository: DESTINATION, path: 'backup-monitor/x', snapshot: '', environment }, target);
+    const res = await runAction(
+      'restore-module',
+      { repository: DESTINATION, path: 'backup-monitor/x', snapshot: '', environment },
+      target,
+    );
     assert.equal(res.status, 'validation-failed');
-    assert.deepEqual((res.output as { field: string }[]).map((e) => e.field), ['environment.MAIL_TO']);
+    assert.deepEqual(
+      (res.output as { field: string }[]).map((e) => e.field),
+      ['environment.MAIL_TO'],
+    );
     assert.deepEqual(settingVariables(envOf(target)), []);
   });
 
   test('a value this release refuses is left out with a warning: its default applies, the rest is restored', async () => {
     await populateSource();
     const repoPath = await moduleBackup(source);
-    const res = await clusterRestore(repoPath, { environment: (e) => ({ ...e, MAIL_LANGUAGE: 'de', WAIT_SECONDS: '-5', MAIL_FROM: 'me@' }) });
+    const res = await clusterRestore(repoPath, {
+      environment: (e) => ({ ...e, MAIL_LANGUAGE: 'de', WAIT_SECONDS: '-5', MAIL_FROM: 'me@' }),
+    });
     assert.equal(res.status, 'completed', res.error);
     assert.match(res.error, /MAIL_LANGUAGE='de' refused: enum; the default applies/);
     assert.match(res.error, /WAIT_SECONDS='-5' refused: number_gte; the default applies/);
@@ -315,13 +432,22 @@ describe('restore onto a fresh instance', () => {
     writeFileSync(dump, JSON.stringify(doc));
     const repoPath = `${DESTINATION}/backup-monitor/${envOf(source).MODULE_UUID}`;
     if (!existsSync(path.join(resticRoot, repoPath, 'config'))) await restic(['init'], homeOf(source), repoPath);
-    await restic(['backup', '--quiet', 'state/environment', 'state/backup-monitor-state.json'], homeOf(source), repoPath);
+    await restic(
+      ['backup', '--quiet', 'state/environment', 'state/backup-monitor-state.json'],
+      homeOf(source),
+      repoPath,
+    );
     const res = await clusterRestore(repoPath);
     assert.equal(res.status, 'aborted');
     assert.match(res.error, /backup-monitor state not loaded: Redis refused the state of/);
     const c = await admin();
     // environment and the metrics registration are written by the fresh instance's create-module, not by the restore.
-    assert.deepEqual(await c.keys(`module/${TARGET}/*`).then((k) => k.filter((x) => !/\/(environment|metrics_targets|metrics_dashboards)$/.test(x))), []);
+    assert.deepEqual(
+      await c
+        .keys(`module/${TARGET}/*`)
+        .then((k) => k.filter((x) => !/\/(environment|metrics_targets|metrics_dashboards)$/.test(x))),
+      [],
+    );
     await c.quit();
   });
 });
@@ -340,10 +466,17 @@ describe('clone and move to another node', () => {
     assert.notEqual(env.MODULE_UUID, envOf(source).MODULE_UUID, 'a clone is a new instance');
     assert.deepEqual(await serviceState(TARGET), before);
     assert.deepEqual(await serviceState(MODULE_ID), before, 'the source is untouched');
-    assert.deepEqual(stubCalls(source).slice(-3), ['systemctl --user stop backup-monitor.service',
-      'systemctl --user isolate transfer-state.target', 'systemctl --user isolate default.target']);
-    assert.deepEqual(stubCalls(target).slice(-2), ['systemctl --user enable backup-monitor.service', 'systemctl --user isolate default.target']);
-    for (const o of [source, target]) assert.ok(!existsSync(path.join(o.stateDir, 'backup-monitor-state.json')), 'no copy of the reports left behind');
+    assert.deepEqual(stubCalls(source).slice(-3), [
+      'systemctl --user stop backup-monitor.service',
+      'systemctl --user isolate transfer-state.target',
+      'systemctl --user isolate default.target',
+    ]);
+    assert.deepEqual(stubCalls(target).slice(-2), [
+      'systemctl --user enable backup-monitor.service',
+      'systemctl --user isolate default.target',
+    ]);
+    for (const o of [source, target])
+      assert.ok(!existsSync(path.join(o.stateDir, 'backup-monitor-state.json')), 'no copy of the reports left behind');
   });
 
   test('move: the old keys are erased, the new instance has everything', async () => {
@@ -364,14 +497,22 @@ describe('clone and move to another node', () => {
 
 describe('the dump covers what the service keeps', () => {
   test('every key in src/domain/records.ts moduleKeys is either dumped or declared transient', async () => {
-    const { stdout } = await run('/usr/bin/python3', ['-c',
-      'import json; from backup_monitor import statedump as s; print(json.dumps([s.STATE_KEYS, s.STATE_PATTERNS, s.TRANSIENT_KEYS]))'],
-    { env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg'), PYTHONDONTWRITEBYTECODE: '1' } });
+    const { stdout } = await run(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import json; from backup_monitor import statedump as s; print(json.dumps([s.STATE_KEYS, s.STATE_PATTERNS, s.TRANSIENT_KEYS]))',
+      ],
+      { env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg'), PYTHONDONTWRITEBYTECODE: '1' } },
+    );
     const [keys, patterns, transient] = JSON.parse(stdout) as string[][];
     const k = moduleKeys('x');
     const names = Object.entries(k).map(([, v]) => (typeof v === 'function' ? v('*') : v).slice('module/x/'.length));
     for (const name of names) {
-      assert.ok([...keys!, ...patterns!, ...transient!].includes(name), `module/<id>/${name} is neither dumped nor declared transient in statedump.py`);
+      assert.ok(
+        [...keys!, ...patterns!, ...transient!].includes(name),
+        `module/<id>/${name} is neither dumped nor declared transient in statedump.py`,
+      );
     }
   });
 });

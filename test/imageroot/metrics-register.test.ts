@@ -30,12 +30,17 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
   const c = createClient({ url });
   c.on('error', () => undefined);
   await c.connect();
-  try { return await fn(c); } finally { await c.quit(); }
+  try {
+    return await fn(c);
+  } finally {
+    await c.quit();
+  }
 }
-const read = (id = MODULE_ID) => withClient(redis.url(), async (c) => ({
-  target: await c.hGet(`module/${id}/metrics_targets`, FIELD) ?? null,
-  dashboard: await c.hGet(`module/${id}/metrics_dashboards`, FIELD) ?? null,
-}));
+const read = (id = MODULE_ID) =>
+  withClient(redis.url(), async (c) => ({
+    target: (await c.hGet(`module/${id}/metrics_targets`, FIELD)) ?? null,
+    dashboard: (await c.hGet(`module/${id}/metrics_dashboards`, FIELD)) ?? null,
+  }));
 
 /** Events published so far, after a marker proves every earlier publish was delivered. */
 async function drainEvents(): Promise<string[]> {
@@ -46,10 +51,14 @@ async function drainEvents(): Promise<string[]> {
     if (Date.now() > until) throw new Error('the marker event never arrived');
     await new Promise((r) => setTimeout(r, 20));
   }
-  const got = events.splice(0).filter((e) => !e.channel.endsWith('/test-marker')).map((e) => e.channel);
+  const got = events
+    .splice(0)
+    .filter((e) => !e.channel.endsWith('/test-marker'))
+    .map((e) => e.channel);
   return got.sort();
 }
-const runStep = (opts: AgentOptions, env: Record<string, string> = {}) => runAction('update-module-step', {}, { ...opts, env });
+const runStep = (opts: AgentOptions, env: Record<string, string> = {}) =>
+  runAction('update-module-step', {}, { ...opts, env });
 
 before(async () => {
   redis = await startRedis({ modules: { [MODULE_ID]: MODULE_PASSWORD, [OTHER]: OTHER_PASSWORD } });
@@ -57,9 +66,15 @@ before(async () => {
   sub = createClient({ url: redis.url() });
   sub.on('error', () => undefined);
   await sub.connect();
-  await sub.pSubscribe('module/*/event/*', (message, channel) => { events.push({ channel, message }); });
+  await sub.pSubscribe('module/*/event/*', (message, channel) => {
+    events.push({ channel, message });
+  });
 });
-after(async () => { await sub.quit(); await redis.stop(); rmSync(root, { recursive: true, force: true }); });
+after(async () => {
+  await sub.quit();
+  await redis.stop();
+  rmSync(root, { recursive: true, force: true });
+});
 
 beforeEach(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
@@ -67,9 +82,13 @@ beforeEach(async () => {
   // update-module.d is not an action: expose its step as one, so the agent runner runs it the same way.
   const install = path.join(root, 'imageroot');
   cpSync(IMAGEROOT, install, { recursive: true, verbatimSymlinks: true });
-  cpSync(path.join(install, 'update-module.d'), path.join(install, 'actions', 'update-module-step'), { recursive: true });
+  cpSync(path.join(install, 'update-module.d'), path.join(install, 'actions', 'update-module-step'), {
+    recursive: true,
+  });
   o = { stateDir: path.join(root, 'state'), redis, installDir: install };
-  await withClient(redis.adminUrl, (c) => c.del([`module/${MODULE_ID}/metrics_targets`, `module/${MODULE_ID}/metrics_dashboards`]));
+  await withClient(redis.adminUrl, (c) =>
+    c.del([`module/${MODULE_ID}/metrics_targets`, `module/${MODULE_ID}/metrics_dashboards`]),
+  );
   const created = await installModule({ ...o, tcpPort: TCP });
   assert.equal(created.status, 'completed', created.error);
 });
@@ -78,11 +97,18 @@ describe('create-module', () => {
   test('registers the node VPN address + second port and the dashboard, announcing both on its own channel', async () => {
     const { target, dashboard } = await read();
     assert.deepEqual(load(target!), [{ targets: ['10.5.4.1:20012'], labels: { module_id: MODULE_ID, node: '1' } }]);
-    const d = JSON.parse(dashboard!) as { uid: string; title: string; templating: { list: { name: string; query: unknown }[] } };
+    const d = JSON.parse(dashboard!) as {
+      uid: string;
+      title: string;
+      templating: { list: { name: string; query: unknown }[] };
+    };
     assert.equal(d.uid, MODULE_ID, 'one dashboard uid per instance: Grafana keeps only the first of equal uids');
     assert.match(d.title, /backup-monitor1/);
     assert.equal(d.templating.list.find((v) => v.name === 'monitor')?.query, MODULE_ID);
-    assert.deepEqual(await drainEvents(), [`module/${MODULE_ID}/event/metrics-dashboard-changed`, `module/${MODULE_ID}/event/metrics-target-changed`]);
+    assert.deepEqual(await drainEvents(), [
+      `module/${MODULE_ID}/event/metrics-dashboard-changed`,
+      `module/${MODULE_ID}/event/metrics-target-changed`,
+    ]);
   });
 });
 
@@ -116,7 +142,11 @@ describe('refresh (update-module.d, configure-module)', () => {
     await drainEvents();
     assert.equal((await runStep(o, { METRICS_ENABLED: '0' })).status, 'completed');
     assert.deepEqual(await read(), { target: null, dashboard: null });
-    assert.equal(await withClient(redis.url(), (c) => c.exists(`module/${MODULE_ID}/metrics_targets`)), 0, 'an empty HASH is gone');
+    assert.equal(
+      await withClient(redis.url(), (c) => c.exists(`module/${MODULE_ID}/metrics_targets`)),
+      0,
+      'an empty HASH is gone',
+    );
     assert.equal((await drainEvents()).length, 2);
     assert.equal((await runStep(o)).status, 'completed');
     assert.ok((await read()).target);
@@ -127,7 +157,14 @@ describe('refresh (update-module.d, configure-module)', () => {
     await drainEvents();
     const before = await read();
     const file = path.join(o.installDir!, 'etc', 'grafana', 'dashboard.json');
-    for (const broken of ['{"title": "Backups", "uid": "x", "panels": [', JSON.stringify({ title: 'Backups', uid: 'x', panels: [{ title: 'p', targets: [{ expr: 'up', datasource: { uid: 'loki' } }] }] })]) {
+    for (const broken of [
+      '{"title": "Backups", "uid": "x", "panels": [',
+      JSON.stringify({
+        title: 'Backups',
+        uid: 'x',
+        panels: [{ title: 'p', targets: [{ expr: 'up', datasource: { uid: 'loki' } }] }],
+      }),
+    ]) {
       writeFileSync(file, broken);
       const res = await runStep(o);
       assert.equal(res.status, 'aborted');
@@ -153,19 +190,30 @@ describe('refresh (update-module.d, configure-module)', () => {
 });
 
 describe('move, restore, destroy', () => {
-  test('the instance on another node registers that node\'s address; destroying the old one removes only its keys', async () => {
-    const other: AgentOptions = { stateDir: path.join(root, 'state2'), redis, installDir: o.installDir, moduleId: OTHER, redisPassword: OTHER_PASSWORD };
+  test("the instance on another node registers that node's address; destroying the old one removes only its keys", async () => {
+    const other: AgentOptions = {
+      stateDir: path.join(root, 'state2'),
+      redis,
+      installDir: o.installDir,
+      moduleId: OTHER,
+      redisPassword: OTHER_PASSWORD,
+    };
     assert.equal((await installModule({ ...other, tcpPort: 20031, nodeId: 2 })).status, 'completed');
     const cloned = await runAction('clone-module', {}, other);
     assert.equal(cloned.status, 'completed', cloned.error);
-    assert.deepEqual(load((await read(OTHER)).target!), [{ targets: ['10.5.4.2:20032'], labels: { module_id: OTHER, node: '2' } }]);
+    assert.deepEqual(load((await read(OTHER)).target!), [
+      { targets: ['10.5.4.2:20032'], labels: { module_id: OTHER, node: '2' } },
+    ]);
     await drainEvents();
 
     const destroyed = await runAction('destroy-module', { module_id: MODULE_ID, preserve_data: false }, o);
     assert.equal(destroyed.status, 'completed', destroyed.error);
     assert.deepEqual(await read(), { target: null, dashboard: null });
     assert.ok((await read(OTHER)).target, 'the other instance keeps its registration');
-    assert.deepEqual(await drainEvents(), [`module/${MODULE_ID}/event/metrics-dashboard-changed`, `module/${MODULE_ID}/event/metrics-target-changed`]);
+    assert.deepEqual(await drainEvents(), [
+      `module/${MODULE_ID}/event/metrics-dashboard-changed`,
+      `module/${MODULE_ID}/event/metrics-target-changed`,
+    ]);
   });
 
   test('restore-module registers the restored instance', async () => {
@@ -184,10 +232,14 @@ describe('move, restore, destroy', () => {
       await assert.rejects(c.hSet(`module/${OTHER}/metrics_targets`, FIELD, '- targets: []'), /NOPERM/);
       await assert.rejects(c.publish(`module/${OTHER}/event/metrics-target-changed`, '{}'), /NOPERM/);
       await assert.rejects(c.publish('module/metrics1/event/metrics-target-changed', '{}'), /NOPERM/);
-      assert.equal(typeof await c.publish(`module/${MODULE_ID}/event/metrics-target-changed`, '{}'), 'number');
+      assert.equal(typeof (await c.publish(`module/${MODULE_ID}/event/metrics-target-changed`, '{}')), 'number');
     });
     await withClient(redis.url(), async (c) => {
-      await assert.rejects(c.hSet(`module/${MODULE_ID}/metrics_targets`, FIELD, 'x'), /NOPERM/, 'the default user only reads');
+      await assert.rejects(
+        c.hSet(`module/${MODULE_ID}/metrics_targets`, FIELD, 'x'),
+        /NOPERM/,
+        'the default user only reads',
+      );
     });
     await drainEvents();
   });

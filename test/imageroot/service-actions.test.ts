@@ -29,7 +29,11 @@ before(async () => {
   assert.equal(created.status, 'completed', created.error);
   // The service gets the token the module made, as bin/write-service-env hands it over.
   const token = readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim();
-  service = await startTestService(redis, { RECEIVER_TOKEN: token, MAIL_TO: 'ops@example.org', TCP_PORT: String(tcpPort) });
+  service = await startTestService(redis, {
+    RECEIVER_TOKEN: token,
+    MAIL_TO: 'ops@example.org',
+    TCP_PORT: String(tcpPort),
+  });
 });
 after(async () => {
   await service?.service.stop();
@@ -58,7 +62,10 @@ describe('send-test-notification', () => {
   test('a bad address is rejected by the schema before the service is asked', async () => {
     const res = await runAction('send-test-notification', { to: ['nope'] }, o);
     assert.equal(res.status, 'validation-failed');
-    assert.deepEqual((res.output as { field: string; error: string }[]).map((e) => e.error), ['to_format']);
+    assert.deepEqual(
+      (res.output as { field: string; error: string }[]).map((e) => e.error),
+      ['to_format'],
+    );
   });
 
   test('a smarthost that refuses connections gives a stable code, plain words and exit 2', async () => {

@@ -15,27 +15,50 @@ let redis: RedisServer;
 let smtp: SmtpSink;
 let loki: LokiSim;
 
-before(async () => { redis = await startRedis(); smtp = await startSmtpSink(); loki = await startLoki(); });
-after(async () => { await loki.stop(); await smtp.stop(); await redis.stop(); });
+before(async () => {
+  redis = await startRedis();
+  smtp = await startSmtpSink();
+  loki = await startLoki();
+});
+after(async () => {
+  await loki.stop();
+  await smtp.stop();
+  await redis.stop();
+});
 beforeEach(async () => {
   const c = await adminClient(redis);
   await c.flushAll();
   await seedCluster(redis, { smtpPort: smtp.port });
   await c.set('cluster/default_instance/loki', 'loki1');
   await c.hSet('module/loki1/environment', {
-    LOKI_ADDR: '127.0.0.1', LOKI_HTTP_PORT: String(loki.port), LOKI_API_AUTH_USERNAME: loki.user, LOKI_API_AUTH_PASSWORD: loki.password,
+    LOKI_ADDR: '127.0.0.1',
+    LOKI_HTTP_PORT: String(loki.port),
+    LOKI_API_AUTH_USERNAME: loki.user,
+    LOKI_API_AUTH_PASSWORD: loki.password,
   });
   await c.quit();
-  smtp.messages.length = 0; smtp.envelopes.length = 0;
-  loki.delayMs = 0; loki.entries = []; loki.queries.length = 0;
+  smtp.messages.length = 0;
+  smtp.envelopes.length = 0;
+  loki.delayMs = 0;
+  loki.entries = [];
+  loki.queries.length = 0;
 });
 
 /** Journal lines of the run that replayRun is about to write, on node 1. */
 function journal(at: number) {
-  loki.entries = backupRunLines({ node: 1, planId: 2, at, modules: [
-    { id: 'nextcloud1', ok: false, lines: ['Fatal: unable to open repository at s3:https://AKIA1:topsecret@s3.example.com/b: 403 Forbidden'] },
-    { id: 'samba1', ok: true },
-  ] });
+  loki.entries = backupRunLines({
+    node: 1,
+    planId: 2,
+    at,
+    modules: [
+      {
+        id: 'nextcloud1',
+        ok: false,
+        lines: ['Fatal: unable to open repository at s3:https://AKIA1:topsecret@s3.example.com/b: 403 Forbidden'],
+      },
+      { id: 'samba1', ok: true },
+    ],
+  });
 }
 
 describe('error lines in the report', () => {
@@ -46,12 +69,20 @@ describe('error lines in the report', () => {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 20_000);
       assert.match(mail!.subject!, /partially failed: Weekly SMB/);
-      assert.match(mail!.text!, /> Fatal: unable to open repository at s3:https:\/\/<secret>@s3\.example\.com\/b: 403 Forbidden/);
-      assert.match(String(mail!.html), /Fatal: unable to open repository at s3:https:\/\/&lt;secret&gt;@s3\.example\.com/);
+      assert.match(
+        mail!.text!,
+        /> Fatal: unable to open repository at s3:https:\/\/<secret>@s3\.example\.com\/b: 403 Forbidden/,
+      );
+      assert.match(
+        String(mail!.html),
+        /Fatal: unable to open repository at s3:https:\/\/&lt;secret&gt;@s3\.example\.com/,
+      );
       assert.ok(!`${mail!.text}${mail!.html}`.includes('topsecret'));
       assert.ok(!`${mail!.text}${mail!.html}`.includes(loki.password));
       assert.ok(loki.queries.some((q) => q.get('query')!.startsWith('{node_id="1"}')));
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 
   it('Loki hangs: the report goes out within the budget, with one line about it', async () => {
@@ -63,21 +94,30 @@ describe('error lines in the report', () => {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 20_000);
       const waited = Date.now() - t0;
-      assert.match(mail!.text!, /Error lines could not be read: the cluster log server \(Loki\) did not answer within 1 s\./);
+      assert.match(
+        mail!.text!,
+        /Error lines could not be read: the cluster log server \(Loki\) did not answer within 1 s\./,
+      );
       assert.equal(mail!.text!.match(/Loki/g)!.length, 1);
       // settle window (WAIT_SECONDS in the test env) + 1 s budget + delivery: far below Loki's 60 s
       assert.ok(waited < 15_000, `${waited} ms`);
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 
   it('no Loki in the cluster: one line, the report as usual', async () => {
-    const c = await adminClient(redis); await c.del('cluster/default_instance/loki'); await c.quit();
+    const c = await adminClient(redis);
+    await c.del('cluster/default_instance/loki');
+    await c.quit();
     const { service } = await startTestService(redis, { LOKI_BUDGET_SECONDS: '5' });
     try {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 20_000);
       assert.match(mail!.text!, /Error lines cannot be shown: the cluster has no log server \(Loki\)\./);
       assert.equal(loki.queries.length, 0);
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -19,11 +19,18 @@ const K = moduleKeys(MODULE_ID);
 let redis: RedisServer;
 let smtp: SmtpSink;
 
-before(async () => { [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]); });
-after(async () => { await Promise.all([smtp.stop(), redis.stop()]); });
+before(async () => {
+  [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
+});
+after(async () => {
+  await Promise.all([smtp.stop(), redis.stop()]);
+});
 beforeEach(async () => {
-  const c = await adminClient(redis); await c.flushAll(); await c.quit();
-  smtp.messages.length = 0; smtp.envelopes.length = 0;
+  const c = await adminClient(redis);
+  await c.flushAll();
+  await c.quit();
+  smtp.messages.length = 0;
+  smtp.envelopes.length = 0;
   await seedCluster(redis, { smtpPort: smtp.port });
 });
 
@@ -31,21 +38,32 @@ beforeEach(async () => {
  * Quiet: the run log holds `runs` decided runs (the pipeline appends after queueing a report) and
  * the outbox is empty (delivery removes a report once the sink accepted it).
  */
-async function quiet(_service: Awaited<ReturnType<typeof startTestService>>['service'], runs: number, timeoutMs = 20_000): Promise<void> {
+async function quiet(
+  _service: Awaited<ReturnType<typeof startTestService>>['service'],
+  runs: number,
+  timeoutMs = 20_000,
+): Promise<void> {
   const c = await adminClient(redis);
   try {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const [logged, queued] = await Promise.all([c.lLen(K.runLog), c.hLen(K.outbox)]);
       if (logged >= runs && queued === 0) return;
-      if (Date.now() > until) throw new Error(`not quiet after ${timeoutMs} ms: ${logged}/${runs} runs logged, ${queued} queued`);
+      if (Date.now() > until)
+        throw new Error(`not quiet after ${timeoutMs} ms: ${logged}/${runs} runs logged, ${queued} queued`);
       await new Promise((r) => setTimeout(r, 100));
     }
-  } finally { await c.quit(); }
+  } finally {
+    await c.quit();
+  }
 }
 
 /** Replays runs of a plan one after another (one second apart: run keys are per second). */
-async function replaySeries(planId: number, failures: boolean[], service: Awaited<ReturnType<typeof startTestService>>['service']) {
+async function replaySeries(
+  planId: number,
+  failures: boolean[],
+  service: Awaited<ReturnType<typeof startTestService>>['service'],
+) {
   for (const [i, fail] of failures.entries()) {
     await new Promise((r) => setTimeout(r, 1100));
     await replayRun(redis, planId, fail ? { nextcloud1: { errors: 1 } } : {});
@@ -58,39 +76,58 @@ describe('per-plan policies', () => {
     const { service } = await startTestService(redis, { NOTIFY_POLICY: 'problems' });
     try {
       await replaySeries(2, [false, false, true, false, false], service);
-      assert.deepEqual(smtp.messages.map((m) => m.subject), [
-        '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (1 of 4 applications not saved)',
-        '[NS8 Backup] ✅ Backup recovered: Weekly SMB',
-      ]);
-    } finally { await service.stop(); }
+      assert.deepEqual(
+        smtp.messages.map((m) => m.subject),
+        [
+          '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (1 of 4 applications not saved)',
+          '[NS8 Backup] ✅ Backup recovered: Weekly SMB',
+        ],
+      );
+    } finally {
+      await service.stop();
+    }
   });
 
   it('digest and off: nothing per run; the digest lists the digest plan and not the off plan', async () => {
-    const { service, url } = await startTestService(redis, { NOTIFY_POLICY: 'always', PLAN_POLICIES: '1:off,2:digest' });
+    const { service, url } = await startTestService(redis, {
+      NOTIFY_POLICY: 'always',
+      PLAN_POLICIES: '1:off,2:digest',
+    });
     try {
       await replaySeries(2, [true, false], service);
       await replayRun(redis, 1, { mail1: { errors: 1 } });
       await quiet(service, 3);
       assert.equal(smtp.messages.length, 0);
-      const res = await fetch(`${url}/test-notification`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'digest' }) });
+      const res = await fetch(`${url}/test-notification`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'digest' }),
+      });
       assert.equal(res.status, 200, await res.clone().text());
       const [digest] = await smtp.waitFor(1);
       assert.match(digest!.subject!, /^\[NS8 Backup\] Sample backup digest: /);
       const plans = [...String(digest!.html).matchAll(/data-plan="(\d+)"/g)].map((m) => m[1]);
       assert.deepEqual(plans, ['2']);
-      assert.match(digest!.text!, /Weekly SMB \(ID 2\) — digest only\n  Destination: .*\n  Runs: 1 saved · 0 warnings · 1 failed · 0 missed/);
+      assert.match(
+        digest!.text!,
+        /Weekly SMB \(ID 2\) — digest only\n  Destination: .*\n  Runs: 1 saved · 0 warnings · 1 failed · 0 missed/,
+      );
       const c = await adminClient(redis);
       const states = await c.hGetAll(K.plans);
       await c.quit();
       assert.equal(JSON.parse(states['1']!).lastOutcome, 'PARTIAL', 'an off plan still shows on the status page');
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 });
 
 describe('per-plan recipients', () => {
-  it('each report\'s SMTP envelope holds exactly its recipients, without duplicates', async () => {
+  it("each report's SMTP envelope holds exactly its recipients, without duplicates", async () => {
     const { service } = await startTestService(redis, {
-      MAIL_TO: 'admin@example.org', NOTIFY_POLICY: 'problems', PLAN_POLICIES: '2:always:owner@example.org;ADMIN@example.org',
+      MAIL_TO: 'admin@example.org',
+      NOTIFY_POLICY: 'problems',
+      PLAN_POLICIES: '2:always:owner@example.org;ADMIN@example.org',
     });
     try {
       await replayRun(redis, 2, {});
@@ -99,10 +136,18 @@ describe('per-plan recipients', () => {
       await quiet(service, 2);
       assert.equal(smtp.envelopes.length, 2);
       const bySubject = new Map(smtp.messages.map((m, i) => [m.subject, smtp.envelopes[i]!.to]));
-      assert.deepEqual(bySubject.get('[NS8 Backup] ✅ Backup completed successfully: Weekly SMB'), ['admin@example.org', 'owner@example.org']);
-      assert.deepEqual(bySubject.get('[NS8 Backup] ⚠️ Backup partially failed: Daily offsite (1 of 4 applications not saved)'), ['admin@example.org']);
+      assert.deepEqual(bySubject.get('[NS8 Backup] ✅ Backup completed successfully: Weekly SMB'), [
+        'admin@example.org',
+        'owner@example.org',
+      ]);
+      assert.deepEqual(
+        bySubject.get('[NS8 Backup] ⚠️ Backup partially failed: Daily offsite (1 of 4 applications not saved)'),
+        ['admin@example.org'],
+      );
       assert.equal(smtp.messages[0]!.headers.get('x-ns8-backup-plan') !== undefined, true);
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 });
 
@@ -113,7 +158,11 @@ describe('send-test-notification kind digest', () => {
     const tcpPort = await freePort();
     assert.equal((await installModule({ ...o, tcpPort })).status, 'completed');
     const token = readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim();
-    const { service } = await startTestService(redis, { RECEIVER_TOKEN: token, TCP_PORT: String(tcpPort), MAIL_LANGUAGE: 'it' });
+    const { service } = await startTestService(redis, {
+      RECEIVER_TOKEN: token,
+      TCP_PORT: String(tcpPort),
+      MAIL_LANGUAGE: 'it',
+    });
     try {
       const res = await runAction('send-test-notification', { kind: 'digest' }, o);
       assert.equal(res.status, 'completed', res.error);
@@ -121,6 +170,9 @@ describe('send-test-notification kind digest', () => {
       assert.match(m!.subject!, /^\[NS8 Backup\] Riepilogo dei backup di prova: /);
       assert.match(m!.text!, /Applicazioni in nessun piano di backup: traefik1\./);
       assert.equal((await runAction('send-test-notification', { kind: 'weekly' }, o)).status, 'validation-failed');
-    } finally { await service.stop(); rmSync(root, { recursive: true, force: true }); }
+    } finally {
+      await service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -11,15 +11,29 @@ import { Secret } from '../../src/secret.js';
 import { memoryLogger } from '../../src/log.js';
 
 const firing = readFileSync(new URL('../fixtures/alertmanager/firing-two-in-one-group.json', import.meta.url), 'utf8');
-let server: Server; let base: string; let tokenServer: Server; let tokenBase: string;
+let server: Server;
+let base: string;
+let tokenServer: Server;
+let tokenBase: string;
 const received: BackupAlert[] = [];
 const testMails: (string[] | undefined)[] = [];
 
 const deps = (token: Secret | null) => ({
-  sink: { alert: (a: BackupAlert) => { received.push(a); }, backupEvent() {}, missing() {} },
-  log: memoryLogger(), token, bodyLimitBytes: 64 * 1024,
+  sink: {
+    alert: (a: BackupAlert) => {
+      received.push(a);
+    },
+    backupEvent() {},
+    missing() {},
+  },
+  log: memoryLogger(),
+  token,
+  bodyLimitBytes: 64 * 1024,
   health: async () => ({ ok: true, links: { redis: { ok: true, error: null } } }),
-  sendTestMail: async (to: string[] | undefined) => { testMails.push(to); return { ok: true, status: 200, body: { ok: true } }; },
+  sendTestMail: async (to: string[] | undefined) => {
+    testMails.push(to);
+    return { ok: true, status: 200, body: { ok: true } };
+  },
   alertmanagerConfig: () => ({ yaml: 'x', url: 'u' }),
 });
 const listen = async (app: ReturnType<typeof createApp>): Promise<[Server, string]> => {
@@ -31,7 +45,10 @@ before(async () => {
   [server, base] = await listen(createApp(deps(null)));
   [tokenServer, tokenBase] = await listen(createApp(deps(new Secret('s3cret-token'))));
 });
-after(() => { server.close(); tokenServer.close(); });
+after(() => {
+  server.close();
+  tokenServer.close();
+});
 
 const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, url = base) =>
   fetch(`${url}/alert`, { method: 'POST', headers, body });
@@ -66,14 +83,23 @@ describe('POST /alert', () => {
   });
   it('422 when no alert is about backups, and nothing reaches the tracker', async () => {
     received.length = 0;
-    const res = await post(JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'DiskSpaceLow' } }] }));
+    const res = await post(
+      JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'DiskSpaceLow' } }] }),
+    );
     assert.equal(res.status, 422);
     assert.equal(received.length, 0);
   });
   it('401 without the right bearer token when one is set', async () => {
     assert.equal((await post(firing, { 'content-type': 'application/json' }, tokenBase)).status, 401);
-    assert.equal((await post(firing, { 'content-type': 'application/json', authorization: 'Bearer wrong' }, tokenBase)).status, 401);
-    assert.equal((await post(firing, { 'content-type': 'application/json', authorization: 'Bearer s3cret-token' }, tokenBase)).status, 202);
+    assert.equal(
+      (await post(firing, { 'content-type': 'application/json', authorization: 'Bearer wrong' }, tokenBase)).status,
+      401,
+    );
+    assert.equal(
+      (await post(firing, { 'content-type': 'application/json', authorization: 'Bearer s3cret-token' }, tokenBase))
+        .status,
+      202,
+    );
   });
   it('404 elsewhere, and GET /healthz answers', async () => {
     assert.equal((await fetch(`${base}/nope`)).status, 404);
@@ -97,7 +123,9 @@ describe('hostile input (issue #10)', () => {
       const problems = (JSON.parse(text) as { problems: string[] }).problems;
       assert.equal(problems.length, 21);
       assert.equal(problems.at(-1), '… and 289980 more problems');
-    } finally { s.close(); }
+    } finally {
+      s.close();
+    }
   });
   it('a 10k-deep version is a 400 with a short problem, not a 500', async () => {
     const res = await post(`{"version": ${'['.repeat(10_000)}${']'.repeat(10_000)}, "alerts": []}`);
@@ -114,9 +142,19 @@ describe('hostile input (issue #10)', () => {
   });
   it('/test-notification: a bad, CRLF-laden or excessive `to` is a 400 and sends nothing', async () => {
     testMails.length = 0;
-    const send = (to: unknown) => fetch(`${base}/test-notification`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
-    for (const to of [['nope'], ['ops@example.org\r\nRCPT TO:<evil@example.net>'], ['ops@example.org\n'], [],
-      Array.from({ length: 300 }, (_, i) => `r${i}@example.org`)]) {
+    const send = (to: unknown) =>
+      fetch(`${base}/test-notification`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to }),
+      });
+    for (const to of [
+      ['nope'],
+      ['ops@example.org\r\nRCPT TO:<evil@example.net>'],
+      ['ops@example.org\n'],
+      [],
+      Array.from({ length: 300 }, (_, i) => `r${i}@example.org`),
+    ]) {
       const res = await send(to);
       assert.equal(res.status, 400, JSON.stringify(to).slice(0, 80));
       assert.equal((await res.json()).code, 'INVALID_INPUT');

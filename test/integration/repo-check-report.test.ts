@@ -16,19 +16,39 @@ let smtp: SmtpSink;
 before(async () => {
   h = await startHarness();
   smtp = await startSmtpSink();
-  const admin = createClient({ url: h.redis.adminUrl }); await admin.connect();
-  await admin.hSet('cluster/smarthost', { host: '127.0.0.1', port: String(smtp.port), enabled: '1', encrypt_smtp: 'none', tls_verify: '0', username: '', password: '' });
+  const admin = createClient({ url: h.redis.adminUrl });
+  await admin.connect();
+  await admin.hSet('cluster/smarthost', {
+    host: '127.0.0.1',
+    port: String(smtp.port),
+    enabled: '1',
+    encrypt_smtp: 'none',
+    tls_verify: '0',
+    username: '',
+    password: '',
+  });
   const dest = (await admin.hGet('cluster/backup/2', 'repository'))!;
   const password = (await admin.hGet('private/agents/backup_destination/restic_password', dest))!;
   await admin.close();
   // samba1's repository exists with an old snapshot; nextcloud1's was never initialised.
-  await makeRepository(h.restic.repoUrl(dest, repoPathOf('samba1'), { user: GATEWAY_USER, password: GATEWAY_PASSWORD }), password, { time: new Date(Date.now() - 7 * 86400_000) });
+  await makeRepository(
+    h.restic.repoUrl(dest, repoPathOf('samba1'), { user: GATEWAY_USER, password: GATEWAY_PASSWORD }),
+    password,
+    { time: new Date(Date.now() - 7 * 86400_000) },
+  );
 });
-after(async () => { await smtp.stop(); await h.stop(); });
+after(async () => {
+  await smtp.stop();
+  await h.stop();
+});
 
 describe('report with a destination check', () => {
   it('says the failed module has no repository, and the comparison module is readable', async () => {
-    const { service } = await startTestService(h.redis, { REPO_CHECK_ENABLED: '1', API_SERVER_URL: h.api.url, REPO_CHECK_CACHE_SECONDS: '0' });
+    const { service } = await startTestService(h.redis, {
+      REPO_CHECK_ENABLED: '1',
+      API_SERVER_URL: h.api.url,
+      REPO_CHECK_CACHE_SECONDS: '0',
+    });
     try {
       await replayRun(h.redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 30_000);
@@ -37,15 +57,25 @@ describe('report with a destination check', () => {
       if (process.env.SHOW_MAIL) console.log(text);
       assert.match(text, /Cloud \(nextcloud1\)[^\n]*(missing|not initiali[sz]ed|no repository)/i, text);
       assert.match(text, /Domain controller \(samba1\)[^\n]*(healthy|readable|snapshot)/i, text);
-      assert.ok(!text.includes(GATEWAY_PASSWORD) && !String(mail!.html).includes(GATEWAY_PASSWORD), 'no gateway secret in the mail');
+      assert.ok(
+        !text.includes(GATEWAY_PASSWORD) && !String(mail!.html).includes(GATEWAY_PASSWORD),
+        'no gateway secret in the mail',
+      );
       assert.match(String(mail!.html), /<details>/);
-    } finally { await service.stop(); }
+    } finally {
+      await service.stop();
+    }
   });
 
   // Issue #10 item 12: the destination section had no test in Italian.
   it('in Italian: the destination section speaks Italian too', async () => {
     smtp.messages.length = 0;
-    const { service } = await startTestService(h.redis, { REPO_CHECK_ENABLED: '1', API_SERVER_URL: h.api.url, REPO_CHECK_CACHE_SECONDS: '0', MAIL_LANGUAGE: 'it' });
+    const { service } = await startTestService(h.redis, {
+      REPO_CHECK_ENABLED: '1',
+      API_SERVER_URL: h.api.url,
+      REPO_CHECK_CACHE_SECONDS: '0',
+      MAIL_LANGUAGE: 'it',
+    });
     try {
       await replayRun(h.redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 30_000);
@@ -53,7 +83,13 @@ describe('report with a destination check', () => {
       assert.match(mail!.subject!, /parzialmente fallito: Weekly SMB/);
       assert.match(text, /Cloud \(nextcloud1\)[^\n]*il repository non esiste o non è inizializzato/, text);
       assert.match(text, /Domain controller \(samba1\)[^\n]*snapshot elencati/, text);
-      assert.doesNotMatch(text, /snapshots listed|does not exist or is not initialised/, 'no English left in the section');
-    } finally { await service.stop(); }
+      assert.doesNotMatch(
+        text,
+        /snapshots listed|does not exist or is not initialised/,
+        'no English left in the section',
+      );
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -10,8 +10,12 @@ import { startTestService } from '../helpers/service.js';
 import { adminClient } from '../sim/cluster.js';
 
 let redis: RedisServer;
-before(async () => { redis = await startRedis(); });
-after(async () => { await redis.stop(); });
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis.stop();
+});
 
 describe('start-up failures', () => {
   // Issue #10 item 5: it logged "Cannot read properties of null (reading 'port')" and kept running
@@ -27,7 +31,9 @@ describe('start-up failures', () => {
         assert.doesNotMatch(err.message, /unhandled rejection|Cannot read properties/);
         return true;
       });
-    } finally { squatter.close(); }
+    } finally {
+      squatter.close();
+    }
   });
 });
 
@@ -41,10 +47,13 @@ describe('health', () => {
       const first = await c.hGet('module/backup-monitor1/health', 'redis');
       assert.ok(first, 'the redis link is mirrored once');
       for (let i = 0; i < 30; i++) {
-        const h = await (await fetch(`${url}/healthz`)).json() as { links: { redis: { ok: boolean } } };
+        const h = (await (await fetch(`${url}/healthz`)).json()) as { links: { redis: { ok: boolean } } };
         assert.equal(h.links.redis.ok, true);
       }
       assert.equal(await c.hGet('module/backup-monitor1/health', 'redis'), first);
-    } finally { await c.quit(); await service.stop(); }
+    } finally {
+      await c.quit();
+      await service.stop();
+    }
   });
 });

@@ -11,10 +11,19 @@ import { replayRun, seedCluster } from '../sim/cluster.js';
 const VPN = '127.0.0.3';
 let redis: RedisServer;
 
-before(async () => { redis = await startRedis(); await seedCluster(redis); await replayRun(redis, 2, { nextcloud1: { errors: 1 } }); });
-after(async () => { await redis.stop(); });
+before(async () => {
+  redis = await startRedis();
+  await seedCluster(redis);
+  await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
+});
+after(async () => {
+  await redis.stop();
+});
 
-const scrape = async (port: number) => { const r = await fetch(`http://${VPN}:${port}/metrics`); return { status: r.status, body: await r.text() }; };
+const scrape = async (port: number) => {
+  const r = await fetch(`http://${VPN}:${port}/metrics`);
+  return { status: r.status, body: await r.text() };
+};
 const value = (body: string, series: string) => {
   const line = body.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
@@ -30,9 +39,18 @@ describe('/metrics listener', () => {
       const all = await Promise.all(Array.from({ length: 30 }, () => scrape(port)));
       assert.ok(all.every((r) => r.status === 200));
       assert.equal(new Set(all.map((r) => value(r.body, 'backup_monitor_metrics_refresh_timestamp_seconds'))).size, 1);
-      assert.equal(value(all[0]!.body, 'backup_monitor_metrics_refresh_timestamp_seconds'), refreshedAt, 'within 5 s: the same refresh');
-      assert.equal(value(first.body, 'backup_monitor_application_last_success{plan_id="2",plan="Weekly SMB",module="nextcloud1"}'), 0);
-    } finally { await service.stop(); }
+      assert.equal(
+        value(all[0]!.body, 'backup_monitor_metrics_refresh_timestamp_seconds'),
+        refreshedAt,
+        'within 5 s: the same refresh',
+      );
+      assert.equal(
+        value(first.body, 'backup_monitor_application_last_success{plan_id="2",plan="Weekly SMB",module="nextcloud1"}'),
+        0,
+      );
+    } finally {
+      await service.stop();
+    }
   });
 
   test('Redis gone: scrapes still answer at once, then say redis is down and drop the plan series', async () => {
@@ -45,8 +63,12 @@ describe('/metrics listener', () => {
       const r = await scrape(port);
       assert.equal(r.status, 200);
       assert.ok(Date.now() - t0 < 2000, 'the answer does not wait for Redis');
-      const later = await eventually('redis down in the exposition', () => scrape(port),
-        (x) => value(x.body, 'backup_monitor_link_up{link="redis"}') === 0, 22_000);
+      const later = await eventually(
+        'redis down in the exposition',
+        () => scrape(port),
+        (x) => value(x.body, 'backup_monitor_link_up{link="redis"}') === 0,
+        22_000,
+      );
       assert.ok(!later.body.includes('backup_monitor_plan_enabled{'), 'no plan series from an unreadable state');
     } finally {
       await back;
@@ -57,16 +79,30 @@ describe('/metrics listener', () => {
   test('an address that is not on this host: the service runs, the listener keeps retrying', async () => {
     const { service, log } = await startInProcessService(redis, { METRICS_HOST: '192.0.2.1', METRICS_PORT: '0' });
     try {
-      assert.equal((await fetch(`http://127.0.0.1:${service.port}/healthz`)).status, 200, 'the webhook and mail keep working');
-      await eventually('listener error logged', async () => log.lines, (lines) => lines.some((l) => l.includes('metrics listener cannot open, retrying')), 10_000);
-    } finally { await service.stop(); }
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${service.port}/healthz`)).status,
+        200,
+        'the webhook and mail keep working',
+      );
+      await eventually(
+        'listener error logged',
+        async () => log.lines,
+        (lines) => lines.some((l) => l.includes('metrics listener cannot open, retrying')),
+        10_000,
+      );
+    } finally {
+      await service.stop();
+    }
   });
 
   test('METRICS_ENABLED=0 or no address: no listener at all', async () => {
     for (const env of [{ METRICS_ENABLED: '0', METRICS_HOST: VPN }, {}] as Record<string, string>[]) {
       const { service } = await startInProcessService(redis, env);
-      try { assert.equal(service.metrics, null); } finally { await service.stop(); }
+      try {
+        assert.equal(service.metrics, null);
+      } finally {
+        await service.stop();
+      }
     }
   });
 });
-

@@ -9,21 +9,52 @@ import { MetricsRegistry } from '../../src/metrics/registry.js';
 import type { WatchRecord } from '../../src/triggers/missed-runs.js';
 
 const NOW = 1_786_300_000; // a Sunday, 2026-08-09
-const status = (start: number, errors = 0, size = 1000, files = 10, took = 60): ModuleStatus =>
-  ({ start, end: start + took, errors, totalSize: size, totalFileCount: files, snapshotsCount: 1 });
+const status = (start: number, errors = 0, size = 1000, files = 10, took = 60): ModuleStatus => ({
+  start,
+  end: start + took,
+  errors,
+  totalSize: size,
+  totalFileCount: files,
+  snapshotsCount: 1,
+});
 
-function snap(id: number, name: string, statuses: Record<string, ModuleStatus>, o: { enabled?: boolean; instances?: string[]; schedule?: string } = {}): PlanSnapshot {
+function snap(
+  id: number,
+  name: string,
+  statuses: Record<string, ModuleStatus>,
+  o: { enabled?: boolean; instances?: string[]; schedule?: string } = {},
+): PlanSnapshot {
   const instances = o.instances ?? Object.keys(statuses);
   return {
-    plan: { id, name, repository: 'dest', schedule: o.schedule ?? '*-*-* 01:00:00', retention: 3, instances, enabled: o.enabled ?? true },
+    plan: {
+      id,
+      name,
+      repository: 'dest',
+      schedule: o.schedule ?? '*-*-* 01:00:00',
+      retention: 3,
+      instances,
+      enabled: o.enabled ?? true,
+    },
     destination: { id: 'dest', name: 'Dest', url: 'b2:x', provider: 'backblaze' },
-    modules: instances.map((m) => ({ id: m, uiName: '', node: m.startsWith('gone') ? null : 1, uuid: `u-${m}`, image: m.replace(/\d+$/, '') })),
-    statuses: new Map(Object.entries(statuses)), nodeNames: new Map([[1, 'ns1']]),
+    modules: instances.map((m) => ({
+      id: m,
+      uiName: '',
+      node: m.startsWith('gone') ? null : 1,
+      uuid: `u-${m}`,
+      image: m.replace(/\d+$/, ''),
+    })),
+    statuses: new Map(Object.entries(statuses)),
+    nodeNames: new Map([[1, 'ns1']]),
   };
 }
 
 const input = (over: Partial<MetricsInput> = {}): MetricsInput => ({
-  nowS: NOW, snapshots: [], planStates: new Map(), watch: new Map(), outboxDepth: 0, links: {},
+  nowS: NOW,
+  snapshots: [],
+  planStates: new Map(),
+  watch: new Map(),
+  outboxDepth: 0,
+  links: {},
   options: { maxRunSeconds: 10_800, watch: { grace: 7200, tolerance: 60, timeZone: 'UTC' }, maxApplicationPairs: 1500 },
   ...over,
 });
@@ -33,11 +64,21 @@ const values = (fs: Family[], name: string, ...labels: string[]) =>
 
 describe('plan series', () => {
   const t = NOW - 3 * 3600;
-  const partial = snap(2, 'Weekly', { nextcloud1: status(t, 1), samba1: status(t + 70, 0, 5000, 50, 300) }, { instances: ['nextcloud1', 'samba1', 'webtop1', 'gone1'] });
+  const partial = snap(
+    2,
+    'Weekly',
+    { nextcloud1: status(t, 1), samba1: status(t + 70, 0, 5000, 50, 300) },
+    { instances: ['nextcloud1', 'samba1', 'webtop1', 'gone1'] },
+  );
 
   test('before the first report: the outcome and streak come from the statuses', () => {
     const fs = metricFamilies(input({ snapshots: [partial] }));
-    assert.deepEqual(values(fs, 'plan_last_outcome', 'outcome'), { SUCCESS: 0, PARTIAL: 1, REPO_FAILURE: 0, MISSING: 0 });
+    assert.deepEqual(values(fs, 'plan_last_outcome', 'outcome'), {
+      SUCCESS: 0,
+      PARTIAL: 1,
+      REPO_FAILURE: 0,
+      MISSING: 0,
+    });
     assert.deepEqual(values(fs, 'plan_last_run_applications', 'result'), { success: 1, failed: 1, not_run: 1 });
     assert.deepEqual(values(fs, 'plan_applications', 'plan_id'), { 2: 3 }, 'a removed module does not count');
     assert.deepEqual(values(fs, 'plan_failing_since_timestamp_seconds', 'plan_id'), { 2: t });
@@ -47,13 +88,32 @@ describe('plan series', () => {
   });
 
   test('after a report: what the monitor reported wins (MISSING, streak, last success)', () => {
-    const state: PlanState = { planId: 2, planName: 'Weekly', lastRunKey: `2:${NOW - 600}`, lastOutcome: 'MISSING', lastDigest: '', lastReportId: 'r',
-      lastNotifiedAt: 0, failingSince: NOW - 86_400, lastSuccessAt: NOW - 8 * 86_400 };
+    const state: PlanState = {
+      planId: 2,
+      planName: 'Weekly',
+      lastRunKey: `2:${NOW - 600}`,
+      lastOutcome: 'MISSING',
+      lastDigest: '',
+      lastReportId: 'r',
+      lastNotifiedAt: 0,
+      failingSince: NOW - 86_400,
+      lastSuccessAt: NOW - 8 * 86_400,
+    };
     const fs = metricFamilies(input({ snapshots: [partial], planStates: new Map([[2, state]]) }));
-    assert.deepEqual(values(fs, 'plan_last_outcome', 'outcome'), { SUCCESS: 0, PARTIAL: 0, REPO_FAILURE: 0, MISSING: 1 });
+    assert.deepEqual(values(fs, 'plan_last_outcome', 'outcome'), {
+      SUCCESS: 0,
+      PARTIAL: 0,
+      REPO_FAILURE: 0,
+      MISSING: 1,
+    });
     assert.deepEqual(values(fs, 'plan_failing_since_timestamp_seconds', 'plan_id'), { 2: NOW - 86_400 });
     assert.deepEqual(values(fs, 'plan_last_success_timestamp_seconds', 'plan_id'), { 2: NOW - 8 * 86_400 });
-    const ok = metricFamilies(input({ snapshots: [partial], planStates: new Map([[2, { ...state, lastOutcome: 'SUCCESS', failingSince: null }]]) }));
+    const ok = metricFamilies(
+      input({
+        snapshots: [partial],
+        planStates: new Map([[2, { ...state, lastOutcome: 'SUCCESS', failingSince: null }]]),
+      }),
+    );
     assert.deepEqual(values(ok, 'plan_failing_since_timestamp_seconds', 'plan_id'), { 2: 0 });
   });
 
@@ -65,23 +125,48 @@ describe('plan series', () => {
   });
 
   test('missed runs from the watchdog memory: missing now, last missed, watched since; disabled is not missing', () => {
-    const rec: WatchRecord = { schedule: '*-*-* 01:00:00', enabled: true, firstSeen: NOW - 5 * 86_400, reported: NOW - 86_400 };
+    const rec: WatchRecord = {
+      schedule: '*-*-* 01:00:00',
+      enabled: true,
+      firstSeen: NOW - 5 * 86_400,
+      reported: NOW - 86_400,
+    };
     const old = snap(3, 'Daily', { mail1: status(NOW - 3 * 86_400) });
-    const fs = metricFamilies(input({ snapshots: [old, { ...snap(4, 'Off', { mail1: status(NOW - 3 * 86_400) }, { enabled: false }) }],
-      watch: new Map([[3, rec], [4, rec]]) }));
+    const fs = metricFamilies(
+      input({
+        snapshots: [old, { ...snap(4, 'Off', { mail1: status(NOW - 3 * 86_400) }, { enabled: false }) }],
+        watch: new Map([
+          [3, rec],
+          [4, rec],
+        ]),
+      }),
+    );
     assert.deepEqual(values(fs, 'plan_missed_run', 'plan_id'), { 3: 1, 4: 0 });
-    assert.deepEqual(values(fs, 'plan_last_missed_run_timestamp_seconds', 'plan_id'), { 3: NOW - 86_400, 4: NOW - 86_400 });
-    assert.deepEqual(values(fs, 'plan_watched_since_timestamp_seconds', 'plan_id'), { 3: NOW - 5 * 86_400, 4: NOW - 5 * 86_400 });
+    assert.deepEqual(values(fs, 'plan_last_missed_run_timestamp_seconds', 'plan_id'), {
+      3: NOW - 86_400,
+      4: NOW - 86_400,
+    });
+    assert.deepEqual(values(fs, 'plan_watched_since_timestamp_seconds', 'plan_id'), {
+      3: NOW - 5 * 86_400,
+      4: NOW - 5 * 86_400,
+    });
     const due = values(fs, 'plan_last_expected_run_timestamp_seconds', 'plan_id');
     assert.equal(due['3'], Math.floor(NOW / 86_400) * 86_400 + 3600 - (NOW % 86_400 < 3600 + 7200 ? 86_400 : 0));
-    const ran = metricFamilies(input({ snapshots: [snap(3, 'Daily', { mail1: status(NOW - 3 * 3600) })], watch: new Map([[3, rec]]) }));
+    const ran = metricFamilies(
+      input({ snapshots: [snap(3, 'Daily', { mail1: status(NOW - 3 * 3600) })], watch: new Map([[3, rec]]) }),
+    );
     assert.deepEqual(values(ran, 'plan_missed_run', 'plan_id'), { 3: 0 });
   });
 });
 
 describe('application series and cardinality', () => {
   test('five series per application with a status; the cap drops the rest and says how many', () => {
-    const s = snap(1, 'P', { a1: status(NOW - 100, 0, 7, 3, 12), b1: status(NOW - 90, 2), c1: status(NOW - 80) }, { instances: ['a1', 'b1', 'c1', 'd1'] });
+    const s = snap(
+      1,
+      'P',
+      { a1: status(NOW - 100, 0, 7, 3, 12), b1: status(NOW - 90, 2), c1: status(NOW - 80) },
+      { instances: ['a1', 'b1', 'c1', 'd1'] },
+    );
     const fs = metricFamilies(input({ snapshots: [s] }));
     assert.deepEqual(values(fs, 'application_last_success', 'module'), { a1: 1, b1: 0, c1: 1 });
     assert.deepEqual(values(fs, 'application_last_size_bytes', 'module').a1, 7);
@@ -96,11 +181,24 @@ describe('application series and cardinality', () => {
   test('plan names are cut, never dropped; cluster state unreadable: no plan series, redis link down', () => {
     const fs = metricFamilies(input({ snapshots: [snap(1, 'x'.repeat(500), {})] }));
     assert.equal([...fam(fs, 'plan_enabled').samples[0]!.labels.plan!].length, LABEL_MAX);
-    const down = metricFamilies(input({ snapshots: null, outboxDepth: null, links: { redis: { ok: false, checkedAt: NOW * 1000, error: 'down' }, smtp: { ok: true, checkedAt: 0, error: null } } }));
+    const down = metricFamilies(
+      input({
+        snapshots: null,
+        outboxDepth: null,
+        links: {
+          redis: { ok: false, checkedAt: NOW * 1000, error: 'down' },
+          smtp: { ok: true, checkedAt: 0, error: null },
+        },
+      }),
+    );
     assert.equal(fam(down, 'plan_enabled').samples.length, 0);
     assert.equal(fam(down, 'outbox_depth').samples.length, 0);
     assert.deepEqual(values(down, 'link_up', 'link'), { redis: 0, smtp: 1 });
-    assert.deepEqual(values(down, 'link_last_check_timestamp_seconds', 'link'), { redis: NOW }, 'a link never checked has no timestamp');
+    assert.deepEqual(
+      values(down, 'link_last_check_timestamp_seconds', 'link'),
+      { redis: NOW },
+      'a link never checked has no timestamp',
+    );
   });
 });
 
@@ -108,9 +206,18 @@ describe('exposition (prom-client)', () => {
   test('label values are escaped; counters count; a second render replaces the first', async () => {
     const reg = new MetricsRegistry();
     const name = 'Say "hi" \\ to\nNAS';
-    const first = await reg.render(metricFamilies(input({ snapshots: [snap(7, name, { m1: status(NOW - 10) })] })), { seconds: 0.001, at: NOW });
-    assert.ok(first.includes('backup_monitor_plan_enabled{plan_id="7",plan="Say \\"hi\\" \\\\ to\\nNAS"} 1'), first.split('\n').find((l) => l.startsWith('backup_monitor_plan_enabled')));
-    reg.queued(); reg.attempt(true); reg.attempt(false); reg.attempt(false);
+    const first = await reg.render(metricFamilies(input({ snapshots: [snap(7, name, { m1: status(NOW - 10) })] })), {
+      seconds: 0.001,
+      at: NOW,
+    });
+    assert.ok(
+      first.includes('backup_monitor_plan_enabled{plan_id="7",plan="Say \\"hi\\" \\\\ to\\nNAS"} 1'),
+      first.split('\n').find((l) => l.startsWith('backup_monitor_plan_enabled')),
+    );
+    reg.queued();
+    reg.attempt(true);
+    reg.attempt(false);
+    reg.attempt(false);
     const second = await reg.render(metricFamilies(input({ snapshots: [] })), { seconds: 0.001, at: NOW });
     assert.ok(!second.includes('plan_id="7"'), 'a removed plan leaves the exposition');
     assert.match(second, /^backup_monitor_reports_queued_total 1$/m);

@@ -2,7 +2,16 @@
 // Per-plan policies (issue #14): the PLAN_POLICIES codec, routes per policy, recipients.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPlanPolicies, parsePlanPolicies, policyOf, recipientsFor, routeOf, decideOptionsFor, type NotifySettings, type Policy } from '../../src/notify/policy.js';
+import {
+  formatPlanPolicies,
+  parsePlanPolicies,
+  policyOf,
+  recipientsFor,
+  routeOf,
+  decideOptionsFor,
+  type NotifySettings,
+  type Policy,
+} from '../../src/notify/policy.js';
 import { decide, planStateAfter, MAILED } from '../../src/notify/decide.js';
 import type { PlanState } from '../../src/domain/records.js';
 import type { Outcome, RunReport } from '../../src/domain/run.js';
@@ -27,12 +36,25 @@ describe('PLAN_POLICIES codec', () => {
   it('round-trips and leaves out entries that say nothing', () => {
     const text = '2:problems:a@x.org;b@y.org,3:digest,5:default:owner+tag@x.org';
     assert.equal(formatPlanPolicies(ok(text)), text);
-    assert.equal(formatPlanPolicies(new Map([[4, { policy: null, recipients: [] }], [1, { policy: 'off' as Policy, recipients: [] }]])), '1:off');
+    assert.equal(
+      formatPlanPolicies(
+        new Map([
+          [4, { policy: null, recipients: [] }],
+          [1, { policy: 'off' as Policy, recipients: [] }],
+        ]),
+      ),
+      '1:off',
+    );
     assert.equal(ok('').size, 0);
   });
   it('names every problem, and returns no partial result', () => {
     assert.deepEqual(problems('2:sometimes,x:off,3:off:not-an-address,3:always,4'), [
-      '2:unknown_policy:sometimes', '-:bad_plan_id:x', '3:invalid_email:not-an-address', '3:duplicate_plan:3', '-:bad_entry:4']);
+      '2:unknown_policy:sometimes',
+      '-:bad_plan_id:x',
+      '3:invalid_email:not-an-address',
+      '3:duplicate_plan:3',
+      '-:bad_entry:4',
+    ]);
     assert.deepEqual(problems('2:off:a"b@x.org'), ['2:invalid_email:a"b@x.org']);
     assert.deepEqual(problems('0:off'), ['-:bad_plan_id:0']);
     assert.deepEqual(problems('1:off:a@b.c:d'), ['-:bad_entry:1:off:a@b.c:d']);
@@ -58,8 +80,34 @@ const H = 3600;
 const T0 = 1_786_237_200;
 function run(start: number, outcome: Outcome): RunReport {
   const result = outcome === 'SUCCESS' ? 'success' : 'failed';
-  return { runKey: `7:${start}`, planId: 7, planName: 'Hourly', destinationId: 'd', destinationName: 'NAS', outcome, start, end: start + 60, nodes: [],
-    modules: [{ moduleId: 'mail1', uiName: '', node: 1, nodeName: '', result, start, end: start + 60, totalSize: 1, totalFileCount: 1, snapshotsCount: 1, errors: 0, repoPath: '' }], triggers: [] };
+  return {
+    runKey: `7:${start}`,
+    planId: 7,
+    planName: 'Hourly',
+    destinationId: 'd',
+    destinationName: 'NAS',
+    outcome,
+    start,
+    end: start + 60,
+    nodes: [],
+    modules: [
+      {
+        moduleId: 'mail1',
+        uiName: '',
+        node: 1,
+        nodeName: '',
+        result,
+        start,
+        end: start + 60,
+        totalSize: 1,
+        totalFileCount: 1,
+        snapshotsCount: 1,
+        errors: 0,
+        repoPath: '',
+      },
+    ],
+    triggers: [],
+  };
 }
 
 /** An hourly plan's day, through decide + routeOf + planStateAfter as the pipeline runs them. */
@@ -71,18 +119,38 @@ function mailed(policy: Policy, outcomes: Outcome[]): string[] {
     const reason = decide(state, r, decideOptionsFor(policy));
     const route = routeOf(reason, policy);
     if (route === 'mail') out.push(`${i}:${reason}`);
-    state = planStateAfter(state, r, route === 'mail' ? reason : reason === 'duplicate' ? reason : 'muted', route === 'mail' ? `r${i}` : null, (r.end + 30) * 1000);
+    state = planStateAfter(
+      state,
+      r,
+      route === 'mail' ? reason : reason === 'duplicate' ? reason : 'muted',
+      route === 'mail' ? `r${i}` : null,
+      (r.end + 30) * 1000,
+    );
     assert.ok(route !== 'mail' || MAILED.has(reason));
   });
   return out;
 }
 
 describe('routes per policy (hourly plan: 5 successes, one failure, 5 successes)', () => {
-  const day: Outcome[] = ['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'PARTIAL', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS'];
+  const day: Outcome[] = [
+    'SUCCESS',
+    'SUCCESS',
+    'SUCCESS',
+    'SUCCESS',
+    'SUCCESS',
+    'PARTIAL',
+    'SUCCESS',
+    'SUCCESS',
+    'SUCCESS',
+    'SUCCESS',
+    'SUCCESS',
+  ];
   it('problems: nothing for successes, one mail for the failure, one recovery', () => {
     assert.deepEqual(mailed('problems', day), ['5:first', '6:recovered']);
   });
-  it('always: every run', () => { assert.equal(mailed('always', day).length, day.length); });
+  it('always: every run', () => {
+    assert.equal(mailed('always', day).length, day.length);
+  });
   it('digest and off: nothing per run', () => {
     assert.deepEqual(mailed('digest', day), []);
     assert.deepEqual(mailed('off', day), []);
@@ -94,6 +162,10 @@ describe('routes per policy (hourly plan: 5 successes, one failure, 5 successes)
     assert.equal(routeOf('success', 'problems'), 'digest-only');
     assert.equal(routeOf('first', 'off'), 'status-only');
     assert.equal(routeOf('duplicate', 'always'), 'none');
-    assert.deepEqual(mailed('problems', ['SUCCESS', 'MISSING', 'MISSING', 'SUCCESS']), ['1:first', '2:repeat', '3:recovered']);
+    assert.deepEqual(mailed('problems', ['SUCCESS', 'MISSING', 'MISSING', 'SUCCESS']), [
+      '1:first',
+      '2:repeat',
+      '3:recovered',
+    ]);
   });
 });

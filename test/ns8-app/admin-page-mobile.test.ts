@@ -26,8 +26,15 @@ import { createClient } from 'redis';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
 const COMMITTED = path.join(REPO_ROOT, 'docs', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const T = 15_000;
 const PHONE = { width: 390, height: 844 };
 
@@ -48,7 +55,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = T)
 }
 
 /** cluster-admin at `viewport`, first on one of its own pages so the test can hook core before the app loads. */
-async function openApp(viewport: { width: number; height: number }, page = 'status'): Promise<{ tab: Page; app: FrameLocator; close: () => Promise<void> }> {
+async function openApp(
+  viewport: { width: number; height: number },
+  page = 'status',
+): Promise<{ tab: Page; app: FrameLocator; close: () => Promise<void> }> {
   const ctx = await browser.newContext({ locale: 'en-US', viewport });
   const tab = await ctx.newPage();
   tab.setDefaultTimeout(T);
@@ -57,16 +67,35 @@ async function openApp(viewport: { width: number; height: number }, page = 'stat
   // What core's App.vue does with the app's window (configureKeyboardShortcuts): Ctrl+Shift+S
   // goes to the cluster status page, Ctrl+Shift+F opens the global search.
   await tab.evaluate(() => {
-    const core = (window as unknown as { core: { $on: (n: string, f: (w: Window) => void) => void; $router: { push: (p: string) => void }; searched?: boolean } }).core;
+    const core = (
+      window as unknown as {
+        core: {
+          $on: (n: string, f: (w: Window) => void) => void;
+          $router: { push: (p: string) => void };
+          searched?: boolean;
+        };
+      }
+    ).core;
     core.$on('configureKeyboardShortcuts', (w: Window) => {
       (core as { registered?: number }).registered = ((core as { registered?: number }).registered ?? 0) + 1;
       w.addEventListener('keydown', (e: KeyboardEvent) => {
-        if (e.ctrlKey && e.shiftKey && e.code === 'KeyS') { core.$router.push('/status'); e.preventDefault(); }
-        if (e.ctrlKey && e.shiftKey && e.code === 'KeyF') { core.searched = true; e.preventDefault(); }
+        if (e.ctrlKey && e.shiftKey && e.code === 'KeyS') {
+          core.$router.push('/status');
+          e.preventDefault();
+        }
+        if (e.ctrlKey && e.shiftKey && e.code === 'KeyF') {
+          core.searched = true;
+          e.preventDefault();
+        }
       });
     });
   });
-  await tab.evaluate(([id, p]) => { location.hash = `#/apps/${id}?page=${p}`; }, [MODULE_ID, page]);
+  await tab.evaluate(
+    ([id, p]) => {
+      location.hash = `#/apps/${id}?page=${p}`;
+    },
+    [MODULE_ID, page],
+  );
   return { tab, app: tab.frameLocator('#app-frame'), close: () => ctx.close() };
 }
 
@@ -75,10 +104,13 @@ async function overflow(tab: Page): Promise<{ scroll: number; client: number; wi
   const frame = tab.frame({ url: /apps\// })!;
   return await frame.evaluate(() => {
     const el = document.scrollingElement!;
-    const wide = [...document.querySelectorAll('body *')].filter((n) => {
-      const r = n.getBoundingClientRect();
-      return r.width > 0 && r.right > el.clientWidth + 1 && getComputedStyle(n).position !== 'fixed';
-    }).slice(0, 5).map((n) => `${n.tagName.toLowerCase()}.${[...n.classList].join('.')}`);
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        return r.width > 0 && r.right > el.clientWidth + 1 && getComputedStyle(n).position !== 'fixed';
+      })
+      .slice(0, 5)
+      .map((n) => `${n.tagName.toLowerCase()}.${[...n.classList].join('.')}`);
     return { scroll: el.scrollWidth, client: el.clientWidth, wide };
   });
 }
@@ -86,7 +118,10 @@ async function overflow(tab: Page): Promise<{ scroll: number; client: number; wi
 async function shot(tab: Page, name: string): Promise<void> {
   const file = path.join(SHOTS, `${name}.png`);
   await tab.screenshot({ path: file });
-  if (process.env.UPDATE_SCREENSHOTS === '1') { mkdirSync(COMMITTED, { recursive: true }); copyFileSync(file, path.join(COMMITTED, `${name}.png`)); }
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(COMMITTED, { recursive: true });
+    copyFileSync(file, path.join(COMMITTED, `${name}.png`));
+  }
 }
 
 before(async () => {
@@ -99,7 +134,12 @@ before(async () => {
   assert.equal((await installModule({ ...agent, tcpPort })).status, 'completed');
   assert.equal((await runAction('configure-module', { mail_to: ['ops@example.org'] }, agent)).status, 'completed');
   const token = readFileSync(path.join(agent.stateDir, 'receiver.token'), 'utf8').trim();
-  service = await startTestService(redis, { RECEIVER_TOKEN: token, TCP_PORT: String(tcpPort), MAIL_TO: 'ops@example.org', REPO_CHECK_ENABLED: '0' });
+  service = await startTestService(redis, {
+    RECEIVER_TOKEN: token,
+    TCP_PORT: String(tcpPort),
+    MAIL_TO: 'ops@example.org',
+    REPO_CHECK_ENABLED: '0',
+  });
   harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   // Real reports in the status page, for realistic screenshots.
@@ -129,7 +169,10 @@ describe('the admin page as an NS8 app', () => {
       assert.equal(await toggle.isVisible(), true, 'a menu button replaces it');
       assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
       let o = await overflow(tab);
-      assert.ok(o.scroll <= o.client, `status page wider than the phone (${o.scroll} > ${o.client}): ${o.wide.join(', ')}`);
+      assert.ok(
+        o.scroll <= o.client,
+        `status page wider than the phone (${o.scroll} > ${o.client}): ${o.wide.join(', ')}`,
+      );
       await shot(tab, 'mobile-status');
 
       for (const page of ['settings', 'about', 'status']) {
@@ -139,14 +182,22 @@ describe('the admin page as an NS8 app', () => {
         await link.waitFor();
         if (page === 'settings') await shot(tab, 'mobile-menu');
         await link.click();
-        await until(`#/apps/…?page=${page}`, async () => (await tab.evaluate(() => location.hash)).endsWith(`?page=${page}`));
+        await until(`#/apps/…?page=${page}`, async () =>
+          (await tab.evaluate(() => location.hash)).endsWith(`?page=${page}`),
+        );
         await app.locator('[data-test=mobile-nav-status]').waitFor({ state: 'detached' });
         const title = { settings: 'Settings', about: 'About', status: 'Status' }[page];
-        await until(`the bar says ${title}`, async () => (await app.locator('.mobile-page').innerText()).trim() === title);
+        await until(
+          `the bar says ${title}`,
+          async () => (await app.locator('.mobile-page').innerText()).trim() === title,
+        );
         await until(`the ${page} page`, async () => (await app.locator('h2').first().innerText()).trim() === title);
         if (page === 'settings') await app.locator('[data-test=settings-form]').waitFor({ timeout: 30_000 }); // filled by get-configuration
         o = await overflow(tab);
-        assert.ok(o.scroll <= o.client, `${page} page wider than the phone (${o.scroll} > ${o.client}): ${o.wide.join(', ')}`);
+        assert.ok(
+          o.scroll <= o.client,
+          `${page} page wider than the phone (${o.scroll} > ${o.client}): ${o.wide.join(', ')}`,
+        );
         if (page === 'settings') await shot(tab, 'mobile-settings');
       }
       // Keyboard: Escape closes the menu and gives the focus back to its button.
@@ -155,7 +206,9 @@ describe('the admin page as an NS8 app', () => {
       await tab.keyboard.press('Escape');
       await app.locator('[data-test=mobile-nav-status]').waitFor({ state: 'detached' });
       assert.equal(await app.locator('[data-test=mobile-menu-toggle]:focus').count(), 1);
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 
   test('on a wide screen the side menu is there and the mobile bar is not', async () => {
@@ -170,22 +223,36 @@ describe('the admin page as an NS8 app', () => {
       await until('settings loaded', async () => (await tab.evaluate(() => location.hash)).endsWith('?page=settings'));
       await app.locator('[data-test=settings-form]').waitFor({ timeout: 30_000 });
       await shot(tab, 'settings');
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 
   test("cluster-admin's keyboard shortcuts work while the app has the focus", async () => {
     const { tab, app, close } = await openApp({ width: 1280, height: 900 });
     try {
       await app.locator('[data-test=plan-2]').waitFor({ timeout: 40_000 });
-      assert.equal(await tab.evaluate(() => (window as unknown as { core: { registered?: number } }).core.registered), 1,
-        'the app registered its window once');
+      assert.equal(
+        await tab.evaluate(() => (window as unknown as { core: { registered?: number } }).core.registered),
+        1,
+        'the app registered its window once',
+      );
       await app.locator('h2').first().click();
-      assert.equal(await tab.evaluate(() => document.activeElement?.id), 'app-frame', 'the keys go to the app, not to cluster-admin');
+      assert.equal(
+        await tab.evaluate(() => document.activeElement?.id),
+        'app-frame',
+        'the keys go to the app, not to cluster-admin',
+      );
       await tab.keyboard.press('Control+Shift+F');
-      assert.equal(await tab.evaluate(() => (window as unknown as { core: { searched?: boolean } }).core.searched), true);
+      assert.equal(
+        await tab.evaluate(() => (window as unknown as { core: { searched?: boolean } }).core.searched),
+        true,
+      );
       await tab.keyboard.press('Control+Shift+S');
       await until('cluster status page', async () => (await tab.evaluate(() => location.hash)) === '#/status');
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 
   test('the logo is a 256x256 PNG file under img/ (core globs apps/<id>/img/*logo*png), not inlined', () => {
@@ -195,11 +262,21 @@ describe('the admin page as an NS8 app', () => {
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [256, 256]);
     const bundles = readdirSync(path.join(UI_DIST, 'assets')).filter((f) => f.endsWith('.js'));
-    for (const b of bundles) assert.doesNotMatch(readFileSync(path.join(UI_DIST, 'assets', b), 'utf8'), /data:image\/png/, `${b} inlines a PNG`);
+    for (const b of bundles)
+      assert.doesNotMatch(
+        readFileSync(path.join(UI_DIST, 'assets', b), 'utf8'),
+        /data:image\/png/,
+        `${b} inlines a PNG`,
+      );
   });
 
   test('shortcuts.json: entries of the shape core list-shortcuts reads, pointing at our pages', () => {
-    const list = JSON.parse(readFileSync(path.join(UI_DIST, 'shortcuts.json'), 'utf8')) as { name: Record<string, string>; description: Record<string, string>; tags: Record<string, string[]>; path: string }[];
+    const list = JSON.parse(readFileSync(path.join(UI_DIST, 'shortcuts.json'), 'utf8')) as {
+      name: Record<string, string>;
+      description: Record<string, string>;
+      tags: Record<string, string[]>;
+      path: string;
+    }[];
     assert.ok(list.length >= 1);
     for (const s of list) {
       for (const lang of ['en', 'it']) {

@@ -13,18 +13,44 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { Ajv } from 'ajv';
-import { compareSemver, makeRepository, pngSize, selectVersions, type RepoEntry } from '../../scripts/make-repository.js';
+import {
+  compareSemver,
+  makeRepository,
+  pngSize,
+  selectVersions,
+  type RepoEntry,
+} from '../../scripts/make-repository.js';
 import { REPO_ROOT } from '../../scripts/module-metadata.js';
 
 const SCHEMA = path.join(REPO_ROOT, 'test', 'fixtures', 'ns8', 'repodata-schema.json');
-const LABELS = { 'org.nethserver.rootfull': '0', 'org.nethserver.tcp-ports-demand': '1', 'org.nethserver.authorizations': 'cluster:reader' };
-const TAGS = ['latest', 'main', 'dev', 'v1.3.0', '1.0.0', '1.2.0', '1.1.5', '1.3.0-rc.1', '1.3.0-rc.2', '1.2.0-rc.1', 'feature-x'];
+const LABELS = {
+  'org.nethserver.rootfull': '0',
+  'org.nethserver.tcp-ports-demand': '1',
+  'org.nethserver.authorizations': 'cluster:reader',
+};
+const TAGS = [
+  'latest',
+  'main',
+  'dev',
+  'v1.3.0',
+  '1.0.0',
+  '1.2.0',
+  '1.1.5',
+  '1.3.0-rc.1',
+  '1.3.0-rc.2',
+  '1.2.0-rc.1',
+  'feature-x',
+];
 const images = TAGS.map((tag) => ({ tag, labels: { ...LABELS, 'org.opencontainers.image.version': tag } }));
 
 let root: string;
 
-before(() => { root = mkdtempSync(path.join(tmpdir(), 'bm-repo-')); });
-after(() => { rmSync(root, { recursive: true, force: true }); });
+before(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'bm-repo-'));
+});
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 function build(env: Record<string, string>, name: string): { out: string; entry: RepoEntry; repodata: unknown } {
   const out = path.join(root, name);
@@ -35,9 +61,22 @@ function build(env: Record<string, string>, name: string): { out: string; entry:
 
 describe('versions', () => {
   test('semver tags only, newest first: the newest prerelease newer than the newest release, then that release', () => {
-    assert.deepEqual(selectVersions(images).map((v) => [v.tag, v.testing]), [['1.3.0-rc.2', true], ['1.2.0', false]]);
-    assert.deepEqual(selectVersions(images.filter((v) => !v.tag.includes('rc'))).map((v) => v.tag), ['1.2.0']);
-    assert.deepEqual(selectVersions(images.filter((v) => !/^\d/.test(v.tag))), [], 'latest, main, v1.3.0 are not versions');
+    assert.deepEqual(
+      selectVersions(images).map((v) => [v.tag, v.testing]),
+      [
+        ['1.3.0-rc.2', true],
+        ['1.2.0', false],
+      ],
+    );
+    assert.deepEqual(
+      selectVersions(images.filter((v) => !v.tag.includes('rc'))).map((v) => v.tag),
+      ['1.2.0'],
+    );
+    assert.deepEqual(
+      selectVersions(images.filter((v) => !/^\d/.test(v.tag))),
+      [],
+      'latest, main, v1.3.0 are not versions',
+    );
     assert.ok(compareSemver('1.3.0-rc.10', '1.3.0-rc.2') > 0, 'numeric prerelease identifiers compare as numbers');
     assert.ok(compareSemver('1.3.0', '1.3.0-rc.2') > 0, 'a release outranks its prereleases');
   });
@@ -50,58 +89,109 @@ describe('repository folder', () => {
     const validate = ajv.compile({ ...(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object), $id: undefined });
     assert.equal(validate(repodata), true, JSON.stringify(validate.errors));
     // core's add-repository validates with Python jsonschema.validate: the same check, same library.
-    const py = spawnSync('/usr/bin/python3', ['-c', 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))',
-      path.join(out, 'repodata.json'), SCHEMA], { encoding: 'utf8' });
+    const py = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))',
+        path.join(out, 'repodata.json'),
+        SCHEMA,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(py.status, 0, py.stderr);
     assert.equal(entry.id, 'backup-monitor');
     assert.equal(entry.source, 'ghcr.io/acme-ops/backup-monitor', 'source follows REPOBASE, lowercased');
     assert.equal(entry.docs.code_url, 'https://github.com/acme-ops/ns8-backup-monitor');
     assert.equal(entry.docs.bug_url, 'https://github.com/acme-ops/ns8-backup-monitor/issues');
-    assert.deepEqual(entry.versions.map((v) => v.tag), ['1.3.0-rc.2', '1.2.0']);
+    assert.deepEqual(
+      entry.versions.map((v) => v.tag),
+      ['1.3.0-rc.2', '1.2.0'],
+    );
     assert.deepEqual(entry.versions[1]!.labels, images.find((v) => v.tag === '1.2.0')!.labels);
     assert.deepEqual(pngSize(path.join(out, 'backup-monitor', 'logo.png')), { width: 256, height: 256 });
     assert.ok(entry.screenshots.length >= 2, 'screenshots of the admin page');
     assert.equal(entry.screenshots[0], 'screenshots/status.png');
     for (const s of entry.screenshots) assert.ok(pngSize(path.join(out, 'backup-monitor', s)), `${s} is a PNG`);
-    const metadata = JSON.parse(readFileSync(path.join(out, 'backup-monitor', 'metadata.json'), 'utf8')) as { source: string };
+    const metadata = JSON.parse(readFileSync(path.join(out, 'backup-monitor', 'metadata.json'), 'utf8')) as {
+      source: string;
+    };
     assert.equal(metadata.source, entry.source);
-    assert.doesNotMatch(JSON.stringify(repodata), /ghcr\.io\/nethserver|github\.com\/NethServer/i, 'no namespace we do not own');
+    assert.doesNotMatch(
+      JSON.stringify(repodata),
+      /ghcr\.io\/nethserver|github\.com\/NethServer/i,
+      'no namespace we do not own',
+    );
   });
 
   test('without REPOBASE: localhost, no docs URL, still valid', () => {
     const { entry, repodata } = build({}, 'local');
     const ajv = new Ajv({ strict: false });
-    assert.equal(ajv.validate({ ...(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object), $id: undefined }, repodata), true);
+    assert.equal(
+      ajv.validate({ ...(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object), $id: undefined }, repodata),
+      true,
+    );
     assert.equal(entry.source, 'localhost/backup-monitor');
     assert.deepEqual([entry.docs.code_url, entry.docs.documentation_url], ['', '']);
   });
 
   test('served over HTTP, every file is where core looks for it (<url>/<id>/<file>)', async () => {
-    const { out } = build({ REPOBASE: 'registry.example.org/team', CODE_URL: 'https://git.example.org/team/ns8-backup-monitor' }, 'served');
+    const { out } = build(
+      { REPOBASE: 'registry.example.org/team', CODE_URL: 'https://git.example.org/team/ns8-backup-monitor' },
+      'served',
+    );
     const app = express();
     app.use('/repo', express.static(out));
-    const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/repo/`;
       // core: urllib.parse.urljoin(url, "repodata.json"), then _urljoin(url, id, file) for logo and screenshots
       const res = await fetch(new URL('repodata.json', url));
       assert.equal(res.status, 200);
-      const [pkg] = await res.json() as RepoEntry[];
-      assert.equal(pkg!.docs.code_url, 'https://git.example.org/team/ns8-backup-monitor', 'CODE_URL for a registry other than ghcr.io');
+      const [pkg] = (await res.json()) as RepoEntry[];
+      assert.equal(
+        pkg!.docs.code_url,
+        'https://git.example.org/team/ns8-backup-monitor',
+        'CODE_URL for a registry other than ghcr.io',
+      );
       for (const file of [pkg!.logo!, ...pkg!.screenshots]) {
         const r = await fetch([url, pkg!.id, file].map((p) => p.replace(/^\/+|\/+$/g, '')).join('/'));
         assert.equal(r.status, 200, file);
         assert.equal(r.headers.get('content-type'), 'image/png');
       }
-    } finally { server.close(); }
+    } finally {
+      server.close();
+    }
   });
 
   test('the command line refuses to publish nothing: no semver tag is a clear error', () => {
     const versions = path.join(root, 'no-release.json');
-    writeFileSync(versions, JSON.stringify([{ tag: 'latest', labels: {} }, { tag: 'v1.0.0', labels: {} }]));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'make-repository.ts'), '--out', path.join(root, 'none'), '--versions', versions],
-      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPOBASE: 'ghcr.io/acme' } });
+    writeFileSync(
+      versions,
+      JSON.stringify([
+        { tag: 'latest', labels: {} },
+        { tag: 'v1.0.0', labels: {} },
+      ]),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'scripts', 'make-repository.ts'),
+        '--out',
+        path.join(root, 'none'),
+        '--versions',
+        versions,
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, REPOBASE: 'ghcr.io/acme' } },
+    );
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /no semver tag among latest, v1\.0\.0 of ghcr\.io\/acme\/backup-monitor: publish a release first/);
+    assert.match(
+      r.stderr,
+      /no semver tag among latest, v1\.0\.0 of ghcr\.io\/acme\/backup-monitor: publish a release first/,
+    );
   });
 });

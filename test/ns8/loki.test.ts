@@ -6,7 +6,15 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createErrorLineReader, discoverLoki, withErrorLines, type LokiTarget } from '../../src/ns8/loki.js';
-import { attribute, buildQuery, maskLine, meaningful, parseQueryRange, LINES_PER_MODULE, LINE_CHARS } from '../../src/loki/lines.js';
+import {
+  attribute,
+  buildQuery,
+  maskLine,
+  meaningful,
+  parseQueryRange,
+  LINES_PER_MODULE,
+  LINE_CHARS,
+} from '../../src/loki/lines.js';
 import type { ModuleRow, RunReport } from '../../src/domain/run.js';
 import { createLogger } from '../../src/log.js';
 import { backupRunLines, startLoki, type LokiSim } from '../sim/loki.js';
@@ -15,13 +23,41 @@ const T = 1_786_237_200; // run start, unix s
 const log = createLogger('error', {}, () => {});
 
 const mod = (id: string, node: number, result: ModuleRow['result'], start = T + 1, end = T + 40): ModuleRow => ({
-  moduleId: id, uiName: '', node, nodeName: '', result, start, end, totalSize: null, totalFileCount: null, snapshotsCount: null, errors: result === 'failed' ? 1 : 0, repoPath: '',
+  moduleId: id,
+  uiName: '',
+  node,
+  nodeName: '',
+  result,
+  start,
+  end,
+  totalSize: null,
+  totalFileCount: null,
+  snapshotsCount: null,
+  errors: result === 'failed' ? 1 : 0,
+  repoPath: '',
 });
 const run = (modules: ModuleRow[]): RunReport => ({
-  runKey: `2:${T + 1}`, planId: 2, planName: 'Weekly SMB', destinationId: 'd', destinationName: 'NAS', outcome: 'PARTIAL',
-  start: T + 1, end: T + 200, nodes: [{ id: 1, name: '' }, { id: 2, name: '' }], modules, triggers: [],
+  runKey: `2:${T + 1}`,
+  planId: 2,
+  planName: 'Weekly SMB',
+  destinationId: 'd',
+  destinationName: 'NAS',
+  outcome: 'PARTIAL',
+  start: T + 1,
+  end: T + 200,
+  nodes: [
+    { id: 1, name: '' },
+    { id: 2, name: '' },
+  ],
+  modules,
+  triggers: [],
 });
-const RUN = run([mod('nextcloud1', 1, 'failed'), mod('samba1', 1, 'success'), mod('webtop1', 2, 'failed'), mod('mail1', 2, 'success')]);
+const RUN = run([
+  mod('nextcloud1', 1, 'failed'),
+  mod('samba1', 1, 'success'),
+  mod('webtop1', 2, 'failed'),
+  mod('mail1', 2, 'success'),
+]);
 
 const RESTIC_URL = 's3:https://AKIAEXAMPLE:wJalrXUtnFEMI-secret@s3.eu.example.com/ns8-backups/nextcloud/3c9a';
 const NC_LINES = [
@@ -32,7 +68,7 @@ const NC_LINES = [
   'Is there a repository at the following location?',
   RESTIC_URL,
   'error: environment RESTIC_PASSWORD=hunter2-very-secret AWS_SECRET_ACCESS_KEY="wJalrX secret" rejected',
-  '[ERROR] restic backup failed: Command \'[\'podman\', \'run\', \'--rm\']\' returned non-zero exit status 1.',
+  "[ERROR] restic backup failed: Command '['podman', 'run', '--rm']' returned non-zero exit status 1.",
 ];
 
 let loki: LokiSim;
@@ -40,24 +76,73 @@ const target = (): LokiTarget => ({ url: loki.url, user: loki.user, password: lo
 const reader = (budgetSeconds = 5, discover: () => Promise<LokiTarget | null> = async () => target()) =>
   createErrorLineReader({ discover, budgetSeconds, now: () => Date.now(), log });
 
-before(async () => { loki = await startLoki(); });
-after(async () => { await loki.stop(); });
+before(async () => {
+  loki = await startLoki();
+});
+after(async () => {
+  await loki.stop();
+});
 beforeEach(() => {
-  loki.delayMs = 0; loki.rawBody = null; loki.queries.length = 0; loki.password = 'c3b2a1f0-loki-pass';
+  loki.delayMs = 0;
+  loki.rawBody = null;
+  loki.queries.length = 0;
+  loki.password = 'c3b2a1f0-loki-pass';
   loki.entries = [
     // plan 2 on node 1: nextcloud1 fails, samba1 saves
-    ...backupRunLines({ node: 1, planId: 2, at: (T + 1) * 1000, modules: [{ id: 'nextcloud1', ok: false, lines: NC_LINES }, { id: 'samba1', ok: true, lines: ['Fatal: not really (samba1 line)'] }] }),
+    ...backupRunLines({
+      node: 1,
+      planId: 2,
+      at: (T + 1) * 1000,
+      modules: [
+        { id: 'nextcloud1', ok: false, lines: NC_LINES },
+        { id: 'samba1', ok: true, lines: ['Fatal: not really (samba1 line)'] },
+      ],
+    }),
     // plan 2 on node 2, a manual run ("Run backup now") inside the node agent, among other tasks
-    { node: 2, at: (T + 5) * 1000, unit: 'agent@node.service', message: 'task node/2/list-updates: error: unrelated task failed' },
-    ...backupRunLines({ node: 2, planId: 2, at: (T + 10) * 1000, unit: 'agent@node.service', modules: [{ id: 'webtop1', ok: false, lines: [
-      'pg_dump: error: connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed: No such file or directory',
-      'x'.repeat(5000) + ' error at the end',
-      ...Array.from({ length: 20 }, (_, i) => `error: file ${i} could not be read`),
-    ] }, { id: 'mail1', ok: true }] }),
-    { node: 2, at: (T + 190) * 1000, unit: 'agent@node.service', message: 'task node/2/get-facts: error: another unrelated failure' },
+    {
+      node: 2,
+      at: (T + 5) * 1000,
+      unit: 'agent@node.service',
+      message: 'task node/2/list-updates: error: unrelated task failed',
+    },
+    ...backupRunLines({
+      node: 2,
+      planId: 2,
+      at: (T + 10) * 1000,
+      unit: 'agent@node.service',
+      modules: [
+        {
+          id: 'webtop1',
+          ok: false,
+          lines: [
+            'pg_dump: error: connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed: No such file or directory',
+            'x'.repeat(5000) + ' error at the end',
+            ...Array.from({ length: 20 }, (_, i) => `error: file ${i} could not be read`),
+          ],
+        },
+        { id: 'mail1', ok: true },
+      ],
+    }),
+    {
+      node: 2,
+      at: (T + 190) * 1000,
+      unit: 'agent@node.service',
+      message: 'task node/2/get-facts: error: another unrelated failure',
+    },
     // another plan, and an older run of plan 2: never mixed in
-    ...backupRunLines({ node: 1, planId: 3, at: (T + 30) * 1000, unit: 'backup3.service', modules: [{ id: 'nextcloud1', ok: false, lines: ['Fatal: plan 3 line'] }] }),
-    ...backupRunLines({ node: 1, planId: 2, at: (T - 86400) * 1000, modules: [{ id: 'nextcloud1', ok: false, lines: ['Fatal: yesterday'] }] }),
+    ...backupRunLines({
+      node: 1,
+      planId: 3,
+      at: (T + 30) * 1000,
+      unit: 'backup3.service',
+      modules: [{ id: 'nextcloud1', ok: false, lines: ['Fatal: plan 3 line'] }],
+    }),
+    ...backupRunLines({
+      node: 1,
+      planId: 2,
+      at: (T - 86400) * 1000,
+      modules: [{ id: 'nextcloud1', ok: false, lines: ['Fatal: yesterday'] }],
+    }),
   ];
 });
 
@@ -70,7 +155,8 @@ describe('error lines from Loki', () => {
     assert.ok(nc.some((l) => l === 'Fatal: unable to open config file: Stat: 403 Forbidden'));
     assert.equal(nc.at(-1), 'nextcloud1: backup 2 failed (exit code 1)');
     const all = [...got.lines.values()].flat().join('\n');
-    for (const secret of ['wJalrXUtnFEMI-secret', 'AKIAEXAMPLE', 'hunter2', 'wJalrX secret', loki.password]) assert.ok(!all.includes(secret), secret);
+    for (const secret of ['wJalrXUtnFEMI-secret', 'AKIAEXAMPLE', 'hunter2', 'wJalrX secret', loki.password])
+      assert.ok(!all.includes(secret), secret);
     assert.match(all, /s3:https:\/\/<secret>@s3\.eu\.example\.com/);
     assert.match(all, /RESTIC_PASSWORD=<secret>/);
     assert.ok(!/yesterday|plan 3 line|samba1 line|unrelated/.test(all), 'only this run, this plan, this module');
@@ -106,7 +192,8 @@ describe('error lines from Loki', () => {
 
   // Bounds leave room for a loaded machine; the point is "the budget, not the 10 s Loki delay".
   it('Loki down: unreachable, at once', async () => {
-    const down = await startLoki(); await down.stop();
+    const down = await startLoki();
+    await down.stop();
     const got = await timed(5, async () => ({ url: down.url, user: 'loki', password: 'x' }));
     assert.equal(got.status, 'unreachable');
     assert.ok(got.ms < 4000, `${got.ms} ms`);
@@ -144,14 +231,24 @@ describe('error lines from Loki', () => {
   });
 
   it('garbage, or an answer that is not streams: error', async () => {
-    for (const body of ['not json', '{"status":"error"}', '{"status":"success","data":{"resultType":"matrix","result":[]}}']) {
+    for (const body of [
+      'not json',
+      '{"status":"error"}',
+      '{"status":"success","data":{"resultType":"matrix","result":[]}}',
+    ]) {
       loki.rawBody = body;
       assert.equal((await reader().read(RUN)).status, 'error', body);
     }
   });
 
   it('an answer over 8 MB is refused, not read into memory', async () => {
-    loki.rawBody = JSON.stringify({ status: 'success', data: { resultType: 'streams', result: [{ stream: {}, values: [[`${T}000000000`, 'x'.repeat(9 * 1024 * 1024)]] }] } });
+    loki.rawBody = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'streams',
+        result: [{ stream: {}, values: [[`${T}000000000`, 'x'.repeat(9 * 1024 * 1024)]] }],
+      },
+    });
     assert.equal((await reader().read(RUN)).status, 'error');
   });
 
@@ -163,32 +260,76 @@ describe('error lines from Loki', () => {
 });
 
 describe('discovery from Redis keys', () => {
-  const fake = (kv: Record<string, string | null>, env: Record<string, string>) => ({
-    get: async (k: string) => kv[k] ?? null, hGetAll: async () => env,
-  }) as never;
+  const fake = (kv: Record<string, string | null>, env: Record<string, string>) =>
+    ({
+      get: async (k: string) => kv[k] ?? null,
+      hGetAll: async () => env,
+    }) as never;
   it('reads the default instance and its environment', async () => {
-    const t = await discoverLoki(fake({ 'cluster/default_instance/loki': 'loki1' },
-      { LOKI_ADDR: '10.5.4.1', LOKI_HTTP_PORT: '20001', LOKI_API_AUTH_USERNAME: 'loki', LOKI_API_AUTH_PASSWORD: 'p' }));
+    const t = await discoverLoki(
+      fake(
+        { 'cluster/default_instance/loki': 'loki1' },
+        { LOKI_ADDR: '10.5.4.1', LOKI_HTTP_PORT: '20001', LOKI_API_AUTH_USERNAME: 'loki', LOKI_API_AUTH_PASSWORD: 'p' },
+      ),
+    );
     assert.deepEqual(t, { url: 'http://10.5.4.1:20001', user: 'loki', password: 'p' });
   });
   it('no instance, a bad port or a strange address: no Loki', async () => {
     assert.equal(await discoverLoki(fake({}, {})), null);
-    assert.equal(await discoverLoki(fake({ 'cluster/default_instance/loki': 'loki1' }, { LOKI_ADDR: '10.5.4.1', LOKI_HTTP_PORT: '0' })), null);
-    assert.equal(await discoverLoki(fake({ 'cluster/default_instance/loki': 'loki1' }, { LOKI_ADDR: 'evil@host/x', LOKI_HTTP_PORT: '80' })), null);
+    assert.equal(
+      await discoverLoki(
+        fake({ 'cluster/default_instance/loki': 'loki1' }, { LOKI_ADDR: '10.5.4.1', LOKI_HTTP_PORT: '0' }),
+      ),
+      null,
+    );
+    assert.equal(
+      await discoverLoki(
+        fake({ 'cluster/default_instance/loki': 'loki1' }, { LOKI_ADDR: 'evil@host/x', LOKI_HTTP_PORT: '80' }),
+      ),
+      null,
+    );
     assert.equal(await discoverLoki(fake({ 'cluster/default_instance/loki': '../x' }, {})), null);
   });
 });
 
 describe('pure parts', () => {
   it('parses query_range and orders by the nanosecond timestamps', () => {
-    const e = parseQueryRange({ status: 'success', data: { resultType: 'streams', result: [
-      { stream: {}, values: [['1786237202000000001', '{"MESSAGE":"b"}'], ['1786237202000000000', 'plain a'], ['bad', 'x'], [1, 'y']] },
-    ] } });
-    assert.deepEqual(e.map((x) => x.message), ['plain a', 'b']);
+    const e = parseQueryRange({
+      status: 'success',
+      data: {
+        resultType: 'streams',
+        result: [
+          {
+            stream: {},
+            values: [
+              ['1786237202000000001', '{"MESSAGE":"b"}'],
+              ['1786237202000000000', 'plain a'],
+              ['bad', 'x'],
+              [1, 'y'],
+            ],
+          },
+        ],
+      },
+    });
+    assert.deepEqual(
+      e.map((x) => x.message),
+      ['plain a', 'b'],
+    );
   });
-  it('attributes only between a module\'s markers of this plan', () => {
-    const lines = ['x: starting backup 2 at now', 'in x', 'x: backup 2 failed (exit code 3)', 'after', 'y: starting backup 9 at now', 'in y'];
-    const m = attribute(lines.map((message, i) => ({ ns: BigInt(i), message })), 2, new Set(['x', 'y']));
+  it("attributes only between a module's markers of this plan", () => {
+    const lines = [
+      'x: starting backup 2 at now',
+      'in x',
+      'x: backup 2 failed (exit code 3)',
+      'after',
+      'y: starting backup 9 at now',
+      'in y',
+    ];
+    const m = attribute(
+      lines.map((message, i) => ({ ns: BigInt(i), message })),
+      2,
+      new Set(['x', 'y']),
+    );
     assert.deepEqual(Object.fromEntries(m), { x: ['in x', 'x: backup 2 failed (exit code 3)'] });
   });
   it('masks secrets in every usual shape', () => {

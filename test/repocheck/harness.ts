@@ -34,30 +34,49 @@ export async function startHarness(): Promise<Harness> {
   const parts: { stop(): Promise<void> }[] = [];
   try {
     await seedCluster(redis);
-    await grantClusterRoles(redis.adminUrl, { [`module/${MODULE_ID}`]: 'reader', [`module/${NOREADER_ID}`]: 'selfadm' });
-    const restic = await startResticServer(); parts.push(restic);
+    await grantClusterRoles(redis.adminUrl, {
+      [`module/${MODULE_ID}`]: 'reader',
+      [`module/${NOREADER_ID}`]: 'selfadm',
+    });
+    const restic = await startResticServer();
+    parts.push(restic);
     const gatewayCreds = new Map<string, { user: string; password: string }>();
     const agent = await startClusterAgent({
       redisUrl: redis.adminUrl,
-      repoUrl: (dest, path) => restic.repoUrl(dest, path, gatewayCreds.get(dest) ?? { user: GATEWAY_USER, password: GATEWAY_PASSWORD }),
+      repoUrl: (dest, path) =>
+        restic.repoUrl(dest, path, gatewayCreds.get(dest) ?? { user: GATEWAY_USER, password: GATEWAY_PASSWORD }),
     });
     parts.push(agent);
-    const api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port }); parts.push(api);
+    const api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port });
+    parts.push(api);
     const admin = createClient({ url: redis.adminUrl });
     admin.on('error', () => undefined);
     await admin.connect();
     return {
-      redis, api, agent, restic, gatewayCreds,
+      redis,
+      api,
+      agent,
+      restic,
+      gatewayCreds,
       async addDestination(name, resticPassword) {
         const id = randomUUID();
-        await admin.multi()
+        await admin
+          .multi()
           .hSet(`cluster/backup_repository/${id}`, { name, url: 'smb:ns8backup/test', provider: 'smb', basepath: '' })
           .hSet('private/agents/backup_destination/restic_password', id, resticPassword)
           .exec();
         return id;
       },
       config: (over = {}, user = `module/${MODULE_ID}`, password = MODULE_PASSWORD) => ({
-        repoCheck: { enabled: true, timeout: 20, budget: 60, concurrency: 2, apiUrl: api.url, cacheSeconds: 0, ...over },
+        repoCheck: {
+          enabled: true,
+          timeout: 20,
+          budget: 60,
+          concurrency: 2,
+          apiUrl: api.url,
+          cacheSeconds: 0,
+          ...over,
+        },
         redis: { replicaUrl: redis.url(), leaderUrl: redis.url(), socket: null, user, password: new Secret(password) },
       }),
       async stop() {
@@ -83,13 +102,44 @@ const mod = (id: string) => {
 export const repoPathOf = (id: string) => mod(id).repoPath;
 
 /** A run of plan 2 ("Weekly SMB") on the given destination: results per module id. */
-export function runOn(dest: string, results: Record<string, ModuleRow['result']>, start = Math.floor(Date.now() / 1000) - 30): RunReport {
+export function runOn(
+  dest: string,
+  results: Record<string, ModuleRow['result']>,
+  start = Math.floor(Date.now() / 1000) - 30,
+): RunReport {
   const modules: ModuleRow[] = Object.entries(results).map(([id, result]) => {
     const m = mod(id);
-    return { moduleId: id, uiName: m.uiName ?? '', node: m.node, nodeName: `ns${m.node}`, result, start, end: start + 10,
-      totalSize: 51998012876, totalFileCount: 1, snapshotsCount: 1, errors: result === 'failed' ? 1 : 0, repoPath: m.repoPath };
+    return {
+      moduleId: id,
+      uiName: m.uiName ?? '',
+      node: m.node,
+      nodeName: `ns${m.node}`,
+      result,
+      start,
+      end: start + 10,
+      totalSize: 51998012876,
+      totalFileCount: 1,
+      snapshotsCount: 1,
+      errors: result === 'failed' ? 1 : 0,
+      repoPath: m.repoPath,
+    };
   });
-  const outcome = modules.every((m) => m.result === 'success') ? 'SUCCESS' : modules.some((m) => m.result === 'success') ? 'PARTIAL' : 'REPO_FAILURE';
-  return { runKey: `2:${start}`, planId: 2, planName: 'Weekly SMB', destinationId: dest, destinationName: 'NAS share', outcome,
-    start, end: start + 20, nodes: [{ id: 1, name: 'ns1' }], modules, triggers: ['event'] };
+  const outcome = modules.every((m) => m.result === 'success')
+    ? 'SUCCESS'
+    : modules.some((m) => m.result === 'success')
+      ? 'PARTIAL'
+      : 'REPO_FAILURE';
+  return {
+    runKey: `2:${start}`,
+    planId: 2,
+    planName: 'Weekly SMB',
+    destinationId: dest,
+    destinationName: 'NAS share',
+    outcome,
+    start,
+    end: start + 20,
+    nodes: [{ id: 1, name: 'ns1' }],
+    modules,
+    triggers: ['event'],
+  };
 }

@@ -31,7 +31,9 @@ before(async () => {
     makeRepository(h.restic.repoUrl(TPL, 'samba-new'), PW),
   ]);
 });
-after(async () => { await h?.stop(); });
+after(async () => {
+  await h?.stop();
+});
 
 const NC = repoPathOf('nextcloud1');
 const SAMBA = repoPathOf('samba1');
@@ -47,9 +49,13 @@ function checker(over: Partial<Config['repoCheck']> = {}, user?: string, passwor
  * `fresh`: a new repository (new id) for nextcloud1. Copies share the template's id, so the
  * agent's restic cache (as on NS8) already holds their snapshots and would hide damage to them.
  */
-async function destination(name: string, opts: { otherPassword?: boolean; nc?: boolean; fresh?: boolean } = {}): Promise<string> {
+async function destination(
+  name: string,
+  opts: { otherPassword?: boolean; nc?: boolean; fresh?: boolean } = {},
+): Promise<string> {
   const dest = await h.addDestination(name, PW);
-  const copy = (from: string, to: string) => cpSync(h.restic.repoDir(TPL, from), h.restic.repoDir(dest, to), { recursive: true });
+  const copy = (from: string, to: string) =>
+    cpSync(h.restic.repoDir(TPL, from), h.restic.repoDir(dest, to), { recursive: true });
   if (opts.fresh) await makeRepository(h.restic.repoUrl(dest, NC), PW, { snapshots: 2 });
   else if (opts.nc !== false) copy(opts.otherPassword ? 'nc-other-password' : 'nc-old', NC);
   copy('samba-new', SAMBA);
@@ -64,8 +70,10 @@ const byModule = (d: DestinationHealth, id: string) => d.checks.find((c) => c.mo
 function assertSection(d: DestinationHealth, en: RegExp, it: RegExp, uiPlace?: RegExp) {
   const e = renderDestinationSection(d, 'en');
   const i = renderDestinationSection(d, 'it');
-  assert.match(e.text, en); assert.match(e.html, en);
-  assert.match(i.text, it); assert.match(i.html, it);
+  assert.match(e.text, en);
+  assert.match(e.html, en);
+  assert.match(i.text, it);
+  assert.match(i.html, it);
   if (uiPlace) assert.match(e.text, uiPlace);
   for (const s of [e.text, e.html, i.text, i.html]) {
     assert.ok(!s.includes(GATEWAY_PASSWORD), 'gateway password leaked');
@@ -78,7 +86,7 @@ function assertSection(d: DestinationHealth, en: RegExp, it: RegExp, uiPlace?: R
   }
 }
 
-test('healthy destination: the failed module\'s latest snapshot is flagged outdated, the comparison is not', async () => {
+test("healthy destination: the failed module's latest snapshot is flagged outdated, the comparison is not", async () => {
   const dest = await destination('Healthy NAS');
   const d = (await checker().check(run(dest)))!;
   assert.equal(d.verdict, 'healthy');
@@ -88,7 +96,10 @@ test('healthy destination: the failed module\'s latest snapshot is flagged outda
   // restic 0.14 gives no per-snapshot size: the size NS8 stored for the run is shown instead.
   assert.equal(nc.totalBytes, 51998012876);
   const samba = byModule(d, 'samba1');
-  assert.deepEqual([samba.verdict, samba.failedInRun, samba.snapshotCount, samba.snapshotOutdated], ['healthy', false, 1, false]);
+  assert.deepEqual(
+    [samba.verdict, samba.failedInRun, samba.snapshotCount, samba.snapshotOutdated],
+    ['healthy', false, 1, false],
+  );
   assertSection(d, /The destination answers/, /La destinazione risponde/, /Run backup now/);
   assert.match(renderDestinationSection(d, 'en').text, /older than the last expected run/);
 });
@@ -100,7 +111,12 @@ test('wrong password -> wrong_password', async () => {
   assert.equal(byModule(d, 'samba1').verdict, 'healthy');
   assert.equal(d.verdict, 'wrong_password');
   assert.match(byModule(d, 'nextcloud1').rawError!, /wrong password or no key found/);
-  assertSection(d, /does not accept the encryption password/, /non accetta la password di crittografia/, /Backup and restore > Backup destinations/);
+  assertSection(
+    d,
+    /does not accept the encryption password/,
+    /non accetta la password di crittografia/,
+    /Backup and restore > Backup destinations/,
+  );
 });
 
 test('server down -> unreachable, and the other repositories are not asked again', async () => {
@@ -110,10 +126,15 @@ test('server down -> unreachable, and the other repositories are not asked again
     const d = (await checker({ concurrency: 1 }).check(run(dest)))!;
     assert.equal(d.verdict, 'unreachable');
     assert.equal(byModule(d, 'nextcloud1').code, 'REPO_UNREACHABLE');
-    assert.deepEqual([byModule(d, 'samba1').verdict, byModule(d, 'samba1').code], ['skipped', 'CHECK_SKIPPED_DESTINATION']);
+    assert.deepEqual(
+      [byModule(d, 'samba1').verdict, byModule(d, 'samba1').code],
+      ['skipped', 'CHECK_SKIPPED_DESTINATION'],
+    );
     assert.match(byModule(d, 'nextcloud1').rawError!, /connection refused/);
     assertSection(d, /could not be reached/, /non è raggiungibile/, /Edit destination/);
-  } finally { await h.restic.up(); }
+  } finally {
+    await h.restic.up();
+  }
 });
 
 test('authentication refused by the repository server -> auth', async () => {
@@ -123,7 +144,12 @@ test('authentication refused by the repository server -> auth', async () => {
   assert.equal(d.verdict, 'auth');
   assert.match(byModule(d, 'nextcloud1').rawError!, /401 Unauthorized/);
   assert.ok(!byModule(d, 'nextcloud1').rawError!.includes('stale-password'));
-  assertSection(d, /refused the credentials/, /ha rifiutato le credenziali/, /Backup and restore > Backup destinations > Edit destination/);
+  assertSection(
+    d,
+    /refused the credentials/,
+    /ha rifiutato le credenziali/,
+    /Backup and restore > Backup destinations > Edit destination/,
+  );
 });
 
 test('repository path missing -> missing; the comparison shows the destination works', async () => {
@@ -153,7 +179,7 @@ test('damaged snapshot files -> corrupt (restic exits 0 and only warns)', async 
   assertSection(d, /the repository is damaged/, /il repository è danneggiato/, /restic check/);
 });
 
-test('deleted data pack: `restic snapshots` cannot see it, so NS8\'s read-backup-snapshots reports healthy', async () => {
+test("deleted data pack: `restic snapshots` cannot see it, so NS8's read-backup-snapshots reports healthy", async () => {
   const dest = await destination('Share missing a pack');
   const data = path.join(h.restic.repoDir(dest, NC), 'data');
   for (const sub of readdirSync(data)) rmSync(path.join(data, sub), { recursive: true, force: true });
@@ -162,14 +188,17 @@ test('deleted data pack: `restic snapshots` cannot see it, so NS8\'s read-backup
   assert.equal(byModule(d, 'nextcloud1').snapshotCount, 2);
 });
 
-test('locked by a running restic holding an exclusive lock -> locked, with the lock\'s age', async () => {
+test("locked by a running restic holding an exclusive lock -> locked, with the lock's age", async () => {
   const dest = await destination('Busy share');
   const dir = mkdtempSync(path.join(tmpdir(), 'ns8-lock-'));
   const fifo = path.join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
   // `key passwd` takes the exclusive lock (like prune after a backup), then blocks on the FIFO.
-  const holder = spawn('restic', ['--no-cache', '-r', h.restic.repoUrl(dest, NC), 'key', 'passwd', '--new-password-file', fifo],
-    { env: { ...process.env, RESTIC_PASSWORD: PW }, stdio: 'ignore' });
+  const holder = spawn(
+    'restic',
+    ['--no-cache', '-r', h.restic.repoUrl(dest, NC), 'key', 'passwd', '--new-password-file', fifo],
+    { env: { ...process.env, RESTIC_PASSWORD: PW }, stdio: 'ignore' },
+  );
   try {
     const locks = path.join(h.restic.repoDir(dest, NC), 'locks');
     while (readdirSync(locks).length === 0) await new Promise((r) => setTimeout(r, 50));
@@ -195,7 +224,9 @@ test('hung server -> timeout within the per-check timeout; the report is not hel
     assert.deepEqual([byModule(d, 'nextcloud1').verdict, byModule(d, 'nextcloud1').code], ['timeout', 'REPO_TIMEOUT']);
     assert.equal(byModule(d, 'samba1').verdict, 'skipped');
     assertSection(d, /did not answer in time/, /non ha risposto in tempo/);
-  } finally { h.restic.hang(false); }
+  } finally {
+    h.restic.hang(false);
+  }
 });
 
 test('overall budget: checks still running when it ends are skipped, never awaited', async () => {
@@ -203,9 +234,17 @@ test('overall budget: checks still running when it ends are skipped, never await
   h.restic.hang(true);
   try {
     const d = (await checker({ timeout: 30, budget: 1 }).check(run(dest)))!;
-    assert.deepEqual(d.checks.map((c) => [c.verdict, c.code]), [['skipped', 'CHECK_SKIPPED_BUDGET'], ['skipped', 'CHECK_SKIPPED_BUDGET']]);
+    assert.deepEqual(
+      d.checks.map((c) => [c.verdict, c.code]),
+      [
+        ['skipped', 'CHECK_SKIPPED_BUDGET'],
+        ['skipped', 'CHECK_SKIPPED_BUDGET'],
+      ],
+    );
     assertSection(d, /Not checked: the time allowed for checks ran out/, /Non controllato/);
-  } finally { h.restic.hang(false); }
+  } finally {
+    h.restic.hang(false);
+  }
 });
 
 test('module without cluster:reader -> forbidden (403 from the API server)', async () => {
@@ -224,7 +263,12 @@ test('API server unreachable -> an "error" verdict naming the API, no throw, no 
   const d = (await c.check(run(dest)))!;
   assert.deepEqual([d.verdict, byModule(d, 'nextcloud1').code], ['error', 'API_UNREACHABLE']);
   assert.equal(h.agent.stats().started, before);
-  assertSection(d, /could not be checked: the NS8 API server did not answer/, /server API di NS8 non ha risposto/, /System logs/);
+  assertSection(
+    d,
+    /could not be checked: the NS8 API server did not answer/,
+    /server API di NS8 non ha risposto/,
+    /System logs/,
+  );
   assert.ok(c.logger.lines.every((l) => !l.includes(MODULE_PASSWORD)));
 });
 
@@ -232,12 +276,17 @@ test('API server that accepts but never answers -> API_TIMEOUT, not a destinatio
   const dest = await destination('NAS behind a hung API');
   const { createServer } = await import('node:net');
   const sockets = new Set<import('node:net').Socket>();
-  const hung = createServer((s) => { sockets.add(s); });
+  const hung = createServer((s) => {
+    sockets.add(s);
+  });
   await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
   try {
     const port = (hung.address() as import('node:net').AddressInfo).port;
     const d = (await checker({ apiUrl: `http://127.0.0.1:${port}`, timeout: 1, concurrency: 1 }).check(run(dest)))!;
-    assert.deepEqual([d.verdict, byModule(d, 'nextcloud1').code, byModule(d, 'samba1').code], ['error', 'API_TIMEOUT', 'CHECK_SKIPPED_DESTINATION']);
+    assert.deepEqual(
+      [d.verdict, byModule(d, 'nextcloud1').code, byModule(d, 'samba1').code],
+      ['error', 'API_TIMEOUT', 'CHECK_SKIPPED_DESTINATION'],
+    );
     assertSection(d, /NS8 API server did not answer in time/, /non ha risposto in tempo/);
   } finally {
     for (const s of sockets) s.destroy();
@@ -255,7 +304,12 @@ test('wrong agent credentials -> API_AUTH', async () => {
 test('a burst of reports on one destination starts one restic per repository; the cache ends after cacheSeconds', async () => {
   const dest = await destination('Popular NAS');
   let now = Date.now();
-  const c = createRepoChecker({ config: h.config({ cacheSeconds: 300 }), logger: memoryLogger(), clock: { now: () => now }, pollMs: 50 });
+  const c = createRepoChecker({
+    config: h.config({ cacheSeconds: 300 }),
+    logger: memoryLogger(),
+    clock: { now: () => now },
+    pollMs: 50,
+  });
   const tasks = h.api.stats().tasks;
   const started = h.agent.stats().started;
   const results = await Promise.all(Array.from({ length: 6 }, () => c.check(run(dest))));
@@ -263,8 +317,11 @@ test('a burst of reports on one destination starts one restic per repository; th
   now += 299_000;
   await c.check(run(dest));
   assert.equal(h.api.stats().tasks - tasks, 2, 'one task per repository for 7 reports');
-  assert.deepEqual(h.api.stats().lastExtra, { title: 'backup-monitor repository check', isNotificationHidden: true },
-    'no notification or toast in cluster-admin for a background check');
+  assert.deepEqual(
+    h.api.stats().lastExtra,
+    { title: 'backup-monitor repository check', isNotificationHidden: true },
+    'no notification or toast in cluster-admin for a background check',
+  );
   assert.equal(h.agent.stats().started - started, 2, 'one restic per repository for 7 reports');
   now += 2_000;
   await c.check(run(dest));
@@ -280,7 +337,9 @@ test('cluster agent not running -> API_AGENT_DOWN (404 "client idle check failed
     const d = (await checker({ apiUrl: api.url }).check(run(dest)))!;
     assert.deepEqual([d.verdict, byModule(d, 'nextcloud1').code], ['error', 'API_AGENT_DOWN']);
     assertSection(d, /cluster agent on the leader node is not running/, /agente del cluster/);
-  } finally { await api.stop(); }
+  } finally {
+    await api.stop();
+  }
 });
 
 test('revoked token: one re-login, then the check goes on', async () => {

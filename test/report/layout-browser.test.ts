@@ -16,15 +16,25 @@ import { OPTIONS, RUNS } from './fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = path.join(ROOT, 'artifacts', 'report');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const WIDTHS = [390, 1280];
 
 const LONG = 'Ü'.repeat(3) + 'x'.repeat(5000);
 const hostile: RunReport = {
   ...RUNS.partial!,
-  planName: LONG, destinationName: 'https://very.long.host.example.org/' + 'a/'.repeat(400),
+  planName: LONG,
+  destinationName: 'https://very.long.host.example.org/' + 'a/'.repeat(400),
   modules: RUNS.partial!.modules.map((m, i) => ({
-    ...m, uiName: i === 0 ? 'גיבוי שרת הקבצים הראשי של המשרד ‮evil‬ ' + 'ש'.repeat(400) : 'W'.repeat(3000),
+    ...m,
+    uiName: i === 0 ? 'גיבוי שרת הקבצים הראשי של המשרד ‮evil‬ ' + 'ש'.repeat(400) : 'W'.repeat(3000),
     errorLines: i === 0 ? ['Fatal: ' + 'e'.repeat(2000), 'שגיאה: ‏גישה נדחתה'] : undefined,
   })),
 };
@@ -72,10 +82,15 @@ for (const dark of [false, true]) {
     let page: Page;
     before(async () => {
       mkdirSync(SHOTS, { recursive: true });
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: dark ? [...ARGS, '--blink-settings=forceDarkModeEnabled=true'] : ARGS });
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: dark ? [...ARGS, '--blink-settings=forceDarkModeEnabled=true'] : ARGS,
+      });
       page = await browser.newPage({ viewport: { width: 390, height: 900 } });
     });
-    after(async () => { await browser?.close(); });
+    after(async () => {
+      await browser?.close();
+    });
     // Forced dark mode changes colours, not layout: its run checks the phone width only.
     const widths = dark ? [390] : WIDTHS;
 
@@ -87,12 +102,15 @@ for (const dark of [false, true]) {
           for (const width of widths) {
             await page.setViewportSize({ width, height: 900 });
             await page.setContent(html, { waitUntil: 'load' });
-            const m = await page.evaluate(METRICS_SCRIPT) as { scroll: number; view: number; card: number };
+            const m = (await page.evaluate(METRICS_SCRIPT)) as { scroll: number; view: number; card: number };
             assert.ok(m.scroll <= m.view, `${name}/${lang}@${width}: scrollWidth ${m.scroll} > ${m.view}`);
             assert.ok(m.card <= 600, `${name}/${lang}@${width}: card ${m.card} px`);
             assert.deepEqual(await contrastProblems(page), [], `${name}/${lang}@${width}: low contrast`);
             if (lang === 'en' || name === 'warning') {
-              await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-${width}${dark ? '-dark' : ''}.png`), fullPage: true });
+              await page.screenshot({
+                path: path.join(SHOTS, `${name}-${lang}-${width}${dark ? '-dark' : ''}.png`),
+                fullPage: true,
+              });
             }
           }
         });

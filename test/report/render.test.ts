@@ -24,7 +24,10 @@ describe('golden text of every outcome', () => {
         const m = renderReport(run, REASON[name] ?? 'first', { ...O, language });
         const got = `Subject: ${m.subject}\n\n${m.text}`;
         const file = path.join(GOLDEN, `${name}.${language}.txt`);
-        if (process.env.UPDATE_GOLDEN || !existsSync(file)) { mkdirSync(GOLDEN, { recursive: true }); writeFileSync(file, got); }
+        if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+          mkdirSync(GOLDEN, { recursive: true });
+          writeFileSync(file, got);
+        }
         assert.equal(got, readFileSync(file, 'utf8'));
         assert.ok(!/\{\w+\}|undefined|NaN|null|1970/.test(got), 'every placeholder filled, no 1970');
         assert.ok(!/Seen through|Rilevato tramite|late result|backup event/.test(got), 'none of our own jargon');
@@ -36,22 +39,39 @@ describe('golden text of every outcome', () => {
 describe('report rendering', () => {
   it('subjects follow the seed tool, per outcome and reason', () => {
     const r = RUNS.partial!;
-    assert.equal(subjectOf(r, 'first', O), '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)');
+    assert.equal(
+      subjectOf(r, 'first', O),
+      '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)',
+    );
     assert.equal(subjectOf(RUNS.success!, 'success', O), '[NS8 Backup] ✅ Backup completed successfully: Weekly SMB');
     assert.equal(subjectOf(RUNS.success!, 'recovered', O), '[NS8 Backup] ✅ Backup recovered: Weekly SMB');
-    assert.equal(subjectOf(RUNS.warning!, 'first', O), '[NS8 Backup] ⚠️ Backup completed with warnings: Weekly SMB (2 to check)');
-    assert.equal(subjectOf(RUNS.repo_failure!, 'first', O), '[NS8 Backup] ❌ Backup failed – possible repository error: Weekly SMB');
+    assert.equal(
+      subjectOf(RUNS.warning!, 'first', O),
+      '[NS8 Backup] ⚠️ Backup completed with warnings: Weekly SMB (2 to check)',
+    );
+    assert.equal(
+      subjectOf(RUNS.repo_failure!, 'first', O),
+      '[NS8 Backup] ❌ Backup failed – possible repository error: Weekly SMB',
+    );
     assert.equal(subjectOf(RUNS.missing!, 'first', O), '[NS8 Backup] ⏰ Backup did not run: Weekly SMB');
-    assert.equal(subjectOf(r, 'reminder', O), '[NS8 Backup] 🔁 Reminder: ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)');
-    assert.equal(subjectOf(r, 'update', { ...O, language: 'it' }), '[NS8 Backup] ⚠️ Backup parzialmente fallito: Weekly SMB (2 applicazioni su 3 non salvate) [aggiornamento]');
+    assert.equal(
+      subjectOf(r, 'reminder', O),
+      '[NS8 Backup] 🔁 Reminder: ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)',
+    );
+    assert.equal(
+      subjectOf(r, 'update', { ...O, language: 'it' }),
+      '[NS8 Backup] ⚠️ Backup parzialmente fallito: Weekly SMB (2 applicazioni su 3 non salvate) [aggiornamento]',
+    );
   });
 
   it('for a problem, "what to do" comes before the counts and the applications; failed rows first', () => {
     const { text, html } = renderReport(RUNS.partial!, 'first', O);
     const at = (s: string) => text.indexOf(s);
     assert.ok(at('WHAT TO DO') > 0 && at('WHAT TO DO') < at('1/3 saved') && at('1/3 saved') < at('Applications'), text);
-    assert.deepEqual([...html.matchAll(/data-module="([^"]+)" data-result="([^"]+)"/g)].map((m) => `${m[1]}=${m[2]}`),
-      ['nextcloud1=failed', 'webtop1=not_run', 'mail1=success']);
+    assert.deepEqual(
+      [...html.matchAll(/data-module="([^"]+)" data-result="([^"]+)"/g)].map((m) => `${m[1]}=${m[2]}`),
+      ['nextcloud1=failed', 'webtop1=not_run', 'mail1=success'],
+    );
     assert.match(text, /> Fatal: unable to open config file: Stat: 403 Forbidden\n/);
     assert.match(text, /Last successful backup: 2026-08-08 03:00 CEST/);
     assert.match(text, /4 of the last 5 runs saved everything; last full success 2026-08-08 03:00 CEST\./);
@@ -92,8 +112,12 @@ describe('report rendering', () => {
     for (const language of ['en', 'it'] as const) {
       const { text, html } = renderReport(RUNS.no_status!, 'first', { ...O, language });
       assert.ok(!/1970/.test(text + html));
-      assert.match(text, language === 'en' ? /No application has reported a result yet · alert received 2026-08-09 03:11 CEST/
-        : /Nessuna applicazione ha ancora registrato un risultato · allarme ricevuto 2026-08-09 03:11 CEST/);
+      assert.match(
+        text,
+        language === 'en'
+          ? /No application has reported a result yet · alert received 2026-08-09 03:11 CEST/
+          : /Nessuna applicazione ha ancora registrato un risultato · allarme ricevuto 2026-08-09 03:11 CEST/,
+      );
     }
   });
 });
@@ -101,10 +125,14 @@ describe('report rendering', () => {
 describe('outside text', () => {
   const evil = '<img src=x onerror=alert(1)>\r\nBcc: victim@example.org';
   const hostile = (): RunReport => ({
-    ...RUNS.partial!, planName: evil, destinationName: '"><script>x</script>',
+    ...RUNS.partial!,
+    planName: evil,
+    destinationName: '"><script>x</script>',
     nodes: [{ id: 1, name: '<i>ns1</i>' }],
     modules: RUNS.partial!.modules.map((m) => ({
-      ...m, uiName: `<b>&amp;${m.moduleId}</b>`, nodeName: '<u>node</u>',
+      ...m,
+      uiName: `<b>&amp;${m.moduleId}</b>`,
+      nodeName: '<u>node</u>',
       errorLines: m.errorLines?.map((l) => `${l} <script>alert(1)</script>`),
     })),
     destinationHealth: { ...RUNS.partial!.destinationHealth!, destinationName: '<svg onload=x>' },
@@ -129,21 +157,33 @@ describe('outside text', () => {
   });
 
   it('right-to-left names are isolated and bidi overrides removed', () => {
-    const r: RunReport = { ...RUNS.success!, planName: 'גיבוי ‮lanigiro', modules: [{ ...RUNS.success!.modules[0]!, uiName: 'שרת ‏קבצים' }] };
+    const r: RunReport = {
+      ...RUNS.success!,
+      planName: 'גיבוי ‮lanigiro',
+      modules: [{ ...RUNS.success!.modules[0]!, uiName: 'שרת ‏קבצים' }],
+    };
     const m = renderReport(r, 'success', O);
     assert.ok(!/[\u202a-\u202e\u200f]/.test(m.subject + m.text + m.html), 'no override or mark from data');
     assert.match(m.subject, /: \u2068גיבוי lanigiro\u2069$/, 'FSI … PDI around the plan in the subject');
     assert.match(m.text, /\u2068שרת קבצים\u2069 — saved/);
     assert.match(m.html, /<span dir="auto">שרת קבצים<\/span>/);
-    assert.ok(!renderReport(RUNS.success!, 'success', O).subject.includes('\u2068'), 'left-to-right names are left alone');
+    assert.ok(
+      !renderReport(RUNS.success!, 'success', O).subject.includes('\u2068'),
+      'left-to-right names are left alone',
+    );
   });
 
   it('huge names and error lines are bounded in the mail and in what is stored', () => {
     const line = 'E'.repeat(10_000);
     const big: RunReport = {
-      ...RUNS.partial!, planName: 'P'.repeat(200_000), destinationName: 'D'.repeat(100_000),
+      ...RUNS.partial!,
+      planName: 'P'.repeat(200_000),
+      destinationName: 'D'.repeat(100_000),
       modules: Array.from({ length: 300 }, (_, i) => ({
-        ...RUNS.partial!.modules[0]!, moduleId: `m${i}`, uiName: 'U'.repeat(50_000), nodeName: 'N'.repeat(50_000),
+        ...RUNS.partial!.modules[0]!,
+        moduleId: `m${i}`,
+        uiName: 'U'.repeat(50_000),
+        nodeName: 'N'.repeat(50_000),
         errorLines: Array.from({ length: 500 }, () => line),
       })),
     };
@@ -161,8 +201,17 @@ describe('outside text', () => {
 describe('stored size', () => {
   it('a plan of ten applications with 100 kB names stores a report of a few kB, not megabytes', () => {
     const name = 'N'.repeat(100_000);
-    const r: RunReport = boundRun({ ...RUNS.partial!, planName: name, destinationName: name,
-      modules: Array.from({ length: 10 }, (_, i) => ({ ...RUNS.partial!.modules[i % 3]!, moduleId: `app${i}`, uiName: name, nodeName: name })) });
+    const r: RunReport = boundRun({
+      ...RUNS.partial!,
+      planName: name,
+      destinationName: name,
+      modules: Array.from({ length: 10 }, (_, i) => ({
+        ...RUNS.partial!.modules[i % 3]!,
+        moduleId: `app${i}`,
+        uiName: name,
+        nodeName: name,
+      })),
+    });
     const m = renderReport(r, 'first', O);
     const stored = JSON.stringify({ run: r, ...m });
     assert.ok(stored.length < 120_000, `${stored.length} B`);
@@ -173,7 +222,13 @@ describe('stale plans and failing streaks', () => {
   it('says since when, in both languages', () => {
     const r = { ...RUNS.partial!, staleSince: T - 10 * 86400 };
     assert.match(renderReport(r, 'repeat', O).text, /No successful backup of this plan since 2026-07-30 03:00 CEST/);
-    assert.match(renderReport(r, 'repeat', { ...O, language: 'it' }).html, /Nessun backup riuscito di questo piano dal 2026-07-30 03:00 CEST/);
-    assert.match(renderReport(RUNS.partial!, 'repeat', { ...O, failingSince: T - 604800 }).text, /Failing since 2026-08-02 03:00 CEST\./);
+    assert.match(
+      renderReport(r, 'repeat', { ...O, language: 'it' }).html,
+      /Nessun backup riuscito di questo piano dal 2026-07-30 03:00 CEST/,
+    );
+    assert.match(
+      renderReport(RUNS.partial!, 'repeat', { ...O, failingSince: T - 604800 }).text,
+      /Failing since 2026-08-02 03:00 CEST\./,
+    );
   });
 });

@@ -9,8 +9,10 @@ const cal = (expr: string): Calendar => {
   if (isCalendarError(c)) assert.fail(c.error);
   return c;
 };
-const prev = (expr: string, before: string, zone = 'Europe/Rome') => previousRun(cal(expr), new Date(before), zone)?.toISOString() ?? null;
-const next = (expr: string, after: string, zone = 'Europe/Rome') => nextRun(cal(expr), new Date(after), zone)?.toISOString() ?? null;
+const prev = (expr: string, before: string, zone = 'Europe/Rome') =>
+  previousRun(cal(expr), new Date(before), zone)?.toISOString() ?? null;
+const next = (expr: string, after: string, zone = 'Europe/Rome') =>
+  nextRun(cal(expr), new Date(after), zone)?.toISOString() ?? null;
 
 test('NS8.md §10 plans: last expected run on Sunday 2026-08-09 (CEST)', () => {
   // 1786231800 = 01:30 CEST, 1786237200 = 03:00 CEST.

@@ -10,10 +10,27 @@ import { parseCalendar, isCalendarError, previousRun, nextRun } from '../../src/
 const run = promisify(execFile);
 
 const EXPRESSIONS = [
-  '*-*-* *:15:00', '*-*-* 01:30:00', '*-*-* 02:30:00', 'Sun *-*-* 03:00:00', '*-*-01 02:00:00',
-  '*-*-31 02:30:00', 'Mon..Fri *-*-* 22:00:00', 'Sat,Sun 10:00', '*-*-* 00/6:00:00', '*:0/20',
-  '*-*-* 02,14:00:00', 'Mon *-*-1..7 00:00', '*-*-29/2 03:00', 'daily', 'hourly', 'weekly', 'monthly',
-  'quarterly', 'semiannually', 'yearly', 'minutely',
+  '*-*-* *:15:00',
+  '*-*-* 01:30:00',
+  '*-*-* 02:30:00',
+  'Sun *-*-* 03:00:00',
+  '*-*-01 02:00:00',
+  '*-*-31 02:30:00',
+  'Mon..Fri *-*-* 22:00:00',
+  'Sat,Sun 10:00',
+  '*-*-* 00/6:00:00',
+  '*:0/20',
+  '*-*-* 02,14:00:00',
+  'Mon *-*-1..7 00:00',
+  '*-*-29/2 03:00',
+  'daily',
+  'hourly',
+  'weekly',
+  'monthly',
+  'quarterly',
+  'semiannually',
+  'yearly',
+  'minutely',
 ];
 /** Zone -> base times (UTC ISO), each a little before a DST change or a month end. */
 const BASES: Record<string, string[]> = {
@@ -27,10 +44,19 @@ const ITERATIONS = 8;
 /** Trigger times systemd prints, per expression block, as unix ms. */
 async function systemdRuns(zone: string, base: string): Promise<number[][]> {
   const at = `@${Date.parse(base) / 1000}`;
-  const { stdout } = await run('systemd-analyze', ['calendar', `--base-time=${at}`, `--iterations=${ITERATIONS}`, ...EXPRESSIONS],
-    { env: { ...process.env, TZ: zone, LC_ALL: 'C' } });
-  return stdout.split(/\n\s*\n/).filter((b) => b.includes('Normalized form')).map((block) =>
-    [...block.matchAll(/\(in UTC\): \w+ (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/g)].map((m) => Date.parse(`${m[1]}T${m[2]}Z`)));
+  const { stdout } = await run(
+    'systemd-analyze',
+    ['calendar', `--base-time=${at}`, `--iterations=${ITERATIONS}`, ...EXPRESSIONS],
+    { env: { ...process.env, TZ: zone, LC_ALL: 'C' } },
+  );
+  return stdout
+    .split(/\n\s*\n/)
+    .filter((b) => b.includes('Normalized form'))
+    .map((block) =>
+      [...block.matchAll(/\(in UTC\): \w+ (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/g)].map((m) =>
+        Date.parse(`${m[1]}T${m[2]}Z`),
+      ),
+    );
 }
 
 for (const [zone, bases] of Object.entries(BASES)) {
@@ -52,7 +78,11 @@ for (const [zone, bases] of Object.entries(BASES)) {
         assert.deepEqual(ours.map(iso), expected[i]!.map(iso), `${expr} from ${base}`);
         // previousRun sees the same trigger set: each run is its own previous, and the one before the next.
         for (let k = 1; k < ours.length; k++) {
-          assert.equal(previousRun(cal, new Date(ours[k]! - 1), zone)?.getTime(), ours[k - 1], `${expr} before ${iso(ours[k]!)}`);
+          assert.equal(
+            previousRun(cal, new Date(ours[k]! - 1), zone)?.getTime(),
+            ours[k - 1],
+            `${expr} before ${iso(ours[k]!)}`,
+          );
         }
       });
     }

@@ -18,8 +18,13 @@ const STOP_BOUND_MS = 8000;
 describe('stop during a Redis outage', () => {
   let redis: RedisServer;
   // Each test stops its Redis for good: a fresh one each time.
-  beforeEach(async () => { redis = await startRedis(); await seedCluster(redis); });
-  afterEach(async () => { await redis.stop(); });
+  beforeEach(async () => {
+    redis = await startRedis();
+    await seedCluster(redis);
+  });
+  afterEach(async () => {
+    await redis.stop();
+  });
 
   it('returns within the bound while work waits for Redis', async () => {
     const { service, log } = await startInProcessService(redis);
@@ -38,8 +43,15 @@ describe('stop during a Redis outage', () => {
   it('the shipped entrypoint exits 0 on SIGTERM within the bound while an alert waits for Redis', async () => {
     const { service, url } = await startTestService(redis);
     await redis.stop();
-    const firing = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/alertmanager/firing-two-in-one-group.json'), 'utf8');
-    const res = await fetch(`${url}/alert`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: firing });
+    const firing = readFileSync(
+      path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/alertmanager/firing-two-in-one-group.json'),
+      'utf8',
+    );
+    const res = await fetch(`${url}/alert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: firing,
+    });
     assert.equal(res.status, 202);
     await sleep(2500); // WAIT_SECONDS=1: both plans are being read from a Redis that is gone
     const t0 = Date.now();
@@ -52,12 +64,35 @@ describe('stop during a Redis outage', () => {
 describe('retry', () => {
   it('waits with backoff, gives up after its attempts, and stops at once when aborted', async () => {
     let calls = 0;
-    await assert.rejects(retry(async () => { calls++; throw new Error('no'); }, { backoff: { firstMs: 1, maxMs: 2 }, attempts: 3 }), /no/);
+    await assert.rejects(
+      retry(
+        async () => {
+          calls++;
+          throw new Error('no');
+        },
+        { backoff: { firstMs: 1, maxMs: 2 }, attempts: 3 },
+      ),
+      /no/,
+    );
     assert.equal(calls, 3);
-    assert.equal(await retry(async (n) => { if (n < 3) throw new Error('not yet'); return n; }, { backoff: { firstMs: 1, maxMs: 1 } }), 3);
+    assert.equal(
+      await retry(
+        async (n) => {
+          if (n < 3) throw new Error('not yet');
+          return n;
+        },
+        { backoff: { firstMs: 1, maxMs: 1 } },
+      ),
+      3,
+    );
     const ctl = new AbortController();
     const t0 = Date.now();
-    const p = retry(async () => { throw new Error('down'); }, { backoff: { firstMs: 60_000, maxMs: 60_000 }, signal: ctl.signal });
+    const p = retry(
+      async () => {
+        throw new Error('down');
+      },
+      { backoff: { firstMs: 60_000, maxMs: 60_000 }, signal: ctl.signal },
+    );
     setTimeout(() => ctl.abort(new Error('stopping')), 50);
     await assert.rejects(p, /stopping/);
     assert.ok(Date.now() - t0 < 1000);

@@ -63,7 +63,12 @@ export interface ActionResult {
   error: string;
 }
 
-export interface ValidationError { parameter: string; error: string; value: unknown; field: string }
+export interface ValidationError {
+  parameter: string;
+  error: string;
+  value: unknown;
+  field: string;
+}
 
 // ajv-formats is CommonJS: under NodeNext its default export sits on `.default`.
 const addFormats = (addFormatsModule as unknown as { default: (a: Ajv) => Ajv }).default;
@@ -72,24 +77,49 @@ addFormats(ajv);
 
 /** ajv errors in the shape of the Go agent's gojsonschema output (validation.ToJSON). */
 export function toAgentErrors(errors: ErrorObject[], data: unknown): ValidationError[] {
-  return errors.filter((e) => !['if', 'anyOf', 'oneOf'].includes(e.keyword) || errors.length === 1).map((e) => {
-    const parts = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const at = (keys: string[]) => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), data);
-    let value = at(parts);
-    // gojsonschema reports required/additional-property errors on the parent object.
-    if (e.keyword === 'additionalProperties') value = at([...parts, String(e.params.additionalProperty)]);
-    const field = parts.length ? parts.join('.') : '(root)';
-    const parameter = parts[0] ?? '(root)';
-    return { parameter, error: `${parameter}_${RULES[e.keyword] ?? e.keyword}`, value: value ?? null, field };
-  });
+  return errors
+    .filter((e) => !['if', 'anyOf', 'oneOf'].includes(e.keyword) || errors.length === 1)
+    .map((e) => {
+      const parts = e.instancePath
+        .split('/')
+        .slice(1)
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const at = (keys: string[]) =>
+        keys.reduce<unknown>(
+          (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+          data,
+        );
+      let value = at(parts);
+      // gojsonschema reports required/additional-property errors on the parent object.
+      if (e.keyword === 'additionalProperties') value = at([...parts, String(e.params.additionalProperty)]);
+      const field = parts.length ? parts.join('.') : '(root)';
+      const parameter = parts[0] ?? '(root)';
+      return { parameter, error: `${parameter}_${RULES[e.keyword] ?? e.keyword}`, value: value ?? null, field };
+    });
 }
 
 const RULES: Record<string, string> = {
-  required: 'required', type: 'invalid_type', enum: 'enum', const: 'const', format: 'format', pattern: 'pattern',
-  minimum: 'number_gte', maximum: 'number_lte', exclusiveMinimum: 'number_gt', exclusiveMaximum: 'number_lt',
-  minLength: 'string_gte', maxLength: 'string_lte', minItems: 'array_min_items', maxItems: 'array_max_items',
-  uniqueItems: 'unique', additionalProperties: 'additional_property_not_allowed', multipleOf: 'multiple_of',
-  anyOf: 'number_any_of', oneOf: 'number_one_of', not: 'number_not', if: 'condition_then',
+  required: 'required',
+  type: 'invalid_type',
+  enum: 'enum',
+  const: 'const',
+  format: 'format',
+  pattern: 'pattern',
+  minimum: 'number_gte',
+  maximum: 'number_lte',
+  exclusiveMinimum: 'number_gt',
+  exclusiveMaximum: 'number_lt',
+  minLength: 'string_gte',
+  maxLength: 'string_lte',
+  minItems: 'array_min_items',
+  maxItems: 'array_max_items',
+  uniqueItems: 'unique',
+  additionalProperties: 'additional_property_not_allowed',
+  multipleOf: 'multiple_of',
+  anyOf: 'number_any_of',
+  oneOf: 'number_one_of',
+  not: 'number_not',
+  if: 'condition_then',
 };
 
 /** Validates `data` against a schema file; [] when valid. */
@@ -156,7 +186,9 @@ export function agentEnvironment(o: AgentOptions): Record<string, string> {
 
 function listSteps(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => !f.startsWith('validate-') && !statSync(path.join(dir, f)).isDirectory()).sort();
+  return readdirSync(dir)
+    .filter((f) => !f.startsWith('validate-') && !statSync(path.join(dir, f)).isDirectory())
+    .sort();
 }
 
 /**
@@ -166,7 +198,8 @@ function listSteps(dir: string): string[] {
  */
 function actionPlan(action: string, o: AgentOptions): { steps: string[]; inSchema?: string; outSchema?: string } {
   const byName = new Map<string, string>();
-  let inSchema: string | undefined; let outSchema: string | undefined;
+  let inSchema: string | undefined;
+  let outSchema: string | undefined;
   for (const base of [...(o.baseActionsDirs ?? []), path.join(installDirOf(o), 'actions')]) {
     const dir = path.join(base, action);
     for (const step of listSteps(dir)) byName.set(step, path.join(dir, step));
@@ -176,20 +209,37 @@ function actionPlan(action: string, o: AgentOptions): { steps: string[]; inSchem
   return { steps: [...byName.keys()].sort().map((k) => byName.get(k)!), inSchema, outSchema };
 }
 
-interface StepRun { code: number; stdout: string; stderr: string; commands: string[][] }
+interface StepRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  commands: string[][];
+}
 
-function runStep(file: string, input: string, env: Record<string, string>, cwd: string, comFd: 2 | 3): Promise<StepRun> {
+function runStep(
+  file: string,
+  input: string,
+  env: Record<string, string>,
+  cwd: string,
+  comFd: 2 | 3,
+): Promise<StepRun> {
   return new Promise((resolve) => {
     const child = spawn(file, [], { cwd, env, stdio: ['pipe', 'pipe', 'pipe', comFd === 3 ? 'pipe' : 'ignore'] });
-    const out: Buffer[] = []; const err: Buffer[] = []; const com: Buffer[] = [];
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const com: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => com.push(b));
     child.on('error', (e) => resolve({ code: -1, stdout: '', stderr: `${e.message}\n`, commands: [] }));
-    child.on('close', (code) => resolve({
-      code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(),
-      commands: parseCommands(Buffer.concat(com).toString()),
-    }));
+    child.on('close', (code) =>
+      resolve({
+        code: code ?? 1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        commands: parseCommands(Buffer.concat(com).toString()),
+      }),
+    );
     child.stdin!.on('error', () => undefined);
     child.stdin!.end(input);
   });
@@ -197,16 +247,30 @@ function runStep(file: string, input: string, env: Record<string, string>, cwd: 
 
 /** CSV rows separated by spaces, quotes as in Python's csv module (QUOTE_MINIMAL). */
 function parseCommands(text: string): string[][] {
-  return text.split('\n').filter(Boolean).map((line) => [...line.matchAll(/"((?:[^"]|"")*)"|(\S+)/g)]
-    .map((m) => (m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2] ?? '')));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) =>
+      [...line.matchAll(/"((?:[^"]|"")*)"|(\S+)/g)].map((m) =>
+        m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? ''),
+      ),
+    );
 }
 
-const decode = (s: string): unknown => { try { return JSON.parse(s); } catch { return s; } };
+const decode = (s: string): unknown => {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+};
 
 async function syncEnvironmentToRedis(o: AgentOptions): Promise<void> {
   const env = readEnvFile(path.join(o.stateDir, 'environment'));
   const ae = agentEnvironment(o);
-  const c = createClient({ url: `redis://${encodeURIComponent(ae.REDIS_USER!)}:${encodeURIComponent(ae.REDIS_PASSWORD!)}@${ae.REDIS_ADDRESS}` });
+  const c = createClient({
+    url: `redis://${encodeURIComponent(ae.REDIS_USER!)}:${encodeURIComponent(ae.REDIS_PASSWORD!)}@${ae.REDIS_ADDRESS}`,
+  });
   c.on('error', () => undefined);
   await c.connect();
   try {
@@ -214,7 +278,9 @@ async function syncEnvironmentToRedis(o: AgentOptions): Promise<void> {
     const m = c.multi().del(key);
     if (Object.keys(env).length) m.hSet(key, env);
     await m.exec();
-  } finally { await c.quit(); }
+  } finally {
+    await c.quit();
+  }
 }
 
 /**
@@ -224,7 +290,9 @@ async function syncEnvironmentToRedis(o: AgentOptions): Promise<void> {
 export async function runAction(action: string, data: unknown, opts: AgentOptions): Promise<ActionResult> {
   const { steps, inSchema, outSchema } = actionPlan(action, opts);
   let status: ActionStatus | 'running' = 'running';
-  let exitCode = 0; let output = ''; let error = '';
+  let exitCode = 0;
+  let output = '';
+  let error = '';
   if (!steps.length && !inSchema) {
     await syncEnvironmentToRedis(opts);
     return { status: 'aborted', exitCode: 8, output: '', error: `Action ${action} is not defined\n` };
@@ -232,54 +300,109 @@ export async function runAction(action: string, data: unknown, opts: AgentOption
   const input = JSON.stringify(data ?? null);
   const inErrors = inSchema ? validateAgainst(inSchema, data ?? null) : [];
   if (inErrors.length) {
-    status = 'validation-failed'; exitCode = 10; output = JSON.stringify(inErrors);
+    status = 'validation-failed';
+    exitCode = 10;
+    output = JSON.stringify(inErrors);
     error = `Validation errors: ${inErrors.map((e) => e.error).join(', ')}\n`;
   }
-  const taskEnv = { AGENT_TASK_ID: randomUUID(), AGENT_TASK_ACTION: action, AGENT_TASK_USER: opts.user ?? 'admin', AGENT_COMFD: '3' };
+  const taskEnv = {
+    AGENT_TASK_ID: randomUUID(),
+    AGENT_TASK_ACTION: action,
+    AGENT_TASK_USER: opts.user ?? 'admin',
+    AGENT_COMFD: '3',
+  };
   for (const file of status === 'running' ? steps : []) {
     const step = path.basename(file);
-    if ((statSync(file).mode & 0o111) === 0) { error += `step ${step} is not executable: skipped\n`; continue; }
+    if ((statSync(file).mode & 0o111) === 0) {
+      error += `step ${step} is not executable: skipped\n`;
+      continue;
+    }
     const env = { ...agentEnvironment(opts), ...taskEnv, ...opts.env };
     const r = await runStep(file, input, env, opts.stateDir, 3);
-    output += r.stdout; error += r.stderr;
+    output += r.stdout;
+    error += r.stderr;
     if (r.commands.some((c) => c[0] === 'set-status' && c[1] === 'validation-failed')) status = 'validation-failed';
-    if (r.code !== 0) { exitCode = r.code; if (status === 'running') status = 'aborted'; break; }
-    if (status === 'validation-failed') { exitCode = 10; break; }
+    if (r.code !== 0) {
+      exitCode = r.code;
+      if (status === 'running') status = 'aborted';
+      break;
+    }
+    if (status === 'validation-failed') {
+      exitCode = 10;
+      break;
+    }
   }
   if (status === 'running' && outSchema) {
-    let parsed: unknown; let bad = '';
-    try { parsed = JSON.parse(output); } catch (e) { bad = `JSON unmarshal error: ${(e as Error).message}`; }
+    let parsed: unknown;
+    let bad = '';
+    try {
+      parsed = JSON.parse(output);
+    } catch (e) {
+      bad = `JSON unmarshal error: ${(e as Error).message}`;
+    }
     const outErrors = bad ? [] : validateAgainst(outSchema, parsed);
     if (bad || outErrors.length) {
-      status = 'aborted'; exitCode = 1;
-      error += bad ? `JSON Schema output validation aborted: ${bad}\n` : `Validation errors: ${JSON.stringify(outErrors)}\n`;
+      status = 'aborted';
+      exitCode = 1;
+      error += bad
+        ? `JSON Schema output validation aborted: ${bad}\n`
+        : `Validation errors: ${JSON.stringify(outErrors)}\n`;
     }
   }
   await syncEnvironmentToRedis(opts);
   return { status: status === 'running' ? 'completed' : status, exitCode, output: decode(output), error };
 }
 
-export interface EventResult { exitCode: number; stdout: string; stderr: string; steps: string[] }
+export interface EventResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  steps: string[];
+}
 
 /**
  * Runs `imageroot/events/<event>` handlers as the agent does on a received event: payload on
  * stdin, AGENT_EVENT_NAME/AGENT_EVENT_SOURCE set, AGENT_COMFD=2; a failing step stops the rest.
  * The Redis environment copy is not refreshed (contract fact 9).
  */
-export async function runEvent(event: string, payload: unknown, source: string, opts: AgentOptions): Promise<EventResult> {
+export async function runEvent(
+  event: string,
+  payload: unknown,
+  source: string,
+  opts: AgentOptions,
+): Promise<EventResult> {
   const dir = path.join(installDirOf(opts), 'events', event);
   const res: EventResult = { exitCode: 0, stdout: '', stderr: '', steps: [] };
   for (const step of listSteps(dir)) {
-    const env = { ...agentEnvironment(opts), AGENT_EVENT_NAME: event, AGENT_EVENT_SOURCE: source, AGENT_COMFD: '2', ...opts.env };
-    const r = await runStep(path.join(dir, step), typeof payload === 'string' ? payload : JSON.stringify(payload), env, opts.stateDir, 2);
-    res.steps.push(step); res.stdout += r.stdout; res.stderr += r.stderr;
-    if (r.code !== 0) { res.exitCode = r.code; break; }
+    const env = {
+      ...agentEnvironment(opts),
+      AGENT_EVENT_NAME: event,
+      AGENT_EVENT_SOURCE: source,
+      AGENT_COMFD: '2',
+      ...opts.env,
+    };
+    const r = await runStep(
+      path.join(dir, step),
+      typeof payload === 'string' ? payload : JSON.stringify(payload),
+      env,
+      opts.stateDir,
+      2,
+    );
+    res.steps.push(step);
+    res.stdout += r.stdout;
+    res.stderr += r.stderr;
+    if (r.code !== 0) {
+      res.exitCode = r.code;
+      break;
+    }
   }
   return res;
 }
 
 export interface InstallOptions extends AgentOptions {
-  tcpPort: number; nodeId?: number; image?: string;
+  tcpPort: number;
+  nodeId?: number;
+  image?: string;
   /** add-module's `module_uuid` (restore and move keep the source's); default a new one. */
   moduleUuid?: string;
 }
@@ -294,13 +417,24 @@ export async function installModule(o: InstallOptions): Promise<ActionResult> {
   const id = moduleIdOf(o);
   const image = o.image ?? 'localhost/backup-monitor:dev';
   const env: Record<string, string> = {
-    MODULE_ID: id, NODE_ID: String(o.nodeId ?? 1), MODULE_UUID: o.moduleUuid ?? randomUUID(), IMAGE_URL: image,
+    MODULE_ID: id,
+    NODE_ID: String(o.nodeId ?? 1),
+    MODULE_UUID: o.moduleUuid ?? randomUUID(),
+    IMAGE_URL: image,
     // org.nethserver.tcp-ports-demand=2: two consecutive ports (webhook, /metrics).
-    TCP_PORT: String(o.tcpPort), TCP_PORTS: `${o.tcpPort},${o.tcpPort + 1}`, TCP_PORTS_RANGE: `${o.tcpPort}-${o.tcpPort + 1}`,
+    TCP_PORT: String(o.tcpPort),
+    TCP_PORTS: `${o.tcpPort},${o.tcpPort + 1}`,
+    TCP_PORTS_RANGE: `${o.tcpPort}-${o.tcpPort + 1}`,
     // org.nethserver.images lists the service image; NS8 exports it as <NAME>_IMAGE.
     BACKUP_MONITOR_SERVICE_IMAGE: image.replace(/backup-monitor(?=[:@]|$)/, 'backup-monitor-service'),
   };
-  writeFileSync(path.join(o.stateDir, 'environment'), Object.keys(env).sort().map((k) => `${k}=${env[k]}\n`).join(''));
+  writeFileSync(
+    path.join(o.stateDir, 'environment'),
+    Object.keys(env)
+      .sort()
+      .map((k) => `${k}=${env[k]}\n`)
+      .join(''),
+  );
   const agentEnv = `AGENT_ID=module/${id}\nREDIS_USER=${o.redisUser ?? `module/${id}`}\nREDIS_PASSWORD=${o.redisPassword ?? MODULE_PASSWORD}\n`;
   writeFileSync(path.join(o.stateDir, 'agent.env'), agentEnv, { mode: 0o600 });
   return await runAction('create-module', {}, o);

@@ -58,27 +58,46 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
-  const fail = (res: Response, code: number, message: string, data: unknown = null) => { res.status(code).json({ code, message, data }); };
+  const fail = (res: Response, code: number, message: string, data: unknown = null) => {
+    res.status(code).json({ code, message, data });
+  };
 
   app.post('/api/login', async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof username !== 'string' || typeof password !== 'string' || username === 'default' ||
-      !(await redisAuth(opts.redisPort, username, password))) {
-      fail(res, 401, 'incorrect Username or Password'); return;
+    if (
+      typeof username !== 'string' ||
+      typeof password !== 'string' ||
+      username === 'default' ||
+      !(await redisAuth(opts.redisPort, username, password))
+    ) {
+      fail(res, 401, 'incorrect Username or Password');
+      return;
     }
     counts.logins++;
     const exp = Math.floor(Date.now() / 1000) + tokenSeconds;
-    const token = sign({ id: username, role: '', actions: [], '2fa': false, exp, orig_iat: Math.floor(Date.now() / 1000) }, key);
+    const token = sign(
+      { id: username, role: '', actions: [], '2fa': false, exp, orig_iat: Math.floor(Date.now() / 1000) },
+      key,
+    );
     res.json({ code: 200, expire: new Date(exp * 1000).toISOString(), token });
   });
 
   /** gin-jwt: 401 for a missing, forged or expired token. */
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
     const h = req.get('authorization') ?? '';
-    if (!h.startsWith('Bearer ')) { fail(res, 401, 'auth header is empty'); return; }
+    if (!h.startsWith('Bearer ')) {
+      fail(res, 401, 'auth header is empty');
+      return;
+    }
     const claims = verify(h.slice(7), key);
-    if (!claims) { fail(res, 401, 'signature is invalid'); return; }
-    if (typeof claims.exp !== 'number' || claims.exp < Date.now() / 1000) { fail(res, 401, 'Token is expired'); return; }
+    if (!claims) {
+      fail(res, 401, 'signature is invalid');
+      return;
+    }
+    if (typeof claims.exp !== 'number' || claims.exp < Date.now() / 1000) {
+      fail(res, 401, 'Token is expired');
+      return;
+    }
     res.locals.user = String(claims.id);
     next();
   };
@@ -87,14 +106,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // Authorizator: roles re-read from Redis on every POST; no match -> 403 (NS8.md §5.2).
     const action = (req.body as { action?: unknown } | undefined)?.action;
     if (typeof action !== 'string' || !(await allowed(rdb, res.locals.user as string, action))) {
-      fail(res, 403, "you don't have permission to access this resource"); return;
+      fail(res, 403, "you don't have permission to access this resource");
+      return;
     }
     if (!(await agentAlive(rdb, 'cluster', opts.idleSeconds ?? 8))) {
-      fail(res, 404, 'client idle check failed', 'client cluster not found or idle'); return;
+      fail(res, 404, 'client idle check failed', 'client cluster not found or idle');
+      return;
     }
     const body = req.body as { data?: unknown; extra?: unknown; parent?: unknown };
-    const task = { id: randomUUID(), action, data: body.data ?? null, extra: body.extra ?? null, queue: 'cluster/tasks',
-      user: res.locals.user as string, timestamp: new Date().toISOString(), parent: typeof body.parent === 'string' ? body.parent : '' };
+    const task = {
+      id: randomUUID(),
+      action,
+      data: body.data ?? null,
+      extra: body.extra ?? null,
+      queue: 'cluster/tasks',
+      user: res.locals.user as string,
+      timestamp: new Date().toISOString(),
+      parent: typeof body.parent === 'string' ? body.parent : '',
+    };
     await rdb.lPush('cluster/tasks', JSON.stringify(task));
     counts.tasks++;
     counts.byAction[action] = (counts.byAction[action] ?? 0) + 1;
@@ -104,21 +133,48 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   app.get('/api/cluster/task/:id/status', authenticate, async (req, res) => {
     const f = `task/cluster/${req.params.id}`;
-    const [error, output, exitCode] = await Promise.all([rdb.get(`${f}/error`), rdb.get(`${f}/output`), rdb.get(`${f}/exit_code`)]);
-    if (error === null) { fail(res, 400, 'error getting error status from redis', 'redis: nil'); return; }
-    if (output === null) { fail(res, 400, 'error getting output status from redis', 'redis: nil'); return; }
-    if (exitCode === null) { fail(res, 400, 'error getting exit code status from redis', 'redis: nil'); return; }
+    const [error, output, exitCode] = await Promise.all([
+      rdb.get(`${f}/error`),
+      rdb.get(`${f}/output`),
+      rdb.get(`${f}/exit_code`),
+    ]);
+    if (error === null) {
+      fail(res, 400, 'error getting error status from redis', 'redis: nil');
+      return;
+    }
+    if (output === null) {
+      fail(res, 400, 'error getting output status from redis', 'redis: nil');
+      return;
+    }
+    if (exitCode === null) {
+      fail(res, 400, 'error getting exit code status from redis', 'redis: nil');
+      return;
+    }
     let decoded: unknown = output;
-    try { decoded = JSON.parse(output); } catch { /* core returns non-JSON output as-is */ }
+    try {
+      decoded = JSON.parse(output);
+    } catch {
+      /* core returns non-JSON output as-is */
+    }
     res.json({ code: 200, message: 'success', data: { error, output: decoded, exit_code: Number(exitCode), file: f } });
   });
 
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, port,
-    stats: () => ({ logins: counts.logins, tasks: counts.tasks, byAction: { ...counts.byAction }, lastExtra: counts.lastExtra }),
-    revokeTokens: () => { key = randomBytes(32); },
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stats: () => ({
+      logins: counts.logins,
+      tasks: counts.tasks,
+      byAction: { ...counts.byAction },
+      lastExtra: counts.lastExtra,
+    }),
+    revokeTokens: () => {
+      key = randomBytes(32);
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -132,8 +188,17 @@ async function redisAuth(port: number, username: string, password: string): Prom
   const c = createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: false }, username, password });
   c.on('error', () => undefined);
   let ok = false;
-  try { await c.connect(); ok = true; } catch { /* WRONGPASS or no such user */ }
-  try { c.destroy(); } catch { /* already closed after a refused AUTH */ }
+  try {
+    await c.connect();
+    ok = true;
+  } catch {
+    /* WRONGPASS or no such user */
+  }
+  try {
+    c.destroy();
+  } catch {
+    /* already closed after a refused AUTH */
+  }
   return ok;
 }
 
@@ -141,7 +206,10 @@ type Rdb = ReturnType<typeof createClient>;
 
 async function allowed(rdb: Rdb, user: string, action: string): Promise<boolean> {
   const roles = (await rdb.hGet(`roles/${user}`, 'cluster')) ?? '';
-  for (const role of roles.split(',').map((r) => r.trim()).filter(Boolean)) {
+  for (const role of roles
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)) {
     for (const glob of await rdb.sMembers(`cluster/roles/${role}`)) if (globMatch(glob, action)) return true;
   }
   return false;
@@ -149,17 +217,27 @@ async function allowed(rdb: Rdb, user: string, action: string): Promise<boolean>
 
 /** Go's filepath.Match for action names (no path separators in them). */
 export function globMatch(glob: string, name: string): boolean {
-  const re = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\[!/g, '[^');
-  try { return new RegExp(`^${re}$`).test(name); } catch { return false; }
+  const re = glob
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
+    .replace(/\[!/g, '[^');
+  try {
+    return new RegExp(`^${re}$`).test(name);
+  } catch {
+    return false;
+  }
 }
 
 /** core redis.CheckClientIdle: a client named after the agent with idle <= N seconds. */
 async function agentAlive(rdb: Rdb, name: string, idleSeconds: number): Promise<boolean> {
-  const list = await rdb.sendCommand(['CLIENT', 'LIST']) as string;
-  return String(list).split('\n').some((line) => {
-    const f = Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]));
-    return f.name === name && Number(f.idle) <= idleSeconds;
-  });
+  const list = (await rdb.sendCommand(['CLIENT', 'LIST'])) as string;
+  return String(list)
+    .split('\n')
+    .some((line) => {
+      const f = Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]));
+      return f.name === name && Number(f.idle) <= idleSeconds;
+    });
 }
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -175,5 +253,9 @@ function verify(token: string, key: Buffer): Record<string, unknown> | null {
   const want = createHmac('sha256', key).update(`${h}.${p}`).digest();
   const got = Buffer.from(s, 'base64url');
   if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
-  try { return JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>; } catch { return null; }
+  try {
+    return JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }

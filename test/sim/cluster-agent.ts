@@ -27,8 +27,16 @@ export interface ClusterAgentOptions {
   popTimeout?: number;
 }
 
-interface Task { id: string; action: string; data: unknown }
-interface Result { output: string; error: string; exitCode: number }
+interface Task {
+  id: string;
+  action: string;
+  data: unknown;
+}
+interface Result {
+  output: string;
+  error: string;
+  exitCode: number;
+}
 
 export async function startClusterAgent(opts: ClusterAgentOptions): Promise<ClusterAgent> {
   const pop = createClient({ url: opts.redisUrl, name: 'cluster' });
@@ -41,12 +49,16 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
   let stopping = false;
 
   async function finish(t: Task, r: Result) {
-    await rdb.multi()
+    await rdb
+      .multi()
       .set(`task/cluster/${t.id}/output`, r.output, { EX: TTL })
       .set(`task/cluster/${t.id}/error`, r.error, { EX: TTL })
       .set(`task/cluster/${t.id}/exit_code`, String(r.exitCode), { EX: TTL })
       .expire(`task/cluster/${t.id}/context`, TTL)
-      .publish(`progress/cluster/task/${t.id}`, JSON.stringify({ status: r.exitCode === 0 ? 'completed' : 'aborted', progress: 100 }))
+      .publish(
+        `progress/cluster/task/${t.id}`,
+        JSON.stringify({ status: r.exitCode === 0 ? 'completed' : 'aborted', progress: 100 }),
+      )
       .exec();
   }
 
@@ -55,8 +67,10 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
     await rdb.publish(`progress/cluster/task/${t.id}`, JSON.stringify({ status: 'running', progress: 0 }));
     let r: Result;
     try {
-      r = t.action === 'read-backup-snapshots' ? await readBackupSnapshots(t.data)
-        : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 };
+      r =
+        t.action === 'read-backup-snapshots'
+          ? await readBackupSnapshots(t.data)
+          : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 };
     } catch (e) {
       r = { output: '', error: `Traceback (most recent call last):\n${String(e)}\n`, exitCode: 1 };
     }
@@ -73,33 +87,62 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
     }
     const dest = d.repository as string;
     const password = await rdb.hGet('private/agents/backup_destination/restic_password', dest);
-    if (!password) return { output: '', error: `Traceback (most recent call last):\nKeyError: '${dest}'\n`, exitCode: 1 };
-    const r = await restic(['snapshots', '--json'], { RESTIC_REPOSITORY: opts.repoUrl(dest, d.path as string), RESTIC_PASSWORD: password });
+    if (!password)
+      return { output: '', error: `Traceback (most recent call last):\nKeyError: '${dest}'\n`, exitCode: 1 };
+    const r = await restic(['snapshots', '--json'], {
+      RESTIC_REPOSITORY: opts.repoUrl(dest, d.path as string),
+      RESTIC_PASSWORD: password,
+    });
     if (r.code !== 0) return { output: '', error: r.stderr, exitCode: 1 };
     // core 50read: restic's warnings still reach the task's stderr when the exit code is 0.
     return { output: JSON.stringify(mapSnapshots(r.stdout)), error: r.stderr, exitCode: 0 };
   }
 
-  function restic(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  function restic(
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn('restic', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cacheDir, RESTIC_CACHE_DIR: cacheDir, ...env } });
+      const child = spawn('restic', args, {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cacheDir, RESTIC_CACHE_DIR: cacheDir, ...env },
+      });
       started++;
       children.add(child);
-      let stdout = ''; let stderr = '';
-      child.stdout.on('data', (b: Buffer) => { stdout += b.toString('utf8'); });
-      child.stderr.on('data', (b: Buffer) => { stderr += b.toString('utf8'); });
-      child.on('error', (e) => { stderr += String(e); });
-      child.on('close', (code) => { children.delete(child); resolve({ code: code ?? 1, stdout, stderr }); });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString('utf8');
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString('utf8');
+      });
+      child.on('error', (e) => {
+        stderr += String(e);
+      });
+      child.on('close', (code) => {
+        children.delete(child);
+        resolve({ code: code ?? 1, stdout, stderr });
+      });
     });
   }
 
   const loop = (async () => {
     while (!stopping) {
       let item: { key: string; element: string } | null = null;
-      try { item = await pop.brPop('cluster/tasks', opts.popTimeout ?? 1); } catch { if (stopping) break; await sleep(100); continue; }
+      try {
+        item = await pop.brPop('cluster/tasks', opts.popTimeout ?? 1);
+      } catch {
+        if (stopping) break;
+        await sleep(100);
+        continue;
+      }
       if (!item) continue;
       let task: Task;
-      try { task = JSON.parse(item.element) as Task; } catch { continue; }
+      try {
+        task = JSON.parse(item.element) as Task;
+      } catch {
+        continue;
+      }
       void run(task).catch(() => undefined); // tasks run side by side, as the Go agent's goroutines do
     }
   })();

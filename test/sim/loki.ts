@@ -45,7 +45,14 @@ const toNs = (v: string | null, fallback: bigint): bigint => {
 
 export async function startLoki(opts: { user?: string; password?: string } = {}): Promise<LokiSim> {
   const sim: LokiSim = {
-    url: '', port: 0, user: opts.user ?? 'loki', password: opts.password ?? 'c3b2a1f0-loki-pass', entries: [], delayMs: 0, rawBody: null, queries: [],
+    url: '',
+    port: 0,
+    user: opts.user ?? 'loki',
+    password: opts.password ?? 'c3b2a1f0-loki-pass',
+    entries: [],
+    delayMs: 0,
+    rawBody: null,
+    queries: [],
     stop: async () => {},
   };
   const server: Server = createServer((req, res) => {
@@ -56,33 +63,61 @@ export async function startLoki(opts: { user?: string; password?: string } = {})
       res.end('401 Unauthorized\n');
       return;
     }
-    if (req.method !== 'GET' || url.pathname !== '/loki/api/v1/query_range') { res.writeHead(404).end('404 page not found\n'); return; }
+    if (req.method !== 'GET' || url.pathname !== '/loki/api/v1/query_range') {
+      res.writeHead(404).end('404 page not found\n');
+      return;
+    }
     sim.queries.push(url.searchParams);
     const answer = () => {
-      if (sim.rawBody !== null) { res.writeHead(200, { 'content-type': 'application/json' }).end(sim.rawBody); return; }
+      if (sim.rawBody !== null) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(sim.rawBody);
+        return;
+      }
       const q = url.searchParams.get('query') ?? '';
       const node = /^\{node_id="(\d+)"\}/.exec(q)?.[1];
       const units = [...q.matchAll(/unit="([^"]+)"/g)].map((m) => m[1]!).filter((u) => u !== '_SYSTEMD_UNIT');
-      if (!node || !/\| json /.test(q)) { res.writeHead(400, { 'content-type': 'text/plain' }).end('parse error : syntax error\n'); return; }
-      let start: bigint; let end: bigint;
+      if (!node || !/\| json /.test(q)) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('parse error : syntax error\n');
+        return;
+      }
+      let start: bigint;
+      let end: bigint;
       try {
         end = toNs(url.searchParams.get('end'), BigInt(Date.now()) * 1_000_000n);
         start = toNs(url.searchParams.get('start'), end - 3_600_000_000_000n);
-      } catch (e) { res.writeHead(400).end(`${(e as Error).message}\n`); return; }
+      } catch (e) {
+        res.writeHead(400).end(`${(e as Error).message}\n`);
+        return;
+      }
       const limit = Number(url.searchParams.get('limit') ?? 100);
       const backward = (url.searchParams.get('direction') ?? 'backward') === 'backward';
       const picked = sim.entries
         .map((e) => ({ e, ns: BigInt(e.at) * 1_000_000n }))
-        .filter(({ e, ns }) => String(e.node) === node && (units.length === 0 || units.includes(e.unit)) && ns >= start && ns < end)
+        .filter(
+          ({ e, ns }) =>
+            String(e.node) === node && (units.length === 0 || units.includes(e.unit)) && ns >= start && ns < end,
+        )
         .sort((a, b) => (a.ns < b.ns ? -1 : 1) * (backward ? -1 : 1))
         .slice(0, limit);
-      const values = picked.map(({ e, ns }) => [String(ns), JSON.stringify({
-        MESSAGE: e.message, PRIORITY: '6', SYSLOG_IDENTIFIER: e.identifier ?? 'run-backup', _SYSTEMD_UNIT: e.unit,
-        _HOSTNAME: `node${e.node}.example.org`, _PID: '4242', _TRANSPORT: 'stdout',
-      })]);
+      const values = picked.map(({ e, ns }) => [
+        String(ns),
+        JSON.stringify({
+          MESSAGE: e.message,
+          PRIORITY: '6',
+          SYSLOG_IDENTIFIER: e.identifier ?? 'run-backup',
+          _SYSTEMD_UNIT: e.unit,
+          _HOSTNAME: `node${e.node}.example.org`,
+          _PID: '4242',
+          _TRANSPORT: 'stdout',
+        }),
+      ]);
       const body = {
         status: 'success',
-        data: { resultType: 'streams', result: values.length ? [{ stream: { node_id: node }, values }] : [], stats: { summary: { totalEntriesReturned: values.length } } },
+        data: {
+          resultType: 'streams',
+          result: values.length ? [{ stream: { node_id: node }, values }] : [],
+          stats: { summary: { totalEntriesReturned: values.length } },
+        },
       };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
@@ -94,26 +129,43 @@ export async function startLoki(opts: { user?: string; password?: string } = {})
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sim.port = (server.address() as AddressInfo).port;
   sim.url = `http://127.0.0.1:${sim.port}`;
-  sim.stop = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  sim.stop = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return sim;
 }
 
 /** The journal lines of one node's run of a plan, as run-backup and module-backup print them. */
 export function backupRunLines(o: {
-  node: number; planId: number; at: number; unit?: string;
+  node: number;
+  planId: number;
+  at: number;
+  unit?: string;
   modules: { id: string; ok: boolean; lines?: string[] }[];
 }): JournalEntry[] {
   const unit = o.unit ?? `backup${o.planId}.service`;
   const out: JournalEntry[] = [];
   let t = o.at;
-  const push = (message: string, identifier = 'run-backup') => { out.push({ node: o.node, at: t, unit, message, identifier }); t += 1000; };
+  const push = (message: string, identifier = 'run-backup') => {
+    out.push({ node: o.node, at: t, unit, message, identifier });
+    t += 1000;
+  };
   const failed: string[] = [];
   for (const m of o.modules) {
     push(`${m.id}: starting backup ${o.planId} at Sun Aug  9 03:00:01 2026`);
     for (const l of m.lines ?? []) push(l, 'module-backup');
     if (m.ok) push(`${m.id}: backup ${o.planId} completed`);
-    else { push(`${m.id}: backup ${o.planId} failed (exit code 1)`); failed.push(m.id); }
+    else {
+      push(`${m.id}: backup ${o.planId} failed (exit code 1)`);
+      failed.push(m.id);
+    }
   }
-  push(failed.length ? `Backup ${o.planId} finished with failures: ${failed.join(', ')}` : `Backup ${o.planId} completed successfully`);
+  push(
+    failed.length
+      ? `Backup ${o.planId} finished with failures: ${failed.join(', ')}`
+      : `Backup ${o.planId} completed successfully`,
+  );
   return out;
 }

@@ -48,32 +48,59 @@ export async function startResticServer(opts: { user?: string; password?: string
   let frozen = false;
 
   const up = async () => {
-    child = spawn(rclone, ['serve', 'restic', '--addr', `127.0.0.1:${port}`, '--user', user, '--pass', password,
-      '--cache-objects=false', '--config', '/dev/null', dataDir], { stdio: 'ignore' });
+    child = spawn(
+      rclone,
+      [
+        'serve',
+        'restic',
+        '--addr',
+        `127.0.0.1:${port}`,
+        '--user',
+        user,
+        '--pass',
+        password,
+        '--cache-objects=false',
+        '--config',
+        '/dev/null',
+        dataDir,
+      ],
+      { stdio: 'ignore' },
+    );
     await waitForPort(port);
   };
   const down = async () => {
     const c = child;
     child = null;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    if (frozen) { c.kill('SIGCONT'); frozen = false; }
-    await new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM'); });
+    if (frozen) {
+      c.kill('SIGCONT');
+      frozen = false;
+    }
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
   };
   await up();
   const enc = encodeURIComponent;
   return {
-    port, dataDir,
+    port,
+    dataDir,
     repoUrl: (dest, repoPath, creds = { user, password }) =>
       `rest:http://${enc(creds.user)}:${enc(creds.password)}@127.0.0.1:${port}/${dest}/${repoPath}`,
     repoDir: (dest, repoPath) => path.join(dataDir, dest, repoPath),
     pid: () => child?.pid ?? null,
-    down, up,
+    down,
+    up,
     hang(on) {
       if (!child?.pid) return;
       process.kill(child.pid, on ? 'SIGSTOP' : 'SIGCONT');
       frozen = on;
     },
-    async stop() { await down(); rmSync(dataDir, { recursive: true, force: true }); },
+    async stop() {
+      await down();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -81,7 +108,11 @@ export async function startResticServer(opts: { user?: string; password?: string
  * Makes a real repository with real backups, as module-backup would (restic init + backup).
  * Asynchronous on purpose: the simulated API server and agent share this process.
  */
-export async function makeRepository(url: string, resticPassword: string, opts: { snapshots?: number; time?: Date } = {}): Promise<void> {
+export async function makeRepository(
+  url: string,
+  resticPassword: string,
+  opts: { snapshots?: number; time?: Date } = {},
+): Promise<void> {
   const src = mkdtempSync(path.join(tmpdir(), 'ns8-src-'));
   const cache = mkdtempSync(path.join(tmpdir(), 'ns8-restic-cache-'));
   const env = { ...process.env, RESTIC_PASSWORD: resticPassword, RESTIC_CACHE_DIR: cache };
@@ -89,7 +120,9 @@ export async function makeRepository(url: string, resticPassword: string, opts: 
     await restic(['-r', url, 'init'], env);
     for (let i = 0; i < (opts.snapshots ?? 1); i++) {
       writeFileSync(path.join(src, `dump-${i}.sql`), `state ${i}\n`);
-      const at = opts.time ? ['--time', new Date(opts.time.getTime() + i * 1000).toISOString().slice(0, 19).replace('T', ' ')] : [];
+      const at = opts.time
+        ? ['--time', new Date(opts.time.getTime() + i * 1000).toISOString().slice(0, 19).replace('T', ' ')]
+        : [];
       await restic(['-r', url, 'backup', '--host', 'ns1', ...at, src], env);
     }
   } finally {
@@ -102,9 +135,14 @@ function restic(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('restic', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (b: Buffer) => { err += b.toString('utf8'); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString('utf8');
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve()
-      : reject(new Error(`restic ${args[2]} failed: ${err.replace(/\/\/[^@\s]*@/g, '//<secret>@')}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`restic ${args[2]} failed: ${err.replace(/\/\/[^@\s]*@/g, '//<secret>@')}`)),
+    );
   });
 }

@@ -6,7 +6,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModuleRow, Outcome, RunReport } from '../../src/domain/run.js';
 import {
-  DEFAULT_THRESHOLDS, HISTORY_RUNS, median, parseHistory, remember, summarize, thresholdsOf, withTrends, type RunSummary,
+  DEFAULT_THRESHOLDS,
+  HISTORY_RUNS,
+  median,
+  parseHistory,
+  remember,
+  summarize,
+  thresholdsOf,
+  withTrends,
+  type RunSummary,
 } from '../../src/trends/anomaly.js';
 
 const DAY = 86400;
@@ -14,13 +22,36 @@ const T0 = 1_786_237_200;
 const GB = 1e9;
 
 const row = (over: Partial<ModuleRow> = {}): ModuleRow => ({
-  moduleId: 'nextcloud1', uiName: 'Cloud', node: 1, nodeName: 'ns1', result: 'success', start: T0, end: T0 + 300,
-  totalSize: 50 * GB, totalFileCount: 1000, snapshotsCount: 5, errors: 0, repoPath: 'nextcloud/u', ...over,
+  moduleId: 'nextcloud1',
+  uiName: 'Cloud',
+  node: 1,
+  nodeName: 'ns1',
+  result: 'success',
+  start: T0,
+  end: T0 + 300,
+  totalSize: 50 * GB,
+  totalFileCount: 1000,
+  snapshotsCount: 5,
+  errors: 0,
+  repoPath: 'nextcloud/u',
+  ...over,
 });
 const run = (day: number, modules: ModuleRow[], outcome: Outcome = 'SUCCESS'): RunReport => ({
-  runKey: `2:${T0 + day * DAY}`, planId: 2, planName: 'P', destinationId: 'd', destinationName: 'D', outcome,
-  start: T0 + day * DAY, end: T0 + day * DAY + 300, nodes: [{ id: 1, name: 'ns1' }], triggers: [],
-  modules: modules.map((m) => ({ ...m, start: m.start === null ? null : T0 + day * DAY, end: m.end === null ? null : T0 + day * DAY + 300 })),
+  runKey: `2:${T0 + day * DAY}`,
+  planId: 2,
+  planName: 'P',
+  destinationId: 'd',
+  destinationName: 'D',
+  outcome,
+  start: T0 + day * DAY,
+  end: T0 + day * DAY + 300,
+  nodes: [{ id: 1, name: 'ns1' }],
+  triggers: [],
+  modules: modules.map((m) => ({
+    ...m,
+    start: m.start === null ? null : T0 + day * DAY,
+    end: m.end === null ? null : T0 + day * DAY + 300,
+  })),
 });
 /** History of `sizes` (bytes, oldest first) for nextcloud1, one run a day before day 0. */
 function history(sizes: (number | 'failed')[], files = 1000): RunSummary[] {
@@ -44,20 +75,35 @@ describe('size anomalies against the median of the previous runs', () => {
     ['no history at all: no verdict', [], 1 * GB, 'SUCCESS', []],
     ['failed runs do not count towards the median', [50 * GB, 'failed', 'failed', 50 * GB], 1 * GB, 'SUCCESS', []],
     ['the median resists one outlier', [50 * GB, 50 * GB, 900 * GB, 50 * GB, 50 * GB], 60 * GB, 'SUCCESS', []],
-    ['only the last 5 runs count', [1 * GB, 1 * GB, 1 * GB, 50 * GB, 50 * GB, 50 * GB, 50 * GB, 50 * GB], 2 * GB, 'WARNING', ['shrink']],
+    [
+      'only the last 5 runs count',
+      [1 * GB, 1 * GB, 1 * GB, 50 * GB, 50 * GB, 50 * GB, 50 * GB, 50 * GB],
+      2 * GB,
+      'WARNING',
+      ['shrink'],
+    ],
   ];
   for (const [name, sizes, now, outcome, kinds] of cases) {
     it(name, () => {
       const r = withTrends(run(0, [row({ totalSize: now })]), history(sizes));
       assert.equal(r.outcome, outcome);
-      assert.deepEqual(r.modules[0]!.anomalies!.map((a) => a.kind), kinds);
+      assert.deepEqual(
+        r.modules[0]!.anomalies!.map((a) => a.kind),
+        kinds,
+      );
     });
   }
 
   it('the anomaly carries the value and the median it was compared with', () => {
     const r = withTrends(run(0, [row({ totalSize: 10 * GB })]), history([40 * GB, 50 * GB, 60 * GB]));
     assert.deepEqual(r.modules[0]!.anomalies, [{ kind: 'shrink', value: 10 * GB, median: 50 * GB }]);
-    assert.deepEqual(r.modules[0]!.trend, { runs: 3, medianSize: 50 * GB, medianFiles: 1000, medianSeconds: 300, lastSuccessAt: T0 - DAY });
+    assert.deepEqual(r.modules[0]!.trend, {
+      runs: 3,
+      medianSize: 50 * GB,
+      medianFiles: 1000,
+      medianSeconds: 300,
+      lastSuccessAt: T0 - DAY,
+    });
   });
 });
 
@@ -65,10 +111,16 @@ describe('zero files', () => {
   it('a successful backup with no files is a WARNING, even without history', () => {
     const r = withTrends(run(0, [row({ totalFileCount: 0 })]), []);
     assert.equal(r.outcome, 'WARNING');
-    assert.deepEqual(r.modules[0]!.anomalies!.map((a) => a.kind), ['zero_files']);
+    assert.deepEqual(
+      r.modules[0]!.anomalies!.map((a) => a.kind),
+      ['zero_files'],
+    );
   });
   it('unless the application always had zero files', () => {
-    const r = withTrends(run(0, [row({ totalFileCount: 0, totalSize: 50 * GB })]), history([50 * GB, 50 * GB, 50 * GB], 0));
+    const r = withTrends(
+      run(0, [row({ totalFileCount: 0, totalSize: 50 * GB })]),
+      history([50 * GB, 50 * GB, 50 * GB], 0),
+    );
     assert.equal(r.outcome, 'SUCCESS');
   });
 });
@@ -76,7 +128,10 @@ describe('zero files', () => {
 describe('outcomes other than a full save are left as they are', () => {
   for (const outcome of ['PARTIAL', 'REPO_FAILURE', 'MISSING'] as const) {
     it(outcome, () => {
-      const r = withTrends(run(0, [row({ totalSize: 1 }), row({ moduleId: 'mail1', result: 'failed', errors: 1 })], outcome), history([50 * GB, 50 * GB, 50 * GB]));
+      const r = withTrends(
+        run(0, [row({ totalSize: 1 }), row({ moduleId: 'mail1', result: 'failed', errors: 1 })], outcome),
+        history([50 * GB, 50 * GB, 50 * GB]),
+      );
       assert.equal(r.outcome, outcome);
       assert.deepEqual(r.modules[1]!.anomalies, [], 'a failed module has no size verdict');
     });
@@ -123,13 +178,25 @@ describe('the stored history', () => {
     assert.equal(h.filter((x) => x.runKey === h[0]!.runKey).length, 1);
   });
   it('survives garbage in Redis', () => {
-    for (const raw of [null, '', 'x', '{}', '[1,null,"a"]', '[{"runKey":1}]', JSON.stringify([{ runKey: 'k', start: 'no', outcome: 'SUCCESS', modules: [] }])]) {
+    for (const raw of [
+      null,
+      '',
+      'x',
+      '{}',
+      '[1,null,"a"]',
+      '[{"runKey":1}]',
+      JSON.stringify([{ runKey: 'k', start: 'no', outcome: 'SUCCESS', modules: [] }]),
+    ]) {
       assert.deepEqual(parseHistory(raw), [], String(raw));
     }
     const good = JSON.stringify([summarize(run(0, [row()]))]);
     assert.deepEqual(parseHistory(good), [summarize(run(0, [row()]))]);
-    const odd = JSON.stringify([{ runKey: 'k', start: 1, outcome: 'SUCCESS', modules: [{ id: 'a', result: 'weird', size: 'big' }, 7] }]);
-    assert.deepEqual(parseHistory(odd)[0]!.modules, [{ id: 'a', result: 'not_run', start: null, size: null, files: null, seconds: null }]);
+    const odd = JSON.stringify([
+      { runKey: 'k', start: 1, outcome: 'SUCCESS', modules: [{ id: 'a', result: 'weird', size: 'big' }, 7] },
+    ]);
+    assert.deepEqual(parseHistory(odd)[0]!.modules, [
+      { id: 'a', result: 'not_run', start: null, size: null, files: null, seconds: null },
+    ]);
   });
   it('median', () => {
     assert.equal(median([]), null);
@@ -141,7 +208,8 @@ describe('the stored history', () => {
 
 describe('thresholds from the settings', () => {
   const h = history([50 * GB, 50 * GB, 50 * GB]);
-  const judge = (size: number, a: Parameters<typeof thresholdsOf>[0]) => withTrends(run(0, [row({ totalSize: size })]), h, thresholdsOf(a)).outcome;
+  const judge = (size: number, a: Parameters<typeof thresholdsOf>[0]) =>
+    withTrends(run(0, [row({ totalSize: size })]), h, thresholdsOf(a)).outcome;
   it('the defaults are 50 %, 200 % and 3 runs', () => {
     assert.deepEqual(thresholdsOf({ shrinkPercent: 50, growthPercent: 200, minRuns: 3 }), DEFAULT_THRESHOLDS);
   });

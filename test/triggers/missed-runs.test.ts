@@ -4,7 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { checkPlan, observe, MissedRunWatchdog, redisWatchStore, type WatchRecord } from '../../src/triggers/missed-runs.js';
+import {
+  checkPlan,
+  observe,
+  MissedRunWatchdog,
+  redisWatchStore,
+  type WatchRecord,
+} from '../../src/triggers/missed-runs.js';
 import { listPlanIds, readPlanSnapshots } from '../../src/correlate/read-plan.js';
 import type { PlanSnapshot, ModuleStatus } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
@@ -16,35 +22,110 @@ import { adminClient, seedCluster, PLANS, DEST_B2, type SimPlan } from '../sim/c
 const H = 3600;
 const SUN_0600 = Date.parse('2026-08-09T06:00:00+02:00') / 1000;
 const W = { grace: 2 * H, tolerance: 60, timeZone: 'Europe/Rome' };
-const st = (start: number, errors = 0): ModuleStatus => ({ start, end: start + 100, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });
+const st = (start: number, errors = 0): ModuleStatus => ({
+  start,
+  end: start + 100,
+  errors,
+  totalSize: 1,
+  totalFileCount: 1,
+  snapshotsCount: 1,
+});
 
-function snap(schedule: string, statuses: Record<string, ModuleStatus>, o: { enabled?: boolean; nodes?: Record<string, number | null> } = {}): PlanSnapshot {
+function snap(
+  schedule: string,
+  statuses: Record<string, ModuleStatus>,
+  o: { enabled?: boolean; nodes?: Record<string, number | null> } = {},
+): PlanSnapshot {
   const nodes = o.nodes ?? { nextcloud1: 1, samba1: 1, webtop1: 2 };
   return {
-    plan: { id: 2, name: 'Weekly SMB', repository: 'd', schedule, retention: 4, instances: Object.keys(nodes), enabled: o.enabled ?? true },
-    destination: null, nodeNames: new Map(),
+    plan: {
+      id: 2,
+      name: 'Weekly SMB',
+      repository: 'd',
+      schedule,
+      retention: 4,
+      instances: Object.keys(nodes),
+      enabled: o.enabled ?? true,
+    },
+    destination: null,
+    nodeNames: new Map(),
     modules: Object.entries(nodes).map(([id, node]) => ({ id, uiName: '', node, uuid: '', image: id })),
     statuses: new Map(Object.entries(statuses)),
   };
 }
-const known: WatchRecord = { schedule: 'Sun *-*-* 03:00:00', enabled: true, firstSeen: SUN_0600 - 30 * 24 * H, reported: null };
+const known: WatchRecord = {
+  schedule: 'Sun *-*-* 03:00:00',
+  enabled: true,
+  firstSeen: SUN_0600 - 30 * 24 * H,
+  reported: null,
+};
 const T = 1786237200; // 03:00 CEST
 
 test('checkPlan: named verdicts for the contract plan 2 on Sunday 06:00', () => {
-  const cases: { name: string; s: PlanSnapshot; rec?: Partial<WatchRecord>; now?: number; want: string; at?: number }[] = [
-    { name: 'everything ran', s: snap('Sun *-*-* 03:00:00', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), webtop1: st(T + 24) }), want: 'ran', at: T },
+  const cases: {
+    name: string;
+    s: PlanSnapshot;
+    rec?: Partial<WatchRecord>;
+    now?: number;
+    want: string;
+    at?: number;
+  }[] = [
+    {
+      name: 'everything ran',
+      s: snap('Sun *-*-* 03:00:00', { nextcloud1: st(T + 2, 1), samba1: st(T + 252), webtop1: st(T + 24) }),
+      want: 'ran',
+      at: T,
+    },
     { name: 'a failed run is not missing', s: snap('Sun *-*-* 03:00:00', { nextcloud1: st(T + 2, 3) }), want: 'ran' },
-    { name: 'one node down: the run happened, its report says so', s: snap('Sun *-*-* 03:00:00', { webtop1: st(T + 24) }), want: 'ran' },
-    { name: 'statuses from last week only', s: snap('Sun *-*-* 03:00:00', { nextcloud1: st(T - 7 * 24 * H), samba1: st(T - 7 * 24 * H) }), want: 'missing', at: T },
+    {
+      name: 'one node down: the run happened, its report says so',
+      s: snap('Sun *-*-* 03:00:00', { webtop1: st(T + 24) }),
+      want: 'ran',
+    },
+    {
+      name: 'statuses from last week only',
+      s: snap('Sun *-*-* 03:00:00', { nextcloud1: st(T - 7 * 24 * H), samba1: st(T - 7 * 24 * H) }),
+      want: 'missing',
+      at: T,
+    },
     { name: 'never ran at all', s: snap('Sun *-*-* 03:00:00', {}), want: 'missing', at: T },
-    { name: 'started a little before T (clock skew)', s: snap('Sun *-*-* 03:00:00', { samba1: st(T - 30) }), want: 'ran' },
-    { name: 'still inside the grace period', s: snap('Sun *-*-* 03:00:00', {}), now: T + H, want: 'missing', at: T - 7 * 24 * H },
+    {
+      name: 'started a little before T (clock skew)',
+      s: snap('Sun *-*-* 03:00:00', { samba1: st(T - 30) }),
+      want: 'ran',
+    },
+    {
+      name: 'still inside the grace period',
+      s: snap('Sun *-*-* 03:00:00', {}),
+      now: T + H,
+      want: 'missing',
+      at: T - 7 * 24 * H,
+    },
     { name: 'already reported', s: snap('Sun *-*-* 03:00:00', {}), rec: { reported: T }, want: 'already-reported' },
-    { name: 'plan first seen after T', s: snap('Sun *-*-* 03:00:00', {}), rec: { firstSeen: T + 60 }, want: 'new-plan' },
-    { name: 'disabled plans are never missing', s: snap('Sun *-*-* 03:00:00', {}, { enabled: false }), want: 'disabled' },
+    {
+      name: 'plan first seen after T',
+      s: snap('Sun *-*-* 03:00:00', {}),
+      rec: { firstSeen: T + 60 },
+      want: 'new-plan',
+    },
+    {
+      name: 'disabled plans are never missing',
+      s: snap('Sun *-*-* 03:00:00', {}, { enabled: false }),
+      want: 'disabled',
+    },
     { name: 'unknown syntax is refused, not guessed', s: snap('*-*~01 03:00', {}), want: 'bad-schedule' },
-    { name: 'modules no longer in the cluster', s: snap('Sun *-*-* 03:00:00', {}, { nodes: { gone1: null } }), want: 'no-modules' },
-    { name: 'a year that is over', s: snap('2025-*-* 03:00', {}), rec: { firstSeen: 0 }, want: 'missing', at: Date.parse('2025-12-31T03:00:00+01:00') / 1000 },
+    {
+      name: 'modules no longer in the cluster',
+      s: snap('Sun *-*-* 03:00:00', {}, { nodes: { gone1: null } }),
+      want: 'no-modules',
+    },
+    {
+      name: 'a year that is over',
+      s: snap('2025-*-* 03:00', {}),
+      rec: { firstSeen: 0 },
+      want: 'missing',
+      at: Date.parse('2025-12-31T03:00:00+01:00') / 1000,
+    },
     { name: 'never due yet', s: snap('2030-*-* 03:00', {}), want: 'never-due' },
   ];
   for (const c of cases) {
@@ -57,7 +138,12 @@ test('checkPlan: named verdicts for the contract plan 2 on Sunday 06:00', () => 
 
 test('observe: a new schedule or a re-enabled plan starts afresh', () => {
   const s = snap('Sun *-*-* 03:00:00', {});
-  assert.deepEqual(observe(undefined, s, 100), { schedule: 'Sun *-*-* 03:00:00', enabled: true, firstSeen: 100, reported: null });
+  assert.deepEqual(observe(undefined, s, 100), {
+    schedule: 'Sun *-*-* 03:00:00',
+    enabled: true,
+    firstSeen: 100,
+    reported: null,
+  });
   assert.deepEqual(observe({ ...known, reported: T }, s, 100), { ...known, reported: T });
   assert.equal(observe(known, snap('*-*-* 01:30:00', {}), 100).firstSeen, 100);
   assert.equal(observe({ ...known, enabled: false }, s, 100).firstSeen, 100);
@@ -66,8 +152,24 @@ test('observe: a new schedule or a re-enabled plan starts afresh', () => {
 
 const extraPlans: SimPlan[] = [
   ...PLANS,
-  { id: 3, name: 'Disabled daily', repository: DEST_B2, schedule: 'daily', retention: 3, instances: ['mail1'], enabled: false },
-  { id: 4, name: 'Odd schedule', repository: DEST_B2, schedule: '*-*~01 03:00', retention: 3, instances: ['mail1'], enabled: true },
+  {
+    id: 3,
+    name: 'Disabled daily',
+    repository: DEST_B2,
+    schedule: 'daily',
+    retention: 3,
+    instances: ['mail1'],
+    enabled: false,
+  },
+  {
+    id: 4,
+    name: 'Odd schedule',
+    repository: DEST_B2,
+    schedule: '*-*~01 03:00',
+    retention: 3,
+    instances: ['mail1'],
+    enabled: true,
+  },
 ];
 
 test('real Redis: plan 2 missing once, across restarts; disabled and odd plans never; reminders asked', async (t) => {
@@ -75,41 +177,82 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
   await seedCluster(redis, { plans: extraPlans });
   const admin = await adminClient(redis);
   // Plan 1 ran at 01:30 as in NS8.md §10.2; plan 2 has no status at all (its nodes were off).
-  await admin.hSet('node/1/backup_status/1', { mail1: JSON.stringify({ start: 1786231802, errors: 0, end: 1786231985 }), samba1: JSON.stringify({ start: 1786232515, errors: 0, end: 1786233130 }) });
+  await admin.hSet('node/1/backup_status/1', {
+    mail1: JSON.stringify({ start: 1786231802, errors: 0, end: 1786231985 }),
+    samba1: JSON.stringify({ start: 1786232515, errors: 0, end: 1786233130 }),
+  });
   await admin.quit();
   const reader = createClient({ url: redis.url() }) as Redis;
   const writer = createClient({ url: redis.moduleUrl }) as Redis;
-  for (const c of [reader, writer]) { c.on('error', () => undefined); await c.connect(); }
-  t.after(async () => { await reader.quit(); await writer.quit(); await redis.stop(); });
+  for (const c of [reader, writer]) {
+    c.on('error', () => undefined);
+    await c.connect();
+  }
+  t.after(async () => {
+    await reader.quit();
+    await writer.quit();
+    await redis.stop();
+  });
 
   let now = Date.parse('2026-08-01T12:00:00+02:00');
   const missing: [number, number, string[]][] = [];
   const reminders: number[] = [];
-  const failingState: PlanState = { planId: 1, planName: 'Daily offsite', lastRunKey: '1:1786145400', lastOutcome: 'PARTIAL', lastDigest: '', lastReportId: 'r', lastNotifiedAt: now, failingSince: 1786145400, lastSuccessAt: null };
+  const failingState: PlanState = {
+    planId: 1,
+    planName: 'Daily offsite',
+    lastRunKey: '1:1786145400',
+    lastOutcome: 'PARTIAL',
+    lastDigest: '',
+    lastReportId: 'r',
+    lastNotifiedAt: now,
+    failingSince: 1786145400,
+    lastSuccessAt: null,
+  };
   const log = memoryLogger();
-  const make = () => new MissedRunWatchdog({
-    readPlans: async () => readPlanSnapshots(reader, await listPlanIds(reader)),
-    readPlanState: async (id) => (id === 1 ? failingState : undefined),
-    store: redisWatchStore(writer, 'module/backup-monitor1/watchdog'),
-    sink: { missing: (p, at, m) => { missing.push([p, at, m]); }, reminderDue: (p) => { reminders.push(p); } },
-    clock: { now: () => now }, log, intervalMs: 60_000, watch: W, reminder: { reminderInterval: 24 * H, notifyOnSuccess: true },
-  });
+  const make = () =>
+    new MissedRunWatchdog({
+      readPlans: async () => readPlanSnapshots(reader, await listPlanIds(reader)),
+      readPlanState: async (id) => (id === 1 ? failingState : undefined),
+      store: redisWatchStore(writer, 'module/backup-monitor1/watchdog'),
+      sink: {
+        missing: (p, at, m) => {
+          missing.push([p, at, m]);
+        },
+        reminderDue: (p) => {
+          reminders.push(p);
+        },
+      },
+      clock: { now: () => now },
+      log,
+      intervalMs: 60_000,
+      watch: W,
+      reminder: { reminderInterval: 24 * H, notifyOnSuccess: true },
+    });
   let dog = make();
   const first = await dog.tick();
-  assert.deepEqual(first.map((v) => v.kind), ['new-plan', 'new-plan', 'disabled', 'bad-schedule']);
+  assert.deepEqual(
+    first.map((v) => v.kind),
+    ['new-plan', 'new-plan', 'disabled', 'bad-schedule'],
+  );
   assert.deepEqual(missing, []);
 
   now = SUN_0600 * 1000;
   const second = await dog.tick();
   // Plan 1 ran at 01:30 (two of its modules reported: that run's own report tells the rest).
-  assert.deepEqual(second.map((v) => v.kind), ['ran', 'missing', 'disabled', 'bad-schedule']);
+  assert.deepEqual(
+    second.map((v) => v.kind),
+    ['ran', 'missing', 'disabled', 'bad-schedule'],
+  );
   assert.deepEqual(missing, [[2, T, ['nextcloud1', 'samba1', 'traefik2', 'webtop1']]]);
   assert.deepEqual(reminders, [1], 'plan 1 failing and last mailed 8 days ago');
 
   // Same tick again, then a restarted watchdog: nothing new.
   await dog.tick();
   dog = make();
-  assert.deepEqual((await dog.tick()).map((v) => v.kind), ['ran', 'already-reported', 'disabled', 'bad-schedule']);
+  assert.deepEqual(
+    (await dog.tick()).map((v) => v.kind),
+    ['ran', 'already-reported', 'disabled', 'bad-schedule'],
+  );
   assert.equal(missing.length, 1);
   assert.equal(log.lines.filter((l) => l.includes('schedule not understood')).length, 2, 'once per watchdog instance');
   const stored = await writer.hGetAll('module/backup-monitor1/watchdog');

@@ -8,23 +8,53 @@ import { memoryLogger } from '../../src/log.js';
 import { parseBackupEvent } from '../../src/triggers/backup-events.js';
 
 const NOW = 1_800_000_000;
-const st = (start: number, errors = 0, dur = 10): ModuleStatus => ({ start, end: start + dur, errors, totalSize: 1, totalFileCount: 1, snapshotsCount: 1 });
+const st = (start: number, errors = 0, dur = 10): ModuleStatus => ({
+  start,
+  end: start + dur,
+  errors,
+  totalSize: 1,
+  totalFileCount: 1,
+  snapshotsCount: 1,
+});
 
 function setup(statuses: Map<string, ModuleStatus>, opts: { wait?: number } = {}) {
   const flushed: FlushRequest[] = [];
   const snap = (): PlanSnapshot => ({
-    plan: { id: 1, name: 'Daily', repository: 'd', schedule: 'daily', retention: 3, instances: ['mail1', 'samba1', 'webtop1'], enabled: true },
-    destination: null, nodeNames: new Map(), statuses: new Map(statuses),
-    modules: [{ id: 'mail1', node: 1 }, { id: 'samba1', node: 1 }, { id: 'webtop1', node: 2 }].map((m) => ({ ...m, uiName: '', uuid: 'u', image: 'x' })),
+    plan: {
+      id: 1,
+      name: 'Daily',
+      repository: 'd',
+      schedule: 'daily',
+      retention: 3,
+      instances: ['mail1', 'samba1', 'webtop1'],
+      enabled: true,
+    },
+    destination: null,
+    nodeNames: new Map(),
+    statuses: new Map(statuses),
+    modules: [
+      { id: 'mail1', node: 1 },
+      { id: 'samba1', node: 1 },
+      { id: 'webtop1', node: 2 },
+    ].map((m) => ({ ...m, uiName: '', uuid: 'u', image: 'x' })),
   });
   const reads = { all: 0 };
   const tracker = new RunTracker({
     readStatus: async (_n, _p, m) => statuses.get(m) ?? null,
     readPlan: async (id) => (id === 1 ? snap() : null),
-    readAllPlans: async () => { reads.all++; await tick(20); return [snap()]; },
-    flush: async (r) => { flushed.push(r); },
-    clock: { now: () => NOW * 1000 }, log: memoryLogger(),
-    waitSeconds: opts.wait ?? 0, maxRunSeconds: 3 * 3600, recentWindow: 3600,
+    readAllPlans: async () => {
+      reads.all++;
+      await tick(20);
+      return [snap()];
+    },
+    flush: async (r) => {
+      flushed.push(r);
+    },
+    clock: { now: () => NOW * 1000 },
+    log: memoryLogger(),
+    waitSeconds: opts.wait ?? 0,
+    maxRunSeconds: 3 * 3600,
+    recentWindow: 3600,
   });
   return { tracker, flushed, reads };
 }
@@ -33,9 +63,18 @@ const chainsOf = (t: RunTracker) => (t as unknown as { chains: Map<number, unkno
 
 describe('run tracker', () => {
   it('flushes once, as soon as every module has reported', async () => {
-    const s = new Map([['mail1', st(NOW)], ['samba1', st(NOW + 20)], ['webtop1', st(NOW + 1, 1)]]);
+    const s = new Map([
+      ['mail1', st(NOW)],
+      ['samba1', st(NOW + 20)],
+      ['webtop1', st(NOW + 1, 1)],
+    ]);
     const { tracker, flushed } = setup(s, { wait: 60 });
-    for (const [m, n] of [['mail1', 1], ['webtop1', 2], ['samba1', 1]] as const) tracker.backupEvent({ nodeId: n, planId: 1, moduleId: m });
+    for (const [m, n] of [
+      ['mail1', 1],
+      ['webtop1', 2],
+      ['samba1', 1],
+    ] as const)
+      tracker.backupEvent({ nodeId: n, planId: 1, moduleId: m });
     await tick(100);
     assert.deepEqual(flushed, [{ kind: 'run', planId: 1, since: NOW, triggers: ['backup event'] }]);
     await tracker.close();
@@ -43,7 +82,11 @@ describe('run tracker', () => {
 
   it('waits for the modules still pending on a busy node, by their previous duration', async () => {
     // samba1 took 600 s last time and has not reported yet: its node is likely still busy.
-    const s = new Map([['mail1', st(NOW)], ['samba1', st(NOW - 86400, 0, 600)], ['webtop1', st(NOW + 1)]]);
+    const s = new Map([
+      ['mail1', st(NOW)],
+      ['samba1', st(NOW - 86400, 0, 600)],
+      ['webtop1', st(NOW + 1)],
+    ]);
     const { tracker } = setup(s, { wait: 30 });
     tracker.backupEvent({ nodeId: 1, planId: 1, moduleId: 'mail1' });
     tracker.backupEvent({ nodeId: 2, planId: 1, moduleId: 'webtop1' });
@@ -54,11 +97,24 @@ describe('run tracker', () => {
   });
 
   it('merges an alert into the open run instead of reporting twice', async () => {
-    const s = new Map([['mail1', st(NOW, 1)], ['samba1', st(NOW - 86400, 0, 0)], ['webtop1', st(NOW - 86400, 0, 0)]]);
+    const s = new Map([
+      ['mail1', st(NOW, 1)],
+      ['samba1', st(NOW - 86400, 0, 0)],
+      ['webtop1', st(NOW - 86400, 0, 0)],
+    ]);
     const { tracker, flushed } = setup(s, { wait: 1 });
     tracker.backupEvent({ nodeId: 1, planId: 1, moduleId: 'mail1' });
     await tick();
-    tracker.alert({ name: 'BackupFailed', kind: 'failed', planId: 1, node: 1, status: 'firing', startsAt: 0, fingerprint: 'f', source: 'webhook' });
+    tracker.alert({
+      name: 'BackupFailed',
+      kind: 'failed',
+      planId: 1,
+      node: 1,
+      status: 'firing',
+      startsAt: 0,
+      fingerprint: 'f',
+      source: 'webhook',
+    });
     await tick(1300);
     assert.equal(flushed.length, 1);
     assert.deepEqual(flushed[0]!.triggers.sort(), ['backup event', 'webhook']);
@@ -66,7 +122,11 @@ describe('run tracker', () => {
   });
 
   it('re-opens the same run for a late result (busy module retried)', async () => {
-    const s = new Map([['mail1', st(NOW)], ['samba1', st(NOW + 5)], ['webtop1', st(NOW - 86400, 0, 0)]]);
+    const s = new Map([
+      ['mail1', st(NOW)],
+      ['samba1', st(NOW + 5)],
+      ['webtop1', st(NOW - 86400, 0, 0)],
+    ]);
     const { tracker, flushed } = setup(s, { wait: 0 });
     tracker.backupEvent({ nodeId: 1, planId: 1, moduleId: 'mail1' });
     tracker.backupEvent({ nodeId: 1, planId: 1, moduleId: 'samba1' });
@@ -93,17 +153,34 @@ describe('run tracker', () => {
   it('missed runs and missing alerts go straight to a MISSING flush', async () => {
     const { tracker, flushed } = setup(new Map());
     tracker.missing(1, NOW - 3600, ['mail1']);
-    tracker.alert({ name: 'NsBackupMissing', kind: 'missing', planId: 1, node: null, status: 'firing', startsAt: NOW * 1000, fingerprint: '', source: 'poll' });
+    tracker.alert({
+      name: 'NsBackupMissing',
+      kind: 'missing',
+      planId: 1,
+      node: null,
+      status: 'firing',
+      startsAt: NOW * 1000,
+      fingerprint: '',
+      source: 'poll',
+    });
     await tick();
-    assert.deepEqual(flushed.map((f) => f.kind), ['missing', 'missing']);
+    assert.deepEqual(
+      flushed.map((f) => f.kind),
+      ['missing', 'missing'],
+    );
     await tracker.close();
   });
 });
 
 describe('backup-status-changed payloads', () => {
   it('parses what run-backup publishes', () => {
-    assert.deepEqual(parseBackupEvent('node/1/event/backup-status-changed', '{"node_id": 1, "backup_id": 2, "module_id": "nextcloud1"}'),
-      { nodeId: 1, planId: 2, moduleId: 'nextcloud1' });
+    assert.deepEqual(
+      parseBackupEvent(
+        'node/1/event/backup-status-changed',
+        '{"node_id": 1, "backup_id": 2, "module_id": "nextcloud1"}',
+      ),
+      { nodeId: 1, planId: 2, moduleId: 'nextcloud1' },
+    );
   });
   for (const [channel, msg] of [
     ['module/evil1/event/backup-status-changed', '{"node_id": 1, "backup_id": 2, "module_id": "x1"}'],
@@ -118,9 +195,21 @@ describe('backup-status-changed payloads', () => {
   // Issue #10 item 2: Alertmanager's API has no authentication; a local process can post any startsAt.
   it('a missing alert from the far future is placed now, not in 2099', async () => {
     const { tracker, flushed } = setup(new Map());
-    tracker.alert({ name: 'NsBackupMissing', kind: 'missing', planId: 1, node: null, status: 'firing', startsAt: Date.parse('2099-01-01T00:00:00Z'), fingerprint: '', source: 'poll' });
+    tracker.alert({
+      name: 'NsBackupMissing',
+      kind: 'missing',
+      planId: 1,
+      node: null,
+      status: 'firing',
+      startsAt: Date.parse('2099-01-01T00:00:00Z'),
+      fingerprint: '',
+      source: 'poll',
+    });
     await tick();
-    assert.deepEqual(flushed.map((f) => f.kind === 'missing' && f.expectedAt), [NOW]);
+    assert.deepEqual(
+      flushed.map((f) => f.kind === 'missing' && f.expectedAt),
+      [NOW],
+    );
     await tracker.close();
   });
 
@@ -128,13 +217,31 @@ describe('backup-status-changed payloads', () => {
   it('alerts without plan id share one read of all plans, and each recent plan is flushed once', async () => {
     const { tracker, flushed, reads } = setup(new Map([['mail1', st(NOW - 60, 1)]]), { wait: 0 });
     for (let i = 0; i < 12_000; i++) {
-      tracker.alert({ name: 'BackupFailed', kind: 'failed', planId: null, node: 1, status: 'firing', startsAt: 0, fingerprint: `f${i}`, source: i % 2 ? 'poll' : 'webhook' });
+      tracker.alert({
+        name: 'BackupFailed',
+        kind: 'failed',
+        planId: null,
+        node: 1,
+        status: 'firing',
+        startsAt: 0,
+        fingerprint: `f${i}`,
+        source: i % 2 ? 'poll' : 'webhook',
+      });
     }
     await tick(150);
     assert.equal(reads.all, 1);
     assert.deepEqual(flushed, [{ kind: 'run', planId: 1, since: null, triggers: ['webhook', 'alertmanager'] }]);
     // A later alert gets a fresh read.
-    tracker.alert({ name: 'BackupFailed', kind: 'failed', planId: null, node: 1, status: 'firing', startsAt: 0, fingerprint: 'g', source: 'webhook' });
+    tracker.alert({
+      name: 'BackupFailed',
+      kind: 'failed',
+      planId: null,
+      node: 1,
+      status: 'firing',
+      startsAt: 0,
+      fingerprint: 'g',
+      source: 'webhook',
+    });
     await tick(150);
     assert.equal(reads.all, 2);
     await tracker.close();
@@ -143,7 +250,17 @@ describe('backup-status-changed payloads', () => {
   // Issue #10 item 11: the per-plan work chains kept every plan id ever named by an alert.
   it('forgets the work chain of a plan once its work is done', async () => {
     const { tracker, flushed } = setup(new Map());
-    for (let id = 1000; id < 1100; id++) tracker.alert({ name: 'NsBackupMissing', kind: 'missing', planId: id, node: null, status: 'firing', startsAt: 0, fingerprint: '', source: 'webhook' });
+    for (let id = 1000; id < 1100; id++)
+      tracker.alert({
+        name: 'NsBackupMissing',
+        kind: 'missing',
+        planId: id,
+        node: null,
+        status: 'firing',
+        startsAt: 0,
+        fingerprint: '',
+        source: 'webhook',
+      });
     await tick(100);
     assert.equal(flushed.length, 100);
     assert.equal(chainsOf(tracker).size, 0);

@@ -20,8 +20,16 @@ import { startHarness, type Harness } from './harness.js';
 import { appendReports, olderReports } from './seed.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'ui');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const T = 60_000; // 7 engineers share 2 cores here: Python actions can take seconds
 
 let redis: RedisServer;
@@ -36,14 +44,22 @@ async function moduleEnvironment(): Promise<Record<string, string>> {
   const c = createClient({ url: redis.url() });
   c.on('error', () => undefined);
   await c.connect();
-  try { return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) }; } finally { await c.quit(); }
+  try {
+    return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) };
+  } finally {
+    await c.quit();
+  }
 }
 
 async function historyLength(): Promise<number> {
   const c = createClient({ url: redis.url() });
   c.on('error', () => undefined);
   await c.connect();
-  try { return await c.lLen(moduleKeys(MODULE_ID).history); } finally { await c.quit(); }
+  try {
+    return await c.lLen(moduleKeys(MODULE_ID).history);
+  } finally {
+    await c.quit();
+  }
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = T): Promise<void> {
@@ -55,7 +71,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = T)
 }
 
 /** A fresh browser context on the module page; `page` picks the app page (?page=). */
-async function openApp(page = 'status', locale = 'en-US'): Promise<{ ctx: BrowserContext; tab: Page; app: FrameLocator }> {
+async function openApp(
+  page = 'status',
+  locale = 'en-US',
+): Promise<{ ctx: BrowserContext; tab: Page; app: FrameLocator }> {
   const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 1700 } });
   const tab = await ctx.newPage();
   tab.setDefaultTimeout(T);
@@ -77,7 +96,12 @@ before(async () => {
   const created = await installModule({ ...agent, tcpPort });
   assert.equal(created.status, 'completed', created.error);
   const token = readFileSync(path.join(agent.stateDir, 'receiver.token'), 'utf8').trim();
-  service = await startTestService(redis, { RECEIVER_TOKEN: token, TCP_PORT: String(tcpPort), MAIL_TO: 'ops@example.org', REPO_CHECK_ENABLED: '0' });
+  service = await startTestService(redis, {
+    RECEIVER_TOKEN: token,
+    TCP_PORT: String(tcpPort),
+    MAIL_TO: 'ops@example.org',
+    REPO_CHECK_ENABLED: '0',
+  });
   harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
@@ -103,7 +127,10 @@ describe('admin page in cluster-admin', () => {
     assert.equal(typeof status.extra.eventId, 'string');
     await shot(tab, 'status-empty');
     await app.locator('[data-test=go-backup]').click();
-    await until('the Backup page of cluster-admin', async () => (await tab.evaluate(() => location.hash)) === '#/backup');
+    await until(
+      'the Backup page of cluster-admin',
+      async () => (await tab.evaluate(() => location.hash)) === '#/backup',
+    );
     await ctx.close();
   });
 
@@ -138,9 +165,16 @@ describe('admin page in cluster-admin', () => {
     await html.waitFor({ timeout: T });
     assert.equal(await html.getAttribute('sandbox'), '');
     assert.match((await html.getAttribute('srcdoc')) ?? '', /<script>/);
-    assert.equal(await app.frameLocator('[data-test=report-html]').locator('#mail-title').innerText(), 'Daily offsite <old-01>');
+    assert.equal(
+      await app.frameLocator('[data-test=report-html]').locator('#mail-title').innerText(),
+      'Daily offsite <old-01>',
+    );
     await shot(tab, 'report-html');
-    assert.equal(await tab.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'the mail HTML ran no script');
+    assert.equal(
+      await tab.evaluate(() => (window as unknown as { pwned?: number }).pwned),
+      undefined,
+      'the mail HTML ran no script',
+    );
     await app.locator('[data-test=view-text]').click();
     assert.match(await app.locator('[data-test=report-text]').innerText(), /Plain text of old-01/);
 
@@ -181,10 +215,21 @@ describe('admin page in cluster-admin', () => {
     const sent = tasksOf('configure-module').at(-1)!;
     assert.equal(sent.result?.status, 'completed', sent.result?.error);
     assert.deepEqual(sent.data, {
-      mail_to: ['ops@example.org', 'backup-team@example.org'], mail_from: '', subject_prefix: '[NS8 Backup]', language: 'it',
-      repo_check_enabled: true, wait_seconds: 120, recent_window: 3600, missed_run_grace: 7200,
-      stale_age: 691200, reminder_interval: 0, repo_check_timeout: 60,
-      notify_policy: 'digest', digest_frequency: 'daily', digest_weekday: 'mon', digest_time: '07:30',
+      mail_to: ['ops@example.org', 'backup-team@example.org'],
+      mail_from: '',
+      subject_prefix: '[NS8 Backup]',
+      language: 'it',
+      repo_check_enabled: true,
+      wait_seconds: 120,
+      recent_window: 3600,
+      missed_run_grace: 7200,
+      stale_age: 691200,
+      reminder_interval: 0,
+      repo_check_timeout: 60,
+      notify_policy: 'digest',
+      digest_frequency: 'daily',
+      digest_weekday: 'mon',
+      digest_time: '07:30',
       plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org', 'nas@example.org'] }],
     });
     const env = await moduleEnvironment();
@@ -206,7 +251,10 @@ describe('admin page in cluster-admin', () => {
     assert.equal(await app.locator('select[data-test=policy-2]').inputValue(), 'always');
     assert.equal(await app.locator('select[data-test=policy-1]').inputValue(), 'default');
     assert.equal(await app.locator('input[data-test=recipients-2]').inputValue(), 'owner@example.org, nas@example.org');
-    assert.match(await app.locator('[data-test=plans-table] tr[data-plan="2"]').innerText(), /Weekly SMB[\s\S]*NAS share[\s\S]*Every Sunday at 03:00/);
+    assert.match(
+      await app.locator('[data-test=plans-table] tr[data-plan="2"]').innerText(),
+      /Weekly SMB[\s\S]*NAS share[\s\S]*Every Sunday at 03:00/,
+    );
     assert.match(await app.locator('[data-test=plans-table] tr[data-plan="1"]').innerText(), /Every day at 01:30/);
     await app.locator('[data-test=plan-notifications]').screenshot({ path: path.join(SHOTS, 'settings-plans.png') });
     await app.locator('[data-test=alertmanager-yaml]').waitFor({ timeout: T });
@@ -222,10 +270,15 @@ describe('admin page in cluster-admin', () => {
     await app.locator('input[data-test=field-mail_to-1]').fill('not-an-address');
     await app.locator('input[data-test=field-stale_age]').fill('900');
     await app.locator('[data-test=save]').click();
-    const row1 = app.locator('[data-test=field-mail_to-1]').locator('xpath=ancestor::div[contains(@class,"bx--form-item")][1]');
+    const row1 = app
+      .locator('[data-test=field-mail_to-1]')
+      .locator('xpath=ancestor::div[contains(@class,"bx--form-item")][1]');
     await row1.locator('.bx--form-requirement').waitFor({ timeout: T });
     assert.match(await row1.locator('.bx--form-requirement').innerText(), /not a valid email address/);
-    assert.match(await app.locator('[data-test=duration-stale_age] .bx--form-requirement').innerText(), /Between 1 hours and 366 days/);
+    assert.match(
+      await app.locator('[data-test=duration-stale_age] .bx--form-requirement').innerText(),
+      /Between 1 hours and 366 days/,
+    );
     assert.equal(tasksOf('configure-module').length, before, 'nothing was sent');
     await shot(tab, 'settings-client-errors');
 
@@ -258,7 +311,10 @@ describe('admin page in cluster-admin', () => {
     await admin.hSet('cluster/smarthost', 'port', String(await freePort()));
     try {
       await app.locator('[data-test=test-email]').click();
-      await until('an error result', async () => (await result.count()) === 1 && (await result.getAttribute('data-kind')) === 'error');
+      await until(
+        'an error result',
+        async () => (await result.count()) === 1 && (await result.getAttribute('data-kind')) === 'error',
+      );
       assert.match(await result.innerText(), /could not be reached/);
       await shot(tab, 'settings-test-email-error');
     } finally {
@@ -275,10 +331,15 @@ describe('admin page in cluster-admin', () => {
       const { ctx, tab, app } = await openApp('settings');
       await app.locator('[data-test=smarthost-disabled]').waitFor({ timeout: T });
       await app.locator('[data-test=nav-status]').click();
-      await app.locator('[data-test=status-page] [data-test=smarthost-disabled], .status-page [data-test=smarthost-disabled]').waitFor({ timeout: T });
+      await app
+        .locator('[data-test=status-page] [data-test=smarthost-disabled], .status-page [data-test=smarthost-disabled]')
+        .waitFor({ timeout: T });
       await shot(tab, 'status-smarthost-disabled');
       await app.locator('[data-test=smarthost-link]').click();
-      await until('the smarthost page of cluster-admin', async () => (await tab.evaluate(() => location.hash)) === '#/settings/smarthost');
+      await until(
+        'the smarthost page of cluster-admin',
+        async () => (await tab.evaluate(() => location.hash)) === '#/settings/smarthost',
+      );
       await ctx.close();
     } finally {
       await admin.hSet('cluster/smarthost', 'enabled', '1');
@@ -295,7 +356,10 @@ describe('admin page in cluster-admin', () => {
     await ctx.close();
     harness.delayMs.clear();
 
-    harness.abort.set('get-monitor-status', 'Traceback (most recent call last):\nredis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379');
+    harness.abort.set(
+      'get-monitor-status',
+      'Traceback (most recent call last):\nredis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379',
+    );
     harness.httpFailure.set('list-reports', 403);
     ({ ctx, tab, app } = await openApp());
     await app.locator('[data-test=status-error]').waitFor({ timeout: T });
@@ -319,7 +383,10 @@ describe('admin page in cluster-admin', () => {
     ({ ctx, tab, app } = await openApp('status', 'it-IT'));
     await app.locator('[data-test=plan-2]').waitFor({ timeout: T });
     assert.equal((await app.locator('h2').first().innerText()).trim(), 'Stato');
-    assert.equal((await app.locator('[data-test=plan-2] [data-test=plan-outcome]').innerText()).trim(), 'Parzialmente fallito');
+    assert.equal(
+      (await app.locator('[data-test=plan-2] [data-test=plan-outcome]').innerText()).trim(),
+      'Parzialmente fallito',
+    );
     await shot(tab, 'status-it');
     await ctx.close();
   });

@@ -20,7 +20,13 @@ import { parentPage } from './parent-page.js';
 export const UI_DIST = path.join(REPO_ROOT, 'ui', 'dist');
 const CARBON_CSS = path.join(REPO_ROOT, 'ui', 'node_modules', 'carbon-components', 'css', 'carbon-components.min.css');
 
-export interface TaskRecord { id: string; action: string; data: unknown; extra: Record<string, unknown>; result?: ActionResult }
+export interface TaskRecord {
+  id: string;
+  action: string;
+  data: unknown;
+  extra: Record<string, unknown>;
+  result?: ActionResult;
+}
 
 export interface Harness {
   url: string;
@@ -35,17 +41,26 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { agent: AgentOptions; redis: RedisServer; moduleId: string }): Promise<Harness> {
-  if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('ui/dist is missing: run `npm --prefix ui run build` first');
+export async function startHarness(opts: {
+  agent: AgentOptions;
+  redis: RedisServer;
+  moduleId: string;
+}): Promise<Harness> {
+  if (!existsSync(path.join(UI_DIST, 'index.html')))
+    throw new Error('ui/dist is missing: run `npm --prefix ui run build` first');
   const token = `harness-${randomUUID()}`;
   const streams = new Set<Response>();
   const h: Omit<Harness, 'url' | 'stop'> = { tasks: [], httpFailure: new Map(), abort: new Map(), delayMs: new Map() };
   const app = express();
   app.use(express.json({ limit: '256kb' }));
-  app.get('/cluster-admin/', (_req, res) => { res.type('html').send(parentPage({ moduleId: opts.moduleId, token })); });
+  app.get('/cluster-admin/', (_req, res) => {
+    res.type('html').send(parentPage({ moduleId: opts.moduleId, token }));
+  });
   // NS8's light theme puts white tiles on a gray page; plain Carbon CSS has a white page.
   const coreCss = existsSync(CARBON_CSS) ? `${readFileSync(CARBON_CSS, 'utf8')}\nbody{background:#f4f4f4}\n` : '';
-  app.get('/cluster-admin/css/core.css', (_req, res) => { res.type('css').send(coreCss); });
+  app.get('/cluster-admin/css/core.css', (_req, res) => {
+    res.type('css').send(coreCss);
+  });
   app.use(`/cluster-admin/apps/${opts.moduleId}`, express.static(UI_DIST));
   app.get('/cluster-admin/api/harness/events', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
@@ -54,18 +69,37 @@ export async function startHarness(opts: { agent: AgentOptions; redis: RedisServ
     req.on('close', () => streams.delete(res));
   });
   app.post('/cluster-admin/api/module/:id/tasks', (req: Request, res: Response) => {
-    if (req.get('authorization') !== `Bearer ${token}`) { res.status(401).json({ code: 401, message: 'cookie token is empty' }); return; }
+    if (req.get('authorization') !== `Bearer ${token}`) {
+      res.status(401).json({ code: 401, message: 'cookie token is empty' });
+      return;
+    }
     const { action, data, extra } = req.body ?? {};
-    if (req.params.id !== opts.moduleId || typeof action !== 'string') { res.status(400).json({ code: 400, message: 'bad request' }); return; }
+    if (req.params.id !== opts.moduleId || typeof action !== 'string') {
+      res.status(400).json({ code: 400, message: 'bad request' });
+      return;
+    }
     const failure = h.httpFailure.get(action);
-    if (failure) { res.status(failure).json({ code: failure, message: 'harness failure' }); return; }
+    if (failure) {
+      res.status(failure).json({ code: failure, message: 'harness failure' });
+      return;
+    }
     const task: TaskRecord = { id: randomUUID(), action, data, extra: extra ?? {} };
     h.tasks.push(task);
-    res.status(201).json({ code: 201, message: 'task queued successfully', data: { ...task, queue: `module/${opts.moduleId}/tasks`, user: 'admin' } });
+    res.status(201).json({
+      code: 201,
+      message: 'task queued successfully',
+      data: { ...task, queue: `module/${opts.moduleId}/tasks`, user: 'admin' },
+    });
     void execute(task).then((result) => {
       task.result = result;
-      const msg = JSON.stringify({ id: task.id, status: result.status, output: result.output, error: result.error, exit_code: result.exitCode,
-        context: { id: task.id, action, data, extra: task.extra } });
+      const msg = JSON.stringify({
+        id: task.id,
+        status: result.status,
+        output: result.output,
+        error: result.error,
+        exit_code: result.exitCode,
+        context: { id: task.id, action, data, extra: task.extra },
+      });
       for (const s of streams) s.write(`data: ${msg}\n\n`);
     });
   });
@@ -85,11 +119,20 @@ export async function startHarness(opts: { agent: AgentOptions; redis: RedisServ
     c.on('error', () => undefined);
     await c.connect();
     try {
-      return { status: 'completed', exitCode: 0, output: { name: (await c.get(`module/${opts.moduleId}/ui_name`)) ?? '' }, error: '' };
-    } finally { await c.quit(); }
+      return {
+        status: 'completed',
+        exitCode: 0,
+        output: { name: (await c.get(`module/${opts.moduleId}/ui_name`)) ?? '' },
+        error: '',
+      };
+    } finally {
+      await c.quit();
+    }
   }
 
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     ...h,

@@ -11,8 +11,18 @@ const DAY = 86_400;
 
 function run(planId: number, start: number, outcome: RunReport['outcome']): RunReport {
   return {
-    runKey: `${planId}:${start}`, planId, planName: 'Daily offsite', destinationId: DEST_B2, destinationName: 'Backblaze ns8-backups',
-    outcome, start, end: start + 600, nodes: [{ id: 1, name: 'ns1' }], modules: [], triggers: ['event'], staleSince: null,
+    runKey: `${planId}:${start}`,
+    planId,
+    planName: 'Daily offsite',
+    destinationId: DEST_B2,
+    destinationName: 'Backblaze ns8-backups',
+    outcome,
+    start,
+    end: start + 600,
+    nodes: [{ id: 1, name: 'ns1' }],
+    modules: [],
+    triggers: ['event'],
+    staleSince: null,
   };
 }
 
@@ -24,15 +34,36 @@ export function olderReports(count: number, newestStart: number): StoredReport[]
     const id = `old-${String(i + 1).padStart(2, '0')}`;
     const hostile = i === 0;
     return {
-      id, createdAt: (start + 700) * 1000, reason: outcome === 'SUCCESS' ? 'success' : 'first', run: run(1, start, outcome), language: 'en',
+      id,
+      createdAt: (start + 700) * 1000,
+      reason: outcome === 'SUCCESS' ? 'success' : 'first',
+      run: run(1, start, outcome),
+      language: 'en',
       subject: `[NS8 Backup] ${outcome}: Daily offsite <${id}>`,
       text: `Daily offsite: ${outcome}\nPlain text of ${id}`,
       html: hostile
         ? `<h1 id="mail-title">Daily offsite &lt;${id}&gt;</h1><script>window.top.pwned = 1; document.title = 'pwned';</script><img src="x" onerror="window.top.pwned = 2">`
         : `<h1>Daily offsite ${outcome}</h1>`,
-      delivery: outcome === 'SUCCESS'
-        ? { status: 'sent', attempts: 1, nextAttemptAt: 0, lastError: null, lastErrorCode: null, sentAt: (start + 701) * 1000, recipients: ['ops@example.org'] }
-        : { status: 'failed', attempts: 8, nextAttemptAt: 0, lastError: '535 5.7.8 <Authentication> failed', lastErrorCode: 'SMTP_AUTH', sentAt: null, recipients: ['ops@example.org'] },
+      delivery:
+        outcome === 'SUCCESS'
+          ? {
+              status: 'sent',
+              attempts: 1,
+              nextAttemptAt: 0,
+              lastError: null,
+              lastErrorCode: null,
+              sentAt: (start + 701) * 1000,
+              recipients: ['ops@example.org'],
+            }
+          : {
+              status: 'failed',
+              attempts: 8,
+              nextAttemptAt: 0,
+              lastError: '535 5.7.8 <Authentication> failed',
+              lastErrorCode: 'SMTP_AUTH',
+              sentAt: null,
+              recipients: ['ops@example.org'],
+            },
     };
   });
 }

@@ -24,12 +24,26 @@ import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const T = 60_000; // 7 engineers share 2 cores here: Python actions can take seconds
 const DAY = 86_400;
 const NOW = Math.floor(Date.now() / 1000);
-const SCHEDULES: Record<number, string> = { 1: '*-*-* 01:30:00', 2: 'Sun *-*-* 03:00:00', 3: '*-*-* *:15:00', 4: '*-*-* 23:00:00', 5: '*-*-* 12:00:00' };
+const SCHEDULES: Record<number, string> = {
+  1: '*-*-* 01:30:00',
+  2: 'Sun *-*-* 03:00:00',
+  3: '*-*-* *:15:00',
+  4: '*-*-* 23:00:00',
+  5: '*-*-* 12:00:00',
+};
 
 let redis: RedisServer;
 let root: string;
@@ -39,20 +53,42 @@ let browser: Browser;
 let stored: StoredReport[]; // newest first, as the history holds them
 
 const plans: SimPlan[] = HISTORY_PLANS.map((p) => ({
-  id: p.id, name: p.name, repository: p.id % 2 ? DEST_B2 : DEST_SMB, schedule: SCHEDULES[p.id]!, retention: 7,
-  instances: [...p.modules], enabled: p.id !== 5,
+  id: p.id,
+  name: p.name,
+  repository: p.id % 2 ? DEST_B2 : DEST_SMB,
+  schedule: SCHEDULES[p.id]!,
+  retention: 7,
+  instances: [...p.modules],
+  enabled: p.id !== 5,
 }));
 
 function state(planId: number, over: Partial<PlanState>): PlanState {
   const last = stored.find((r) => r.run.planId === planId)!;
   return {
-    planId, planName: last.run.planName, lastRunKey: last.run.runKey, lastOutcome: last.run.outcome, lastDigest: '', lastReportId: last.id,
-    lastNotifiedAt: last.createdAt, failingSince: null, lastSuccessAt: null, ...over,
+    planId,
+    planName: last.run.planName,
+    lastRunKey: last.run.runKey,
+    lastOutcome: last.run.outcome,
+    lastDigest: '',
+    lastReportId: last.id,
+    lastNotifiedAt: last.createdAt,
+    failingSince: null,
+    lastSuccessAt: null,
+    ...over,
   };
 }
 
-async function openApp(width: number, locale = 'en-US'): Promise<{ ctx: BrowserContext; tab: Page; app: FrameLocator; frame: () => Frame }> {
-  const ctx = await browser.newContext({ locale, timezoneId: 'UTC', viewport: { width, height: width > 600 ? 800 : 844 }, isMobile: width < 600, hasTouch: width < 600 });
+async function openApp(
+  width: number,
+  locale = 'en-US',
+): Promise<{ ctx: BrowserContext; tab: Page; app: FrameLocator; frame: () => Frame }> {
+  const ctx = await browser.newContext({
+    locale,
+    timezoneId: 'UTC',
+    viewport: { width, height: width > 600 ? 800 : 844 },
+    isMobile: width < 600,
+    hasTouch: width < 600,
+  });
   const tab = await ctx.newPage();
   tab.setDefaultTimeout(T);
   tab.on('pageerror', (e) => console.error('page error:', e.message));
@@ -61,7 +97,8 @@ async function openApp(width: number, locale = 'en-US'): Promise<{ ctx: BrowserC
   await app.locator('[data-test=summary]').waitFor({ timeout: T });
   await app.locator('[data-test=history-table] tbody tr').first().waitFor({ timeout: T });
   await app.locator('[data-test=trend-1]').waitFor({ timeout: T });
-  const frame = () => tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
+  const frame = () =>
+    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
   return { ctx, tab, app, frame };
 }
 
@@ -84,15 +121,24 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 /** Waits for a list-reports answer newer than `count` tasks and for the page to show it. */
 async function listed(app: FrameLocator, count: number): Promise<Record<string, unknown>> {
-  await until('a new list-reports answer', () => harness.tasks.filter((t) => t.action === 'list-reports' && t.result).length > count);
-  await until('the table to settle', async () => (await app.locator('[data-test=history-table][aria-busy=true]').count()) === 0);
+  await until(
+    'a new list-reports answer',
+    () => harness.tasks.filter((t) => t.action === 'list-reports' && t.result).length > count,
+  );
+  await until(
+    'the table to settle',
+    async () => (await app.locator('[data-test=history-table][aria-busy=true]').count()) === 0,
+  );
   await new Promise((r) => setTimeout(r, 150));
   return lastList().data as Record<string, unknown>;
 }
-const sel = (app: FrameLocator, name: string) => app.locator(`[data-test=filter-${name}] select, select[data-test=filter-${name}]`);
+const sel = (app: FrameLocator, name: string) =>
+  app.locator(`[data-test=filter-${name}] select, select[data-test=filter-${name}]`);
 const listCount = () => harness.tasks.filter((t) => t.action === 'list-reports' && t.result).length;
 async function rowIds(app: FrameLocator): Promise<string[]> {
-  return (await app.locator('[data-test=history-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-test')!.slice('report-'.length))));
+  return await app
+    .locator('[data-test=history-table] tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-test')!.slice('report-'.length)));
 }
 
 before(async () => {
@@ -123,7 +169,17 @@ before(async () => {
   ];
   for (const s of states) await writer.hSet(k.plans, String(s.planId), JSON.stringify(s));
   for (const p of plans.filter((x) => x.enabled)) {
-    await writer.hSet(k.watchdog, String(p.id), JSON.stringify({ schedule: p.schedule, enabled: true, firstSeen: NOW - 60 * DAY, reported: null, nextRunAt: NOW + p.id * 3600 }));
+    await writer.hSet(
+      k.watchdog,
+      String(p.id),
+      JSON.stringify({
+        schedule: p.schedule,
+        enabled: true,
+        firstSeen: NOW - 60 * DAY,
+        reported: null,
+        nextRunAt: NOW + p.id * 3600,
+      }),
+    );
   }
   await writer.quit();
   harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
@@ -140,9 +196,13 @@ after(async () => {
 describe('status at a glance', () => {
   test('1280 px: summary, the failing plan first and above the fold, its facts and its ways out', async () => {
     const { ctx, tab, app } = await openApp(1280);
-    const count = async (id: string) => Number((await app.locator(`[data-test=summary-${id}] .count`).innerText()).trim());
+    const count = async (id: string) =>
+      Number((await app.locator(`[data-test=summary-${id}] .count`).innerText()).trim());
     const failedDeliveries = stored.slice(0, 50).filter((r) => r.delivery.status === 'failed').length;
-    assert.deepEqual(await Promise.all(['failing', 'warning', 'missed', 'ok', 'unprotected', 'deliveries'].map(count)), [2, 0, 1, 1, 1, failedDeliveries]);
+    assert.deepEqual(
+      await Promise.all(['failing', 'warning', 'missed', 'ok', 'unprotected', 'deliveries'].map(count)),
+      [2, 0, 1, 1, 1, failedDeliveries],
+    );
     assert.match(await app.locator('[data-test=summary-failing]').innerText(), /plans failing/);
     assert.match(await app.locator('[data-test=unprotected]').innerText(), /traefik1/);
 
@@ -156,10 +216,21 @@ describe('status at a glance', () => {
     assert.match(await p2.locator('[data-test=plan-failing-since]').innerText(), /3 days ago/);
     assert.match(await p2.locator('[data-test=plan-last-success]').innerText(), /10 days ago/);
     assert.match(await p2.locator('[data-test=plan-next-run]').innerText(), /Every Sunday at 03:00[\s\S]*in 2 hours/);
-    assert.match(await p2.locator('[data-test=plan-notify]').innerText(), /Problems[\s\S]*-/, 'the default policy (NOTIFY_POLICY), nobody');
+    assert.match(
+      await p2.locator('[data-test=plan-notify]').innerText(),
+      /Problems[\s\S]*-/,
+      'the default policy (NOTIFY_POLICY), nobody',
+    );
     await p2.locator('[data-test=plan-no-recipients]').waitFor();
-    assert.equal(await app.locator('[data-test=plan-1] [data-test=plan-no-recipients]').count(), 0, 'plan 1 has its own recipient');
-    assert.match(await app.locator('[data-test=plan-1] [data-test=plan-notify]').innerText(), /Every run[\s\S]*owner@example\.org/);
+    assert.equal(
+      await app.locator('[data-test=plan-1] [data-test=plan-no-recipients]').count(),
+      0,
+      'plan 1 has its own recipient',
+    );
+    assert.match(
+      await app.locator('[data-test=plan-1] [data-test=plan-notify]').innerText(),
+      /Every run[\s\S]*owner@example\.org/,
+    );
     assert.match(await app.locator('[data-test=plan-4] [data-test=plan-outcome]').innerText(), /Did not run/);
     await app.locator('[data-test=no-global-recipients]').waitFor();
     await shot(tab, 'status-1280');
@@ -168,17 +239,28 @@ describe('status at a glance', () => {
     await p2.locator('[data-test=plan-open-report]').focus();
     await tab.keyboard.press('Enter');
     await app.locator('[data-test=report-html]').waitFor({ timeout: T });
-    assert.equal((await app.locator('.report-modal .bx--modal-header__heading').innerText()).trim(), stored.find((r) => r.run.planId === 2)!.subject);
+    assert.equal(
+      (await app.locator('.report-modal .bx--modal-header__heading').innerText()).trim(),
+      stored.find((r) => r.run.planId === 2)!.subject,
+    );
     await shot(tab, 'report-1280');
     await tab.keyboard.press('Escape');
-    await until('the focus back on the plan button', async () =>
-      (await app.locator('[data-test=plan-2] [data-test=plan-open-report]').evaluate((el) => el === document.activeElement)));
+    await until(
+      'the focus back on the plan button',
+      async () =>
+        await app
+          .locator('[data-test=plan-2] [data-test=plan-open-report]')
+          .evaluate((el) => el === document.activeElement),
+    );
 
     // Ways out to cluster-admin: Backup and restore, System logs of the node.
     await p2.locator('[data-test=plan-logs-2]').click();
     await until('System logs', async () => (await tab.evaluate(() => location.hash)).startsWith('#/system-logs?'));
     const hash = new URLSearchParams((await tab.evaluate(() => location.hash)).split('?')[1]);
-    assert.deepEqual([hash.get('context'), hash.get('selectedNodeId'), hash.get('autoStartSearch')], ['node', '2', 'true']);
+    assert.deepEqual(
+      [hash.get('context'), hash.get('selectedNodeId'), hash.get('autoStartSearch')],
+      ['node', '2', 'true'],
+    );
     await tab.goBack();
     await app.locator('[data-test=plan-2] [data-test=plan-open-backup]').click({ timeout: 60_000 });
     await until('Backup and restore', async () => (await tab.evaluate(() => location.hash)) === '#/backup?view=backup');
@@ -187,8 +269,14 @@ describe('status at a glance', () => {
 
   test('history filters go to the server and return exactly the matching reports', async () => {
     const { ctx, tab, app } = await openApp(1280);
-    assert.deepEqual(await rowIds(app), stored.slice(0, 10).map((r) => r.id));
-    assert.match(await app.locator('[data-test=history-pagination]').innerText(), /1–10 of 500 items[\s\S]*of 50 pages/);
+    assert.deepEqual(
+      await rowIds(app),
+      stored.slice(0, 10).map((r) => r.id),
+    );
+    assert.match(
+      await app.locator('[data-test=history-pagination]').innerText(),
+      /1–10 of 500 items[\s\S]*of 50 pages/,
+    );
     // The time shown is the run's, not the report's.
     const first = stored[0]!;
     const runText = formatDateTime(first.run.start, { timeZone: 'UTC' }); // the formatter the mails use too (browser in UTC here)
@@ -196,11 +284,21 @@ describe('status at a glance', () => {
 
     const cases: [string, (r: StoredReport) => boolean, () => Promise<unknown>][] = [
       ['plan 2', (r) => r.run.planId === 2, () => sel(app, 'plan').selectOption('2')],
-      ['plan 2, failed repository', (r) => r.run.planId === 2 && r.run.outcome === 'REPO_FAILURE',
-        () => sel(app, 'outcome').selectOption('REPO_FAILURE')],
-      ['plan 2, every problem', (r) => r.run.planId === 2 && r.run.outcome !== 'SUCCESS', () => sel(app, 'outcome').selectOption('problems')],
-      ['plan 2, problems, delivery failed', (r) => r.run.planId === 2 && r.run.outcome !== 'SUCCESS' && r.delivery.status === 'failed',
-        () => sel(app, 'delivery').selectOption('failed')],
+      [
+        'plan 2, failed repository',
+        (r) => r.run.planId === 2 && r.run.outcome === 'REPO_FAILURE',
+        () => sel(app, 'outcome').selectOption('REPO_FAILURE'),
+      ],
+      [
+        'plan 2, every problem',
+        (r) => r.run.planId === 2 && r.run.outcome !== 'SUCCESS',
+        () => sel(app, 'outcome').selectOption('problems'),
+      ],
+      [
+        'plan 2, problems, delivery failed',
+        (r) => r.run.planId === 2 && r.run.outcome !== 'SUCCESS' && r.delivery.status === 'failed',
+        () => sel(app, 'delivery').selectOption('failed'),
+      ],
     ];
     for (const [name, want, act] of cases) {
       const n = listCount();
@@ -208,16 +306,27 @@ describe('status at a glance', () => {
       await listed(app, n);
       const expected = stored.filter(want).map((r) => r.id);
       assert.deepEqual(await rowIds(app), expected.slice(0, 10), name);
-      if (expected.length) assert.match(await app.locator('[data-test=history-pagination]').innerText(), new RegExp(`of ${expected.length} items`), name);
+      if (expected.length)
+        assert.match(
+          await app.locator('[data-test=history-pagination]').innerText(),
+          new RegExp(`of ${expected.length} items`),
+          name,
+        );
     }
-    assert.deepEqual(lastList().data, { page: 1, per_page: 10, plan_id: 2, outcome: ['MISSING', 'PARTIAL', 'REPO_FAILURE', 'WARNING'], delivery: 'failed' });
+    assert.deepEqual(lastList().data, {
+      page: 1,
+      per_page: 10,
+      plan_id: 2,
+      outcome: ['MISSING', 'PARTIAL', 'REPO_FAILURE', 'WARNING'],
+      delivery: 'failed',
+    });
 
     // A range of run days (UTC here), then the second page of it.
     let n = listCount();
     await app.locator('[data-test=filter-clear]').click();
     await listed(app, n);
-    const fromDay = new Date((stored[200]!.run.start) * 1000).toISOString().slice(0, 10);
-    const toDay = new Date((stored[100]!.run.start) * 1000).toISOString().slice(0, 10);
+    const fromDay = new Date(stored[200]!.run.start * 1000).toISOString().slice(0, 10);
+    const toDay = new Date(stored[100]!.run.start * 1000).toISOString().slice(0, 10);
     n = listCount();
     await app.locator('[data-test=filter-from]').fill(fromDay);
     await listed(app, n);
@@ -248,32 +357,70 @@ describe('mobile, keyboard, languages, accessibility', () => {
   test('390 px: no horizontal scroll, tables become stacked rows, the failing plan above the fold', async () => {
     for (const locale of ['en-US', 'it-IT']) {
       const { ctx, tab, app, frame } = await openApp(390, locale);
-      const widths = await frame().evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
+      const widths = await frame().evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        view: window.innerWidth,
+      }));
       assert.ok(widths.scroll <= widths.view, `${locale}: scrollWidth ${widths.scroll} > ${widths.view}`);
-      const outer = await tab.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
+      const outer = await tab.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        view: window.innerWidth,
+      }));
       assert.ok(outer.scroll <= outer.view, `${locale}: parent page scrollWidth ${outer.scroll} > ${outer.view}`);
-      const wide = await frame().evaluate(() => [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && getComputedStyle(e).position !== 'absolute'
-          && !e.closest('thead')) // the visually hidden (clipped) heads of the stacked tables
-        .map((e) => `${e.tagName}.${e.className}`).slice(0, 5));
+      const wide = await frame().evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter(
+            (e) =>
+              e.getBoundingClientRect().right > window.innerWidth + 1 &&
+              getComputedStyle(e).position !== 'absolute' &&
+              !e.closest('thead'),
+          ) // the visually hidden (clipped) heads of the stacked tables
+          .map((e) => `${e.tagName}.${e.className}`)
+          .slice(0, 5),
+      );
       assert.deepEqual(wide, [], `${locale}: nothing sticks out on the right`);
-      assert.equal(await app.locator('[data-test=history-table] thead').evaluate((e) => e.getBoundingClientRect().height <= 1), true, 'table head hidden');
-      assert.equal(await app.locator('[data-test=history-table] tbody tr').first().locator('td').first().evaluate((e) => getComputedStyle(e).display), 'block');
-      assert.ok(await app.locator('.bx--pagination__button--forward').isVisible(), 'the next-page arrow is there on a phone');
+      assert.equal(
+        await app.locator('[data-test=history-table] thead').evaluate((e) => e.getBoundingClientRect().height <= 1),
+        true,
+        'table head hidden',
+      );
+      assert.equal(
+        await app
+          .locator('[data-test=history-table] tbody tr')
+          .first()
+          .locator('td')
+          .first()
+          .evaluate((e) => getComputedStyle(e).display),
+        'block',
+      );
+      assert.ok(
+        await app.locator('.bx--pagination__button--forward').isVisible(),
+        'the next-page arrow is there on a phone',
+      );
       const box = await app.locator('[data-test=plan-2] .plan-name').boundingBox();
       assert.ok(box && box.y + box.height <= 844, `${locale}: the failing plan is above the fold (y = ${box?.y})`);
       await tab.screenshot({ path: path.join(SHOTS, `status-390-${locale.slice(0, 2)}-first-screen.png`) });
       await shot(tab, `status-390-${locale.slice(0, 2)}`);
       if (locale === 'it-IT') {
         // Carbon shows only the range and the arrows on a phone; the rest is there for wider screens.
-        assert.equal((await app.locator('[data-test=history-pagination] [data-displayed-item-range]').innerText()).trim(), '1–10 di 500 elementi');
+        assert.equal(
+          (await app.locator('[data-test=history-pagination] [data-displayed-item-range]').innerText()).trim(),
+          '1–10 di 500 elementi',
+        );
         const pager = await app.locator('[data-test=history-pagination]').evaluate((e) => e.textContent ?? '');
         assert.match(pager, /di 50 pagine/);
         assert.doesNotMatch(pager, /\b(of|items|pages|Page)\b/);
-        assert.deepEqual(await app.locator('[data-test=history-pagination] button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
-          ['Pagina precedente', 'Pagina successiva']);
+        assert.deepEqual(
+          await app
+            .locator('[data-test=history-pagination] button')
+            .evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
+          ['Pagina precedente', 'Pagina successiva'],
+        );
         assert.match(await app.locator('[data-test=summary-failing]').innerText(), /piani falliti/);
-        assert.match(await app.locator('[data-test=history-filters]').innerText(), /Piano[\s\S]*Esito[\s\S]*Invio[\s\S]*Esecuzioni dal/);
+        assert.match(
+          await app.locator('[data-test=history-filters]').innerText(),
+          /Piano[\s\S]*Esito[\s\S]*Invio[\s\S]*Esecuzioni dal/,
+        );
         assert.match(await app.locator('[data-test=plan-2] [data-test=plan-next-run]').innerText(), /tra 2 ore/);
         assert.equal(await app.locator('[data-test=trends] h4').innerText(), 'Andamento');
       }
@@ -284,7 +431,7 @@ describe('mobile, keyboard, languages, accessibility', () => {
   test('keyboard: Tab reaches every control in page order; names are unique; axe finds nothing serious', async () => {
     const { ctx, tab, app, frame } = await openApp(1280);
     // A string, not a function: tsx would wrap the inner helpers with a __name() the page does not have.
-    const controls = await frame().evaluate(`(() => {
+    const controls = (await frame().evaluate(`(() => {
       const all = [...document.querySelectorAll('button, select, input, a[href], [tabindex]:not([tabindex="-1"])')];
       const shown = all.filter((e) => !e.disabled && e.offsetParent !== null && !e.closest('.bx--modal:not(.is-visible)'));
       shown.forEach((e, i) => e.setAttribute('data-tab-order', String(i)));
@@ -295,7 +442,7 @@ describe('mobile, keyboard, languages, accessibility', () => {
           || (label && label.textContent) || e.textContent || '').trim().replace(/\\s+/g, ' ');
       };
       return shown.map((e) => ({ tag: e.tagName, name: nameOf(e) }));
-    })()`) as { tag: string; name: string }[];
+    })()`)) as { tag: string; name: string }[];
     assert.ok(controls.length > 30, `found ${controls.length} controls`);
     const names = controls.filter((c) => c.tag === 'BUTTON').map((c) => c.name);
     const dupes = names.filter((n, i) => names.indexOf(n) !== i);
@@ -303,8 +450,19 @@ describe('mobile, keyboard, languages, accessibility', () => {
     assert.ok(names.every(Boolean), 'no button without a name');
     const newest = stored[0]!;
     const label = `Show the report of ${newest.run.planName}, run `;
-    assert.ok(names.some((n) => n.startsWith(label) && n.endsWith(`: ${({ SUCCESS: 'Success', PARTIAL: 'Partly failed', REPO_FAILURE: 'Failed', MISSING: 'Did not run', WARNING: 'Saved, with warnings' } as Record<string, string>)[newest.run.outcome]}`)),
-      names.filter((n) => n.startsWith('Show')).slice(0, 2).join(' / '));
+    assert.ok(
+      names.some(
+        (n) =>
+          n.startsWith(label) &&
+          n.endsWith(
+            `: ${({ SUCCESS: 'Success', PARTIAL: 'Partly failed', REPO_FAILURE: 'Failed', MISSING: 'Did not run', WARNING: 'Saved, with warnings' } as Record<string, string>)[newest.run.outcome]}`,
+          ),
+      ),
+      names
+        .filter((n) => n.startsWith('Show'))
+        .slice(0, 2)
+        .join(' / '),
+    );
 
     await app.locator('[data-tab-order="0"]').focus();
     const reached: number[] = [];
@@ -316,7 +474,11 @@ describe('mobile, keyboard, languages, accessibility', () => {
     }
     const missing = controls.map((c, i) => ({ ...c, i })).filter((c) => !reached.includes(c.i));
     assert.deepEqual(missing, [], 'every control is reached with Tab');
-    assert.deepEqual(reached, [...reached].sort((a, b) => a - b), 'in page order');
+    assert.deepEqual(
+      reached,
+      [...reached].sort((a, b) => a - b),
+      'in page order',
+    );
 
     // A report opened from the history with the keyboard: the focus comes back to its row.
     const showId = `open-${stored[3]!.id}`;
@@ -324,16 +486,34 @@ describe('mobile, keyboard, languages, accessibility', () => {
     await tab.keyboard.press('Enter');
     await app.locator('[data-test=report-html]').waitFor({ timeout: T });
     await tab.keyboard.press('Escape');
-    await until('the focus back on the row button', async () =>
-      (await app.locator(`[data-test="${showId}"]`).evaluate((el) => el === document.activeElement)));
+    await until(
+      'the focus back on the row button',
+      async () => await app.locator(`[data-test="${showId}"]`).evaluate((el) => el === document.activeElement),
+    );
 
     const require = createRequire(import.meta.url);
     await frame().addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
     for (const locale of ['en']) {
       const result = await frame().evaluate(async () => {
-        const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } })
-          .axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length, first: v.nodes.slice(0, 3).map((x) => x.target.join(' ')).join(', ') }));
+        const r = await (
+          window as unknown as {
+            axe: {
+              run(
+                c: Document,
+                o: object,
+              ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+            };
+          }
+        ).axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          n: v.nodes.length,
+          first: v.nodes
+            .slice(0, 3)
+            .map((x) => x.target.join(' '))
+            .join(', '),
+        }));
       });
       const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       if (result.length) console.log(`axe (${locale}):`, JSON.stringify(result));

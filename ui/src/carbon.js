@@ -18,9 +18,28 @@ import { CvForm } from "@carbon/vue/src/components/cv-form";
 import { CvContent, CvSideNav, CvSideNavItems, CvSideNavLink } from "@carbon/vue/src/components/cv-ui-shell";
 
 const components = {
-  CvGrid, CvRow, CvColumn, CvButton, CvIconButton, CvTextInput, CvSelect, CvSelectOption, CvToggle,
-  CvTile, CvTag, CvInlineNotification, CvSkeletonText, CvInlineLoading, CvLink, CvModal,
-  CvPagination, CvForm, CvContent, CvSideNav, CvSideNavItems, CvSideNavLink,
+  CvGrid,
+  CvRow,
+  CvColumn,
+  CvButton,
+  CvIconButton,
+  CvTextInput,
+  CvSelect,
+  CvSelectOption,
+  CvToggle,
+  CvTile,
+  CvTag,
+  CvInlineNotification,
+  CvSkeletonText,
+  CvInlineLoading,
+  CvLink,
+  CvModal,
+  CvPagination,
+  CvForm,
+  CvContent,
+  CvSideNav,
+  CvSideNavItems,
+  CvSideNavLink,
 };
 
 export default {

@@ -14,7 +14,9 @@ async function fetchMessages(lang) {
 }
 
 export async function createI18n(browserLang) {
-  const lang = String(browserLang || "en").slice(0, 2).toLowerCase();
+  const lang = String(browserLang || "en")
+    .slice(0, 2)
+    .toLowerCase();
   const i18n = new VueI18n({ locale: "en", fallbackLocale: "en", silentFallbackWarn: true });
   i18n.setLocaleMessage("en", catalogueMessages(await fetchMessages("en").catch(() => ({})), "en"));
   if (lang !== "en") {

@@ -12,11 +12,19 @@ export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const MAX_RECIPIENTS = 20;
 
 const DAY_NAMES = { sun: "sun", mon: "mon", tue: "tue", wed: "wed", thu: "thu", fri: "fri", sat: "sat" };
-const SHORTHANDS = { hourly: "*-*-* *:00:00", daily: "*-*-* 00:00:00", weekly: "Mon *-*-* 00:00:00", monthly: "*-*-01 00:00:00" };
+const SHORTHANDS = {
+  hourly: "*-*-* *:00:00",
+  daily: "*-*-* 00:00:00",
+  weekly: "Mon *-*-* 00:00:00",
+  monthly: "*-*-01 00:00:00",
+};
 
 /** Addresses typed in one field: separated by commas, semicolons or spaces. */
 export function splitAddresses(text) {
-  return String(text || "").split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
+  return String(text || "")
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -74,12 +82,14 @@ export function notificationsPayload(value) {
 /** Client-side checks: {digest_time?, plans: {<plan id>: {key, params}}}; empty when fine. */
 export function validateNotifications(value) {
   const errors = { plans: {} };
-  if (value.digest_frequency !== "off" && !TIME_RE.test(value.digest_time.trim())) errors.digest_time = { key: "plans.error_bad_time" };
+  if (value.digest_frequency !== "off" && !TIME_RE.test(value.digest_time.trim()))
+    errors.digest_time = { key: "plans.error_bad_time" };
   for (const p of value.plans) {
     const list = splitAddresses(p.mail_to);
     const bad = list.find((a) => !isEmail(a));
     if (bad) errors.plans[p.id] = { key: "plans.error_invalid_email", params: { address: bad } };
-    else if (list.length > MAX_RECIPIENTS) errors.plans[p.id] = { key: "plans.error_too_many", params: { max: MAX_RECIPIENTS } };
+    else if (list.length > MAX_RECIPIENTS)
+      errors.plans[p.id] = { key: "plans.error_too_many", params: { max: MAX_RECIPIENTS } };
   }
   return errors;
 }
@@ -97,7 +107,12 @@ export function mapNotificationErrors(entries, payload) {
     if (field === "digest_time") errors.digest_time = { key: "plans.error_bad_time" };
     const m = /^plan_notifications\.(\d+)/.exec(field);
     if (m && payload.plan_notifications[Number(m[1])]) {
-      const key = { unknown_plan: "plans.error_unknown_plan", invalid_email: "plans.error_invalid_email", unknown_policy: "plans.error_unknown_policy" }[e.error] || "plans.error_generic";
+      const key =
+        {
+          unknown_plan: "plans.error_unknown_plan",
+          invalid_email: "plans.error_invalid_email",
+          unknown_policy: "plans.error_unknown_policy",
+        }[e.error] || "plans.error_generic";
       errors.plans[payload.plan_notifications[Number(m[1])].plan_id] = { key, params: { address: e.value } };
     }
   }

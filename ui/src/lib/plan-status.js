@@ -8,11 +8,19 @@ export const CLASSES = ["failing", "missed", "warning", "never", "ok", "disabled
 export function planClass(plan) {
   if (!plan.enabled) return "disabled";
   switch (plan.last_outcome) {
-    case null: case undefined: case "": return "never";
-    case "SUCCESS": return "ok";
-    case "REPO_FAILURE": case "PARTIAL": return "failing";
-    case "MISSING": return "missed";
-    default: return "warning";
+    case null:
+    case undefined:
+    case "":
+      return "never";
+    case "SUCCESS":
+      return "ok";
+    case "REPO_FAILURE":
+    case "PARTIAL":
+      return "failing";
+    case "MISSING":
+      return "missed";
+    default:
+      return "warning";
   }
 }
 
@@ -21,10 +29,14 @@ const OUTCOME_RANK = { REPO_FAILURE: 0, PARTIAL: 1 };
 /** Worst first; inside a class the longest failing first, then by name. Does not mutate. */
 export function sortPlans(plans) {
   const rank = (p) => CLASSES.indexOf(planClass(p));
-  return [...(plans || [])].sort((a, b) => rank(a) - rank(b)
-    || (OUTCOME_RANK[a.last_outcome] ?? 9) - (OUTCOME_RANK[b.last_outcome] ?? 9)
-    || (a.failing_since ?? Infinity) - (b.failing_since ?? Infinity)
-    || String(a.name).localeCompare(String(b.name)) || a.id - b.id);
+  return [...(plans || [])].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (OUTCOME_RANK[a.last_outcome] ?? 9) - (OUTCOME_RANK[b.last_outcome] ?? 9) ||
+      (a.failing_since ?? Infinity) - (b.failing_since ?? Infinity) ||
+      String(a.name).localeCompare(String(b.name)) ||
+      a.id - b.id,
+  );
 }
 
 /** The summary row: counts per class, applications in no plan, deliveries failing. */
@@ -41,15 +53,28 @@ export function summarize(status) {
   };
 }
 
-export const CLASS_TAG = { failing: "red", missed: "red", warning: "magenta", never: "gray", ok: "green", disabled: "cool-gray" };
+export const CLASS_TAG = {
+  failing: "red",
+  missed: "red",
+  warning: "magenta",
+  never: "gray",
+  ok: "green",
+  disabled: "cool-gray",
+};
 
 /** "in 3 h", "2 days ago": {key, n} for i18n; `now` and `at` in unix seconds. */
 export function relative(at, now) {
   if (at === null || at === undefined || !Number.isFinite(at)) return null;
   const d = at - now;
   const abs = Math.abs(d);
-  const [unit, n] = abs < 90 ? ["now", 0] : abs < 5400 ? ["minutes", Math.round(abs / 60)]
-    : abs < 36 * 3600 ? ["hours", Math.round(abs / 3600)] : ["days", Math.round(abs / 86400)];
+  const [unit, n] =
+    abs < 90
+      ? ["now", 0]
+      : abs < 5400
+        ? ["minutes", Math.round(abs / 60)]
+        : abs < 36 * 3600
+          ? ["hours", Math.round(abs / 3600)]
+          : ["days", Math.round(abs / 86400)];
   if (unit === "now") return { key: "when.now", n: 0 };
   return { key: `when.${d > 0 ? "in" : "ago"}_${unit}`, n };
 }
@@ -61,8 +86,16 @@ export function systemLogsRoute(nodeId, now = new Date()) {
   const day = (d) => d.toISOString().slice(0, 10);
   const from = new Date(now.getTime() - 24 * 3600 * 1000);
   const q = new URLSearchParams({
-    searchQuery: "backup", context: "node", selectedNodeId: String(nodeId), followLogs: "false",
-    startDate: day(from), startTime: "00:00", endDate: day(now), endTime: "23:59", maxLines: "500", autoStartSearch: "true",
+    searchQuery: "backup",
+    context: "node",
+    selectedNodeId: String(nodeId),
+    followLogs: "false",
+    startDate: day(from),
+    startTime: "00:00",
+    endDate: day(now),
+    endTime: "23:59",
+    maxLines: "500",
+    autoStartSearch: "true",
   });
   return `/system-logs?${q}`;
 }

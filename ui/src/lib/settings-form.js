@@ -12,7 +12,10 @@ const byName = Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, s]));
 
 /** Second-valued fields edited as value + unit: limits and defaults from the manifest. */
 export const DURATIONS = Object.fromEntries(
-  ACTION_SETTINGS.filter((s) => s.ui === "duration").map((s) => [s.name, { min: s.min, max: s.max, default: s.default }]),
+  ACTION_SETTINGS.filter((s) => s.ui === "duration").map((s) => [
+    s.name,
+    { min: s.min, max: s.max, default: s.default },
+  ]),
 );
 
 export const SUBJECT_PREFIX_MAX = byName.subject_prefix.maxLength;
@@ -21,7 +24,8 @@ export const LANGUAGES = byName.language.values;
 // Deliberately simple: one @, no spaces or address-list separators, a dotted host name (as
 // configure-module's 10validate requires). The action has the final word on the rest
 // (manifest.patterns.email): its validation-failed lands on the same field.
-const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_RE =
+  /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function isEmail(value) {
   return typeof value === "string" && value.length <= 254 && EMAIL_RE.test(value.trim());
@@ -87,7 +91,10 @@ function checkDuration(value, { min, max }) {
   if (s < min || s > max) {
     const lo = splitDuration(min);
     const hi = splitDuration(max);
-    return { key: "settings.error_out_of_range", params: { min: min === 0 ? 0 : lo.value, minUnit: lo.unit, max: hi.value, maxUnit: hi.unit } };
+    return {
+      key: "settings.error_out_of_range",
+      params: { min: min === 0 ? 0 : lo.value, minUnit: lo.unit, max: hi.value, maxUnit: hi.unit },
+    };
   }
   return null;
 }
@@ -99,9 +106,21 @@ export function hasErrors({ errors, recipientErrors }) {
 // Rules of the agent's JSON-schema check (gojsonschema types) and of 10validate that have
 // their own message; anything else gets the generic "invalid value".
 const KNOWN_RULES = new Set([
-  "format", "invalid_email", "duplicate_email", "required", "invalid_type", "enum",
-  "number_gte", "number_lte", "number_gt", "number_lt", "string_gte", "string_lte",
-  "array_max_items", "unique", "additional_property_not_allowed",
+  "format",
+  "invalid_email",
+  "duplicate_email",
+  "required",
+  "invalid_type",
+  "enum",
+  "number_gte",
+  "number_lte",
+  "number_gt",
+  "number_lt",
+  "string_gte",
+  "string_lte",
+  "array_max_items",
+  "unique",
+  "additional_property_not_allowed",
 ]);
 
 /**

@@ -7,7 +7,10 @@ export default {
   computed: { ...mapState(["instanceName", "core", "appName"]) },
   methods: {
     runTask(action, data, extra = {}) {
-      return runModuleTask(this.core, this.instanceName, action, data, { title: this.$t(`action.${action}`), ...extra });
+      return runModuleTask(this.core, this.instanceName, action, data, {
+        title: this.$t(`action.${action}`),
+        ...extra,
+      });
     },
     /** Plain words for a failed submission or an aborted task. */
     taskErrorText(err) {

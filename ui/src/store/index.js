@@ -7,10 +7,18 @@ Vue.use(Vuex);
 export default new Vuex.Store({
   state: { appName: "", instanceName: "", instanceLabel: "", core: null },
   mutations: {
-    setInstanceName(state, value) { state.instanceName = value; },
-    setInstanceLabel(state, value) { state.instanceLabel = value; },
-    setCore(state, value) { state.core = value; },
-    setAppName(state, value) { state.appName = value; },
+    setInstanceName(state, value) {
+      state.instanceName = value;
+    },
+    setInstanceLabel(state, value) {
+      state.instanceLabel = value;
+    },
+    setCore(state, value) {
+      state.core = value;
+    },
+    setAppName(state, value) {
+      state.appName = value;
+    },
   },
   actions: {
     setInstanceNameInStore: ({ commit }, v) => commit("setInstanceName", v),

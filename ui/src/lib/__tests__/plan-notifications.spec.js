@@ -2,11 +2,20 @@
 import { describe, expect, it, test } from "vitest";
 import { readFileSync } from "node:fs";
 import {
-  scheduleInWords, notificationsFromConfig, notificationsPayload, validateNotifications, mapNotificationErrors, notificationErrorsEmpty, splitAddresses,
+  scheduleInWords,
+  notificationsFromConfig,
+  notificationsPayload,
+  validateNotifications,
+  mapNotificationErrors,
+  notificationErrorsEmpty,
+  splitAddresses,
 } from "../plan-notifications.js";
 
 const CONFIG = {
-  notify_policy: "problems", digest_frequency: "weekly", digest_weekday: "mon", digest_time: "08:00",
+  notify_policy: "problems",
+  digest_frequency: "weekly",
+  digest_weekday: "mon",
+  digest_time: "08:00",
   plan_notifications: [{ plan_id: 2, policy: "always", mail_to: ["owner@example.org"] }],
   plans: [
     { id: 1, name: "Daily offsite", destination: "Backblaze", schedule: "*-*-* 01:30:00", enabled: true },
@@ -33,21 +42,39 @@ describe("scheduleInWords", () => {
 describe("form <-> configure-module", () => {
   it("one row per current plan, with its own policy or the default", () => {
     const v = notificationsFromConfig(CONFIG);
-    expect(v.plans.map((p) => [p.id, p.policy, p.mail_to])).toEqual([[1, "default", ""], [2, "always", "owner@example.org"], [3, "default", ""]]);
+    expect(v.plans.map((p) => [p.id, p.policy, p.mail_to])).toEqual([
+      [1, "default", ""],
+      [2, "always", "owner@example.org"],
+      [3, "default", ""],
+    ]);
     expect(v.plans[2].enabled).toBe(false);
   });
   it("payload leaves out rows that say nothing and splits addresses", () => {
     const v = notificationsFromConfig(CONFIG);
     v.plans[0].mail_to = "a@example.org; b@example.org";
     expect(notificationsPayload(v)).toEqual({
-      notify_policy: "problems", digest_frequency: "weekly", digest_weekday: "mon", digest_time: "08:00",
-      plan_notifications: [{ plan_id: 1, policy: "default", mail_to: ["a@example.org", "b@example.org"] }, { plan_id: 2, policy: "always", mail_to: ["owner@example.org"] }],
+      notify_policy: "problems",
+      digest_frequency: "weekly",
+      digest_weekday: "mon",
+      digest_time: "08:00",
+      plan_notifications: [
+        { plan_id: 1, policy: "default", mail_to: ["a@example.org", "b@example.org"] },
+        { plan_id: 2, policy: "always", mail_to: ["owner@example.org"] },
+      ],
     });
   });
   it("defaults when the configuration says nothing", () => {
-    expect(notificationsFromConfig({})).toEqual({ notify_policy: "problems", digest_frequency: "weekly", digest_weekday: "mon", digest_time: "08:00", plans: [] });
+    expect(notificationsFromConfig({})).toEqual({
+      notify_policy: "problems",
+      digest_frequency: "weekly",
+      digest_weekday: "mon",
+      digest_time: "08:00",
+      plans: [],
+    });
   });
-  it("splits on commas, semicolons and spaces", () => { expect(splitAddresses(" a@x.org,b@x.org ; c@x.org  d@x.org")).toEqual(["a@x.org", "b@x.org", "c@x.org", "d@x.org"]); });
+  it("splits on commas, semicolons and spaces", () => {
+    expect(splitAddresses(" a@x.org,b@x.org ; c@x.org  d@x.org")).toEqual(["a@x.org", "b@x.org", "c@x.org", "d@x.org"]);
+  });
 });
 
 describe("checks", () => {
@@ -67,15 +94,28 @@ describe("checks", () => {
   });
   it("maps configure-module's field errors back to plan rows", () => {
     const payload = notificationsPayload(notificationsFromConfig(CONFIG));
-    const e = mapNotificationErrors([{ field: "plan_notifications.0.plan_id", parameter: "plan_notifications", value: 2, error: "unknown_plan" }, { field: "digest_time", error: "digest_time_pattern" }], payload);
-    expect(e).toEqual({ digest_time: { key: "plans.error_bad_time" }, plans: { 2: { key: "plans.error_unknown_plan", params: { address: 2 } } } });
+    const e = mapNotificationErrors(
+      [
+        { field: "plan_notifications.0.plan_id", parameter: "plan_notifications", value: 2, error: "unknown_plan" },
+        { field: "digest_time", error: "digest_time_pattern" },
+      ],
+      payload,
+    );
+    expect(e).toEqual({
+      digest_time: { key: "plans.error_bad_time" },
+      plans: { 2: { key: "plans.error_unknown_plan", params: { address: 2 } } },
+    });
   });
 });
 
 describe("translations", () => {
   it("every plans.* key exists in both languages", () => {
-    const en = JSON.parse(readFileSync(new URL("../../../public/i18n/en/translation.json", import.meta.url), "utf8")).plans;
-    const it_ = JSON.parse(readFileSync(new URL("../../../public/i18n/it/translation.json", import.meta.url), "utf8")).plans;
+    const en = JSON.parse(
+      readFileSync(new URL("../../../public/i18n/en/translation.json", import.meta.url), "utf8"),
+    ).plans;
+    const it_ = JSON.parse(
+      readFileSync(new URL("../../../public/i18n/it/translation.json", import.meta.url), "utf8"),
+    ).plans;
     expect(Object.keys(it_).sort()).toEqual(Object.keys(en).sort());
   });
 });

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, test } from "vitest";
-import { formFromConfig, payloadFromForm, validateForm, hasErrors, isEmail, mapValidationError } from "../settings-form.js";
+import {
+  formFromConfig,
+  payloadFromForm,
+  validateForm,
+  hasErrors,
+  isEmail,
+  mapValidationError,
+} from "../settings-form.js";
 import { splitDuration, toSeconds } from "../duration.js";
 
 describe("isEmail", () => {
@@ -43,9 +50,17 @@ describe("form <-> payload", () => {
     const form = formFromConfig({ mail_to: ["a@example.org"] });
     const data = payloadFromForm(form);
     expect(data).toEqual({
-      mail_to: ["a@example.org"], mail_from: "", subject_prefix: "[NS8 Backup]", language: "en",
-      repo_check_enabled: true, wait_seconds: 30, recent_window: 3600,
-      missed_run_grace: 7200, stale_age: 691200, reminder_interval: 86400, repo_check_timeout: 60,
+      mail_to: ["a@example.org"],
+      mail_from: "",
+      subject_prefix: "[NS8 Backup]",
+      language: "en",
+      repo_check_enabled: true,
+      wait_seconds: 30,
+      recent_window: 3600,
+      missed_run_grace: 7200,
+      stale_age: 691200,
+      reminder_interval: 86400,
+      repo_check_timeout: 60,
     });
   });
 
@@ -64,7 +79,12 @@ describe("validateForm", () => {
     const form = base();
     form.mail_to.push("not-an-address", "A@example.org", "");
     const { recipientErrors } = validateForm(form);
-    expect(recipientErrors).toEqual([null, { key: "settings.error_invalid_email" }, { key: "settings.error_duplicate_email" }, null]);
+    expect(recipientErrors).toEqual([
+      null,
+      { key: "settings.error_invalid_email" },
+      { key: "settings.error_duplicate_email" },
+      null,
+    ]);
   });
 
   test.each([
@@ -97,12 +117,33 @@ describe("validateForm", () => {
 
 describe("mapValidationError", () => {
   test.each([
-    [{ field: "mail_to.1", parameter: "mail_to", value: "x", error: "mail_to.1_format" }, { field: "mail_to", index: 1, key: "settings.error_format" }],
-    [{ field: "mail_to.0", parameter: "mail_to", value: "x", error: "invalid_email" }, { field: "mail_to", index: 0, key: "settings.error_invalid_email" }],
-    [{ field: "wait_seconds", parameter: "wait_seconds", value: 9999, error: "wait_seconds_number_lte" }, { field: "wait_seconds", index: null, key: "settings.error_number_lte" }],
-    [{ field: "language", parameter: "language", value: "fr", error: "language_enum" }, { field: "language", index: null, key: "settings.error_enum" }],
-    [{ field: "(root)", parameter: "mail_to", value: null, error: "mail_to_required" }, { field: "mail_to", index: null, key: "settings.error_required" }],
-    [{ field: "mail_to", parameter: "mail_to", value: ["a@x.org", "a@x.org"], error: "mail_to_unique" }, { field: "mail_to", index: null, key: "settings.error_unique" }],
-    [{ field: "mail_from", parameter: "mail_from", value: "x", error: "something_new" }, { field: "mail_from", index: null, key: "settings.error_invalid" }],
+    [
+      { field: "mail_to.1", parameter: "mail_to", value: "x", error: "mail_to.1_format" },
+      { field: "mail_to", index: 1, key: "settings.error_format" },
+    ],
+    [
+      { field: "mail_to.0", parameter: "mail_to", value: "x", error: "invalid_email" },
+      { field: "mail_to", index: 0, key: "settings.error_invalid_email" },
+    ],
+    [
+      { field: "wait_seconds", parameter: "wait_seconds", value: 9999, error: "wait_seconds_number_lte" },
+      { field: "wait_seconds", index: null, key: "settings.error_number_lte" },
+    ],
+    [
+      { field: "language", parameter: "language", value: "fr", error: "language_enum" },
+      { field: "language", index: null, key: "settings.error_enum" },
+    ],
+    [
+      { field: "(root)", parameter: "mail_to", value: null, error: "mail_to_required" },
+      { field: "mail_to", index: null, key: "settings.error_required" },
+    ],
+    [
+      { field: "mail_to", parameter: "mail_to", value: ["a@x.org", "a@x.org"], error: "mail_to_unique" },
+      { field: "mail_to", index: null, key: "settings.error_unique" },
+    ],
+    [
+      { field: "mail_from", parameter: "mail_from", value: "x", error: "something_new" },
+      { field: "mail_from", index: null, key: "settings.error_invalid" },
+    ],
   ])("%o", (item, expected) => expect(mapValidationError(item)).toEqual(expected));
 });

@@ -8,7 +8,11 @@ function fakeCore() {
   const root = {
     apiUrl: "http://api.test/api",
     $on: (n, f) => handlers.set(n, [...(handlers.get(n) || []), f]),
-    $off: (n, f) => handlers.set(n, (handlers.get(n) || []).filter((g) => g !== f)),
+    $off: (n, f) =>
+      handlers.set(
+        n,
+        (handlers.get(n) || []).filter((g) => g !== f),
+      ),
     $emit: (n, ...a) => (handlers.get(n) || []).forEach((f) => f(...a)),
     count: () => [...handlers.values()].reduce((s, l) => s + l.length, 0),
   };
@@ -26,7 +30,13 @@ describe("runModuleTask", () => {
       expect(url).toBe("http://api.test/api/module/backup-monitor1/tasks");
       expect(init.headers.Authorization).toBe("Bearer T0K");
       body = JSON.parse(init.body);
-      setTimeout(() => core.$root.$emit(`get-configuration-completed-${body.extra.eventId}`, { action: "get-configuration" }, { output: { a: 1 } }));
+      setTimeout(() =>
+        core.$root.$emit(
+          `get-configuration-completed-${body.extra.eventId}`,
+          { action: "get-configuration" },
+          { output: { a: 1 } },
+        ),
+      );
       return { ok: true, status: 201, json: async () => ({ code: 201 }) };
     });
     const res = await runModuleTask(core, "backup-monitor1", "get-configuration", undefined, { title: "t" });
@@ -41,10 +51,15 @@ describe("runModuleTask", () => {
     vi.stubGlobal("localStorage", { getItem: () => null });
     vi.stubGlobal("fetch", async (_u, init) => {
       const { extra } = JSON.parse(init.body);
-      setTimeout(() => core.$root.$emit(`configure-module-validation-failed-${extra.eventId}`, [{ field: "mail_to.0" }], {}));
+      setTimeout(() =>
+        core.$root.$emit(`configure-module-validation-failed-${extra.eventId}`, [{ field: "mail_to.0" }], {}),
+      );
       return { ok: true, json: async () => ({}) };
     });
-    await expect(runModuleTask(core, "m1", "configure-module", {})).resolves.toEqual({ status: "validation-failed", errors: [{ field: "mail_to.0" }] });
+    await expect(runModuleTask(core, "m1", "configure-module", {})).resolves.toEqual({
+      status: "validation-failed",
+      errors: [{ field: "mail_to.0" }],
+    });
     vi.stubGlobal("fetch", async () => ({ ok: false, status: 403 }));
     const err = await runModuleTask(core, "m1", "configure-module", {}).catch((e) => e);
     expect(errorKey(err)).toBe("error.403");
