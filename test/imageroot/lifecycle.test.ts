@@ -57,6 +57,10 @@ const FULL = {
   reminder_interval: 0,
   repo_check_enabled: false,
   repo_check_timeout: 120,
+  plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org'] }],
+  digest_frequency: 'daily',
+  digest_weekday: 'fri',
+  digest_time: '07:30',
 };
 
 let redis: RedisServer;
@@ -314,7 +318,7 @@ describe('restore onto a fresh instance', () => {
 
     const res = await clusterRestore(repoPath);
     assert.equal(res.status, 'completed', res.error);
-    assert.match(res.error, /13 settings copied/);
+    assert.match(res.error, /17 settings copied/);
     assert.deepEqual(await getConfiguration(target), FULL);
     const env = envOf(target);
     assert.equal(env.LOG_LEVEL, 'debug', 'hand-set settings too');

@@ -14,6 +14,7 @@ the fresh instance does not have, which, create-module writing none, is every se
 
 import re
 
+from backup_monitor import plan_policies
 from backup_monitor.settings import MANIFEST, Invalid, _encode, clean
 
 # Characters an env-file line cannot carry (systemd EnvironmentFile=, agent.read_envfile).
@@ -44,6 +45,11 @@ def _parse(spec, raw):
         return low in _TRUE
     if kind == 'emails':
         return [a.strip() for a in raw.split(',') if a.strip()]
+    if kind == 'plan_policies':
+        try:
+            return plan_policies.decode(raw, strict=True)
+        except ValueError:
+            raise Invalid('not_readable') from None
     return raw
 
 

@@ -42,13 +42,21 @@ def encode(entries):
     return ','.join(out)
 
 
-def decode(text):
-    """PLAN_POLICIES text -> [{plan_id, policy, mail_to}]. Lenient: a damaged entry is skipped."""
+def decode(text, strict=False):
+    """PLAN_POLICIES text -> [{plan_id, policy, mail_to}]. Lenient: a damaged entry is skipped;
+    strict (a restored environment): a damaged entry raises ValueError."""
     out = {}
     for entry in (text or '').strip().split(','):
         fields = entry.strip().split(':')
-        if len(fields) < 2 or len(fields) > 3 or not re.fullmatch(r'[1-9]\d{0,8}', fields[0]):
+        if entry.strip() == '':
             continue
+        if len(fields) < 2 or len(fields) > 3 or not re.fullmatch(r'[1-9]\d{0,8}', fields[0]):
+            if strict:
+                raise ValueError(f'bad entry {entry!r}')
+            continue
+        if strict and (fields[1] not in PLAN_POLICIES or int(fields[0]) in out
+                       or not all(is_email(a) for a in (fields[2].split(';') if len(fields) == 3 else []))):
+            raise ValueError(f'bad entry {entry!r}')
         policy = fields[1] if fields[1] in PLAN_POLICIES else 'default'
         recipients = [a for a in (fields[2].split(';') if len(fields) == 3 else []) if is_email(a)]
         out.setdefault(int(fields[0]), {'plan_id': int(fields[0]), 'policy': policy, 'mail_to': recipients})
