@@ -1,25 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: one plan's snapshot + the run's window -> the RunReport every mail is made from.
 import type { ModuleStatus, PlanSnapshot } from '../domain/backup.js';
-import { classify, type ModuleRow, type RunReport } from '../domain/run.js';
-
-/** Module starts of one run may precede the first seen start by timer slip (NS8.md §9.2). */
-export const START_TOLERANCE_S = 60;
-
-export interface RunWindow {
-  /** Earliest start known to belong to the run (unix s); null = infer the latest run. */
-  since: number | null;
-  /** Longest a run can last (unix s span), to tell this run from the previous one. */
-  maxRunSeconds: number;
-}
-
-/** Start of the latest run: the earliest start within maxRunSeconds of the newest start. */
-export function inferRunStart(statuses: Iterable<ModuleStatus>, maxRunSeconds: number): number | null {
-  const starts = [...statuses].map((s) => s.start);
-  if (starts.length === 0) return null;
-  const newest = Math.max(...starts);
-  return Math.min(...starts.filter((s) => s >= newest - maxRunSeconds));
-}
+import { classify, inferRunStart, inRunWindow, type ModuleRow, type RunReport, type RunWindow } from '../domain/run.js';
 
 export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: string[] = []): RunReport {
   const live = snap.modules.filter((m) => m.node !== null);
@@ -30,10 +12,7 @@ export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: strin
       window.maxRunSeconds,
     );
   const inRun = (s: ModuleStatus | undefined): s is ModuleStatus =>
-    s !== undefined &&
-    since !== null &&
-    s.start >= since - START_TOLERANCE_S &&
-    s.start <= since + window.maxRunSeconds;
+    s !== undefined && since !== null && inRunWindow(s.start, since, window.maxRunSeconds);
 
   const rows: ModuleRow[] = live.map((m) => {
     const s = snap.statuses.get(m.id);

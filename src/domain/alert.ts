@@ -2,7 +2,22 @@
 // PURE: Alertmanager webhook payload (version "4") -> backup alerts, or the list of problems.
 // Labels are read per alert, never from commonLabels: metrics1 groups by alertname+node, so two
 // failed plans on one node arrive in one payload with no `id` in commonLabels (NS8.md §10.5).
-import type { BackupAlert } from '../triggers/types.js';
+
+/** An Alertmanager alert about a backup, from the webhook or the poller. */
+export interface BackupAlert {
+  /** Alert name as received (BackupFailed, backup_failed, NsBackupFailed, NsBackupMissing, backup_missing). */
+  name: string;
+  kind: 'failed' | 'missing';
+  /** From the `id` or `backup_id` label; null when the alert names no plan. */
+  planId: number | null;
+  /** From the `node` label, when present. */
+  node: number | null;
+  status: 'firing' | 'resolved';
+  /** Unix ms. */
+  startsAt: number;
+  fingerprint: string;
+  source: 'webhook' | 'poll';
+}
 
 /** Accepted alert names: metrics1's current and legacy names, and the seed tool's. */
 const ALERT_KINDS: ReadonlyMap<string, BackupAlert['kind']> = new Map([

@@ -33,6 +33,13 @@ export interface ModuleStatus {
   snapshotsCount: number;
 }
 
+/** One backup-status-changed event (NS8.md §4.2). */
+export interface BackupEvent {
+  nodeId: number;
+  planId: number;
+  moduleId: string;
+}
+
 /** A module of the cluster as the report needs it. */
 export interface ClusterModule {
   id: string;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A backup run as the admin sees it: one plan, one trigger time, one result per module.
 
-import type { DestinationHealth } from '../repocheck/types.js';
+import type { ModuleStatus } from './backup.js';
+import type { DestinationHealth } from './destination.js';
+
 /**
  * Seed-compatible outcome names, used in subjects and history. WARNING: every application was
  * saved, but something looks wrong (a size far from its usual range, zero files: see
@@ -109,3 +111,28 @@ export function classify(rows: Pick<ModuleRow, 'result'>[]): Outcome {
   if (ok > 0) return 'PARTIAL';
   return 'REPO_FAILURE';
 }
+
+// Which module results belong to one run: shared by the run tracker (triggers/), which waits for
+// the run, and correlate/, which reports it.
+
+/** Module starts of one run may precede the first seen start by timer slip (NS8.md §9.2). */
+export const START_TOLERANCE_S = 60;
+
+export interface RunWindow {
+  /** Earliest start known to belong to the run (unix s); null = infer the latest run. */
+  since: number | null;
+  /** Longest a run can last (unix s span), to tell this run from the previous one. */
+  maxRunSeconds: number;
+}
+
+/** Start of the latest run: the earliest start within maxRunSeconds of the newest start. */
+export function inferRunStart(statuses: Iterable<ModuleStatus>, maxRunSeconds: number): number | null {
+  const starts = [...statuses].map((s) => s.start);
+  if (starts.length === 0) return null;
+  const newest = Math.max(...starts);
+  return Math.min(...starts.filter((s) => s >= newest - maxRunSeconds));
+}
+
+/** Whether a module start belongs to the run that started at `since`. */
+export const inRunWindow = (start: number, since: number, maxRunSeconds: number): boolean =>
+  start >= since - START_TOLERANCE_S && start <= since + maxRunSeconds;

@@ -10,7 +10,8 @@ import type { RunReport } from '../domain/run.js';
 import { ApiError, type TaskRunner } from '../ns8/api-client.js';
 import { classify, type RawOutcome } from './classify.js';
 import { DESTINATION_WIDE, overallVerdict, selectTargets, skippedCheck, toRepoCheck, type Target } from './select.js';
-import type { RepoCheck, RepoChecker } from './types.js';
+import type { RepoCheck } from '../domain/destination.js';
+import type { RepoChecker } from './types.js';
 
 export const ACTION = 'read-backup-snapshots';
 

@@ -2,7 +2,7 @@
 // PURE: what one `read-backup-snapshots` task (or the failure to run it) says about a repository.
 // Patterns come from restic's real messages (test/fixtures/restic, captured with restic 0.14
 // behind `rclone serve restic`), plus the JSON exit line of restic >= 0.17 (NS8.md §5.5).
-import type { RepoVerdict } from './types.js';
+import type { RepoVerdict } from '../domain/destination.js';
 
 /** Everything the edge observed about one check, before any interpretation. */
 export interface RawOutcome {

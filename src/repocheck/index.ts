@@ -9,7 +9,7 @@ import { ApiError, createApiClient, type TaskRunner } from '../ns8/api-client.js
 import { createChecker } from './checker.js';
 import type { RepoChecker } from './types.js';
 
-export type { RepoChecker, DestinationHealth, RepoCheck, RepoVerdict } from './types.js';
+export type { RepoChecker } from './types.js';
 
 export interface RepoCheckerDeps {
   config: Pick<Config, 'repoCheck' | 'redis'>;

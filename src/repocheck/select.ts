@@ -4,7 +4,7 @@
 import type { RunReport, ModuleRow } from '../domain/run.js';
 import { redact, type Secret } from '../secret.js';
 import type { Classification, RawOutcome } from './classify.js';
-import type { RepoCheck, RepoVerdict } from './types.js';
+import type { RepoCheck, RepoVerdict } from '../domain/destination.js';
 
 export interface Target {
   moduleId: string;

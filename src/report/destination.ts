@@ -8,7 +8,7 @@
 // a readable repository proves the destination answers and accepts the credentials — not that
 // every data pack is present. The words say exactly that.
 import type { Language } from '../config.js';
-import type { DestinationHealth, RepoCheck, RepoVerdict } from '../repocheck/types.js';
+import type { DestinationHealth, RepoCheck, RepoVerdict } from '../domain/destination.js';
 import { redact } from '../secret.js';
 import {
   clean,

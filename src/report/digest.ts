@@ -6,7 +6,7 @@
 import type { Language } from '../config.js';
 import type { DigestContent, DigestPlanRow } from '../digest/content.js';
 import type { Frequency } from '../digest/schedule.js';
-import type { RepoVerdict } from '../repocheck/types.js';
+import type { RepoVerdict } from '../domain/destination.js';
 import { formatBytes, formatDateTime, headerSafe } from './format.js';
 import { appRow, banner, footer, heading, notice, page, paragraph, summary, type Block, type Tone } from './layout.js';
 import { fill, STRINGS as REPORT_STRINGS } from './strings.js';

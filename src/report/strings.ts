@@ -7,7 +7,7 @@
 import type { Language } from '../config.js';
 import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
 import type { NotifyReason } from '../domain/records.js';
-import type { RepoVerdict } from '../repocheck/types.js';
+import type { RepoVerdict } from '../domain/destination.js';
 import { areaWords } from '../errors.js';
 
 export interface DestinationWords {

@@ -15,11 +15,11 @@
 // - The first poll after start fires every active backup alert: the tracker and decide() turn a
 //   run already reported into 'duplicate', so a restart does not re-mail.
 import type { ErrorCode } from '../errors.js';
-import { BACKUP_ALERT_NAMES, backupAlertKind, planIdOf } from '../domain/alert.js';
+import { BACKUP_ALERT_NAMES, backupAlertKind, planIdOf, type BackupAlert } from '../domain/alert.js';
 import { redact } from '../secret.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { BackupAlert, RunSink } from './types.js';
+import type { RunSink } from './types.js';
 import { backoffDelay } from '../retry.js';
 
 /** Stable codes of the poller's outbound failures (candidates for src/errors.ts). */

@@ -4,7 +4,7 @@
 import { ns8Channels } from '../ns8/keys.js';
 import type { Redis } from '../ns8/redis.js';
 import type { Logger } from '../log.js';
-import type { BackupEvent } from './types.js';
+import type { BackupEvent } from '../domain/backup.js';
 
 export interface EventHandlers {
   backupEvent(e: BackupEvent): void;

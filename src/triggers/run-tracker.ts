@@ -7,11 +7,12 @@
 //   §2.2, so a node with pending modules is usually still busy), capped at max_run_seconds.
 // A late result for a run already flushed re-opens that run, so the report that follows is an
 // update of the same run, not a new one.
-import type { ModuleStatus, PlanSnapshot } from '../domain/backup.js';
+import type { BackupAlert } from '../domain/alert.js';
+import type { BackupEvent, ModuleStatus, PlanSnapshot } from '../domain/backup.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { START_TOLERANCE_S, inferRunStart } from '../correlate/correlate.js';
-import type { BackupAlert, BackupEvent, RunSink } from './types.js';
+import { START_TOLERANCE_S, inferRunStart, inRunWindow } from '../domain/run.js';
+import type { RunSink } from './types.js';
 import { retry, type Backoff } from '../retry.js';
 
 export type FlushRequest =
@@ -143,7 +144,7 @@ export class RunTracker implements RunSink {
         this.d.maxRunSeconds,
       );
       if (since === null || !statuses.some(([, s]) => s.end >= floor)) continue;
-      const inRun = statuses.filter(([, s]) => s.start >= since - START_TOLERANCE_S).map(([id]) => id);
+      const inRun = statuses.filter(([, s]) => inRunWindow(s.start, since, this.d.maxRunSeconds)).map(([id]) => id);
       this.serial(snap.plan.id, async () => {
         const run = this.open.get(snap.plan.id) ?? this.openRun(snap, since);
         for (const id of inRun) run.reported.add(id);
@@ -188,8 +189,7 @@ export class RunTracker implements RunSink {
         return;
       }
       const prev = this.flushed.get(e.planId);
-      const late =
-        prev && status.start >= prev.since - START_TOLERANCE_S && status.start <= prev.since + this.d.maxRunSeconds;
+      const late = prev && inRunWindow(status.start, prev.since, this.d.maxRunSeconds);
       run = this.openRun(snap, late ? prev.since : status.start);
       if (late) run.triggers.add('late result');
     }

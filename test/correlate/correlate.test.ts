@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
-import { correlate, inferRunStart, missingRun } from '../../src/correlate/correlate.js';
+import { correlate, missingRun } from '../../src/correlate/correlate.js';
+import { inferRunStart } from '../../src/domain/run.js';
 import { parseModuleStatus } from '../../src/domain/backup.js';
 
 const T = 1786237200; // 2026-08-09 03:00 CEST, NS8.md §10

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/triggers/webhook.js';
-import type { BackupAlert } from '../../src/triggers/types.js';
+import type { BackupAlert } from '../../src/domain/alert.js';
 import { Secret } from '../../src/secret.js';
 import { memoryLogger } from '../../src/log.js';
 

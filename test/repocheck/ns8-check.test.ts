@@ -13,7 +13,8 @@ import { startHarness, runOn, repoPathOf, NOREADER_ID, NOREADER_PASSWORD, type H
 import { makeRepository, GATEWAY_PASSWORD } from '../sim/restic-server.js';
 import { MODULE_PASSWORD } from '../helpers/redis-server.js';
 import { freePort } from '../helpers/ports.js';
-import { createRepoChecker, type DestinationHealth } from '../../src/repocheck/index.js';
+import type { DestinationHealth } from '../../src/domain/destination.js';
+import { createRepoChecker } from '../../src/repocheck/index.js';
 import { renderDestination as renderDestinationSection } from '../../src/report/destination.js';
 import { memoryLogger } from '../../src/log.js';
 import { systemClock } from '../../src/clock.js';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderDestination as renderDestinationSection } from '../../src/report/destination.js';
-import type { DestinationHealth, RepoCheck, RepoVerdict } from '../../src/repocheck/types.js';
+import type { DestinationHealth, RepoCheck, RepoVerdict } from '../../src/domain/destination.js';
 
 const check = (over: Partial<RepoCheck> = {}): RepoCheck => ({
   moduleId: 'nextcloud1',

@@ -2,7 +2,7 @@
 // Runs of every outcome, with trends, error lines and a destination check: the golden, escaping
 // and browser tests render these.
 import type { RunReport, ModuleRow } from '../../src/domain/run.js';
-import type { DestinationHealth } from '../../src/repocheck/types.js';
+import type { DestinationHealth } from '../../src/domain/destination.js';
 
 export const T = 1786237200; // 2026-08-09 03:00:00 CEST
 

@@ -15,7 +15,7 @@ import {
   type LinkHealth,
   type PolledAlert,
 } from '../../src/triggers/alertmanager-poller.js';
-import type { BackupAlert } from '../../src/triggers/types.js';
+import type { BackupAlert } from '../../src/domain/alert.js';
 import { memoryLogger } from '../../src/log.js';
 import { systemClock } from '../../src/clock.js';
 import { startAlertmanager, eventually } from '../helpers/prometheus.js';

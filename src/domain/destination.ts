@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Repository health, as the report shows it (issue #5): what repocheck/ finds, what report/
+// words and what a stored report keeps (`run.destinationHealth`: stored names, see records.ts).
+
+/** Named reason, not a boolean: what is wrong with a repository. */
+export type RepoVerdict =
+  | 'healthy'
+  | 'unreachable'
+  | 'auth'
+  | 'missing'
+  | 'wrong_password'
+  | 'locked'
+  | 'corrupt'
+  | 'timeout'
+  | 'forbidden'
+  | 'error'
+  | 'skipped';
+
+export interface RepoCheck {
+  moduleId: string;
+  /** The label people know (`module/<id>/ui_name`), when set. */
+  uiName?: string;
+  repoPath: string;
+  /** Whether this module failed in the run (false = checked as a healthy comparison). */
+  failedInRun: boolean;
+  verdict: RepoVerdict;
+  /** Unix s of the latest snapshot, when the repository could be read. */
+  latestSnapshot: number | null;
+  snapshotCount: number | null;
+  totalBytes: number | null;
+  /** Age of the lock in seconds, for `locked`. */
+  lockAgeSeconds: number | null;
+  /** True when the latest snapshot is older than the plan's last expected run. */
+  snapshotOutdated: boolean;
+  /** restic's own message, secrets masked. */
+  rawError: string | null;
+  durationMs: number;
+  /** Stable code of the outcome (REPO_LOCKED, API_UNREACHABLE, ...), for logs and wording. */
+  code?: string;
+}
+
+export interface DestinationHealth {
+  destinationId: string;
+  destinationName: string;
+  /** The overall verdict for the destination. */
+  verdict: RepoVerdict;
+  checks: RepoCheck[];
+  /** Unix s of the plan's last expected run: snapshots older than this are flagged outdated. */
+  expectedRun?: number | null;
+  /** Unix ms. */
+  checkedAt: number;
+}
