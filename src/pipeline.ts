@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { PlanSnapshot } from './domain/backup.js';
-import type { PlanState, StoredReport, NotifyReason } from './domain/records.js';
+import { firstDelivery, isQueued, type PlanState, type StoredReport, type NotifyReason } from './domain/records.js';
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
 import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
@@ -201,28 +201,10 @@ export function createPipeline(deps: PipelineDeps) {
       run,
       language: cfg.mail.language,
       ...mail,
-      delivery: recipients.length
-        ? {
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: now,
-            lastError: null,
-            lastErrorCode: null,
-            sentAt: null,
-            recipients,
-          }
-        : {
-            status: 'failed',
-            attempts: 0,
-            nextAttemptAt: 0,
-            lastError: 'no recipient is configured',
-            lastErrorCode: 'NO_RECIPIENTS',
-            sentAt: null,
-            recipients,
-          },
+      delivery: firstDelivery(recipients, now),
     };
     await persist(
-      () => deps.outbox.store(report, planStateAfter(prev, run, reason, id, now), recipients.length > 0),
+      () => deps.outbox.store(report, planStateAfter(prev, run, reason, id, now), isQueued(report)),
       'report',
       log,
     );

@@ -7,7 +7,14 @@ import type { Clock } from '../clock.js';
 import type { Language } from '../config.js';
 import type { Logger } from '../log.js';
 import type { PlanSnapshot } from '../domain/backup.js';
-import { REPORT_TTL_SECONDS, moduleKeys, type PlanState, type StoredDigest } from '../domain/records.js';
+import {
+  REPORT_TTL_SECONDS,
+  firstDelivery,
+  isQueued,
+  moduleKeys,
+  type PlanState,
+  type StoredDigest,
+} from '../domain/records.js';
 import type { Redis } from '../ns8/redis.js';
 import type { NotifySettings } from '../notify/policy.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
@@ -112,7 +119,6 @@ export class Digester {
     const id =
       this.d.newId?.() ??
       `digest-${new Date(v.slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomUUID().slice(0, 8)}`;
-    const recipients = [...this.d.mail.to];
     const digest: StoredDigest = {
       id,
       kind: 'digest',
@@ -120,34 +126,16 @@ export class Digester {
       language: this.d.mail.language,
       period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp },
       ...mail,
-      delivery: recipients.length
-        ? {
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: now,
-            lastError: null,
-            lastErrorCode: null,
-            sentAt: null,
-            recipients,
-          }
-        : {
-            status: 'failed',
-            attempts: 0,
-            nextAttemptAt: 0,
-            lastError: 'no recipient is configured',
-            lastErrorCode: 'NO_RECIPIENTS',
-            sentAt: null,
-            recipients,
-          },
+      delivery: firstDelivery([...this.d.mail.to], now),
     };
-    await this.d.store.queue(digest, recordAfter(rec, v.slot, v.to, id), recipients.length > 0);
+    await this.d.store.queue(digest, recordAfter(rec, v.slot, v.to, id), isQueued(digest));
     this.d.log.info('digest queued', {
       digest: id,
       slot: new Date(v.slot * 1000).toISOString(),
       catch_up: v.catchUp,
       subject: mail.subject,
     });
-    if (recipients.length) this.d.onQueued();
+    if (isQueued(digest)) this.d.onQueued();
   }
 
   private loop(delay: number): void {

@@ -28,6 +28,35 @@ export interface Delivery {
   recipients: string[];
 }
 
+/**
+ * The delivery a new report or digest is stored with: due now for its recipients, or failed at
+ * once (NO_RECIPIENTS) when there is none, so the status page says why nothing was mailed.
+ */
+export function firstDelivery(recipients: string[], nowMs: number): Delivery {
+  return recipients.length
+    ? {
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: nowMs,
+        lastError: null,
+        lastErrorCode: null,
+        sentAt: null,
+        recipients,
+      }
+    : {
+        status: 'failed',
+        attempts: 0,
+        nextAttemptAt: 0,
+        lastError: 'no recipient is configured',
+        lastErrorCode: 'NO_RECIPIENTS',
+        sentAt: null,
+        recipients,
+      };
+}
+
+/** Whether a stored mail waits in the outbox (`module/<id>/outbox`). */
+export const isQueued = (mail: { delivery: Delivery }): boolean => mail.delivery.status === 'pending';
+
 /** `module/<id>/report/<reportId>` (STRING, JSON): one report as mailed. */
 export interface StoredReport {
   id: string;

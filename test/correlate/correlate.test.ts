@@ -5,16 +5,10 @@ import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
 import { correlate, missingRun } from '../../src/correlate/correlate.js';
 import { inferRunStart } from '../../src/domain/run.js';
 import { parseModuleStatus } from '../../src/domain/backup.js';
+import { moduleStatus } from '../fixtures/module-status.js';
 
 const T = 1786237200; // 2026-08-09 03:00 CEST, NS8.md §10
-const st = (start: number, errors = 0, dur = 100): ModuleStatus => ({
-  start,
-  end: start + dur,
-  errors,
-  totalSize: 1,
-  totalFileCount: 1,
-  snapshotsCount: 1,
-});
+const st = moduleStatus;
 
 function snap(statuses: Record<string, ModuleStatus>, opts: { removed?: string[] } = {}): PlanSnapshot {
   const mods = [

@@ -6,16 +6,26 @@ import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
 import { RunTracker, type FlushRequest } from '../../src/triggers/run-tracker.js';
 import { memoryLogger } from '../../src/log.js';
 import { parseBackupEvent } from '../../src/triggers/backup-events.js';
+import type { BackupAlert } from '../../src/domain/alert.js';
+import { moduleStatus } from '../fixtures/module-status.js';
 
 const NOW = 1_800_000_000;
-const st = (start: number, errors = 0, dur = 10): ModuleStatus => ({
-  start,
-  end: start + dur,
-  errors,
-  totalSize: 1,
-  totalFileCount: 1,
-  snapshotsCount: 1,
+const st = (start: number, errors = 0, seconds = 10) => moduleStatus(start, errors, seconds);
+/** A firing BackupFailed alert for plan 1 from the webhook, with `over` changed. */
+const alert = (over: Partial<BackupAlert> = {}): BackupAlert => ({
+  name: 'BackupFailed',
+  kind: 'failed',
+  planId: 1,
+  node: 1,
+  status: 'firing',
+  startsAt: 0,
+  fingerprint: 'f',
+  source: 'webhook',
+  ...over,
 });
+/** A firing NsBackupMissing alert for plan 1, with `over` changed. */
+const missingAlert = (over: Partial<BackupAlert> = {}): BackupAlert =>
+  alert({ name: 'NsBackupMissing', kind: 'missing', node: null, fingerprint: '', ...over });
 
 function setup(statuses: Map<string, ModuleStatus>, opts: { wait?: number } = {}) {
   const flushed: FlushRequest[] = [];
@@ -105,16 +115,7 @@ describe('run tracker', () => {
     const { tracker, flushed } = setup(s, { wait: 1 });
     tracker.backupEvent({ nodeId: 1, planId: 1, moduleId: 'mail1' });
     await tick();
-    tracker.alert({
-      name: 'BackupFailed',
-      kind: 'failed',
-      planId: 1,
-      node: 1,
-      status: 'firing',
-      startsAt: 0,
-      fingerprint: 'f',
-      source: 'webhook',
-    });
+    tracker.alert(alert());
     await tick(1300);
     assert.equal(flushed.length, 1);
     assert.deepEqual(flushed[0]!.triggers.sort(), ['backup event', 'webhook']);
@@ -153,16 +154,7 @@ describe('run tracker', () => {
   it('missed runs and missing alerts go straight to a MISSING flush', async () => {
     const { tracker, flushed } = setup(new Map());
     tracker.missing(1, NOW - 3600, ['mail1']);
-    tracker.alert({
-      name: 'NsBackupMissing',
-      kind: 'missing',
-      planId: 1,
-      node: null,
-      status: 'firing',
-      startsAt: NOW * 1000,
-      fingerprint: '',
-      source: 'poll',
-    });
+    tracker.alert(missingAlert({ startsAt: NOW * 1000, source: 'poll' }));
     await tick();
     assert.deepEqual(
       flushed.map((f) => f.kind),
@@ -195,16 +187,7 @@ describe('backup-status-changed payloads', () => {
   // Issue #10 item 2: Alertmanager's API has no authentication; a local process can post any startsAt.
   it('a missing alert from the far future is placed now, not in 2099', async () => {
     const { tracker, flushed } = setup(new Map());
-    tracker.alert({
-      name: 'NsBackupMissing',
-      kind: 'missing',
-      planId: 1,
-      node: null,
-      status: 'firing',
-      startsAt: Date.parse('2099-01-01T00:00:00Z'),
-      fingerprint: '',
-      source: 'poll',
-    });
+    tracker.alert(missingAlert({ startsAt: Date.parse('2099-01-01T00:00:00Z'), source: 'poll' }));
     await tick();
     assert.deepEqual(
       flushed.map((f) => f.kind === 'missing' && f.expectedAt),
@@ -217,31 +200,13 @@ describe('backup-status-changed payloads', () => {
   it('alerts without plan id share one read of all plans, and each recent plan is flushed once', async () => {
     const { tracker, flushed, reads } = setup(new Map([['mail1', st(NOW - 60, 1)]]), { wait: 0 });
     for (let i = 0; i < 12_000; i++) {
-      tracker.alert({
-        name: 'BackupFailed',
-        kind: 'failed',
-        planId: null,
-        node: 1,
-        status: 'firing',
-        startsAt: 0,
-        fingerprint: `f${i}`,
-        source: i % 2 ? 'poll' : 'webhook',
-      });
+      tracker.alert(alert({ planId: null, fingerprint: `f${i}`, source: i % 2 ? 'poll' : 'webhook' }));
     }
     await tick(150);
     assert.equal(reads.all, 1);
     assert.deepEqual(flushed, [{ kind: 'run', planId: 1, since: null, triggers: ['webhook', 'alertmanager'] }]);
     // A later alert gets a fresh read.
-    tracker.alert({
-      name: 'BackupFailed',
-      kind: 'failed',
-      planId: null,
-      node: 1,
-      status: 'firing',
-      startsAt: 0,
-      fingerprint: 'g',
-      source: 'webhook',
-    });
+    tracker.alert(alert({ planId: null, fingerprint: 'g' }));
     await tick(150);
     assert.equal(reads.all, 2);
     await tracker.close();
@@ -250,17 +215,7 @@ describe('backup-status-changed payloads', () => {
   // Issue #10 item 11: the per-plan work chains kept every plan id ever named by an alert.
   it('forgets the work chain of a plan once its work is done', async () => {
     const { tracker, flushed } = setup(new Map());
-    for (let id = 1000; id < 1100; id++)
-      tracker.alert({
-        name: 'NsBackupMissing',
-        kind: 'missing',
-        planId: id,
-        node: null,
-        status: 'firing',
-        startsAt: 0,
-        fingerprint: '',
-        source: 'webhook',
-      });
+    for (let id = 1000; id < 1100; id++) tracker.alert(missingAlert({ planId: id }));
     await tick(100);
     assert.equal(flushed.length, 100);
     assert.equal(chainsOf(tracker).size, 0);
