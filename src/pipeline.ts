@@ -13,7 +13,7 @@ import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './no
 import { decideOptionsFor, policyOf, recipientsFor, routeOf, type NotifySettings } from './notify/policy.js';
 import { runLogEntry, type RunLog } from './digest/run-log.js';
 import { staleSince } from './notify/stale.js';
-import type { Outbox } from './notify/outbox.js';
+import type { RecordStore } from './notify/record-store.js';
 import { renderReport } from './report/render.js';
 import { boundRun } from './report/bound.js';
 import type { RepoChecker } from './repocheck/types.js';
@@ -26,7 +26,7 @@ import { retry, type Backoff } from './retry.js';
 export interface PipelineDeps {
   config: Readonly<Config>;
   readPlan(planId: number): Promise<PlanSnapshot | null>;
-  outbox: Outbox;
+  records: RecordStore;
   repoChecker: RepoChecker | null;
   /** Each plan's recent runs, for trends and anomalies (issue #13); none = no trends. */
   history?: RunHistory | null;
@@ -93,7 +93,7 @@ export function createPipeline(deps: PipelineDeps) {
       log.info('plan disabled, not reporting a missed run');
       return;
     }
-    const prev = await deps.outbox.planState(req.planId);
+    const prev = await deps.records.planState(req.planId);
     const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
     const policy = policyOf(deps.notify, req.planId);
     const opts = decideOptionsFor(policy);
@@ -101,8 +101,8 @@ export function createPipeline(deps: PipelineDeps) {
       req.kind === 'reminder'
         ? decideReminder(prev, correlated, {
             ...opts,
-            now: deps.clock.now(),
-            reminderInterval: cfg.schedule.reminderInterval,
+            nowMs: deps.clock.now(),
+            reminderIntervalSeconds: cfg.schedule.reminderInterval,
           })
         : decide(prev, correlated, opts);
     const run: RunReport = {
@@ -130,7 +130,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (route !== 'mail' || !MAILED.has(reason)) {
       // Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest.
       await persist(
-        () => deps.outbox.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)),
+        () => deps.records.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)),
         'plan state',
         log,
       );
@@ -204,7 +204,7 @@ export function createPipeline(deps: PipelineDeps) {
       delivery: firstDelivery(recipients, now),
     };
     await persist(
-      () => deps.outbox.store(report, planStateAfter(prev, run, reason, id, now), isQueued(report)),
+      () => deps.records.store(report, planStateAfter(prev, run, reason, id, now), isQueued(report)),
       'report',
       log,
     );

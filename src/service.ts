@@ -15,9 +15,9 @@ import { RunTracker } from './triggers/run-tracker.js';
 import { subscribeBackupEvents } from './triggers/backup-events.js';
 import { createApp } from './triggers/webhook.js';
 import { createPipeline } from './pipeline.js';
-import { createOutbox } from './notify/outbox.js';
+import { createRecordStore } from './notify/record-store.js';
 import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
-import { Delivery } from './notify/delivery.js';
+import { OutboxSender } from './notify/outbox-sender.js';
 import { moduleKeys } from './domain/records.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
 import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
@@ -78,7 +78,7 @@ export interface ServiceOptions {
 export interface RunningService {
   port: number;
   tracker: RunTracker;
-  delivery: Delivery;
+  delivery: OutboxSender;
   /** The /metrics listener for metrics1 (issue #16); null when off or without an address. */
   metrics: MetricsEndpoint | null;
   stop(): Promise<void>;
@@ -90,7 +90,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const shutdown = new AbortController();
   const redis = await connectRedis(cfg.redis, log);
   const keys = moduleKeys(cfg.moduleId);
-  const outbox = createOutbox(redis.writer, cfg.moduleId);
+  const records = createRecordStore(redis.writer, cfg.moduleId);
   const mailer = opts.mailer ?? createMailer();
   const links = createLinks(redis.writer, keys.health, clock);
   const watch = {
@@ -119,8 +119,8 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
         })
       : null;
 
-  const delivery = new Delivery({
-    outbox,
+  const delivery = new OutboxSender({
+    records,
     mailer,
     clock,
     log: log.child({ stage: 'delivery' }),
@@ -147,7 +147,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const pipeline = createPipeline({
     config: cfg,
     readPlan,
-    outbox,
+    records,
     clock,
     log: log.child({ stage: 'pipeline' }),
     repoChecker,
@@ -179,7 +179,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     log: log.child({ stage: 'tracker' }),
     waitSeconds: cfg.correlator.waitSeconds,
     maxRunSeconds: cfg.correlator.maxRunSeconds,
-    recentWindow: cfg.correlator.recentWindow,
+    recentWindowSeconds: cfg.correlator.recentWindow,
   });
 
   const reconcile = reconciler(() => tracker.reconcile(), log, shutdown.signal);
@@ -205,7 +205,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   await reconcile();
   delivery.start();
   // Issue #15: reports stored by an older version get their history index entry once.
-  outbox.indexMissing().then(
+  records.indexMissing().then(
     (n) => {
       if (n) log.info('history index completed', { reports: n });
     },
@@ -226,7 +226,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
       : null;
   const watchdog = new MissedRunWatchdog({
     readPlans: readAllPlans,
-    readPlanState: (id) => outbox.planState(id),
+    readPlanState: (id) => records.planState(id),
     store: redisWatchStore(redis.writer, keys.watchdog),
     clock,
     log: log.child({ stage: 'schedule' }),
@@ -239,7 +239,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     },
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,
-    reminder: { reminderInterval: cfg.schedule.reminderInterval, notifyOnSuccess: false },
+    reminder: { reminderIntervalSeconds: cfg.schedule.reminderInterval, notifyOnSuccess: false },
   });
   const digester = new Digester({
     digest: cfg.digest,

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PURE: one plan's snapshot + the run's window -> the RunReport every mail is made from.
 import type { ModuleStatus, PlanSnapshot } from '../domain/backup.js';
-import { classify, inferRunStart, inRunWindow, type ModuleRow, type RunReport, type RunWindow } from '../domain/run.js';
+import {
+  outcomeOf,
+  inferRunStart,
+  inRunWindow,
+  type ModuleRow,
+  type RunReport,
+  type RunWindow,
+} from '../domain/run.js';
 
 export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: string[] = []): RunReport {
   const live = snap.modules.filter((m) => m.node !== null);
@@ -42,7 +49,7 @@ export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: strin
     planName: snap.plan.name,
     destinationId: snap.plan.repository,
     destinationName: snap.destination?.name ?? snap.plan.repository,
-    outcome: classify(rows),
+    outcome: outcomeOf(rows),
     start,
     end,
     nodes: nodeIds.map((id) => ({ id, name: snap.nodeNames.get(id) ?? '' })),

@@ -56,10 +56,10 @@ export class Digester {
   private running: Promise<unknown> | null = null;
   private stopped = true;
 
-  constructor(private readonly d: DigesterDeps) {}
+  constructor(private readonly deps: DigesterDeps) {}
 
   start(): void {
-    if (!this.stopped || this.d.digest.frequency === 'off') return;
+    if (!this.stopped || this.deps.digest.frequency === 'off') return;
     this.stopped = false;
     this.loop(0);
   }
@@ -73,69 +73,69 @@ export class Digester {
   /** One check; returns what was decided (errors are logged and retried at the next tick). */
   async tick(): Promise<DigestVerdict | { kind: 'error'; error: string }> {
     try {
-      const nowS = Math.floor(this.d.clock.now() / 1000);
-      const rec = await this.d.store.loadRecord();
-      const v = digestDue(this.d.digest, rec, nowS, this.d.timeZone);
+      const nowS = Math.floor(this.deps.clock.now() / 1000);
+      const rec = await this.deps.store.loadRecord();
+      const v = digestDue(this.deps.digest, rec, nowS, this.deps.timeZone);
       if (v.kind === 'arm') {
-        await this.d.store.saveRecord(v.record);
-        this.d.log.info('digest scheduled', { schedule: v.record.schedule, zone: this.d.timeZone });
+        await this.deps.store.saveRecord(v.record);
+        this.deps.log.info('digest scheduled', { schedule: v.record.schedule, zone: this.deps.timeZone });
       }
       if (v.kind === 'send') await this.send(rec!, v);
       return v;
     } catch (err) {
-      this.d.log.warning('digest check failed, will retry', { error: (err as Error).message });
+      this.deps.log.warning('digest check failed, will retry', { error: (err as Error).message });
       return { kind: 'error', error: (err as Error).message };
     }
   }
 
   /** A digest of the time since the last one (or the last week), not recorded: the test email. */
   async sample(): Promise<RenderedDigest> {
-    const nowS = Math.floor(this.d.clock.now() / 1000);
-    const rec = await this.d.store.loadRecord().catch(() => null);
+    const nowS = Math.floor(this.deps.clock.now() / 1000);
+    const rec = await this.deps.store.loadRecord().catch(() => null);
     return this.render(rec?.lastSentAt ?? nowS - WEEK_S, nowS, false, true);
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
     const [snapshots, apps, states, runLog] = await Promise.all([
-      this.d.readPlans(),
-      this.d.readApps(),
-      this.d.store.planStates(),
-      this.d.store.runLog(),
+      this.deps.readPlans(),
+      this.deps.readApps(),
+      this.deps.store.planStates(),
+      this.deps.store.runLog(),
     ]);
-    const content = digestContent({ from, to, catchUp, snapshots, apps, states, runLog, notify: this.d.notify });
+    const content = digestContent({ from, to, catchUp, snapshots, apps, states, runLog, notify: this.deps.notify });
     return renderDigest(content, {
-      language: this.d.mail.language,
-      subjectPrefix: this.d.mail.subjectPrefix,
-      timeZone: this.d.timeZone,
-      moduleId: this.d.moduleId,
-      frequency: this.d.digest.frequency === 'daily' ? 'daily' : 'weekly',
+      language: this.deps.mail.language,
+      subjectPrefix: this.deps.mail.subjectPrefix,
+      timeZone: this.deps.timeZone,
+      moduleId: this.deps.moduleId,
+      frequency: this.deps.digest.frequency === 'daily' ? 'daily' : 'weekly',
       sample,
     });
   }
 
   private async send(rec: DigestRecord, v: Extract<DigestVerdict, { kind: 'send' }>): Promise<void> {
     const mail = await this.render(v.from, v.to, v.catchUp);
-    const now = this.d.clock.now();
+    const now = this.deps.clock.now();
     const id =
-      this.d.newId?.() ??
+      this.deps.newId?.() ??
       `digest-${new Date(v.slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomUUID().slice(0, 8)}`;
     const digest: StoredDigest = {
       id,
       kind: 'digest',
       createdAt: now,
-      language: this.d.mail.language,
+      language: this.deps.mail.language,
       period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp },
       ...mail,
-      delivery: firstDelivery([...this.d.mail.to], now),
+      delivery: firstDelivery([...this.deps.mail.to], now),
     };
-    await this.d.store.queue(digest, recordAfter(rec, v.slot, v.to, id), isQueued(digest));
-    this.d.log.info('digest queued', {
+    await this.deps.store.queue(digest, recordAfter(rec, v.slot, v.to, id), isQueued(digest));
+    this.deps.log.info('digest queued', {
       digest: id,
       slot: new Date(v.slot * 1000).toISOString(),
       catch_up: v.catchUp,
       subject: mail.subject,
     });
-    if (isQueued(digest)) this.d.onQueued();
+    if (isQueued(digest)) this.deps.onQueued();
   }
 
   private loop(delay: number): void {
@@ -143,7 +143,7 @@ export class Digester {
     this.timer = setTimeout(() => {
       this.running = this.tick().finally(() => {
         this.running = null;
-        this.loop(this.d.intervalMs ?? 60_000);
+        this.loop(this.deps.intervalMs ?? 60_000);
       });
     }, delay);
     this.timer.unref?.();

@@ -13,8 +13,8 @@ export interface BackupAlert {
   /** From the `node` label, when present. */
   node: number | null;
   status: 'firing' | 'resolved';
-  /** Unix ms. */
-  startsAt: number;
+  /** Unix ms (Alertmanager's `startsAt`); 0 when absent or unreadable. */
+  startsAtMs: number;
   fingerprint: string;
   source: 'webhook' | 'poll';
 }
@@ -101,7 +101,7 @@ export function parseAlertWebhook(body: unknown, source: BackupAlert['source'] =
       planId: planIdOf(a.labels),
       node,
       status,
-      startsAt: Number.isFinite(startsAt) ? startsAt : 0,
+      startsAtMs: Number.isFinite(startsAt) ? startsAt : 0,
       fingerprint: typeof a.fingerprint === 'string' ? a.fingerprint.slice(0, 64) : '',
       source,
     });

@@ -15,8 +15,8 @@ export type NotifyReason =
   | 'duplicate'
   | 'muted';
 
-/** Delivery state of one report. */
-export interface Delivery {
+/** Delivery state of one report (stored as its `delivery`). */
+export interface DeliveryState {
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   /** Unix ms of the next attempt while pending. */
@@ -32,7 +32,7 @@ export interface Delivery {
  * The delivery a new report or digest is stored with: due now for its recipients, or failed at
  * once (NO_RECIPIENTS) when there is none, so the status page says why nothing was mailed.
  */
-export function firstDelivery(recipients: string[], nowMs: number): Delivery {
+export function firstDelivery(recipients: string[], nowMs: number): DeliveryState {
   return recipients.length
     ? {
         status: 'pending',
@@ -55,7 +55,7 @@ export function firstDelivery(recipients: string[], nowMs: number): Delivery {
 }
 
 /** Whether a stored mail waits in the outbox (`module/<id>/outbox`). */
-export const isQueued = (mail: { delivery: Delivery }): boolean => mail.delivery.status === 'pending';
+export const isQueued = (mail: { delivery: DeliveryState }): boolean => mail.delivery.status === 'pending';
 
 /** `module/<id>/report/<reportId>` (STRING, JSON): one report as mailed. */
 export interface StoredReport {
@@ -70,7 +70,7 @@ export interface StoredReport {
   subject: string;
   text: string;
   html: string;
-  delivery: Delivery;
+  delivery: DeliveryState;
 }
 
 /**
@@ -87,10 +87,10 @@ export interface StoredDigest {
   subject: string;
   text: string;
   html: string;
-  delivery: Delivery;
+  delivery: DeliveryState;
 }
 
-/** What the outbox can hold. */
+/** What the outbox (`module/<id>/outbox`) can queue. */
 export type StoredMail = StoredReport | StoredDigest;
 
 /** `module/<id>/plans` (HASH, field = plan id, value = JSON): what was last reported per plan. */

@@ -105,7 +105,8 @@ export interface RunReport {
   errorLog?: ErrorLogStatus;
 }
 
-export function classify(rows: Pick<ModuleRow, 'result'>[]): Outcome {
+/** The run's outcome from its module rows (MISSING is decided elsewhere: nothing ran). */
+export function outcomeOf(rows: Pick<ModuleRow, 'result'>[]): Outcome {
   const ok = rows.filter((r) => r.result === 'success').length;
   if (rows.length > 0 && ok === rows.length) return 'SUCCESS';
   if (ok > 0) return 'PARTIAL';

@@ -7,7 +7,7 @@
 // - a plan that keeps failing with no new run gets a 'reminder' once the last mail is older than
 //   the reminder interval (never one per poll or per Alertmanager repeat: those are 'duplicate');
 // - flap damping: when a plan's result flips between failure and success `flapChanges` times
-//   within `flapWindow`, further flips are held ('muted'). The held news goes out once the plan has
+//   within `flapWindowSeconds`, further flips are held ('muted'). The held news goes out once the plan has
 //   kept one result for a whole flap window (as 'recovered' or 'first', via pendingNotice +
 //   decideReminder), or as a reminder if it keeps failing. Reasons are computed against what the
 //   admin was last TOLD (`mailedOutcome`), so a held recovery is never lost.
@@ -16,17 +16,16 @@ import { savedEverything, type Outcome, type RunReport } from '../domain/run.js'
 
 export interface DecideOptions {
   notifyOnSuccess: boolean;
-  /** Seconds; outcome flips closer together than this count towards flapping (default 6 h). */
-  flapWindow?: number;
-  /** Flips (including this one) within flapWindow that make a plan flapping (default 3). */
+  /** Outcome flips closer together than this count towards flapping (default 6 h). */
+  flapWindowSeconds?: number;
+  /** Flips (including this one) within flapWindowSeconds that make a plan flapping (default 3). */
   flapChanges?: number;
 }
 
 export interface ReminderOptions extends DecideOptions {
-  /** Unix ms. */
-  now: number;
-  /** Seconds between reminders for a plan that stays failing; 0 = no reminders. */
-  reminderInterval: number;
+  nowMs: number;
+  /** Between reminders for a plan that stays failing; 0 = no reminders. */
+  reminderIntervalSeconds: number;
 }
 
 export const FLAP_WINDOW_S = 6 * 3600;
@@ -53,7 +52,7 @@ export const runStartOf = (runKey: string): number => Number(runKey.split(':')[1
 const failing = (o: Outcome) => o !== 'SUCCESS';
 /** What the admin was last told; states written before mailedOutcome existed fall back to the last run. */
 const told = (prev: PlanState): Outcome => prev.mailedOutcome ?? prev.lastOutcome;
-const window = (o: DecideOptions) => o.flapWindow ?? FLAP_WINDOW_S;
+const window = (o: DecideOptions) => o.flapWindowSeconds ?? FLAP_WINDOW_S;
 
 /** Flip times (unix s) still inside the flap window at `at`. */
 function recentFlips(prev: PlanState, at: number, o: DecideOptions): number[] {
@@ -86,14 +85,14 @@ export function decide(prev: PlanState | undefined, run: RunReport, opts: Decide
 export type PendingNotice = 'reminder' | 'held-news' | 'none';
 
 export function pendingNotice(prev: PlanState, opts: ReminderOptions): PendingNotice {
-  const nowS = opts.now / 1000;
+  const nowS = opts.nowMs / 1000;
   const lastFlip = Math.max(0, ...(prev.flips ?? []));
   const held = failing(told(prev)) !== failing(prev.lastOutcome);
   if (held && nowS - lastFlip >= window(opts)) return 'held-news';
   if (
     failing(prev.lastOutcome) &&
-    opts.reminderInterval > 0 &&
-    opts.now - prev.lastNotifiedAt >= opts.reminderInterval * 1000
+    opts.reminderIntervalSeconds > 0 &&
+    opts.nowMs - prev.lastNotifiedAt >= opts.reminderIntervalSeconds * 1000
   )
     return 'reminder';
   return 'none';
@@ -118,7 +117,7 @@ export function planStateAfter(
   reason: NotifyReason,
   reportId: string | null,
   nowMs: number,
-  opts: Pick<DecideOptions, 'flapWindow'> = {},
+  opts: Pick<DecideOptions, 'flapWindowSeconds'> = {},
 ): PlanState {
   const mailed = MAILED.has(reason);
   const isFlip = prev !== undefined && failing(prev.lastOutcome) !== failing(run.outcome);

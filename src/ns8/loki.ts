@@ -136,10 +136,10 @@ export interface ErrorLineReaderDeps {
   secrets?: () => (string | null | undefined)[];
 }
 
-export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
-  const log = d.log.child({ stage: 'loki' });
+export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReader {
+  const log = deps.log.child({ stage: 'loki' });
   return {
-    budgetSeconds: d.budgetSeconds,
+    budgetSeconds: deps.budgetSeconds,
     async read(run) {
       const failed = run.modules.filter((m) => m.result === 'failed' && m.node !== null).slice(0, MODULES_WITH_LINES);
       if (failed.length === 0) return { status: 'empty', lines: new Map() };
@@ -150,12 +150,12 @@ export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
           timedOut = true;
           ctl.abort();
         },
-        Math.max(0, d.budgetSeconds * 1000),
+        Math.max(0, deps.budgetSeconds * 1000),
       );
-      const started = d.now();
+      const started = deps.now();
       try {
         const target = await Promise.race([
-          d.discover(),
+          deps.discover(),
           new Promise<never>((_, reject) =>
             ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
           ),
@@ -164,12 +164,12 @@ export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
           log.info('no Loki instance in the cluster: no error lines in the report');
           return { status: 'no_loki', lines: new Map() };
         }
-        const nowS = Math.floor(d.now() / 1000);
+        const nowS = Math.floor(deps.now() / 1000);
         const starts = failed.map((m) => m.start ?? run.start).filter((t) => t > 0);
         const ends = failed.map((m) => m.end ?? run.end).filter((t) => t > 0);
         const from = (starts.length ? Math.min(...starts) : run.start) - WINDOW_BEFORE_S;
         const to = Math.min(nowS, Math.max(...ends, run.end) + WINDOW_AFTER_S);
-        const secrets = [target.password, ...(d.secrets?.() ?? [])];
+        const secrets = [target.password, ...(deps.secrets?.() ?? [])];
         const nodes = [...new Set(failed.map((m) => m.node!))];
         const results = await Promise.allSettled(
           nodes.map(async (node) => {
@@ -202,7 +202,7 @@ export function createErrorLineReader(d: ErrorLineReaderDeps): ErrorLineReader {
           status,
           modules: lines.size,
           nodes: nodes.length,
-          ms: d.now() - started,
+          ms: deps.now() - started,
         });
         return { status, lines };
       } catch (err) {

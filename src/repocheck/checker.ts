@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Secret } from '../secret.js';
 import type { RunReport } from '../domain/run.js';
 import { ApiError, type TaskRunner } from '../ns8/api-client.js';
-import { classify, type RawOutcome } from './classify.js';
+import { classifyRepoCheck, type RawOutcome } from './classify.js';
 import { DESTINATION_WIDE, overallVerdict, selectTargets, skippedCheck, toRepoCheck, type Target } from './select.js';
 import type { RepoCheck } from '../domain/destination.js';
 import type { RepoChecker } from './types.js';
@@ -107,7 +107,7 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     if (state.down) return skippedCheck(t, 'CHECK_SKIPPED_DESTINATION');
     const o = await outcomeOf(run.destinationId, t.repoPath, budget);
     if (o.cancelled) return skippedCheck(t, 'CHECK_SKIPPED_BUDGET');
-    const c = classify(o);
+    const c = classifyRepoCheck(o);
     // One unreachable / refused / hung destination answers for all its repositories.
     if (DESTINATION_WIDE.has(c.verdict)) state.down = true;
     const expected = deps.expectedRun ? deps.expectedRun(run) : run.start;

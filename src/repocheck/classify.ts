@@ -26,7 +26,7 @@ export interface Snapshot {
   totalBytes: number | null;
 }
 
-export interface Classification {
+export interface RepoCheckClassification {
   verdict: RepoVerdict;
   /** Stable code for logs and wording; API_* codes are passed through. */
   code: string;
@@ -51,7 +51,7 @@ const CODES: Record<RepoVerdict, { code: string; retryable: boolean }> = {
   skipped: { code: 'CHECK_SKIPPED', retryable: true },
 };
 
-const result = (verdict: RepoVerdict, extra: Partial<Classification> = {}): Classification => ({
+const result = (verdict: RepoVerdict, extra: Partial<RepoCheckClassification> = {}): RepoCheckClassification => ({
   verdict,
   ...CODES[verdict],
   lockAgeSeconds: null,
@@ -85,7 +85,7 @@ const RULES: [RepoVerdict, RegExp][] = [
 /** restic >= 0.17 ends a failed `--json` run with `{"message_type":"exit_error","code":N,...}`. */
 const EXIT_CODES: Record<number, RepoVerdict> = { 10: 'missing', 11: 'locked', 12: 'wrong_password' };
 
-export function classify(raw: RawOutcome): Classification {
+export function classifyRepoCheck(raw: RawOutcome): RepoCheckClassification {
   if (raw.apiError) return fromApi(raw.apiError);
   if (raw.timedOut) return result('timeout');
   if (raw.exitCode === null) return result('error');
@@ -97,13 +97,13 @@ export function classify(raw: RawOutcome): Classification {
   return fromStderr(raw.stderr);
 }
 
-function fromApi(code: string): Classification {
+function fromApi(code: string): RepoCheckClassification {
   if (code === 'API_FORBIDDEN') return result('forbidden');
   const permanent = code === 'API_AUTH' || code === 'API_BAD_RESPONSE';
   return result('error', { code, retryable: !permanent });
 }
 
-function fromSuccess(raw: RawOutcome): Classification {
+function fromSuccess(raw: RawOutcome): RepoCheckClassification {
   const snapshots = parseSnapshots(raw.output);
   // restic exits 0 when a snapshot file cannot be read; it only warns on stderr.
   if (RULES.find(([v]) => v === 'corrupt')![1].test(raw.stderr)) return result('corrupt', { snapshots });
@@ -111,7 +111,7 @@ function fromSuccess(raw: RawOutcome): Classification {
   return result('healthy', { snapshots });
 }
 
-function fromStderr(stderr: string): Classification {
+function fromStderr(stderr: string): RepoCheckClassification {
   const exit = jsonExitError(stderr);
   const fromCode = exit ? EXIT_CODES[exit.code] : undefined;
   const text = exit ? `${exit.message}\n${stderr}` : stderr;

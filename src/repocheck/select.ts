@@ -3,7 +3,7 @@
 // destination's overall verdict (issue #5).
 import type { RunReport, ModuleRow } from '../domain/run.js';
 import { redact, type Secret } from '../secret.js';
-import type { Classification, RawOutcome } from './classify.js';
+import type { RepoCheckClassification, RawOutcome } from './classify.js';
 import type { RepoCheck, RepoVerdict } from '../domain/destination.js';
 
 export interface Target {
@@ -78,7 +78,7 @@ const SLACK_S = 60;
 
 export function toRepoCheck(
   t: Target,
-  c: Classification,
+  c: RepoCheckClassification,
   raw: RawOutcome & { message?: string },
   expectedRun: number | null,
   secrets: (Secret | string)[] = [],

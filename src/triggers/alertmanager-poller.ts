@@ -59,7 +59,7 @@ export function alertsFromApi(body: unknown): PolledAlert[] | null {
       planId: planIdOf(item.labels),
       node,
       status: 'firing',
-      startsAt: Number.isFinite(startsAt) ? startsAt : 0,
+      startsAtMs: Number.isFinite(startsAt) ? startsAt : 0,
       fingerprint:
         typeof item.fingerprint === 'string'
           ? item.fingerprint.slice(0, 64)
@@ -171,14 +171,14 @@ export class AlertmanagerPoller {
   private last: LinkHealth | null = null;
   private readonly request: { url: string; headers: Record<string, string> };
 
-  constructor(private readonly d: PollerDeps) {
-    this.request = alertsRequest(d.url);
+  constructor(private readonly deps: PollerDeps) {
+    this.request = alertsRequest(deps.url);
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.d.log.info('following Alertmanager', { url: redact(this.d.url), every_s: this.d.intervalMs / 1000 });
+    this.deps.log.info('following Alertmanager', { url: redact(this.deps.url), every_s: this.deps.intervalMs / 1000 });
     this.loop(0);
   }
 
@@ -195,31 +195,31 @@ export class AlertmanagerPoller {
 
   /** One poll: fetch, diff, hand changes to the sink, report health. Never throws. */
   async pollOnce(): Promise<LinkHealth> {
-    const now = this.d.clock.now();
+    const now = this.deps.clock.now();
     let health: LinkHealth;
     try {
       const current = await this.fetchAlerts();
       // After an outage the absence clock restarts: Alertmanager may have restarted empty.
       if (this.failures > 0) for (const k of this.known.values()) k.absentSince = null;
-      const { emit, next } = diffPoll(this.known, current, now, this.d.resolveAfterMs ?? 3 * this.d.intervalMs);
+      const { emit, next } = diffPoll(this.known, current, now, this.deps.resolveAfterMs ?? 3 * this.deps.intervalMs);
       this.known = next;
       for (const a of emit) {
-        this.d.log.info(a.status === 'firing' ? 'alert firing' : 'alert resolved', {
+        this.deps.log.info(a.status === 'firing' ? 'alert firing' : 'alert resolved', {
           alert: a.name,
           plan: a.planId,
           node: a.node,
           source: 'poll',
         });
-        this.d.sink.alert(a);
+        this.deps.sink.alert(a);
       }
-      if (this.failures > 0) this.d.log.info('Alertmanager reachable again', { after_failures: this.failures });
+      if (this.failures > 0) this.deps.log.info('Alertmanager reachable again', { after_failures: this.failures });
       this.failures = 0;
       health = { ok: true, checkedAt: now, error: null, code: null };
     } catch (err) {
       const { code, detail } = classifyPollError(err);
       this.failures++;
       if (this.failures === 1 || this.failures % 10 === 0) {
-        this.d.log.warning('Alertmanager unreachable, will retry', {
+        this.deps.log.warning('Alertmanager unreachable, will retry', {
           code,
           error: redact(detail),
           failures: this.failures,
@@ -233,9 +233,9 @@ export class AlertmanagerPoller {
   }
 
   private async fetchAlerts(): Promise<PolledAlert[]> {
-    const res = await (this.d.fetch ?? fetch)(this.request.url, {
+    const res = await (this.deps.fetch ?? fetch)(this.request.url, {
       headers: this.request.headers,
-      signal: AbortSignal.timeout(this.d.timeoutMs ?? 10_000),
+      signal: AbortSignal.timeout(this.deps.timeoutMs ?? 10_000),
     });
     if (!res.ok) throw new PollHttpError('ALERTMANAGER_HTTP', `HTTP ${res.status}`);
     const alerts = alertsFromApi(await res.json().catch(() => null));
@@ -244,11 +244,11 @@ export class AlertmanagerPoller {
   }
 
   private async report(h: LinkHealth): Promise<void> {
-    if (!this.d.reportHealth) return;
+    if (!this.deps.reportHealth) return;
     try {
-      await this.d.reportHealth(h);
+      await this.deps.reportHealth(h);
     } catch (err) {
-      this.d.log.debug('cannot store Alertmanager link health', { error: (err as Error).message });
+      this.deps.log.debug('cannot store Alertmanager link health', { error: (err as Error).message });
     }
   }
 
@@ -259,7 +259,7 @@ export class AlertmanagerPoller {
         .then(() => undefined)
         .finally(() => {
           this.running = null;
-          this.loop(pollDelayMs(this.d.intervalMs, this.failures));
+          this.loop(pollDelayMs(this.deps.intervalMs, this.failures));
         });
     }, delay);
     this.timer.unref?.();

@@ -32,7 +32,9 @@ export interface WatchRecord {
 }
 
 export interface WatchOptions {
+  /** Seconds after a scheduled time before a run counts as missing (MISSED_RUN_GRACE_SECONDS). */
   grace: number;
+  /** Seconds a module may start before the scheduled time and still count (timer slip). */
   tolerance: number;
   timeZone: string;
 }
@@ -84,7 +86,7 @@ export interface WatchStore {
 
 export interface WatchdogDeps {
   readPlans(): Promise<PlanSnapshot[]>;
-  /** Plan states as the outbox keeps them; used for reminders. */
+  /** Plan states as the record store keeps them; used for reminders. */
   readPlanState(planId: number): Promise<PlanState | undefined>;
   store: WatchStore;
   sink: Pick<RunSink, 'missing'> & { reminderDue?(planId: number): void };
@@ -92,7 +94,7 @@ export interface WatchdogDeps {
   log: Logger;
   intervalMs: number;
   watch: WatchOptions;
-  reminder: Omit<ReminderOptions, 'now'>;
+  reminder: Omit<ReminderOptions, 'nowMs'>;
 }
 
 export class MissedRunWatchdog {
@@ -102,7 +104,7 @@ export class MissedRunWatchdog {
   private running: Promise<void> | null = null;
   private stopped = true;
 
-  constructor(private readonly d: WatchdogDeps) {}
+  constructor(private readonly deps: WatchdogDeps) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -119,43 +121,43 @@ export class MissedRunWatchdog {
   /** One pass over all plans; errors (Redis down) are logged and the next tick retries. */
   async tick(): Promise<Verdict[]> {
     try {
-      this.records ??= await this.d.store.load();
-      const snaps = await this.d.readPlans();
+      this.records ??= await this.deps.store.load();
+      const snaps = await this.deps.readPlans();
       const verdicts: Verdict[] = [];
       for (const snap of snaps) verdicts.push(await this.checkOne(snap));
       return verdicts;
     } catch (err) {
-      this.d.log.warning('missed-run check failed, will retry', { error: (err as Error).message });
+      this.deps.log.warning('missed-run check failed, will retry', { error: (err as Error).message });
       return [];
     }
   }
 
   private async checkOne(snap: PlanSnapshot): Promise<Verdict> {
-    const nowS = Math.floor(this.d.clock.now() / 1000);
+    const nowS = Math.floor(this.deps.clock.now() / 1000);
     const id = snap.plan.id;
     const prev = this.records!.get(id);
     const rec = observe(prev, snap, nowS);
-    const v = checkPlan(snap, rec, nowS, this.d.watch);
+    const v = checkPlan(snap, rec, nowS, this.deps.watch);
     // Changes once per run, so the record is written once per run (below).
-    rec.nextRunAt = nextRunOf(snap, nowS, this.d.watch.timeZone);
+    rec.nextRunAt = nextRunOf(snap, nowS, this.deps.watch.timeZone);
     if (v.kind === 'bad-schedule' && !this.warned.has(snap.plan.schedule)) {
       this.warned.add(snap.plan.schedule);
-      this.d.log.warning('schedule not understood: missed runs of this plan are not detected', {
+      this.deps.log.warning('schedule not understood: missed runs of this plan are not detected', {
         plan: id,
         error: v.error,
       });
     }
     if (v.kind === 'missing') {
-      this.d.log.info('scheduled run missing', {
+      this.deps.log.info('scheduled run missing', {
         plan: id,
         expected_at: new Date(v.expectedAt * 1000).toISOString(),
         modules: v.modules.join(','),
       });
-      this.d.sink.missing(id, v.expectedAt, v.modules);
+      this.deps.sink.missing(id, v.expectedAt, v.modules);
       rec.reported = v.expectedAt;
     }
     if (JSON.stringify(rec) !== JSON.stringify(prev)) {
-      await this.d.store.save(id, rec);
+      await this.deps.store.save(id, rec);
       this.records!.set(id, rec);
     }
     if (snap.plan.enabled) await this.remind(id);
@@ -163,10 +165,10 @@ export class MissedRunWatchdog {
   }
 
   private async remind(planId: number): Promise<void> {
-    if (!this.d.sink.reminderDue) return;
-    const state = await this.d.readPlanState(planId);
-    if (state && pendingNotice(state, { ...this.d.reminder, now: this.d.clock.now() }) !== 'none')
-      this.d.sink.reminderDue(planId);
+    if (!this.deps.sink.reminderDue) return;
+    const state = await this.deps.readPlanState(planId);
+    if (state && pendingNotice(state, { ...this.deps.reminder, nowMs: this.deps.clock.now() }) !== 'none')
+      this.deps.sink.reminderDue(planId);
   }
 
   private loop(delay: number): void {
@@ -176,7 +178,7 @@ export class MissedRunWatchdog {
         .then(() => undefined)
         .finally(() => {
           this.running = null;
-          this.loop(this.d.intervalMs);
+          this.loop(this.deps.intervalMs);
         });
     }, delay);
     this.timer.unref?.();

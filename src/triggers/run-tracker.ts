@@ -30,7 +30,8 @@ export interface TrackerDeps {
   log: Logger;
   waitSeconds: number;
   maxRunSeconds: number;
-  recentWindow: number;
+  /** Alerts without a plan id, and reconcile, cover plans with a result newer than this. */
+  recentWindowSeconds: number;
 }
 
 interface OpenRun {
@@ -39,8 +40,8 @@ interface OpenRun {
   expected: Set<string>;
   reported: Set<string>;
   nodeOf: Map<string, number>;
-  /** Seconds each pending module took in its previous run: how long its node may still be busy. */
-  previousDuration: Map<string, number>;
+  /** How long each pending module took in its previous run: how long its node may still be busy. */
+  previousSeconds: Map<string, number>;
   triggers: Set<string>;
   timer: NodeJS.Timeout | null;
 }
@@ -63,7 +64,7 @@ export class RunTracker implements RunSink {
   /** Ends the waits between flush attempts when the service stops. */
   private readonly closing = new AbortController();
 
-  constructor(private readonly d: TrackerDeps) {}
+  constructor(private readonly deps: TrackerDeps) {}
 
   backupEvent(e: BackupEvent): void {
     this.serial(e.planId, () => this.onEvent(e));
@@ -71,14 +72,14 @@ export class RunTracker implements RunSink {
 
   alert(a: BackupAlert): void {
     if (a.status === 'resolved') {
-      this.d.log.info('alert resolved', { alert: a.name, plan: a.planId, node: a.node });
+      this.deps.log.info('alert resolved', { alert: a.name, plan: a.planId, node: a.node });
       return;
     }
     const trigger = a.source === 'poll' ? 'alertmanager' : 'webhook';
     if (a.kind === 'missing' && a.planId !== null) {
       // Times from outside are bounded: an alert cannot place a missed run in the future (issue #10).
-      const now = this.d.clock.now();
-      const expectedAt = Math.floor((a.startsAt > 0 && a.startsAt < now ? a.startsAt : now) / 1000);
+      const now = this.deps.clock.now();
+      const expectedAt = Math.floor((a.startsAtMs > 0 && a.startsAtMs < now ? a.startsAtMs : now) / 1000);
       this.serial(a.planId, () =>
         this.flushWithRetry({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }),
       );
@@ -95,12 +96,12 @@ export class RunTracker implements RunSink {
     this.planless.triggers.add(trigger);
     if (this.planless.reading) return;
     this.planless.reading = true;
-    void this.d.readAllPlans().then(
+    void this.deps.readAllPlans().then(
       (snaps) => {
         const { names, triggers } = this.takePlanless();
-        const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
+        const floor = this.deps.clock.now() / 1000 - this.deps.recentWindowSeconds;
         const recent = snaps.filter((s) => [...s.statuses.values()].some((st) => st.end >= floor));
-        this.d.log.info('alert without plan id', {
+        this.deps.log.info('alert without plan id', {
           alert: [...names].join(','),
           plans: recent.map((s) => s.plan.id).join(',') || 'none',
         });
@@ -108,7 +109,7 @@ export class RunTracker implements RunSink {
       },
       (err: Error) => {
         this.takePlanless();
-        this.d.log.warning('cannot list plans for an alert without plan id', { error: err.message });
+        this.deps.log.warning('cannot list plans for an alert without plan id', { error: err.message });
       },
     );
   }
@@ -133,18 +134,18 @@ export class RunTracker implements RunSink {
 
   /** After (re)connecting: events published meanwhile are lost, so rebuild open runs from Redis. */
   async reconcile(): Promise<void> {
-    const snaps = await this.d.readAllPlans();
-    const floor = this.d.clock.now() / 1000 - this.d.recentWindow;
+    const snaps = await this.deps.readAllPlans();
+    const floor = this.deps.clock.now() / 1000 - this.deps.recentWindowSeconds;
     for (const snap of snaps) {
       const statuses = snap.modules
         .map((m) => [m.id, snap.statuses.get(m.id)] as const)
         .filter((x): x is readonly [string, ModuleStatus] => !!x[1]);
       const since = inferRunStart(
         statuses.map(([, s]) => s),
-        this.d.maxRunSeconds,
+        this.deps.maxRunSeconds,
       );
       if (since === null || !statuses.some(([, s]) => s.end >= floor)) continue;
-      const inRun = statuses.filter(([, s]) => inRunWindow(s.start, since, this.d.maxRunSeconds)).map(([id]) => id);
+      const inRun = statuses.filter(([, s]) => inRunWindow(s.start, since, this.deps.maxRunSeconds)).map(([id]) => id);
       this.serial(snap.plan.id, async () => {
         const run = this.open.get(snap.plan.id) ?? this.openRun(snap, since);
         for (const id of inRun) run.reported.add(id);
@@ -168,7 +169,7 @@ export class RunTracker implements RunSink {
     // The chain is forgotten once its last piece of work is done: plan ids from alerts are not bounded.
     const next: Promise<void> = (this.chains.get(planId) ?? Promise.resolve())
       .then(fn)
-      .catch((err: Error) => this.d.log.error('run tracking failed', { plan: planId, error: err.message }))
+      .catch((err: Error) => this.deps.log.error('run tracking failed', { plan: planId, error: err.message }))
       .finally(() => {
         if (this.chains.get(planId) === next) this.chains.delete(planId);
       });
@@ -176,32 +177,32 @@ export class RunTracker implements RunSink {
   }
 
   private async onEvent(e: BackupEvent): Promise<void> {
-    const status = await this.d.readStatus(e.nodeId, e.planId, e.moduleId);
+    const status = await this.deps.readStatus(e.nodeId, e.planId, e.moduleId);
     if (!status) {
-      this.d.log.warning('event without status', { plan: e.planId, node: e.nodeId, module: e.moduleId });
+      this.deps.log.warning('event without status', { plan: e.planId, node: e.nodeId, module: e.moduleId });
       return;
     }
     let run = this.open.get(e.planId);
     if (!run) {
-      const snap = await this.d.readPlan(e.planId);
+      const snap = await this.deps.readPlan(e.planId);
       if (!snap) {
-        this.d.log.info('event for a plan that no longer exists', { plan: e.planId, module: e.moduleId });
+        this.deps.log.info('event for a plan that no longer exists', { plan: e.planId, module: e.moduleId });
         return;
       }
       const prev = this.flushed.get(e.planId);
-      const late = prev && inRunWindow(status.start, prev.since, this.d.maxRunSeconds);
+      const late = prev && inRunWindow(status.start, prev.since, this.deps.maxRunSeconds);
       run = this.openRun(snap, late ? prev.since : status.start);
       if (late) run.triggers.add('late result');
     }
     if (!run.expected.has(e.moduleId)) {
-      this.d.log.info('event for a module not in the plan', { plan: e.planId, module: e.moduleId });
+      this.deps.log.info('event for a module not in the plan', { plan: e.planId, module: e.moduleId });
       if (run.reported.size === 0 && !run.timer) this.open.delete(e.planId);
       return;
     }
     run.since = Math.min(run.since, status.start);
     run.reported.add(e.moduleId);
     run.triggers.add('backup event');
-    this.d.log.debug('module reported', {
+    this.deps.log.debug('module reported', {
       plan: e.planId,
       module: e.moduleId,
       errors: status.errors,
@@ -212,10 +213,10 @@ export class RunTracker implements RunSink {
 
   private openRun(snap: PlanSnapshot, since: number): OpenRun {
     const live = snap.modules.filter((m) => m.node !== null);
-    const previousDuration = new Map<string, number>();
+    const previousSeconds = new Map<string, number>();
     for (const m of live) {
       const s = snap.statuses.get(m.id);
-      if (s && s.start < since - START_TOLERANCE_S) previousDuration.set(m.id, Math.max(0, s.end - s.start));
+      if (s && s.start < since - START_TOLERANCE_S) previousSeconds.set(m.id, Math.max(0, s.end - s.start));
     }
     const run: OpenRun = {
       planId: snap.plan.id,
@@ -223,7 +224,7 @@ export class RunTracker implements RunSink {
       expected: new Set(live.map((m) => m.id)),
       reported: new Set(),
       nodeOf: new Map(live.map((m) => [m.id, m.node!])),
-      previousDuration,
+      previousSeconds,
       triggers: new Set(),
       timer: null,
     };
@@ -237,25 +238,25 @@ export class RunTracker implements RunSink {
     return run;
   }
 
-  /** Milliseconds until the run may be reported. */
-  settleDelay(run: OpenRun): number {
+  /** How long until the run may be reported. */
+  settleDelayMs(run: OpenRun): number {
     const pending = [...run.expected].filter((m) => !run.reported.has(m));
     if (pending.length === 0) return 0;
     const busy = new Map<number, number>();
     for (const m of pending) {
       const n = run.nodeOf.get(m)!;
-      busy.set(n, (busy.get(n) ?? 0) + (run.previousDuration.get(m) ?? 0));
+      busy.set(n, (busy.get(n) ?? 0) + (run.previousSeconds.get(m) ?? 0));
     }
     const slowest = Math.max(0, ...busy.values()) * SLOWDOWN;
-    const now = this.d.clock.now();
-    const cap = (run.since + this.d.maxRunSeconds) * 1000 - now;
-    return Math.max(this.d.waitSeconds * 1000, Math.min((this.d.waitSeconds + slowest) * 1000, cap));
+    const now = this.deps.clock.now();
+    const cap = (run.since + this.deps.maxRunSeconds) * 1000 - now;
+    return Math.max(this.deps.waitSeconds * 1000, Math.min((this.deps.waitSeconds + slowest) * 1000, cap));
   }
 
   private schedule(run: OpenRun): void {
     if (run.timer) clearTimeout(run.timer);
     if (this.closed) return;
-    const delay = this.settleDelay(run);
+    const delay = this.settleDelayMs(run);
     run.timer = setTimeout(() => this.serial(run.planId, () => this.flushRun(run)), delay);
     run.timer.unref?.();
   }
@@ -265,7 +266,7 @@ export class RunTracker implements RunSink {
     this.open.delete(run.planId);
     this.flushed.set(run.planId, { since: run.since });
     const missing = [...run.expected].filter((m) => !run.reported.has(m));
-    this.d.log.info('run settled', {
+    this.deps.log.info('run settled', {
       plan: run.planId,
       reported: run.reported.size,
       missing: missing.join(',') || undefined,
@@ -276,12 +277,12 @@ export class RunTracker implements RunSink {
 
   /** A flush that fails (Redis restarting, replica loading) is tried again: a report is never dropped. */
   private async flushWithRetry(req: FlushRequest): Promise<void> {
-    await retry(() => this.d.flush(req), {
+    await retry(() => this.deps.flush(req), {
       backoff: FLUSH_BACKOFF,
       attempts: FLUSH_ATTEMPTS,
       signal: this.closing.signal,
       onRetry: (err, attempt) =>
-        this.d.log.warning('cannot report the run yet, retrying', {
+        this.deps.log.warning('cannot report the run yet, retrying', {
           plan: req.planId,
           attempt,
           error: (err as Error).message,
@@ -309,7 +310,7 @@ export class RunTracker implements RunSink {
         return;
       }
       this.serial(planId, () => this.flushWithRetry({ kind: 'run', planId, since: null, triggers: [...triggers] }));
-    }, this.d.waitSeconds * 1000);
+    }, this.deps.waitSeconds * 1000);
     timer.unref?.();
     this.alertTimers.set(planId, { timer, triggers });
   }

@@ -186,8 +186,8 @@ const state = (o: Partial<PlanState>): PlanState => ({
   ...o,
 });
 const at = (hoursAfterT0: number) => ({
-  now: (T0 + hoursAfterT0 * H) * 1000,
-  reminderInterval: 24 * H,
+  nowMs: (T0 + hoursAfterT0 * H) * 1000,
+  reminderIntervalSeconds: 24 * H,
   notifyOnSuccess: false,
 });
 
@@ -228,7 +228,11 @@ test('pendingNotice: reminders on the interval, held news once the plan is stabl
     },
   ];
   for (const c of cases)
-    assert.equal(pendingNotice(c.s, { ...at(c.h), reminderInterval: c.reminderInterval ?? 24 * H }), c.want, c.name);
+    assert.equal(
+      pendingNotice(c.s, { ...at(c.h), reminderIntervalSeconds: c.reminderInterval ?? 24 * H }),
+      c.want,
+      c.name,
+    );
 });
 
 test('decideReminder: the latest run again, never a mail per poll', () => {

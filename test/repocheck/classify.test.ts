@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { classify, lockAge, parseGoDuration, parseSnapshots, type RawOutcome } from '../../src/repocheck/classify.js';
+import {
+  classifyRepoCheck,
+  lockAge,
+  parseGoDuration,
+  parseSnapshots,
+  type RawOutcome,
+} from '../../src/repocheck/classify.js';
 
 const dir = new URL('../fixtures/restic/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, dir), 'utf8');
@@ -49,7 +55,7 @@ const cases: [string, string, string][] = [
 
 for (const [name, verdict, code] of cases) {
   test(`restic ${name} -> ${verdict}`, () => {
-    const c = classify(task(name));
+    const c = classifyRepoCheck(task(name));
     assert.equal(c.verdict, verdict);
     assert.equal(c.code, code);
   });
@@ -66,7 +72,7 @@ test('every captured failure exits 1 except the ones restic only warns about', (
 });
 
 test('healthy: snapshots parsed, restic 0.14 has no size (-1 -> null)', () => {
-  const c = classify(task('ok', okOutput));
+  const c = classifyRepoCheck(task('ok', okOutput));
   assert.equal(c.verdict, 'healthy');
   assert.equal(c.snapshots?.length, 2);
   assert.equal(c.snapshots?.[1]?.totalBytes, null);
@@ -74,16 +80,16 @@ test('healthy: snapshots parsed, restic 0.14 has no size (-1 -> null)', () => {
 });
 
 test('a damaged snapshot file: exit 0, warnings on stderr -> corrupt', () => {
-  const c = classify(task('snapshot-damaged', []));
+  const c = classifyRepoCheck(task('snapshot-damaged', []));
   assert.equal(c.verdict, 'corrupt');
 });
 
 test('a deleted data pack is invisible to `restic snapshots` -> healthy (only restic check would see it)', () => {
-  assert.equal(classify(task('datapack-deleted', okOutput)).verdict, 'healthy');
+  assert.equal(classifyRepoCheck(task('datapack-deleted', okOutput)).verdict, 'healthy');
 });
 
 test('locked: the age of the lock comes from restic\'s "(… ago)"', () => {
-  const c = classify(task('locked'));
+  const c = classifyRepoCheck(task('locked'));
   assert.equal(c.lockAgeSeconds, 2);
   assert.equal(c.retryable, true);
   assert.equal(lockAge('lock was created at 2026-08-09 03:04:10 (2h5m30.2s ago)'), 7530);
@@ -104,11 +110,11 @@ test('restic >= 0.17 JSON exit line decides by code (NS8.md §5.5)', () => {
     durationMs: 1,
   });
   assert.equal(
-    classify(raw(line(10, 'Fatal: repository does not exist: unable to open config file'))).verdict,
+    classifyRepoCheck(raw(line(10, 'Fatal: repository does not exist: unable to open config file'))).verdict,
     'missing',
   );
-  assert.equal(classify(raw(line(12, 'Fatal: wrong password or no key found'))).verdict, 'wrong_password');
-  const locked = classify(
+  assert.equal(classifyRepoCheck(raw(line(12, 'Fatal: wrong password or no key found'))).verdict, 'wrong_password');
+  const locked = classifyRepoCheck(
     raw(
       line(
         11,
@@ -119,7 +125,7 @@ test('restic >= 0.17 JSON exit line decides by code (NS8.md §5.5)', () => {
   assert.equal(locked.verdict, 'locked');
   assert.equal(locked.lockAgeSeconds, 180);
   assert.equal(
-    classify(
+    classifyRepoCheck(
       raw(
         line(
           1,
@@ -133,31 +139,40 @@ test('restic >= 0.17 JSON exit line decides by code (NS8.md §5.5)', () => {
 
 test('timeouts, API refusals and agent exit codes', () => {
   const base: RawOutcome = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null, durationMs: 1 };
-  assert.equal(classify({ ...base, timedOut: true }).verdict, 'timeout');
+  assert.equal(classifyRepoCheck({ ...base, timedOut: true }).verdict, 'timeout');
   assert.deepEqual(
-    [classify({ ...base, apiError: 'API_TIMEOUT' }).verdict, classify({ ...base, apiError: 'API_TIMEOUT' }).retryable],
+    [
+      classifyRepoCheck({ ...base, apiError: 'API_TIMEOUT' }).verdict,
+      classifyRepoCheck({ ...base, apiError: 'API_TIMEOUT' }).retryable,
+    ],
     ['error', true],
     'a hung API server is not a hung destination',
   );
   assert.deepEqual(
     [
-      classify({ ...base, apiError: 'API_FORBIDDEN', httpStatus: 403 }).verdict,
-      classify({ ...base, apiError: 'API_FORBIDDEN' }).retryable,
+      classifyRepoCheck({ ...base, apiError: 'API_FORBIDDEN', httpStatus: 403 }).verdict,
+      classifyRepoCheck({ ...base, apiError: 'API_FORBIDDEN' }).retryable,
     ],
     ['forbidden', false],
   );
-  const down = classify({ ...base, apiError: 'API_UNREACHABLE' });
+  const down = classifyRepoCheck({ ...base, apiError: 'API_UNREACHABLE' });
   assert.deepEqual([down.verdict, down.code, down.retryable], ['error', 'API_UNREACHABLE', true]);
   assert.deepEqual(
-    [classify({ ...base, apiError: 'API_AUTH' }).code, classify({ ...base, apiError: 'API_AUTH' }).retryable],
+    [
+      classifyRepoCheck({ ...base, apiError: 'API_AUTH' }).code,
+      classifyRepoCheck({ ...base, apiError: 'API_AUTH' }).retryable,
+    ],
     ['API_AUTH', false],
   );
-  assert.equal(classify({ ...base, exitCode: 8 }).code, 'TASK_ACTION_MISSING');
-  assert.equal(classify({ ...base, exitCode: 10, output: [{ error: 'path_required' }] }).code, 'TASK_INPUT_INVALID');
-  assert.equal(classify({ ...base, exitCode: 0, output: 'not json' }).code, 'TASK_OUTPUT_INVALID');
-  assert.equal(classify({ ...base, exitCode: 1, stderr: 'something new' }).verdict, 'error');
+  assert.equal(classifyRepoCheck({ ...base, exitCode: 8 }).code, 'TASK_ACTION_MISSING');
   assert.equal(
-    classify({
+    classifyRepoCheck({ ...base, exitCode: 10, output: [{ error: 'path_required' }] }).code,
+    'TASK_INPUT_INVALID',
+  );
+  assert.equal(classifyRepoCheck({ ...base, exitCode: 0, output: 'not json' }).code, 'TASK_OUTPUT_INVALID');
+  assert.equal(classifyRepoCheck({ ...base, exitCode: 1, stderr: 'something new' }).verdict, 'error');
+  assert.equal(
+    classifyRepoCheck({
       ...base,
       exitCode: 1,
       stderr: 'Fatal: unable to open config file: client.Head: Head "x": context deadline exceeded',
@@ -165,7 +180,7 @@ test('timeouts, API refusals and agent exit codes', () => {
     'timeout',
   );
   assert.equal(
-    classify({
+    classifyRepoCheck({
       ...base,
       exitCode: 1,
       stderr: 'Fatal: unable to open config file: unexpected HTTP response (502): 502 Bad Gateway',

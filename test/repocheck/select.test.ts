@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectTargets, overallVerdict, toRepoCheck, maskRaw, type Target } from '../../src/repocheck/select.js';
 import { pool, deadline } from '../../src/repocheck/checker.js';
-import { classify } from '../../src/repocheck/classify.js';
+import { classifyRepoCheck } from '../../src/repocheck/classify.js';
 import { Secret } from '../../src/secret.js';
 import type { ModuleRow } from '../../src/domain/run.js';
 
@@ -74,7 +74,7 @@ const target: Target = {
   totalSize: 777,
 };
 const ok = (timestamps: number[], bytes = -1) =>
-  classify({
+  classifyRepoCheck({
     exitCode: 0,
     stderr: '',
     output: timestamps.map((timestamp, i) => ({ timestamp, id: `id${i}`, total_bytes: bytes })),

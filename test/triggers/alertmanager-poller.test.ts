@@ -29,7 +29,7 @@ test('v2 API items map to backup alerts with per-alert plan ids (captured fixtur
     ['BackupFailed', 'failed', 1, 1, 'firing', 'poll', false],
     ['BackupFailed', 'failed', 2, 1, 'firing', 'poll', false],
   ]);
-  assert.ok(alerts.every((a) => a.startsAt > 0 && /^[0-9a-f]{16}$/.test(a.fingerprint)));
+  assert.ok(alerts.every((a) => a.startsAtMs > 0 && /^[0-9a-f]{16}$/.test(a.fingerprint)));
   assert.equal(alertsFromApi({ not: 'a list' }), null);
   assert.deepEqual(
     alertsFromApi([
@@ -46,7 +46,7 @@ const A = (fp: string, o: Partial<PolledAlert> = {}): PolledAlert => ({
   planId: 2,
   node: 1,
   status: 'firing',
-  startsAt: 1000,
+  startsAtMs: 1000,
   fingerprint: fp,
   source: 'poll',
   suppressed: false,

@@ -226,7 +226,7 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
       log,
       intervalMs: 60_000,
       watch: W,
-      reminder: { reminderInterval: 24 * H, notifyOnSuccess: true },
+      reminder: { reminderIntervalSeconds: 24 * H, notifyOnSuccess: true },
     });
   let dog = make();
   const first = await dog.tick();

@@ -18,7 +18,7 @@ const alert = (over: Partial<BackupAlert> = {}): BackupAlert => ({
   planId: 1,
   node: 1,
   status: 'firing',
-  startsAt: 0,
+  startsAtMs: 0,
   fingerprint: 'f',
   source: 'webhook',
   ...over,
@@ -64,7 +64,7 @@ function setup(statuses: Map<string, ModuleStatus>, opts: { wait?: number } = {}
     log: memoryLogger(),
     waitSeconds: opts.wait ?? 0,
     maxRunSeconds: 3 * 3600,
-    recentWindow: 3600,
+    recentWindowSeconds: 3600,
   });
   return { tracker, flushed, reads };
 }
@@ -101,8 +101,8 @@ describe('run tracker', () => {
     tracker.backupEvent({ nodeId: 1, planId: 1, moduleId: 'mail1' });
     tracker.backupEvent({ nodeId: 2, planId: 1, moduleId: 'webtop1' });
     await tick();
-    const run = (tracker as unknown as { open: Map<number, Parameters<RunTracker['settleDelay']>[0]> }).open.get(1)!;
-    assert.equal(tracker.settleDelay(run), (30 + 600 * 1.25) * 1000);
+    const run = (tracker as unknown as { open: Map<number, Parameters<RunTracker['settleDelayMs']>[0]> }).open.get(1)!;
+    assert.equal(tracker.settleDelayMs(run), (30 + 600 * 1.25) * 1000);
     await tracker.close();
   });
 
@@ -154,7 +154,7 @@ describe('run tracker', () => {
   it('missed runs and missing alerts go straight to a MISSING flush', async () => {
     const { tracker, flushed } = setup(new Map());
     tracker.missing(1, NOW - 3600, ['mail1']);
-    tracker.alert(missingAlert({ startsAt: NOW * 1000, source: 'poll' }));
+    tracker.alert(missingAlert({ startsAtMs: NOW * 1000, source: 'poll' }));
     await tick();
     assert.deepEqual(
       flushed.map((f) => f.kind),
@@ -187,7 +187,7 @@ describe('backup-status-changed payloads', () => {
   // Issue #10 item 2: Alertmanager's API has no authentication; a local process can post any startsAt.
   it('a missing alert from the far future is placed now, not in 2099', async () => {
     const { tracker, flushed } = setup(new Map());
-    tracker.alert(missingAlert({ startsAt: Date.parse('2099-01-01T00:00:00Z'), source: 'poll' }));
+    tracker.alert(missingAlert({ startsAtMs: Date.parse('2099-01-01T00:00:00Z'), source: 'poll' }));
     await tick();
     assert.deepEqual(
       flushed.map((f) => f.kind === 'missing' && f.expectedAt),
