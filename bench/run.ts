@@ -164,6 +164,12 @@ async function startAlertmanagerStub(): Promise<{ url: string; polls: () => numb
   return { url: `http://127.0.0.1:${port}`, polls: () => polls, close: () => srv.close() };
 }
 
+/** BENCH_ENV="A=1 B=2": extra environment for the service, to try allocator settings and the like. */
+function benchEnvironment(): Record<string, string> {
+  const pairs = (process.env.BENCH_ENV ?? '').split(/\s+/).filter(Boolean);
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+}
+
 async function startService(redis: RedisServer, port: number, alertmanagerUrl: string) {
   // The built service with the image's command line (build-images.sh --entrypoint, scripts/entrypoint.mjs),
   // the default log level and the poller on; BENCH_NODE_FLAGS="--a --b" tries other node flags,
@@ -189,6 +195,7 @@ async function startService(redis: RedisServer, port: number, alertmanagerUrl: s
       WAIT_SECONDS: '3600',
       MAIL_TO: 'ops@example.org',
       ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+      ...benchEnvironment(),
     },
   });
   let logBytes = 0;
@@ -280,12 +287,12 @@ try {
   await seedPlan(redis, 10, 2);
   const port = await freePort();
   svc = await startService(redis, port, am.url);
-  await new Promise((r) => setTimeout(r, 5000));
+  await new Promise((r) => setTimeout(r, Number(process.env.BENCH_IDLE_SECONDS ?? 5) * 1000));
   const idle = rss(svc.child.pid!);
   const idleAnon = anon(svc.child.pid!);
   const pollsBefore = am.polls();
   if (pollsBefore === 0)
-    throw new Error('the service never polled Alertmanager: fetch does not work with these node flags');
+    throw new Error('the service never polled Alertmanager: its HTTP client does not work with these node flags');
   console.log(`\n## Webhook ack at a fixed 1,000 req/s for 5 s (firing-one.json, keep-alive, default log level)\n`);
   const w = await benchWebhook(port, svc.child.pid!);
   console.log(w.table);

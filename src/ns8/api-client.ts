@@ -5,6 +5,7 @@
 import { type Secret, redact } from '../secret.js';
 import type { Logger } from '../log.js';
 import { retry, sleep as wait } from '../retry.js';
+import { AnswerTooLargeError, requestJson } from './http-json.js';
 
 export type ApiErrorCode =
   | 'API_UNREACHABLE' // connection refused, DNS, reset: retryable
@@ -69,7 +70,6 @@ export interface ApiClientOptions {
   /** How often the task status is asked for; NS8's own client uses 5 s. */
   pollMs?: number;
   logger?: Logger;
-  fetch?: typeof fetch;
 }
 
 interface Reply {
@@ -77,13 +77,14 @@ interface Reply {
   body: Record<string, unknown>;
 }
 
+/** Task answers are small; a larger one is a fault, not something to parse. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 const CONNECT_RETRIES = 2;
 /** 100 ms, then 300 ms. */
 const CONNECT_BACKOFF = { firstMs: 100, factor: 3, maxMs: 900 };
 
 export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(signal?: AbortSignal): Promise<void> } {
   const base = opts.url.replace(/\/+$/, '');
-  const doFetch = opts.fetch ?? fetch;
   const pollMs = opts.pollMs ?? 1000;
   let token: string | null = null;
   let loggingIn: Promise<string> | null = null;
@@ -97,26 +98,24 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
     bearer?: string,
   ): Promise<Reply> {
     if (signal?.aborted) throw aborted(signal);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string> = {};
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     // Connection errors are retried a few times, as NS8's own client does: a kept-alive socket
     // that the server has just closed fails once with ECONNRESET and works on a new one.
     const res = await retry(
-      () =>
-        doFetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal }),
-      { backoff: CONNECT_BACKOFF, attempts: CONNECT_RETRIES + 1, signal },
+      () => requestJson(base + path, { method, headers, body, signal, maxBytes: MAX_ANSWER_BYTES }),
+      {
+        backoff: CONNECT_BACKOFF,
+        attempts: CONNECT_RETRIES + 1,
+        signal,
+        retryIf: (e) => !(e instanceof AnswerTooLargeError),
+      },
     ).catch((e: unknown) => {
       if (signal?.aborted) throw aborted(signal);
+      if (e instanceof AnswerTooLargeError) throw new ApiError('API_BAD_RESPONSE', `${method} ${path}: ${e.message}`);
       throw new ApiError('API_UNREACHABLE', clean(`${method} ${base}${path}: ${causeOf(e)}`));
     });
-    let parsed: Record<string, unknown> = {};
-    try {
-      const v: unknown = await res.json();
-      if (v && typeof v === 'object') parsed = v as Record<string, unknown>;
-    } catch {
-      if (signal?.aborted) throw aborted(signal);
-    }
+    const parsed = res.body && typeof res.body === 'object' ? (res.body as Record<string, unknown>) : {};
     return { status: res.status, body: parsed };
   }
 

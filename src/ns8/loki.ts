@@ -7,10 +7,8 @@
 // actions/create-module/10env; read the same way by core's usr/local/bin/logcli). Both are read
 // on every use: a `default-instance-changed` event can move Loki to another node.
 //
-// Bounded: one budget for the whole read (all nodes in parallel), a cap on each answer's size,
-// and node:http rather than fetch, so the read works whatever the V8 flags (fetch needs
-// WebAssembly, which --jitless removes: issue #10 item 1).
-import { request } from 'node:http';
+// Bounded: one budget for the whole read (all nodes in parallel) and a cap on each answer's size.
+import { AnswerTooLargeError, requestJson } from './http-json.js';
 import type { Logger } from '../log.js';
 import type { ErrorLogStatus, RunReport } from '../domain/run.js';
 import {
@@ -71,48 +69,16 @@ class HttpStatusError extends Error {
 }
 
 /** GET `url` with basic auth; JSON body; aborts with `signal`; refuses answers over MAX_ANSWER_BYTES. */
-function getJson(url: URL, user: string, password: string, signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'GET',
-        signal,
-        headers: {
-          accept: 'application/json',
-          authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-        },
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status > 299) {
-          res.resume();
-          reject(new HttpStatusError(status));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_ANSWER_BYTES) {
-            req.destroy(new LokiFormatError('answer too large'));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch {
-            reject(new LokiFormatError('answer is not JSON'));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+async function getJson(url: URL, user: string, password: string, signal: AbortSignal): Promise<unknown> {
+  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const res = await requestJson(url, { headers: { authorization }, signal, maxBytes: MAX_ANSWER_BYTES }).catch(
+    (err: unknown) => {
+      throw err instanceof AnswerTooLargeError ? new LokiFormatError('answer too large') : err;
+    },
+  );
+  if (res.status < 200 || res.status > 299) throw new HttpStatusError(res.status);
+  if (res.body === undefined) throw new LokiFormatError('answer is not JSON');
+  return res.body;
 }
 
 function statusOf(err: unknown, timedOut: boolean): ErrorLogStatus {

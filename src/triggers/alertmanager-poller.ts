@@ -21,6 +21,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { RunSink } from './types.js';
 import { backoffDelay } from '../retry.js';
+import { AnswerTooLargeError, requestJson } from '../ns8/http-json.js';
 
 /** Stable codes of the poller's outbound failures (candidates for src/errors.ts). */
 /** The poller's codes, from the catalogue in src/errors.ts. */
@@ -37,6 +38,9 @@ export interface LinkHealth {
 export interface PolledAlert extends BackupAlert {
   suppressed: boolean;
 }
+
+/** Backup alerts are a few per plan; a larger answer is not one we can use. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -119,6 +123,7 @@ export function classifyPollError(err: unknown): { code: PollErrorCode; detail: 
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
     return { code: 'ALERTMANAGER_TIMEOUT', detail: 'no answer in time' };
   if (e instanceof PollHttpError) return { code: e.code, detail: e.message };
+  if (e instanceof AnswerTooLargeError) return { code: 'ALERTMANAGER_BAD_RESPONSE', detail: e.message };
   return { code: 'ALERTMANAGER_UNREACHABLE', detail: e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err) };
 }
 
@@ -133,7 +138,7 @@ class PollHttpError extends Error {
 
 /**
  * Only backup alerts: Alertmanager filters server-side (matchers, as in amtool). Credentials in
- * the URL (a reverse proxy with basic auth) move to a header: fetch refuses them in the URL.
+ * the URL (a reverse proxy with basic auth) move to a header, so the URL can be logged redacted.
  */
 export function alertsRequest(base: string): { url: string; headers: Record<string, string> } {
   const u = new URL('api/v2/alerts', base.endsWith('/') ? base : `${base}/`);
@@ -159,7 +164,6 @@ export interface PollerDeps {
   reportHealth?: (h: LinkHealth) => Promise<void> | void;
   resolveAfterMs?: number;
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 export class AlertmanagerPoller {
@@ -233,12 +237,13 @@ export class AlertmanagerPoller {
   }
 
   private async fetchAlerts(): Promise<PolledAlert[]> {
-    const res = await (this.deps.fetch ?? fetch)(this.request.url, {
+    const res = await requestJson(this.request.url, {
       headers: this.request.headers,
       signal: AbortSignal.timeout(this.deps.timeoutMs ?? 10_000),
+      maxBytes: MAX_ANSWER_BYTES,
     });
-    if (!res.ok) throw new PollHttpError('ALERTMANAGER_HTTP', `HTTP ${res.status}`);
-    const alerts = alertsFromApi(await res.json().catch(() => null));
+    if (res.status < 200 || res.status > 299) throw new PollHttpError('ALERTMANAGER_HTTP', `HTTP ${res.status}`);
+    const alerts = alertsFromApi(res.body ?? null);
     if (!alerts) throw new PollHttpError('ALERTMANAGER_BAD_RESPONSE', 'not a list of alerts');
     return alerts;
   }
