@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The only place that orders the stages:
-//   settled run -> correlate -> decide -> repo check (not on success) -> render -> outbox
+//   settled run (triggers/) -> correlate -> trends -> decide + policy -> staleness
+//     mailed:     diagnosis (repo check, error lines) -> render -> record store + outbox -> run log
+//     not mailed: plan state -> run log
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
@@ -10,7 +12,14 @@ import { firstDelivery, isQueued, type PlanState, type StoredReport, type Notify
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
 import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
-import { decideOptionsFor, policyOf, recipientsFor, routeOf, type NotifySettings } from './notify/policy.js';
+import {
+  decideOptionsFor,
+  policyOf,
+  recipientsFor,
+  routeOf,
+  type NotifySettings,
+  type Policy,
+} from './notify/policy.js';
 import { runLogEntry, type RunLog } from './digest/run-log.js';
 import { staleSince } from './notify/stale.js';
 import type { RecordStore } from './notify/record-store.js';
@@ -82,6 +91,27 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
+  /** Whether and why to mail: a reminder has its own rule (no new run came), the others the usual one. */
+  function reasonFor(req: FlushRequest, prev: PlanState | undefined, run: RunReport, policy: Policy): NotifyReason {
+    const opts = decideOptionsFor(policy);
+    switch (req.kind) {
+      case 'run':
+      case 'missing':
+        return decide(prev, run, opts);
+      case 'reminder':
+        return decideReminder(prev, run, {
+          ...opts,
+          nowMs: deps.clock.now(),
+          reminderIntervalSeconds: cfg.schedule.reminderInterval,
+        });
+    }
+  }
+
+  /**
+   * One settled request, as the admin will read it: which run, what changed since the plan's last
+   * report, whether it is mailed (decision and policy), and then either the mail with its
+   * diagnosis or just the plan's new state. Every step returns a new run; none is changed in place.
+   */
   async function process(req: FlushRequest): Promise<void> {
     const log = deps.log.child({ plan: req.planId });
     const snap = await deps.readPlan(req.planId);
@@ -94,21 +124,10 @@ export function createPipeline(deps: PipelineDeps) {
       return;
     }
     const prev = await deps.records.planState(req.planId);
-    const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
     const policy = policyOf(deps.notify, req.planId);
-    const opts = decideOptionsFor(policy);
-    const reason =
-      req.kind === 'reminder'
-        ? decideReminder(prev, correlated, {
-            ...opts,
-            nowMs: deps.clock.now(),
-            reminderIntervalSeconds: cfg.schedule.reminderInterval,
-          })
-        : decide(prev, correlated, opts);
-    const run: RunReport = {
-      ...correlated,
-      staleSince: staleSince(correlated, prev, Math.floor(deps.clock.now() / 1000), cfg.schedule.staleAge),
-    };
+    const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
+    const reason = reasonFor(req, prev, correlated, policy);
+    const run = withStaleness(correlated, prev);
     const route = routeOf(reason, policy);
     log.info('run correlated', {
       run: run.runKey,
@@ -120,27 +139,56 @@ export function createPipeline(deps: PipelineDeps) {
       failed: run.modules.filter((m) => m.result !== 'success').length,
     });
     if (reason === 'duplicate') return;
-    const now = deps.clock.now();
-    if (deps.history)
-      await deps.history
-        .record(run)
-        .catch((err: Error) => log.warning('cannot store the run in the history', { error: err.message }));
-    const logRun = (r: RunReport) =>
-      deps.runLog ? persist(() => deps.runLog!.append(runLogEntry(r, now)), 'run log', log) : Promise.resolve();
-    if (route !== 'mail' || !MAILED.has(reason)) {
-      // Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest.
-      await persist(
-        () => deps.records.saveState(planStateAfter(prev, run, MAILED.has(reason) ? 'muted' : reason, null, now)),
-        'plan state',
-        log,
-      );
-      await logRun(run);
-      return;
-    }
+    const nowMs = deps.clock.now();
+    await recordInHistory(log, run);
+    if (route === 'mail' && MAILED.has(reason)) await mailReport(log, prev, run, reason, nowMs);
+    else await keepUnmailed(log, prev, run, reason, nowMs);
+  }
 
+  /** A non-successful run of a plan with no success for too long says since when (notify/stale.ts). */
+  function withStaleness(run: RunReport, prev: PlanState | undefined): RunReport {
+    const nowS = Math.floor(deps.clock.now() / 1000);
+    return { ...run, staleSince: staleSince(run, prev, nowS, cfg.schedule.staleAge) };
+  }
+
+  /** Every decided run joins the plan's recent runs (trends), mailed or not; a failure only costs trends. */
+  async function recordInHistory(log: Logger, run: RunReport): Promise<void> {
+    if (!deps.history) return;
+    await deps.history
+      .record(run)
+      .catch((err: Error) => log.warning('cannot store the run in the history', { error: err.message }));
+  }
+
+  /** The run log feeds the digest (issue #14). */
+  function logRun(log: Logger, run: RunReport, nowMs: number): Promise<void> {
+    const runLog = deps.runLog;
+    return runLog ? persist(() => runLog.append(runLogEntry(run, nowMs)), 'run log', log) : Promise.resolve();
+  }
+
+  /** Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest. */
+  async function keepUnmailed(
+    log: Logger,
+    prev: PlanState | undefined,
+    run: RunReport,
+    reason: NotifyReason,
+    nowMs: number,
+  ): Promise<void> {
+    const told = MAILED.has(reason) ? 'muted' : reason;
+    await persist(() => deps.records.saveState(planStateAfter(prev, run, told, null, nowMs)), 'plan state', log);
+    await logRun(log, run, nowMs);
+  }
+
+  /** A mailed report: diagnosed, rendered, stored with the plan's new state and queued. */
+  async function mailReport(
+    log: Logger,
+    prev: PlanState | undefined,
+    run: RunReport,
+    reason: NotifyReason,
+    nowMs: number,
+  ): Promise<void> {
     const checked = await withDiagnosis(run);
-    const report = await storeReport(log, prev, checked, reason, now);
-    await logRun(checked);
+    const report = await storeReport(log, prev, checked, reason, nowMs);
+    await logRun(log, checked, nowMs);
     log.info('report queued', { report: report.id, subject: report.subject, to: report.delivery.recipients.length });
     deps.onQueued();
   }
@@ -182,7 +230,7 @@ export function createPipeline(deps: PipelineDeps) {
     prev: PlanState | undefined,
     run: RunReport,
     reason: NotifyReason,
-    now: number,
+    nowMs: number,
   ): Promise<StoredReport> {
     const mail = renderReport(run, reason, {
       language: cfg.mail.language,
@@ -196,15 +244,15 @@ export function createPipeline(deps: PipelineDeps) {
     const recipients = recipientsFor(deps.notify, cfg.mail.to, run.planId);
     const report: StoredReport = {
       id,
-      createdAt: now,
+      createdAt: nowMs,
       reason,
       run,
       language: cfg.mail.language,
       ...mail,
-      delivery: firstDelivery(recipients, now),
+      delivery: firstDelivery(recipients, nowMs),
     };
     await persist(
-      () => deps.records.store(report, planStateAfter(prev, run, reason, id, now), isQueued(report)),
+      () => deps.records.store(report, planStateAfter(prev, run, reason, id, nowMs), isQueued(report)),
       'report',
       log,
     );
