@@ -115,18 +115,18 @@ export class Digester {
 
   private async send(rec: DigestRecord, v: Extract<DigestVerdict, { kind: 'send' }>): Promise<void> {
     const mail = await this.render(v.from, v.to, v.catchUp);
-    const now = this.deps.clock.now();
+    const nowMs = this.deps.clock.now();
     const id =
       this.deps.newId?.() ??
       `digest-${new Date(v.slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomUUID().slice(0, 8)}`;
     const digest: StoredDigest = {
       id,
       kind: 'digest',
-      createdAt: now,
+      createdAt: nowMs,
       language: this.deps.mail.language,
       period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp },
       ...mail,
-      delivery: firstDelivery([...this.deps.mail.to], now),
+      delivery: firstDelivery([...this.deps.mail.to], nowMs),
     };
     await this.deps.store.queue(digest, recordAfter(rec, v.slot, v.to, id), isQueued(digest));
     this.deps.log.info('digest queued', {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the service keeps in its own Redis namespace `module/<id>/…` (module credentials, leader).
-// The imageroot actions (get-status) and the admin page read these shapes: change them together.
+// The imageroot actions (get-monitor-status, list-reports, get-report, get-trends, through
+// imageroot/pypkg/backup_monitor/status.py and records.py) and the admin page read these shapes.
+// Field names are stored, so they stay as they are (a rename needs a migration and its test), even
+// where they lack a unit: each time field says in its comment whether it is unix s or unix ms.
 import type { Outcome, RunReport } from './run.js';
 
 /** Why a mail is (or is not) sent for a run. */
@@ -24,6 +27,7 @@ export interface DeliveryState {
   lastError: string | null;
   /** Stable error code from src/errors.ts, e.g. SMTP_AUTH. */
   lastErrorCode: string | null;
+  /** Unix ms when the smarthost accepted the mail, or null. */
   sentAt: number | null;
   recipients: string[];
 }
@@ -99,7 +103,10 @@ export interface PlanState {
   planName: string;
   lastRunKey: string;
   lastOutcome: Outcome;
-  /** Fingerprint of the per-module results last reported, to tell an update from a duplicate. */
+  /**
+   * Fingerprint of the per-module results last reported (notify/decide.ts runFingerprint), to tell
+   * an update from a duplicate. Not the digest mail: the stored name predates it.
+   */
   lastDigest: string;
   lastReportId: string;
   /** Unix ms of the last mail queued for this plan. */

@@ -25,8 +25,9 @@ export interface ModuleRow {
   node: number | null;
   nodeName: string;
   result: ModuleResult;
-  /** Unix seconds; null when the module did not run in this run. */
+  /** Unix s; null when the module did not run in this run. */
   start: number | null;
+  /** Unix s; null when the module did not run in this run. */
   end: number | null;
   totalSize: number | null;
   totalFileCount: number | null;

@@ -43,7 +43,7 @@ export const MAILED: ReadonlySet<NotifyReason> = new Set<NotifyReason>([
 ]);
 
 /** A fingerprint of what the admin would see change: outcome and per-module results. */
-export function runDigest(run: RunReport): string {
+export function runFingerprint(run: RunReport): string {
   return [run.outcome, ...run.modules.map((m) => `${m.moduleId}=${m.result}`).sort()].join(',');
 }
 
@@ -67,7 +67,7 @@ export function decide(prev: PlanState | undefined, run: RunReport, opts: Decide
       if (runStartOf(run.runKey) <= (prev.lastRealRunStart ?? -1)) return 'duplicate';
     } else {
       if (runStartOf(run.runKey) < runStartOf(prev.lastRunKey)) return 'duplicate';
-      if (prev.lastRunKey === run.runKey) return prev.lastDigest === runDigest(run) ? 'duplicate' : 'update';
+      if (prev.lastRunKey === run.runKey) return prev.lastDigest === runFingerprint(run) ? 'duplicate' : 'update';
     }
   }
   const isFlip = prev !== undefined && failing(prev.lastOutcome) !== failing(run.outcome);
@@ -128,7 +128,7 @@ export function planStateAfter(
     planName: run.planName,
     lastRunKey: run.runKey,
     lastOutcome: run.outcome,
-    lastDigest: runDigest(run),
+    lastDigest: runFingerprint(run),
     lastReportId: reportId ?? prev?.lastReportId ?? '',
     lastNotifiedAt: mailed ? nowMs : (prev?.lastNotifiedAt ?? 0),
     failingSince: failing(run.outcome) ? (prev?.failingSince ?? run.start) : null,

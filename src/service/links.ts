@@ -6,6 +6,7 @@ import type { Redis } from '../ns8/redis.js';
 
 export interface Link {
   ok: boolean;
+  /** Unix ms (stored in module/<id>/health: the name stays). */
   checkedAt: number;
   error: string | null;
 }

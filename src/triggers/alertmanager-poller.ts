@@ -27,9 +27,10 @@ import { AnswerTooLargeError, requestJson } from '../ns8/http-json.js';
 /** The poller's codes, from the catalogue in src/errors.ts. */
 export type PollErrorCode = Extract<ErrorCode, `ALERTMANAGER_${string}`>;
 
-/** Link health as stored in `module/<id>/health` field `alertmanager`. */
+/** Link health as stored in `module/<id>/health` field `alertmanager` (stored names). */
 export interface LinkHealth {
   ok: boolean;
+  /** Unix ms. */
   checkedAt: number;
   error: string | null;
   code: PollErrorCode | null;
@@ -77,7 +78,8 @@ export function alertsFromApi(body: unknown): PolledAlert[] | null {
 
 interface Known {
   alert: BackupAlert;
-  absentSince: number | null;
+  /** Unix ms of the first poll that no longer listed the alert, or null while listed. */
+  absentSinceMs: number | null;
 }
 export type PollState = ReadonlyMap<string, Known>;
 
@@ -85,7 +87,7 @@ export type PollState = ReadonlyMap<string, Known>;
 export function diffPoll(
   known: PollState,
   current: PolledAlert[],
-  now: number,
+  nowMs: number,
   resolveAfterMs: number,
 ): { emit: BackupAlert[]; next: Map<string, Known> } {
   const next = new Map<string, Known>();
@@ -94,17 +96,17 @@ export function diffPoll(
   for (const { suppressed, ...alert } of current) {
     seen.add(alert.fingerprint);
     const k = known.get(alert.fingerprint);
-    if (k) next.set(alert.fingerprint, { alert: k.alert, absentSince: null });
+    if (k) next.set(alert.fingerprint, { alert: k.alert, absentSinceMs: null });
     else if (!suppressed) {
-      next.set(alert.fingerprint, { alert, absentSince: null });
+      next.set(alert.fingerprint, { alert, absentSinceMs: null });
       emit.push(alert);
     }
   }
   for (const [fp, k] of known) {
     if (seen.has(fp)) continue;
-    const absentSince = k.absentSince ?? now;
-    if (now - absentSince >= resolveAfterMs) emit.push({ ...k.alert, status: 'resolved' });
-    else next.set(fp, { alert: k.alert, absentSince });
+    const absentSinceMs = k.absentSinceMs ?? nowMs;
+    if (nowMs - absentSinceMs >= resolveAfterMs) emit.push({ ...k.alert, status: 'resolved' });
+    else next.set(fp, { alert: k.alert, absentSinceMs });
   }
   return { emit, next };
 }
@@ -199,13 +201,13 @@ export class AlertmanagerPoller {
 
   /** One poll: fetch, diff, hand changes to the sink, report health. Never throws. */
   async pollOnce(): Promise<LinkHealth> {
-    const now = this.deps.clock.now();
+    const nowMs = this.deps.clock.now();
     let health: LinkHealth;
     try {
       const current = await this.fetchAlerts();
       // After an outage the absence clock restarts: Alertmanager may have restarted empty.
-      if (this.failures > 0) for (const k of this.known.values()) k.absentSince = null;
-      const { emit, next } = diffPoll(this.known, current, now, this.deps.resolveAfterMs ?? 3 * this.deps.intervalMs);
+      if (this.failures > 0) for (const k of this.known.values()) k.absentSinceMs = null;
+      const { emit, next } = diffPoll(this.known, current, nowMs, this.deps.resolveAfterMs ?? 3 * this.deps.intervalMs);
       this.known = next;
       for (const a of emit) {
         this.deps.log.info(a.status === 'firing' ? 'alert firing' : 'alert resolved', {
@@ -218,7 +220,7 @@ export class AlertmanagerPoller {
       }
       if (this.failures > 0) this.deps.log.info('Alertmanager reachable again', { after_failures: this.failures });
       this.failures = 0;
-      health = { ok: true, checkedAt: now, error: null, code: null };
+      health = { ok: true, checkedAt: nowMs, error: null, code: null };
     } catch (err) {
       const { code, detail } = classifyPollError(err);
       this.failures++;
@@ -229,7 +231,7 @@ export class AlertmanagerPoller {
           failures: this.failures,
         });
       }
-      health = { ok: false, checkedAt: now, error: redact(`${code}: ${detail}`), code };
+      health = { ok: false, checkedAt: nowMs, error: redact(`${code}: ${detail}`), code };
     }
     this.last = health;
     await this.report(health);

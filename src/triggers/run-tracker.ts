@@ -78,8 +78,8 @@ export class RunTracker implements RunSink {
     const trigger = a.source === 'poll' ? 'alertmanager' : 'webhook';
     if (a.kind === 'missing' && a.planId !== null) {
       // Times from outside are bounded: an alert cannot place a missed run in the future (issue #10).
-      const now = this.deps.clock.now();
-      const expectedAt = Math.floor((a.startsAtMs > 0 && a.startsAtMs < now ? a.startsAtMs : now) / 1000);
+      const nowMs = this.deps.clock.now();
+      const expectedAt = Math.floor((a.startsAtMs > 0 && a.startsAtMs < nowMs ? a.startsAtMs : nowMs) / 1000);
       this.serial(a.planId, () =>
         this.flushWithRetry({ kind: 'missing', planId: a.planId!, expectedAt, modules: [], triggers: [trigger] }),
       );
@@ -248,8 +248,8 @@ export class RunTracker implements RunSink {
       busy.set(n, (busy.get(n) ?? 0) + (run.previousSeconds.get(m) ?? 0));
     }
     const slowest = Math.max(0, ...busy.values()) * SLOWDOWN;
-    const now = this.deps.clock.now();
-    const cap = (run.since + this.deps.maxRunSeconds) * 1000 - now;
+    const nowMs = this.deps.clock.now();
+    const cap = (run.since + this.deps.maxRunSeconds) * 1000 - nowMs;
     return Math.max(this.deps.waitSeconds * 1000, Math.min((this.deps.waitSeconds + slowest) * 1000, cap));
   }
 

@@ -109,9 +109,9 @@ test('diffPoll: new fires once, silence is not recovery, absence resolves only a
   ];
   for (const c of cases) {
     const known = new Map(
-      c.known.map(([fp, absentSince]) => {
+      c.known.map(([fp, absentSinceMs]) => {
         const { suppressed: _, ...alert } = A(fp);
-        return [fp, { alert, absentSince }];
+        return [fp, { alert, absentSinceMs }];
       }),
     );
     const { emit, next } = diffPoll(known, c.current, c.now, grace);
