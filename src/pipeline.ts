@@ -54,6 +54,17 @@ export interface PipelineDeps {
   signal?: AbortSignal;
 }
 
+/** A run with its decision, on its way to a mail or to the plan state. */
+interface Decided {
+  log: Logger;
+  /** The plan's state before this run. */
+  prev: PlanState | undefined;
+  run: RunReport;
+  reason: NotifyReason;
+  /** When the decision was taken (unix ms): the report's and the plan state's time. */
+  nowMs: number;
+}
+
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
 const PERSIST_BACKOFF: Backoff = { firstMs: 250, maxMs: 10_000 };
 /** During a long outage, one warning every this many attempts. */
@@ -139,10 +150,10 @@ export function createPipeline(deps: PipelineDeps) {
       failed: run.modules.filter((m) => m.result !== 'success').length,
     });
     if (reason === 'duplicate') return;
-    const nowMs = deps.clock.now();
+    const decided: Decided = { log, prev, run, reason, nowMs: deps.clock.now() };
     await recordInHistory(log, run);
-    if (route === 'mail' && MAILED.has(reason)) await mailReport(log, prev, run, reason, nowMs);
-    else await keepUnmailed(log, prev, run, reason, nowMs);
+    if (route === 'mail' && MAILED.has(reason)) await mailReport(decided);
+    else await keepUnmailed(decided);
   }
 
   /** A non-successful run of a plan with no success for too long says since when (notify/stale.ts). */
@@ -166,28 +177,17 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /** Not mailed (policy or decision): the plan state and the run log still know, for the status page and the digest. */
-  async function keepUnmailed(
-    log: Logger,
-    prev: PlanState | undefined,
-    run: RunReport,
-    reason: NotifyReason,
-    nowMs: number,
-  ): Promise<void> {
+  async function keepUnmailed({ log, prev, run, reason, nowMs }: Decided): Promise<void> {
     const told = MAILED.has(reason) ? 'muted' : reason;
     await persist(() => deps.records.saveState(planStateAfter(prev, run, told, null, nowMs)), 'plan state', log);
     await logRun(log, run, nowMs);
   }
 
   /** A mailed report: diagnosed, rendered, stored with the plan's new state and queued. */
-  async function mailReport(
-    log: Logger,
-    prev: PlanState | undefined,
-    run: RunReport,
-    reason: NotifyReason,
-    nowMs: number,
-  ): Promise<void> {
-    const checked = await withDiagnosis(run);
-    const report = await storeReport(log, prev, checked, reason, nowMs);
+  async function mailReport(decided: Decided): Promise<void> {
+    const { log, nowMs } = decided;
+    const checked = await withDiagnosis(decided.run);
+    const report = await storeReport({ ...decided, run: checked });
     await logRun(log, checked, nowMs);
     log.info('report queued', { report: report.id, subject: report.subject, to: report.delivery.recipients.length });
     deps.onQueued();
@@ -225,13 +225,7 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /** Render the report and store it with the plan's new state (one transaction). */
-  async function storeReport(
-    log: Logger,
-    prev: PlanState | undefined,
-    run: RunReport,
-    reason: NotifyReason,
-    nowMs: number,
-  ): Promise<StoredReport> {
+  async function storeReport({ log, prev, run, reason, nowMs }: Decided): Promise<StoredReport> {
     const mail = renderReport(run, reason, {
       language: cfg.mail.language,
       subjectPrefix: cfg.mail.subjectPrefix,
