@@ -18,6 +18,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { createClient } from 'redis';
 import { MODULE_ID, MODULE_PASSWORD } from '../helpers/redis-server.js';
+import { grantModuleAuthorizations } from './api-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../..');
@@ -405,6 +406,11 @@ export interface InstallOptions extends AgentOptions {
   image?: string;
   /** add-module's `module_uuid` (restore and move keep the source's); default a new one. */
   moduleUuid?: string;
+  /**
+   * The image's tcp-ports-demand at install: 2 (this release: webhook + /metrics) by default; 1 is
+   * an instance installed by a release before the metrics listener.
+   */
+  tcpPorts?: 1 | 2;
 }
 
 /**
@@ -421,10 +427,12 @@ export async function installModule(o: InstallOptions): Promise<ActionResult> {
     NODE_ID: String(o.nodeId ?? 1),
     MODULE_UUID: o.moduleUuid ?? randomUUID(),
     IMAGE_URL: image,
-    // org.nethserver.tcp-ports-demand=2: two consecutive ports (webhook, /metrics).
+    // core node add-module/50update: TCP_PORT always, TCP_PORTS up to 8 ports, TCP_PORTS_RANGE
+    // from 2; tcp-ports-demand=2 gives two consecutive ports (webhook, /metrics).
     TCP_PORT: String(o.tcpPort),
-    TCP_PORTS: `${o.tcpPort},${o.tcpPort + 1}`,
-    TCP_PORTS_RANGE: `${o.tcpPort}-${o.tcpPort + 1}`,
+    ...(o.tcpPorts === 1
+      ? { TCP_PORTS: String(o.tcpPort) }
+      : { TCP_PORTS: `${o.tcpPort},${o.tcpPort + 1}`, TCP_PORTS_RANGE: `${o.tcpPort}-${o.tcpPort + 1}` }),
     // org.nethserver.images lists the service image; NS8 exports it as <NAME>_IMAGE.
     BACKUP_MONITOR_SERVICE_IMAGE: image.replace(/backup-monitor(?=[:@]|$)/, 'backup-monitor-service'),
   };
@@ -438,4 +446,53 @@ export async function installModule(o: InstallOptions): Promise<ActionResult> {
   const agentEnv = `AGENT_ID=module/${id}\nREDIS_USER=${o.redisUser ?? `module/${id}`}\nREDIS_PASSWORD=${o.redisPassword ?? MODULE_PASSWORD}\n`;
   writeFileSync(path.join(o.stateDir, 'agent.env'), agentEnv, { mode: 0o600 });
   return await runAction('create-module', {}, o);
+}
+
+/** The module image's labels as build-images.sh sets them (`--label="org.nethserver.<name>=<value>"`). */
+export function shippedLabels(): Record<string, string> {
+  const script = readFileSync(path.join(REPO_ROOT, 'build-images.sh'), 'utf8');
+  return Object.fromEntries([...script.matchAll(/--label="(org\.nethserver\.[a-z-]+)=([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+export interface UpdateOptions extends AgentOptions {
+  /** Redis URL with the cluster agent's rights (the cluster's update-module runs as `cluster`). */
+  adminUrl: string;
+  imageUrl: string;
+  /** The new image's labels; default shippedLabels(). */
+  labels?: Record<string, string>;
+  nodeId?: number;
+}
+
+/**
+ * Core's update of one instance (ns8-core 4f41b35 cluster/actions/update-module/50update): the
+ * new image's `tcp-ports-demand` is recorded in `cluster/tcp_ports_demand` (no port is
+ * allocated), its `authorizations` replace `cluster/authorizations/module/<id>` and are granted
+ * (grantModuleAuthorizations), then the module runs `update-module`: core's base steps
+ * (test/sim/core/actions/update-module: 05pullimages, 50run_scriptdir over update-module.d).
+ */
+export async function updateModule(o: UpdateOptions): Promise<ActionResult> {
+  const id = moduleIdOf(o);
+  const labels = o.labels ?? shippedLabels();
+  const authorizations = (labels['org.nethserver.authorizations'] ?? '').split(/\s+/).filter(Boolean);
+  const c = createClient({ url: o.adminUrl });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    const m = c.multi();
+    for (const proto of ['tcp', 'udp']) {
+      const demand = Number(labels[`org.nethserver.${proto}-ports-demand`] ?? '0');
+      if (demand > 0) m.hSet(`cluster/${proto}_ports_demand`, id, String(demand));
+      else m.hDel(`cluster/${proto}_ports_demand`, id);
+    }
+    if (authorizations.length)
+      m.del(`cluster/authorizations/module/${id}`).sAdd(`cluster/authorizations/module/${id}`, [
+        'self:selfadm',
+        ...authorizations,
+      ]);
+    await m.exec();
+  } finally {
+    c.destroy();
+  }
+  if (authorizations.length) await grantModuleAuthorizations(o.adminUrl, id, o.nodeId ?? 1, authorizations);
+  return await runAction('update-module', { module_url: o.imageUrl }, { ...o, baseActionsDirs: [CORE_ACTIONS] });
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The NS8 API server of the simulator (NS8.md §5.2, §5.4; core/api-server): login with agent
 // credentials checked by Redis AUTH against the real ACL users, a signed bearer token, roles
-// re-read from Redis on every POST (`roles/<user>` HASH, `cluster/roles/<role>` SET of globs),
-// the client idle check of the target agent, LPUSH on `cluster/tasks`, and the task status that
-// answers 400 until error, output and exit_code all exist.
+// re-read from Redis on every POST (core methods/auth.go RedisAuthorization: HGET
+// `roles/<user>` <agent> gives the roles, `<agent>/roles/<role>` SETs give the action globs,
+// for the agent `cluster` or `node/<id>`), the client idle check of the target agent, LPUSH on
+// `<agent>/tasks`, and the task status that answers 400 until error, output and exit_code all exist.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -46,6 +47,47 @@ export async function grantClusterRoles(redisUrl: string, grants: Record<string,
   for (const [user, roles] of Object.entries(grants)) m.hSet(`roles/${user}`, 'cluster', roles);
   await m.exec();
   c.destroy();
+}
+
+/** Node roles core defines on every node (install-finalize.sh, cluster add-node/50update). */
+export const NODE_ROLES: Record<string, string[]> = {
+  portsadm: ['allocate-ports', 'deallocate-ports'],
+};
+
+/**
+ * What core's cluster.grants.add_module_permissions does with an image's
+ * `org.nethserver.authorizations` (at add-module and, before the module's own steps, at
+ * update-module): for each `<agent>:<role>[,<role>]`, `<agent>` resolved (`cluster`, `node` = the
+ * module's node, `self`), the roles are set in `roles/module/<id>` for that agent if the agent
+ * defines them (`<agent>/roles/<role>` exists). The node roles are defined first, as a node's
+ * install does. Returns the `roles/module/<id>` HASH.
+ */
+export async function grantModuleAuthorizations(
+  redisUrl: string,
+  moduleId: string,
+  nodeId: number,
+  authorizations: string[],
+): Promise<Record<string, string>> {
+  const c = createClient({ url: redisUrl });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    const m = c.multi();
+    for (const [role, globs] of Object.entries(CLUSTER_ROLES)) m.sAdd(`cluster/roles/${role}`, globs);
+    for (const [role, actions] of Object.entries(NODE_ROLES)) m.sAdd(`node/${nodeId}/roles/${role}`, actions);
+    await m.exec();
+    for (const authz of authorizations) {
+      const [who, roles] = authz.split(':') as [string, string];
+      const agent = who === 'node' ? `node/${nodeId}` : who === 'self' ? `module/${moduleId}` : who;
+      const defined = [];
+      for (const role of roles.split(',').map((r) => r.trim()))
+        if (role && (await c.exists(`${agent}/roles/${role}`))) defined.push(role);
+      if (defined.length) await c.hSet(`roles/module/${moduleId}`, agent, roles);
+    }
+    return { ...(await c.hGetAll(`roles/module/${moduleId}`)) };
+  } finally {
+    c.destroy();
+  }
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -102,15 +144,27 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     next();
   };
 
-  app.post('/api/cluster/tasks', authenticate, async (req, res) => {
+  /** The agent a route names: `cluster` or `node/<id>` (api-server.go's task routes). */
+  const agentOf = (req: Request): string | null => {
+    const node = req.params.node;
+    if (node === undefined) return 'cluster';
+    return typeof node === 'string' && /^[1-9][0-9]*$/.test(node) ? `node/${node}` : null;
+  };
+
+  app.post(['/api/cluster/tasks', '/api/node/:node/tasks'], authenticate, async (req, res) => {
     // Authorizator: roles re-read from Redis on every POST; no match -> 403 (NS8.md §5.2).
+    const target = agentOf(req);
+    if (!target) {
+      fail(res, 404, 'no such agent');
+      return;
+    }
     const action = (req.body as { action?: unknown } | undefined)?.action;
-    if (typeof action !== 'string' || !(await allowed(rdb, res.locals.user as string, action))) {
+    if (typeof action !== 'string' || !(await allowed(rdb, res.locals.user as string, target, action))) {
       fail(res, 403, "you don't have permission to access this resource");
       return;
     }
-    if (!(await agentAlive(rdb, 'cluster', opts.idleSeconds ?? 8))) {
-      fail(res, 404, 'client idle check failed', 'client cluster not found or idle');
+    if (!(await agentAlive(rdb, target, opts.idleSeconds ?? 8))) {
+      fail(res, 404, 'client idle check failed', `client ${target} not found or idle`);
       return;
     }
     const body = req.body as { data?: unknown; extra?: unknown; parent?: unknown };
@@ -119,20 +173,25 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       action,
       data: body.data ?? null,
       extra: body.extra ?? null,
-      queue: 'cluster/tasks',
+      queue: `${target}/tasks`,
       user: res.locals.user as string,
       timestamp: new Date().toISOString(),
       parent: typeof body.parent === 'string' ? body.parent : '',
     };
-    await rdb.lPush('cluster/tasks', JSON.stringify(task));
+    await rdb.lPush(`${target}/tasks`, JSON.stringify(task));
     counts.tasks++;
     counts.byAction[action] = (counts.byAction[action] ?? 0) + 1;
     counts.lastExtra = task.extra;
     res.status(201).json({ code: 201, message: 'task queued successfully', data: task });
   });
 
-  app.get('/api/cluster/task/:id/status', authenticate, async (req, res) => {
-    const f = `task/cluster/${req.params.id}`;
+  app.get(['/api/cluster/task/:id/status', '/api/node/:node/task/:id/status'], authenticate, async (req, res) => {
+    const agent = agentOf(req);
+    if (!agent) {
+      fail(res, 404, 'no such agent');
+      return;
+    }
+    const f = `task/${agent}/${req.params.id}`;
     const [error, output, exitCode] = await Promise.all([
       rdb.get(`${f}/error`),
       rdb.get(`${f}/output`),
@@ -204,13 +263,13 @@ async function redisAuth(port: number, username: string, password: string): Prom
 
 type Rdb = ReturnType<typeof createClient>;
 
-async function allowed(rdb: Rdb, user: string, action: string): Promise<boolean> {
-  const roles = (await rdb.hGet(`roles/${user}`, 'cluster')) ?? '';
+async function allowed(rdb: Rdb, user: string, agent: string, action: string): Promise<boolean> {
+  const roles = (await rdb.hGet(`roles/${user}`, agent)) ?? '';
   for (const role of roles
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean)) {
-    for (const glob of await rdb.sMembers(`cluster/roles/${role}`)) if (globMatch(glob, action)) return true;
+    for (const glob of await rdb.sMembers(`${agent}/roles/${role}`)) if (globMatch(glob, action)) return true;
   }
   return false;
 }

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The cluster agent of the simulator (NS8.md §5.3, §5.5, §6): named `cluster` in CLIENT LIST,
-// it BRPOPs `cluster/tasks`, runs the action and writes `task/cluster/<id>/{context,output,error,
-// exit_code}` (8 h TTL) plus progress messages. `read-backup-snapshots` runs real
+// The cluster agent of the simulator (NS8.md §5.3, §5.5, §6): the task loop of test/sim/task-agent.ts
+// as `cluster`. `read-backup-snapshots` runs real
 // `restic snapshots --json` with the destination's password from
 // `private/agents/backup_destination/restic_password`, mapped like core's 50read.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClient } from 'redis';
-
-const TTL = 8 * 3600;
+import { startTaskLoop, type Task, type TaskResult as Result } from './task-agent.js';
 
 export interface ClusterAgent {
   /** restic processes started so far (for the storm test) and those still running. */
@@ -27,55 +24,23 @@ export interface ClusterAgentOptions {
   popTimeout?: number;
 }
 
-interface Task {
-  id: string;
-  action: string;
-  data: unknown;
-}
-interface Result {
-  output: string;
-  error: string;
-  exitCode: number;
-}
-
 export async function startClusterAgent(opts: ClusterAgentOptions): Promise<ClusterAgent> {
-  const pop = createClient({ url: opts.redisUrl, name: 'cluster' });
-  const rdb = createClient({ url: opts.redisUrl });
-  for (const c of [pop, rdb]) c.on('error', () => undefined);
-  await Promise.all([pop.connect(), rdb.connect()]);
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'ns8-restic-cache-'));
   const children = new Set<ChildProcess>();
   let started = 0;
-  let stopping = false;
-
-  async function finish(t: Task, r: Result) {
-    await rdb
-      .multi()
-      .set(`task/cluster/${t.id}/output`, r.output, { EX: TTL })
-      .set(`task/cluster/${t.id}/error`, r.error, { EX: TTL })
-      .set(`task/cluster/${t.id}/exit_code`, String(r.exitCode), { EX: TTL })
-      .expire(`task/cluster/${t.id}/context`, TTL)
-      .publish(
-        `progress/cluster/task/${t.id}`,
-        JSON.stringify({ status: r.exitCode === 0 ? 'completed' : 'aborted', progress: 100 }),
-      )
-      .exec();
-  }
-
-  async function run(t: Task) {
-    await rdb.set(`task/cluster/${t.id}/context`, JSON.stringify(t), { EX: 60 });
-    await rdb.publish(`progress/cluster/task/${t.id}`, JSON.stringify({ status: 'running', progress: 0 }));
-    let r: Result;
-    try {
-      r =
-        t.action === 'read-backup-snapshots'
-          ? await readBackupSnapshots(t.data)
-          : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 };
-    } catch (e) {
-      r = { output: '', error: `Traceback (most recent call last):\n${String(e)}\n`, exitCode: 1 };
-    }
-    if (!stopping) await finish(t, r);
-  }
+  const tasks = await startTaskLoop({
+    redisUrl: opts.redisUrl,
+    agentId: 'cluster',
+    popTimeout: opts.popTimeout,
+    handle: async (t: Task): Promise<Result> =>
+      t.action === 'read-backup-snapshots'
+        ? await readBackupSnapshots(t.data)
+        : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 },
+    onStop: () => {
+      for (const c of children) c.kill('SIGKILL');
+    },
+  });
+  const rdb = tasks.rdb;
 
   async function readBackupSnapshots(data: unknown): Promise<Result> {
     const d = (data ?? {}) as Record<string, unknown>;
@@ -126,35 +91,10 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
     });
   }
 
-  const loop = (async () => {
-    while (!stopping) {
-      let item: { key: string; element: string } | null = null;
-      try {
-        item = await pop.brPop('cluster/tasks', opts.popTimeout ?? 1);
-      } catch {
-        if (stopping) break;
-        await sleep(100);
-        continue;
-      }
-      if (!item) continue;
-      let task: Task;
-      try {
-        task = JSON.parse(item.element) as Task;
-      } catch {
-        continue;
-      }
-      void run(task).catch(() => undefined); // tasks run side by side, as the Go agent's goroutines do
-    }
-  })();
-
   return {
     stats: () => ({ started, running: children.size }),
     async stop() {
-      stopping = true;
-      for (const c of children) c.kill('SIGKILL');
-      pop.destroy();
-      await loop;
-      rdb.destroy();
+      await tasks.stop();
       rmSync(cacheDir, { recursive: true, force: true });
     },
   };
@@ -172,4 +112,3 @@ export function mapSnapshots(stdout: string): unknown[] {
   }));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,6 +12,9 @@
 #   warning. The Redis copy module/<id>/environment is refreshed by the agent runner after
 #   the action. (Checked against ns8-core 4f41b35 pypkg/agent/__init__.py and safeio.py.)
 # - set_status()/set_progress()/set_weight(): CSV commands on the $AGENT_COMFD descriptor.
+# - allocate_ports(): core's wrapper of the node action allocate-ports, run with agent.tasks
+#   (test/sim/agent/agent/tasks.py) on node/<NODE_ID>; raises Exception(error) on a non-zero
+#   exit code and returns the action's output, the [first, last] port range.
 # Only what runs on this machine is real here: redis-py (Debian python3-redis).
 
 import csv
@@ -24,6 +27,8 @@ import warnings
 from contextlib import contextmanager
 
 import redis
+
+from agent import tasks  # agent.tasks, as core imports it
 
 SD_EMERG = "<0>"
 SD_ALERT = "<1>"
@@ -203,3 +208,19 @@ def resolve_agent_id(agent_selector, node_id=None):
     if agent_selector == 'cluster' or agent_selector.startswith(('module/', 'node/')):
         return agent_selector
     return None
+
+
+def allocate_ports(ports_number, protocol, module_id="", keep_existing=False):
+    """Run node/<NODE_ID> allocate-ports for the module (MODULE_ID unless given), as core's
+    agent.allocate_ports does: its output is [first port, last port]."""
+    if module_id == "":
+        module_id = os.environ['MODULE_ID']
+    response = tasks.run(
+        agent_id=f"node/{os.environ['NODE_ID']}",
+        action='allocate-ports',
+        data={'ports': ports_number, 'module_id': module_id, 'protocol': protocol, 'keep_existing': keep_existing},
+        extra={'isNotificationHidden': True},
+    )
+    if response['exit_code'] != 0:
+        raise Exception(f"{response['error']}")
+    return response['output']
