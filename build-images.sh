@@ -126,13 +126,15 @@ buildah add --quiet "$container" "${stage}/imageroot" /imageroot
 buildah add --quiet "$container" "${stage}/ui" /ui
 # Two TCP ports: TCP_PORTS=<webhook on 127.0.0.1>,</metrics on the node VPN address> (docs/METRICS.md).
 # cluster:reader lets the service run read-backup-snapshots through the API server
-# (repository checks, NS8.md §5.4); min-core 3.20.0: the node-level backup engine and
+# (repository checks, NS8.md §5.4); node:portsadm lets update-module.d/30metrics_port ask the
+# node for the /metrics port an instance installed with one port lacks (core's allocate-ports,
+# docs/modules/port_allocation.md; it may change only this module's own ports); min-core 3.20.0: the node-level backup engine and
 # node/<n>/backup_status keys this module reads exist since then (NS8.md §1.9).
 buildah config \
     --entrypoint=/ \
     --label="org.nethserver.rootfull=0" \
     --label="org.nethserver.tcp-ports-demand=2" \
-    --label="org.nethserver.authorizations=cluster:reader" \
+    --label="org.nethserver.authorizations=cluster:reader node:portsadm" \
     --label="org.nethserver.images=${service_image}" \
     --label="org.nethserver.min-core=3.20.0-0" \
     "$container"

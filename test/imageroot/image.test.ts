@@ -175,7 +175,7 @@ describe('build-images.sh', () => {
     ) as Record<string, string>;
     assert.equal(labels['org.nethserver.rootfull'], '0');
     assert.equal(labels['org.nethserver.tcp-ports-demand'], '2');
-    assert.equal(labels['org.nethserver.authorizations'], 'cluster:reader');
+    assert.equal(labels['org.nethserver.authorizations'], 'cluster:reader node:portsadm');
     assert.equal(labels['org.nethserver.images'], serviceImage);
     assert.match(labels['org.nethserver.min-core'] ?? '', /^3\.2\d\.\d+/);
     const cid = ok(sh('podman', ['create', moduleImage, 'none']));

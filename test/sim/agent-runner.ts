@@ -451,7 +451,9 @@ export async function installModule(o: InstallOptions): Promise<ActionResult> {
 /** The module image's labels as build-images.sh sets them (`--label="org.nethserver.<name>=<value>"`). */
 export function shippedLabels(): Record<string, string> {
   const script = readFileSync(path.join(REPO_ROOT, 'build-images.sh'), 'utf8');
-  return Object.fromEntries([...script.matchAll(/--label="(org\.nethserver\.[a-z-]+)=([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  return Object.fromEntries(
+    [...script.matchAll(/--label="(org\.nethserver\.[a-z-]+)=([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+  );
 }
 
 export interface UpdateOptions extends AgentOptions {

@@ -111,4 +111,3 @@ export function mapSnapshots(stdout: string): unknown[] {
     backup_end: s.summary?.backup_end ?? '',
   }));
 }
-

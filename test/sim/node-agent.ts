@@ -18,7 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { validateAgainst } from './agent-runner.js';
 import { startTaskLoop, type Task, type TaskResult } from './task-agent.js';
 
-const SCHEMA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'core', 'node-actions', 'allocate-ports', 'validate-input.json');
+const SCHEMA = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'core',
+  'node-actions',
+  'allocate-ports',
+  'validate-input.json',
+);
 const RANGE_START = 20000;
 const RANGE_END = 45000;
 
@@ -39,7 +45,11 @@ export interface NodeAgent {
   stop(): Promise<void>;
 }
 
-export async function startNodeAgent(opts: { redisUrl: string; nodeId: number; popTimeout?: number }): Promise<NodeAgent> {
+export async function startNodeAgent(opts: {
+  redisUrl: string;
+  nodeId: number;
+  popTimeout?: number;
+}): Promise<NodeAgent> {
   let table: PortRange[] = [];
   const served: { data: unknown; user: string; exitCode: number }[] = [];
   const invalid = (field: string, value: unknown, error: string, message: string, exitCode: number): TaskResult => ({
@@ -65,8 +75,7 @@ export async function startNodeAgent(opts: { redisUrl: string; nodeId: number; p
 
   async function allocate(t: Task): Promise<TaskResult> {
     const errors = validateAgainst(SCHEMA, t.data ?? null);
-    if (errors.length)
-      return { output: JSON.stringify(errors), error: '', exitCode: 10, status: 'validation-failed' };
+    if (errors.length) return { output: JSON.stringify(errors), error: '', exitCode: 10, status: 'validation-failed' };
     const rq = t.data as { ports: number; module_id: string; protocol: 'tcp' | 'udp'; keep_existing: boolean };
     const user = t.user ?? '';
     if (user !== '' && user !== `module/${rq.module_id}`)
@@ -90,7 +99,8 @@ export async function startNodeAgent(opts: { redisUrl: string; nodeId: number; p
         `Cannot allocate ${wanted} ${rq.protocol} ports to ${rq.module_id}. Max allowed is ${demand}.`,
         33,
       );
-    if (rq.ports < 1) throw new Error('node.ports_manager.InvalidPortRequestError: The number of required ports must be at least 1.');
+    if (rq.ports < 1)
+      throw new Error('node.ports_manager.InvalidPortRequestError: The number of required ports must be at least 1.');
     if (!rq.keep_existing) table = table.filter((r) => !(r.module === rq.module_id && r.protocol === rq.protocol));
     const used = table.filter((r) => r.protocol === rq.protocol).sort((a, b) => a.start - b.start);
     let start = RANGE_START;
