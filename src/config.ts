@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import { Secret } from './secret.js';
 import { parseSetting, SETTINGS } from './settings.js';
-import type { NotifySettings } from './notify/policy.js';
+import type { NotifySettings } from './domain/policy.js';
 import type { DigestSettings } from './digest/schedule.js';
 
 export type Language = 'en' | 'it';

@@ -12,14 +12,8 @@ import { firstDelivery, isQueued, type PlanState, type StoredReport, type Notify
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
 import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
-import {
-  decideOptionsFor,
-  policyOf,
-  recipientsFor,
-  routeOf,
-  type NotifySettings,
-  type Policy,
-} from './notify/policy.js';
+import type { NotifySettings, Policy } from './domain/policy.js';
+import { decideOptionsFor, policyOf, recipientsFor, routeOf } from './notify/policy.js';
 import { runLogEntry, type RunLog } from './digest/run-log.js';
 import { staleSince } from './notify/stale.js';
 import type { RecordStore } from './notify/record-store.js';

@@ -10,7 +10,8 @@
 // - `off` plans are left out entirely (they are told on the status page only).
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
-import { inDigest, policyOf, type NotifySettings, type Policy } from '../notify/policy.js';
+import type { NotifySettings, Policy } from '../domain/policy.js';
+import { inDigest, policyOf } from '../notify/policy.js';
 import { coverageGaps, type ClusterApp, type CoverageGaps } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
 

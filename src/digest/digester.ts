@@ -16,7 +16,7 @@ import {
   type StoredDigest,
 } from '../domain/records.js';
 import type { Redis } from '../ns8/redis.js';
-import type { NotifySettings } from '../notify/policy.js';
+import type { NotifySettings } from '../domain/policy.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
 import { digestContent } from './content.js';
 import type { ClusterApp } from './coverage.js';

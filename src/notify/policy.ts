@@ -22,21 +22,8 @@
 //   PLAN_POLICIES=2:problems:a@x.org;b@y.org,3:digest,5:default:owner@x.org
 // entries by `,`, fields by `:`, addresses by `;` — none of them can occur in an address the
 // module accepts (settings.py EMAIL_RE), so the format needs no escaping and round-trips exactly.
+import { isPolicy, type NotifySettings, type PlanNotify, type Policy } from '../domain/policy.js';
 import type { NotifyReason } from '../domain/records.js';
-
-export const POLICIES = ['always', 'problems', 'digest', 'off'] as const;
-export type Policy = (typeof POLICIES)[number];
-
-export interface PlanNotify {
-  /** null: follows the default policy. */
-  policy: Policy | null;
-  recipients: string[];
-}
-
-export interface NotifySettings {
-  defaultPolicy: Policy;
-  plans: ReadonlyMap<number, PlanNotify>;
-}
 
 /** Limits for what comes from the environment: bounded sizes for anything from outside. */
 export const LIMITS = { plans: 500, recipientsPerPlan: 20, chars: 32_000 } as const;
@@ -45,7 +32,6 @@ export const LIMITS = { plans: 500, recipientsPerPlan: 20, chars: 32_000 } as co
 const EMAIL =
   /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 export const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s);
-export const isPolicy = (s: string): s is Policy => (POLICIES as readonly string[]).includes(s);
 
 /** One problem of a PLAN_POLICIES value, named like configure-module's field errors. */
 export interface PolicyProblem {

@@ -8,7 +8,8 @@ import { renderDigest } from '../../src/report/digest.js';
 import type { PlanSnapshot, ModuleStatus } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
 import type { RunLogEntry } from '../../src/digest/run-log.js';
-import { parsePlanPolicies, type NotifySettings } from '../../src/notify/policy.js';
+import type { NotifySettings } from '../../src/domain/policy.js';
+import { parsePlanPolicies } from '../../src/notify/policy.js';
 
 const D = 86_400;
 const FROM = 1_781_000_000;

@@ -9,9 +9,8 @@ import {
   recipientsFor,
   routeOf,
   decideOptionsFor,
-  type NotifySettings,
-  type Policy,
 } from '../../src/notify/policy.js';
+import type { NotifySettings, Policy } from '../../src/domain/policy.js';
 import { decide, planStateAfter, MAILED } from '../../src/notify/decide.js';
 import type { PlanState } from '../../src/domain/records.js';
 import type { Outcome, RunReport } from '../../src/domain/run.js';
