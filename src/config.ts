@@ -4,11 +4,11 @@
 // What the settings are (names, variables, YAML keys, types, defaults, ranges) is the manifest's
 // business (src/settings.ts); this file only layers the sources and builds the typed `Config`.
 import { readFileSync } from 'node:fs';
-import * as yaml from 'js-yaml';
 import { Secret } from './secret.js';
 import { parseSetting, SETTINGS } from './settings.js';
 import type { NotifySettings } from './domain/policy.js';
 import type { DigestSettings } from './digest/schedule.js';
+import { jsYaml } from './yaml.js';
 
 export type Language = 'en' | 'it';
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
@@ -93,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
   let fileValues = new Map<string, unknown>();
   if (configFile) {
     try {
-      fileValues = flattenYaml(yaml.load(readFileSync(configFile, 'utf8')), problems);
+      fileValues = flattenYaml(jsYaml().load(readFileSync(configFile, 'utf8')), problems);
     } catch (e) {
       problems.push(`--config ${configFile}: ${(e as Error).message.split('\n')[0]}`);
     }

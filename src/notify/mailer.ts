@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // EDGE: one message to the smarthost with nodemailer. Failures come back classified.
-import nodemailer from 'nodemailer';
 import { hostname } from 'node:os';
 import { MonitorError, classifySmtpError } from '../errors.js';
 import { redact } from '../secret.js';
@@ -70,12 +69,18 @@ export function transportOptions(sh: Smarthost) {
   };
 }
 
+// nodemailer is loaded with the first mail, not at start: most of the time the service waits for
+// a backup to end, and it need not hold the mail stack meanwhile (issue #10, idle memory).
+let nodemailerLoad: Promise<typeof import('nodemailer')> | null = null;
+const loadNodemailer = () => (nodemailerLoad ??= import('nodemailer'));
+
 export function createMailer(): Mailer {
   return {
     async send(mail, sh) {
       if (!sh.host) throw new MonitorError('SMTP_NOT_CONFIGURED');
       if (!sh.enabled) throw new MonitorError('SMTP_DISABLED');
       if (mail.to.length === 0) throw new MonitorError('NO_RECIPIENTS');
+      const { default: nodemailer } = await loadNodemailer();
       const transport = nodemailer.createTransport(transportOptions(sh));
       try {
         const info = await transport.sendMail({

@@ -2,7 +2,7 @@
 // PURE: the receiver + route an admin pastes into another Alertmanager to push backup alerts to
 // this module's webhook (metrics1's own configuration cannot be extended, NS8.md §7.8; the
 // module follows metrics1 by polling instead). Rendered with js-yaml so quoting is always right.
-import { dump } from 'js-yaml';
+import { jsYaml } from '../yaml.js';
 import { BACKUP_ALERT_NAMES } from '../domain/alert.js';
 
 export interface RouteOptions {
@@ -61,5 +61,5 @@ export function renderRoute(o: RouteOptions): string {
         ]
       : []),
   ];
-  return `${header.join('\n')}\n${dump(routeDocument(o), { lineWidth: 200, noRefs: true })}`;
+  return `${header.join('\n')}\n${jsYaml().dump(routeDocument(o), { lineWidth: 200, noRefs: true })}`;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The receiver's HTTP contract on a real listening express app (port 0).
+// The receiver's HTTP contract on a real listening node:http server (port 0).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -80,6 +80,27 @@ describe('POST /alert', () => {
     const res = await post(JSON.stringify({ alerts: [], pad: 'x'.repeat(70 * 1024) }));
     assert.equal(res.status, 413);
     assert.deepEqual(await res.json(), { error: 'body larger than 65536 bytes' });
+  });
+  it('413 for a chunked body (no content-length) that grows over the limit, and the answer arrives', async () => {
+    const chunk = new TextEncoder().encode(`{"alerts": [], "pad": "${'x'.repeat(16 * 1024)}`);
+    let sent = 0;
+    // An endless body: only the server's refusal ends it.
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        sent += chunk.length;
+        c.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${base}/alert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 413);
+    assert.deepEqual(await res.json(), { error: 'body larger than 65536 bytes' });
+    assert.ok(sent > 64 * 1024);
+    await body.cancel().catch(() => {});
   });
   it('422 when no alert is about backups, and nothing reaches the tracker', async () => {
     received.length = 0;
