@@ -7,16 +7,10 @@ import type { Clock } from '../clock.js';
 import type { Language } from '../config.js';
 import type { Logger } from '../log.js';
 import type { PlanSnapshot } from '../domain/backup.js';
-import {
-  REPORT_TTL_SECONDS,
-  firstDelivery,
-  isQueued,
-  moduleKeys,
-  type PlanState,
-  type StoredDigest,
-} from '../domain/records.js';
+import { firstDelivery, isQueued, moduleKeys, type PlanState, type StoredDigest } from '../domain/records.js';
 import type { Redis } from '../ns8/redis.js';
 import type { NotifySettings } from '../domain/policy.js';
+import { writeMail } from '../notify/record-store.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
 import { digestContent } from './content.js';
 import type { ClusterApp } from './coverage.js';
@@ -180,12 +174,7 @@ export function redisDigestStore(writer: Redis, moduleId: string): DigestStore {
     },
     runLog: () => runLog.read(),
     async queue(mail, rec, queued) {
-      const m = writer
-        .multi()
-        .set(k.report(mail.id), JSON.stringify(mail), { EX: REPORT_TTL_SECONDS })
-        .set(k.digest, JSON.stringify(rec));
-      if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
-      await m.exec();
+      await writeMail(writer.multi(), k, mail, queued).set(k.digest, JSON.stringify(rec)).exec();
     },
   };
 }

@@ -32,14 +32,23 @@ export interface RecordStore {
   indexMissing(): Promise<number>;
 }
 
+type Multi = ReturnType<Redis['multi']>;
+
+/**
+ * Adds to a MULTI what writing a mail (report or digest) means: its JSON, expiring; the index entry
+ * of a run report (digests are not in the history); and its place in the outbox: due at its
+ * delivery's next attempt when `queued`, out of the queue otherwise.
+ */
+export function writeMail(m: Multi, k: ReturnType<typeof moduleKeys>, mail: StoredMail, queued: boolean): Multi {
+  m.set(k.report(mail.id), JSON.stringify(mail), { EX: REPORT_TTL_SECONDS });
+  if (mail.kind !== 'digest') m.hSet(k.index, mail.id, JSON.stringify(indexEntry(mail)));
+  if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
+  else m.hDel(k.outbox, mail.id);
+  return m;
+}
+
 export function createRecordStore(writer: Redis, moduleId: string): RecordStore {
   const k = moduleKeys(moduleId);
-  // Run reports (the history) get their index entry with every write; digests are not in the history.
-  const put = (m: ReturnType<Redis['multi']>, r: StoredMail) => {
-    m.set(k.report(r.id), JSON.stringify(r), { EX: REPORT_TTL_SECONDS });
-    if (r.kind !== 'digest') m.hSet(k.index, r.id, JSON.stringify(indexEntry(r)));
-    return m;
-  };
   return {
     async planState(planId) {
       const raw = await writer.hGet(k.plans, String(planId));
@@ -48,12 +57,10 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
     async store(report, state, queue) {
       // The ids that the LTRIM below drops take their index entries with them.
       const dropped = await writer.lRange(k.history, HISTORY_MAX - 1, -1);
-      const m = writer.multi();
-      put(m, report);
+      const m = writeMail(writer.multi(), k, report, queue);
       m.hSet(k.plans, String(state.planId), JSON.stringify(state));
       m.lPush(k.history, report.id).lTrim(k.history, 0, HISTORY_MAX - 1);
       if (dropped.length) m.hDel(k.index, dropped);
-      if (queue) m.hSet(k.outbox, report.id, String(report.delivery.nextAttemptAt));
       await m.exec();
     },
     async saveState(state) {
@@ -71,11 +78,7 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
       return raw ? (JSON.parse(raw) as StoredMail) : null;
     },
     async update(report, queued) {
-      const m = writer.multi();
-      put(m, report);
-      if (queued) m.hSet(k.outbox, report.id, String(report.delivery.nextAttemptAt));
-      else m.hDel(k.outbox, report.id);
-      await m.exec();
+      await writeMail(writer.multi(), k, report, queued).exec();
     },
     async recentFailed(sinceMs, limit = 50) {
       const ids = await writer.lRange(k.history, 0, limit - 1);
