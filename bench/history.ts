@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Issue #15: answer time of list-reports (filtered) and get-trends on 500 stored reports, run as
-// the NS8 agent runs actions (test/sim/agent-runner.ts: input schema, Python step, output schema)
-// against a real redis-server with NS8's ACLs. The history is stored by the service's outbox, so
-// the index is the real one; the same actions without the index (reading every full report, as a
-// history from an older version would be read) are timed for comparison.
-// Run: node --import tsx bench/history.ts [runs]
+// Issue #15: answer time of list-reports (filtered), get-trends and get-monitor-status on 500
+// stored reports, against a real redis-server with NS8's ACLs. The history is stored by the
+// service's outbox, so the index is the real one.
+//
+// What it prints, per action:
+// - floor: `python3` + `import agent` (the simulator's shim imports redis-py as NS8's agent does;
+//   NS8's own agent imports even more). Every action pays it; it is NS8's, not ours.
+// - step: the action's Python step alone, as the agent starts it (stdin, env, cwd).
+// - our share: step minus floor, measured in pairs (floor and steps take turns, so a busy machine
+//   weighs on both alike), in wall time and in CPU time (user + sys of the child, from wait4: the
+//   steadier number on a shared machine); split into our imports and the rest (connect, reads,
+//   work, output).
+// - end to end: through the simulated agent (test/sim/agent-runner.ts runAction: input schema,
+//   step, output schema, environment copied to Redis); the output is validated by its schema
+//   there, and a failed validation stops the benchmark.
+// Then the actions' own work in one warm Python process, and the same actions without the index
+// (every full report read, as a history from an older version would be).
+// Run: node --import tsx bench/history.ts [pairs]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,54 +30,136 @@ import { seedCluster } from '../test/sim/cluster.js';
 import { agentEnvironment, IMAGEROOT, installModule, runAction, type AgentOptions } from '../test/sim/agent-runner.js';
 import { historyReports } from '../test/fixtures/history.js';
 
-const RUNS = Number(process.argv[2] ?? 15);
+const RUNS = Number(process.argv[2] ?? 25);
+const PYTHON = '/usr/bin/python3';
+const FLOOR = 'import agent, json, sys; json.load(sys.stdin)';
+
+interface Case {
+  name: string;
+  action: string;
+  input: unknown;
+  /** The step's own imports, for the import part of our share. */
+  imports: string;
+}
+const CASES: Case[] = [
+  {
+    name: 'list-reports first page',
+    action: 'list-reports',
+    input: { page: 1, per_page: 10 },
+    imports:
+      'from backup_monitor.history import fail_validation, list_page, parse_query; from backup_monitor.records import read_history',
+  },
+  {
+    name: 'list-reports 4 filters, page 2',
+    action: 'list-reports',
+    input: { plan_id: 1, outcome: ['SUCCESS', 'PARTIAL'], delivery: 'sent', from: 0, page: 2, per_page: 10 },
+    imports:
+      'from backup_monitor.history import fail_validation, list_page, parse_query; from backup_monitor.records import read_history',
+  },
+  {
+    name: 'get-trends',
+    action: 'get-trends',
+    input: {},
+    imports:
+      'from backup_monitor.history import trends; from backup_monitor.records import plans_from, plan_ids, queue_history, queue_plans, rows_from_history',
+  },
+  {
+    name: 'get-monitor-status',
+    action: 'get-monitor-status',
+    input: {},
+    imports: 'from backup_monitor.smarthost import public_smarthost; from backup_monitor.status import monitor_status',
+  },
+];
+
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
+const ms = (x: number) => x.toFixed(0).padStart(4);
+const stepOf = (c: Case) => path.join(IMAGEROOT, 'actions', c.action, '20read');
 
-async function time(
-  o: AgentOptions,
-  action: string,
-  input: unknown,
-): Promise<{ p50: number; p95: number; bytes: number }> {
-  const ms: number[] = [];
+interface Variant {
+  name: string;
+  argv: string[];
+  input: string;
+  env?: Record<string, string | null>;
+}
+type Timings = Record<string, { wall: number[]; cpu: number[] }>;
+
+/**
+ * Starts every variant RUNS times, taking turns, from one Python process that reaps each child
+ * with os.wait4: wall time from fork to exit, CPU = the child's user + sys time. Nothing of the
+ * measuring process's own start-up is counted.
+ */
+function measure(o: AgentOptions, variants: Variant[]): Timings {
+  const code = `
+import json, os, subprocess, sys, time
+cfg = json.load(sys.stdin)
+out = {v['name']: {'wall': [], 'cpu': []} for v in cfg['variants']}
+for _ in range(cfg['runs']):
+    for v in cfg['variants']:
+        env = {k: x for k, x in {**cfg['env'], **v.get('env', {})}.items() if x is not None}
+        t = time.perf_counter()
+        p = subprocess.Popen(v['argv'], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cfg['cwd'])
+        p.stdin.write(v['input'].encode()); p.stdin.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err = p.stderr.read().decode(); p.stderr.close()
+        if p.returncode != 0:
+            sys.exit(f"{v['name']}: exit {p.returncode}: {err}")
+        out[v['name']]['wall'].append(wall * 1000)
+        out[v['name']]['cpu'].append((ru.ru_utime + ru.ru_stime) * 1000)
+json.dump(out, sys.stdout)
+`;
+  const r = spawnSync(PYTHON, ['-c', code], {
+    input: JSON.stringify({ runs: RUNS, cwd: o.stateDir, env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, variants }),
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Timings;
+}
+
+/** Median of the pairwise differences a[i] - b[i] (runs i took turns, so they share the machine's load). */
+const pairedShare = (a: number[], b: number[]) =>
+  quantile(
+    a.map((x, i) => x - b[i]!),
+    0.5,
+  );
+
+/**
+ * Through the simulated agent, each run right after the step alone (spawned from here too), so
+ * the agent's part is a paired difference as well.
+ */
+async function endToEnd(o: AgentOptions, c: Case): Promise<{ p50: number; p95: number; agent: number; bytes: number }> {
+  const e2e: number[] = [];
+  const step: number[] = [];
   let bytes = 0;
+  const env = { ...agentEnvironment(o), AGENT_COMFD: '2' };
   for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const res = await runAction(action, input, o);
-    ms.push(performance.now() - t);
-    if (res.status !== 'completed') throw new Error(`${action}: ${res.status} ${res.error}`);
+    let start = performance.now();
+    const r = spawnSync(stepOf(c), [], { input: JSON.stringify(c.input), env, cwd: o.stateDir });
+    step.push(performance.now() - start);
+    if (r.status !== 0) throw new Error(`${c.action}: exit ${r.status} ${r.stderr}`);
+    start = performance.now();
+    const res = await runAction(c.action, c.input, o);
+    e2e.push(performance.now() - start);
+    // runAction validates the output against the action's validate-output.json: an output that
+    // breaks its schema ends as aborted here.
+    if (res.status !== 'completed') throw new Error(`${c.action}: ${res.status} ${res.error}`);
     bytes = JSON.stringify(res.output).length;
   }
-  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), bytes };
+  return { p50: quantile(e2e, 0.5), p95: quantile(e2e, 0.95), agent: pairedShare(e2e, step), bytes };
 }
 
-/** The Python step alone (what runs on NS8), and a step that only starts Python and imports agent. */
-function stepTime(o: AgentOptions, action: string | null, input: unknown): { p50: number; p95: number } {
-  const ms: number[] = [];
-  const file = action ? path.join(IMAGEROOT, 'actions', action, '20read') : '/usr/bin/python3';
-  const args = action ? [] : ['-c', 'import agent, json, sys; json.load(sys.stdin)'];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const r = spawnSync(file, args, {
-      input: JSON.stringify(input),
-      env: { ...agentEnvironment(o), AGENT_COMFD: '2' },
-      cwd: o.stateDir,
-    });
-    ms.push(performance.now() - t);
-    if (r.status !== 0) throw new Error(`${action}: exit ${r.status} ${r.stderr}`);
-  }
-  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
-}
-
-/** The action's own work, in one warm Python process: read + filter/page or trends, N times. */
+/** The actions' own work, in one warm Python process: read + filter/page or trends, N times. */
 function inProcess(o: AgentOptions): string {
   const code = `
 import os, time, json, agent
-from backup_monitor.records import read_history
+from backup_monitor.records import read_history, read_plans
 from backup_monitor.history import list_page, parse_query, trends
-from backup_monitor.status import monitor_status, read_plans
+from backup_monitor.status import monitor_status
 rdb = agent.redis_connect(use_replica=True)
 mid = os.environ['MODULE_ID']
 def t(f):
@@ -80,7 +174,7 @@ print('  list-reports 4 filters, page 2    ', t(lambda: json.dumps(list_page(rea
 print('  get-trends                        ', t(lambda: json.dumps(trends(read_history(rdb, mid), {p: h.get('name') for p, h in read_plans(rdb)}))))
 print('  get-monitor-status                ', t(lambda: json.dumps(monitor_status(rdb, mid))))
 `;
-  const r = spawnSync('/usr/bin/python3', ['-c', code], {
+  const r = spawnSync(PYTHON, ['-c', code], {
     env: { ...agentEnvironment(o), AGENT_COMFD: '2' },
     cwd: o.stateDir,
     encoding: 'utf8',
@@ -103,44 +197,72 @@ try {
     await outbox.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
   const k = moduleKeys(MODULE_ID);
   const bytes = (await writer.memoryUsage(k.index)) ?? 0;
+  const parser = spawnSync(PYTHON, ['-c', 'import redis.connection as c; print(c.HIREDIS_AVAILABLE)'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   console.log(
-    `500 reports stored (~${Math.round(JSON.stringify(reports[0]).length / 1024)} KB each); index ${Math.round(bytes / 1024)} KB`,
+    `500 reports stored (~${Math.round(JSON.stringify(reports[0]).length / 1024)} KB each); index ${Math.round(bytes / 1024)} KB; ` +
+      `redis-py's hiredis parser: ${parser === 'True' ? 'yes' : 'NO (NS8 core ships hiredis: install python3-hiredis)'}`,
   );
-  const cases: [string, string, unknown][] = [
-    ['list-reports first page', 'list-reports', { page: 1, per_page: 10 }],
-    [
-      'list-reports 4 filters, page 2',
-      'list-reports',
-      { plan_id: 1, outcome: ['SUCCESS', 'PARTIAL'], delivery: 'sent', from: 0, page: 2, per_page: 10 },
-    ],
-    ['get-trends', 'get-trends', {}],
-    ['get-monitor-status', 'get-monitor-status', {}],
-  ];
-  console.log(`The actions' work in a warm Python process, ${RUNS} runs each (ms):`);
-  console.log(inProcess(o));
+
+  const floor: Variant = { name: 'floor', argv: [PYTHON, '-c', FLOOR], input: '{}' };
+  const variants: Variant[] = [floor];
+  for (const c of CASES) {
+    const input = JSON.stringify(c.input);
+    variants.push({ name: c.name, argv: [stepOf(c)], input });
+    variants.push({ name: `${c.name} imports`, argv: [PYTHON, '-c', `${FLOOR}; ${c.imports}`], input });
+    // NS8 runs steps without PYTHONDONTWRITEBYTECODE, so our package's bytecode is cached in the
+    // module's pypkg/__pycache__ after the first call; the simulator compiles it every time.
+    variants.push({
+      name: `${c.name} bytecode`,
+      argv: [stepOf(c)],
+      input,
+      env: { PYTHONDONTWRITEBYTECODE: null, PYTHONPYCACHEPREFIX: path.join(root, 'pycache') },
+    });
+  }
+  const m = measure(o, variants);
+  const f = m.floor!;
   console.log(
-    `${RUNS} runs each (ms): the Python step alone | as the simulated agent runs it (schema checks, env sync)`,
+    `\n${RUNS} runs each, the steps taking turns with the floor (ms, p50; shares are p50s of paired differences):`,
   );
-  const base = stepTime(o, null, {});
+  console.log(`  floor = python3 + import agent: wall ${ms(quantile(f.wall, 0.5))}, CPU ${ms(quantile(f.cpu, 0.5))}`);
   console.log(
-    `  ${'python3 + import agent (baseline)'.padEnd(34)} p50 ${base.p50.toFixed(0).padStart(4)}  p95 ${base.p95.toFixed(0).padStart(4)}`,
+    `  ${'action'.padEnd(31)}  step | our share: wall  CPU (imports + rest) | end to end (p95) agent's part | output`,
   );
-  for (const [name, action, input] of cases) {
-    const s = stepTime(o, action, input);
-    const t = await time(o, action, input);
+  const cached: string[] = [];
+  for (const c of CASES) {
+    const s = m[c.name]!;
+    const imp = m[`${c.name} imports`]!;
+    const bc = m[`${c.name} bytecode`]!;
+    const cpu = pairedShare(s.cpu, f.cpu);
+    const cpuImports = pairedShare(imp.cpu, f.cpu);
+    const e2e = await endToEnd(o, c);
     console.log(
-      `  ${name.padEnd(34)} p50 ${s.p50.toFixed(0).padStart(4)}  p95 ${s.p95.toFixed(0).padStart(4)} | p50 ${t.p50.toFixed(0).padStart(4)}  p95 ${t.p95.toFixed(0).padStart(4)}  output ${Math.round(t.bytes / 1024)} KB`,
+      `  ${c.name.padEnd(31)} ${ms(quantile(s.wall, 0.5))} |            ${ms(pairedShare(s.wall, f.wall))} ${ms(cpu)} (${ms(cpuImports)} + ${ms(cpu - cpuImports)}) |` +
+        ` ${ms(e2e.p50)} (${ms(e2e.p95)})        ${ms(e2e.agent)} | ${Math.round(e2e.bytes / 1024)} KB`,
+    );
+    cached.push(
+      `  ${c.name.padEnd(31)} ${ms(quantile(bc.wall, 0.5))} |            ${ms(pairedShare(bc.wall, f.wall))} ${ms(pairedShare(bc.cpu, f.cpu))}`,
     );
   }
+  console.log(
+    "Our package's bytecode cached, as on NS8 from the second call on (the simulator compiles it every time):",
+  );
+  for (const line of cached) console.log(line);
+
+  console.log(`\nThe actions' work in a warm Python process, ${RUNS} runs each (ms):`);
+  console.log(inProcess(o));
+
   const saved = await writer.hGetAll(k.index);
   await writer.del(k.index);
-  console.log('without the index (every full report read), warm process:');
+  console.log('\nWithout the index (every full report read):');
   console.log(inProcess(o));
-  console.log('without the index, the Python step alone:');
-  for (const [name, action, input] of cases.slice(0, 3)) {
-    const s = stepTime(o, action, input);
-    console.log(`  ${name.padEnd(34)} p50 ${s.p50.toFixed(0).padStart(4)}  p95 ${s.p95.toFixed(0).padStart(4)}`);
-  }
+  const old = measure(
+    o,
+    CASES.slice(0, 3).map((c) => ({ name: c.name, argv: [stepOf(c)], input: JSON.stringify(c.input) })),
+  );
+  for (const c of CASES.slice(0, 3))
+    console.log(`  ${`${c.name}, the step`.padEnd(34)} p50 ${ms(quantile(old[c.name]!.wall, 0.5))}`);
   await writer.hSet(k.index, saved);
   await writer.quit();
 } finally {

@@ -160,24 +160,75 @@ def history_row(rid, entry):
     }
 
 
-def read_rows(rdb, module_id, ids):
-    """report id -> history row for the given ids, from the index; the reports the index lacks
-    (written by an older version: the service adds them at its next start) are read in full."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return {}
-    raw = dict(zip(ids, rdb.hmget(keys(module_id)['index'], ids)))
+def rows_from_index(rdb, module_id, ids, raw):
+    """report id -> history row for `ids`, given their raw index entries (`raw`: id -> JSON text
+    or None); the reports the index lacks (written by an older version: the service adds them at
+    its next start) are read in full, in one more round trip."""
     entries = {rid: loads(v) for rid, v in raw.items() if v is not None}
-    for rid, report in read_reports(rdb, module_id, [rid for rid in ids if raw[rid] is None]).items():
+    for rid, report in read_reports(rdb, module_id, [rid for rid in ids if raw.get(rid) is None]).items():
         entries[rid] = index_entry(report)
     rows = {rid: history_row(rid, entries.get(rid)) for rid in ids}
     return {rid: row for rid, row in rows.items() if row is not None}
 
 
-def read_history(rdb, module_id, now=None):
-    """Every report of the history as a row, newest first, in 2 round trips (+1 for reports the
-    index lacks). Reports past their 180-day lifetime are left out: their stored copy is gone."""
-    ids = rdb.lrange(keys(module_id)['history'], 0, -1)
-    rows = read_rows(rdb, module_id, ids)
+def read_rows(rdb, module_id, ids):
+    """report id -> history row for the given ids, from the index."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    return rows_from_index(rdb, module_id, ids, dict(zip(ids, rdb.hmget(keys(module_id)['index'], ids))))
+
+
+def queue_history(pipe, module_id):
+    """Adds the two reads of the whole history (its ids, newest first, and the index, whose
+    entries the service drops with the ids it trims) to `pipe`: they travel in the same round
+    trip as whatever else the action reads. rows_from_history turns their answers into rows."""
+    k = keys(module_id)
+    pipe.lrange(k['history'], 0, -1)
+    pipe.hgetall(k['index'])
+
+
+def rows_from_history(rdb, module_id, ids, index, now=None):
+    """Every report of the history as a row, newest first. Reports past their 180-day lifetime
+    are left out: their stored copy is gone."""
+    ids = list(dict.fromkeys(ids))
+    rows = rows_from_index(rdb, module_id, ids, {rid: index.get(rid) for rid in ids})
     oldest = ((now or time.time()) - REPORT_TTL_SECONDS) * 1000
-    return [rows[rid] for rid in dict.fromkeys(ids) if rid in rows and rows[rid]['created_at'] >= oldest]
+    return [rows[rid] for rid in ids if rid in rows and rows[rid]['created_at'] >= oldest]
+
+
+def read_history(rdb, module_id, now=None):
+    """Every report of the history as a row, newest first, in 1 round trip (+1 for reports the
+    index lacks)."""
+    pipe = rdb.pipeline(transaction=False)
+    queue_history(pipe, module_id)
+    ids, index = pipe.execute()
+    return rows_from_history(rdb, module_id, ids, index, now)
+
+
+def plan_ids(rdb):
+    """Ids of the cluster's backup plans, found with SCAN as NS8's list-backups does: the cost
+    follows the plans that exist, not cluster/backup_sequence (ids of removed plans are never
+    reused)."""
+    return sorted({int(key.rsplit('/', 1)[1]) for key in rdb.scan_iter(match='cluster/backup/*', count=1000)
+                   if key.rsplit('/', 1)[1].isdigit()})
+
+
+def queue_plans(pipe, ids):
+    for pid in ids:
+        pipe.hgetall(f'cluster/backup/{pid}')
+
+
+def plans_from(ids, hashes):
+    """[(plan id, plan hash)] by id; a plan removed meanwhile (empty hash) is left out."""
+    return [(pid, h) for pid, h in zip(ids, hashes) if h]
+
+
+def read_plans(rdb):
+    """[(plan id, plan hash)] by id (NS8.md §1.2)."""
+    ids = plan_ids(rdb)
+    if not ids:
+        return []
+    pipe = rdb.pipeline(transaction=False)
+    queue_plans(pipe, ids)
+    return plans_from(ids, pipe.execute())

@@ -1,25 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """get-monitor-status: current plans joined with what the service last reported."""
 
-from .records import keys, loads, read_reports, read_rows
+from .records import keys, loads, read_plans, read_reports, read_rows
 from .plan_policies import decode as decode_plan_policies
 from .settings import from_environment
 
 HISTORY_SCAN = 50  # recent reports searched for failed deliveries
 ITEMS_MAX = 20
-
-
-def read_plans(rdb):
-    """[(plan id, plan hash)] by id, found with SCAN as NS8's list-backups does: the cost follows
-    the plans that exist, not cluster/backup_sequence (ids of removed plans are never reused)."""
-    ids = sorted({int(key.rsplit('/', 1)[1]) for key in rdb.scan_iter(match='cluster/backup/*', count=1000)
-                  if key.rsplit('/', 1)[1].isdigit()})
-    if not ids:
-        return []
-    pipe = rdb.pipeline(transaction=False)
-    for pid in ids:
-        pipe.hgetall(f'cluster/backup/{pid}')
-    return [(pid, h) for pid, h in zip(ids, pipe.execute()) if h]
 
 
 def module_row(row):
