@@ -10,49 +10,25 @@
 // Needs `npm --prefix ui run build` first.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { freePort } from '../helpers/ports.js';
-import { replayRun, seedCluster } from '../sim/cluster.js';
-import { installModule, REPO_ROOT, runAction, type AgentOptions } from '../sim/agent-runner.js';
-import { startTestService } from '../helpers/service.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startHarness, UI_DIST, type Harness } from '../ui/harness.js';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { replayRun } from '../sim/cluster.js';
+import { REPO_ROOT } from '../sim/agent-runner.js';
+import { UI_DIST, type Harness } from '../ui/harness.js';
+import { startAppStack, until, type AppStack } from '../ui/browser.js';
 import { moduleKeys } from '../../src/domain/records.js';
 import { createClient } from 'redis';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
 const COMMITTED = path.join(REPO_ROOT, 'docs', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const T = 15_000;
 const PHONE = { width: 390, height: 844 };
 
-let redis: RedisServer;
-let smtp: SmtpSink;
-let root: string;
-let agent: AgentOptions;
+let stack: AppStack;
 let harness: Harness;
 let browser: Browser;
-let service: Awaited<ReturnType<typeof startTestService>>;
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = T): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** cluster-admin at `viewport`, first on one of its own pages so the test can hook core before the app loads. */
 async function openApp(
@@ -126,37 +102,19 @@ async function shot(tab: Page, name: string): Promise<void> {
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
-  await seedCluster(redis, { smtpPort: smtp.port });
-  root = mkdtempSync(path.join(tmpdir(), 'bm-mobile-'));
-  agent = { stateDir: path.join(root, 'state'), redis };
-  const tcpPort = await freePort();
-  assert.equal((await installModule({ ...agent, tcpPort })).status, 'completed');
-  assert.equal((await runAction('configure-module', { mail_to: ['ops@example.org'] }, agent)).status, 'completed');
-  const token = readFileSync(path.join(agent.stateDir, 'receiver.token'), 'utf8').trim();
-  service = await startTestService(redis, {
-    RECEIVER_TOKEN: token,
-    TCP_PORT: String(tcpPort),
-    MAIL_TO: 'ops@example.org',
-    REPO_CHECK_ENABLED: '0',
-  });
-  harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  stack = await startAppStack({ tmpPrefix: 'bm-mobile-', configureMailTo: ['ops@example.org'] });
+  ({ harness, browser } = stack);
   // Real reports in the status page, for realistic screenshots.
-  await replayRun(redis, 1, {});
-  await replayRun(redis, 2, { nextcloud1: { errors: 1 } }, { skip: ['webtop1'] });
-  const c = createClient({ url: redis.url() });
+  await replayRun(stack.redis, 1, {});
+  await replayRun(stack.redis, 2, { nextcloud1: { errors: 1 } }, { skip: ['webtop1'] });
+  const c = createClient({ url: stack.redis.url() });
   await c.connect();
   await until('two reports', async () => (await c.lLen(moduleKeys(MODULE_ID).history)) >= 2, 30_000);
   await c.quit();
 });
 
 after(async () => {
-  await browser?.close();
-  await harness?.stop();
-  await service?.service.stop();
-  await Promise.all([redis?.stop(), smtp?.stop()]);
-  if (root) rmSync(root, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('the admin page as an NS8 app', () => {

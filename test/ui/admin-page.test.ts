@@ -4,71 +4,42 @@
 // Needs `npm --prefix ui run build` first. Screenshots go to artifacts/ui/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { createClient } from 'redis';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startTestService } from '../helpers/service.js';
 import { freePort } from '../helpers/ports.js';
+import { MODULE_ID, type RedisServer } from '../helpers/redis-server.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
 import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
-import { installModule, REPO_ROOT, type AgentOptions } from '../sim/agent-runner.js';
+import { REPO_ROOT } from '../sim/agent-runner.js';
 import { moduleKeys } from '../../src/domain/records.js';
-import { startHarness, type Harness } from './harness.js';
+import { assertEmptyState, startAppStack, T, until, type AppStack } from './browser.js';
+import type { Harness } from './harness.js';
 import { appendReports, olderReports } from './seed.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'ui');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const T = 60_000; // 7 engineers share 2 cores here: Python actions can take seconds
 
+let stack: AppStack;
 let redis: RedisServer;
 let smtp: SmtpSink;
-let root: string;
-let agent: AgentOptions;
-let service: Awaited<ReturnType<typeof startTestService>>;
 let harness: Harness;
 let browser: Browser;
 
-async function moduleEnvironment(): Promise<Record<string, string>> {
+/** One read of the module's Redis as the `default` user sees it. */
+async function readRedis<R>(read: (c: ReturnType<typeof createClient>) => Promise<R>): Promise<R> {
   const c = createClient({ url: redis.url() });
   c.on('error', () => undefined);
   await c.connect();
   try {
-    return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) };
+    return await read(c);
   } finally {
     await c.quit();
   }
 }
 
-async function historyLength(): Promise<number> {
-  const c = createClient({ url: redis.url() });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return await c.lLen(moduleKeys(MODULE_ID).history);
-  } finally {
-    await c.quit();
-  }
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = T): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const moduleEnvironment = () => readRedis(async (c) => ({ ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) }));
+const historyLength = () => readRedis((c) => c.lLen(moduleKeys(MODULE_ID).history));
 
 /** A fresh browser context on the module page; `page` picks the app page (?page=). */
 async function openApp(
@@ -88,38 +59,30 @@ const tasksOf = (action: string) => harness.tasks.filter((t) => t.action === act
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
-  await seedCluster(redis, { smtpPort: smtp.port, plans: [] });
-  root = mkdtempSync(path.join(tmpdir(), 'bm-ui-'));
-  agent = { stateDir: path.join(root, 'state'), redis };
-  const tcpPort = await freePort();
-  const created = await installModule({ ...agent, tcpPort });
-  assert.equal(created.status, 'completed', created.error);
-  const token = readFileSync(path.join(agent.stateDir, 'receiver.token'), 'utf8').trim();
-  service = await startTestService(redis, {
-    RECEIVER_TOKEN: token,
-    TCP_PORT: String(tcpPort),
-    MAIL_TO: 'ops@example.org',
-    REPO_CHECK_ENABLED: '0',
-  });
-  harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  stack = await startAppStack({ tmpPrefix: 'bm-ui-', plans: [] });
+  ({ redis, smtp, harness, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await harness?.stop();
-  await service?.service.stop();
-  await Promise.all([redis?.stop(), smtp?.stop()]);
-  if (root) rmSync(root, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('admin page in cluster-admin', () => {
-  test('empty cluster: no plans and no reports are explained, not blank', async () => {
+  test('empty cluster: no plans, no reports and no trends are explained, not blank', async () => {
     const { ctx, tab, app } = await openApp();
     await app.locator('[data-test=plans-empty]').waitFor({ timeout: T });
     await app.locator('[data-test=history-empty]').waitFor({ timeout: T });
-    assert.match(await app.locator('[data-test=plans-empty]').innerText(), /No backup plans yet/);
+    await app.locator('[data-test=trends-empty]').waitFor({ timeout: T });
+    // NsEmptyState's look: a 64 px Carbon pictogram, the title, the description.
+    await assertEmptyState(app, 'plans-empty', {
+      title: 'No backup plans yet',
+      description: /Create one in the Backup page/,
+    });
+    await assertEmptyState(app, 'history-empty', { title: 'No reports yet', description: /end of every backup run/ });
+    await assertEmptyState(app, 'trends-empty', {
+      title: 'No trends yet',
+      description: /drawn from the stored reports/,
+    });
     assert.match(await app.locator('[data-test=link-smtp]').innerText(), /Mail server/);
     // The page used the token from localStorage.loginInfo and the eventId protocol.
     const status = tasksOf('get-monitor-status')[0]!;
@@ -131,6 +94,23 @@ describe('admin page in cluster-admin', () => {
       'the Backup page of cluster-admin',
       async () => (await tab.evaluate(() => location.hash)) === '#/backup',
     );
+    await ctx.close();
+  });
+
+  test('empty cluster in Italian: the same empty states, in Italian', async () => {
+    const { ctx, tab, app } = await openApp('status', 'it-IT');
+    await app.locator('[data-test=trends-empty]').waitFor({ timeout: T });
+    await app.locator('[data-test=history-empty]').waitFor({ timeout: T });
+    await assertEmptyState(app, 'plans-empty', { title: 'Nessun piano di backup', description: /pagina Backup/ });
+    await assertEmptyState(app, 'history-empty', {
+      title: 'Nessun report',
+      description: /Alla fine di ogni esecuzione/,
+    });
+    await assertEmptyState(app, 'trends-empty', {
+      title: 'Nessun andamento ancora',
+      description: /ricavato dai report conservati/,
+    });
+    await shot(tab, 'status-empty-it');
     await ctx.close();
   });
 

@@ -11,7 +11,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { formatDateTime } from '../../src/domain/format.js';
 import { moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
@@ -21,22 +21,13 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, runAction, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
+import { assertEmptyState, launchChromium, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const T = 60_000; // 7 engineers share 2 cores here: Python actions can take seconds
 const DAY = 86_400;
 const NOW = Math.floor(Date.now() / 1000);
+const TOMORROW = new Date((NOW + DAY) * 1000).toISOString().slice(0, 10); // the date inputs' yyyy-mm-dd, in UTC like the browser here
 const SCHEDULES: Record<number, string> = {
   1: '*-*-* 01:30:00',
   2: 'Sun *-*-* 03:00:00',
@@ -112,13 +103,6 @@ async function shot(tab: Page, name: string): Promise<void> {
   await tab.setViewportSize(size);
 }
 const lastList = () => harness.tasks.filter((t) => t.action === 'list-reports').at(-1)!;
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = T): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 /** Waits for a list-reports answer newer than `count` tasks and for the page to show it. */
 async function listed(app: FrameLocator, count: number): Promise<Record<string, unknown>> {
   await until(
@@ -183,7 +167,7 @@ before(async () => {
   }
   await writer.quit();
   harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -343,11 +327,19 @@ describe('status at a glance', () => {
     assert.deepEqual(await rowIds(app), inRange.slice(10, 20));
     assert.deepEqual(lastList().data, { page: 2, per_page: 10, from: lo, to: hi });
 
-    // Nothing matches: said so, with the way back.
+    // Nothing matches (no run starts after tomorrow): said so, with NS8's empty state.
     n = listCount();
-    await sel(app, 'plan').selectOption('5');
-    await listed(app, n).catch(() => undefined);
-    await app.locator('[data-test=history-no-match], [data-test=history-table]').first().waitFor();
+    await app.locator('[data-test=filter-clear]').click();
+    await listed(app, n);
+    n = listCount();
+    await app.locator('[data-test=filter-from]').fill(TOMORROW);
+    await listed(app, n);
+    assert.deepEqual(lastList().data, { page: 1, per_page: 10, from: Date.parse(`${TOMORROW}T00:00:00Z`) / 1000 });
+    await assertEmptyState(app, 'history-no-match', {
+      title: 'No report matches',
+      description: /^None of the 500 stored reports matches these filters\.$/,
+    });
+    assert.equal(await app.locator('[data-test=history-table]').count(), 0);
     await shot(tab, 'history-filtered-1280');
     await ctx.close();
   });
@@ -423,6 +415,15 @@ describe('mobile, keyboard, languages, accessibility', () => {
         );
         assert.match(await app.locator('[data-test=plan-2] [data-test=plan-next-run]').innerText(), /tra 2 ore/);
         assert.equal(await app.locator('[data-test=trends] h4').innerText(), 'Andamento');
+        const n = listCount();
+        await app.locator('[data-test=filter-from]').fill(TOMORROW);
+        await listed(app, n);
+        await assertEmptyState(app, 'history-no-match', {
+          title: 'Nessun report corrisponde',
+          description: /^Nessuno dei 500 report conservati corrisponde a questi filtri\.$/,
+        });
+        const o = await frame().evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(o <= 0, `the empty state fits the phone (${o} px too wide)`);
       }
       await ctx.close();
     }

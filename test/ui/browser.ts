@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the admin-page tests (test/ui/, test/ns8-app/) share: Debian Chromium through
+// playwright-core (never a downloaded browser), the whole stack around the page (real Redis with
+// NS8's ACLs, SMTP sink, the module installed by the simulated agent, the real service, the
+// cluster-admin harness), polling with a deadline, and the reading of an empty state.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type FrameLocator } from 'playwright-core';
+import { freePort } from '../helpers/ports.js';
+import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startTestService } from '../helpers/service.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
+import { seedCluster, type SimPlan } from '../sim/cluster.js';
+import { startHarness, type Harness } from './harness.js';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+/** The tests' patience: Python actions can take seconds on the shared 2-core machine. */
+export const T = 60_000;
+
+/** Polls `check` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = T): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface AppStack {
+  redis: RedisServer;
+  smtp: SmtpSink;
+  agent: AgentOptions;
+  service: Awaited<ReturnType<typeof startTestService>>;
+  harness: Harness;
+  browser: Browser;
+  /** Stops everything it started, each once, even after a partial start. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The page's whole world: Redis seeded with the contract's cluster (`plans` as given), the module
+ * installed (and configured with `mailTo` when given), the service mailing to the SMTP sink,
+ * the cluster-admin harness and Chromium.
+ */
+export async function startAppStack(opts: {
+  tmpPrefix: string;
+  plans?: SimPlan[];
+  configureMailTo?: string[];
+}): Promise<AppStack> {
+  const s: Partial<AppStack> & { root?: string } = {};
+  const stop = async () => {
+    await s.browser?.close();
+    await s.harness?.stop();
+    await s.service?.service.stop();
+    await Promise.all([s.redis?.stop(), s.smtp?.stop()]);
+    if (s.root) rmSync(s.root, { recursive: true, force: true });
+  };
+  try {
+    [s.redis, s.smtp] = await Promise.all([startRedis(), startSmtpSink()]);
+    await seedCluster(s.redis, { smtpPort: s.smtp.port, ...(opts.plans ? { plans: opts.plans } : {}) });
+    s.root = mkdtempSync(path.join(tmpdir(), opts.tmpPrefix));
+    s.agent = { stateDir: path.join(s.root, 'state'), redis: s.redis };
+    const tcpPort = await freePort();
+    const created = await installModule({ ...s.agent, tcpPort });
+    assert.equal(created.status, 'completed', created.error);
+    if (opts.configureMailTo) {
+      const res = await runAction('configure-module', { mail_to: opts.configureMailTo }, s.agent);
+      assert.equal(res.status, 'completed', res.error);
+    }
+    const token = readFileSync(path.join(s.agent.stateDir, 'receiver.token'), 'utf8').trim();
+    s.service = await startTestService(s.redis, {
+      RECEIVER_TOKEN: token,
+      TCP_PORT: String(tcpPort),
+      MAIL_TO: 'ops@example.org',
+      REPO_CHECK_ENABLED: '0',
+    });
+    s.harness = await startHarness({ agent: s.agent, redis: s.redis, moduleId: MODULE_ID });
+    s.browser = await launchChromium();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { ...(s as Omit<AppStack, 'stop'>), stop };
+}
+
+export interface EmptyStateView {
+  title: string;
+  description: string;
+  /** The pictogram as drawn: its box, its shapes, and whether screen readers skip it. */
+  pictogram: { width: number; height: number; shapes: number; hidden: boolean } | null;
+  centered: boolean;
+}
+
+/** What an empty state (components/EmptyState.vue, NsEmptyState's markup) inside `[data-test=<testId>]` shows. */
+export async function emptyState(app: FrameLocator, testId: string): Promise<EmptyStateView> {
+  return await app.locator(`[data-test=${testId}] .empty-state`).evaluate((el) => {
+    const svg = el.querySelector(':scope > svg');
+    const box = svg?.getBoundingClientRect();
+    return {
+      title: el.querySelector(':scope > h5.title')?.textContent?.trim() ?? '',
+      description: el.querySelector(':scope > .description')?.textContent?.trim() ?? '',
+      pictogram: svg
+        ? {
+            width: Math.round(box!.width),
+            height: Math.round(box!.height),
+            shapes: svg.querySelectorAll('path, circle, rect, polygon, polyline, line, ellipse').length,
+            hidden: svg.getAttribute('aria-hidden') === 'true',
+          }
+        : null,
+      centered: getComputedStyle(el).textAlign === 'center',
+    };
+  });
+}
+
+/** Asserts the NsEmptyState look: a visible 64 px pictogram hidden from screen readers, centred, titled. */
+export async function assertEmptyState(
+  app: FrameLocator,
+  testId: string,
+  want: { title: string | RegExp; description: RegExp },
+): Promise<void> {
+  const v = await emptyState(app, testId);
+  if (typeof want.title === 'string') assert.equal(v.title, want.title, `${testId}: title`);
+  else assert.match(v.title, want.title, `${testId}: title`);
+  assert.match(v.description, want.description, `${testId}: description`);
+  assert.deepEqual(
+    v.pictogram && { ...v.pictogram, shapes: v.pictogram.shapes > 0 },
+    { width: 64, height: 64, shapes: true, hidden: true },
+    `${testId}: pictogram`,
+  );
+  assert.equal(v.centered, true, `${testId}: centred`);
+}
