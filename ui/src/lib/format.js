@@ -17,11 +17,9 @@ export const formatBytes = (value, locale) => bytes(value, locale || "en");
 
 /**
  * Unix seconds or ms (told by `unit`) -> "2026-08-09 03:00:01" in the browser's zone, as
- * cluster-admin prints dates; "-" when absent. `locale` is accepted for the callers' sake: the
- * shape is the same in every language.
+ * cluster-admin prints dates; "-" when absent. The shape is the same in every language.
  */
-// eslint-disable-next-line no-unused-vars
-export function formatTime(value, locale, unit = "s") {
+export function formatTime(value, unit = "s") {
   return formatDateTime(value, { ms: unit === "ms" });
 }
 

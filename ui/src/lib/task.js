@@ -66,7 +66,7 @@ export function runModuleTask(core, moduleId, action, data, extra = {}) {
       resolve(value);
     };
     const handlers = [
-      (taskContext, taskResult) => settle({ status: "completed", output: taskResult && taskResult.output }),
+      (_taskContext, taskResult) => settle({ status: "completed", output: taskResult && taskResult.output }),
       (taskResult) => settle({ status: "aborted", result: taskResult || {} }),
       (validationErrors) => settle({ status: "validation-failed", errors: validationErrors || [] }),
     ];

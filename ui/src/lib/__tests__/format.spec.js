@@ -27,11 +27,11 @@ describe("format", () => {
     const d = new Date(1700000000 * 1000);
     const p = (n) => String(n).padStart(2, "0");
     const local = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-    expect(formatTime(1700000000, "en")).toBe(local);
-    expect(formatTime(1700000000000, "en", "ms")).toBe(local);
-    expect(formatTime(1700000000, "en")).not.toBe(formatTime(1700003600, "en"));
-    expect(formatTime(null, "en")).toBe("-");
-    expect(formatTime(0, "en")).toBe("-");
+    expect(formatTime(1700000000)).toBe(local);
+    expect(formatTime(1700000000000, "ms")).toBe(local);
+    expect(formatTime(1700000000)).not.toBe(formatTime(1700003600));
+    expect(formatTime(null)).toBe("-");
+    expect(formatTime(0)).toBe("-");
   });
   test("outcome colours", () => {
     expect(outcomeTag("SUCCESS")).toBe("green");
