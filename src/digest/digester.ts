@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Language } from '../config.js';
 import type { Logger } from '../log.js';
+import { Periodic } from '../periodic.js';
 import type { PlanSnapshot } from '../domain/backup.js';
 import { firstDelivery, isQueued, moduleKeys, type PlanState, type StoredDigest } from '../domain/records.js';
 import type { Redis } from '../ns8/redis.js';
@@ -46,22 +47,20 @@ export interface DigesterDeps {
 const WEEK_S = 7 * 86_400;
 
 export class Digester {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly periodic = new Periodic(
+    () => this.tick(),
+    () => this.deps.intervalMs ?? 60_000,
+  );
 
   constructor(private readonly deps: DigesterDeps) {}
 
   start(): void {
-    if (!this.stopped || this.deps.digest.frequency === 'off') return;
-    this.stopped = false;
-    this.loop(0);
+    if (this.deps.digest.frequency === 'off') return;
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One check; returns what was decided (errors are logged and retried at the next tick). */
@@ -130,17 +129,6 @@ export class Digester {
       subject: mail.subject,
     });
     if (isQueued(digest)) this.deps.onQueued();
-  }
-
-  private loop(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => {
-        this.running = null;
-        this.loop(this.deps.intervalMs ?? 60_000);
-      });
-    }, delay);
-    this.timer.unref?.();
   }
 }
 

@@ -19,6 +19,7 @@ import { BACKUP_ALERT_NAMES, backupAlertKind, planIdOf, type BackupAlert } from 
 import { redact } from '../secret.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { Periodic } from '../periodic.js';
 import type { RunSink } from './types.js';
 import { backoffDelay } from '../retry.js';
 import { AnswerTooLargeError, requestJson } from '../ns8/http-json.js';
@@ -171,9 +172,10 @@ export interface PollerDeps {
 export class AlertmanagerPoller {
   private known = new Map<string, Known>();
   private failures = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly periodic = new Periodic(
+    () => this.pollOnce(),
+    () => pollDelayMs(this.deps.intervalMs, this.failures),
+  );
   private last: LinkHealth | null = null;
   private readonly request: { url: string; headers: Record<string, string> };
 
@@ -182,17 +184,12 @@ export class AlertmanagerPoller {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (!this.periodic.start()) return;
     this.deps.log.info('following Alertmanager', { url: redact(this.deps.url), every_s: this.deps.intervalMs / 1000 });
-    this.loop(0);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   health(): LinkHealth | null {
@@ -257,18 +254,5 @@ export class AlertmanagerPoller {
     } catch (err) {
       this.deps.log.debug('cannot store Alertmanager link health', { error: (err as Error).message });
     }
-  }
-
-  private loop(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.pollOnce()
-        .then(() => undefined)
-        .finally(() => {
-          this.running = null;
-          this.loop(pollDelayMs(this.deps.intervalMs, this.failures));
-        });
-    }, delay);
-    this.timer.unref?.();
   }
 }

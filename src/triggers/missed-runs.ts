@@ -15,6 +15,7 @@ import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { Periodic } from '../periodic.js';
 import { isCalendarError, nextRun, parseCalendar, previousRun } from '../schedule/index.js';
 import { pendingNotice, type ReminderOptions } from '../notify/decide.js';
 import type { RunSink } from './types.js';
@@ -100,22 +101,19 @@ export interface WatchdogDeps {
 export class MissedRunWatchdog {
   private records: Map<number, WatchRecord> | null = null;
   private readonly warned = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly periodic = new Periodic(
+    () => this.tick(),
+    () => this.deps.intervalMs,
+  );
 
   constructor(private readonly deps: WatchdogDeps) {}
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop(0);
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass over all plans; errors (Redis down) are logged and the next tick retries. */
@@ -169,19 +167,6 @@ export class MissedRunWatchdog {
     const state = await this.deps.readPlanState(planId);
     if (state && pendingNotice(state, { ...this.deps.reminder, nowMs: this.deps.clock.now() }) !== 'none')
       this.deps.sink.reminderDue(planId);
-  }
-
-  private loop(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .then(() => undefined)
-        .finally(() => {
-          this.running = null;
-          this.loop(this.deps.intervalMs);
-        });
-    }, delay);
-    this.timer.unref?.();
   }
 }
 
