@@ -311,6 +311,7 @@ try {
   if (am.polls() <= pollsBefore) throw new Error('the poller stopped during the load');
   // The floor on this machine: a bare node:http server that parses the same body and answers 202.
   const floorPort = await freePort();
+  let floorCpu = Number.NaN;
   const floor = spawn(
     process.execPath,
     [
@@ -324,6 +325,7 @@ try {
   try {
     await waitForPort(floorPort, 10_000);
     const f = await benchWebhook(floorPort, floor.pid!);
+    floorCpu = f.cpuPer;
     console.log(
       `\nFloor, a bare node:http server with the same flags and load: p99 ${ms(f.p99)} ms, CPU ${f.cpuPer.toFixed(3)} ms per request.`,
     );
@@ -339,7 +341,7 @@ try {
   );
   if (svc.errors.length) console.log(`\nerrors logged by the service:\n${svc.errors.join('\n')}`);
   console.log(
-    `\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} started=${started.toFixed(1)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`,
+    `\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} floor_cpu=${floorCpu.toFixed(3)} started=${started.toFixed(1)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`,
   );
 } finally {
   svc?.child.kill('SIGTERM');
