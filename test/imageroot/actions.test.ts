@@ -1,36 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The module's action steps, run as the NS8 agent runs them (test/sim/agent-runner.ts)
 // against a real Redis with NS8's ACLs and the contract's 2-node cluster.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { loadConfig } from '../../src/config.js';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { seedCluster } from '../sim/cluster.js';
-import { installModule, readEnvFile, runAction, stubCalls, type AgentOptions } from '../sim/agent-runner.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { readEnvFile, runAction, stubCalls } from '../sim/agent-runner.js';
 import { report, writeServiceRecords } from './fixtures.js';
+import { FULL_SETTINGS, freshModule, redisEnvironment as redisEnvironmentOf } from './harness.js';
 
-const FULL = {
-  mail_to: ['ops@example.org', 'backup-team@example.org'],
-  mail_from: 'ns8-backup@example.org',
-  subject_prefix: '[ACME backup]',
-  language: 'it',
-  notify_policy: 'always',
-  wait_seconds: 60,
-  recent_window: 7200,
-  missed_run_grace: 10800,
-  stale_age: 1209600,
-  reminder_interval: 0,
-  repo_check_enabled: false,
-  repo_check_timeout: 120,
-  plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org'] }],
-  digest_frequency: 'daily',
-  digest_weekday: 'fri',
-  digest_time: '07:30',
-};
+const FULL = FULL_SETTINGS;
 const DEFAULTS = {
   mail_to: [],
   mail_from: '',
@@ -50,38 +32,9 @@ const DEFAULTS = {
   digest_time: '08:00',
 };
 
-let redis: RedisServer;
-let root: string;
-let o: AgentOptions;
-
-async function redisEnvironment(): Promise<Record<string, string>> {
-  const c = createClient({ url: redis.url() });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return { ...(await c.hGetAll(`module/${MODULE_ID}/environment`)) };
-  } finally {
-    await c.quit();
-  }
-}
-const fileEnvironment = () => readEnvFile(path.join(o.stateDir, 'environment'));
-
-before(async () => {
-  redis = await startRedis();
-  await seedCluster(redis);
-});
-after(async () => {
-  await redis.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  if (root) rmSync(root, { recursive: true, force: true });
-  root = mkdtempSync(path.join(tmpdir(), 'bm-actions-'));
-  o = { stateDir: path.join(root, 'state'), redis };
-  const created = await installModule({ ...o, tcpPort: 20011 });
-  assert.equal(created.status, 'completed', created.error);
-});
+const h = freshModule('bm-actions-');
+const fileEnvironment = () => readEnvFile(path.join(h.o.stateDir, 'environment'));
+const redisEnvironment = () => redisEnvironmentOf(h.redis);
 
 describe('create-module', () => {
   test('writes no setting (defaults live in code) and makes a private receiver token', async () => {
@@ -91,11 +44,11 @@ describe('create-module', () => {
       'no setting in the environment',
     );
     assert.equal(env.TCP_PORT, '20011', 'values written at install are kept');
-    const token = path.join(o.stateDir, 'receiver.token');
+    const token = path.join(h.o.stateDir, 'receiver.token');
     assert.equal(statSync(token).mode & 0o777, 0o600);
     assert.ok(!JSON.stringify(env).includes(readFileSync(token, 'utf8').trim()), 'the token is not in the environment');
     assert.deepEqual(await redisEnvironment(), env, 'the agent copied the environment to Redis');
-    const got = await runAction('get-configuration', {}, o);
+    const got = await runAction('get-configuration', {}, h.o);
     const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
     assert.deepEqual(settings, DEFAULTS, 'get-configuration fills the defaults');
     assert.deepEqual(loadConfig(env).mail.subjectPrefix, '[NS8 Backup]', 'and so does the service');
@@ -104,9 +57,9 @@ describe('create-module', () => {
 
 describe('configure-module and get-configuration', () => {
   test('round-trip every setting, restart the unit, and publish the environment', async () => {
-    const res = await runAction('configure-module', FULL, o);
+    const res = await runAction('configure-module', FULL, h.o);
     assert.equal(res.status, 'completed', res.error);
-    const got = await runAction('get-configuration', {}, o);
+    const got = await runAction('get-configuration', {}, h.o);
     assert.equal(got.status, 'completed', got.error);
     const { plans, ...rest } = got.output as Record<string, unknown>;
     assert.deepEqual(rest, { ...FULL, smarthost: { enabled: true, host: '127.0.0.1', port: 25 } });
@@ -118,7 +71,7 @@ describe('configure-module and get-configuration', () => {
       ],
       'the current plans, for the plan table',
     );
-    assert.deepEqual(stubCalls(o), [
+    assert.deepEqual(stubCalls(h.o), [
       'systemctl --user enable backup-monitor.service',
       'systemctl --user restart backup-monitor.service',
     ]);
@@ -130,7 +83,7 @@ describe('configure-module and get-configuration', () => {
   });
 
   test('the service reads the environment the action wrote', async () => {
-    await runAction('configure-module', FULL, o);
+    await runAction('configure-module', FULL, h.o);
     const cfg = loadConfig(fileEnvironment());
     assert.deepEqual(cfg.mail, {
       from: FULL.mail_from,
@@ -147,10 +100,10 @@ describe('configure-module and get-configuration', () => {
   });
 
   test('omitted optional settings go back to their defaults', async () => {
-    await runAction('configure-module', FULL, o);
-    const res = await runAction('configure-module', { mail_to: [] }, o);
+    await runAction('configure-module', FULL, h.o);
+    const res = await runAction('configure-module', { mail_to: [] }, h.o);
     assert.equal(res.status, 'completed', res.error);
-    const got = await runAction('get-configuration', null, o);
+    const got = await runAction('get-configuration', null, h.o);
     const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
     assert.deepEqual(settings, DEFAULTS);
     assert.deepEqual(loadConfig(fileEnvironment()).mail.to, []);
@@ -161,7 +114,7 @@ describe('configure-module and get-configuration', () => {
     const res = await runAction(
       'configure-module',
       { mail_to: 'ops@example.org', wait_seconds: -1, language: 'de', colour: 'red' },
-      o,
+      h.o,
     );
     assert.equal(res.status, 'validation-failed');
     assert.equal(res.exitCode, 10);
@@ -177,11 +130,11 @@ describe('configure-module and get-configuration', () => {
       { parameter: 'wait_seconds', error: 'wait_seconds_number_gte', value: -1, field: 'wait_seconds' },
     );
     assert.deepEqual(fileEnvironment(), before);
-    assert.deepEqual(stubCalls(o), []);
+    assert.deepEqual(stubCalls(h.o), []);
   });
 
   test('missing mail_to and unsafe subject prefix are schema errors', async () => {
-    const res = await runAction('configure-module', { subject_prefix: 'say "$HOME"' }, o);
+    const res = await runAction('configure-module', { subject_prefix: 'say "$HOME"' }, h.o);
     assert.equal(res.status, 'validation-failed');
     assert.deepEqual((res.output as { error: string }[]).map((e) => e.error).sort(), [
       '(root)_required',
@@ -194,7 +147,7 @@ describe('configure-module and get-configuration', () => {
     const res = await runAction(
       'configure-module',
       { mail_to: ['ops@example.org', 'not an address', "o'neil$@example.org"], mail_from: 'me@' },
-      o,
+      h.o,
     );
     assert.equal(res.status, 'validation-failed');
     assert.notEqual(res.exitCode, 0);
@@ -204,15 +157,15 @@ describe('configure-module and get-configuration', () => {
       { field: 'mail_from', parameter: 'mail_from', value: 'me@', error: 'invalid_email' },
     ]);
     assert.deepEqual(fileEnvironment(), before);
-    assert.deepEqual(stubCalls(o), []);
+    assert.deepEqual(stubCalls(h.o), []);
   });
 
   test('get-configuration reports a disabled smarthost, never its password', async () => {
-    const admin = createClient({ url: redis.adminUrl });
+    const admin = createClient({ url: h.redis.adminUrl });
     await admin.connect();
     await admin.hSet('cluster/smarthost', { enabled: '0', password: 'pa55-secret' });
     try {
-      const got = await runAction('get-configuration', {}, o);
+      const got = await runAction('get-configuration', {}, h.o);
       assert.deepEqual((got.output as { smarthost: unknown }).smarthost, {
         enabled: false,
         host: '127.0.0.1',
@@ -242,14 +195,14 @@ describe('get-monitor-status, list-reports, get-report', () => {
   ];
 
   test('plans with and without reports, deliveries, links', async () => {
-    await writeServiceRecords(redis, MODULE_ID, reports, {
+    await writeServiceRecords(h.redis, MODULE_ID, reports, {
       outbox: { 'r-0003': 1786238480000 },
       health: {
         redis: { ok: true, checkedAt: 1786238400000, error: null },
         smtp: { ok: false, checkedAt: 1786238400000, error: 'ECONNREFUSED' },
       },
     });
-    const res = await runAction('get-monitor-status', {}, o);
+    const res = await runAction('get-monitor-status', {}, h.o);
     assert.equal(res.status, 'completed', res.error);
     const out = res.output as {
       plans: Record<string, unknown>[];
@@ -312,13 +265,13 @@ describe('get-monitor-status, list-reports, get-report', () => {
   });
 
   test('policy and recipients per plan (PLAN_POLICIES, NOTIFY_POLICY), next run, applications in no enabled plan', async () => {
-    await writeServiceRecords(redis, MODULE_ID, reports);
+    await writeServiceRecords(h.redis, MODULE_ID, reports);
     appendFileSync(
-      path.join(o.stateDir, 'environment'),
+      path.join(h.o.stateDir, 'environment'),
       'MAIL_TO=ops@example.org\nNOTIFY_POLICY=problems\nPLAN_POLICIES=2:digest:OPS@example.org;nas@example.org\n',
     );
-    await runAction('get-configuration', {}, o); // the agent copies the environment file to Redis after each action
-    const c = createClient({ url: redis.moduleUrl });
+    await runAction('get-configuration', {}, h.o); // the agent copies the environment file to Redis after each action
+    const c = createClient({ url: h.redis.moduleUrl });
     c.on('error', () => undefined);
     await c.connect();
     await c.hSet(
@@ -333,7 +286,7 @@ describe('get-monitor-status, list-reports, get-report', () => {
       }),
     );
     await c.quit();
-    const res = await runAction('get-monitor-status', {}, o);
+    const res = await runAction('get-monitor-status', {}, h.o);
     assert.equal(res.status, 'completed', res.error);
     type P = { id: number; policy: string; recipients: string[]; next_run_at: number | null };
     const out = res.output as { plans: P[]; recipients: string[]; unprotected: { module_id: string }[] };
@@ -348,12 +301,12 @@ describe('get-monitor-status, list-reports, get-report', () => {
     // traefik1 and metrics1 are in no plan; metrics1 is flagged no_data_backup: left out, as NS8's list-backups does.
     assert.deepEqual(out.unprotected, [{ module_id: 'traefik1', ui_name: '', node: 1 }]);
     // Plan 2 disabled: traefik2 is in no enabled plan any more.
-    const admin = createClient({ url: redis.adminUrl });
+    const admin = createClient({ url: h.redis.adminUrl });
     admin.on('error', () => undefined);
     await admin.connect();
     try {
       await admin.hSet('cluster/backup/2', 'enabled', '');
-      const again = await runAction('get-monitor-status', {}, o);
+      const again = await runAction('get-monitor-status', {}, h.o);
       assert.deepEqual(
         (again.output as typeof out).unprotected.map((m) => m.module_id),
         ['traefik1', 'traefik2'],
@@ -365,8 +318,8 @@ describe('get-monitor-status, list-reports, get-report', () => {
   });
 
   test('list-reports pages the history newest first', async () => {
-    await writeServiceRecords(redis, MODULE_ID, reports);
-    const page = await runAction('list-reports', { page: 2, per_page: 2 }, o);
+    await writeServiceRecords(h.redis, MODULE_ID, reports);
+    const page = await runAction('list-reports', { page: 2, per_page: 2 }, h.o);
     assert.equal(page.status, 'completed', page.error);
     assert.deepEqual(page.output, {
       total: 3,
@@ -397,18 +350,18 @@ describe('get-monitor-status, list-reports, get-report', () => {
       ],
     });
     // page 2.0 is an integer to JSON Schema (and to the agent's validator): it is page 2, not a traceback.
-    const float = await runAction('list-reports', { page: 2.0, per_page: 2.0 }, o);
+    const float = await runAction('list-reports', { page: 2.0, per_page: 2.0 }, h.o);
     assert.equal(float.status, 'completed', float.error);
     assert.deepEqual(
       (float.output as { reports: { id: string }[] }).reports.map((r) => r.id),
       ['r-0001'],
     );
-    const first = await runAction('list-reports', {}, o);
+    const first = await runAction('list-reports', {}, h.o);
     assert.deepEqual(
       (first.output as { reports: { id: string }[] }).reports.map((r) => r.id),
       ['r-0003', 'r-0002', 'r-0001'],
     );
-    const bad = await runAction('list-reports', { per_page: 500 }, o);
+    const bad = await runAction('list-reports', { per_page: 500 }, h.o);
     assert.equal(bad.status, 'validation-failed');
     assert.deepEqual(
       (bad.output as { error: string }[]).map((e) => e.error),
@@ -417,8 +370,8 @@ describe('get-monitor-status, list-reports, get-report', () => {
   });
 
   test('get-report returns the stored mail; an unknown id is report_not_found', async () => {
-    await writeServiceRecords(redis, MODULE_ID, reports);
-    const res = await runAction('get-report', { id: 'r-0002' }, o);
+    await writeServiceRecords(h.redis, MODULE_ID, reports);
+    const res = await runAction('get-report', { id: 'r-0002' }, h.o);
     assert.equal(res.status, 'completed', res.error);
     const out = res.output as Record<string, unknown> & {
       run: Record<string, unknown>;
@@ -431,7 +384,7 @@ describe('get-monitor-status, list-reports, get-report', () => {
       'nextcloud/3c9a7e5f-1b4d-4a8a-ae32-5f7c9d1a4b63',
     );
     assert.equal(out.delivery.last_error, 'smarthost refused');
-    const missing = await runAction('get-report', { id: 'r-9999' }, o);
+    const missing = await runAction('get-report', { id: 'r-9999' }, h.o);
     assert.equal(missing.status, 'validation-failed');
     assert.deepEqual(missing.output, [{ field: 'id', parameter: 'id', value: 'r-9999', error: 'report_not_found' }]);
   });
@@ -439,7 +392,7 @@ describe('get-monitor-status, list-reports, get-report', () => {
 
 describe('send-test-notification without a running service', () => {
   test('fails with a clear error and exit 2', async () => {
-    const res = await runAction('send-test-notification', {}, { ...o, env: { TCP_PORT: '1' } });
+    const res = await runAction('send-test-notification', {}, { ...h.o, env: { TCP_PORT: '1' } });
     assert.equal(res.status, 'aborted');
     assert.equal(res.exitCode, 2);
     assert.equal((res.output as { code: string }).code, 'SERVICE_UNAVAILABLE');
@@ -449,9 +402,9 @@ describe('send-test-notification without a running service', () => {
 
 describe('destroy-module', () => {
   test('stops the unit and removes the token', async () => {
-    const res = await runAction('destroy-module', {}, o);
+    const res = await runAction('destroy-module', {}, h.o);
     assert.equal(res.status, 'completed', res.error);
-    assert.deepEqual(stubCalls(o), ['systemctl --user disable --now backup-monitor.service']);
-    assert.throws(() => statSync(path.join(o.stateDir, 'receiver.token')));
+    assert.deepEqual(stubCalls(h.o), ['systemctl --user disable --now backup-monitor.service']);
+    assert.throws(() => statSync(path.join(h.o.stateDir, 'receiver.token')));
   });
 });

@@ -1,71 +1,45 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Event handlers and the unit's ExecStartPre helper, run with the agent's environment.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from 'redis';
-import { MODULE_ID, MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { seedCluster } from '../sim/cluster.js';
-import {
-  IMAGEROOT,
-  agentEnvironment,
-  installModule,
-  readEnvFile,
-  runEvent,
-  stubCalls,
-  type AgentOptions,
-} from '../sim/agent-runner.js';
+import { MODULE_ID, MODULE_PASSWORD } from '../helpers/redis-server.js';
+import { IMAGEROOT, agentEnvironment, readEnvFile, runEvent, stubCalls } from '../sim/agent-runner.js';
+import { freshModule } from './harness.js';
 
-let redis: RedisServer;
-let root: string;
-let o: AgentOptions;
-
-before(async () => {
-  redis = await startRedis();
-  await seedCluster(redis);
-});
-after(async () => {
-  await redis.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  if (root) rmSync(root, { recursive: true, force: true });
-  root = mkdtempSync(path.join(tmpdir(), 'bm-events-'));
-  o = { stateDir: path.join(root, 'state'), redis };
-  assert.equal((await installModule({ ...o, tcpPort: 20011 })).status, 'completed');
-});
+const h = freshModule('bm-events-');
 
 describe('events', () => {
   for (const event of ['smarthost-changed', 'leader-changed']) {
     test(`${event} from the cluster restarts the running service`, async () => {
-      const res = await runEvent(event, { key: 'cluster/smarthost' }, 'cluster', o);
+      const res = await runEvent(event, { key: 'cluster/smarthost' }, 'cluster', h.o);
       assert.equal(res.exitCode, 0, res.stderr);
-      assert.deepEqual(stubCalls(o), ['systemctl --user try-restart backup-monitor.service']);
+      assert.deepEqual(stubCalls(h.o), ['systemctl --user try-restart backup-monitor.service']);
     });
 
     test(`${event} from another agent is ignored`, async () => {
-      const res = await runEvent(event, {}, 'module/mail1', o);
+      const res = await runEvent(event, {}, 'module/mail1', h.o);
       assert.equal(res.exitCode, 0, res.stderr);
-      assert.deepEqual(stubCalls(o), []);
+      assert.deepEqual(stubCalls(h.o), []);
     });
   }
 });
 
 describe('update-module.d', () => {
   test('20receiver_token gives an older instance a token, keeps an existing one, writes no setting', () => {
-    const file = path.join(o.stateDir, 'environment');
-    const token = path.join(o.stateDir, 'receiver.token');
+    const file = path.join(h.o.stateDir, 'environment');
+    const token = path.join(h.o.stateDir, 'receiver.token');
     const kept = readFileSync(token, 'utf8');
     const before = readFileSync(file, 'utf8');
     const step = path.join(IMAGEROOT, 'update-module.d', '20receiver_token');
-    let r = spawnSync(step, [], { cwd: o.stateDir, env: agentEnvironment(o), encoding: 'utf8' });
+    let r = spawnSync(step, [], { cwd: h.o.stateDir, env: agentEnvironment(h.o), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(readFileSync(token, 'utf8'), kept);
     rmSync(token);
-    r = spawnSync(step, [], { cwd: o.stateDir, env: agentEnvironment(o), encoding: 'utf8' });
+    r = spawnSync(step, [], { cwd: h.o.stateDir, env: agentEnvironment(h.o), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(readFileSync(token, 'utf8').trim().length >= 40);
     assert.equal(readFileSync(file, 'utf8'), before, 'defaults live in code: the environment is untouched');
@@ -74,11 +48,11 @@ describe('update-module.d', () => {
 
 /** Runs bin/write-service-env as `runagent` would (agent env + state/environment). */
 function writeServiceEnv(extra: Record<string, string> = {}): { file: string; env: Record<string, string> } {
-  const file = path.join(root, 'run', 'backup-monitor.env');
+  const file = path.join(h.root, 'run', 'backup-monitor.env');
   spawnSync('mkdir', ['-p', path.dirname(file)]);
   const r = spawnSync(path.join(IMAGEROOT, 'bin', 'write-service-env'), [file], {
-    cwd: o.stateDir,
-    env: { ...agentEnvironment(o), ...extra },
+    cwd: h.o.stateDir,
+    env: { ...agentEnvironment(h.o), ...extra },
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
@@ -89,26 +63,26 @@ describe('bin/write-service-env', () => {
   test('on the leader: loopback leader, module credentials and token in a 600 file', () => {
     const { file, env } = writeServiceEnv();
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.equal(env.REDIS_LEADER_URL, `redis://127.0.0.1:${redis.port}`);
-    assert.equal(env.REDIS_REPLICA_URL, `redis://127.0.0.1:${redis.port}`);
+    assert.equal(env.REDIS_LEADER_URL, `redis://127.0.0.1:${h.redis.port}`);
+    assert.equal(env.REDIS_REPLICA_URL, `redis://127.0.0.1:${h.redis.port}`);
     assert.equal(env.API_SERVER_URL, 'http://127.0.0.1:9311');
     assert.equal(env.REDIS_USER, `module/${MODULE_ID}`);
     assert.equal(env.REDIS_PASSWORD, MODULE_PASSWORD);
-    assert.equal(env.RECEIVER_TOKEN, readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim());
+    assert.equal(env.RECEIVER_TOKEN, readFileSync(path.join(h.o.stateDir, 'receiver.token'), 'utf8').trim());
     assert.equal(env.ALERTMANAGER_POLL_SECONDS, undefined, 'metrics1 is local on the leader');
   });
 
   test('on a worker: the leader VPN address from Redis, no Alertmanager polling', () => {
     const { env } = writeServiceEnv({ NODE_ID: '2' });
-    assert.equal(env.REDIS_LEADER_URL, `redis://10.5.4.1:${redis.port}`);
+    assert.equal(env.REDIS_LEADER_URL, `redis://10.5.4.1:${h.redis.port}`);
     assert.equal(env.API_SERVER_URL, 'http://10.5.4.1:9311');
     assert.equal(env.ALERTMANAGER_POLL_SECONDS, '0');
   });
 
   test('secrets reach neither state/environment nor Redis', async () => {
     writeServiceEnv();
-    const token = readFileSync(path.join(o.stateDir, 'receiver.token'), 'utf8').trim();
-    const c = createClient({ url: redis.adminUrl });
+    const token = readFileSync(path.join(h.o.stateDir, 'receiver.token'), 'utf8').trim();
+    const c = createClient({ url: h.redis.adminUrl });
     await c.connect();
     const dump: string[] = [];
     for await (const keys of c.scanIterator({ MATCH: `module/${MODULE_ID}/*` })) {
@@ -120,7 +94,7 @@ describe('bin/write-service-env', () => {
       dump.some((d) => d.includes('TCP_PORT')),
       'the environment copy was read',
     );
-    const state = readFileSync(path.join(o.stateDir, 'environment'), 'utf8');
+    const state = readFileSync(path.join(h.o.stateDir, 'environment'), 'utf8');
     for (const secret of [MODULE_PASSWORD, token]) {
       assert.ok(!state.includes(secret), 'not in state/environment');
       assert.ok(!dump.join('\n').includes(secret), 'not in Redis');

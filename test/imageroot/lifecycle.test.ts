@@ -31,6 +31,7 @@ import {
   type AgentOptions,
 } from '../sim/agent-runner.js';
 import { report, writeServiceRecords } from './fixtures.js';
+import { FULL_SETTINGS } from './harness.js';
 import { moduleKeys } from '../../src/domain/records.js';
 
 const run = promisify(execFile);
@@ -44,24 +45,8 @@ const DESTINATION = '8e4a1d77-2b6c-5f09-b3e1-46c9d0a7f2b5';
 const SOURCE_UUID = 'a5c1e6f2-7d3b-4c9a-8e10-2f4b6d8a0c13';
 const DAY = 24 * 3600;
 
-const FULL = {
-  mail_to: ['ops@example.org', 'backup-team@example.org'],
-  mail_from: 'ns8-backup@example.org',
-  subject_prefix: '[ACME backup]',
-  language: 'it',
-  notify_policy: 'digest',
-  wait_seconds: 60,
-  recent_window: 7200,
-  missed_run_grace: 10800,
-  stale_age: 1209600,
-  reminder_interval: 0,
-  repo_check_enabled: false,
-  repo_check_timeout: 120,
-  plan_notifications: [{ plan_id: 2, policy: 'always', mail_to: ['owner@example.org'] }],
-  digest_frequency: 'daily',
-  digest_weekday: 'fri',
-  digest_time: '07:30',
-};
+// Every setting away from its default; a digest policy also proves the policy survives.
+const FULL = { ...FULL_SETTINGS, notify_policy: 'digest' };
 
 let redis: RedisServer;
 let root: string;

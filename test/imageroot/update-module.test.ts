@@ -7,16 +7,12 @@
 // with ONE environment read at its start. The port comes from the simulated node agent's
 // allocate-ports (test/sim/node-agent.ts) through the simulated API server, with NS8's roles and
 // a real Redis with NS8's ACLs.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClient } from 'redis';
 import { load } from 'js-yaml';
-import { MODULE_ID, nodePassword, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { seedCluster } from '../sim/cluster.js';
+import { MODULE_ID, nodePassword } from '../helpers/redis-server.js';
 import { grantModuleAuthorizations, startApiServer, type ApiServer } from '../sim/api-server.js';
 import { startNodeAgent, type NodeAgent, type PortRange } from '../sim/node-agent.js';
 import {
@@ -28,30 +24,43 @@ import {
   stubCalls,
   SYSTEM_PATH,
   updateModule,
-  type AgentOptions,
 } from '../sim/agent-runner.js';
+import { freshModule, withClient, type Client } from './harness.js';
 
 const WEBHOOK = 20011;
 const NEW_IMAGE = 'ghcr.io/example/backup-monitor:1.3.0';
 const FIELD = 'backup_monitor';
 
-let redis: RedisServer;
 let api: ApiServer;
 let node: NodeAgent | undefined;
-let root: string;
-let o: AgentOptions;
+const stopNode = async () => {
+  await node?.stop();
+  node = undefined;
+};
 
-async function admin<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const c = createClient({ url: redis.adminUrl });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    c.destroy();
-  }
-}
-const env = () => readEnvFile(path.join(o.stateDir, 'environment'));
+const h = freshModule('bm-update-', {
+  started: async (f) => {
+    api = await startApiServer({ redisUrl: f.redis.adminUrl, redisPort: f.redis.port });
+  },
+  stopping: async () => {
+    await stopNode();
+    await api?.stop();
+  },
+  agent: () => ({ env: { SIM_API_ENDPOINT: api.url } }),
+  reset: async (f) => {
+    await stopNode();
+    await withClient(f.redis.adminUrl, (c) =>
+      c.del([
+        `roles/module/${MODULE_ID}`,
+        `module/${MODULE_ID}/metrics_targets`,
+        `module/${MODULE_ID}/metrics_dashboards`,
+      ]),
+    );
+  },
+  install: false,
+});
+const admin = <T>(fn: (c: Client) => Promise<T>) => withClient(h.redis.adminUrl, fn);
+const env = () => readEnvFile(path.join(h.o.stateDir, 'environment'));
 const target = () => admin((c) => c.hGet(`module/${MODULE_ID}/metrics_targets`, FIELD));
 const ports = (r: PortRange[]) => r.filter((x) => x.module === MODULE_ID).map((x) => [x.start, x.end]);
 /** Only the module's port variables and its registration: what the update may change for #16. */
@@ -60,19 +69,19 @@ const portState = async () => {
   return { TCP_PORT: e.TCP_PORT, TCP_PORTS: e.TCP_PORTS, TCP_PORTS_RANGE: e.TCP_PORTS_RANGE, target: await target() };
 };
 const update = (labels?: Record<string, string>) =>
-  updateModule({ ...o, adminUrl: redis.adminUrl, imageUrl: NEW_IMAGE, labels });
+  updateModule({ ...h.o, adminUrl: h.redis.adminUrl, imageUrl: NEW_IMAGE, labels });
 
 /**
  * An instance as the release before the listener installed it: one TCP port in its environment
  * and in the node's table, between other modules' ports; demand 1 and `cluster:reader` only.
  */
 async function installOld(neighbours: PortRange[]) {
-  node = await startNodeAgent({ redisUrl: redis.url('node/1', nodePassword(1)), nodeId: 1 });
+  node = await startNodeAgent({ redisUrl: h.redis.url('node/1', nodePassword(1)), nodeId: 1 });
   node!.seed([{ start: WEBHOOK, end: WEBHOOK, module: MODULE_ID, protocol: 'tcp' }, ...neighbours]);
   await admin((c) => c.hSet('cluster/tcp_ports_demand', MODULE_ID, '1'));
-  await grantModuleAuthorizations(redis.adminUrl, MODULE_ID, 1, ['cluster:reader']);
+  await grantModuleAuthorizations(h.redis.adminUrl, MODULE_ID, 1, ['cluster:reader']);
   const created = await installModule({
-    ...o,
+    ...h.o,
     tcpPort: WEBHOOK,
     tcpPorts: 1,
     image: 'ghcr.io/example/backup-monitor:1.2.0',
@@ -82,33 +91,6 @@ async function installOld(neighbours: PortRange[]) {
 }
 const others = (...r: [number, number, string][]): PortRange[] =>
   r.map(([start, end, module]) => ({ start, end, module, protocol: 'tcp' }));
-
-before(async () => {
-  redis = await startRedis();
-  await seedCluster(redis);
-  api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port });
-});
-after(async () => {
-  await node?.stop();
-  node = undefined;
-  await api.stop();
-  await redis.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  await node?.stop();
-  node = undefined;
-  if (root) rmSync(root, { recursive: true, force: true });
-  root = mkdtempSync(path.join(tmpdir(), 'bm-update-'));
-  o = { stateDir: path.join(root, 'state'), redis, env: { SIM_API_ENDPOINT: api.url } };
-  await admin(async (c) => {
-    await c.del([
-      `roles/module/${MODULE_ID}`,
-      `module/${MODULE_ID}/metrics_targets`,
-      `module/${MODULE_ID}/metrics_dashboards`,
-    ]);
-  });
-});
 
 describe('update of a one-port install', () => {
   test('gets its second port from the node, keeps the webhook port, registers the new port, restarts in between', async () => {
@@ -138,7 +120,7 @@ describe('update of a one-port install', () => {
     ]);
     // The port is in the environment before the service restarts (its unit reads the file).
     assert.ok(res.error.indexOf('metrics port allocated') < res.error.indexOf('80restart_service'), res.error);
-    assert.ok(stubCalls(o).includes('systemctl --user try-restart backup-monitor.service'));
+    assert.ok(stubCalls(h.o).includes('systemctl --user try-restart backup-monitor.service'));
     // The agent copied the new environment to Redis, and the service's env helper sees the port.
     assert.equal(await admin((c) => c.hGet(`module/${MODULE_ID}/environment`, 'TCP_PORTS')), `${WEBHOOK},20016`);
     assert.equal(serviceEnv().METRICS_PORT, '20016');
@@ -194,15 +176,15 @@ describe('update of a one-port install', () => {
       assert.deepEqual(await portState(), before);
       assert.deepEqual(node!.ranges(), table);
       assert.match(res.error, /not registered, no VPN address for node '1' or no second TCP port/);
-      assert.ok(stubCalls(o).includes('systemctl --user try-restart backup-monitor.service'), 'the rest still runs');
+      assert.ok(stubCalls(h.o).includes('systemctl --user try-restart backup-monitor.service'), 'the rest still runs');
     });
   }
 });
 
 describe('update of a two-port install', () => {
   test('keeps both ports: no allocation asked, environment and registration unchanged', async () => {
-    node = await startNodeAgent({ redisUrl: redis.url('node/1', nodePassword(1)), nodeId: 1 });
-    const created = await installModule({ ...o, tcpPort: WEBHOOK });
+    node = await startNodeAgent({ redisUrl: h.redis.url('node/1', nodePassword(1)), nodeId: 1 });
+    const created = await installModule({ ...h.o, tcpPort: WEBHOOK });
     assert.equal(created.status, 'completed', created.error);
     const before = await portState();
     assert.match(before.target!, /10\.5\.4\.1:20012/);
@@ -253,7 +235,10 @@ describe('the answer of allocate-ports is checked before it is written', () => {
 
 /** bin/write-service-env as the unit's ExecStartPre runs it (runagent: the environment file loaded). */
 function serviceEnv(): Record<string, string> {
-  const out = path.join(root, 'service.env');
-  execFileSync(path.join(IMAGEROOT, 'bin', 'write-service-env'), [out], { env: agentEnvironment(o), cwd: o.stateDir });
+  const out = path.join(h.root, 'service.env');
+  execFileSync(path.join(IMAGEROOT, 'bin', 'write-service-env'), [out], {
+    env: agentEnvironment(h.o),
+    cwd: h.o.stateDir,
+  });
   return readEnvFile(out);
 }
