@@ -112,6 +112,18 @@ export const health: DestinationHealth = {
 };
 
 /** One run per outcome (and the no-status case), as the pipeline would hand them to the renderer. */
+
+/** An application of a plan whose run never started: no times, sizes or trend. */
+const notRun = (m: ModuleRow): ModuleRow => ({
+  ...m,
+  result: 'not_run',
+  start: null,
+  end: null,
+  totalSize: null,
+  totalFileCount: null,
+  trend: null,
+});
+
 export const RUNS: Record<string, RunReport> = {
   success: base({}),
   warning: base({
@@ -160,15 +172,7 @@ export const RUNS: Record<string, RunReport> = {
     end: T,
     runKey: `2:${T}`,
     trend: null,
-    modules: [modules.cloud, modules.mail].map((m) => ({
-      ...m,
-      result: 'not_run' as const,
-      start: null,
-      end: null,
-      totalSize: null,
-      totalFileCount: null,
-      trend: null,
-    })),
+    modules: [modules.cloud, modules.mail].map(notRun),
   }),
   no_status: base({
     outcome: 'REPO_FAILURE',
@@ -176,15 +180,7 @@ export const RUNS: Record<string, RunReport> = {
     end: 0,
     runKey: '2:0',
     trend: null,
-    modules: [modules.cloud, modules.mail].map((m) => ({
-      ...m,
-      result: 'not_run' as const,
-      start: null,
-      end: null,
-      totalSize: null,
-      totalFileCount: null,
-      trend: null,
-    })),
+    modules: [modules.cloud, modules.mail].map(notRun),
   }),
 };
 
