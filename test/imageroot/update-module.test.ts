@@ -10,6 +10,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { MODULE_ID, nodePassword } from '../helpers/redis-server.js';
@@ -194,6 +195,35 @@ describe('update of a two-port install', () => {
     assert.deepEqual(await portState(), before);
     assert.match(res.error, /already has it, nothing to do/);
   });
+
+  // Hostile or damaged environments: what the node is asked, and what is written, stays bounded.
+  for (const [what, vars, message, asked] of [
+    ['a second port that is not a number', { TCP_PORTS: '20011,abc' }, /Max allowed is 2/, 1],
+    ['a webhook port that is not a port', { TCP_PORT: '99999', TCP_PORTS: '99999' }, /TCP_PORT is not a port/, 0],
+  ] as const) {
+    test(`${what}: the update asks no more than the demand and changes nothing`, async () => {
+      node = await startNodeAgent({ redisUrl: h.redis.url('node/1', nodePassword(1)), nodeId: 1 });
+      node.seed([{ start: WEBHOOK, end: WEBHOOK + 1, module: MODULE_ID, protocol: 'tcp' }]);
+      assert.equal((await installModule({ ...h.o, tcpPort: WEBHOOK })).status, 'completed');
+      const file = path.join(h.o.stateDir, 'environment');
+      const damaged = { ...readEnvFile(file), ...vars } as Record<string, string>;
+      delete damaged.TCP_PORTS_RANGE;
+      writeFileSync(
+        file,
+        Object.entries(damaged)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+      );
+      const before = await portState();
+      const res = await update();
+      assert.equal(res.status, 'completed');
+      assert.match(res.error, message);
+      assert.match(res.error, /30metrics_port has failed/);
+      assert.equal(node.calls().length, asked);
+      assert.deepEqual(await portState(), { ...before, target: null });
+      assert.deepEqual(ports(node.ranges()), [[WEBHOOK, WEBHOOK + 1]], 'the node gave nothing more');
+    });
+  }
 });
 
 describe('the answer of allocate-ports is checked before it is written', () => {

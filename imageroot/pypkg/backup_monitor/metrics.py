@@ -50,16 +50,21 @@ def metrics_port(env):
     return None
 
 
+def webhook_port(env):
+    """TCP_PORT, the webhook's port, as an int; ValueError if it is not a port."""
+    first = str(env.get('TCP_PORT', ''))
+    if not first.isdigit() or not 0 < int(first) < 65536:
+        raise ValueError(f'TCP_PORT is not a port: {first!r}')
+    return int(first)
+
+
 def second_port_patch(env, allocated):
     """The environment change that records `allocated`, the answer of core's allocate-ports
     ([first, last]) to a request for one more port, next to the webhook's TCP_PORT, the way the
     node's add-module describes a module's ports: TCP_PORTS = the list, TCP_PORTS_RANGE =
     "first-last" only when the two are consecutive (allocate-ports may give any free port).
     Returns (set, unset); raises ValueError for an answer that is not one valid new port."""
-    first = str(env.get('TCP_PORT', ''))
-    if not first.isdigit() or not 0 < int(first) < 65536:
-        raise ValueError(f'TCP_PORT is not a port: {first!r}')
-    first = int(first)
+    first = webhook_port(env)
     if (not isinstance(allocated, (list, tuple)) or len(allocated) != 2
             or not all(type(p) is int for p in allocated) or allocated[0] != allocated[1]
             or not 0 < allocated[0] < 65536 or allocated[0] == first):
