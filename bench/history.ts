@@ -18,7 +18,7 @@
 // (every full report read, as a history from an older version would be).
 // Run: node --import tsx bench/history.ts [pairs]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -38,36 +38,27 @@ interface Case {
   name: string;
   action: string;
   input: unknown;
-  /** The step's own imports, for the import part of our share. */
-  imports: string;
 }
 const CASES: Case[] = [
   {
     name: 'list-reports first page',
     action: 'list-reports',
     input: { page: 1, per_page: 10 },
-    imports:
-      'from backup_monitor.history import fail_validation, list_page, parse_query; from backup_monitor.records import read_history',
   },
   {
     name: 'list-reports 4 filters, page 2',
     action: 'list-reports',
     input: { plan_id: 1, outcome: ['SUCCESS', 'PARTIAL'], delivery: 'sent', from: 0, page: 2, per_page: 10 },
-    imports:
-      'from backup_monitor.history import fail_validation, list_page, parse_query; from backup_monitor.records import read_history',
   },
   {
     name: 'get-trends',
     action: 'get-trends',
     input: {},
-    imports:
-      'from backup_monitor.history import trends; from backup_monitor.records import plans_from, plan_ids, queue_history, queue_plans, rows_from_history',
   },
   {
     name: 'get-monitor-status',
     action: 'get-monitor-status',
     input: {},
-    imports: 'from backup_monitor.smarthost import public_smarthost; from backup_monitor.status import monitor_status',
   },
 ];
 
@@ -77,6 +68,12 @@ const quantile = (xs: number[], q: number) => {
 };
 const ms = (x: number) => x.toFixed(0).padStart(4);
 const stepOf = (c: Case) => path.join(IMAGEROOT, 'actions', c.action, '20read');
+/** The step's imports of our package, read from the step itself: the import part of our share. */
+const importsOf = (c: Case) =>
+  readFileSync(stepOf(c), 'utf8')
+    .split('\n')
+    .filter((l) => /^(from|import) backup_monitor\b/.test(l))
+    .join('; ');
 
 interface Variant {
   name: string;
@@ -91,7 +88,7 @@ type Timings = Record<string, { wall: number[]; cpu: number[] }>;
  * with os.wait4: wall time from fork to exit, CPU = the child's user + sys time. Nothing of the
  * measuring process's own start-up is counted.
  */
-function measure(o: AgentOptions, variants: Variant[]): Timings {
+function measure(o: AgentOptions, variants: Variant[], runs = RUNS): Timings {
   const code = `
 import json, os, subprocess, sys, time
 cfg = json.load(sys.stdin)
@@ -113,7 +110,7 @@ for _ in range(cfg['runs']):
 json.dump(out, sys.stdout)
 `;
   const r = spawnSync(PYTHON, ['-c', code], {
-    input: JSON.stringify({ runs: RUNS, cwd: o.stateDir, env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, variants }),
+    input: JSON.stringify({ runs, cwd: o.stateDir, env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, variants }),
     encoding: 'utf8',
     maxBuffer: 16 << 20,
   });
@@ -210,7 +207,7 @@ try {
   for (const c of CASES) {
     const input = JSON.stringify(c.input);
     variants.push({ name: c.name, argv: [stepOf(c)], input });
-    variants.push({ name: `${c.name} imports`, argv: [PYTHON, '-c', `${FLOOR}; ${c.imports}`], input });
+    variants.push({ name: `${c.name} imports`, argv: [PYTHON, '-c', `${FLOOR}; ${importsOf(c)}`], input });
     // NS8 runs steps without PYTHONDONTWRITEBYTECODE, so our package's bytecode is cached in the
     // module's pypkg/__pycache__ after the first call; the simulator compiles it every time.
     variants.push({
@@ -260,9 +257,10 @@ try {
   const old = measure(
     o,
     CASES.slice(0, 3).map((c) => ({ name: c.name, argv: [stepOf(c)], input: JSON.stringify(c.input) })),
+    5, // a second or more each: enough to compare
   );
   for (const c of CASES.slice(0, 3))
-    console.log(`  ${`${c.name}, the step`.padEnd(34)} p50 ${ms(quantile(old[c.name]!.wall, 0.5))}`);
+    console.log(`  ${`${c.name}, the step`.padEnd(34)} p50 of 5 ${ms(quantile(old[c.name]!.wall, 0.5))}`);
   await writer.hSet(k.index, saved);
   await writer.quit();
 } finally {
