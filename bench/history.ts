@@ -14,6 +14,8 @@
 // - end to end: through the simulated agent (test/sim/agent-runner.ts runAction: input schema,
 //   step, output schema, environment copied to Redis); the output is validated by its schema
 //   there, and a failed validation stops the benchmark.
+// - instructions: the same shares counted by valgrind (when installed), which a busy machine
+//   does not change.
 // Then the actions' own work in one warm Python process, and the same actions without the index
 // (every full report read, as a history from an older version would be).
 // Run: node --import tsx bench/history.ts [pairs]
@@ -126,6 +128,29 @@ const pairedShare = (a: number[], b: number[]) =>
   );
 
 /**
+ * Instructions a variant executes (valgrind's callgrind, user space): the same number on an idle
+ * and on a busy machine, unlike any time. Hash seed fixed; waiting and Redis's own work are not
+ * in it. null without valgrind.
+ */
+function instructions(o: AgentOptions, v: Variant): number | null {
+  const env: Record<string, string> = { ...agentEnvironment(o), AGENT_COMFD: '2', PYTHONHASHSEED: '0' };
+  for (const [k, x] of Object.entries(v.env ?? {})) {
+    if (x === null) delete env[k];
+    else env[k] = x;
+  }
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...v.argv], {
+    input: v.input,
+    env,
+    cwd: o.stateDir,
+    encoding: 'utf8',
+  });
+  if (r.error) return null;
+  const n = /Collected : (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !n) throw new Error(`${v.name} under valgrind: exit ${r.status} ${r.stderr.slice(-500)}`);
+  return Number(n[1]);
+}
+
+/**
  * Through the simulated agent, each run right after the step alone (spawned from here too), so
  * the agent's part is a paired difference as well.
  */
@@ -187,6 +212,7 @@ try {
   const o: AgentOptions = { stateDir: path.join(root, 'state'), redis };
   await installModule({ ...o, tcpPort: 20013 });
   const writer = createClient({ url: redis.moduleUrl }) as Redis;
+  writer.on('error', () => undefined); // idle while valgrind runs: it reconnects when needed
   await writer.connect();
   const outbox = createOutbox(writer, MODULE_ID);
   const reports = historyReports(500, Math.floor(Date.now() / 1000) - 3600);
@@ -206,13 +232,13 @@ try {
   const variants: Variant[] = [floor];
   for (const c of CASES) {
     const input = JSON.stringify(c.input);
-    variants.push({ name: c.name, argv: [stepOf(c)], input });
+    variants.push({ name: c.name, argv: [PYTHON, stepOf(c)], input });
     variants.push({ name: `${c.name} imports`, argv: [PYTHON, '-c', `${FLOOR}; ${importsOf(c)}`], input });
     // NS8 runs steps without PYTHONDONTWRITEBYTECODE, so our package's bytecode is cached in the
     // module's pypkg/__pycache__ after the first call; the simulator compiles it every time.
     variants.push({
       name: `${c.name} bytecode`,
-      argv: [stepOf(c)],
+      argv: [PYTHON, stepOf(c)],
       input,
       env: { PYTHONDONTWRITEBYTECODE: null, PYTHONPYCACHEPREFIX: path.join(root, 'pycache') },
     });
@@ -246,6 +272,27 @@ try {
     "Our package's bytecode cached, as on NS8 from the second call on (the simulator compiles it every time):",
   );
   for (const line of cached) console.log(line);
+
+  const fi = instructions(o, floor);
+  if (fi !== null) {
+    const perMs = fi / quantile(f.cpu, 0.5);
+    const mi = (n: number) => `${(n / 1e6).toFixed(1).padStart(6)} M`;
+    console.log(
+      '\nInstructions executed (valgrind callgrind, user space; the same on a busy machine; Redis and waiting not in it),' +
+        '\n"≈ ms" at the floor\'s own rate on this machine now:',
+    );
+    console.log(`  ${'floor'.padEnd(31)} ${mi(fi)}`);
+    console.log(`  ${'action'.padEnd(31)}   our share  ≈ ms  (imports + rest)   bytecode cached`);
+    for (const c of CASES) {
+      const byName = (name: string) => instructions(o, variants.find((v) => v.name === name)!)! - fi;
+      const share = byName(c.name);
+      const imp = byName(`${c.name} imports`);
+      const cached = byName(`${c.name} bytecode`);
+      console.log(
+        `  ${c.name.padEnd(31)} ${mi(share)}  ${ms(share / perMs)}  (${mi(imp)} + ${mi(share - imp)})   ${mi(cached)}`,
+      );
+    }
+  }
 
   console.log(`\nThe actions' work in a warm Python process, ${RUNS} runs each (ms):`);
   console.log(inProcess(o));
