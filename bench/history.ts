@@ -275,21 +275,21 @@ try {
 
   const fi = instructions(o, floor);
   if (fi !== null) {
-    const perMs = fi / quantile(f.cpu, 0.5);
     const mi = (n: number) => `${(n / 1e6).toFixed(1).padStart(6)} M`;
+    const pct = (n: number) => `${((100 * n) / fi).toFixed(0).padStart(3)} %`;
     console.log(
-      '\nInstructions executed (valgrind callgrind, user space; the same on a busy machine; Redis and waiting not in it),' +
-        '\n"≈ ms" at the floor\'s own rate on this machine now:',
+      '\nInstructions executed (valgrind callgrind, user space: the same on a busy machine; Redis, the kernel and' +
+        '\nwaiting are not in it, so they do not convert to ms at one rate):',
     );
     console.log(`  ${'floor'.padEnd(31)} ${mi(fi)}`);
-    console.log(`  ${'action'.padEnd(31)}   our share  ≈ ms  (imports + rest)   bytecode cached`);
+    console.log(`  ${'action'.padEnd(31)}   our share  of the floor  (imports + rest)   bytecode cached`);
     for (const c of CASES) {
       const byName = (name: string) => instructions(o, variants.find((v) => v.name === name)!)! - fi;
       const share = byName(c.name);
       const imp = byName(`${c.name} imports`);
       const cached = byName(`${c.name} bytecode`);
       console.log(
-        `  ${c.name.padEnd(31)} ${mi(share)}  ${ms(share / perMs)}  (${mi(imp)} + ${mi(share - imp)})   ${mi(cached)}`,
+        `  ${c.name.padEnd(31)} ${mi(share)}  ${pct(share)}        (${mi(imp)} + ${mi(share - imp)})   ${mi(cached)}`,
       );
     }
   }
