@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Issue #15: answer time of list-reports (filtered), get-trends and get-monitor-status on 500
 // stored reports, against a real redis-server with NS8's ACLs. The history is stored by the
-// service's outbox, so the index is the real one.
+// service's record store, so the index is the real one.
 //
 // What it prints, per action:
 // - floor: `python3` + `import agent` (the simulator's shim imports redis-py as NS8's agent does;
@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { moduleKeys, type PlanState } from '../src/domain/records.js';
-import { createOutbox } from '../src/notify/outbox.js';
+import { createRecordStore } from '../src/notify/record-store.js';
 import type { Redis } from '../src/ns8/redis.js';
 import { MODULE_ID, startRedis } from '../test/helpers/redis-server.js';
 import { seedCluster } from '../test/sim/cluster.js';
@@ -214,10 +214,10 @@ try {
   const writer = createClient({ url: redis.moduleUrl }) as Redis;
   writer.on('error', () => undefined); // idle while valgrind runs: it reconnects when needed
   await writer.connect();
-  const outbox = createOutbox(writer, MODULE_ID);
+  const records = createRecordStore(writer, MODULE_ID);
   const reports = historyReports(500, Math.floor(Date.now() / 1000) - 3600);
   for (const r of reports)
-    await outbox.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
+    await records.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
   const k = moduleKeys(MODULE_ID);
   const bytes = (await writer.memoryUsage(k.index)) ?? 0;
   const parser = spawnSync(PYTHON, ['-c', 'import redis.connection as c; print(c.HIREDIS_AVAILABLE)'], {

@@ -19,6 +19,9 @@ if [ -n "${missing// /}" ] || [ "${CI:-}" = true ]; then
   # With recommends, as on the developers' machines: podman --init needs catatonit, for one.
   apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
+# Carbon's packages start IBM's telemetry collector from their postinstall; it stays behind as a
+# background process (~95 MB each). Opt out, as their README describes.
+export IBM_TELEMETRY_DISABLED=true
 # npm ci wipes node_modules: only when the lock file changed since the last install.
 install_npm() {
   local dir=$1

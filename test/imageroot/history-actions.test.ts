@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // list-reports filters and get-trends (issue #15) on a 510-run history stored by the service's
-// own outbox (so the history index is the one the service writes, trimmed to 500), run as the NS8
+// own record store (so the history index is the one the service writes, trimmed to 500), run as the NS8
 // agent runs actions (input and output schemas checked) against a real Redis with NS8's ACLs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { HISTORY_MAX, moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
-import { createOutbox } from '../../src/notify/outbox.js';
+import { createRecordStore } from '../../src/notify/record-store.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { seedCluster } from '../sim/cluster.js';
@@ -63,15 +63,15 @@ before(async () => {
   writer = createClient({ url: redis.moduleUrl }) as Redis;
   writer.on('error', () => undefined);
   await writer.connect();
-  const outbox = createOutbox(writer, MODULE_ID);
+  const records = createRecordStore(writer, MODULE_ID);
   const all = historyReports(COUNT, NEWEST);
   for (const r of all) {
     const state = { planId: r.run.planId, planName: r.run.planName } as PlanState;
-    await outbox.store(r, state, r.delivery.status === 'pending');
+    await records.store(r, state, r.delivery.status === 'pending');
   }
   // A delivery that failed after it was stored: the index follows the report.
   const changed = all.at(-2)!;
-  await outbox.update(
+  await records.update(
     { ...changed, delivery: { ...changed.delivery, status: 'failed', lastError: '550 refused' } },
     false,
   );
@@ -193,7 +193,7 @@ describe('list-reports', () => {
     await writer.del(k.index);
     try {
       assert.deepEqual(await list({ plan_id: 2, per_page: 100 }), before);
-      const added = await createOutbox(writer, MODULE_ID).indexMissing();
+      const added = await createRecordStore(writer, MODULE_ID).indexMissing();
       assert.equal(added, HISTORY_MAX);
       assert.deepEqual(await writer.hGetAll(k.index), saved, 'the service rebuilds the very same entries');
     } finally {

@@ -3,7 +3,7 @@
 // missed its run, one fine, one disabled) and 500 stored reports, at 1280 px and 390 px, in English
 // and Italian, with the mouse and with the keyboard, and axe-core on the result. The page runs in
 // Debian Chromium inside the stand-in cluster-admin (harness.ts) with the real imageroot actions on
-// a real Redis; the history is stored by the service's own outbox (so its index is the real one).
+// a real Redis; the history is stored by the service's own record store (so its index is the real one).
 // Needs `npm --prefix ui run build` first. Screenshots: artifacts/screenshots/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwri
 import { createClient } from 'redis';
 import { formatDateTime } from '../../src/domain/format.js';
 import { moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
-import { createOutbox } from '../../src/notify/outbox.js';
+import { createRecordStore } from '../../src/notify/record-store.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
@@ -139,9 +139,9 @@ before(async () => {
   const writer = createClient({ url: redis.moduleUrl }) as Redis;
   writer.on('error', () => undefined);
   await writer.connect();
-  const outbox = createOutbox(writer, MODULE_ID);
+  const records = createRecordStore(writer, MODULE_ID);
   const all = historyReports(500, NOW - 3600);
-  for (const r of all) await outbox.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
+  for (const r of all) await records.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
   stored = all.reverse();
   const k = moduleKeys(MODULE_ID);
   const states = [
