@@ -359,6 +359,15 @@ describe('mobile, keyboard, languages, accessibility', () => {
         view: window.innerWidth,
       }));
       assert.ok(outer.scroll <= outer.view, `${locale}: parent page scrollWidth ${outer.scroll} > ${outer.view}`);
+      // Screen-reader text (the history's live count, the trend cells' names) is there and not shown.
+      const shown = await frame().evaluate(() =>
+        [...document.querySelectorAll('.sr-only')].map((e) => {
+          const r = e.getBoundingClientRect();
+          return { text: e.textContent?.trim() ?? '', width: r.width, height: r.height };
+        }),
+      );
+      assert.ok(shown.length > 0 && shown.every((s) => s.text !== ''), `${locale}: no screen-reader text`);
+      for (const s of shown) assert.ok(s.width <= 1 && s.height <= 1, `${locale}: "${s.text}" is shown`);
       const wide = await frame().evaluate(() =>
         [...document.querySelectorAll('body *')]
           .filter(
