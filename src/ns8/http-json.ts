@@ -5,7 +5,8 @@
 // node:http, not fetch: fetch (undici) parses HTTP with WebAssembly, which V8 flags such as
 // --jitless remove (issue #10 item 1), and loading it costs the idle service about 12 MB of its
 // resident memory (bench/run.ts). node:http is already loaded for the webhook receiver.
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { readLimited } from '../http-body.js';
 
 export interface JsonRequest {
   method?: string;
@@ -46,33 +47,23 @@ export async function requestJson(url: string | URL, o: JsonRequest): Promise<Js
     // The first outcome wins: an abort shows as the signal's reason, not as a socket error.
     const fail = (err: unknown) => reject(o.signal?.aborted ? o.signal.reason : err);
     const req = send(target, options, (res) => {
-      readBounded(res, o.maxBytes).then(resolve, (err: unknown) => {
-        fail(err);
-        req.destroy();
-      });
+      const tooLarge = () => new AnswerTooLargeError(o.maxBytes);
+      readLimited(res, o.maxBytes, tooLarge).then(
+        (body) => resolve({ status: res.statusCode ?? 0, body: parseOrUndefined(body) }),
+        (err: unknown) => {
+          fail(err);
+          req.destroy();
+        },
+      );
     });
     req.on('error', fail);
     req.end(payload);
   });
 }
 
-function readBounded(res: IncomingMessage, maxBytes: number): Promise<JsonReply> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) reject(new AnswerTooLargeError(maxBytes));
-      else chunks.push(c);
-    });
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseOrUndefined(chunks) }));
-    res.on('error', reject);
-  });
-}
-
-function parseOrUndefined(chunks: Buffer[]): unknown {
+function parseOrUndefined(body: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }

@@ -13,6 +13,7 @@ import { SETTINGS, isEmail } from '../settings.js';
 import type { Secret } from '../secret.js';
 import type { Logger } from '../log.js';
 import type { RunSink } from './types.js';
+import { readLimited } from '../http-body.js';
 
 export interface Health {
   ok: boolean;
@@ -64,29 +65,6 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
 };
 
 /** The body as JSON, by express.json's rules (strict, UTF-8 only, no compression, size-limited). */
-/**
- * The body as text, refused past `limit` bytes. Events, not `for await`: the async iterator cost
- * about 5% of the service's CPU per webhook (bench/run.ts profile). Past the limit the rest is
- * left to node's http server, which discards what remains once the 413 answer is sent.
- */
-function readBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      reject(tooLarge());
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.once('error', reject);
-  });
-}
-
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const [type, ...params] = (req.headers['content-type'] ?? '').split(';').map((p) => p.trim().toLowerCase());
   if (type !== 'application/json') throw new HttpError(415, 'content type must be application/json');
@@ -100,7 +78,8 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   if (encoding !== 'identity') throw new HttpError(415, `unsupported content encoding "${encoding.slice(0, 40)}"`);
   const tooLarge = () => new HttpError(413, `body larger than ${limit} bytes`);
   if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
-  const text = await readBody(req, limit, tooLarge);
+  // Past the limit the rest is left to node's http server, which discards it once the 413 is sent.
+  const text = (await readLimited(req, limit, tooLarge)).toString('utf8');
   if (text.trim() === '') return {};
   if (!/^\s*[{[]/.test(text)) throw new HttpError(400, 'body is not valid JSON');
   try {

@@ -4,6 +4,7 @@
 // HSET status + PUBLISH backup-status-changed in one MULTI, with the node's own credentials.
 import { createClient } from 'redis';
 import { nodePassword, type RedisServer } from '../helpers/redis-server.js';
+import type { BackupPlan } from '../../src/domain/backup.js';
 
 export const DEST_B2 = '0c9b7e52-1f3a-5d8e-a4c6-7b2e9f10d3a8';
 export const DEST_SMB = '8e4a1d77-2b6c-5f09-b3e1-46c9d0a7f2b5';
@@ -51,15 +52,8 @@ export const MODULES: SimModule[] = [
   },
 ];
 
-export interface SimPlan {
-  id: number;
-  name: string;
-  repository: string;
-  schedule: string;
-  retention: number;
-  instances: string[];
-  enabled: boolean;
-}
+/** A plan as the simulator stores it: exactly what NS8 stores (src/domain/backup.ts). */
+export type SimPlan = BackupPlan;
 
 export const PLANS: SimPlan[] = [
   {
