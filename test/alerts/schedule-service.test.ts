@@ -36,11 +36,14 @@ describe('schedule watchdog in the service', () => {
       smtpPort: smtp.port,
       plans: [...EVERY_MINUTE, { ...PLANS[0]!, id: 3, name: 'Off', schedule: '*-*-* *:*:00', enabled: false }],
     });
+    // A frozen clock: with an every-minute schedule, a wall clock that crosses a minute boundary
+    // during the test makes a second run due (and rightly mailed), which is not what this tests.
+    const frozenAt = Date.now();
     let offset = 0;
     const { service } = await startInProcessService(
       redis,
       { MISSED_RUN_GRACE_SECONDS: '60' },
-      { clock: { now: () => Date.now() + offset }, watchdogTickMs: 200 },
+      { clock: { now: () => frozenAt + offset }, watchdogTickMs: 200 },
     );
     try {
       const c = await adminClient(redis);
@@ -55,7 +58,7 @@ describe('schedule watchdog in the service', () => {
       offset = 5 * 60_000; // five minutes later, still no status: the run due 1-2 minutes ago is missing
       const [mail] = await smtp.waitFor(1, 10_000);
       assert.match(mail!.subject!, /⏰ Backup did not run: Weekly SMB/);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 1000)); // five more ticks at the same instant
       assert.equal(smtp.messages.length, 1, 'once per expected run, and never for the disabled plan');
     } finally {
       await service.stop();
