@@ -5,18 +5,24 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startInProcessService } from '../helpers/service.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { eventually } from '../helpers/prometheus.js';
 import { replayRun, seedCluster } from '../sim/cluster.js';
 
 const VPN = '127.0.0.3';
 let redis: RedisServer;
+let smtp: SmtpSink;
 
+// A real smarthost: with none, the report of the failed run below stays queued and its failed
+// deliveries make /healthz answer 503 as soon as the first one is tried.
 before(async () => {
   redis = await startRedis();
-  await seedCluster(redis);
+  smtp = await startSmtpSink();
+  await seedCluster(redis, { smtpPort: smtp.port });
   await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
 });
 after(async () => {
+  await smtp.stop();
   await redis.stop();
 });
 
