@@ -218,7 +218,7 @@ function range(s: SettingSpec): string {
     case 'bool':
       return 'boolean';
     case 'plan_policies':
-      return `array (≤ ${s.maxItems}) of \`{plan_id, policy, mail_to}\`; policy \`default\` \| \`always\` \| \`problems\` \| \`digest\` \| \`off\`; ≤ ${s.maxRecipients} addresses`;
+      return `array (≤ ${s.maxItems}) of \`{plan_id, policy, mail_to}\`; policy \`default\` | \`always\` | \`problems\` | \`digest\` | \`off\`; ≤ ${s.maxRecipients} addresses`;
     default:
       return `${s.min}–${s.max}`;
   }
