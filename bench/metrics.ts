@@ -16,7 +16,7 @@ import http from 'node:http';
 import { createClient } from 'redis';
 import { startRedis, MODULE_ID, MODULE_PASSWORD, type RedisServer } from '../test/helpers/redis-server.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
-import { productionCommand } from '../scripts/entrypoint.mjs';
+import { productionCommand, shippedNode } from '../scripts/entrypoint.mjs';
 
 const PLANS = 50;
 const APPS = 500;
@@ -124,7 +124,7 @@ async function scrapeBench(redis: RedisServer, shape: string, pairs: number): Pr
   const port = await freePort();
   const metricsPort = await freePort();
   const [, ...args] = productionCommand(); // the image's entrypoint (build-images.sh)
-  const child = spawn(process.execPath, args, {
+  const child = spawn(shippedNode(), args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,

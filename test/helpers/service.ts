@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Starts the real service against a test Redis, the way the image does: a child process running
-// the compiled dist/ with the image's node flags (one definition: build-images.sh --entrypoint,
-// read by scripts/entrypoint.mjs), configured by environment variables only.
+// the compiled dist/ on the image's Node version with its node flags (one definition:
+// build-images.sh, read by scripts/entrypoint.mjs), configured by environment variables only.
 // dist/ is compiled once per source state (a hash of src/ and the tsconfigs), under a lock, so
 // parallel test files share one build (~3 s) and a stale dist/ is never run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { memoryLogger } from '../../src/log.js';
 import { startService, type RunningService, type ServiceOptions } from '../../src/service.js';
-import { REPO_ROOT, productionCommand } from '../../scripts/entrypoint.mjs';
+import { REPO_ROOT, productionCommand, shippedNode } from '../../scripts/entrypoint.mjs';
 import { MODULE_ID, MODULE_PASSWORD, type RedisServer } from './redis-server.js';
 
 /** What the tests' services share unless a test says otherwise. */
@@ -112,7 +112,8 @@ process.once('exit', () => {
 export async function startTestService(redis: RedisServer, env: Record<string, string> = {}) {
   ensureBuilt();
   const [, ...args] = productionCommand();
-  const child = spawn(process.execPath, args, {
+  // The image's node (build-images.sh's base, unpacked by scripts/shipped-node.sh), not the test runner's.
+  const child = spawn(shippedNode(), args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Only what the unit passes: no NODE_OPTIONS or loader of the test runner leaks in.

@@ -25,7 +25,7 @@ import { startRedis, MODULE_ID, type RedisServer } from '../helpers/redis-server
 import { freePort } from '../helpers/ports.js';
 import { replayRun, seedCluster } from '../sim/cluster.js';
 import { grantClusterRoles, startApiServer, type ApiServer } from '../sim/api-server.js';
-import { productionCommand } from '../../scripts/entrypoint.mjs';
+import { productionCommand, shippedNodeVersion } from '../../scripts/entrypoint.mjs';
 import {
   IMAGEROOT,
   REPO_ROOT,
@@ -208,6 +208,12 @@ describe('build-images.sh', () => {
     // The one definition of the command line that npm start, the tests and the benchmark run too.
     assert.deepEqual(cfg.Entrypoint, productionCommand());
     assert.equal(cfg.WorkingDir, '/app', 'the entrypoint names dist/main.js relative to /app');
+    // The runtime inside is the Node version the published image has, the one the tests run.
+    const inside = sh('podman', [
+      ...['run', '--rm', '--runtime', 'runc', `--ulimit=nofile=${limit('n')}`, '--ulimit=nproc=4096:4096'],
+      ...['--entrypoint', 'node', serviceImage, '--version'],
+    ]);
+    assert.equal(ok(inside).trim(), `v${shippedNodeVersion()}`);
   });
 
   test('the runtime image runs with the unit flags, reaches Alertmanager and the API server, stops cleanly', async () => {
