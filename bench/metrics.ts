@@ -10,7 +10,7 @@
 // over before the next scrape, as with Prometheus' 1-minute interval; the refresh cost is reported
 // from backup_monitor_metrics_refresh_seconds as served by the following scrape.
 // Run: npm run build && node --import tsx bench/metrics.ts
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createClient } from 'redis';
@@ -197,7 +197,7 @@ try {
   );
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(
-    `## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${process.version}, the image's entrypoint, ${SCRAPES} scrapes, load average ${load})\n`,
+    `## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${execFileSync(shippedNode(), ['--version']).toString().trim()}, the image's entrypoint, ${SCRAPES} scrapes, load average ${load})\n`,
   );
   console.log(
     '| cluster | plan/application pairs | pairs over the cap | series | body | scrape p50 (ms) | scrape p99 (ms) | scrape max (ms) | background refresh p50 / p99 (ms) | RSS after |',
