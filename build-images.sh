@@ -107,7 +107,7 @@ buildah config \
     --workingdir=/app \
     --user="${service_user}" \
     --env=NODE_ENV=production \
-    --entrypoint='["node", "--max-semi-space-size=1", "--max-old-space-size=128", "dist/main.js"]' \
+    --entrypoint='["node", "--max-semi-space-size=1", "--max-old-space-size=128", "--expose-gc", "dist/main.js"]' \
     --cmd='[]' \
     --stop-signal=SIGTERM \
     --label="org.opencontainers.image.title=${reponame}-service" \

@@ -35,6 +35,7 @@ import { createLinks } from './service/links.js';
 import { healthCheck } from './service/health.js';
 import { testMailSender } from './service/test-mail.js';
 import { reconciler } from './service/reconcile.js';
+import { MemoryTrimmer, reducingGc, type ReducingGc } from './service/memory-trim.js';
 import { observeApiServer, startMetrics, type MetricsEndpoint } from './metrics/index.js';
 
 /** Period of the missed-run / reminder check and of the digest check. */
@@ -45,6 +46,8 @@ const SCHEDULE_TOLERANCE_SECONDS = 60;
 const REQUEUE_REFUSED_WITHIN_MS = 24 * 3600_000;
 /** stop() lets work in progress finish this long before it drops the Redis connections. */
 const STOP_GRACE_MS = 3000;
+/** Heap given back after start-up, then at most this often when the RSS grew by 4 MiB (memory-trim.ts). */
+const TRIM = { firstDelayMs: 30_000, periodMs: 10 * 60_000, minGrowthBytes: 4 * 1024 * 1024 };
 
 /** True when `p` settled within `ms` (its outcome is not needed). */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -74,6 +77,10 @@ export interface ServiceOptions {
   watchdogTickMs?: number;
   /** Digest check period (default 1 min). */
   digestTickMs?: number;
+  /** Replaces V8's memory-reducing gc (tests); null = never trim. Default: gc() under --expose-gc. */
+  reducingGc?: ReducingGc | null;
+  /** Delay of the first memory trim (default 30 s). */
+  trimFirstDelayMs?: number;
 }
 
 export interface RunningService {
@@ -280,6 +287,17 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   });
   const server: Server = await app.listen(cfg.receiver.port, cfg.receiver.host);
   const port = (server.address() as AddressInfo).port;
+  const gc = opts.reducingGc === undefined ? reducingGc() : opts.reducingGc;
+  const trimmer = gc
+    ? new MemoryTrimmer({
+        ...TRIM,
+        firstDelayMs: opts.trimFirstDelayMs ?? TRIM.firstDelayMs,
+        gc,
+        rssBytes: () => process.memoryUsage.rss(),
+        log: log.child({ stage: 'memory' }),
+      })
+    : null;
+  trimmer?.start();
   log.info('backup monitor ready', {
     listen: `${cfg.receiver.host}:${port}`,
     module: cfg.moduleId,
@@ -295,6 +313,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
       // Waits between retries end now; work still waiting for Redis after the grace is given up
       // (nothing half-stored: the next start's reconcile reports what was not).
       shutdown.abort(new DOMException('the service is stopping', 'AbortError'));
+      trimmer?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
       const work = Promise.all([
