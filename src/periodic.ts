@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// One piece of work run again and again: at once on start, then each time after a pause that
-// starts when the previous run ended (runs never overlap). stop() cancels the next run and waits
-// for the one in progress. The digest, the missed-run watchdog and the Alertmanager poller use it.
+// One piece of work run again and again: on start (at once unless given a first delay), then each
+// time after a pause that starts when the previous run ended (runs never overlap). stop() cancels
+// the next run and waits for the one in progress. The digest, the missed-run watchdog, the
+// Alertmanager poller and the memory trim use it.
 export class Periodic {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
@@ -14,10 +15,10 @@ export class Periodic {
   ) {}
 
   /** False when it was running already. */
-  start(): boolean {
+  start(firstDelayMs = 0): boolean {
     if (!this.stopped) return false;
     this.stopped = false;
-    this.schedule(0);
+    this.schedule(firstDelayMs);
     return true;
   }
 

@@ -313,7 +313,6 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
       // Waits between retries end now; work still waiting for Redis after the grace is given up
       // (nothing half-stored: the next start's reconcile reports what was not).
       shutdown.abort(new DOMException('the service is stopping', 'AbortError'));
-      trimmer?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
       const work = Promise.all([
@@ -323,6 +322,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
         tracker.close(),
         delivery.stop(),
         metrics?.stop(),
+        trimmer?.stop(),
       ]);
       if (!(await settlesWithin(work, STOP_GRACE_MS))) {
         log.warning('stopping while Redis is unreachable: pending work is given up', { grace_ms: STOP_GRACE_MS });

@@ -7,6 +7,7 @@
 // at most once per period and only when the RSS grew since the last trim, so a quiet service does
 // not pay it again.
 import type { Logger } from '../log.js';
+import { Periodic } from '../periodic.js';
 
 export type ReducingGc = () => void;
 
@@ -31,18 +32,22 @@ export interface TrimOptions {
 const MB = 1024 * 1024;
 
 export class MemoryTrimmer {
-  private timer: NodeJS.Timeout | null = null;
   private rssAfterLastTrim = 0;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly o: TrimOptions) {}
-
-  start(): void {
-    this.arm(this.o.firstDelayMs);
+  constructor(private readonly o: TrimOptions) {
+    this.periodic = new Periodic(
+      async () => this.tick(),
+      () => o.periodMs,
+    );
   }
 
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  start(): void {
+    this.periodic.start(this.o.firstDelayMs);
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One check: true when it trimmed. */
@@ -58,13 +63,5 @@ export class MemoryTrimmer {
       took_ms: (performance.now() - started).toFixed(0),
     });
     return true;
-  }
-
-  private arm(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.tick();
-      this.arm(this.o.periodMs);
-    }, delayMs);
-    this.timer.unref();
   }
 }

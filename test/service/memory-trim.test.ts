@@ -48,7 +48,7 @@ describe('memory trim', () => {
     await new Promise((r) => setTimeout(r, 10));
     assert.equal(calls(), 0, 'nothing before the first delay');
     await new Promise((r) => setTimeout(r, 70));
-    t.stop();
+    await t.stop();
     const seen = calls();
     assert.ok(seen >= 2, `trimmed ${seen} times`);
     await new Promise((r) => setTimeout(r, 60));
