@@ -16,7 +16,7 @@ if [[ -n "${2:-}" ]]; then
     node_bin=$(readlink -f "$2")
 else
     bash scripts/shipped-node.sh >&2
-    node_bin="$(pwd)/.cache/node-v${version}/bin/node"
+    node_bin=$(node scripts/entrypoint.mjs --node-path)
 fi
 rootfs=$(mktemp -d)
 trap 'rm -rf "$rootfs"' EXIT

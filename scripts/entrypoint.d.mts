@@ -3,4 +3,5 @@ export declare const REPO_ROOT: string;
 export declare function productionCommand(): string[];
 export declare function productionNodeFlags(): string[];
 export declare function shippedNodeVersion(): string;
+export declare function shippedNodePath(): string;
 export declare function shippedNode(): string;

@@ -8,6 +8,7 @@
 //   node scripts/entrypoint.mjs           prints the argv, one per line
 //   node scripts/entrypoint.mjs --print0  NUL-separated, for scripts/start.sh
 //   node scripts/entrypoint.mjs --node-version   the image's Node version (scripts/shipped-node.sh)
+//   node scripts/entrypoint.mjs --node-path      where scripts/shipped-node.sh unpacks that node
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -22,16 +23,20 @@ export function shippedNodeVersion() {
   return m[1];
 }
 
+/** Where scripts/shipped-node.sh unpacks the image's node binary (it may not be there yet). */
+export function shippedNodePath() {
+  return fileURLToPath(new URL(`../.cache/node-v${shippedNodeVersion()}/bin/node`, import.meta.url));
+}
+
 /**
  * The node binary the image runs, as scripts/shipped-node.sh unpacked it from npm's
  * node-linux-<arch> package (the official build of that exact version). Tests, the benchmark and
  * the locally made image base run it, so what they measure is the runtime that ships.
  */
 export function shippedNode() {
-  const version = shippedNodeVersion();
-  const bin = fileURLToPath(new URL(`../.cache/node-v${version}/bin/node`, import.meta.url));
+  const bin = shippedNodePath();
   if (!existsSync(bin))
-    throw new Error(`Node ${version} (the image's runtime) is not unpacked: run bash scripts/setup.sh`);
+    throw new Error(`Node ${shippedNodeVersion()} (the image's runtime) is not unpacked: run bash scripts/setup.sh`);
   return bin;
 }
 
@@ -56,6 +61,7 @@ export function productionNodeFlags() {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = productionCommand();
   if (process.argv[2] === '--node-version') process.stdout.write(`${shippedNodeVersion()}\n`);
+  else if (process.argv[2] === '--node-path') process.stdout.write(`${shippedNodePath()}\n`);
   else
     process.stdout.write(process.argv[2] === '--print0' ? argv.map((a) => `${a}\0`).join('') : `${argv.join('\n')}\n`);
 }

@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(node scripts/entrypoint.mjs --node-version)
-dest=".cache/node-v${version}"
-if [[ -x "${dest}/bin/node" && "$("${dest}/bin/node" --version)" == "v${version}" ]]; then
+bin=$(node scripts/entrypoint.mjs --node-path)
+if [[ -x "$bin" && "$("$bin" --version)" == "v${version}" ]]; then
   exit 0
 fi
 case "$(uname -m)" in
@@ -23,7 +23,7 @@ npm pack --silent --pack-destination "$tmp" "node-linux-${arch}@${version}" >/de
 tar -xzf "$tmp"/node-linux-"${arch}"-"${version}".tgz -C "$tmp" package/bin/node
 got=$("$tmp/package/bin/node" --version)
 [[ "$got" == "v${version}" ]] || { echo "shipped-node.sh: the package holds node ${got}, not v${version}" >&2; exit 1; }
-rm -rf "$dest"
-mkdir -p "${dest}/bin"
-mv "$tmp/package/bin/node" "${dest}/bin/node"
-echo "Node ${version} (the image's runtime) is in ${dest}/bin/node"
+rm -f "$bin"
+mkdir -p "$(dirname "$bin")"
+mv "$tmp/package/bin/node" "$bin"
+echo "Node ${version} (the image's runtime) is in ${bin}"

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 mapfile -d '' -t argv < <(node scripts/entrypoint.mjs --print0)
 [[ ${#argv[@]} -gt 1 ]] || { echo "start.sh: no entrypoint in build-images.sh" >&2; exit 1; }
 # The image's Node build when scripts/setup.sh has unpacked it, this machine's node otherwise.
-shipped=".cache/node-v$(node scripts/entrypoint.mjs --node-version)/bin/node"
+shipped=$(node scripts/entrypoint.mjs --node-path)
 if [[ -x "$shipped" ]]; then argv[0]=$shipped; fi
 exec "${argv[@]}" "$@"
