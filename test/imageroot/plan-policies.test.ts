@@ -116,6 +116,27 @@ describe('configure-module and get-configuration', () => {
     assert.equal(cfg.notify.defaultPolicy, 'digest');
   });
 
+  // Issue #25 item 7: plan ids are never reused, so a long-lived cluster passes 10,000.
+  test('a plan with an id above 10,000 keeps its settings', async () => {
+    const c = await adminClient(redis);
+    await c.hSet('cluster/backup/10001', { name: 'Late plan', repository: '', schedule: 'daily', enabled: '1' });
+    await c.set('cluster/backup_sequence', '10001');
+    await c.quit();
+    const res = await runAction(
+      'configure-module',
+      { ...GOOD, plan_notifications: [{ plan_id: 10001, policy: 'always', mail_to: ['late@example.org'] }] },
+      o,
+    );
+    assert.equal(res.status, 'completed', JSON.stringify(res));
+    assert.equal(readEnvFile(envFile()).PLAN_POLICIES, '10001:always:late@example.org');
+    const got = (await runAction('get-configuration', {}, o)).output as Record<string, unknown>;
+    assert.ok((got.plans as { id: number }[]).some((p) => p.id === 10001), 'the page lists the plan');
+    assert.deepEqual(got.plan_notifications, [{ plan_id: 10001, policy: 'always', mail_to: ['late@example.org'] }]);
+    const ev = await runEvent('backup-schedule-changed', { backup_ids: ['10001'] }, 'cluster', o);
+    assert.equal(ev.exitCode, 0, ev.stderr);
+    assert.equal(readEnvFile(envFile()).PLAN_POLICIES, '10001:always:late@example.org', 'not forgotten');
+  });
+
   test('a removed plan disappears from get-configuration', async () => {
     await runAction('configure-module', GOOD, o);
     const c = await adminClient(redis);

@@ -17,6 +17,8 @@ import json
 import os
 import re
 
+from backup_monitor import records
+
 POLICIES = ('always', 'problems', 'digest', 'off')
 PLAN_POLICIES = POLICIES + ('default',)
 MAX_PLANS = 500
@@ -114,15 +116,11 @@ def unknown_plans(name, entries, plan_ids):
 
 
 def read_plans(rdb):
-    """Current backup plans, for the admin page's table: ids from cluster/backup_sequence
-    (never reused, contract 1.2), two pipelined round trips with the `default` user."""
-    last = int(rdb.get('cluster/backup_sequence') or 0)
-    ids = list(range(1, min(last, 10000) + 1))
-    pipe = rdb.pipeline(transaction=False)
-    for pid in ids:
-        pipe.hgetall(f'cluster/backup/{pid}')
-    hashes = pipe.execute()
-    plans = [(pid, h) for pid, h in zip(ids, hashes) if h]
+    """Current backup plans, for the admin page's table: the plan keys that exist (records.py,
+    SCAN as NS8's list-backups), not 1..cluster/backup_sequence: ids are never reused (contract
+    1.2), so a long-lived cluster passes any bound on them (issue #25 item 7: ids above 10,000 were
+    refused and their settings dropped). Two round trips with the `default` user."""
+    plans = records.read_plans(rdb)
     pipe = rdb.pipeline(transaction=False)
     for _pid, h in plans:
         pipe.hget(f"cluster/backup_repository/{h.get('repository', '')}", 'name')
