@@ -2,14 +2,22 @@
 // Who hears about which plan (issue #14): the Settings page's plan table and digest schedule.
 // Pure functions (rows from get-configuration, payload for configure-module, client-side checks
 // returning i18n keys, schedules in words) so they are unit-tested without a browser.
-import { isEmail } from "./settings-form.js";
+import { actionSetting, isEmail, loadSetting, settingPattern } from "./settings-form.js";
 
-export const POLICIES = ["always", "problems", "digest", "off"];
+// Names, limits and defaults of the settings this component edits, from the settings manifest.
+const DEFAULT_POLICY = actionSetting("notify_policy");
+const PER_PLAN = actionSetting("plan_notifications");
+const FREQUENCY = actionSetting("digest_frequency");
+const WEEKDAY = actionSetting("digest_weekday");
+const TIME = actionSetting("digest_time");
+
+export const POLICIES = DEFAULT_POLICY.values;
+// "default" is a plan entry's own word for "follow notify_policy" (see plan_notifications).
 export const PLAN_POLICIES = ["default", ...POLICIES];
-export const FREQUENCIES = ["off", "daily", "weekly"];
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
-export const MAX_RECIPIENTS = 20;
+export const FREQUENCIES = FREQUENCY.values;
+export const WEEKDAYS = WEEKDAY.values;
+export const TIME_RE = settingPattern(TIME);
+export const MAX_RECIPIENTS = PER_PLAN.maxRecipients;
 
 const DAY_NAMES = { sun: "sun", mon: "mon", tue: "tue", wed: "wed", thu: "thu", fri: "fri", sat: "sat" };
 const SHORTHANDS = {
@@ -50,10 +58,10 @@ export function scheduleInWords(expr) {
 export function notificationsFromConfig(config = {}) {
   const own = new Map((config.plan_notifications || []).map((e) => [e.plan_id, e]));
   return {
-    notify_policy: POLICIES.includes(config.notify_policy) ? config.notify_policy : "problems",
-    digest_frequency: FREQUENCIES.includes(config.digest_frequency) ? config.digest_frequency : "weekly",
-    digest_weekday: WEEKDAYS.includes(config.digest_weekday) ? config.digest_weekday : "mon",
-    digest_time: TIME_RE.test(config.digest_time || "") ? config.digest_time : "08:00",
+    notify_policy: loadSetting(DEFAULT_POLICY, config.notify_policy),
+    digest_frequency: loadSetting(FREQUENCY, config.digest_frequency),
+    digest_weekday: loadSetting(WEEKDAY, config.digest_weekday),
+    digest_time: TIME_RE.test(config.digest_time || "") ? config.digest_time : TIME.default,
     plans: (config.plans || []).map((p) => ({
       id: p.id,
       name: p.name,

@@ -6,9 +6,76 @@ import { splitDuration, toSeconds } from "./duration.js";
 // The settings manifest (one source for the service, the actions and this page).
 import manifest from "../../../imageroot/pypkg/backup_monitor/settings.json";
 
+const copy = (value) => (value === undefined ? value : structuredClone(value));
+const orDefault = (ok, value, s) => (ok ? copy(value) : copy(s.default));
+
+// How each manifest type travels get-configuration -> form state -> configure-module. A value of
+// the wrong shape loads as the default; `save` undoes `load`. Types without an entry of their own
+// (text, url, module_id, timezone) are strings sent as they are.
+const same = (v) => v;
+const CODECS = {
+  int: { load: (s, v) => orDefault(Number.isInteger(v), v, s), save: same },
+  duration: { load: (s, v) => splitDuration(Number.isInteger(v) ? v : s.default), save: toSeconds },
+  bool: { load: (s, v) => orDefault(typeof v === "boolean", v, s), save: (v) => !!v },
+  enum: { load: (s, v) => orDefault(s.values.includes(v), v, s), save: same },
+  email: { load: (s, v) => orDefault(typeof v === "string", v, s), save: (v) => v.trim() },
+  // One form row per address: empty rows are dropped, addresses trimmed.
+  emails: {
+    load: (s, v) => orDefault(Array.isArray(v), v, s),
+    save: (v) => v.map((a) => a.trim()).filter((a) => a !== ""),
+  },
+  plan_policies: { load: (s, v) => orDefault(Array.isArray(v), v, s), save: same },
+  string: { load: (s, v) => orDefault(typeof v === "string", v, s), save: same },
+};
+const codecOf = (s) => CODECS[s.ui === "duration" ? "duration" : s.type] || CODECS.string;
+
+/**
+ * The form model and the payload of a manifest. The form holds every configure-module field as
+ * get-configuration loaded it, so a field the page has no widget for goes back unchanged:
+ * configure-module resets an omitted field to its default (issue #20).
+ */
+export function settingsForm(m) {
+  const actionSettings = m.settings.filter((s) => s.source === "action");
+  const byName = Object.fromEntries(actionSettings.map((s) => [s.name, s]));
+  return {
+    actionSettings,
+    byName,
+    /** get-configuration output -> form state (durations split into value + unit). */
+    formFromConfig(config = {}) {
+      return Object.fromEntries(actionSettings.map((s) => [s.name, codecOf(s).load(s, config[s.name])]));
+    },
+    /**
+     * Form state -> configure-module input, every action setting in it. `edited`: the fields a
+     * component keeps in a model of its own (the plan table); they replace the form's values.
+     */
+    payloadFromForm(form, edited = {}) {
+      const unknown = Object.keys(edited).filter((name) => !(name in byName));
+      if (unknown.length) throw new Error(`not configure-module fields: ${unknown.join(", ")}`);
+      return Object.fromEntries(
+        actionSettings.map((s) => [s.name, s.name in edited ? edited[s.name] : codecOf(s).save(form[s.name])]),
+      );
+    },
+  };
+}
+
+const page = settingsForm(manifest);
+export const { formFromConfig, payloadFromForm } = page;
+
 /** The configure-module fields, in manifest order. */
-export const ACTION_SETTINGS = manifest.settings.filter((s) => s.source === "action");
-const byName = Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, s]));
+export const ACTION_SETTINGS = page.actionSettings;
+
+/** One configure-module field of the manifest; throws when the manifest has none of that name. */
+export function actionSetting(name) {
+  const s = page.byName[name];
+  if (!s) throw new Error(`settings.json has no action setting ${name}`);
+  return s;
+}
+
+/** get-configuration's value of setting `s` as the form holds it (its default when unusable). */
+export const loadSetting = (s, value) => codecOf(s).load(s, value);
+
+/** A setting's `pattern` (a name in the manifest's `patterns`) as a RegExp. */
+export const settingPattern = (s) => new RegExp(manifest.patterns[s.pattern]);
 
 /** Second-valued fields edited as value + unit: limits and defaults from the manifest. */
 export const DURATIONS = Object.fromEntries(
@@ -18,8 +85,8 @@ export const DURATIONS = Object.fromEntries(
   ]),
 );
 
-export const SUBJECT_PREFIX_MAX = byName.subject_prefix.maxLength;
-export const LANGUAGES = byName.language.values;
+export const SUBJECT_PREFIX_MAX = actionSetting("subject_prefix").maxLength;
+export const LANGUAGES = actionSetting("language").values;
 
 // Deliberately simple: one @, no spaces or address-list separators, a dotted host name (as
 // configure-module's 10validate requires). The action has the final word on the rest
@@ -29,34 +96,6 @@ const EMAIL_RE =
 
 export function isEmail(value) {
   return typeof value === "string" && value.length <= 254 && EMAIL_RE.test(value.trim());
-}
-
-/** get-configuration output -> form state (durations split into value + unit). */
-export function formFromConfig(config = {}) {
-  const form = {
-    mail_to: Array.isArray(config.mail_to) ? [...config.mail_to] : [],
-    mail_from: config.mail_from || "",
-    subject_prefix: config.subject_prefix ?? byName.subject_prefix.default,
-    language: LANGUAGES.includes(config.language) ? config.language : byName.language.default,
-    repo_check_enabled: config.repo_check_enabled !== false,
-  };
-  for (const [name, limits] of Object.entries(DURATIONS)) {
-    form[name] = splitDuration(config[name] ?? limits.default);
-  }
-  return form;
-}
-
-/** Form state -> configure-module input. Empty recipient rows are dropped. */
-export function payloadFromForm(form) {
-  const data = {
-    mail_to: form.mail_to.map((s) => s.trim()).filter((s) => s !== ""),
-    mail_from: form.mail_from.trim(),
-    subject_prefix: form.subject_prefix,
-    language: form.language,
-    repo_check_enabled: !!form.repo_check_enabled,
-  };
-  for (const name of Object.keys(DURATIONS)) data[name] = toSeconds(form[name]);
-  return data;
 }
 
 /**

@@ -9,6 +9,11 @@ import {
   mapNotificationErrors,
   notificationErrorsEmpty,
   splitAddresses,
+  POLICIES,
+  FREQUENCIES,
+  WEEKDAYS,
+  MAX_RECIPIENTS,
+  TIME_RE,
 } from "../plan-notifications.js";
 
 const CONFIG = {
@@ -105,6 +110,40 @@ describe("checks", () => {
       digest_time: { key: "plans.error_bad_time" },
       plans: { 2: { key: "plans.error_unknown_plan", params: { address: 2 } } },
     });
+  });
+});
+
+describe("the settings manifest", () => {
+  const manifest = JSON.parse(
+    readFileSync(new URL("../../../../imageroot/pypkg/backup_monitor/settings.json", import.meta.url), "utf8"),
+  );
+  const spec = (name) => manifest.settings.find((s) => s.name === name && s.source === "action");
+
+  it("gives the policy names, the digest's choices and the recipients limit", () => {
+    expect(POLICIES).toEqual(spec("notify_policy").values);
+    expect(FREQUENCIES).toEqual(spec("digest_frequency").values);
+    expect(WEEKDAYS).toEqual(spec("digest_weekday").values);
+    expect(MAX_RECIPIENTS).toBe(spec("plan_notifications").maxRecipients);
+    expect(TIME_RE.source).toBe(manifest.patterns[spec("digest_time").pattern]);
+  });
+  it("gives the defaults of a configuration that says nothing or something unusable", () => {
+    const defaults = {
+      notify_policy: spec("notify_policy").default,
+      digest_frequency: spec("digest_frequency").default,
+      digest_weekday: spec("digest_weekday").default,
+      digest_time: spec("digest_time").default,
+      plans: [],
+    };
+    expect(notificationsFromConfig({})).toEqual(defaults);
+    const unusable = { notify_policy: "loud", digest_frequency: 7, digest_weekday: "someday", digest_time: "25:00" };
+    expect(notificationsFromConfig(unusable)).toEqual(defaults);
+  });
+  it("a plan row's recipients are checked against the manifest's limit", () => {
+    const v = notificationsFromConfig(CONFIG);
+    v.plans[0].mail_to = Array.from({ length: MAX_RECIPIENTS + 1 }, (_, i) => `r${i}@example.org`).join(", ");
+    expect(validateNotifications(v).plans[1]).toEqual({ key: "plans.error_too_many", params: { max: MAX_RECIPIENTS } });
+    v.plans[0].mail_to = Array.from({ length: MAX_RECIPIENTS }, (_, i) => `r${i}@example.org`).join(", ");
+    expect(validateNotifications(v).plans[1]).toBeUndefined();
   });
 });
 

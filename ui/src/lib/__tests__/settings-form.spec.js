@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
 import {
+  settingsForm,
   formFromConfig,
   payloadFromForm,
   validateForm,
@@ -9,6 +11,7 @@ import {
   mapValidationError,
 } from "../settings-form.js";
 import { splitDuration, toSeconds } from "../duration.js";
+import { notificationsFromConfig, notificationsPayload } from "../plan-notifications.js";
 
 describe("isEmail", () => {
   test.each([
@@ -61,7 +64,22 @@ describe("form <-> payload", () => {
       stale_age: 691200,
       reminder_interval: 86400,
       repo_check_timeout: 60,
+      notify_policy: "problems",
+      plan_notifications: [],
+      digest_frequency: "weekly",
+      digest_weekday: "mon",
+      digest_time: "08:00",
     });
+  });
+
+  test("a value of the wrong shape loads as its default", () => {
+    const form = formFromConfig({ language: "fr", repo_check_enabled: "yes", wait_seconds: "9", mail_to: "a@x.org" });
+    expect([form.language, form.repo_check_enabled, form.wait_seconds, form.mail_to]).toEqual([
+      "en",
+      true,
+      { value: 30, unit: "seconds" },
+      [],
+    ]);
   });
 
   test("blank recipient rows are dropped and addresses trimmed", () => {
@@ -146,4 +164,82 @@ describe("mapValidationError", () => {
       { field: "mail_from", index: null, key: "settings.error_invalid" },
     ],
   ])("%o", (item, expected) => expect(mapValidationError(item)).toEqual(expected));
+});
+
+// Issue #20: configure-module fills an omitted field with its default, so a field the page
+// leaves out of its payload is reset by every Save. The payload must carry every action setting.
+describe("the page's configure-module payload", () => {
+  const MANIFEST = JSON.parse(
+    readFileSync(new URL("../../../../imageroot/pypkg/backup_monitor/settings.json", import.meta.url), "utf8"),
+  );
+  const actionNames = (m) => m.settings.filter((s) => s.source === "action").map((s) => s.name);
+  const CONFIG = {
+    mail_to: ["a@example.org"],
+    notify_policy: "always",
+    plan_notifications: [{ plan_id: 2, policy: "digest", mail_to: [] }],
+    plans: [{ id: 2, name: "Weekly", destination: "NAS", schedule: "weekly", enabled: true }],
+  };
+  // What Settings.vue sends on Save: its own form plus the plan table's fields.
+  const pagePayload = (form, config) =>
+    form.payloadFromForm(form.formFromConfig(config), notificationsPayload(notificationsFromConfig(config)));
+
+  test("covers every action setting of the manifest, and nothing else", () => {
+    const payload = pagePayload(settingsForm(MANIFEST), CONFIG);
+    expect(Object.keys(payload).sort()).toEqual(actionNames(MANIFEST).sort());
+    expect(payloadFromForm(formFromConfig(CONFIG), notificationsPayload(notificationsFromConfig(CONFIG)))).toEqual(
+      payload,
+    );
+  });
+
+  test("the plan table's fields are action settings, and its edits win over the loaded values", () => {
+    const notify = notificationsPayload(notificationsFromConfig(CONFIG));
+    for (const name of Object.keys(notify)) expect(actionNames(MANIFEST)).toContain(name);
+    const payload = payloadFromForm(formFromConfig(CONFIG), { ...notify, notify_policy: "off" });
+    expect(payload.notify_policy).toBe("off");
+    expect(() => payloadFromForm(formFromConfig(CONFIG), { not_a_setting: 1 })).toThrow(/not_a_setting/);
+  });
+
+  // A setting added by the documented recipe, with no widget on the page yet: each kind is sent
+  // back as get-configuration loaded it, not as its default.
+  const NEW_SETTINGS = [
+    [{ type: "int", min: 0, max: 100, default: 5 }, 42],
+    [{ type: "int", min: 0, max: 86400, default: 60, ui: "duration" }, 7200],
+    [{ type: "bool", default: true }, false],
+    [{ type: "enum", values: ["a", "b", "c"], default: "a" }, "c"],
+    [{ type: "text", maxLength: 20, default: "x" }, "loaded text"],
+    [{ type: "email", default: "" }, "me@example.org"],
+    [{ type: "emails", maxItems: 5, default: [] }, ["b@example.org", "c@example.org"]],
+    [{ type: "url", default: "" }, "https://example.org/hook"],
+    [
+      { type: "plan_policies", maxItems: 5, maxRecipients: 2, default: [] },
+      [{ plan_id: 2, policy: "off", mail_to: [] }],
+    ],
+  ];
+  test.each(NEW_SETTINGS)("a new %o setting keeps its loaded value %o", (spec, loaded) => {
+    const copy = structuredClone(MANIFEST);
+    copy.settings.push({ name: "new_setting", env: "NEW_SETTING", source: "action", description: "test", ...spec });
+    const payload = pagePayload(settingsForm(copy), { ...CONFIG, new_setting: loaded });
+    expect(Object.keys(payload).sort()).toEqual(actionNames(copy).sort());
+    expect(payload.new_setting).toEqual(loaded);
+    expect(payload.new_setting).not.toEqual(spec.default);
+  });
+
+  test("a setting get-configuration does not return is sent with its manifest default", () => {
+    const copy = structuredClone(MANIFEST);
+    copy.settings.push({
+      name: "new_setting",
+      env: "NEW_SETTING",
+      source: "action",
+      type: "int",
+      min: 0,
+      max: 9,
+      default: 3,
+    });
+    expect(pagePayload(settingsForm(copy), CONFIG).new_setting).toBe(3);
+  });
+
+  test("settings that are not configure-module fields stay out", () => {
+    const names = Object.keys(pagePayload(settingsForm(MANIFEST), CONFIG));
+    for (const s of MANIFEST.settings.filter((s) => s.source !== "action")) expect(names).not.toContain(s.name);
+  });
 });
