@@ -11,6 +11,7 @@ import type { PlanSnapshot } from '../domain/backup.js';
 import { firstDelivery, isQueued, moduleKeys, type PlanState, type StoredDigest } from '../domain/records.js';
 import type { Redis } from '../ns8/redis.js';
 import type { NotifySettings } from '../domain/policy.js';
+import { dedupe } from '../notify/policy.js';
 import { writeMail } from '../notify/record-store.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
 import { digestContent } from './content.js';
@@ -119,7 +120,8 @@ export class Digester {
       language: this.deps.mail.language,
       period: { from: v.from, to: v.to, slot: v.slot, catchUp: v.catchUp },
       ...mail,
-      delivery: firstDelivery([...this.deps.mail.to], nowMs),
+      // One mail per mailbox, as for run reports (issue #25 item 11: MAIL_TO may list one twice).
+      delivery: firstDelivery(dedupe(this.deps.mail.to), nowMs),
     };
     await this.deps.store.queue(digest, recordAfter(rec, v.slot, v.to, id), isQueued(digest));
     this.deps.log.info('digest queued', {

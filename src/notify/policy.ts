@@ -137,11 +137,20 @@ export function recipientsFor(s: NotifySettings, global: readonly string[], plan
   return dedupe([...global, ...(s.plans.get(planId)?.recipients ?? [])]);
 }
 
+/**
+ * What makes two addresses the same mailbox, for every duplicate check (issue #25 item 11):
+ * surrounding spaces ignored, case ignored on the whole address. Domains are case-insensitive and
+ * the mail systems we deliver to fold the local part too, so `Ops@x.org` and `ops@x.org` are one
+ * reader who must get one mail. Same rule as plan_policies.py mailbox(), on one shared test table.
+ */
+export const mailbox = (address: string): string => address.trim().toLowerCase();
+
+/** Each mailbox once, its first spelling kept (trimmed); empty items dropped. */
 export function dedupe(addresses: readonly string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const a of addresses) {
-    const key = a.trim().toLowerCase();
+    const key = mailbox(a);
     if (!key || seen.has(key)) continue;
     seen.add(key);
     out.push(a.trim());

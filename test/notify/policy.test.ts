@@ -2,7 +2,10 @@
 // Per-plan policies (issue #14): the PLAN_POLICIES codec, routes per policy, recipients.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import {
+  dedupe,
   formatPlanPolicies,
   parsePlanPolicies,
   policyOf,
@@ -14,6 +17,7 @@ import type { NotifySettings, Policy } from '../../src/domain/policy.js';
 import { decide, planStateAfter, MAILED } from '../../src/notify/decide.js';
 import type { PlanState } from '../../src/domain/records.js';
 import type { Outcome, RunReport } from '../../src/domain/run.js';
+import { IMAGEROOT, SYSTEM_PATH } from '../sim/agent-runner.js';
 
 const ok = (raw: string) => {
   const r = parsePlanPolicies(raw);
@@ -166,5 +170,63 @@ describe('routes per policy (hourly plan: 5 successes, one failure, 5 successes)
       '2:repeat',
       '3:recovered',
     ]);
+  });
+});
+
+// Issue #25 item 11: one rule for "the same mailbox" (trim, then case-insensitive on the whole
+// address, first spelling kept), in the service and in the actions, on one table.
+describe('one mailbox rule in the service and the actions', () => {
+  /** [addresses as typed, the list each mailbox appears in once] */
+  const TABLE: [string[], string[]][] = [
+    [['ops@example.org'], ['ops@example.org']],
+    [['Ops@Example.org', 'ops@example.org'], ['Ops@Example.org']],
+    [['ops@example.org', ' OPS@EXAMPLE.ORG '], ['ops@example.org']],
+    [
+      ['a@example.org', 'b@example.org', 'A@example.org', 'B@EXAMPLE.org', 'c@example.org'],
+      ['a@example.org', 'b@example.org', 'c@example.org'],
+    ],
+    [
+      ['ops+x@example.org', 'ops@example.org'],
+      ['ops+x@example.org', 'ops@example.org'],
+    ],
+    [[' ops@example.org'], ['ops@example.org']],
+  ];
+
+  const python = (): { dedupe: string[]; mail_to: string[]; plan: string[] }[] => {
+    const script = `
+import json, sys
+from backup_monitor import plan_policies
+from backup_monitor.settings import validate
+out = []
+for addresses in json.load(sys.stdin):
+    out.append({
+        'dedupe': plan_policies.dedupe(addresses),
+        'mail_to': [e['error'] for e in validate({'mail_to': addresses})],
+        'plan': plan_policies.decode(plan_policies.encode([{'plan_id': 2, 'policy': 'always', 'mail_to': addresses}]))[0]['mail_to'],
+    })
+json.dump(out, sys.stdout)`;
+    const r = spawnSync('python3', ['-c', script], {
+      input: JSON.stringify(TABLE.map(([input]) => input)),
+      encoding: 'utf8',
+      env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg') },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+
+  const py = python();
+  TABLE.forEach(([input, want], i) => {
+    it(`${JSON.stringify(input)} is ${JSON.stringify(want)} on both sides`, () => {
+      assert.deepEqual(dedupe(input), want, 'service: dedupe');
+      const s: NotifySettings = { defaultPolicy: 'problems', plans: new Map() };
+      assert.deepEqual(recipientsFor(s, input, 2), want, 'service: a run report');
+      assert.deepEqual(py[i]!.dedupe, want, 'actions: plan_policies.dedupe');
+      assert.deepEqual(py[i]!.plan, want, 'actions: per-plan recipients');
+      assert.deepEqual(
+        py[i]!.mail_to,
+        Array(input.length - want.length).fill('duplicate_email'),
+        'configure-module refuses a mailbox listed twice, whatever its case',
+      );
+    });
   });
 });

@@ -37,7 +37,7 @@ def encode(entries):
     out = []
     for e in sorted(entries, key=lambda x: x['plan_id']):
         policy = e.get('policy') or 'default'
-        recipients = _dedupe(e.get('mail_to') or [])
+        recipients = dedupe(e.get('mail_to') or [])
         if policy == 'default' and not recipients:
             continue
         out.append(f"{e['plan_id']}:{policy}" + (':' + ';'.join(recipients) if recipients else ''))
@@ -65,18 +65,23 @@ def decode(text, strict=False):
     return [out[k] for k in sorted(out)]
 
 
-def _dedupe(addresses):
+def mailbox(address):
+    """What makes two addresses the same mailbox, for every duplicate check (issue #25 item 11):
+    surrounding spaces ignored, case ignored on the whole address. Domains are case-insensitive
+    and every mail system we deliver to folds the local part too, so `Ops@x.org` and `ops@x.org`
+    are one reader who must get one mail. Same rule as src/notify/policy.ts mailbox()."""
+    return address.strip().lower()
+
+
+def dedupe(addresses):
+    """Each mailbox once, its first spelling kept (trimmed); empty items dropped."""
     seen, out = set(), []
     for a in addresses:
-        key = a.strip().lower()
+        key = mailbox(a)
         if key and key not in seen:
             seen.add(key)
             out.append(a.strip())
     return out
-
-
-def dedupe(addresses):
-    return _dedupe(addresses)
 
 
 def item_errors(name, entries, email_item):

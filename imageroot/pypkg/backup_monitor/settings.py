@@ -99,13 +99,14 @@ def clean(spec, value):
     if kind == 'emails':
         if not isinstance(value, list):
             raise Invalid('invalid_type')
-        out = []
+        out, seen = [], set()
         for index, item in enumerate(value):
             address = _email_item(item)
             if address is None:
                 raise Invalid('invalid_email', index)
-            if address in out:
+            if plan_policies.mailbox(address) in seen:  # one mailbox, whatever its case
                 raise Invalid('duplicate_email', index)
+            seen.add(plan_policies.mailbox(address))
             out.append(address)
         if 'maxItems' in spec and len(out) > spec['maxItems']:
             raise Invalid('array_max_items')
@@ -160,11 +161,12 @@ def validate(request):
             if any(e['parameter'] == name for e in errors):
                 continue
         if spec['type'] == 'emails' and isinstance(value, list):
-            seen = []
+            seen = set()
             for index, item in enumerate(value):
                 address = _email_item(item)
-                code = 'invalid_email' if address is None else 'duplicate_email' if address in seen else None
-                seen.append(address)
+                key = None if address is None else plan_policies.mailbox(address)
+                code = 'invalid_email' if address is None else 'duplicate_email' if key in seen else None
+                seen.add(key)
                 if code:
                     errors.append({'field': f'{name}.{index}', 'parameter': name, 'value': item, 'error': code})
         try:
