@@ -14,6 +14,17 @@ export interface EventHandlers {
   resynced(): void;
 }
 
+/**
+ * An NS8 module id: core's add-module names an instance <image name><sequence>, the image name
+ * being the last path part of the image URL (agent.get_image_name_from_url), which the OCI name
+ * grammar lets hold `.`, `_`, `__` and `-` runs between lowercase letters and digits.
+ */
+const MODULE_ID = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const MODULE_ID_MAX = 128;
+
+const isModuleId = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= MODULE_ID_MAX && MODULE_ID.test(v) && /\d$/.test(v);
+
 /** PURE: the payload run-backup publishes, `{"node_id": 1, "backup_id": 2, "module_id": "nextcloud1"}`. */
 export function parseBackupEvent(channel: string, message: string): BackupEvent | null {
   const m = /^node\/(\d+)\/event\/backup-status-changed$/.exec(channel);
@@ -28,13 +39,7 @@ export function parseBackupEvent(channel: string, message: string): BackupEvent 
   const o = v as Record<string, unknown>;
   const planId = Number(o.backup_id);
   const nodeId = Number(o.node_id);
-  if (
-    !Number.isInteger(planId) ||
-    planId < 1 ||
-    typeof o.module_id !== 'string' ||
-    !/^[a-z][a-z0-9-]*\d+$/.test(o.module_id)
-  )
-    return null;
+  if (!Number.isInteger(planId) || planId < 1 || !isModuleId(o.module_id)) return null;
   if (nodeId !== Number(m[1])) return null;
   return { nodeId, planId, moduleId: o.module_id };
 }
