@@ -122,6 +122,12 @@ describe('repository folder', () => {
       /ghcr\.io\/nethserver|github\.com\/NethServer/i,
       'no namespace we do not own',
     );
+    // cluster-admin's app info links each author as mailto:<email>: a placeholder would be a dead link.
+    assert.doesNotMatch(
+      JSON.stringify(repodata),
+      /@(example\.(org|com|net)|yourmail\.org)\b/i,
+      'no placeholder author e-mail in the catalogue',
+    );
   });
 
   test('without REPOBASE: localhost, no docs URL, still valid', () => {
