@@ -17,6 +17,21 @@ export function backoffDelay(attempt: number, b: Backoff): number {
   return Math.min(b.firstMs * (b.factor ?? 2) ** Math.min(exp, 60), b.maxMs);
 }
 
+/**
+ * Milliseconds on a clock that only moves forward (since the process started): what waits are
+ * measured with, because the wall clock of a node can jump a day either way and back (issue #25
+ * item 10). Never stored: it means nothing to another process.
+ */
+export const monotonicMs = (): number => performance.now();
+
+/** How many attempts the backoff makes before `spanMs` has passed (the first one at 0). */
+export function attemptsWithin(spanMs: number, b: Backoff): number {
+  let elapsed = 0;
+  let attempts = 0;
+  while (elapsed < spanMs) elapsed += backoffDelay(++attempts, b);
+  return attempts;
+}
+
 /** Why an aborted wait ended: the signal's reason, or a plain AbortError. */
 export function abortReason(signal: AbortSignal): Error {
   const r: unknown = signal.reason;

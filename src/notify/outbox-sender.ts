@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Sends what the outbox (the queue in the record store) holds, oldest first, one at a time.
-// Transient failures (SMTP or Redis down) back off and retry for up to three days; permanent ones
-// (bad credentials, rejected recipients) stop at once and wait for a smarthost change, which
-// retries them.
+// Transient failures (SMTP or Redis down) back off and retry for at least three days; permanent
+// ones (bad credentials, rejected recipients) stop at once and wait for a smarthost change, which
+// retries them. A report that cannot be read is set aside, one that is gone leaves the queue: one
+// bad record never holds up the others (issue #25 item 4).
+// Waits are measured on the monotonic clock; the stored next attempt (wall clock, unix ms) only
+// serves a restart and the status page. A report is given up only when both its attempts and the
+// time (on the wall clock or, when that went back, the monotonic one) say three days passed: a
+// clock jump alone never drops a failure report (issue #25 item 10).
 import { type MonitorError, classifySmtpError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Smarthost } from '../ns8/smarthost.js';
 import type { StoredMail } from '../domain/records.js';
 import { stableMessageId, type Mailer } from './mailer.js';
-import type { RecordStore } from './record-store.js';
-import { backoffDelay, type Backoff } from '../retry.js';
+import type { LoadedMail, RecordStore } from './record-store.js';
+import { attemptsWithin, backoffDelay, monotonicMs, type Backoff } from '../retry.js';
 
 /** Next try of a refused mail: 15 s, 30 s, 1 min … at most 30 min apart. */
 const DELIVERY_BACKOFF: Backoff = { firstMs: 15_000, maxMs: 30 * 60_000 };
@@ -25,19 +30,36 @@ export interface OutboxSenderDeps {
   /** Called after every attempt, for the health record. */
   onResult?(ok: boolean, error: MonitorError | null): void;
   tickMs?: number;
+  /** The clock waits are measured with (default: performance.now()); tests move it by hand. */
+  monotonicMs?: () => number;
+  /**
+   * Whether this instance may send now (the single-writer lease, notify/writer-lease.ts); asked
+   * before every mail. Default: always.
+   */
+  mayWrite?: () => Promise<boolean>;
 }
 
-const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
+/** A failing report is kept trying for at least this long (3 days, in ms). */
+export const GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
 /** 15 s, 30 s, 1 min, … capped at 30 min. */
 export const backoffMs = (attempts: number) => backoffDelay(attempts, DELIVERY_BACKOFF);
+/** Attempts the backoff makes in GIVE_UP_AFTER_MS: fewer means the clock, not the outage, says 3 days. */
+export const GIVE_UP_ATTEMPTS = attemptsWithin(GIVE_UP_AFTER_MS, DELIVERY_BACKOFF);
 
 export class OutboxSender {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Report id -> monotonic ms of its next attempt, for the reports this process has tried. */
+  private readonly waits = new Map<string, number>();
+  /** Report id -> monotonic ms of this process's first failed attempt. */
+  private readonly failingSince = new Map<string, number>();
+  private readonly mono: () => number;
 
-  constructor(private readonly deps: OutboxSenderDeps) {}
+  constructor(private readonly deps: OutboxSenderDeps) {
+    this.mono = deps.monotonicMs ?? monotonicMs;
+  }
 
   start(): void {
     this.loop();
@@ -64,6 +86,7 @@ export class OutboxSender {
    */
   async smarthostChanged(sinceMs: number): Promise<{ due: number; requeued: number }> {
     const due = await this.deps.records.allDueNow(this.deps.clock.now());
+    this.waits.clear();
     const failed = await this.deps.records.recentFailed(sinceMs);
     for (const r of failed) {
       r.delivery = { ...r.delivery, status: 'pending', nextAttemptAt: this.deps.clock.now() };
@@ -76,7 +99,7 @@ export class OutboxSender {
   private loop(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.running = this.drain()
+    this.running = this.sendDue()
       .catch((err: Error) => this.deps.log.warning('outbox not reachable', { error: err.message }))
       .finally(() => {
         this.running = null;
@@ -91,19 +114,56 @@ export class OutboxSender {
       });
   }
 
-  private async drain(): Promise<void> {
-    const ids = await this.deps.records.due(this.deps.clock.now());
+  /** One pass over the outbox: every due report, oldest first (the loop calls it every tick). */
+  async sendDue(): Promise<void> {
+    const queued = await this.deps.records.queued();
+    const nowMs = this.deps.clock.now();
+    const ids = queued.filter((q) => this.isDue(q.id, q.nextAttemptAt, nowMs)).map((q) => q.id);
+    const known = new Set(queued.map((q) => q.id));
+    for (const id of this.waits.keys()) if (!known.has(id)) this.forget(id);
     if (ids.length === 0) return;
     const sh = await this.deps.smarthost();
     for (const id of ids) {
-      if (this.stopped) return;
-      const report = await this.deps.records.load(id);
-      if (!report) {
-        this.deps.log.warning('queued report is gone', { report: id });
-        continue;
-      }
-      await this.attempt(report, sh);
+      if (this.stopped || !(await (this.deps.mayWrite?.() ?? true))) return;
+      const got = await this.deps.records.load(id);
+      if (got.state === 'ok') await this.attempt(got.mail, sh);
+      else await this.putAway(id, got);
     }
+  }
+
+  /**
+   * Due by the monotonic clock when this process set the wait; otherwise by the stored time,
+   * unless that lies further ahead than any backoff: the wall clock has gone back since.
+   */
+  private isDue(id: string, nextAttemptAt: number, nowMs: number): boolean {
+    const at = this.waits.get(id);
+    if (at !== undefined) return this.mono() >= at;
+    return nextAttemptAt <= nowMs || nextAttemptAt - nowMs > DELIVERY_BACKOFF.maxMs;
+  }
+
+  private forget(id: string): void {
+    this.waits.delete(id);
+    this.failingSince.delete(id);
+  }
+
+  /** A queued id without a sendable report leaves the queue, with one log line. */
+  private async putAway(id: string, got: Exclude<LoadedMail, { state: 'ok' }>): Promise<void> {
+    this.forget(id);
+    if (got.state === 'gone') {
+      await this.deps.records.unqueue(id);
+      this.deps.log.warning('queued report is gone: it leaves the outbox', { report: id });
+      return;
+    }
+    await this.deps.records.setAside(id, got.problem, this.deps.clock.now());
+    this.deps.log.error('queued report cannot be read: set aside, not mailed', { report: id, problem: got.problem });
+  }
+
+  /** Three days of attempts, and three days on the wall clock or (if it went back) on the monotonic one. */
+  private givesUp(report: StoredMail, attempts: number): boolean {
+    if (attempts < GIVE_UP_ATTEMPTS) return false;
+    const since = this.failingSince.get(report.id);
+    const monoElapsed = since === undefined ? 0 : this.mono() - since;
+    return this.deps.clock.now() - report.createdAt >= GIVE_UP_AFTER_MS || monoElapsed >= GIVE_UP_AFTER_MS;
   }
 
   private async attempt(report: StoredMail, sh: Smarthost): Promise<void> {
@@ -138,6 +198,7 @@ export class OutboxSender {
         nextAttemptAt: 0,
       };
       await this.deps.records.update(report, false);
+      this.forget(report.id);
       log.info('report sent', {
         to: delivery.recipients.join(','),
         message_id: messageId,
@@ -146,8 +207,8 @@ export class OutboxSender {
       this.deps.onResult?.(true, null);
     } catch (err) {
       const e = classifySmtpError(err);
-      const expired = this.deps.clock.now() - report.createdAt > GIVE_UP_AFTER_MS;
-      const retry = e.retryable && !expired;
+      if (!this.failingSince.has(report.id)) this.failingSince.set(report.id, this.mono());
+      const retry = e.retryable && !this.givesUp(report, delivery.attempts);
       report.delivery = {
         ...delivery,
         status: retry ? 'pending' : 'failed',
@@ -156,6 +217,8 @@ export class OutboxSender {
         nextAttemptAt: retry ? this.deps.clock.now() + backoffMs(delivery.attempts) : 0,
       };
       await this.deps.records.update(report, retry);
+      if (retry) this.waits.set(report.id, this.mono() + backoffMs(delivery.attempts));
+      else this.forget(report.id);
       log[retry ? 'warning' : 'error'](retry ? 'report not sent, will retry' : 'report not sent, giving up', {
         code: e.code,
         error: e.message,

@@ -11,7 +11,7 @@ import {
   type StoredMail,
   type StoredReport,
 } from '../domain/records.js';
-import { indexEntry } from '../domain/report-index.js';
+import { indexEntry, type ReportIndexEntry } from '../domain/report-index.js';
 import type { Redis } from '../ns8/redis.js';
 
 export interface RecordStore {
@@ -19,9 +19,17 @@ export interface RecordStore {
   /** Stores the report, the plan state and the history entry; queues it when `queue`. Atomic. */
   store(report: StoredReport, state: PlanState, queue: boolean): Promise<void>;
   saveState(state: PlanState): Promise<void>;
-  /** Report ids whose next attempt is due. */
-  due(nowMs: number): Promise<string[]>;
-  load(id: string): Promise<StoredMail | null>;
+  /** Every queued report id with its stored next attempt (unix ms), earliest first. */
+  queued(): Promise<QueuedMail[]>;
+  /** A queued mail, `gone` when its record no longer exists, `unreadable` when it cannot be sent as it is. */
+  load(id: string): Promise<LoadedMail>;
+  /** Takes an id out of the outbox (its report is gone). */
+  unqueue(id: string): Promise<void>;
+  /**
+   * Takes an unreadable report out of the outbox for good and, when it is in the history, marks
+   * its index entry failed with `problem`, so the status page and list-reports say it was not mailed.
+   */
+  setAside(id: string, problem: string, nowMs: number): Promise<void>;
   /** Rewrites the report's delivery; keeps it queued at `nextAttemptAt` or drops it from the queue. */
   update(report: StoredMail, queued: boolean): Promise<void>;
   /** Failed reports newer than `sinceMs`, newest first (for a retry after a smarthost change). */
@@ -34,6 +42,38 @@ export interface RecordStore {
 
 type Multi = ReturnType<Redis['multi']>;
 
+export interface QueuedMail {
+  id: string;
+  /** Unix ms, as stored (written by the wall clock of whichever process queued it). */
+  nextAttemptAt: number;
+}
+
+export type LoadedMail =
+  | { state: 'ok'; mail: StoredMail }
+  | { state: 'gone' }
+  | { state: 'unreadable'; problem: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * What keeps a stored mail from being sent as it is, or null. A report is written by this service,
+ * but also comes back from a state dump (restore-module) or an older version: a truncated or
+ * partial one must not stop the outbox (issue #25 item 4).
+ */
+export function mailProblem(v: unknown): string | null {
+  if (!isObject(v)) return 'not a JSON object';
+  const d = v.delivery;
+  if (!isObject(d)) return 'no delivery';
+  if (!isNumber(d.attempts) || !isNumber(d.nextAttemptAt)) return 'delivery without attempts';
+  if (!Array.isArray(d.recipients) || !d.recipients.every((x) => typeof x === 'string'))
+    return 'delivery without recipients';
+  if (typeof v.id !== 'string' || !isNumber(v.createdAt)) return 'no id or creation time';
+  if (![v.subject, v.text, v.html].every((x) => typeof x === 'string')) return 'no subject, text or HTML';
+  if (v.kind === 'digest') return isObject(v.period) && isNumber(v.period.from) ? null : 'digest without period';
+  return isObject(v.run) && isNumber(v.run.planId) && typeof v.run.outcome === 'string' ? null : 'no run';
+}
+
 /**
  * Adds to a MULTI what writing a mail (report or digest) means: its JSON, expiring; the index entry
  * of a run report (digests are not in the history); and its place in the outbox: due at its
@@ -45,6 +85,30 @@ export function writeMail(m: Multi, k: ReturnType<typeof moduleKeys>, mail: Stor
   if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
   else m.hDel(k.outbox, mail.id);
   return m;
+}
+
+/** The index entry of a report set aside: what it said, if anything, now failed with the problem. */
+function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: number): Partial<ReportIndexEntry> {
+  let entry: unknown = null;
+  try {
+    entry = raw ? JSON.parse(raw) : null;
+  } catch {
+    /* rebuilt below */
+  }
+  // Without an entry the list still shows the id, dated when it was set aside.
+  const e: Partial<ReportIndexEntry> = isObject(entry)
+    ? entry
+    : { createdAt: nowMs, planId: 0, subject: '(a report that cannot be read)' };
+  return {
+    ...e,
+    delivery: {
+      status: 'failed',
+      attempts: e.delivery?.attempts ?? 0,
+      sentAt: null,
+      recipients: e.delivery?.recipients ?? [],
+      lastError: `the stored report cannot be read (${problem}); it was not mailed`,
+    },
+  };
 }
 
 export function createRecordStore(writer: Redis, moduleId: string): RecordStore {
@@ -66,16 +130,34 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
     async saveState(state) {
       await writer.hSet(k.plans, String(state.planId), JSON.stringify(state));
     },
-    async due(nowMs) {
+    async queued() {
       const all = await writer.hGetAll(k.outbox);
       return Object.entries(all)
-        .filter(([, at]) => Number(at) <= nowMs)
-        .sort((a, b) => Number(a[1]) - Number(b[1]))
-        .map(([id]) => id);
+        .map(([id, at]) => ({ id, nextAttemptAt: Number(at) || 0 }))
+        .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
     },
     async load(id) {
       const raw = await writer.get(k.report(id));
-      return raw ? (JSON.parse(raw) as StoredMail) : null;
+      if (raw === null) return { state: 'gone' };
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        return { state: 'unreadable', problem: `not JSON (${(err as Error).message})` };
+      }
+      const problem = mailProblem(value);
+      if (problem || (value as StoredMail).id !== id)
+        return { state: 'unreadable', problem: problem ?? 'stored under another id' };
+      return { state: 'ok', mail: value as StoredMail };
+    },
+    async unqueue(id) {
+      await writer.hDel(k.outbox, id);
+    },
+    async setAside(id, problem, nowMs) {
+      const [inHistory, raw] = await Promise.all([writer.lPos(k.history, id), writer.hGet(k.index, id)]);
+      const m = writer.multi().hDel(k.outbox, id);
+      if (inHistory !== null) m.hSet(k.index, id, JSON.stringify(setAsideEntry(raw, problem, nowMs)));
+      await m.exec();
     },
     async update(report, queued) {
       await writeMail(writer.multi(), k, report, queued).exec();
