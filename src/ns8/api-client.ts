@@ -155,9 +155,14 @@ export function createApiClient(opts: ApiClientOptions): TaskRunner & { login(si
   }
 
   async function submit(action: string, data: unknown, signal?: AbortSignal): Promise<string> {
-    // cluster-admin turns every root task into a notification and a toast in every open session
-    // unless extra.isNotificationHidden is set (NS8.md §12.3): these checks are background work.
-    const extra = { title: 'backup-monitor repository check', isNotificationHidden: true };
+    // Hidden: cluster-admin shows no toast while the check runs or when it completes. It shows an
+    // aborted one anyway, in every open session (NS8.md §12.3), and read-backup-snapshots aborts
+    // exactly when the destination cannot be read: that toast is this title over "generic error".
+    const extra = {
+      title: 'Backup monitor: a backup destination cannot be read',
+      description: 'Checked after a backup run with problems: its report names the destination and what to do',
+      isNotificationHidden: true,
+    };
     const r = await authed('POST', '/api/cluster/tasks', { action, data, extra, parent: '' }, signal);
     const id = (r.body.data as Record<string, unknown> | undefined)?.id;
     if (r.status === 201 && typeof id === 'string') return id;
