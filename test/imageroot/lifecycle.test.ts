@@ -441,6 +441,77 @@ describe('restore onto a fresh instance', () => {
   });
 });
 
+// Issue #25 item 9: a malformed dump is refused before the live state is touched. The step that
+// restore-module and clone-module run (20loadstate) loads a dump onto an instance that already
+// has state, so "nothing loaded" is visible as "everything as it was".
+describe('a malformed dump is refused and the live state is kept', () => {
+  interface DumpEntry {
+    key: string;
+    expires_at: number | null;
+    payload: string;
+  }
+  const dumpFile = () => path.join(source.stateDir, 'backup-monitor-state.json');
+
+  /** Dumps the source, lets `damage` edit the document, then runs 20loadstate on the same instance. */
+  async function loadDamaged(damage: (keys: DumpEntry[]) => void) {
+    await populateSource();
+    await runHook(source, 'module-dump-state');
+    const doc = JSON.parse(readFileSync(dumpFile(), 'utf8')) as { keys: DumpEntry[] };
+    damage(doc.keys);
+    writeFileSync(dumpFile(), JSON.stringify(doc));
+    const before = await serviceState(MODULE_ID);
+    const env = { ...agentEnvironment(source), ...source.env };
+    const step = path.join(IMAGEROOT, 'actions', 'restore-module', '20loadstate');
+    const res = await run(step, [], { cwd: source.stateDir, env }).then(
+      (r) => ({ code: 0, stderr: r.stderr }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    const c = await admin();
+    const staging = await c.keys(`module/${MODULE_ID}/restoring/*`);
+    await c.quit();
+    return { res, before, after: await serviceState(MODULE_ID), staging };
+  }
+  const entry = (keys: DumpEntry[], name: string) => keys.find((k) => k.key === name)!;
+
+  test('a key of the wrong Redis type (a string where the plan states are a hash)', async () => {
+    const { res, before, after, staging } = await loadDamaged((keys) => {
+      entry(keys, 'plans').payload = entry(keys, 'digest').payload;
+    });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /backup-monitor state not loaded: .*plans is a string, the service keeps a hash there/);
+    assert.doesNotMatch(res.stderr, /Traceback/);
+    assert.deepEqual(after, before);
+    assert.deepEqual(staging, [], 'nothing staged is left behind');
+  });
+
+  test('a report stored as a list', async () => {
+    const { res, before, after } = await loadDamaged((keys) => {
+      entry(keys, 'report/r-0002').payload = entry(keys, 'history').payload;
+    });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /report\/r-0002 is a list, the service keeps a string there/);
+    assert.deepEqual(after, before);
+  });
+
+  test('a key listed twice', async () => {
+    const { res, before, after, staging } = await loadDamaged((keys) => {
+      keys.push({ ...entry(keys, 'history') });
+    });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /backup-monitor state not loaded: .*history is listed twice/);
+    assert.doesNotMatch(res.stderr, /Traceback/);
+    assert.deepEqual(after, before);
+    assert.deepEqual(staging, []);
+  });
+
+  test('a sound dump replaces the live state (the check refuses nothing good)', async () => {
+    const { res, before, after } = await loadDamaged(() => undefined);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(after, before);
+    assert.ok(!existsSync(dumpFile()), 'the dump is deleted once loaded');
+  });
+});
+
 describe('clone and move to another node', () => {
   test('clone: the copy has every setting and the whole state; the source keeps running with its own', async () => {
     await populateSource();
@@ -485,6 +556,24 @@ describe('clone and move to another node', () => {
 });
 
 describe('the dump covers what the service keeps', () => {
+  test('the Redis type the restore expects of each key is the one docs/ARCHITECTURE.md "Records" states', async () => {
+    const { stdout } = await run(
+      '/usr/bin/python3',
+      ['-c', 'import json; from backup_monitor import statedump as s; print(json.dumps(s.STATE_TYPES))'],
+      { env: { PATH: SYSTEM_PATH, PYTHONPATH: path.join(IMAGEROOT, 'pypkg'), PYTHONDONTWRITEBYTECODE: '1' } },
+    );
+    const types = JSON.parse(stdout) as Record<string, string>;
+    const doc = readFileSync(path.join(IMAGEROOT, '..', 'docs', 'ARCHITECTURE.md'), 'utf8');
+    const documented = Object.fromEntries(
+      [...doc.matchAll(/^\| `module\/<id>\/([^`]+)` \| (\w+) \|/gm)].map(([, key, type]) => [
+        key!.replace('<report id>', '*'),
+        type!.toLowerCase(),
+      ]),
+    );
+    for (const [key, type] of Object.entries(types))
+      assert.equal(documented[key], type, `module/<id>/${key}: ${type} in statedump.py`);
+  });
+
   test('every key in src/domain/records.ts moduleKeys is either dumped or declared transient', async () => {
     const { stdout } = await run(
       '/usr/bin/python3',

@@ -26,6 +26,10 @@ FORMAT = 1
 # What the service writes under module/<id>/ (src/domain/records.ts, moduleKeys) and keeps:
 STATE_KEYS = ('plans', 'outbox', 'history', 'watchdog', 'runlog', 'digest', 'index', 'runs')
 STATE_PATTERNS = ('report/*',)
+# ... and the Redis type of each (docs/ARCHITECTURE.md "Records"): a dump holding another type is
+# refused, or the service would fail every run with WRONGTYPE (issue #25 item 9).
+STATE_TYPES = {'plans': 'hash', 'outbox': 'hash', 'history': 'list', 'watchdog': 'hash', 'runlog': 'list',
+               'digest': 'string', 'index': 'hash', 'runs': 'hash', 'report/*': 'string'}
 # ... and what it rebuilds on its own, so a copy would only be stale (link health checks).
 TRANSIENT_KEYS = ('health',)
 # Everything else under module/<id>/ belongs to NS8 (environment, ui_name, ui_note, flags,
@@ -129,9 +133,13 @@ def read_dump(path=None):
         raise StateDumpError(f'{path}: not JSON ({ex})') from None
     if not isinstance(doc, dict) or doc.get('format') != FORMAT or not isinstance(doc.get('keys'), list):
         raise StateDumpError(f'{path}: not a format {FORMAT} state dump')
+    seen = set()
     for entry in doc['keys']:
         if not isinstance(entry, dict) or not _valid_suffix(entry.get('key')):
             raise StateDumpError(f'{path}: unexpected key {entry.get("key") if isinstance(entry, dict) else entry!r}')
+        if entry['key'] in seen:  # staged twice, its second RENAME would fail mid-swap
+            raise StateDumpError(f'{path}: {entry["key"]} is listed twice')
+        seen.add(entry['key'])
         exp = entry.get('expires_at')
         if exp is not None and (not isinstance(exp, int) or isinstance(exp, bool)):
             raise StateDumpError(f'{path}: bad expires_at for {entry["key"]}')
@@ -145,13 +153,34 @@ def read_dump(path=None):
 STAGING = 'restoring/'
 
 
+def expected_type(key):
+    """The Redis type the service keeps under module/<id>/<key>."""
+    if key in STATE_TYPES:
+        return STATE_TYPES[key]
+    return next(t for p, t in STATE_TYPES.items() if p.endswith('*') and key.startswith(p[:-1]))
+
+
+def _wrong_types(rdb, staged):
+    """'<key> is a <type>, ...' for every staged key of another type than the service's."""
+    pipe = rdb.pipeline(transaction=False)
+    for name, _final, _key in staged:
+        pipe.type(name)
+    problems = []
+    for (_name, _final, key), found in zip(staged, pipe.execute()):
+        found = _text(found)
+        if found != expected_type(key):
+            problems.append(f'{key} is a {found}, the service keeps a {expected_type(key)} there')
+    return problems
+
+
 def load(rdb, module_id, doc):
     """Replace module/<module_id>/'s state with the document's. Returns the number of keys written.
 
     Keys already expired are skipped. Every payload is first restored under
-    module/<id>/restoring/…; only when Redis accepted all of them (a payload from a newer Redis
-    is refused) one transaction deletes the old state and renames the staged keys into place,
-    so a refused dump leaves the state as it was. (No Lua: module users may not run scripts.)
+    module/<id>/restoring/…, and its Redis type checked against the service's; only when Redis
+    accepted all of them (a payload from a newer Redis is refused) and every type is right, one
+    transaction deletes the old state and renames the staged keys into place, so a refused dump
+    leaves the state as it was. (No Lua: module users may not run scripts.)
     """
     base = f'module/{module_id}/'
     now_ms = _now_ms(rdb)
@@ -166,19 +195,27 @@ def load(rdb, module_id, doc):
             name = base + STAGING + entry['key']
             exp = entry.get('expires_at')
             rdb.restore(name, exp if exp is not None else 0, entry['raw'], replace=True, absttl=exp is not None)
-            staged.append((name, base + entry['key']))
+            staged.append((name, base + entry['key'], entry['key']))
     except Exception as ex:  # redis.ResponseError: bad payload or RDB version
-        if staged:
-            rdb.delete(*[s for s, _ in staged])
+        _drop(rdb, staged)
         raise StateDumpError(f'Redis refused the state of {entry["key"]}: {ex}') from None
+    wrong = _wrong_types(rdb, staged) if staged else []
+    if wrong:
+        _drop(rdb, staged)
+        raise StateDumpError('; '.join(wrong))
     current = _state_names(rdb, module_id)
     pipe = rdb.pipeline(transaction=True)
     if current:
         pipe.delete(*current)
-    for name, final in staged:
+    for name, final, _key in staged:
         pipe.rename(name, final)
     pipe.execute()
     return len(staged)
+
+
+def _drop(rdb, staged):
+    if staged:
+        rdb.delete(*[name for name, _final, _key in staged])
 
 
 def remove_dump(path=None):
