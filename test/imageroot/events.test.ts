@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { MODULE_ID, MODULE_PASSWORD } from '../helpers/redis-server.js';
 import { IMAGEROOT, agentEnvironment, readEnvFile, runEvent, stubCalls } from '../sim/agent-runner.js';
-import { freshModule } from './harness.js';
+import { freshModule, withClient } from './harness.js';
 
 const h = freshModule('bm-events-');
 
@@ -26,6 +26,66 @@ describe('events', () => {
       assert.deepEqual(stubCalls(h.o), []);
     });
   }
+});
+
+/**
+ * Runs leader-changed for `newLeader` while watching the commands Redis receives, and tells
+ * whether the handler finished before it read `cluster/environment` NODE_ID once.
+ */
+async function leaderChangedReadingLeader(newLeader: number, env: Record<string, string> = {}) {
+  const monitor = createClient({ url: h.redis.adminUrl });
+  await monitor.connect();
+  let sawRead!: () => void;
+  const read = new Promise<'read'>((resolve) => {
+    sawRead = () => resolve('read');
+  });
+  await monitor.MONITOR((line) => {
+    if (/"hget" "cluster\/environment" "NODE_ID"/i.test(line)) sawRead();
+  });
+  const event = runEvent('leader-changed', { node_id: newLeader, endpoint: 'leader.example.org:55820' }, 'cluster', {
+    ...h.o,
+    env,
+  });
+  const first = await Promise.race([read, event.then(() => 'finished' as const)]);
+  monitor.destroy();
+  return { first, event };
+}
+
+const setLeader = (id: string) =>
+  withClient(h.redis.adminUrl, async (c) => {
+    await c.hSet('cluster/environment', 'NODE_ID', id);
+  });
+
+describe('leader-changed waits for the new leader', () => {
+  test('restarts only once cluster/environment names the new leader', async () => {
+    try {
+      const { first, event } = await leaderChangedReadingLeader(2);
+      assert.equal(first, 'read', 'the handler reads the leader before it restarts anything');
+      assert.deepEqual(stubCalls(h.o), [], 'no restart while the old leader is still named');
+      // What core's switch-leader does on every node for the same event.
+      await setLeader('2');
+      const res = await event;
+      assert.equal(res.exitCode, 0, res.stderr);
+      assert.deepEqual(stubCalls(h.o), ['systemctl --user try-restart backup-monitor.service']);
+    } finally {
+      await setLeader('1');
+    }
+  });
+
+  test('restarts at once when the new leader is already named', async () => {
+    const { event } = await leaderChangedReadingLeader(1);
+    const res = await event;
+    assert.equal(res.exitCode, 0, res.stderr);
+    assert.deepEqual(stubCalls(h.o), ['systemctl --user try-restart backup-monitor.service']);
+  });
+
+  test('bounded: restarts anyway, with a warning, when the new leader never shows', async () => {
+    const { event } = await leaderChangedReadingLeader(2, { LEADER_WAIT_SECONDS: '1' });
+    const res = await event;
+    assert.equal(res.exitCode, 0, res.stderr);
+    assert.match(res.stderr, /node 2/);
+    assert.deepEqual(stubCalls(h.o), ['systemctl --user try-restart backup-monitor.service']);
+  });
 });
 
 describe('update-module.d', () => {
