@@ -1,20 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A backup run as the admin sees it: one plan, one trigger time, one result per module.
 
-import type { ModuleStatus } from './backup.js';
+import type { ModuleStatus, StatusProblem } from './backup.js';
 import type { DestinationHealth } from './destination.js';
 
-/**
- * Seed-compatible outcome names, used in subjects and history. WARNING: every application was
- * saved, but something looks wrong (a size far from its usual range, zero files: see
- * src/trends/anomaly.ts); it is a problem for notification policies, not a success.
- */
-export type Outcome = 'SUCCESS' | 'WARNING' | 'PARTIAL' | 'REPO_FAILURE' | 'MISSING';
+import type { Outcome } from './outcome.js';
 
-export const OUTCOMES: readonly Outcome[] = ['SUCCESS', 'WARNING', 'PARTIAL', 'REPO_FAILURE', 'MISSING'];
-
-/** Every application was saved (restorable data is fresh), even if with a warning. */
-export const savedEverything = (o: Outcome): boolean => o === 'SUCCESS' || o === 'WARNING';
+// The outcome vocabulary lives in the one outcome table (./outcome.ts); re-exported for the stages
+// that speak of runs.
+export { type Outcome, OUTCOMES, savedEverything } from './outcome.js';
 
 /** What happened to one module in this run. */
 export type ModuleResult = 'success' | 'failed' | 'not_run';
@@ -35,6 +29,8 @@ export interface ModuleRow {
   errors: number | null;
   /** `<image>/<module uuid>`: the restic repository path within the destination. */
   repoPath: string;
+  /** Set when the module's status was not taken at face value (issue #25): the row is `failed`. */
+  statusProblem?: StatusProblem;
   /** How this run compares with the module's previous runs (src/trends/anomaly.ts). */
   trend?: ModuleTrend | null;
   /** What looks wrong in a successful backup; any makes the run a WARNING. */
