@@ -6,7 +6,15 @@
 // --jitless remove (issue #10 item 1), and loading it costs the idle service about 12 MB of its
 // resident memory (bench/run.ts). node:http is already loaded for the webhook receiver.
 import { request as httpRequest, type RequestOptions } from 'node:http';
+import { jsonNestingExceeds } from '../domain/json-depth.js';
 import { readLimited } from '../http-body.js';
+
+/**
+ * Deepest nesting parsed. The answers read here nest 5 to 8 levels; V8's JSON.parse builds every
+ * level before it can fail, and 8 MB of `[[[…]]]` (under every size cap) killed the 128 MB heap
+ * in a crash loop (issue #25 item 2).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export interface JsonRequest {
   method?: string;
@@ -31,7 +39,22 @@ export class AnswerTooLargeError extends Error {
   }
 }
 
-/** Rejects on a network error, an abort (with the signal's reason) or an oversized answer. */
+/**
+ * Refused before parsing because parsing would cost too much: nesting deeper than MAX_JSON_DEPTH.
+ * A kind of AnswerTooLargeError, so every caller classifies it as the bad answer it is.
+ */
+export class AnswerTooDeepError extends AnswerTooLargeError {
+  constructor(
+    maxBytes: number,
+    readonly maxDepth: number,
+  ) {
+    super(maxBytes);
+    this.message = `answer nested deeper than ${maxDepth} levels`;
+    this.name = 'AnswerTooDeepError';
+  }
+}
+
+/** Rejects on a network error, an abort (with the signal's reason), an oversized or a too deep answer. */
 export async function requestJson(url: string | URL, o: JsonRequest): Promise<JsonReply> {
   const target = typeof url === 'string' ? new URL(url) : url;
   const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
@@ -49,7 +72,11 @@ export async function requestJson(url: string | URL, o: JsonRequest): Promise<Js
     const req = send(target, options, (res) => {
       const tooLarge = () => new AnswerTooLargeError(o.maxBytes);
       readLimited(res, o.maxBytes, tooLarge).then(
-        (body) => resolve({ status: res.statusCode ?? 0, body: parseOrUndefined(body) }),
+        (body) => {
+          const text = body.toString('utf8');
+          if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) fail(new AnswerTooDeepError(o.maxBytes, MAX_JSON_DEPTH));
+          else resolve({ status: res.statusCode ?? 0, body: parseOrUndefined(text) });
+        },
         (err: unknown) => {
           fail(err);
           req.destroy();
@@ -61,9 +88,9 @@ export async function requestJson(url: string | URL, o: JsonRequest): Promise<Js
   });
 }
 
-function parseOrUndefined(body: Buffer): unknown {
+function parseOrUndefined(text: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

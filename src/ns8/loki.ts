@@ -73,7 +73,8 @@ async function getJson(url: URL, user: string, password: string, signal: AbortSi
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const res = await requestJson(url, { headers: { authorization }, signal, maxBytes: MAX_ANSWER_BYTES }).catch(
     (err: unknown) => {
-      throw err instanceof AnswerTooLargeError ? new LokiFormatError('answer too large') : err;
+      // Too many bytes, or nested too deep to parse (AnswerTooDeepError is a kind of it).
+      throw err instanceof AnswerTooLargeError ? new LokiFormatError(err.message) : err;
     },
   );
   if (res.status < 200 || res.status > 299) throw new HttpStatusError(res.status);
@@ -98,8 +99,12 @@ export interface ErrorLineReaderDeps {
   /** Unix ms. */
   now(): number;
   log: Logger;
-  /** Values masked in any line besides the usual patterns (e.g. Loki's own password). */
-  secrets?: () => (string | null | undefined)[];
+  /**
+   * Values masked in any line besides the usual patterns and Loki's own password: the smarthost
+   * and Redis passwords. Read on every use (the admin may change the smarthost). If they cannot be
+   * read, no line is shown.
+   */
+  secrets?: () => Promise<(string | null | undefined)[]>;
 }
 
 export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReader {
@@ -120,12 +125,11 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
       );
       const started = deps.now();
       try {
-        const target = await Promise.race([
-          deps.discover(),
-          new Promise<never>((_, reject) =>
-            ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-          ),
-        ]);
+        const aborted = new Promise<never>((_, reject) =>
+          ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        );
+        aborted.catch(() => {}); // raced below; an abort after the read is no rejection to report
+        const target = await Promise.race([deps.discover(), aborted]);
         if (!target) {
           log.info('no Loki instance in the cluster: no error lines in the report');
           return { status: 'no_loki', lines: new Map() };
@@ -135,8 +139,10 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
         const ends = failed.map((m) => m.end ?? run.end).filter((t) => t > 0);
         const from = (starts.length ? Math.min(...starts) : run.start) - WINDOW_BEFORE_S;
         const to = Math.min(nowS, Math.max(...ends, run.end) + WINDOW_AFTER_S);
-        const secrets = [target.password, ...(deps.secrets?.() ?? [])];
+        const secrets = [target.password, ...((await Promise.race([deps.secrets?.(), aborted])) ?? [])];
         const nodes = [...new Set(failed.map((m) => m.node!))];
+        // Each answer is reduced to its few masked lines as soon as it is read, so at most one
+        // parsed answer is in memory at a time, whatever the number of nodes.
         const results = await Promise.allSettled(
           nodes.map(async (node) => {
             const url = new URL(
@@ -144,17 +150,25 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
               target.url,
             );
             const entries = parseQueryRange(await getJson(url, target.user, target.password, ctl.signal));
-            return attribute(
+            const found = attribute(
               entries,
               run.planId,
               new Set(failed.filter((m) => m.node === node).map((m) => m.moduleId)),
             );
+            if (found.truncated)
+              log.info('long Loki answer: only its newest lines were read', {
+                run: run.runKey,
+                node,
+                entries: entries.length,
+                lines_read: found.linesRead,
+              });
+            return [...found.modules].map(([m, l]) => [m, meaningful(l, secrets)] as const);
           }),
         );
         const lines = new Map<string, string[]>();
         const errors: ErrorLogStatus[] = [];
         for (const r of results) {
-          if (r.status === 'fulfilled') for (const [m, l] of r.value) lines.set(m, meaningful(l, secrets));
+          if (r.status === 'fulfilled') for (const [m, l] of r.value) lines.set(m, l);
           else errors.push(statusOf(r.reason, timedOut));
         }
         const answered = results.some((r) => r.status === 'fulfilled');

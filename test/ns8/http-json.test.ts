@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AnswerTooLargeError, requestJson } from '../../src/ns8/http-json.js';
+import { AnswerTooDeepError, AnswerTooLargeError, MAX_JSON_DEPTH, requestJson } from '../../src/ns8/http-json.js';
 
 const MB = 1024 * 1024;
 
@@ -38,6 +38,13 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       };
       res.once('close', () => served.hugeClosed++);
       pump();
+    } else if (url.pathname === '/deep') {
+      // 8 MB of nested arrays: JSON.parse would build four million levels (issue #25 item 2).
+      const half = 4 * MB;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('['.repeat(half) + ']'.repeat(half));
+    } else if (url.pathname === '/nested') {
+      const depth = Number(url.searchParams.get('depth'));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('['.repeat(depth) + ']'.repeat(depth));
     } else if (url.pathname === '/silent') {
       // Never answers.
     } else res.writeHead(404).end();
@@ -91,6 +98,22 @@ describe('requestJson', () => {
     });
     for (let i = 0; i < 100 && served.hugeClosed === before; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(served.hugeClosed, before + 1, 'the server saw the client go away');
+  });
+
+  it('refuses an answer nested deeper than MAX_JSON_DEPTH, before parsing it', async () => {
+    await assert.rejects(requestJson(`${base}/deep`, { maxBytes: 9 * MB }), (e: unknown) => {
+      assert.ok(e instanceof AnswerTooDeepError);
+      assert.ok(e instanceof AnswerTooLargeError, 'callers classify it as a bad answer, as an oversized one');
+      assert.equal(e.maxDepth, MAX_JSON_DEPTH);
+      return true;
+    });
+    const deepest = await requestJson(`${base}/nested?depth=${MAX_JSON_DEPTH}`, { maxBytes: MB });
+    assert.equal(deepest.status, 200);
+    assert.ok(Array.isArray(deepest.body));
+    await assert.rejects(
+      requestJson(`${base}/nested?depth=${MAX_JSON_DEPTH + 1}`, { maxBytes: MB }),
+      AnswerTooDeepError,
+    );
   });
 
   it("ends a silent server's request with the signal's reason, in time", async () => {

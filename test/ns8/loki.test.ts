@@ -73,8 +73,11 @@ const NC_LINES = [
 
 let loki: LokiSim;
 const target = (): LokiTarget => ({ url: loki.url, user: loki.user, password: loki.password });
-const reader = (budgetSeconds = 5, discover: () => Promise<LokiTarget | null> = async () => target()) =>
-  createErrorLineReader({ discover, budgetSeconds, now: () => Date.now(), log });
+const reader = (
+  budgetSeconds = 5,
+  discover: () => Promise<LokiTarget | null> = async () => target(),
+  secrets?: () => Promise<(string | null)[]>,
+) => createErrorLineReader({ discover, budgetSeconds, now: () => Date.now(), log, secrets });
 
 before(async () => {
   loki = await startLoki();
@@ -85,6 +88,7 @@ after(async () => {
 beforeEach(() => {
   loki.delayMs = 0;
   loki.rawBody = null;
+  loki.refuseWith = null;
   loki.queries.length = 0;
   loki.password = 'c3b2a1f0-loki-pass';
   loki.entries = [
@@ -218,6 +222,65 @@ describe('error lines from Loki', () => {
     assert.equal((await reader(5, async () => old).read(RUN)).status, 'auth');
   });
 
+  it('credentials refused after login (403): auth, not a generic error', async () => {
+    loki.refuseWith = 403;
+    const got = await reader().read(RUN);
+    assert.equal(got.status, 'auth');
+    assert.equal(loki.queries.length, 2, 'Loki was asked, and refused');
+  });
+
+  it("masks Loki's own password and the caller's secrets (smarthost, Redis) in every line", async () => {
+    const secrets = ['smarthost-Pa55', 'redis-Pa55-module'];
+    loki.entries = backupRunLines({
+      node: 1,
+      planId: 2,
+      at: (T + 1) * 1000,
+      modules: [
+        {
+          id: 'nextcloud1',
+          ok: false,
+          lines: [
+            `error: login loki ${loki.password} refused`,
+            `error: relay refused smarthost-Pa55 for backup@example.org`,
+            `error: NOAUTH redis-Pa55-module refused`,
+          ],
+        },
+      ],
+    });
+    const got = await reader(5, undefined, async () => secrets).read(run([mod('nextcloud1', 1, 'failed')]));
+    const nc = got.lines.get('nextcloud1')!;
+    assert.deepEqual(nc.slice(0, 3), [
+      'error: login loki <secret> refused',
+      'error: relay refused <secret> for backup@example.org',
+      'error: NOAUTH <secret> refused',
+    ]);
+  });
+
+  it('a journal entry of 128,000 lines: the report keeps the last lines of the module', async () => {
+    loki.entries = backupRunLines({
+      node: 1,
+      planId: 2,
+      at: (T + 1) * 1000,
+      modules: [
+        {
+          id: 'nextcloud1',
+          ok: false,
+          lines: [`${Array.from({ length: 128_000 }, (_, i) => `chunk ${i} failed`).join('\n')}\nFatal: out of space`],
+        },
+      ],
+    });
+    const got = await reader().read(run([mod('nextcloud1', 1, 'failed')]));
+    const nc = got.lines.get('nextcloud1')!;
+    assert.equal(nc.length, LINES_PER_MODULE);
+    assert.deepEqual(nc.slice(-2), ['Fatal: out of space', 'nextcloud1: backup 2 failed (exit code 1)']);
+  });
+
+  it('8 MB of nested arrays: a classified error, not a parse', async () => {
+    const half = 4 * 1024 * 1024;
+    loki.rawBody = '['.repeat(half) + ']'.repeat(half);
+    assert.equal((await reader().read(RUN)).status, 'error');
+  });
+
   it('nothing in the logs: empty', async () => {
     loki.entries = [];
     const got = await reader().read(RUN);
@@ -320,6 +383,7 @@ describe('pure parts', () => {
     const lines = [
       'x: starting backup 2 at now',
       'in x',
+      'error in x',
       'x: backup 2 failed (exit code 3)',
       'after',
       'y: starting backup 9 at now',
@@ -330,7 +394,7 @@ describe('pure parts', () => {
       2,
       new Set(['x', 'y']),
     );
-    assert.deepEqual(Object.fromEntries(m), { x: ['in x', 'x: backup 2 failed (exit code 3)'] });
+    assert.deepEqual(Object.fromEntries(m.modules), { x: ['error in x', 'x: backup 2 failed (exit code 3)'] });
   });
   it('masks secrets in every usual shape', () => {
     assert.equal(maskLine('rest:http://node%2F1:gw-pass@127.0.0.1:4694/x'), 'rest:http://<secret>@127.0.0.1:4694/x');

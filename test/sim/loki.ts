@@ -30,6 +30,11 @@ export interface LokiSim {
   delayMs: number;
   /** Answer every query with this body instead (garbage tests). */
   rawBody: string | null;
+  /**
+   * Answer every authenticated query with this status instead, as Traefik does in front of Loki
+   * (403 from an IP allow-list or a forward-auth middleware that refuses the user).
+   */
+  refuseWith: number | null;
   /** Queries received (decoded parameters). */
   queries: URLSearchParams[];
   stop(): Promise<void>;
@@ -52,6 +57,7 @@ export async function startLoki(opts: { user?: string; password?: string } = {})
     entries: [],
     delayMs: 0,
     rawBody: null,
+    refuseWith: null,
     queries: [],
     stop: async () => {},
   };
@@ -68,6 +74,12 @@ export async function startLoki(opts: { user?: string; password?: string } = {})
       return;
     }
     sim.queries.push(url.searchParams);
+    if (sim.refuseWith !== null) {
+      res
+        .writeHead(sim.refuseWith, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`${sim.refuseWith} Forbidden\n`);
+      return;
+    }
     const answer = () => {
       if (sim.rawBody !== null) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(sim.rawBody);
