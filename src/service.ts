@@ -35,6 +35,7 @@ import { createLinks } from './service/links.js';
 import { healthCheck } from './service/health.js';
 import { testMailSender } from './service/test-mail.js';
 import { reconciler } from './service/reconcile.js';
+import { removedPlansForgetter } from './service/forget-plans.js';
 import { MemoryTrimmer, reducingGc, type ReducingGc } from './service/memory-trim.js';
 import { observeApiServer, startMetrics, type MetricsEndpoint } from './metrics/index.js';
 
@@ -211,6 +212,9 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     log.child({ stage: 'events' }),
   );
   await reconcile();
+  // Issue #25: a removed plan leaves plans/runs/watchdog (its reports stay); at start, then hourly.
+  const forgetter = removedPlansForgetter({ reader: redis.reader, writer: redis.writer, moduleId: cfg.moduleId, log });
+  forgetter.start();
   delivery.start();
   // Issue #15: reports stored by an older version get their history index entry once.
   records.indexMissing().then(
@@ -323,6 +327,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
         delivery.stop(),
         metrics?.stop(),
         trimmer?.stop(),
+        forgetter.stop(),
       ]);
       if (!(await settlesWithin(work, STOP_GRACE_MS))) {
         log.warning('stopping while Redis is unreachable: pending work is given up', { grace_ms: STOP_GRACE_MS });
