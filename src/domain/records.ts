@@ -141,6 +141,8 @@ export const moduleKeys = (moduleId: string) => ({
   digest: `module/${moduleId}/digest`,
   /** HASH report id -> ReportIndexEntry JSON (domain/report-index.ts): what history and trends read. */
   index: `module/${moduleId}/index`,
+  /** STRING, expiring: the token of the one instance that writes and sends (notify/writer-lease.ts). */
+  writer: `module/${moduleId}/writer`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */
