@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Redis clients: the read-only replica as `default` (state + events, NS8.md §3 (a)(b)) and the
 // leader with the module's credentials (own namespace, NS8.md §3 (c)).
-import { createClient, type RedisClientType } from '@redis/client';
+import { createClient, type RedisClientType } from 'redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { backoffDelay, retry, type Backoff } from '../retry.js';
