@@ -3,17 +3,17 @@
 // token), GET /healthz, plus two helpers for the module's actions. No business logic here:
 // accepted alerts go to the run tracker, which works asynchronously, so the answer is fast.
 //
-// Plain node:http, no framework: four fixed routes do not need a router, and express with its
-// body parser cost more than half of the CPU time per webhook and ~10 MB of RSS (bench/run.ts,
-// issue #10). The body rules are express.json's: JSON objects or arrays only, UTF-8, a size limit.
-import http, { type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+// An express 5 app (the product card's stack) with its own JSON body reader (src/http-body.ts):
+// express.json drains a body over the limit before it answers, so an endless one never got its 413.
+import http, { type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { parseAlertWebhook } from '../domain/alert.js';
 import { SETTINGS, isEmail } from '../settings.js';
 import type { Secret } from '../secret.js';
 import type { Logger } from '../log.js';
 import type { RunSink } from './types.js';
-import { readLimited } from '../http-body.js';
+import { HttpError, readJsonBody } from '../http-body.js';
 
 export interface Health {
   ok: boolean;
@@ -40,87 +40,62 @@ export interface WebhookDeps {
 /** At most as many test recipients as the settings allow for mail_to. */
 const MAX_TEST_RECIPIENTS = SETTINGS.find((s) => s.name === 'mail_to')?.maxItems ?? 50;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const sameSecret = (given: string, want: string) => {
   const a = Buffer.from(given);
   const b = Buffer.from(want);
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
-const send = (res: ServerResponse, status: number, body: unknown) => {
-  const data = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(data),
-  });
-  res.end(data);
-};
-
-/** The body as JSON, by express.json's rules (strict, UTF-8 only, no compression, size-limited). */
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const [type, ...params] = (req.headers['content-type'] ?? '').split(';').map((p) => p.trim().toLowerCase());
-  if (type !== 'application/json') throw new HttpError(415, 'content type must be application/json');
-  const charset = params
-    .find((p) => p.startsWith('charset='))
-    ?.slice(8)
-    .replace(/^"|"$/g, '');
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
-    throw new HttpError(415, `unsupported charset "${charset.slice(0, 40).toUpperCase()}"`);
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') throw new HttpError(415, `unsupported content encoding "${encoding.slice(0, 40)}"`);
-  const tooLarge = () => new HttpError(413, `body larger than ${limit} bytes`);
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
-  // Past the limit the rest is left to node's http server, which discards it once the 413 is sent.
-  const text = (await readLimited(req, limit, tooLarge)).toString('utf8');
-  if (text.trim() === '') return {};
-  if (!/^\s*[{[]/.test(text)) throw new HttpError(400, 'body is not valid JSON');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError(400, 'body is not valid JSON');
-  }
-}
-
 export interface Receiver {
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The routes, to mount on any server: createApp never listens (tests mount it on port 0). */
+  app: Express;
   /** Listening, or a clear error (`cannot listen on host:port: address already in use`). */
   listen(port: number, host: string): Promise<Server>;
 }
 
+/** The listening server, or one line naming the address and why (the service exits with it). */
+function listenOn(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = http.createServer(app);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'address already in use'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
+      reject(new Error(`cannot listen on ${host}:${port}: ${why}`, { cause: err }));
+    });
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
 export function createApp(deps: WebhookDeps): Receiver {
-  const authorized = (req: IncomingMessage): boolean => {
-    if (!deps.token) return true;
+  const bearer = (req: Request, res: Response, next: NextFunction) => {
     const h = req.headers.authorization ?? '';
-    return h.startsWith('Bearer ') && sameSecret(h.slice(7), deps.token.reveal());
+    if (!deps.token || (h.startsWith('Bearer ') && sameSecret(h.slice(7), deps.token.reveal()))) next();
+    else res.status(401).json({ error: 'missing or wrong bearer token' });
   };
 
-  const alert = async (req: IncomingMessage, res: ServerResponse) => {
-    const parsed = parseAlertWebhook(await readJson(req, deps.bodyLimitBytes), 'webhook');
+  const alert = async (req: Request, res: Response) => {
+    const parsed = parseAlertWebhook(await readJsonBody(req, deps.bodyLimitBytes), 'webhook');
     if (!parsed.ok) {
       deps.log.warning('webhook rejected', { problems: parsed.problems.join('; ').slice(0, 500) });
-      send(res, 400, { error: 'invalid Alertmanager payload', problems: parsed.problems });
+      res.status(400).json({ error: 'invalid Alertmanager payload', problems: parsed.problems });
       return;
     }
     if (parsed.alerts.length === 0) {
-      send(res, 422, { error: 'no backup alert in the payload', ignored: parsed.ignored });
+      res.status(422).json({ error: 'no backup alert in the payload', ignored: parsed.ignored });
       return;
     }
     deps.log.info('webhook accepted', { alerts: parsed.alerts.length, ignored: parsed.ignored });
     for (const a of parsed.alerts) deps.sink.alert(a);
-    send(res, 202, { accepted: parsed.alerts.length, ignored: parsed.ignored });
+    res.status(202).json({ accepted: parsed.alerts.length, ignored: parsed.ignored });
   };
 
-  const testNotification = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = (await readJson(req, deps.bodyLimitBytes)) as { to?: unknown; kind?: unknown } | null;
-    const invalid = (error: string) => send(res, 400, { ok: false, code: 'INVALID_INPUT', error });
+  const testNotification = async (req: Request, res: Response) => {
+    const body = (await readJsonBody(req, deps.bodyLimitBytes)) as { to?: unknown; kind?: unknown } | null;
+    const invalid = (error: string) => res.status(400).json({ ok: false, code: 'INVALID_INPUT', error });
     const to = body?.to;
     if (to !== undefined) {
       if (!Array.isArray(to) || to.some((t: unknown) => typeof t !== 'string')) {
@@ -143,60 +118,35 @@ export function createApp(deps: WebhookDeps): Receiver {
       return;
     }
     const r = await deps.sendTestMail(to as string[] | undefined, kind === 'digest');
-    send(res, r.status, r.body);
+    res.status(r.status).json(r.body);
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?', 1)[0]!.replace(/(.)\/$/, '$1');
-    const get = req.method === 'GET' || req.method === 'HEAD';
-    if (path === '/healthz' && get) {
-      const h = await deps.health();
-      send(res, h.ok ? 200 : 503, h);
-      return;
-    }
-    if (path === '/alertmanager-config' && get) {
-      send(res, 200, deps.alertmanagerConfig());
-      return;
-    }
-    const post =
-      req.method === 'POST' && (path === '/alert' ? alert : path === '/test-notification' ? testNotification : null);
-    if (!post) {
-      send(res, 404, { error: 'not found' });
-      return;
-    }
-    if (!authorized(req)) {
-      send(res, 401, { error: 'missing or wrong bearer token' });
-      return;
-    }
-    await post(req, res);
+  /** A refusal is its status and message; anything else is our bug: logged, answered 500. */
+  const refuse = (err: Error, req: Request, res: Response, _next: NextFunction) => {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (status === 500) deps.log.error('request failed', { error: err.message });
+    // What is left of a refused body is not read: the connection closes after the answer.
+    if (!req.readableEnded) res.setHeader('connection', 'close');
+    if (!res.headersSent) res.status(status).json({ error: status === 500 ? 'internal error' : err.message });
+    else res.destroy();
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    route(req, res).catch((err: Error) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      if (status === 500) deps.log.error('request failed', { error: err.message });
-      // What is left of a refused body is not read: the connection closes after the answer.
-      if (!req.readableEnded) res.setHeader('connection', 'close');
-      if (!res.headersSent) send(res, status, { error: status === 500 ? 'internal error' : err.message });
-      else res.destroy();
-    });
-  };
-
-  return {
-    handle,
-    listen: (port, host) =>
-      new Promise<Server>((resolve, reject) => {
-        const server = http.createServer(handle);
-        server.once('error', (err: NodeJS.ErrnoException) => {
-          const why =
-            err.code === 'EADDRINUSE'
-              ? 'address already in use'
-              : err.code === 'EACCES'
-                ? 'permission denied'
-                : err.message;
-          reject(new Error(`cannot listen on ${host}:${port}: ${why}`, { cause: err }));
-        });
-        server.listen(port, host, () => resolve(server));
-      }),
-  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.enable('case sensitive routing'); // read when the first route is added: keep it first
+  app.get('/healthz', async (_req, res) => {
+    const h = await deps.health();
+    res.status(h.ok ? 200 : 503).json(h);
+  });
+  app.get('/alertmanager-config', (_req, res) => {
+    res.json(deps.alertmanagerConfig());
+  });
+  app.post('/alert', bearer, alert);
+  app.post('/test-notification', bearer, testNotification);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use(refuse);
+  return { app, listen: (port, host) => listenOn(app, port, host) };
 }

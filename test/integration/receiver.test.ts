@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The receiver's HTTP contract on a real listening node:http server (port 0).
+// The receiver's HTTP contract on a real listening server (port 0).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { createApp } from '../../src/triggers/webhook.js';
 import type { BackupAlert } from '../../src/domain/alert.js';
 import { Secret } from '../../src/secret.js';
@@ -188,5 +188,107 @@ describe('hostile input (issue #10)', () => {
     assert.equal((await post(firing, { 'content-type': 'application/json; charset=latin1' })).status, 415);
     assert.equal((await post(firing, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status, 415);
     assert.equal((await post(firing, { 'content-type': 'application/json; charset=utf-8' })).status, 202);
+  });
+});
+
+describe('the express app (issue #20)', () => {
+  /** One raw HTTP/1.1 request; the status line's code (0 when the server closed without answering). */
+  const rawStatus = (request: string) =>
+    new Promise<number>((resolve, reject) => {
+      const { port } = server.address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1', () => socket.end(request));
+      let answer = '';
+      socket.on('data', (d) => {
+        answer += d.toString('latin1');
+      });
+      socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+      socket.on('error', reject);
+    });
+
+  it('createApp does not listen: its express app mounts on any server', async () => {
+    const { app } = createApp(deps(null));
+    assert.equal(typeof app, 'function', 'an express app');
+    const mounted = http.createServer(app);
+    await new Promise<void>((r) => mounted.listen(0, '127.0.0.1', r));
+    try {
+      const res = await post(firing, undefined, `http://127.0.0.1:${(mounted.address() as AddressInfo).port}`);
+      assert.equal(res.status, 202);
+      assert.equal(res.headers.get('x-powered-by'), null);
+    } finally {
+      mounted.close();
+    }
+  });
+  it('a body nested deeper than 16384 levels is refused before parsing (400)', async () => {
+    received.length = 0;
+    const res = await post(`{"version": "4", "alerts": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { error: 'body nests deeper than 16384 levels' });
+    assert.equal(received.length, 0);
+  });
+  it('brackets inside strings do not count as nesting', async () => {
+    const res = await post(JSON.stringify({ version: '4', alerts: [], note: '['.repeat(20_000) }));
+    assert.equal(res.status, 422);
+  });
+  it('elsewhere, another method or another case: 404 with a JSON answer, not an HTML page', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['GET', '/alert'],
+      ['PUT', '/alert'],
+      ['POST', '/ALERT'],
+      ['POST', '/healthz'],
+      ['DELETE', '/test-notification'],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : '{}',
+      });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.deepEqual(await res.json(), { error: 'not found' });
+    }
+  });
+  it('a trailing slash or a query string still reaches the route; HEAD /healthz answers without a body', async () => {
+    assert.equal(
+      (
+        await fetch(`${base}/alert/?x=1`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: firing,
+        })
+      ).status,
+      202,
+    );
+    const head = await fetch(`${base}/healthz`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+  it('no 5xx for any malformed request', async () => {
+    const json = 'content-type: application/json\r\n';
+    const requests = [
+      'GET /%E0%A4%A HTTP/1.1\r\nhost: x\r\n\r\n',
+      'GET /healthz%00 HTTP/1.1\r\nhost: x\r\n\r\n',
+      'OPTIONS * HTTP/1.1\r\nhost: x\r\n\r\n',
+      'GET http://evil.example/healthz HTTP/1.1\r\nhost: x\r\n\r\n',
+      'GET //alert HTTP/1.1\r\nhost: x\r\n\r\n',
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 4\r\n\r\nnull`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 5\r\n\r\n"str"`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 2\r\n\r\n[]`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 3\r\n\r\n{"}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 4\r\n\r\n\xff\xfe{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\ncontent-type: application/json; charset=\r\ncontent-length: 2\r\n\r\n{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\ncontent-type: application/json; charset="utf-16"\r\ncontent-length: 2\r\n\r\n{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\ncontent-type: application/json;;;\r\ncontent-length: 2\r\n\r\n{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-encoding: br, gzip\r\ncontent-length: 2\r\n\r\n{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 99999999999999999999\r\n\r\n{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}content-length: 10\r\n\r\n{}`,
+      `POST /alert HTTP/1.1\r\nhost: x\r\n${json}transfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      `POST /test-notification HTTP/1.1\r\nhost: x\r\n${json}content-length: 11\r\n\r\n{"to": {}} `,
+      `POST /test-notification HTTP/1.1\r\nhost: x\r\n${json}content-length: 14\r\n\r\n{"kind": true}`,
+      `POST /test-notification HTTP/1.1\r\nhost: x\r\ncontent-type: text/html\r\ncontent-length: 2\r\n\r\n{}`,
+    ];
+    for (const request of requests) {
+      const status = await rawStatus(request);
+      assert.ok(status < 500, `${JSON.stringify(request.slice(0, 70))}: ${status}`);
+    }
   });
 });
