@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { PlanSnapshot } from './domain/backup.js';
 import { firstDelivery, isQueued, type PlanState, type StoredReport, type NotifyReason } from './domain/records.js';
+import { OUTCOME_TABLE } from './domain/outcome.js';
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
 import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
@@ -204,8 +205,7 @@ export function createPipeline(deps: PipelineDeps) {
    */
   async function withDiagnosis(run: RunReport): Promise<RunReport> {
     const failed = run.modules.some((m) => m.result === 'failed');
-    const checkDestination =
-      run.outcome !== 'SUCCESS' && run.outcome !== 'WARNING' && run.outcome !== 'MISSING' && deps.repoChecker;
+    const checkDestination = OUTCOME_TABLE[run.outcome].destinationCheck && deps.repoChecker;
     const [health, errorLog] = await Promise.all([
       checkDestination ? deps.repoChecker!.check(run) : null,
       failed && deps.errorLines ? deps.errorLines.read(run) : null,

@@ -7,6 +7,7 @@ import type { Language } from '../config.js';
 import type { DigestContent, DigestPlanRow } from '../digest/content.js';
 import type { Frequency } from '../digest/schedule.js';
 import type { RepoVerdict } from '../domain/destination.js';
+import { outcomeRow } from '../domain/outcome.js';
 import { formatBytes, formatDateTime, headerSafe } from './format.js';
 import { appRow, banner, footer, heading, notice, page, paragraph, summary, type Block, type Tone } from './layout.js';
 import { fill, STRINGS as REPORT_STRINGS } from './strings.js';
@@ -99,10 +100,8 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
 
 function toneOf(p: DigestPlanRow): Tone {
   if (!p.enabled) return 'warning';
-  if (p.failingSince !== null || (p.lastOutcome !== null && p.lastOutcome !== 'SUCCESS' && p.lastOutcome !== 'WARNING'))
-    return 'failure';
-  if (p.lastOutcome === 'WARNING' || p.lastOutcome === null) return 'warning';
-  return 'success';
+  if (p.failingSince !== null) return 'failure';
+  return p.lastOutcome === null ? 'warning' : outcomeRow(p.lastOutcome).tone;
 }
 
 /** The mail in h13's layout blocks (layout.ts): banner, summary tiles, one card per plan, gaps, footer. */

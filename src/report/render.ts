@@ -8,7 +8,8 @@
 // record; the destination check; the small print.
 import type { Language } from '../config.js';
 import type { NotifyReason } from '../domain/records.js';
-import type { ModuleRow, Outcome, RunReport } from '../domain/run.js';
+import { OUTCOME_TABLE } from '../domain/outcome.js';
+import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
 import { destinationBlocks } from './destination.js';
 import {
@@ -62,17 +63,11 @@ export interface RenderedMail {
 export const MAX_PROBLEM_ROWS = 100;
 export const MAX_SAVED_ROWS = 30;
 
-export const OUTCOME_TONE: Record<Outcome, Tone> = {
-  SUCCESS: 'success',
-  WARNING: 'warning',
-  PARTIAL: 'failure',
-  REPO_FAILURE: 'failure',
-  MISSING: 'failure',
-};
-
 const name = (m: ModuleRow) => clean(m.uiName || m.moduleId);
 const warned = (m: ModuleRow) => m.result === 'success' && (m.anomalies?.length ?? 0) > 0;
-const hasStatus = (run: RunReport) => run.modules.some((m) => m.start !== null) && run.start > 0;
+// A status not taken at face value (issue #25) is a result, even without a trusted time.
+const hasStatus = (run: RunReport) =>
+  run.modules.some((m) => m.start !== null || m.statusProblem !== undefined) && run.start > 0;
 
 function nodeLabel(id: number | null, nodeName: string, s: Strings): string {
   if (id === null) return '-';
@@ -140,7 +135,21 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
   }
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
   const steps: Line[] = [];
-  const failed = run.modules.filter((r) => r.result === 'failed');
+  // A status dated in the future or unreadable is not a failed backup: its own advice, per node.
+  for (const problem of ['clock_ahead', 'unreadable'] as const) {
+    const rows = run.modules.filter((r) => r.statusProblem === problem);
+    for (const [node, mods] of byNode(rows)) {
+      const r = rows.find((x) => String(x.node ?? '?') === node)!;
+      steps.push(
+        rich(s.statusProblemStep[problem], {
+          ...common,
+          node: nodeLabel(r.node, r.nodeName, s),
+          modules: mods.join(', '),
+        }),
+      );
+    }
+  }
+  const failed = run.modules.filter((r) => r.result === 'failed' && !r.statusProblem);
   for (const [node, mods] of byNode(failed)) {
     const lines = failed.some((r) => String(r.node ?? '?') === node && (r.errorLines?.length ?? 0) > 0);
     steps.push(rich(lines ? s.steps.failed : s.steps.failedNoLines, { ...common, node, modules: mods.join(', ') }));
@@ -190,8 +199,10 @@ function counts(run: RunReport, s: Strings): Count[] {
 function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): Block {
   const tone: Tone =
     m.result === 'failed' ? 'failure' : m.result === 'not_run' ? 'warning' : warned(m) ? 'warning' : 'success';
-  const status = warned(m) ? s.warningResult : s.result[m.result];
+  const status = m.statusProblem ? s.statusProblem[m.statusProblem] : warned(m) ? s.warningResult : s.result[m.result];
   const details: Line[] = [];
+  if (m.statusProblem)
+    details.push(rich(s.statusProblemDetail[m.statusProblem], { node: nodeLabel(m.node, m.nodeName, s) }));
   const t = m.trend ?? null;
   if (m.start !== null && m.end !== null) {
     const secs = m.end - m.start;
@@ -297,7 +308,7 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   const title = subjectOf(run, reason, { ...o, subjectPrefix: '' });
   let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
   if (reason === 'reminder') head = `${s.reminder}: ${head}`;
-  const tone = reason === 'recovered' ? 'success' : OUTCOME_TONE[run.outcome];
+  const tone = reason === 'recovered' ? 'success' : OUTCOME_TABLE[run.outcome].tone;
   const blocks: Block[] = [
     banner({ tone, title: head, lines: bannerLines(run, s, o) }),
     paragraph(introOf(run, reason, s, o)),
