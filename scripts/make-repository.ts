@@ -13,7 +13,7 @@
 // than the newest release (marked testing), then that release; other tags (latest, main,
 // branches, v1.0.0) are not versions. The image is REPOBASE/backup-monitor (the one namespace variable, as build-images.sh).
 //
-//   REPOBASE=ghcr.io/<owner> node --import tsx scripts/make-repository.ts --out repo --from-registry   (skopeo)
+//   REPOBASE=ghcr.io/<owner> node --import tsx scripts/make-repository.ts --out repo --from-registry   (skopeo, anonymous)
 //   REPOBASE=localhost node --import tsx scripts/make-repository.ts --out repo --from-local             (podman images)
 //   node --import tsx scripts/make-repository.ts --out repo --versions versions.json                    ([{tag, labels}])
 import { execFileSync } from 'node:child_process';
@@ -111,18 +111,57 @@ export function pngSize(file: string): { width: number; height: number } | null 
 const run = (cmd: string, args: string[]): string =>
   execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
 
+/** A registry's answer to a client without credentials that may not read an image. */
+const REFUSED = /\b(401|403)\b|unauthorized|authentication required|access to the resource is denied|\bdenied: /i;
+
+/**
+ * What to do when an image cannot be pulled anonymously. NS8 nodes pull without credentials
+ * (add-module, update-module: podman-pull-missing), and GitHub makes a new package private.
+ */
+export function privatePackageAdvice(image: string, refusal: string): string {
+  return (
+    `${image} cannot be pulled anonymously, as NS8 nodes pull it (skopeo: ${refusal}). ` +
+    'GitHub creates a new container package as private: make both packages public once, ' +
+    'backup-monitor and backup-monitor-service (the package page on GitHub › Package settings › ' +
+    'Change visibility › Public), then run this workflow again (docs/MODULE.md, "Publish").'
+  );
+}
+
+/** skopeo without credentials, as a node pulls: a refusal becomes the advice above. */
+function anonymousSkopeo(command: string, image: string, ...args: string[]): string {
+  try {
+    return execFileSync('skopeo', [command, '--no-creds', ...args, `docker://${image}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    const said = (e.stderr ?? '').trim().split('\n').pop() || e.message;
+    const reason = /msg="(.*)"$/.exec(said)?.[1]?.replace(/\\"/g, '"') ?? said;
+    if (REFUSED.test(reason)) throw new Error(privatePackageAdvice(image, reason));
+    throw new Error(`skopeo ${command} ${image}: ${reason}`);
+  }
+}
+
+/**
+ * The versions the registry offers an anonymous client, with their labels; then every image a
+ * version names in org.nethserver.images (the service image) must be pullable the same way.
+ */
 export function registryVersions(source: string): ImageVersion[] {
-  const tags = (JSON.parse(run('skopeo', ['list-tags', `docker://${source}`])) as { Tags: string[] }).Tags;
+  const tags = (JSON.parse(anonymousSkopeo('list-tags', source)) as { Tags: string[] }).Tags;
   const wanted = selectVersions(tags.map((tag) => ({ tag, labels: {} })));
-  return wanted.map((v) => ({
+  const versions = wanted.map((v) => ({
     tag: v.tag,
     labels:
-      (
-        JSON.parse(run('skopeo', ['inspect', '--no-tags', `docker://${source}:${v.tag}`])) as {
-          Labels: Record<string, string>;
-        }
-      ).Labels ?? {},
+      (JSON.parse(anonymousSkopeo('inspect', `${source}:${v.tag}`, '--no-tags')) as { Labels: Record<string, string> })
+        .Labels ?? {},
   }));
+  for (const v of versions) {
+    for (const image of (v.labels['org.nethserver.images'] ?? '').split(/\s+/).filter(Boolean))
+      anonymousSkopeo('inspect', image, '--raw');
+  }
+  return versions;
 }
 
 export function localVersions(source: string): ImageVersion[] {
@@ -188,6 +227,9 @@ export function makeRepository(o: RepositoryOptions): RepoEntry {
   return entry;
 }
 
+/** A workflow command's message: %, CR and LF escaped as GitHub Actions reads them. */
+const annotation = (m: string) => m.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (flag: string) => {
@@ -196,24 +238,31 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   };
   const out = value('--out');
   const source = moduleMetadata(readMetadata(), namespaceFrom(process.env)).source;
-  let images: ImageVersion[] | undefined;
-  if (args.includes('--from-registry')) images = registryVersions(source);
-  else if (args.includes('--from-local')) images = localVersions(source);
-  else if (value('--versions')) images = JSON.parse(readFileSync(value('--versions')!, 'utf8')) as ImageVersion[];
-  if (!out || !images) {
+  const from = ['--from-registry', '--from-local', '--versions'].find((f) => args.includes(f));
+  if (!out || !from || (from === '--versions' && !value('--versions'))) {
     process.stderr.write(
       'usage: make-repository.ts --out <dir> (--from-registry | --from-local | --versions <file>) [--screenshots <dir>]\n',
     );
     process.exit(2);
   }
   try {
+    const images =
+      from === '--from-registry'
+        ? registryVersions(source)
+        : from === '--from-local'
+          ? localVersions(source)
+          : (JSON.parse(readFileSync(value('--versions')!, 'utf8')) as ImageVersion[]);
     mkdirSync(out, { recursive: true });
     const entry = makeRepository({ out, images, screenshots: value('--screenshots') });
     process.stdout.write(
       `${path.join(out, 'repodata.json')}: ${entry.source} ${entry.versions.map((v) => v.tag + (v.testing ? ' (testing)' : '')).join(', ')}\n`,
     );
   } catch (err) {
-    process.stderr.write(`make-repository: ${(err as Error).message}\n`);
+    const message = (err as Error).message;
+    process.stderr.write(`make-repository: ${message}\n`);
+    // In GitHub Actions, also an annotation on the run's summary page.
+    if (process.env.GITHUB_ACTIONS === 'true')
+      process.stdout.write(`::error title=Software Center repository::${annotation(message)}\n`);
     process.exit(1);
   }
 }

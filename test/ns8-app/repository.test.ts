@@ -201,3 +201,116 @@ describe('repository folder', () => {
     );
   });
 });
+
+/**
+ * A skopeo on PATH that answers like ghcr.io: every call is logged; an image named in
+ * FAKE_SKOPEO_PRIVATE is refused as a private package is refused to an anonymous client, one in
+ * FAKE_SKOPEO_DOWN as an unreachable registry.
+ */
+function fakeSkopeo(): { dir: string; log: string } {
+  const dir = mkdtempSync(path.join(root, 'skopeo-'));
+  const log = path.join(dir, 'calls.log');
+  writeFileSync(
+    path.join(dir, 'skopeo'),
+    `#!/bin/bash
+echo "$*" >> "${log}"
+ref=\${*: -1}; ref=\${ref#docker://}
+for p in $FAKE_SKOPEO_PRIVATE; do
+  if [[ "$ref" == "$p" || "$ref" == "$p":* ]]; then
+    if [[ $1 == list-tags ]]; then
+      echo 'time="2026-01-01T00:00:00Z" level=fatal msg="Error listing repository tags: fetching tags list: requesting bearer token: invalid status code from registry 401 (Unauthorized)"' >&2
+    else
+      echo "time=\\"2026-01-01T00:00:00Z\\" level=fatal msg=\\"Error parsing image name \\\\\\"docker://$ref\\\\\\": reading manifest in $ref: unauthorized: authentication required\\"" >&2
+    fi
+    exit 1
+  fi
+done
+for p in $FAKE_SKOPEO_DOWN; do
+  if [[ "$ref" == "$p" || "$ref" == "$p":* ]]; then
+    echo 'time="2026-01-01T00:00:00Z" level=fatal msg="Error listing repository tags: pinging container registry ghcr.io: Get \\"https://ghcr.io/v2/\\": dial tcp: lookup ghcr.io: no such host"' >&2
+    exit 1
+  fi
+done
+case "$1" in
+  list-tags) echo '{"Repository": "'"$ref"'", "Tags": ["latest", "main", "1.0.0", "1.1.0-rc.1"]}' ;;
+  inspect)
+    if [[ " $* " == *" --raw "* ]]; then echo '{"schemaVersion": 2}'
+    else echo '{"Labels": {"org.nethserver.rootfull": "0", "org.nethserver.images": "'"\${ref%/*}"'/backup-monitor-service:'"\${ref##*:}"'"}}'
+    fi ;;
+  *) exit 2 ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  return { dir, log };
+}
+
+function fromRegistry(name: string, env: Record<string, string>) {
+  const skopeo = fakeSkopeo();
+  const out = path.join(root, name);
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'make-repository.ts'), '--out', out, '--from-registry'],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${skopeo.dir}:${process.env.PATH}`, REPOBASE: 'ghcr.io/acme', ...env },
+    },
+  );
+  const calls = readFileSync(skopeo.log, 'utf8').trim().split('\n');
+  return { ...r, out, calls };
+}
+
+const PUBLISH_ADVICE =
+  /cannot be pulled anonymously.*GitHub creates a new container package as private.*Change visibility.*Public.*docs\/MODULE\.md, "Publish"/;
+
+describe('--from-registry: anonymously, as NS8 nodes pull', () => {
+  test('public packages: versions and labels from the registry, every skopeo call without credentials', () => {
+    const r = fromRegistry('registry-public', { FAKE_SKOPEO_PRIVATE: '' });
+    assert.equal(r.status, 0, r.stderr);
+    const [entry] = JSON.parse(readFileSync(path.join(r.out, 'repodata.json'), 'utf8')) as RepoEntry[];
+    assert.deepEqual(
+      entry!.versions.map((v) => [v.tag, v.testing]),
+      [
+        ['1.1.0-rc.1', true],
+        ['1.0.0', false],
+      ],
+    );
+    assert.equal(entry!.versions[1]!.labels['org.nethserver.images'], 'ghcr.io/acme/backup-monitor-service:1.0.0');
+    assert.ok(
+      r.calls.every((c) => c.split(' ').includes('--no-creds')),
+      r.calls.join('\n'),
+    );
+    assert.ok(
+      r.calls.some((c) => c.includes('docker://ghcr.io/acme/backup-monitor-service:1.0.0')),
+      'the service image each version names is checked too',
+    );
+  });
+
+  test('a private module package (the first publish): fails with what to do, writes nothing', () => {
+    const r = fromRegistry('registry-private', {
+      FAKE_SKOPEO_PRIVATE: 'ghcr.io/acme/backup-monitor',
+      GITHUB_ACTIONS: 'true',
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /ghcr\.io\/acme\/backup-monitor cannot be pulled anonymously/);
+    assert.match(r.stderr, PUBLISH_ADVICE);
+    assert.match(r.stderr, /401 \(Unauthorized\)/, "skopeo's own words");
+    assert.match(r.stdout, /^::error title=.*::.*cannot be pulled anonymously/m, 'an annotation in GitHub Actions');
+    assert.throws(() => readFileSync(path.join(r.out, 'repodata.json')));
+  });
+
+  test('a public module package whose service package is still private: fails naming the service image', () => {
+    const r = fromRegistry('registry-service-private', { FAKE_SKOPEO_PRIVATE: 'ghcr.io/acme/backup-monitor-service' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /ghcr\.io\/acme\/backup-monitor-service:1\.1\.0-rc\.1 cannot be pulled anonymously/);
+    assert.match(r.stderr, PUBLISH_ADVICE);
+  });
+
+  test('an unreachable registry is not mistaken for a private package', () => {
+    const r = fromRegistry('registry-down', { FAKE_SKOPEO_DOWN: 'ghcr.io/acme/backup-monitor' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no such host/);
+    assert.doesNotMatch(r.stderr, /anonymously/);
+  });
+});
