@@ -130,7 +130,10 @@ describe('configure-module and get-configuration', () => {
     assert.equal(res.status, 'completed', JSON.stringify(res));
     assert.equal(readEnvFile(envFile()).PLAN_POLICIES, '10001:always:late@example.org');
     const got = (await runAction('get-configuration', {}, o)).output as Record<string, unknown>;
-    assert.ok((got.plans as { id: number }[]).some((p) => p.id === 10001), 'the page lists the plan');
+    assert.ok(
+      (got.plans as { id: number }[]).some((p) => p.id === 10001),
+      'the page lists the plan',
+    );
     assert.deepEqual(got.plan_notifications, [{ plan_id: 10001, policy: 'always', mail_to: ['late@example.org'] }]);
     const ev = await runEvent('backup-schedule-changed', { backup_ids: ['10001'] }, 'cluster', o);
     assert.equal(ev.exitCode, 0, ev.stderr);
@@ -175,6 +178,23 @@ describe('configure-module and get-configuration', () => {
       [{ field: 'plan_notifications.0.mail_to.0', error: 'invalid_email' }],
     ],
     ['a bad time', { digest_time: '25:00' }, [{ field: 'digest_time', error: 'digest_time_pattern' }]],
+    // Issue #25 item 12: a `digest` plan is told only in the digest, which covers every plan and
+    // goes to mail_to; an `off` plan is mailed nowhere. Its own recipients would never get a mail.
+    [
+      'recipients of a digest plan',
+      { plan_notifications: [{ plan_id: 2, policy: 'digest', mail_to: ['owner@example.org'] }] },
+      [{ field: 'plan_notifications.0.mail_to', error: 'recipients_unused' }],
+    ],
+    [
+      'recipients of an off plan',
+      {
+        plan_notifications: [
+          { plan_id: 1, policy: 'always', mail_to: ['a@example.org'] },
+          { plan_id: 2, policy: 'off', mail_to: ['owner@example.org'] },
+        ],
+      },
+      [{ field: 'plan_notifications.1.mail_to', error: 'recipients_unused' }],
+    ],
     [
       'an unknown policy',
       { plan_notifications: [{ plan_id: 2, policy: 'loud' }] },

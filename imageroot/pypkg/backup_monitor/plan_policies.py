@@ -22,6 +22,12 @@ from backup_monitor import records
 POLICIES = ('always', 'problems', 'digest', 'off')
 PLAN_POLICIES = POLICIES + ('default',)
 MAX_PLANS = 500
+# Policies whose plan is never mailed on its own: `digest` is told only in the digest, which covers
+# every plan and goes to MAIL_TO (sending it to one plan's owner would show them every plan), `off`
+# nowhere. Their own recipients would never get a mail, so configure-module refuses them
+# (recipients_unused) instead of storing a promise it does not keep (issue #25 item 12). A `default`
+# entry's recipients are kept: they are used whenever the default policy mails per run.
+UNMAILED = ('digest', 'off')
 MAX_RECIPIENTS = 20
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'settings.json'), encoding='utf-8') as _f:
@@ -106,6 +112,8 @@ def item_errors(name, entries, email_item):
         if not isinstance(addresses, list):
             err('.mail_to', addresses, 'invalid_type')
             continue
+        if e.get('policy') in UNMAILED and addresses:
+            err('.mail_to', addresses, 'recipients_unused')
         if len(addresses) > MAX_RECIPIENTS:
             err('.mail_to', len(addresses), 'too_many_recipients')
         for j, address in enumerate(addresses):

@@ -82,7 +82,13 @@ export function notificationsPayload(value) {
     digest_weekday: value.digest_weekday,
     digest_time: value.digest_time.trim(),
     plan_notifications: value.plans
-      .map((p) => ({ plan_id: p.id, policy: p.policy, mail_to: splitAddresses(p.mail_to) }))
+      // A digest or off plan is never mailed on its own: its (disabled) recipients field is not
+      // sent, configure-module would refuse it (recipients_unused).
+      .map((p) => ({
+        plan_id: p.id,
+        policy: p.policy,
+        mail_to: p.policy === "digest" || p.policy === "off" ? [] : splitAddresses(p.mail_to),
+      }))
       .filter((e) => e.policy !== "default" || e.mail_to.length > 0),
   };
 }

@@ -68,6 +68,16 @@ describe("form <-> configure-module", () => {
       ],
     });
   });
+  it("does not send the recipients of a digest or off plan (never mailed on its own)", () => {
+    const v = notificationsFromConfig(CONFIG);
+    v.plans[0].policy = "digest";
+    v.plans[0].mail_to = "a@example.org";
+    v.plans[1].policy = "off";
+    expect(notificationsPayload(v).plan_notifications).toEqual([
+      { plan_id: 1, policy: "digest", mail_to: [] },
+      { plan_id: 2, policy: "off", mail_to: [] },
+    ]);
+  });
   it("defaults when the configuration says nothing", () => {
     expect(notificationsFromConfig({})).toEqual({
       notify_policy: "problems",
