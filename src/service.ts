@@ -141,8 +141,10 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
       links.set('smtp', ok, err ? `${err.code}: ${err.message}` : null);
     },
   });
-  const readPlan = (id: number) => readPlanSnapshot(redis.reader, id);
-  const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader));
+  // Statuses are bounded by the service's clock (issue #25: a status dated in the future).
+  const nowS = () => Math.floor(clock.now() / 1000);
+  const readPlan = (id: number) => readPlanSnapshot(redis.reader, id, nowS());
+  const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader), nowS());
   // Issue #5: ask NS8 (cluster read-backup-snapshots) about the destination of what failed.
   const checker =
     opts.repoChecker !== undefined
@@ -180,7 +182,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     signal: shutdown.signal,
   });
   const tracker = new RunTracker({
-    readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m),
+    readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m, nowS()),
     readPlan,
     readAllPlans,
     flush: (req) => pipeline.process(req),

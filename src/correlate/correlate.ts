@@ -12,31 +12,39 @@ import {
 
 export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: string[] = []): RunReport {
   const live = snap.modules.filter((m) => m.node !== null);
+  // Only statuses with trusted times place the run (issue #25: one dated a year ahead made it a
+  // run of next year, and every later run a duplicate).
   const since =
     window.since ??
     inferRunStart(
-      live.map((m) => snap.statuses.get(m.id)).filter((s): s is ModuleStatus => !!s),
+      live.map((m) => snap.statuses.get(m.id)).filter((s): s is ModuleStatus => !!s && !s.problem),
       window.maxRunSeconds,
     );
+  // A status not taken at face value is the module's current state whatever the run: it has no
+  // time to place it unless its start was readable.
   const inRun = (s: ModuleStatus | undefined): s is ModuleStatus =>
-    s !== undefined && since !== null && inRunWindow(s.start, since, window.maxRunSeconds);
+    s !== undefined &&
+    ((s.problem !== undefined && s.start <= 0) ||
+      (since !== null && inRunWindow(s.start, since, window.maxRunSeconds)));
 
   const rows: ModuleRow[] = live.map((m) => {
     const s = snap.statuses.get(m.id);
     const ran = inRun(s);
+    const timed = ran && s.start > 0;
     return {
       moduleId: m.id,
       uiName: m.uiName,
       node: m.node,
       nodeName: snap.nodeNames.get(m.node!) ?? '',
-      result: !ran ? 'not_run' : s.errors === 0 ? 'success' : 'failed',
-      start: ran ? s.start : null,
-      end: ran ? s.end : null,
+      result: !ran ? 'not_run' : s.errors === 0 && !s.problem ? 'success' : 'failed',
+      start: timed ? s.start : null,
+      end: timed ? s.end : null,
       totalSize: ran ? s.totalSize : null,
       totalFileCount: ran ? s.totalFileCount : null,
       snapshotsCount: ran ? s.snapshotsCount : null,
       errors: ran ? s.errors : null,
       repoPath: `${m.image}/${m.uuid}`,
+      ...(ran && s.problem ? { statusProblem: s.problem } : {}),
     };
   });
   const ran = rows.filter((r) => r.start !== null);
@@ -67,7 +75,7 @@ export function missingRun(
 ): RunReport {
   const base = correlate(snap, { since: expectedAt, maxRunSeconds: 86400 }, triggers);
   const missing = new Set(missingModules.length ? missingModules : snap.plan.instances);
-  const modules = base.modules.map((r) =>
+  const modules = base.modules.map(({ statusProblem, ...r }) =>
     missing.has(r.moduleId)
       ? {
           ...r,
@@ -79,7 +87,7 @@ export function missingRun(
           snapshotsCount: null,
           errors: null,
         }
-      : r,
+      : { ...r, ...(statusProblem ? { statusProblem } : {}) },
   );
   return {
     ...base,

@@ -14,6 +14,9 @@ import type { Redis } from '../ns8/redis.js';
 
 type Hash = Record<string, string>;
 
+/** The default clock of the readers; the service passes its own (src/clock.ts). */
+const wallClockS = () => Math.floor(Date.now() / 1000);
+
 /** Pipelines return errors as values (e.g. LOADING while Redis restarts): never read them as data. */
 function failOnError(replies: unknown[]): unknown[] {
   const err = replies.find((r) => r instanceof Error);
@@ -51,8 +54,11 @@ export function parsePlan(id: number, h: Hash): BackupPlan | null {
   };
 }
 
-/** Reads the plans with the given ids (missing ones are left out) in two round trips. */
-export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<PlanSnapshot[]> {
+/**
+ * Reads the plans with the given ids (missing ones are left out) in two round trips. `nowS` is the
+ * service's clock (unix s): the statuses' times are bounded by it (domain/backup.ts).
+ */
+export async function readPlanSnapshots(redis: Redis, ids: number[], nowS = wallClockS()): Promise<PlanSnapshot[]> {
   if (ids.length === 0) return [];
   const first = redis.multi().hGetAll(K.moduleNode).hGetAll(K.moduleUuid);
   for (const id of ids) first.hGetAll(K.plan(id));
@@ -97,7 +103,7 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
     const statuses = new Map<string, ModuleStatus>();
     for (const m of plan.instances) {
       const n = nodeOf(m);
-      const s = n === null ? null : parseModuleStatus(statusHashes.get(`${plan.id}/${n}`)?.[m]);
+      const s = n === null ? null : parseModuleStatus(statusHashes.get(`${plan.id}/${n}`)?.[m], nowS);
       if (s) statuses.set(m, s);
     }
     const d = destinations.get(plan.repository);
@@ -114,8 +120,8 @@ export async function readPlanSnapshots(redis: Redis, ids: number[]): Promise<Pl
   });
 }
 
-export async function readPlanSnapshot(redis: Redis, id: number): Promise<PlanSnapshot | null> {
-  return (await readPlanSnapshots(redis, [id]))[0] ?? null;
+export async function readPlanSnapshot(redis: Redis, id: number, nowS = wallClockS()): Promise<PlanSnapshot | null> {
+  return (await readPlanSnapshots(redis, [id], nowS))[0] ?? null;
 }
 
 /** One module's status: what an event handler needs to place the event in a run (1 round trip). */
@@ -124,6 +130,7 @@ export async function readModuleStatus(
   node: number,
   planId: number,
   moduleId: string,
+  nowS = wallClockS(),
 ): Promise<ModuleStatus | null> {
-  return parseModuleStatus(await redis.hGet(K.backupStatus(node, planId), moduleId));
+  return parseModuleStatus(await redis.hGet(K.backupStatus(node, planId), moduleId), nowS);
 }

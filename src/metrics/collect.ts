@@ -30,8 +30,16 @@ function parseHash<T>(h: Record<string, string>): Map<number, T> {
   return out;
 }
 
-/** Rejects after `timeoutMs`: a Redis outage must not hold a scrape (the client queues commands while offline). */
-export async function collectState(reader: Redis, moduleId: string, timeoutMs: number): Promise<CollectedState> {
+/**
+ * Rejects after `timeoutMs`: a Redis outage must not hold a scrape (the client queues commands while offline).
+ * `nowS` bounds the statuses' times (issue #25).
+ */
+export async function collectState(
+  reader: Redis,
+  moduleId: string,
+  timeoutMs: number,
+  nowS?: number,
+): Promise<CollectedState> {
   const k = moduleKeys(moduleId);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -40,7 +48,7 @@ export async function collectState(reader: Redis, moduleId: string, timeoutMs: n
   const work = (async () => {
     const own = reader.multi().hGetAll(k.plans).hGetAll(k.watchdog).hLen(k.outbox).execAsPipeline();
     const [snapshots, replies] = await Promise.all([
-      listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids)),
+      listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids, nowS)),
       own,
     ]);
     const err = replies.find((r) => r instanceof Error);

@@ -56,7 +56,7 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
     const links = { ...o.links() };
     let state: Awaited<ReturnType<typeof collectState>> | null = null;
     try {
-      state = await collectState(o.reader, o.moduleId, o.collectTimeoutMs ?? 5_000);
+      state = await collectState(o.reader, o.moduleId, o.collectTimeoutMs ?? 5_000, Math.floor(o.clock.now() / 1000));
       links.redis = { ok: true, checkedAt: o.clock.now(), error: null };
     } catch (err) {
       links.redis = { ok: false, checkedAt: o.clock.now(), error: (err as Error).message };

@@ -8,6 +8,7 @@ import type { Language } from '../config.js';
 import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
 import type { NotifyReason } from '../domain/records.js';
 import type { RepoVerdict } from '../domain/destination.js';
+import type { StatusProblem } from '../domain/backup.js';
 import { areaWords } from '../errors.js';
 
 export interface DestinationWords {
@@ -112,6 +113,12 @@ export interface Strings {
   footer: string;
   /** {id} */
   planId: string;
+  /** A status not taken at face value (issue #25): the row's result word. */
+  statusProblem: Record<StatusProblem, string>;
+  /** Its detail line under the row. {node} */
+  statusProblemDetail: Record<StatusProblem, string>;
+  /** What to do, per node. {node} {modules} {plan} {planName} */
+  statusProblemStep: Record<StatusProblem, string>;
 }
 
 const en: Strings = {
@@ -262,6 +269,19 @@ const en: Strings = {
   },
   footer: 'Sent by {module}, the NethServer 8 backup monitor.',
   planId: 'Plan ID {id}',
+  statusProblem: { clock_ahead: 'dated in the future', unreadable: 'status unreadable' },
+  statusProblemDetail: {
+    clock_ahead:
+      'NS8 recorded this backup with a date in the future: the clock of {node} is off. The result cannot be trusted, so the application is not counted as saved.',
+    unreadable:
+      "NS8's record of this backup cannot be read (its start or error count is not a number), so the application is not counted as saved.",
+  },
+  statusProblemStep: {
+    clock_ahead:
+      'The clock of {node} is off: {modules} reported a backup dated in the future. Set the date and time of that node right (`timedatectl` on the node must say "System clock synchronized: yes"), then run the plan again: Backup and restore > {planName} > Run backup now.',
+    unreadable:
+      'The backup result of {modules} on {node} cannot be read. Run the plan again: Backup and restore > {planName} > Run backup now. If it stays unreadable, read `journalctl -u backup{plan}` on that node.',
+  },
 };
 
 const it: Strings = {
@@ -415,6 +435,19 @@ const it: Strings = {
   },
   footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',
   planId: 'ID piano {id}',
+  statusProblem: { clock_ahead: 'datato nel futuro', unreadable: 'stato illeggibile' },
+  statusProblemDetail: {
+    clock_ahead:
+      "NS8 ha registrato questo backup con una data nel futuro: l'orologio di {node} non è corretto. Il risultato non è affidabile, quindi l'applicazione non è contata come salvata.",
+    unreadable:
+      "Il registro NS8 di questo backup non è leggibile (l'inizio o il numero di errori non è un numero), quindi l'applicazione non è contata come salvata.",
+  },
+  statusProblemStep: {
+    clock_ahead:
+      'L\'orologio di {node} non è corretto: {modules} ha registrato un backup datato nel futuro. Correggere data e ora di quel nodo (`timedatectl` sul nodo deve dire "System clock synchronized: yes"), poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
+    unreadable:
+      'Il risultato del backup di {modules} su {node} non è leggibile. Rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora. Se resta illeggibile, leggere `journalctl -u backup{plan}` su quel nodo.',
+  },
 };
 
 export const STRINGS: Record<Language, Strings> = { en, it };

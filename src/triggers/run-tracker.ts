@@ -182,6 +182,9 @@ export class RunTracker implements RunSink {
       this.deps.log.warning('event without status', { plan: e.planId, node: e.nodeId, module: e.moduleId });
       return;
     }
+    // A status without a trusted time (dated in the future, unreadable: issue #25) is placed at
+    // the time its event arrived.
+    const start = status.start > 0 ? status.start : Math.floor(this.deps.clock.now() / 1000);
     let run = this.open.get(e.planId);
     if (!run) {
       const snap = await this.deps.readPlan(e.planId);
@@ -190,8 +193,8 @@ export class RunTracker implements RunSink {
         return;
       }
       const prev = this.flushed.get(e.planId);
-      const late = prev && inRunWindow(status.start, prev.since, this.deps.maxRunSeconds);
-      run = this.openRun(snap, late ? prev.since : status.start);
+      const late = prev && inRunWindow(start, prev.since, this.deps.maxRunSeconds);
+      run = this.openRun(snap, late ? prev.since : start);
       if (late) run.triggers.add('late result');
     }
     if (!run.expected.has(e.moduleId)) {
@@ -199,7 +202,7 @@ export class RunTracker implements RunSink {
       if (run.reported.size === 0 && !run.timer) this.open.delete(e.planId);
       return;
     }
-    run.since = Math.min(run.since, status.start);
+    run.since = Math.min(run.since, start);
     run.reported.add(e.moduleId);
     run.triggers.add('backup event');
     this.deps.log.debug('module reported', {

@@ -149,16 +149,65 @@ describe('parseModuleStatus', () => {
   const raw = (errors: unknown) =>
     JSON.stringify({ start: T, total_size: 1, total_file_count: 1, snapshots_count: 1, errors, end: T + 10 });
   it("reads NS8's numbers", () => {
-    assert.equal(parseModuleStatus(raw(0))!.errors, 0);
-    assert.equal(parseModuleStatus(raw(2))!.errors, 2);
+    assert.equal(parseModuleStatus(raw(0), T + 3600)!.errors, 0);
+    assert.equal(parseModuleStatus(raw(2), T + 3600)!.errors, 2);
   });
   it('an errors field that is not a whole number >= 0 is a failure, never a save', () => {
     for (const bad of ['none', '0', null, [], {}, -1, 0.5, true]) {
-      assert.ok(parseModuleStatus(raw(bad))!.errors > 0, JSON.stringify(bad));
+      assert.ok(parseModuleStatus(raw(bad), T + 3600)!.errors > 0, JSON.stringify(bad));
     }
   });
   it('an unreadable status is a failed module in the run, not a saved one', () => {
-    const r = correlate(snap({ nextcloud1: parseModuleStatus(raw('none'))!, samba1: st(T + 5) }), W);
+    const r = correlate(snap({ nextcloud1: parseModuleStatus(raw('none'), T + 3600)!, samba1: st(T + 5) }), W);
     assert.equal(results(r).nextcloud1, 'failed');
+  });
+});
+
+// Issue #25: a status not taken at face value (dated in the future, or unreadable) is a module of
+// the run that was not saved, named as such; its times never place or date the run.
+describe('statuses not taken at face value', () => {
+  const NOW = T + 3600;
+  const future = JSON.stringify({ start: NOW + 365 * 86400, end: NOW + 365 * 86400 + 9, errors: 0, total_size: 1 });
+  const nan = `{"start": ${T + 5}, "end": ${T + 9}, "errors": NaN, "total_size": 1}`;
+  const clockAhead = parseModuleStatus(future, NOW)!;
+  const unreadable = parseModuleStatus(nan, NOW)!;
+  const bad = { traefik2: clockAhead, webtop1: unreadable };
+
+  it('a clock-ahead status never makes the run a success, nor dates it', () => {
+    const r = correlate(snap({ nextcloud1: st(T + 2), samba1: st(T + 250), ...bad }), W);
+    assert.deepEqual(results(r), { nextcloud1: 'success', samba1: 'success', traefik2: 'failed', webtop1: 'failed' });
+    assert.equal(r.outcome, 'PARTIAL');
+    assert.equal(r.runKey, `2:${T + 2}`);
+    assert.ok(r.end <= NOW, `run end ${r.end} after now`);
+    const rows = Object.fromEntries(r.modules.map((m) => [m.moduleId, m]));
+    assert.deepEqual(
+      [rows.traefik2!.statusProblem, rows.traefik2!.start, rows.traefik2!.end],
+      ['clock_ahead', null, null],
+    );
+    assert.equal(rows.webtop1!.statusProblem, 'unreadable');
+    assert.equal(rows.nextcloud1!.statusProblem, undefined);
+  });
+
+  it('a plan whose only status is dated in the future is a failure at the time the tracker saw it', () => {
+    const only = snap({ traefik2: clockAhead });
+    const r = correlate(only, { since: NOW, maxRunSeconds: 3 * 3600 });
+    assert.equal(r.outcome, 'REPO_FAILURE');
+    assert.equal(r.runKey, `2:${NOW}`);
+    assert.equal(results(r).traefik2, 'failed');
+    // Without a run to place it in (a reminder, /metrics), it dates nothing in the future either.
+    const latest = correlate(only, W);
+    assert.notEqual(latest.outcome, 'SUCCESS');
+    assert.ok(latest.start <= NOW && latest.end <= NOW);
+  });
+
+  it('an unreadable status is in the run it arrived in, with the run still reported', () => {
+    const r = correlate(snap({ nextcloud1: st(T + 2), webtop1: parseModuleStatus('{"start": "x"}', NOW)! }), {
+      since: T + 2,
+      maxRunSeconds: 3 * 3600,
+    });
+    assert.deepEqual(
+      [results(r).webtop1, r.modules.find((m) => m.moduleId === 'webtop1')!.statusProblem],
+      ['failed', 'unreadable'],
+    );
   });
 });

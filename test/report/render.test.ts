@@ -232,3 +232,80 @@ describe('stale plans and failing streaks', () => {
     );
   });
 });
+
+// Issue #25: statuses not taken at face value, names with invisible characters, absurd sizes.
+describe('statuses not taken at face value', () => {
+  const problem = (statusProblem: 'clock_ahead' | 'unreadable'): RunReport => ({
+    ...RUNS.partial!,
+    outcome: 'PARTIAL',
+    modules: [
+      RUNS.success!.modules[0]!,
+      {
+        ...RUNS.success!.modules[1]!,
+        result: 'failed',
+        errors: 1,
+        start: null,
+        end: null,
+        statusProblem,
+        trend: null,
+        anomalies: [],
+      },
+    ],
+    destinationHealth: null,
+  });
+
+  it("a status dated in the future says that the node's clock is off, naming the node, in both languages", () => {
+    const words = {
+      en: [/The clock of node 2 is off: Mail \(mail1\)/, /Mail — dated in the future/],
+      it: [/L'orologio di nodo 2 non è corretto: Mail \(mail1\)/, /Mail — datato nel futuro/],
+    };
+    for (const language of ['en', 'it'] as const) {
+      const { text, html } = renderReport(problem('clock_ahead'), 'first', { ...O, language });
+      for (const re of words[language]) assert.match(text, re);
+      assert.match(html, /timedatectl/);
+      assert.doesNotMatch(text, /Failed on node 2|Fallito sul nodo 2/, 'not advice for a failed backup');
+    }
+  });
+
+  it('an unreadable status is named as such, in both languages', () => {
+    assert.match(renderReport(problem('unreadable'), 'first', O).text, /Mail — status unreadable/);
+    assert.match(
+      renderReport(problem('unreadable'), 'first', { ...O, language: 'it' }).text,
+      /Mail — stato illeggibile/,
+    );
+  });
+
+  it('a run whose only status has no trusted time is not "no result yet"', () => {
+    const only = { ...problem('clock_ahead'), outcome: 'REPO_FAILURE' as const };
+    only.modules = only.modules.slice(1);
+    const { text } = renderReport(only, 'first', O);
+    assert.doesNotMatch(text, /no backup result for this plan yet|No application has reported/);
+    assert.match(text, /The clock of node 2 is off/);
+  });
+});
+
+describe('names and sizes from outside', () => {
+  it('zero-width and bidi characters never reach the subject, text or HTML', () => {
+    const invisible =
+      '\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff';
+    const r = boundRun({
+      ...RUNS.success!,
+      planName: `Week${invisible}ly SMB`,
+      modules: [{ ...RUNS.success!.modules[0]!, uiName: `Cl${invisible}oud` }],
+    });
+    const m = renderReport(r, 'success', O);
+    assert.match(m.subject, /: Weekly SMB$/, 'a look-alike plan name reads as what it is');
+    assert.match(m.text, /Cloud — saved/);
+    const found = [...(m.subject + m.text + m.html)].filter(
+      (c) => invisible.includes(c) && c !== '\u2068' && c !== '\u2069',
+    );
+    assert.deepEqual(found, []);
+  });
+
+  it('an absurd size is capped with a clear mark, not 300 digits', () => {
+    const r = { ...RUNS.success!, modules: [{ ...RUNS.success!.modules[0]!, totalSize: 1e308, trend: null }] };
+    const { text } = renderReport(r, 'success', O);
+    assert.match(text, /Size > 1,024 PiB/);
+    assert.ok(!/\d{30}/.test(text), 'no 300-digit number');
+  });
+});
