@@ -3,12 +3,12 @@
 // durations come from the one formatter the mails use too (src/domain/format.ts), in NS8
 // cluster-admin's units, so the page and the mail show the same numbers.
 import { formatBytes as bytes, formatDateTime, formatDuration } from "../../../src/domain/format.ts";
+import { isOutcome, OUTCOME_TABLE } from "../../../src/domain/outcome.ts";
 
-const OUTCOME_TAG = { SUCCESS: "green", WARNING: "magenta", PARTIAL: "magenta", REPO_FAILURE: "red", MISSING: "red" };
 const RESULT_TAG = { success: "green", failed: "red", not_run: "warm-gray" };
 const DELIVERY_TAG = { sent: "green", pending: "blue", failed: "red" };
 
-export const outcomeTag = (outcome) => OUTCOME_TAG[outcome] || "gray";
+export const outcomeTag = (outcome) => (isOutcome(outcome) ? OUTCOME_TABLE[outcome].tag : "gray");
 export const resultTag = (result) => RESULT_TAG[result] || "gray";
 export const deliveryTag = (status) => DELIVERY_TAG[status] || "gray";
 

@@ -1,30 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What is broken right now (issue #15): severity of a plan, the page's order and summary, and
 // the cluster-admin links of a plan. Pure, so it is unit-tested without a browser.
+import { isOutcome, OUTCOME_TABLE, outcomeRow } from "../../../src/domain/outcome.ts";
 
 /** Severity classes, worst first. Unknown outcomes (a newer service, e.g. WARNING) are warnings. */
 export const CLASSES = ["failing", "missed", "warning", "never", "ok", "disabled"];
 
 export function planClass(plan) {
   if (!plan.enabled) return "disabled";
-  switch (plan.last_outcome) {
-    case null:
-    case undefined:
-    case "":
-      return "never";
-    case "SUCCESS":
-      return "ok";
-    case "REPO_FAILURE":
-    case "PARTIAL":
-      return "failing";
-    case "MISSING":
-      return "missed";
-    default:
-      return "warning";
-  }
+  if (!plan.last_outcome) return "never";
+  return outcomeRow(plan.last_outcome).page;
 }
 
-const OUTCOME_RANK = { REPO_FAILURE: 0, PARTIAL: 1 };
+/** Inside a class, the worse outcome first (the outcome table's rank). */
+const outcomeRank = (o) => (isOutcome(o) ? OUTCOME_TABLE[o].rank : 9);
 
 /** Worst first; inside a class the longest failing first, then by name. Does not mutate. */
 export function sortPlans(plans) {
@@ -32,7 +21,7 @@ export function sortPlans(plans) {
   return [...(plans || [])].sort(
     (a, b) =>
       rank(a) - rank(b) ||
-      (OUTCOME_RANK[a.last_outcome] ?? 9) - (OUTCOME_RANK[b.last_outcome] ?? 9) ||
+      outcomeRank(a.last_outcome) - outcomeRank(b.last_outcome) ||
       (a.failing_since ?? Infinity) - (b.failing_since ?? Infinity) ||
       String(a.name).localeCompare(String(b.name)) ||
       a.id - b.id,
