@@ -15,6 +15,13 @@ export const DASH = '-';
 
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
+/**
+ * Sizes from 1 EiB (1024 PiB) up are not a backup (issue #25: `total_size: 1e308` printed 300
+ * digits): they print as "> 1,024 PiB". Counts from 10^15 up print as "> 999,999,999,999,999".
+ */
+export const SIZE_CAP_BYTES = 2 ** 60;
+export const COUNT_CAP = 1e15;
+
 const finite = (v: unknown): number | null => {
   if (v === null || v === undefined || v === '' || typeof v === 'boolean') return null;
   const n = Number(v);
@@ -38,6 +45,8 @@ function numberFormat(locale: string, maxFraction: number): Intl.NumberFormat {
 
 /** Bytes in cluster-admin's binary units: 1536 -> "1.5 KiB", 228.4e9 -> "212.71 GiB". */
 export function formatBytes(bytes: unknown, locale = 'en'): string {
+  if (bytes === Infinity || (finite(bytes) ?? 0) >= SIZE_CAP_BYTES)
+    return `> ${numberFormat(locale, 0).format(1024)} ${BINARY_UNITS.at(-1)}`;
   const n = finite(bytes);
   if (n === null || n < 0) return DASH;
   let v = n;
@@ -51,6 +60,7 @@ export function formatBytes(bytes: unknown, locale = 'en'): string {
 
 /** A count with the locale's grouping: 390102 -> "390,102" (en) / "390.102" (it). */
 export function formatCount(n: unknown, locale = 'en'): string {
+  if (n === Infinity || (finite(n) ?? 0) >= COUNT_CAP) return `> ${numberFormat(locale, 0).format(COUNT_CAP - 1)}`;
   const v = finite(n);
   return v === null ? DASH : numberFormat(locale, 0).format(v);
 }
