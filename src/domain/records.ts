@@ -147,5 +147,11 @@ export const moduleKeys = (moduleId: string) => ({
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */
 export const HISTORY_MAX = 500;
+/**
+ * Bytes the history may hold: its stored reports plus their index entries (issue #25: 500 reports
+ * of a 300-application plan, ~180 KB each, were 113 MiB replicated to every node). The oldest
+ * reports leave first; the newest is always kept.
+ */
+export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 /** Reports expire after this many seconds. */
 export const REPORT_TTL_SECONDS = 180 * 24 * 3600;

@@ -5,6 +5,7 @@
 // MULTI) before any send attempt.
 import {
   HISTORY_MAX,
+  HISTORY_MAX_BYTES,
   REPORT_TTL_SECONDS,
   moduleKeys,
   type PlanState,
@@ -113,18 +114,45 @@ function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: n
 
 export function createRecordStore(writer: Redis, moduleId: string): RecordStore {
   const k = moduleKeys(moduleId);
+  /**
+   * How many of the current history entries stay beside a new report of `newBytes`: at most
+   * HISTORY_MAX entries and HISTORY_MAX_BYTES of reports plus index entries, newest first. One
+   * pipelined round trip of STRLENs (the sizes, never the reports) after the LRANGE.
+   */
+  async function historyToKeep(newBytes: number) {
+    const ids = await writer.lRange(k.history, 0, -1);
+    if (ids.length === 0) return { keep: 0, dropped: [] as string[], queued: new Set<string>() };
+    const p = writer.multi();
+    for (const id of ids) p.strLen(k.report(id)).hStrLen(k.index, id);
+    p.hKeys(k.outbox);
+    const answers = (await p.execAsPipeline()) as unknown as number[];
+    let total = newBytes;
+    let keep = 0;
+    while (keep < ids.length && keep + 1 < HISTORY_MAX) {
+      total += answers[2 * keep]! + answers[2 * keep + 1]!;
+      if (total > HISTORY_MAX_BYTES) break;
+      keep++;
+    }
+    const queued = new Set(answers[2 * ids.length] as unknown as string[]);
+    return { keep, dropped: ids.slice(keep), queued };
+  }
+
   return {
     async planState(planId) {
       const raw = await writer.hGet(k.plans, String(planId));
       return raw ? (JSON.parse(raw) as PlanState) : undefined;
     },
     async store(report, state, queue) {
-      // The ids that the LTRIM below drops take their index entries with them.
-      const dropped = await writer.lRange(k.history, HISTORY_MAX - 1, -1);
+      const newBytes =
+        Buffer.byteLength(JSON.stringify(report)) + Buffer.byteLength(JSON.stringify(indexEntry(report)));
+      const { keep, dropped, queued } = await historyToKeep(newBytes);
       const m = writeMail(writer.multi(), k, report, queue);
       m.hSet(k.plans, String(state.planId), JSON.stringify(state));
-      m.lPush(k.history, report.id).lTrim(k.history, 0, HISTORY_MAX - 1);
+      m.lPush(k.history, report.id).lTrim(k.history, 0, keep);
+      // What leaves the history takes its index entry and stored copy along, unless it still waits to be sent.
       if (dropped.length) m.hDel(k.index, dropped);
+      const gone = dropped.filter((id) => !queued.has(id));
+      if (gone.length) m.del(gone.map(k.report));
       await m.exec();
     },
     async saveState(state) {
