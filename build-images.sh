@@ -86,8 +86,9 @@ if [[ -n "${UI_DIST:-}" ]]; then
     cp -a "${UI_DIST}" "${stage}/ui"
 elif [[ -f ui/package.json ]]; then
     step "Building the admin page (ui/)"
-    # npm ci would replace a working ui/node_modules: install only when vite is missing.
-    [[ -x ui/node_modules/.bin/vite ]] || (cd ui && npm ci --no-audit --no-fund)
+    # npm ci from ui/package-lock.json unless ui/node_modules was installed from it as it is
+    # now: the publish workflow restores a cached ui/node_modules that may be older (build/ui-deps.mjs).
+    node build/ui-deps.mjs ui
     (cd ui && npm run build -- --outDir "${stage}/ui" --emptyOutDir)
 else
     fail "ui/package.json not found: the admin page is part of the module image (or set UI_DIST)"
