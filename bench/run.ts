@@ -3,9 +3,11 @@
 //   1. correlation time and Redis round trips for 10/100/1000 modules over 1/4/16 nodes,
 //      against the naive way (KEYS + one `redis-cli HGETALL` process per key);
 //   2. webhook ack latency at a fixed 1,000 req/s with a real Alertmanager payload;
-//   3. RSS of the idle service process.
+//   3. RSS of the idle service process;
+// 2 and 3 beside a floor measured in the same run: bench/floor-app.mjs, express.json + one redis
+// client on the same node and flags (issue #20: the goals are ratios to it).
 // Run: npm run bench
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -285,9 +287,13 @@ const cpuMs = (pid: number) => {
   return (Number(f[11]) + Number(f[12])) * 10;
 };
 
+/** The 1, 5 and 15 minute load averages, as `uptime` shows them. */
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 const redis = await startRedis();
 const am = await startAlertmanagerStub();
 let svc: Awaited<ReturnType<typeof startService>> | null = null;
+let floor: ChildProcess | null = null;
 try {
   if (process.env.BENCH_ONLY !== 'service') {
     console.log('## Correlation: one plan read and classified\n');
@@ -297,6 +303,14 @@ try {
   const port = await freePort();
   const metricsPort = await freePort();
   svc = await startService(redis, port, metricsPort, am.url);
+  // The floor starts now and idles beside the service, so both memory readings see the same time.
+  const floorPort = await freePort();
+  floor = spawn(serviceNode, [...svc.flags, 'bench/floor-app.mjs', String(floorPort), redis.url()], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+  await waitForPort(floorPort, 10_000);
+  const loadBefore = loadAverage();
   // Memory as an administrator sees it: just started, then idle as in production (polling
   // Alertmanager, scraped by metrics1) once V8's memory reducer has run (BENCH_IDLE_SECONDS).
   await new Promise((r) => setTimeout(r, 5000));
@@ -307,6 +321,8 @@ try {
   await new Promise((r) => setTimeout(r, Math.max(0, Number(process.env.BENCH_IDLE_SECONDS ?? 60) - 5) * 1000));
   const idle = rss(svc.child.pid!);
   const idleAnon = anon(svc.child.pid!);
+  const floorIdle = rss(floor.pid!);
+  const floorAnon = anon(floor.pid!);
   const pollsBefore = am.polls();
   if (pollsBefore === 0)
     throw new Error('the service never polled Alertmanager: its HTTP client does not work with these node flags');
@@ -315,43 +331,32 @@ try {
   console.log(w.table);
   await new Promise((r) => setTimeout(r, 2000));
   if (am.polls() <= pollsBefore) throw new Error('the poller stopped during the load');
-  // The floor on this machine: a bare node:http server that parses the same body and answers 202.
-  const floorPort = await freePort();
-  let floorCpu = Number.NaN;
-  const floor = spawn(
-    serviceNode,
-    [
-      ...svc.flags,
-      '-e',
-      `require('http').createServer((q, r) => { const c = []; q.on('data', (d) => c.push(d));
-    q.on('end', () => { JSON.parse(Buffer.concat(c)); r.writeHead(202, { 'content-type': 'application/json' }); r.end('{}'); }); }).listen(${floorPort}, '127.0.0.1')`,
-    ],
-    { stdio: 'inherit' },
-  );
-  try {
-    await waitForPort(floorPort, 10_000);
-    const f = await benchWebhook(floorPort, floor.pid!);
-    floorCpu = f.cpuPer;
-    console.log(
-      `\nFloor, a bare node:http server with the same flags and load: p99 ${ms(f.p99)} ms, CPU ${f.cpuPer.toFixed(3)} ms per request.`,
-    );
-  } finally {
-    floor.kill();
-  }
+  const f = await benchWebhook(floorPort, floor.pid!);
+  console.log(`\nFloor (bench/floor-app.mjs, same node, flags and load):\n\n${f.table}`);
+  const loadAfter = loadAverage();
   const version = execFileSync(serviceNode, ['--version']).toString().trim();
   console.log(
     `\n## Memory\n\nnode ${version} ${svc.flags.join(' ')} dist/main.js: RSS 5 s after start ${started.toFixed(1)} MB; ` +
       `idle RSS after ${process.env.BENCH_IDLE_SECONDS ?? 60} s ${idle.toFixed(1)} MB ` +
       `(anonymous ${idleAnon.toFixed(1)} MB, the rest is file-backed: the node binary); ` +
       `after the webhook load ${rss(svc.child.pid!).toFixed(1)} MB; Alertmanager polls answered: ${am.polls()}; ` +
-      `log written: ${(svc.logBytes() / 1024).toFixed(0)} KiB`,
+      `log written: ${(svc.logBytes() / 1024).toFixed(0)} KiB. ` +
+      `Floor idle RSS at the same moment ${floorIdle.toFixed(1)} MB (anonymous ${floorAnon.toFixed(1)} MB).`,
+  );
+  console.log(
+    `\n## Against the floor (load average ${loadBefore} before, ${loadAfter} after)\n\n` +
+      '| measure | service | floor | goal | met |\n|---|---:|---:|---|---|\n' +
+      `| idle RSS (MB) | ${idle.toFixed(1)} | ${floorIdle.toFixed(1)} | ≤ floor + 30 | ${idle <= floorIdle + 30 ? 'yes' : 'no'} |\n` +
+      `| CPU per accepted webhook (ms) | ${w.cpuPer.toFixed(3)} | ${f.cpuPer.toFixed(3)} | ≤ 2 × floor | ${w.cpuPer <= 2 * f.cpuPer ? 'yes' : 'no'} (${(w.cpuPer / f.cpuPer).toFixed(2)}×) |\n` +
+      `| webhook p99 at 1,000 req/s (ms) | ${ms(w.p99)} | ${ms(f.p99)} | < 10 | ${w.p99 < 10 ? 'yes' : 'no'} |`,
   );
   if (svc.errors.length) console.log(`\nerrors logged by the service:\n${svc.errors.join('\n')}`);
   console.log(
-    `\nsummary node=${version} flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} floor_cpu=${floorCpu.toFixed(3)} started=${started.toFixed(1)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)}`,
+    `\nsummary node=${version} flags="${svc.flags.join(' ')}" p99=${ms(w.p99)} cpu=${w.cpuPer.toFixed(3)} floor_p99=${ms(f.p99)} floor_cpu=${f.cpuPer.toFixed(3)} started=${started.toFixed(1)} idle=${idle.toFixed(1)} anon=${idleAnon.toFixed(1)} floor_idle=${floorIdle.toFixed(1)} floor_anon=${floorAnon.toFixed(1)} after=${rss(svc.child.pid!).toFixed(1)} load="${loadBefore} / ${loadAfter}"`,
   );
 } finally {
   svc?.child.kill('SIGTERM');
+  floor?.kill();
   am.close();
   await redis.stop();
 }
