@@ -4,6 +4,7 @@
 // receiver because it listens on the node's VPN address, where metrics1's Prometheus (on the
 // leader) reaches it; the receiver stays on 127.0.0.1.
 import http from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 
@@ -22,8 +23,48 @@ const plain = (res: http.ServerResponse, status: number, text: string, extra: Re
   res.end(text);
 };
 
+/** At most this many open connections; Prometheus needs one (issue #25 item 5). */
+export const MAX_CONNECTIONS = 32;
+
+/**
+ * Keeps the connection cap from locking out the scraper. Node's own `maxConnections` refuses the
+ * newest connection, so 32 slow clients that trickle header bytes (or reconnect when dropped) kept
+ * /metrics unreachable: 0 of 18 scrapes in 90 s. Here, at the cap, the connection that has waited
+ * longest without a request in progress (a slow request head, or an idle keep-alive) makes room
+ * for the newcomer; only when every connection is mid-request is the newcomer refused.
+ */
+function guardConnections(server: http.Server): void {
+  // Insertion order is the order in which connections became idle: the first idle one is the oldest.
+  const open = new Map<net.Socket, { busy: boolean }>();
+  server.on('connection', (socket: net.Socket) => {
+    if (open.size >= MAX_CONNECTIONS) {
+      const oldestIdle = [...open].find(([, c]) => !c.busy)?.[0];
+      if (!oldestIdle) {
+        socket.destroy();
+        return;
+      }
+      open.delete(oldestIdle);
+      oldestIdle.destroy();
+    }
+    open.set(socket, { busy: false });
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    if (!open.has(socket)) return;
+    open.set(socket, { busy: true });
+    res.once('close', () => {
+      if (!open.has(socket)) return;
+      open.delete(socket); // re-inserted last: now the newest idle connection
+      open.set(socket, { busy: false });
+    });
+  });
+}
+
 export function createMetricsServer(scrape: () => Promise<Scrape>, log: Logger): http.Server {
-  const server = http.createServer((req, res) => {
+  // Node enforces headersTimeout and requestTimeout only when it checks its connections: every
+  // second here, not every 30 s (the default), so a slow request head is dropped after ~5 s.
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     // Prometheus may add query parameters; the path alone decides. Bodies are never read.
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== '/metrics') {
@@ -54,7 +95,7 @@ export function createMetricsServer(scrape: () => Promise<Scrape>, log: Logger):
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 75_000;
   server.maxHeadersCount = 50;
-  server.maxConnections = 32;
+  guardConnections(server);
   return server;
 }
 

@@ -3,8 +3,9 @@
 // address that is not (yet) on this host. Real Redis; the service in-process to reach its parts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { startInProcessService } from '../helpers/service.js';
+import { startInProcessService, startTestService, type ServiceProcess } from '../helpers/service.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { eventually } from '../helpers/prometheus.js';
 import { replayRun, seedCluster } from '../sim/cluster.js';
@@ -34,6 +35,102 @@ const value = (body: string, series: string) => {
   const line = body.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
+
+/**
+ * A slowloris on the VPN: `count` connections that each send a request line and then one header
+ * line per second, never finishing their request head; with `comeBack`, each one the listener
+ * drops reconnects at once. `connected` is how many are open; `dropped` counts the ones it closed.
+ */
+function slowloris(host: string, port: number, count: number, comeBack: boolean) {
+  const sockets = new Set<net.Socket>();
+  const state = { connected: 0, dropped: 0, stopped: false };
+  const open = () => {
+    if (state.stopped) return;
+    const s = net.connect(port, host);
+    sockets.add(s);
+    let trickle: NodeJS.Timeout | undefined;
+    let wasConnected = false;
+    s.once('connect', () => {
+      wasConnected = true;
+      state.connected++;
+      s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+      trickle = setInterval(() => s.write('X-Slow: 1\r\n'), 1000);
+    });
+    s.resume(); // reads, so a close by the listener is seen at once
+    s.on('error', () => undefined);
+    s.once('close', () => {
+      clearInterval(trickle);
+      sockets.delete(s);
+      if (wasConnected) state.connected--;
+      if (state.stopped) return;
+      state.dropped++;
+      if (comeBack) setTimeout(open, 100);
+    });
+  };
+  for (let i = 0; i < count; i++) open();
+  return {
+    state,
+    stop() {
+      state.stopped = true;
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
+// The service as the image runs it (issue #25 item 5 was measured there: 0 of 18 scrapes in 90 s).
+describe('/metrics listener of the shipped entrypoint under a slowloris', () => {
+  let service: ServiceProcess;
+  let port: number;
+  before(async () => {
+    const started = await startTestService(redis, { METRICS_HOST: VPN, METRICS_PORT: '0' });
+    service = started.service;
+    const ready = await eventually(
+      'the metrics listener is ready',
+      async () => started.log.lines.map((l) => /metrics listener ready .*listen=[^ ]*:(\d+)/.exec(l)).find(Boolean),
+      (m) => m !== undefined,
+      20_000,
+    );
+    port = Number(ready?.[1]);
+  });
+  after(async () => {
+    await service?.stop();
+  });
+
+  test('a connection that never finishes its request head is dropped after the 5 s header timeout, not at 30 s', async () => {
+    const slow = slowloris(VPN, port, 1, false);
+    try {
+      await eventually(
+        'the slow connection is dropped',
+        async () => slow.state.dropped,
+        (n) => n === 1,
+        12_000,
+      );
+    } finally {
+      slow.stop();
+    }
+  });
+
+  test('40 slow connections that keep coming back: every scrape still answers within seconds', async () => {
+    assert.equal((await scrape(port)).status, 200, 'answers before the attack');
+    const attack = slowloris(VPN, port, 40, true);
+    try {
+      // More than the cap of 32 open at once, and the listener already turning some away.
+      await eventually(
+        'the attack fills the listener',
+        async () => ({ ...attack.state }),
+        (s) => s.connected >= 32 && s.dropped > 0,
+        20_000,
+      );
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`http://${VPN}:${port}/metrics`, { signal: AbortSignal.timeout(5_000) });
+        assert.equal(r.status, 200, `scrape ${i + 1} during the attack`);
+        assert.match(await r.text(), /backup_monitor_link_up\{link="redis"\} 1/);
+      }
+    } finally {
+      attack.stop();
+    }
+  });
+});
 
 describe('/metrics listener', () => {
   test('a burst of 30 parallel scrapes (the cap is 32 connections) reads the cluster state once and answers them all', async () => {
