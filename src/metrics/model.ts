@@ -8,6 +8,7 @@ import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
 import type { Outcome } from '../domain/run.js';
 import { correlate } from '../correlate/correlate.js';
+import { stripInvisible } from '../domain/names.js';
 import { checkPlan, type WatchOptions, type WatchRecord } from '../triggers/missed-runs.js';
 
 export interface Link {
@@ -159,7 +160,11 @@ export const FAMILIES = {
 
 export type FamilyKey = keyof typeof FAMILIES;
 
-const cut = (s: string) => (s.length > LABEL_MAX ? `${s.slice(0, LABEL_MAX - 1)}…` : s);
+/** A label value from outside: no invisible or bidi-control characters (issue #25), at most LABEL_MAX. */
+const cut = (raw: string) => {
+  const s = stripInvisible(raw);
+  return s.length > LABEL_MAX ? `${s.slice(0, LABEL_MAX - 1)}…` : s;
+};
 
 /** The outcome to show: what the monitor reported; before its first report, what the statuses say. */
 function outcomeOf(state: PlanState | undefined, latest: ReturnType<typeof correlate> | null): Outcome | null {

@@ -12,6 +12,7 @@ export {
   formatDuration,
   formatWindow,
 } from '../domain/format.js';
+import { stripInvisible } from '../domain/names.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -34,11 +35,10 @@ export const NAME_MAX = 120;
 /** Longest log or error line a report prints, in characters. */
 export const LINE_MAX = 300;
 
-// Bidi controls that can reorder what follows them (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI,
-// LRM, RLM, ALM): removed from outside text, which is isolated as a whole instead.
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
-// Other invisible format and control characters (zero-width joiners are kept: emoji need them).
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufff9-\ufffb]/g;
+// Bidi controls (which can reorder what follows them: outside text is isolated as a whole
+// instead), zero-width and other invisible characters go with domain/names.ts (issue #25);
+// control characters here.
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud83a[\udc00-\udfff]/;
 
 /**
@@ -47,9 +47,7 @@ const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud
  */
 export function clean(s: unknown, max = NAME_MAX): string {
   // Only the head can be shown: cut first (a 200 kB name costs nothing), then clean.
-  const flat = String(s ?? '')
-    .slice(0, max * 4 + 64)
-    .replace(BIDI_CONTROLS, '')
+  const flat = stripInvisible(String(s ?? '').slice(0, max * 4 + 64))
     .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
     .replace(CONTROLS, '')
     .replace(/\s+/g, ' ')

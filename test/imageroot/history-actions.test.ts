@@ -13,7 +13,7 @@ import { HISTORY_MAX, moduleKeys, type PlanState, type StoredReport } from '../.
 import { createRecordStore } from '../../src/notify/record-store.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { seedCluster } from '../sim/cluster.js';
+import { adminClient, seedCluster } from '../sim/cluster.js';
 import { agentEnvironment, IMAGEROOT, installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
 
@@ -280,5 +280,42 @@ describe('get-trends', () => {
       await writer.rename(`${k.history}-aside`, k.history);
     }
     assert.equal(ids.length, HISTORY_MAX);
+  });
+});
+
+// Issue #25: a plan name with zero-width or bidi-control characters (NS8 stores what the admin
+// typed) reached get-trends raw: U+202E reversed it on the admin page, U+200B made look-alikes.
+describe('names with invisible characters', () => {
+  const INVISIBLE = '\u200b\u200d\u202e\u2066\ufeff';
+  test('get-trends and list-reports answer the plan and application names without them', async () => {
+    const k = moduleKeys(MODULE_ID);
+    const admin = await adminClient(redis);
+    const plan1 = await admin.hGet('cluster/backup/1', 'name');
+    const [newest] = await writer.lRange(k.history, 0, 0);
+    const entry = (await writer.hGet(k.index, newest!))!;
+    const hostile = JSON.parse(entry) as { planName: string; modules: { name: string | null }[] };
+    hostile.planName = `Cloud${INVISIBLE} only`;
+    hostile.modules[0]!.name = `Web${INVISIBLE}top`;
+    try {
+      await admin.hSet('cluster/backup/1', 'name', `Daily${INVISIBLE} offsite`);
+      await writer.hSet(k.index, newest!, JSON.stringify(hostile));
+      const res = await runAction('get-trends', {}, o);
+      assert.equal(res.status, 'completed', res.error);
+      const out = JSON.stringify(res.output);
+      const names = (res.output as { plans: { name: string; applications: { ui_name: string }[] }[] }).plans;
+      assert.equal(names[0]!.name, 'Daily offsite');
+      assert.ok(
+        names.some((p) => p.applications.some((a) => a.ui_name === 'Webtop')),
+        out.slice(0, 300),
+      );
+      assert.ok(![...INVISIBLE].some((c) => out.includes(c)), 'no invisible character in get-trends');
+      const page = await list({ per_page: 5 });
+      assert.equal(page.reports[0]!.plan_name, 'Cloud only');
+      assert.ok(![...INVISIBLE].some((c) => JSON.stringify(page).includes(c)), 'none in list-reports');
+    } finally {
+      await admin.hSet('cluster/backup/1', 'name', plan1!);
+      await writer.hSet(k.index, newest!, entry);
+      await admin.quit();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // The pure mapping from what the monitor knows to metric families, and its serialization.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ModuleStatus, PlanSnapshot } from '../../src/domain/backup.js';
+import { parseModuleStatus, type ModuleStatus, type PlanSnapshot } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
 import { metricFamilies, LABEL_MAX, type Family, type MetricsInput } from '../../src/metrics/model.js';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
@@ -199,6 +199,27 @@ describe('application series and cardinality', () => {
       { redis: NOW },
       'a link never checked has no timestamp',
     );
+  });
+});
+
+// Issue #25: outside data in labels and times.
+describe('outside names and times', () => {
+  test('zero-width and bidi-control characters never reach a plan label', () => {
+    const invisible = '\u200b\u200d\u202e\u2066\u2069\ufeff';
+    const fs = metricFamilies(input({ snapshots: [snap(4, `Night${invisible}ly`, { a1: status(NOW - 600) })] }));
+    const labels = fs.flatMap((f) => f.samples.map((x) => x.labels.plan)).filter((l) => l !== undefined);
+    assert.ok(labels.length > 5);
+    for (const l of labels) assert.equal(l, 'Nightly');
+  });
+
+  test('a status dated a year ahead shows no success and no time in the future', () => {
+    const raw = JSON.stringify({ start: NOW + 365 * 86400, end: NOW + 365 * 86400 + 5, errors: 0, total_size: 9 });
+    const fs = metricFamilies(input({ snapshots: [snap(5, 'Ahead', { a1: parseModuleStatus(raw, NOW)! })] }));
+    for (const f of fs.filter((x) => x.name.endsWith('_timestamp_seconds')))
+      for (const x of f.samples) assert.ok(x.value <= NOW, `${f.name} ${x.value}`);
+    assert.deepEqual(values(fs, 'plan_last_success_timestamp_seconds', 'plan_id'), {});
+    assert.deepEqual(values(fs, 'application_last_success', 'module'), { a1: 0 });
+    assert.equal(values(fs, 'plan_last_outcome', 'outcome').SUCCESS, 0);
   });
 });
 

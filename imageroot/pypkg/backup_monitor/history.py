@@ -8,6 +8,8 @@ and timed without Redis.
 import json
 import sys
 
+from backup_monitor.names import strip_invisible
+
 STRIP_RUNS = 30      # outcomes per plan in the strip
 SERIES_POINTS = 60   # points per application and plan in a trend
 
@@ -84,9 +86,10 @@ def list_page(rows, q):
         plans.setdefault(r['plan_id'], r['plan_name'])
     return {
         'total': len(hits), 'total_all': len(rows), 'page': q['page'], 'per_page': q['per_page'],
-        'plans': [{'id': pid, 'name': name} for pid, name in sorted(plans.items())],
+        'plans': [{'id': pid, 'name': strip_invisible(name)} for pid, name in sorted(plans.items())],
         'outcomes': sorted({r['outcome'] for r in rows}),
-        'reports': [{k: v for k, v in r.items() if k != 'modules'} for r in hits[first:first + q['per_page']]],
+        'reports': [{**{k: v for k, v in r.items() if k != 'modules'}, 'plan_name': strip_invisible(r['plan_name'])}
+                    for r in hits[first:first + q['per_page']]],
     }
 
 
@@ -128,7 +131,7 @@ def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS):
                     continue
                 s = series.setdefault(mid, {'module_id': mid, 'ui_name': '', 'points': []})
                 if not s['ui_name'] and isinstance(m.get('name'), str):
-                    s['ui_name'] = m['name']
+                    s['ui_name'] = strip_invisible(m['name'])
                 start, end = _whole(m.get('start')), _whole(m.get('end'))
                 s['points'].append({
                     'at': run_time(r), 'result': str(m.get('result') or 'not_run'),
@@ -139,7 +142,7 @@ def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS):
             s['points'].reverse()
         out.append({
             'id': pid,
-            'name': plan_names.get(pid) or plan_runs[0]['plan_name'],
+            'name': strip_invisible(plan_names.get(pid) or plan_runs[0]['plan_name']),
             'outcomes': [{'report_id': r['id'], 'at': run_time(r), 'outcome': r['outcome']}
                          for r in reversed(plan_runs[:strip_runs])],
             'applications': sorted(series.values(), key=lambda s: (s['ui_name'] or s['module_id']).lower()),
