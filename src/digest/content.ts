@@ -2,7 +2,8 @@
 // PURE: what one digest says, from plain data (issue #14). Rendering is src/report/digest.ts.
 // - A run belongs to the period in which it was first decided (its first run-log entry), so a run
 //   is counted in exactly one digest even when a late update of it arrives after the digest; its
-//   result is the newest entry's.
+//   result is the newest entry's. A period is [from, to) in whole seconds: a run decided in the
+//   second its digest is made (before or after the digest read the log) belongs to the next one.
 // - Outcomes: SUCCESS = saved, MISSING = missed, WARNING (anomalies, issue #13) = warning, every
 //   other outcome = failed.
 // - Size: the plan's current total (sum of the modules' last statuses) against the last total
@@ -100,17 +101,17 @@ export function digestContent(i: DigestInput): DigestContent {
       latest.set(e.k, e);
     }
     for (const [k, at] of firstSeen) {
-      if (at <= i.from || at > i.to) continue;
+      if (at < i.from || at >= i.to) continue;
       const b = bucketOf(latest.get(k)!.o);
       runs[b]++;
       totals[b]++;
     }
     const state = i.states.get(snap.plan.id);
-    const upTo = entries.filter((e) => e.at <= i.to);
+    const upTo = entries.filter((e) => e.at < i.to);
     const sizes = (xs: RunLogEntry[]) => xs.filter((e) => e.z !== null);
     const statusSizes = [...snap.statuses.values()].map((s) => s.totalSize);
     const totalSize = statusSizes.length ? statusSizes.reduce((a, b) => a + b, 0) : (sizes(upTo).at(-1)?.z ?? null);
-    const base = sizes(upTo.filter((e) => e.at <= i.from)).at(-1) ?? sizes(upTo.filter((e) => e.at > i.from))[0];
+    const base = sizes(upTo.filter((e) => e.at < i.from)).at(-1) ?? sizes(upTo.filter((e) => e.at >= i.from))[0];
     const checked = upTo.filter((e) => e.h !== null).at(-1);
     const lastOutcome = upTo.at(-1)?.o ?? state?.lastOutcome ?? outcomeOfStatuses(snap);
     rows.push({
