@@ -62,8 +62,14 @@ export function thresholdsOf(a: { shrinkPercent: number; growthPercent: number; 
 
 /** Runs kept per plan in the history. */
 export const HISTORY_RUNS = 12;
-/** Applications kept per run in the history (bounded storage for huge plans). */
-export const HISTORY_MODULES = 200;
+/**
+ * Bytes of JSON kept per plan in the history. Every application of a run is kept (issue #25: a cap
+ * of 200 applications left the later ones of a big plan never judged); instead the oldest runs go
+ * once a plan's history would pass this bound. About 110 bytes per application and run: 12 runs
+ * fit up to ~790 applications, a 2,000-application plan keeps its last 4 runs. A single run
+ * larger than the bound (~9,500 applications, or absurd module ids) keeps the applications that fit.
+ */
+export const HISTORY_MAX_BYTES = 1 << 20;
 
 export function median(values: number[]): number | null {
   if (values.length === 0) return null;
@@ -161,7 +167,7 @@ export function summarize(run: RunReport): RunSummary {
     runKey: run.runKey,
     start: run.start,
     outcome: run.outcome,
-    modules: run.modules.slice(0, HISTORY_MODULES).map((m) => ({
+    modules: run.modules.map((m) => ({
       id: m.moduleId,
       result: m.result,
       start: m.start,
@@ -172,16 +178,49 @@ export function summarize(run: RunReport): RunSummary {
   };
 }
 
-/** The history after `run`: replaces an earlier version of the same run, newest first, bounded. */
+/** The history after `run`: replaces an earlier version of the same run, newest first, bounded in count and bytes. */
 export function remember(history: RunSummary[], run: RunReport, max = HISTORY_RUNS): RunSummary[] {
-  return [summarize(run), ...history.filter((h) => h.runKey !== run.runKey)]
+  const runs = [summarize(run), ...history.filter((h) => h.runKey !== run.runKey)]
     .sort((a, b) => b.start - a.start)
     .slice(0, max);
+  return withinBytes(runs, HISTORY_MAX_BYTES);
+}
+
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
+
+/** The newest runs whose JSON array fits in `maxBytes`; a newest run that alone does not fit keeps the applications that do. */
+function withinBytes(runs: RunSummary[], maxBytes: number): RunSummary[] {
+  const out: RunSummary[] = [];
+  let used = 2; // "[]"
+  for (const r of runs) {
+    const bytes = jsonBytes(r) + (out.length ? 1 : 0);
+    if (used + bytes <= maxBytes) {
+      out.push(r);
+      used += bytes;
+      continue;
+    }
+    if (out.length === 0) out.push(cut(r, maxBytes - used));
+    break;
+  }
+  return out;
+}
+
+function cut(r: RunSummary, maxBytes: number): RunSummary {
+  const modules: ModuleSummary[] = [];
+  let used = jsonBytes({ ...r, modules: [] });
+  for (const m of r.modules) {
+    const bytes = jsonBytes(m) + (modules.length ? 1 : 0);
+    if (used + bytes > maxBytes) break;
+    modules.push(m);
+    used += bytes;
+  }
+  return { ...r, modules };
 }
 
 /** Parses a stored history, dropping anything malformed (the key is in a shared Redis). */
 export function parseHistory(raw: string | null | undefined): RunSummary[] {
-  if (!raw) return [];
+  // Longer than the bound remember() writes (a string's length never exceeds its UTF-8 bytes): not ours.
+  if (!raw || raw.length > HISTORY_MAX_BYTES) return [];
   let v: unknown;
   try {
     v = JSON.parse(raw);
@@ -206,7 +245,6 @@ export function parseHistory(raw: string | null | undefined): RunSummary[] {
       start: num(o.start)!,
       outcome: o.outcome as Outcome,
       modules: o.modules
-        .slice(0, HISTORY_MODULES)
         .filter(
           (m): m is Record<string, unknown> =>
             !!m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string',

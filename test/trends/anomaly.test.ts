@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ModuleRow, Outcome, RunReport } from '../../src/domain/run.js';
 import {
   DEFAULT_THRESHOLDS,
+  HISTORY_MAX_BYTES,
   HISTORY_RUNS,
   median,
   parseHistory,
@@ -224,5 +225,81 @@ describe('thresholds from the settings', () => {
   });
   it('more runs needed: no verdict yet', () => {
     assert.equal(judge(1, { shrinkPercent: 50, growthPercent: 200, minRuns: 4 }), 'SUCCESS');
+  });
+});
+
+// Issue #25 item 8: the history kept the first 200 applications of a run, so size anomalies were
+// never judged after the 200th application of a plan. Every application is kept; the bytes of a
+// plan's history are bounded instead.
+describe('plans with many applications', () => {
+  const apps = (n: number, size: (i: number) => number, id = (i: number) => `app${i + 1}`) =>
+    Array.from({ length: n }, (_, i) => row({ moduleId: id(i), uiName: '', totalSize: size(i) }));
+  /** The history as Redis gives it back: stored after each of `days` runs, parsed before the next. */
+  function stored(n: number, days: number): RunSummary[] {
+    let raw = '';
+    for (let d = -days; d < 0; d++) {
+      const h = remember(
+        parseHistory(raw),
+        run(
+          d,
+          apps(n, () => GB),
+        ),
+      );
+      raw = JSON.stringify(h);
+      assert.ok(Buffer.byteLength(raw) <= HISTORY_MAX_BYTES, `${Buffer.byteLength(raw)} B stored`);
+    }
+    return parseHistory(raw);
+  }
+
+  it('app 250 of a plan shrinking from 1 GB to 10 B is a WARNING', () => {
+    const h = stored(250, 5);
+    const r = withTrends(
+      run(
+        0,
+        apps(250, (i) => (i === 249 ? 10 : GB)),
+      ),
+      h,
+    );
+    assert.equal(r.outcome, 'WARNING');
+    assert.deepEqual(
+      r.modules.filter((m) => m.anomalies!.length).map((m) => [m.moduleId, m.anomalies![0]!.kind]),
+      [['app250', 'shrink']],
+    );
+  });
+
+  it('a 250-application plan keeps all its runs', () => {
+    assert.equal(stored(250, 15).length, HISTORY_RUNS);
+  });
+
+  it('a plan too big for the byte bound keeps its newest runs, enough for a verdict on every application', () => {
+    const h = stored(2000, 8);
+    assert.ok(h.length >= DEFAULT_THRESHOLDS.minRuns && h.length < HISTORY_RUNS, `${h.length} runs`);
+    assert.equal(h[0]!.start, T0 - DAY, 'the newest first');
+    assert.ok(h.every((x) => x.modules.length === 2000));
+    const r = withTrends(
+      run(
+        0,
+        apps(2000, (i) => (i === 1999 ? 10 : GB)),
+      ),
+      h,
+    );
+    assert.equal(r.outcome, 'WARNING');
+  });
+
+  it('one run alone beyond the bound is cut to what fits, never stored whole', () => {
+    const huge = apps(
+      200,
+      () => GB,
+      (i) => `${'x'.repeat(10_000)}${i}`,
+    );
+    const h = remember([], run(0, huge));
+    assert.ok(Buffer.byteLength(JSON.stringify(h)) <= HISTORY_MAX_BYTES);
+    assert.equal(h.length, 1);
+    assert.ok(h[0]!.modules.length > 0 && h[0]!.modules.length < 200);
+    assert.deepEqual(
+      parseHistory('[' + ' '.repeat(HISTORY_MAX_BYTES) + ']'),
+      [],
+      'a value larger than the bound is not ours',
+    );
   });
 });
