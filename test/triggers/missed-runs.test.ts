@@ -172,7 +172,7 @@ const extraPlans: SimPlan[] = [
   },
 ];
 
-test('real Redis: plan 2 missing once, across restarts; disabled and odd plans never; reminders asked', async (t) => {
+test('real Redis: plan 2 missing once, across restarts; disabled and odd plans never; reminders asked, never for a disabled plan', async (t) => {
   const redis = await startRedis();
   await seedCluster(redis, { plans: extraPlans });
   const admin = await adminClient(redis);
@@ -212,7 +212,9 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
   const make = () =>
     new MissedRunWatchdog({
       readPlans: async () => readPlanSnapshots(reader, await listPlanIds(reader)),
-      readPlanState: async (id) => (id === 1 ? failingState : undefined),
+      // Plan 3 is disabled and was failing when it was switched off: its reminder is long due, never sent.
+      readPlanState: async (id) =>
+        id === 1 ? failingState : id === 3 ? { ...failingState, planId: 3, lastNotifiedAt: 0 } : undefined,
       store: redisWatchStore(writer, 'module/backup-monitor1/watchdog'),
       sink: {
         missing: (p, at, m) => {
@@ -244,7 +246,7 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
     ['ran', 'missing', 'disabled', 'bad-schedule'],
   );
   assert.deepEqual(missing, [[2, T, ['nextcloud1', 'samba1', 'traefik2', 'webtop1']]]);
-  assert.deepEqual(reminders, [1], 'plan 1 failing and last mailed 8 days ago');
+  assert.deepEqual(reminders, [1], 'plan 1 failing and last mailed 8 days ago; disabled plan 3 never');
 
   // Same tick again, then a restarted watchdog: nothing new.
   await dog.tick();
