@@ -4,6 +4,7 @@
 import type { Config } from '../config.js';
 import { classifySmtpError } from '../errors.js';
 import { senderAddress, type Mailer } from '../notify/mailer.js';
+import { dedupe } from '../notify/policy.js';
 import type { Redis } from '../ns8/redis.js';
 import { readSmarthost } from '../ns8/smarthost.js';
 import { renderTestMail } from '../report/test-mail.js';
@@ -24,7 +25,8 @@ export interface TestMailDeps {
 export function testMailSender(deps: TestMailDeps): WebhookDeps['sendTestMail'] {
   const cfg = deps.config;
   return async (to, digest) => {
-    const recipients = to && to.length ? to : [...cfg.mail.to];
+    // One mail per mailbox, by the rule of run reports and the digest (notify/policy.ts).
+    const recipients = dedupe(to && to.length ? to : cfg.mail.to);
     try {
       const sh = await readSmarthost(deps.reader);
       const m = digest ? await deps.sampleDigest() : renderTestMail(cfg);
