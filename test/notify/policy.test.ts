@@ -192,10 +192,10 @@ describe('one mailbox rule in the service and the actions', () => {
     [[' ops@example.org'], ['ops@example.org']],
   ];
 
-  const python = (): { dedupe: string[]; mail_to: string[]; plan: string[] }[] => {
+  const python = (): { dedupe: string[]; mail_to: string[]; plan: string[]; status: string[] }[] => {
     const script = `
 import json, sys
-from backup_monitor import plan_policies
+from backup_monitor import plan_policies, status
 from backup_monitor.settings import validate
 out = []
 for addresses in json.load(sys.stdin):
@@ -203,6 +203,9 @@ for addresses in json.load(sys.stdin):
         'dedupe': plan_policies.dedupe(addresses),
         'mail_to': [e['error'] for e in validate({'mail_to': addresses})],
         'plan': plan_policies.decode(plan_policies.encode([{'plan_id': 2, 'policy': 'always', 'mail_to': addresses}]))[0]['mail_to'],
+        # get-monitor-status: MAIL_TO (the first address) + the plan's own (the others)
+        'status': status.plan_entry(2, {}, '', {}, None, settings={'mail_to': addresses[:1]},
+                                    notify=('problems', {2: (None, addresses[1:])}))['recipients'],
     })
 json.dump(out, sys.stdout)`;
     const r = spawnSync('python3', ['-c', script], {
@@ -222,6 +225,12 @@ json.dump(out, sys.stdout)`;
       assert.deepEqual(recipientsFor(s, input, 2), want, 'service: a run report');
       assert.deepEqual(py[i]!.dedupe, want, 'actions: plan_policies.dedupe');
       assert.deepEqual(py[i]!.plan, want, 'actions: per-plan recipients');
+      const own: NotifySettings = {
+        defaultPolicy: 'problems',
+        plans: new Map([[2, { policy: null, recipients: input.slice(1) }]]),
+      };
+      assert.deepEqual(recipientsFor(own, input.slice(0, 1), 2), want, "service: MAIL_TO + the plan's own");
+      assert.deepEqual(py[i]!.status, want, 'actions: get-monitor-status recipients of a plan');
       assert.deepEqual(
         py[i]!.mail_to,
         Array(input.length - want.length).fill('duplicate_email'),

@@ -2,7 +2,7 @@
 """get-monitor-status: current plans joined with what the service last reported."""
 
 from .records import keys, loads, read_plans, read_reports, read_rows
-from .plan_policies import decode as decode_plan_policies
+from .plan_policies import decode as decode_plan_policies, dedupe
 from .settings import from_environment
 
 HISTORY_SCAN = 50  # recent reports searched for failed deliveries
@@ -25,12 +25,6 @@ def module_row(row):
 def _json_object(raw):
     v = loads(raw, {})
     return v if isinstance(v, dict) else {}
-
-
-def _dedupe(addresses):
-    """Without duplicates compared without case, first spelling kept (as the envelope is built)."""
-    seen = set()
-    return [a for a in addresses if not (a.lower() in seen or seen.add(a.lower()))]
 
 
 def _int_or_none(v):
@@ -61,7 +55,7 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
     settings = settings or {}
     module_node = module_node or {}
     policy, extra = plan_policy(notify or ('problems', {}), pid)
-    recipients = _dedupe(list(settings.get('mail_to') or []) + extra)
+    recipients = dedupe(list(settings.get('mail_to') or []) + extra)  # the envelope's rule
     instances = (plan.get('instances') or '').split()
     nodes = sorted({int(module_node[m]) for m in instances if str(module_node.get(m, '')).isdigit()})
     return {
