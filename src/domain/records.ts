@@ -141,6 +141,8 @@ export const moduleKeys = (moduleId: string) => ({
   digest: `module/${moduleId}/digest`,
   /** HASH report id -> ReportIndexEntry JSON (domain/report-index.ts): what history and trends read. */
   index: `module/${moduleId}/index`,
+  /** HASH, derived from the index: counts per plan and outcome, for list-reports' filters (domain/report-index.ts). */
+  facets: `module/${moduleId}/facets`,
   /** STRING, expiring: the token of the one instance that writes and sends (notify/writer-lease.ts). */
   writer: `module/${moduleId}/writer`,
 });

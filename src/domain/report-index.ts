@@ -65,3 +65,61 @@ export function indexEntry(r: StoredReport): ReportIndexEntry {
     })),
   };
 }
+
+/**
+ * `module/<id>/facets` (HASH): what list-reports offers as filters without reading the whole
+ * index (issue #25): `plan/<id>` and `outcome/<name>` count the history's reports, `plan-name/<id>`
+ * is the plan's latest name. Derived from the index: kept by the record store with each report
+ * stored or dropped, rebuilt at start when missing (an older version, a restore).
+ * imageroot/pypkg/backup_monitor/records.py reads it: change both together.
+ */
+export type HistoryFacets = Record<string, string>;
+
+type FacetSource = Pick<ReportIndexEntry, 'planId' | 'planName' | 'outcome'>;
+
+/** The facets after `added` joined the history and `removed` left it (removed: raw index entries). */
+export function facetsAfter(
+  current: HistoryFacets,
+  added: FacetSource[],
+  removed: (string | null | undefined)[],
+): HistoryFacets {
+  const out: HistoryFacets = { ...current };
+  const bump = (field: string, by: number) => {
+    const n = (Number(out[field]) || 0) + by;
+    if (n > 0) out[field] = String(n);
+    else delete out[field];
+  };
+  for (const raw of removed) {
+    const e = parseFacetSource(raw);
+    if (!e) continue;
+    bump(`plan/${e.planId}`, -1);
+    bump(`outcome/${e.outcome}`, -1);
+    if (!out[`plan/${e.planId}`]) delete out[`plan-name/${e.planId}`];
+  }
+  for (const e of added) {
+    bump(`plan/${e.planId}`, 1);
+    bump(`outcome/${e.outcome}`, 1);
+    out[`plan-name/${e.planId}`] = e.planName;
+  }
+  return out;
+}
+
+function parseFacetSource(raw: string | null | undefined): FacetSource | null {
+  if (!raw) return null;
+  try {
+    const e = JSON.parse(raw) as Partial<FacetSource> | null;
+    return e && typeof e.planId === 'number' && typeof e.outcome === 'string'
+      ? { planId: e.planId, planName: String(e.planName ?? ''), outcome: e.outcome }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The facets of a whole history, from its raw index entries, oldest first (the newest name wins). */
+export const facetsOf = (entriesOldestFirst: (string | null | undefined)[]): HistoryFacets =>
+  facetsAfter(
+    {},
+    entriesOldestFirst.map(parseFacetSource).filter((e): e is FacetSource => e !== null),
+    [],
+  );

@@ -12,7 +12,13 @@ import {
   type StoredMail,
   type StoredReport,
 } from '../domain/records.js';
-import { indexEntry, type ReportIndexEntry } from '../domain/report-index.js';
+import {
+  facetsAfter,
+  facetsOf,
+  indexEntry,
+  type HistoryFacets,
+  type ReportIndexEntry,
+} from '../domain/report-index.js';
 import type { Redis } from '../ns8/redis.js';
 
 export interface RecordStore {
@@ -37,7 +43,10 @@ export interface RecordStore {
   recentFailed(sinceMs: number, limit?: number): Promise<StoredReport[]>;
   /** Every queued report becomes due now (the smarthost changed: the backoff no longer applies). */
   allDueNow(nowMs: number): Promise<number>;
-  /** Adds the index entry of every report in the history that has none (reports from older versions). */
+  /**
+   * Adds the index entry of every report in the history that has none (reports from older
+   * versions), and the history's facets when they are missing. Returns the entries added.
+   */
   indexMissing(): Promise<number>;
 }
 
@@ -115,26 +124,41 @@ function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: n
 export function createRecordStore(writer: Redis, moduleId: string): RecordStore {
   const k = moduleKeys(moduleId);
   /**
-   * How many of the current history entries stay beside a new report of `newBytes`: at most
-   * HISTORY_MAX entries and HISTORY_MAX_BYTES of reports plus index entries, newest first. One
-   * pipelined round trip of STRLENs (the sizes, never the reports) after the LRANGE.
+   * What of the current history stays beside a new report of `newBytes`: at most HISTORY_MAX
+   * entries and HISTORY_MAX_BYTES of reports plus index entries, newest first; entries whose report
+   * is gone (expired) leave too. One pipelined round trip of sizes (STRLEN, never the reports), the
+   * outbox's ids and the facets; one more for the index entries of what leaves.
    */
   async function historyToKeep(newBytes: number) {
     const ids = await writer.lRange(k.history, 0, -1);
-    if (ids.length === 0) return { keep: 0, dropped: [] as string[], queued: new Set<string>() };
     const p = writer.multi();
     for (const id of ids) p.strLen(k.report(id)).hStrLen(k.index, id);
-    p.hKeys(k.outbox);
-    const answers = (await p.execAsPipeline()) as unknown as number[];
+    p.hKeys(k.outbox).hGetAll(k.facets);
+    const answers = (await p.execAsPipeline()) as unknown[];
+    const size = (i: number) => Number(answers[2 * i]);
     let total = newBytes;
-    let keep = 0;
-    while (keep < ids.length && keep + 1 < HISTORY_MAX) {
-      total += answers[2 * keep]! + answers[2 * keep + 1]!;
-      if (total > HISTORY_MAX_BYTES) break;
-      keep++;
+    let kept = 0;
+    let cut = ids.length;
+    const gone: string[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (size(i) === 0) {
+        gone.push(ids[i]!);
+        continue;
+      }
+      total += size(i) + Number(answers[2 * i + 1]);
+      if (kept + 1 >= HISTORY_MAX || total > HISTORY_MAX_BYTES) {
+        cut = i;
+        break;
+      }
+      kept++;
     }
-    const queued = new Set(answers[2 * ids.length] as unknown as string[]);
-    return { keep, dropped: ids.slice(keep), queued };
+    const dropped = [...ids.slice(cut), ...gone.filter((id) => ids.indexOf(id) < cut)];
+    const queued = new Set(answers[2 * ids.length] as string[]);
+    const facets = answers[2 * ids.length + 1] as HistoryFacets;
+    const droppedEntries = dropped.length ? await writer.hmGet(k.index, dropped) : [];
+    // Facets missing beside a history: an older version's or a restored one, rebuilt at start.
+    const known = ids.length === 0 || Object.keys(facets).length > 0;
+    return { cut, gone, dropped, queued, facets: known ? facets : null, droppedEntries };
   }
 
   return {
@@ -143,16 +167,21 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
       return raw ? (JSON.parse(raw) as PlanState) : undefined;
     },
     async store(report, state, queue) {
-      const newBytes =
-        Buffer.byteLength(JSON.stringify(report)) + Buffer.byteLength(JSON.stringify(indexEntry(report)));
-      const { keep, dropped, queued } = await historyToKeep(newBytes);
+      const entry = indexEntry(report);
+      const newBytes = Buffer.byteLength(JSON.stringify(report)) + Buffer.byteLength(JSON.stringify(entry));
+      const h = await historyToKeep(newBytes);
       const m = writeMail(writer.multi(), k, report, queue);
       m.hSet(k.plans, String(state.planId), JSON.stringify(state));
-      m.lPush(k.history, report.id).lTrim(k.history, 0, keep);
+      m.lPush(k.history, report.id).lTrim(k.history, 0, h.cut);
+      for (const id of h.gone) m.lRem(k.history, 0, id);
       // What leaves the history takes its index entry and stored copy along, unless it still waits to be sent.
-      if (dropped.length) m.hDel(k.index, dropped);
-      const gone = dropped.filter((id) => !queued.has(id));
-      if (gone.length) m.del(gone.map(k.report));
+      if (h.dropped.length) m.hDel(k.index, h.dropped);
+      const unsent = h.dropped.filter((id) => !h.queued.has(id));
+      if (unsent.length) m.del(unsent.map(k.report));
+      if (h.facets) {
+        const facets = facetsAfter(h.facets, [entry], h.droppedEntries);
+        m.del(k.facets).hSet(k.facets, facets);
+      }
       await m.exec();
     },
     async saveState(state) {
@@ -226,6 +255,12 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
           await writer.hSet(k.index, entries);
           added += Object.keys(entries).length;
         }
+      }
+      // The facets of a history from before they existed, or restored without them: read the
+      // whole index once, here at start, so that list-reports never has to.
+      if (!(await writer.exists(k.facets))) {
+        const facets = facetsOf((await writer.hmGet(k.index, ids)).reverse());
+        if (Object.keys(facets).length) await writer.multi().del(k.facets).hSet(k.facets, facets).exec();
       }
       return added;
     },

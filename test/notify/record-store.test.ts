@@ -73,9 +73,75 @@ describe('history bound', () => {
     const seeded = Array.from({ length: HISTORY_MAX }, (_, i) => `old-${i}`);
     await admin.rPush(K.history, seeded);
     await admin.hSet(K.index, Object.fromEntries(seeded.map((id) => [id, '{}'])));
+    await admin.mSet(Object.fromEntries(seeded.map((id) => [K.report(id), '{}'])));
     await records.store(report('new-1'), STATE, false);
     assert.equal(await admin.lLen(K.history), HISTORY_MAX);
     assert.equal(await admin.hLen(K.index), HISTORY_MAX);
     assert.equal(await admin.hExists(K.index, `old-${HISTORY_MAX - 1}`), 0);
+    assert.equal(await admin.exists(K.report(`old-${HISTORY_MAX - 1}`)), 0);
+  });
+
+  it('an entry whose report expired leaves the history at the next report', async () => {
+    const records = createRecordStore(writer, MODULE_ID);
+    for (const id of ['r-1', 'r-2', 'r-3']) await records.store(report(id), STATE, false);
+    await admin.del(K.report('r-2'));
+    await records.store(report('r-4'), STATE, false);
+    assert.deepEqual(await admin.lRange(K.history, 0, -1), ['r-4', 'r-3', 'r-1']);
+    assert.equal(await admin.hExists(K.index, 'r-2'), 0);
+  });
+});
+
+describe('history facets (what list-reports offers as filters)', () => {
+  const ofPlan = (id: string, planId: number, planName: string, outcome: string) => {
+    const r = report(id);
+    return { ...r, run: { ...r.run, planId, planName, outcome } } as StoredReport;
+  };
+
+  it('count the plans and outcomes of what the history holds, as reports come and go', async () => {
+    const records = createRecordStore(writer, MODULE_ID);
+    await records.store(ofPlan('a', 1, 'Daily', 'SUCCESS'), STATE, false);
+    await records.store(ofPlan('b', 2, 'Weekly', 'PARTIAL'), STATE, false);
+    await records.store(ofPlan('c', 1, 'Daily offsite', 'PARTIAL'), STATE, false);
+    assert.deepEqual(
+      { ...(await admin.hGetAll(K.facets)) },
+      {
+        'plan/1': '2',
+        'plan/2': '1',
+        'plan-name/1': 'Daily offsite',
+        'plan-name/2': 'Weekly',
+        'outcome/SUCCESS': '1',
+        'outcome/PARTIAL': '2',
+      },
+    );
+    await admin.del(K.report('b')); // expired: it leaves with the next report
+    await records.store(ofPlan('d', 1, 'Daily offsite', 'SUCCESS'), STATE, false);
+    assert.deepEqual(
+      { ...(await admin.hGetAll(K.facets)) },
+      {
+        'plan/1': '3',
+        'plan-name/1': 'Daily offsite',
+        'outcome/SUCCESS': '2',
+        'outcome/PARTIAL': '1',
+      },
+    );
+  });
+
+  it('missing beside a history (older version, restore): rebuilt at start from the index', async () => {
+    const records = createRecordStore(writer, MODULE_ID);
+    await records.store(ofPlan('a', 1, 'Daily', 'SUCCESS'), STATE, false);
+    await records.store(ofPlan('b', 2, 'Weekly', 'PARTIAL'), STATE, false);
+    const before = { ...(await admin.hGetAll(K.facets)) };
+    await admin.del(K.facets);
+    await records.store(ofPlan('c', 2, 'Weekly', 'SUCCESS'), STATE, false);
+    assert.equal(await admin.exists(K.facets), 0, 'not made up from one report');
+    await records.indexMissing();
+    assert.deepEqual(
+      { ...(await admin.hGetAll(K.facets)) },
+      {
+        ...before,
+        'plan/2': '2',
+        'outcome/SUCCESS': '2',
+      },
+    );
   });
 });

@@ -31,7 +31,7 @@ STATE_PATTERNS = ('report/*',)
 STATE_TYPES = {'plans': 'hash', 'outbox': 'hash', 'history': 'list', 'watchdog': 'hash', 'runlog': 'list',
                'digest': 'string', 'index': 'hash', 'runs': 'hash', 'report/*': 'string'}
 # ... and what it rebuilds on its own, so a copy would only be stale (link health checks).
-TRANSIENT_KEYS = ('health', 'writer')
+TRANSIENT_KEYS = ('health', 'writer', 'facets')
 # Everything else under module/<id>/ belongs to NS8 (environment, ui_name, ui_note, flags,
 # roles/*, metrics_*): core restores or rewrites those itself.
 
