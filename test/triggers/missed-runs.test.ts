@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Missed-run watchdog: pure verdicts, then against a real redis-server holding the contract's
-// cluster (plans read by the service's own read-plan.ts, records kept with module credentials).
+// cluster (plans read by the service's own read-plan.ts, records kept with module credentials),
+// then in the service, whose pipeline turns the watchdog's reminder of a missed run into a mail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
@@ -16,7 +17,10 @@ import type { PlanSnapshot, ModuleStatus } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { memoryLogger } from '../../src/log.js';
+import { eventually } from '../helpers/prometheus.js';
 import { startRedis } from '../helpers/redis-server.js';
+import { startInProcessService } from '../helpers/service.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { adminClient, seedCluster, PLANS, DEST_B2, type SimPlan } from '../sim/cluster.js';
 
 const H = 3600;
@@ -263,4 +267,45 @@ test('real Redis: plan 2 missing once, across restarts; disabled and odd plans n
   assert.equal(JSON.parse(stored['2']!).nextRunAt, Date.parse('2026-08-16T03:00:00+02:00') / 1000);
   assert.equal(JSON.parse(stored['1']!).nextRunAt, Date.parse('2026-08-10T01:30:00+02:00') / 1000);
   assert.equal(JSON.parse(stored['3']!).nextRunAt, null, 'disabled plan: no next run');
+});
+
+/** `HH:MM` of `ms` on the wall clock of `timeZone`. */
+const wallTime = (ms: number, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(ms);
+
+test('the service: a plan that keeps missing its run gets a reminder that it did not run', async (t) => {
+  const redis = await startRedis();
+  const smtp = await startSmtpSink();
+  t.after(async () => {
+    await smtp.stop();
+    await redis.stop();
+  });
+  // A frozen service clock, and a daily plan due 10 minutes later: one expected run in the test.
+  const frozenAt = Date.now();
+  let offsetMs = 0;
+  const daily = `*-*-* ${wallTime(frozenAt + 10 * 60_000, 'Europe/Rome')}:00`;
+  await seedCluster(redis, { smtpPort: smtp.port, plans: [{ ...PLANS[1]!, schedule: daily }] });
+  const { service, log } = await startInProcessService(
+    redis,
+    { MISSED_RUN_GRACE_SECONDS: '60', REMINDER_INTERVAL_SECONDS: '3600' },
+    { clock: { now: () => frozenAt + offsetMs }, watchdogTickMs: 200 },
+  );
+  try {
+    const seen = await adminClient(redis);
+    await eventually(
+      'plan first seen',
+      async () => seen.hLen('module/backup-monitor1/watchdog'),
+      (n) => n === 1,
+    );
+    await seen.quit();
+    offsetMs = 15 * 60_000; // the run was due 5 minutes ago; nothing of the plan ran
+    const [missed] = await smtp.waitFor(1, 10_000);
+    assert.match(missed!.subject!, /^(?!.*Reminder).*⏰ Backup did not run: Weekly SMB/u);
+    offsetMs = 15 * 60_000 + 3601_000; // an hour later, still nothing: the next run is a day away
+    const mails = await smtp.waitFor(2, 10_000);
+    assert.match(mails[1]!.subject!, /🔁 Reminder: ⏰ Backup did not run: Weekly SMB/);
+    assert.ok(log.lines.some((l) => /run correlated .*plan=2 .*outcome=MISSING.*reason=reminder/.test(l)));
+  } finally {
+    await service.stop();
+  }
 });
