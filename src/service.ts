@@ -174,6 +174,8 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
             budgetSeconds: cfg.loki.budget,
             now: () => clock.now(),
             log,
+            // Passwords a backup's log line may repeat, masked besides Loki's own (issue #25).
+            secrets: async () => [cfg.redis.password?.reveal(), (await readSmarthost(redis.reader)).password?.reveal()],
           }),
     onQueued: () => {
       metrics?.queued();
