@@ -126,8 +126,11 @@ export function mapNotificationErrors(entries, payload) {
           unknown_plan: "plans.error_unknown_plan",
           invalid_email: "plans.error_invalid_email",
           unknown_policy: "plans.error_unknown_policy",
+          recipients_unused: "plans.error_recipients_unused",
+          too_many_recipients: "plans.error_too_many",
         }[e.error] || "plans.error_generic";
-      errors.plans[payload.plan_notifications[Number(m[1])].plan_id] = { key, params: { address: e.value } };
+      const params = e.error === "too_many_recipients" ? { max: MAX_RECIPIENTS } : { address: e.value };
+      errors.plans[payload.plan_notifications[Number(m[1])].plan_id] = { key, params };
     }
   }
   return errors;

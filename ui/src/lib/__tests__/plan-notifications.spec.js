@@ -168,3 +168,31 @@ describe("translations", () => {
     expect(Object.keys(it_).sort()).toEqual(Object.keys(en).sort());
   });
 });
+
+describe("configure-module's errors on a plan row", () => {
+  const en = JSON.parse(readFileSync(new URL("../../../public/i18n/en/translation.json", import.meta.url), "utf8"));
+  // Every code plan_policies.py gives a plan row, read from its source so a new one cannot be missed.
+  const source = readFileSync(
+    new URL("../../../../imageroot/pypkg/backup_monitor/plan_policies.py", import.meta.url),
+    "utf8",
+  );
+  const codes = [
+    ...new Set([...source.matchAll(/'error': '([a-z_]+)'|\berr\(.*, '([a-z_]+)'\)$/gm)].map((m) => m[1] || m[2])),
+  ];
+  // Shape errors: the page builds a list of well-typed, distinct plan ids, so it cannot cause them.
+  const SHAPE = ["invalid_type", "duplicate_plan"];
+
+  it("finds the codes in plan_policies.py", () => {
+    expect(codes).toEqual(expect.arrayContaining(["unknown_plan", "invalid_email", "recipients_unused"]));
+  });
+  test.each(codes.filter((c) => !SHAPE.includes(c)))("%s has its own words in the page", (code) => {
+    const payload = notificationsPayload(notificationsFromConfig(CONFIG));
+    const e = mapNotificationErrors(
+      [{ field: "plan_notifications.0.mail_to", parameter: "plan_notifications", value: [], error: code }],
+      payload,
+    );
+    const key = e.plans[payload.plan_notifications[0].plan_id].key;
+    expect(key).not.toBe("plans.error_generic");
+    expect(en.plans[key.replace(/^plans\./, "")]).toBeTruthy();
+  });
+});
