@@ -109,8 +109,10 @@ function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: n
   const e: Partial<ReportIndexEntry> = isObject(entry)
     ? entry
     : { createdAt: nowMs, planId: 0, subject: '(a report that cannot be read)' };
+  // Delivery before modules, as indexEntry writes them: list-reports reads what precedes modules.
+  const { modules, ...head } = e;
   return {
-    ...e,
+    ...head,
     delivery: {
       status: 'failed',
       attempts: e.delivery?.attempts ?? 0,
@@ -118,6 +120,7 @@ function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: n
       recipients: e.delivery?.recipients ?? [],
       lastError: `the stored report cannot be read (${problem}); it was not mailed`,
     },
+    modules: modules ?? [],
   };
 }
 

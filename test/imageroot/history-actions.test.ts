@@ -94,6 +94,49 @@ describe('history index', () => {
   });
 });
 
+describe('list-reports reads a page, not the whole index (issue #25)', () => {
+  /** Bytes Redis sent to its clients while `fn` ran (INFO stats). */
+  async function redisSentBytes(fn: () => Promise<unknown>): Promise<number> {
+    const admin = await adminClient(redis);
+    try {
+      const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await admin.info('stats'))![1]);
+      const before = await sent();
+      await fn();
+      return (await sent()) - before;
+    } finally {
+      await admin.quit();
+    }
+  }
+
+  test('a page of 10 without filters costs Redis a fraction of the index', async () => {
+    const k = moduleKeys(MODULE_ID);
+    const indexBytes = Object.values(await writer.hGetAll(k.index)).reduce((n, v) => n + v.length, 0);
+    let page: Page | undefined;
+    const sent = await redisSentBytes(async () => {
+      page = await list({ page: 3, per_page: 10 });
+    });
+    assert.deepEqual(
+      page!.reports.map((r) => r.id),
+      stored.slice(20, 30).map((r) => r.id),
+    );
+    assert.ok(sent < indexBytes / 4, `Redis sent ${sent} bytes for one page; the index is ${indexBytes}`);
+  });
+
+  test('without the facets (a history from an older version): the same answer, from the whole index', async () => {
+    const k = moduleKeys(MODULE_ID);
+    const admin = await adminClient(redis);
+    const withFacets = [await list({ per_page: 7, page: 2 }), await list({ plan_id: 2, per_page: 5 })];
+    const facets = await admin.hGetAll(k.facets);
+    try {
+      await admin.del(k.facets);
+      assert.deepEqual([await list({ per_page: 7, page: 2 }), await list({ plan_id: 2, per_page: 5 })], withFacets);
+    } finally {
+      await admin.hSet(k.facets, { ...facets });
+      await admin.quit();
+    }
+  });
+});
+
 describe('list-reports', () => {
   test('no filter: newest first, totals, the plans and outcomes found', async () => {
     const page = await list({ per_page: 25 });

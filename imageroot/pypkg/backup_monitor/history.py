@@ -77,20 +77,32 @@ def matches(row, q):
     return True
 
 
+def filtered(q):
+    """Whether q filters anything (a page of the whole history is read without a scan)."""
+    return bool(q['outcome']) or any(q[n] is not None for n in ('plan_id', 'delivery', 'from', 'to'))
+
+
+def page_result(q, page_rows, total, total_all, plans, outcomes):
+    """The list-reports answer: one page of rows (without their modules) and the filters' choices."""
+    return {
+        'total': total, 'total_all': total_all, 'page': q['page'], 'per_page': q['per_page'],
+        'plans': [{'id': p['id'], 'name': strip_invisible(p['name'])} for p in plans],
+        'outcomes': outcomes,
+        'reports': [{**{k: v for k, v in r.items() if k != 'modules'}, 'plan_name': strip_invisible(r['plan_name'])}
+                    for r in page_rows],
+    }
+
+
 def list_page(rows, q):
-    """One page of the rows matching q, plus what the filters can offer."""
+    """One page of the rows matching q, plus what the filters can offer, from every row."""
     hits = [r for r in rows if matches(r, q)]
     first = (q['page'] - 1) * q['per_page']
     plans = {}
     for r in rows:
         plans.setdefault(r['plan_id'], r['plan_name'])
-    return {
-        'total': len(hits), 'total_all': len(rows), 'page': q['page'], 'per_page': q['per_page'],
-        'plans': [{'id': pid, 'name': strip_invisible(name)} for pid, name in sorted(plans.items())],
-        'outcomes': sorted({r['outcome'] for r in rows}),
-        'reports': [{**{k: v for k, v in r.items() if k != 'modules'}, 'plan_name': strip_invisible(r['plan_name'])}
-                    for r in hits[first:first + q['per_page']]],
-    }
+    return page_result(q, hits[first:first + q['per_page']], len(hits), len(rows),
+                       [{'id': pid, 'name': name} for pid, name in sorted(plans.items())],
+                       sorted({r['outcome'] for r in rows}))
 
 
 def runs(rows):

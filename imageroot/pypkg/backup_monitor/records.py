@@ -10,6 +10,8 @@ import json
 import re
 import time
 
+from backup_monitor.history import filtered, list_page, matches, page_result
+
 REPORT_TTL_SECONDS = 180 * 24 * 3600  # src/domain/records.ts
 
 
@@ -18,7 +20,7 @@ def keys(module_id):
     return {
         'plans': f'{base}/plans', 'history': f'{base}/history', 'outbox': f'{base}/outbox',
         'health': f'{base}/health', 'report': lambda rid: f'{base}/report/{rid}',
-        'index': f'{base}/index', 'watchdog': f'{base}/watchdog',
+        'index': f'{base}/index', 'watchdog': f'{base}/watchdog', 'facets': f'{base}/facets',
     }
 
 
@@ -204,6 +206,79 @@ def read_history(rdb, module_id, now=None):
     queue_history(pipe, module_id)
     ids, index = pipe.execute()
     return rows_from_history(rdb, module_id, ids, index, now)
+
+
+HEAD_CHUNK = 100  # index entries per HMGET of a filtered scan
+
+
+def entry_head(raw):
+    """An index entry's JSON without its per-application list, which comes last (the service's
+    indexEntry and index_entry above write it last): a list row never needs it, and parsing it
+    is most of the cost on a plan of hundreds of applications. The whole entry when it is not last."""
+    if raw is None:
+        return None
+    at = raw.find('"modules":')
+    if at < 0:
+        return raw
+    head = raw[:at].rstrip().rstrip(',') + '}'
+    return head if loads(head) is not None else raw
+
+
+def read_heads(rdb, module_id, ids):
+    """report id -> history row without modules, for `ids`, from the index in chunks."""
+    rows = {}
+    for i in range(0, len(ids), HEAD_CHUNK):
+        chunk = ids[i:i + HEAD_CHUNK]
+        raw = {rid: entry_head(v) for rid, v in zip(chunk, rdb.hmget(keys(module_id)['index'], chunk))}
+        rows.update(rows_from_index(rdb, module_id, chunk, raw))
+    return rows
+
+
+def facets_from(raw):
+    """module/<id>/facets (src/domain/report-index.ts) -> (plans, outcomes) for the filters;
+    None when the service has not written them yet (a history from an older version or a
+    restore, until the service's next start)."""
+    if not raw:
+        return None
+    plans, outcomes = {}, []
+    for field, count in raw.items():
+        kind, _, name = field.partition('/')
+        if _int(count) <= 0:
+            continue
+        if kind == 'plan' and name.isdigit():
+            plans[int(name)] = str(raw.get(f'plan-name/{name}') or '')
+        elif kind == 'outcome' and name:
+            outcomes.append(name)
+    return [{'id': pid, 'name': name} for pid, name in sorted(plans.items())], sorted(outcomes)
+
+
+def read_list_page(rdb, module_id, q, now=None):
+    """list-reports without reading the whole index: the filters' choices come from the facets;
+    without a filter, the page's ids are an LRANGE and their entries one HMGET (2 round trips);
+    with one, the history's entries are scanned in chunks of HEAD_CHUNK, their per-application
+    lists never parsed (bounded by the history's 500 reports / 16 MiB)."""
+    k = keys(module_id)
+    first = (q['page'] - 1) * q['per_page']
+    pipe = rdb.pipeline(transaction=False)
+    pipe.hgetall(k['facets'])
+    if filtered(q):
+        pipe.lrange(k['history'], 0, -1)
+    else:
+        pipe.llen(k['history'])
+        pipe.lrange(k['history'], first, first + q['per_page'] - 1)
+    facets, *answers = pipe.execute()
+    choices = facets_from(facets)
+    if choices is None:
+        return list_page(read_history(rdb, module_id, now), q)
+    oldest = ((now or time.time()) - REPORT_TTL_SECONDS) * 1000
+    ids = list(dict.fromkeys(answers[-1]))
+    heads = read_heads(rdb, module_id, ids)
+    rows = [heads[rid] for rid in ids if rid in heads and heads[rid]['created_at'] >= oldest]
+    if not filtered(q):
+        # The service drops entries whose report expired with its next report: LLEN counts them.
+        return page_result(q, rows, answers[0], answers[0], *choices)
+    hits = [r for r in rows if matches(r, q)]
+    return page_result(q, hits[first:first + q['per_page']], len(hits), len(rows), *choices)
 
 
 def plan_ids(rdb):
