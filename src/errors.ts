@@ -47,6 +47,12 @@ export const CODES = Object.fromEntries(SERVICE_CODES.map((c) => [c, CATALOGUE[c
   CatalogueEntry
 >;
 
+/**
+ * Whether asking again later can help, for any code of the module: the catalogue's `kind` is the
+ * one table of it (the service's errors, the API client, the repository check). Unknown: no.
+ */
+export const isRetryable = (code: string): boolean => CATALOGUE[code]?.kind === 'retryable';
+
 /** The catalogue's words for a code in a language (the code itself when it is unknown). */
 export const wordsFor = (code: string, lang: Language): string => CATALOGUE[code]?.[lang] ?? code;
 
@@ -68,7 +74,7 @@ export class MonitorError extends Error {
     this.name = 'MonitorError';
   }
   get retryable(): boolean {
-    return CODES[this.code].kind === 'retryable';
+    return isRetryable(this.code);
   }
 }
 

@@ -9,6 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CATALOGUE, CODES, MonitorError, SERVICE_CODES, wordsFor } from '../src/errors.js';
 import { STRINGS } from '../src/report/strings.js';
+import { ApiError, type ApiErrorCode } from '../src/ns8/api-client.js';
+import { classifyRepoCheck, type RawOutcome } from '../src/repocheck/classify.js';
 import { SETTINGS } from '../src/settings.js';
 import { IMAGEROOT, REPO_ROOT, SYSTEM_PATH } from './sim/agent-runner.js';
 
@@ -76,5 +78,47 @@ describe('error catalogue', () => {
       );
       assert.deepEqual(repeated, [], lang);
     }
+  });
+});
+
+// Issue #20: whether a retry can help was written in three tables (the catalogue, the API client's
+// set, the repository check's verdict table); the catalogue's `kind` is now the only one.
+describe('retryability comes from the catalogue only', () => {
+  const kindOf = (code: string) => CATALOGUE[code]?.kind === 'retryable';
+  const API_CODES = Object.keys(CATALOGUE).filter((c) => c.startsWith('API_')) as ApiErrorCode[];
+
+  test('every API client error', () => {
+    for (const code of API_CODES) assert.equal(new ApiError(code, 'x').retryable, kindOf(code), code);
+  });
+
+  test('every repository check classification', () => {
+    const base: RawOutcome = { exitCode: 1, stderr: '', output: null, timedOut: false, apiError: null, durationMs: 1 };
+    const cases: RawOutcome[] = [
+      ...API_CODES.map((apiError) => ({ ...base, apiError })),
+      { ...base, timedOut: true },
+      { ...base, exitCode: null },
+      { ...base, exitCode: 8 },
+      { ...base, exitCode: 10 },
+      { ...base, exitCode: 0, output: 'not json' },
+      { ...base, exitCode: 0, output: [] },
+      ...[
+        'repository is already locked',
+        'wrong password or no key found',
+        'AccessDenied',
+        'context deadline exceeded',
+        'connection refused',
+        'repository does not exist',
+        'ciphertext verification failed',
+        'something else',
+      ].map((stderr) => ({ ...base, stderr })),
+    ];
+    const seen = new Set<string>();
+    for (const raw of cases) {
+      const c = classifyRepoCheck(raw);
+      seen.add(c.code);
+      assert.ok(CATALOGUE[c.code], `${c.code} is in the catalogue`);
+      assert.equal(c.retryable, kindOf(c.code), `${c.code} (${JSON.stringify(raw)})`);
+    }
+    assert.ok(seen.size >= 15, `the cases reach many codes: ${[...seen].join(' ')}`);
   });
 });

@@ -2,31 +2,24 @@
 // EDGE: the NS8 API server, as `agent.tasks.run` uses it (NS8.md §5.1-§5.2): log in with the
 // module's agent credentials, submit a task, poll its status until it has an exit code.
 // Every failure is an ApiError with a stable code; credentials never appear in messages.
+import { isRetryable } from '../errors.js';
 import { type Secret, redact } from '../secret.js';
 import type { Logger } from '../log.js';
 import { retry, sleep as wait } from '../retry.js';
 import { AnswerTooLargeError, requestJson } from './http-json.js';
 
+/** Whether each is retryable is the error catalogue's `kind` (errors.json), never said here. */
 export type ApiErrorCode =
-  | 'API_UNREACHABLE' // connection refused, DNS, reset: retryable
-  | 'API_AUTH' // login refused (wrong agent credentials, or `default`): permanent
-  | 'API_FORBIDDEN' // 403: the module's roles do not allow the action: permanent
-  | 'API_AGENT_DOWN' // 404 "client idle check failed": the target agent is not running: retryable
-  | 'API_NOT_LEADER' // 403 "task submission is forbidden in a worker node": retryable (leader switch)
-  | 'API_RATE_LIMITED' // 429: retryable
-  | 'API_SERVER_ERROR' // 5xx: retryable
-  | 'API_BAD_RESPONSE' // unexpected status or body: permanent
+  | 'API_UNREACHABLE' // connection refused, DNS, reset
+  | 'API_AUTH' // login refused (wrong agent credentials, or `default`)
+  | 'API_FORBIDDEN' // 403: the module's roles do not allow the action
+  | 'API_AGENT_DOWN' // 404 "client idle check failed": the target agent is not running
+  | 'API_NOT_LEADER' // 403 "task submission is forbidden in a worker node" (leader switch)
+  | 'API_RATE_LIMITED' // 429
+  | 'API_SERVER_ERROR' // 5xx
+  | 'API_BAD_RESPONSE' // unexpected status or body
   | 'API_TIMEOUT' // the caller's signal fired (per-check timeout or budget)
   | 'API_ABORTED';
-
-const RETRYABLE = new Set<ApiErrorCode>([
-  'API_UNREACHABLE',
-  'API_AGENT_DOWN',
-  'API_NOT_LEADER',
-  'API_RATE_LIMITED',
-  'API_SERVER_ERROR',
-  'API_TIMEOUT',
-]);
 
 export class ApiError extends Error {
   readonly retryable: boolean;
@@ -37,7 +30,7 @@ export class ApiError extends Error {
   ) {
     super(`${code}: ${message}`);
     this.name = 'ApiError';
-    this.retryable = RETRYABLE.has(code);
+    this.retryable = isRetryable(code); // the error catalogue's kind
   }
 }
 

@@ -3,6 +3,7 @@
 // Patterns come from restic's real messages (test/fixtures/restic, captured with restic 0.14
 // behind `rclone serve restic`), plus the JSON exit line of restic >= 0.17 (NS8.md §5.5).
 import type { RepoVerdict } from '../domain/destination.js';
+import { isRetryable } from '../errors.js';
 
 /** Everything the edge observed about one check, before any interpretation. */
 export interface RawOutcome {
@@ -37,27 +38,27 @@ export interface RepoCheckClassification {
   snapshots: Snapshot[] | null;
 }
 
-const CODES: Record<RepoVerdict, { code: string; retryable: boolean }> = {
-  healthy: { code: 'REPO_OK', retryable: false },
-  unreachable: { code: 'REPO_UNREACHABLE', retryable: true },
-  auth: { code: 'REPO_AUTH', retryable: false },
-  missing: { code: 'REPO_MISSING', retryable: false },
-  wrong_password: { code: 'REPO_WRONG_PASSWORD', retryable: false },
-  locked: { code: 'REPO_LOCKED', retryable: true },
-  corrupt: { code: 'REPO_CORRUPT', retryable: false },
-  timeout: { code: 'REPO_TIMEOUT', retryable: true },
-  forbidden: { code: 'API_FORBIDDEN', retryable: false },
-  error: { code: 'REPO_ERROR', retryable: true },
-  skipped: { code: 'CHECK_SKIPPED', retryable: true },
+/** The code of each verdict; whether it is retryable is the error catalogue's `kind` (src/errors.ts). */
+const CODES: Record<RepoVerdict, string> = {
+  healthy: 'REPO_OK',
+  unreachable: 'REPO_UNREACHABLE',
+  auth: 'REPO_AUTH',
+  missing: 'REPO_MISSING',
+  wrong_password: 'REPO_WRONG_PASSWORD',
+  locked: 'REPO_LOCKED',
+  corrupt: 'REPO_CORRUPT',
+  timeout: 'REPO_TIMEOUT',
+  forbidden: 'API_FORBIDDEN',
+  error: 'REPO_ERROR',
+  skipped: 'CHECK_SKIPPED',
 };
 
-const result = (verdict: RepoVerdict, extra: Partial<RepoCheckClassification> = {}): RepoCheckClassification => ({
-  verdict,
-  ...CODES[verdict],
-  lockAgeSeconds: null,
-  snapshots: null,
-  ...extra,
-});
+type Extra = Partial<Omit<RepoCheckClassification, 'verdict' | 'retryable'>>;
+
+function result(verdict: RepoVerdict, extra: Extra = {}): RepoCheckClassification {
+  const code = extra.code ?? CODES[verdict];
+  return { verdict, lockAgeSeconds: null, snapshots: null, ...extra, code, retryable: isRetryable(code) };
+}
 
 /** Ordered: the first match wins. Network errors come before "Is there a repository" hints. */
 const RULES: [RepoVerdict, RegExp][] = [
@@ -91,16 +92,14 @@ export function classifyRepoCheck(raw: RawOutcome): RepoCheckClassification {
   if (raw.exitCode === null) return result('error');
   if (raw.exitCode === 0) return fromSuccess(raw);
   // Exit codes of the NS8 agent itself (NS8.md §5.3): not restic's words.
-  if (raw.exitCode === 8) return result('error', { code: 'TASK_ACTION_MISSING', retryable: false });
-  if (raw.exitCode === 10 && !raw.stderr.trim())
-    return result('error', { code: 'TASK_INPUT_INVALID', retryable: false });
+  if (raw.exitCode === 8) return result('error', { code: 'TASK_ACTION_MISSING' });
+  if (raw.exitCode === 10 && !raw.stderr.trim()) return result('error', { code: 'TASK_INPUT_INVALID' });
   return fromStderr(raw.stderr);
 }
 
 function fromApi(code: string): RepoCheckClassification {
   if (code === 'API_FORBIDDEN') return result('forbidden');
-  const permanent = code === 'API_AUTH' || code === 'API_BAD_RESPONSE';
-  return result('error', { code, retryable: !permanent });
+  return result('error', { code });
 }
 
 function fromSuccess(raw: RawOutcome): RepoCheckClassification {
