@@ -92,6 +92,32 @@ function statusOf(err: unknown, timedOut: boolean): ErrorLogStatus {
 /** Worst first: when every node failed, the report names the most useful reason. */
 const SEVERITY: ErrorLogStatus[] = ['auth', 'timeout', 'unreachable', 'error'];
 
+/**
+ * Starts of one run's read that may end without finishing (the service stopped or died in it)
+ * before the run is read no more. A poisoned answer that kills the service would otherwise be
+ * read again after every restart, as every unreported failure is (issue #25: 12 crashes in 75 s).
+ * Two, so one ordinary restart in the middle of a read costs nothing.
+ */
+export const MAX_UNFINISHED_READS = 2;
+
+/** The reads started and not finished, per run, kept where a restart finds them. */
+export interface ReadAttempts {
+  /** Counts a start; resolves to the starts of this run's read that did not finish, this one excluded. */
+  begin(runKey: string): Promise<number>;
+  /** The read finished, or was skipped: forget the run. */
+  end(runKey: string): Promise<void>;
+}
+
+/** ReadAttempts in a Redis HASH of the module (run key -> starts). */
+export function redisReadAttempts(redis: Pick<Redis, 'hIncrBy' | 'hDel'>, key: string): ReadAttempts {
+  return {
+    begin: async (runKey) => (await redis.hIncrBy(key, runKey, 1)) - 1,
+    end: async (runKey) => {
+      await redis.hDel(key, runKey);
+    },
+  };
+}
+
 export interface ErrorLineReaderDeps {
   discover(): Promise<LokiTarget | null>;
   /** Seconds for the whole read. */
@@ -105,6 +131,8 @@ export interface ErrorLineReaderDeps {
    * read, no line is shown.
    */
   secrets?: () => Promise<(string | null | undefined)[]>;
+  /** Where unfinished reads are counted; without it, every read is tried. */
+  attempts?: ReadAttempts;
 }
 
 export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReader {
@@ -129,6 +157,14 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
           ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
         );
         aborted.catch(() => {}); // raced below; an abort after the read is no rejection to report
+        const unfinished = deps.attempts ? await Promise.race([deps.attempts.begin(run.runKey).catch(() => 0), aborted]) : 0;
+        if (unfinished >= MAX_UNFINISHED_READS) {
+          log.warning('error lines not read: the service stopped during each of the last reads for this run', {
+            run: run.runKey,
+            unfinished,
+          });
+          return { status: 'error', lines: new Map() };
+        }
         const target = await Promise.race([deps.discover(), aborted]);
         if (!target) {
           log.info('no Loki instance in the cluster: no error lines in the report');
@@ -191,6 +227,12 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
         return { status, lines: new Map() };
       } finally {
         clearTimeout(timer);
+        // Not awaited: a Redis that hangs must not hold the report past the budget.
+        deps.attempts
+          ?.end(run.runKey)
+          .catch((err: Error) =>
+            log.warning('cannot clear the read of error lines', { run: run.runKey, error: err.message }),
+          );
       }
     },
   };

@@ -5,7 +5,14 @@
 // budget.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createErrorLineReader, discoverLoki, withErrorLines, type LokiTarget } from '../../src/ns8/loki.js';
+import {
+  createErrorLineReader,
+  discoverLoki,
+  MAX_UNFINISHED_READS,
+  redisReadAttempts,
+  withErrorLines,
+  type LokiTarget,
+} from '../../src/ns8/loki.js';
 import {
   attribute,
   buildQuery,
@@ -319,6 +326,54 @@ describe('error lines from Loki', () => {
     const ok = run([mod('samba1', 1, 'success')]);
     assert.equal((await reader().read(ok)).status, 'empty');
     assert.equal(loki.queries.length, 0);
+  });
+});
+
+describe('a read that never finished is not started forever', () => {
+  /** The two hash commands the attempts use, on a Map, as Redis answers them. */
+  const hash = () => {
+    const fields = new Map<string, number>();
+    return {
+      fields,
+      redis: {
+        hIncrBy: async (_k: string, f: string, by: number) => {
+          fields.set(f, (fields.get(f) ?? 0) + by);
+          return fields.get(f)!;
+        },
+        hDel: async (_k: string, f: string) => Number(fields.delete(f)),
+      } as never,
+    };
+  };
+  const guarded = (redis: never) =>
+    createErrorLineReader({
+      discover: async () => target(),
+      budgetSeconds: 5,
+      now: () => Date.now(),
+      log,
+      attempts: redisReadAttempts(redis, 'module/backup-monitor1/loki-reads'),
+    });
+
+  it('a finished read leaves nothing behind', async () => {
+    const h = hash();
+    assert.equal((await guarded(h.redis).read(RUN)).status, 'ok');
+    assert.equal(h.fields.size, 0);
+  });
+
+  it('after the service died in the read of a run that many times, Loki is not asked again for it', async () => {
+    const h = hash();
+    const attempts = redisReadAttempts(h.redis, 'module/backup-monitor1/loki-reads');
+    // Each start of the service that died while reading (e.g. a heap OOM on a poisoned answer).
+    for (let i = 0; i < MAX_UNFINISHED_READS; i++) await attempts.begin(RUN.runKey);
+    const got = await guarded(h.redis).read(RUN);
+    assert.equal(got.status, 'error');
+    assert.equal(loki.queries.length, 0, 'the poisoned answer is not read again');
+    assert.equal(h.fields.size, 0, 'the run is skipped once, then forgotten');
+  });
+
+  it('one unfinished read (a restart during it) is tried again', async () => {
+    const h = hash();
+    await redisReadAttempts(h.redis, 'k').begin(RUN.runKey);
+    assert.equal((await guarded(h.redis).read(RUN)).status, 'ok');
   });
 });
 
