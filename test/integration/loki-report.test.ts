@@ -6,12 +6,13 @@
 // entry of 128,000 lines, 8 MB of nested arrays) neither freeze nor kill the service (issue #25).
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID, MODULE_PASSWORD, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
 import { startTestService } from '../helpers/service.js';
 import { backupRunLines, startLoki, type LokiSim } from '../sim/loki.js';
 import { LINES_PER_MODULE } from '../../src/loki/lines.js';
+import { MAX_UNFINISHED_READS } from '../../src/ns8/loki.js';
 
 /** The cluster smarthost's login: the sink refuses mail without it. */
 const SMARTHOST = { username: 'relay@example.org', password: 'Sm4rth0st-pass' };
@@ -211,6 +212,26 @@ describe('error lines in the report', () => {
       assert.ok(log.lines.some((l) => /cannot read error lines from Loki|error lines read from Loki/.test(l)));
       assert.equal(await Promise.race([service.exited, new Promise((r) => setTimeout(r, 500, 'running'))]), 'running');
     } finally {
+      await service.stop();
+    }
+  });
+
+  it('the service died in the last reads of this run: Loki is not asked again, the report goes out', async () => {
+    const key = `module/${MODULE_ID}/loki-reads`;
+    const c = await adminClient(redis);
+    // The run key is "<plan>:<start s>"; the run below starts within these seconds.
+    const nowS = Math.floor(Date.now() / 1000);
+    for (let t = nowS - 2; t < nowS + 30; t++) await c.hSet(key, `2:${t}`, String(MAX_UNFINISHED_READS));
+    const { service } = await startTestService(redis, { LOKI_BUDGET_SECONDS: '5' });
+    try {
+      journal(Date.now() - 10_000);
+      await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
+      const [mail] = await smtp.waitFor(1, 20_000);
+      assert.match(mail!.text!, /the cluster log server \(Loki\) gave an unexpected answer/);
+      assert.equal(loki.queries.length, 0);
+      assert.ok((await c.hLen(key)) < 32, 'the skipped run is forgotten');
+    } finally {
+      await c.quit();
       await service.stop();
     }
   });
