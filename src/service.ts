@@ -18,12 +18,13 @@ import { createPipeline } from './pipeline.js';
 import { createRecordStore } from './notify/record-store.js';
 import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
 import { OutboxSender } from './notify/outbox-sender.js';
+import { createWriterLease } from './notify/writer-lease.js';
 import { moduleKeys } from './domain/records.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
 import { AlertmanagerPoller } from './triggers/alertmanager-poller.js';
 import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
 import { createRepoChecker, type RepoChecker } from './repocheck/index.js';
-import { createErrorLineReader, discoverLoki, type ErrorLineReader } from './ns8/loki.js';
+import { createErrorLineReader, discoverLoki, redisReadAttempts, type ErrorLineReader } from './ns8/loki.js';
 import { createRunHistory } from './trends/history.js';
 import { thresholdsOf } from './trends/anomaly.js';
 import type { NotifySettings } from './domain/policy.js';
@@ -134,6 +135,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     clock,
     log: log.child({ stage: 'delivery' }),
     tickMs: opts.deliveryTickMs,
+    mayWrite: () => lease.holds(),
     smarthost: () => readSmarthost(redis.reader),
     sender: (sh) => senderAddress(cfg.mail.from, sh),
     onResult: (ok, err) => {
@@ -176,6 +178,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
             log,
             // Passwords a backup's log line may repeat, masked besides Loki's own (issue #25).
             secrets: async () => [cfg.redis.password?.reveal(), (await readSmarthost(redis.reader)).password?.reveal()],
+            attempts: redisReadAttempts(redis.writer, `module/${cfg.moduleId}/loki-reads`),
           }),
     onQueued: () => {
       metrics?.queued();
@@ -187,7 +190,10 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     readStatus: (n, p, m) => readModuleStatus(redis.reader, n, p, m, nowS()),
     readPlan,
     readAllPlans,
-    flush: (req) => pipeline.process(req),
+    // Issue #25: only the writer decides runs; a standby's runs are the writer's to report.
+    flush: async (req) => {
+      if (await lease.holds()) await pipeline.process(req);
+    },
     clock,
     log: log.child({ stage: 'tracker' }),
     waitSeconds: cfg.correlator.waitSeconds,
@@ -196,6 +202,14 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   });
 
   const reconcile = reconciler(() => tracker.reconcile(), log, shutdown.signal);
+  // One writer per namespace (issue #25): a standby taking over reports what the last writer left.
+  const lease = createWriterLease({
+    redis: redis.writer,
+    key: keys.writer,
+    log: log.child({ stage: 'lease' }),
+    onTakeover: () => void reconcile(),
+  });
+  lease.start();
   await subscribeBackupEvents(
     redis.subscriber,
     {
@@ -332,7 +346,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
         metrics?.stop(),
         trimmer?.stop(),
         forgetter.stop(),
-      ]);
+      ]).then(() => lease.release());
       if (!(await settlesWithin(work, STOP_GRACE_MS))) {
         log.warning('stopping while Redis is unreachable: pending work is given up', { grace_ms: STOP_GRACE_MS });
         redis.destroy();
