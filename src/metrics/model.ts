@@ -6,7 +6,7 @@
 // plan names are cut to LABEL_MAX characters. Together they bound the exposition (docs/METRICS.md).
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
-import type { Outcome } from '../domain/run.js';
+import { OUTCOMES, type Outcome } from '../domain/outcome.js';
 import { correlate } from '../correlate/correlate.js';
 import { stripInvisible } from '../domain/names.js';
 import { checkPlan, type WatchOptions, type WatchRecord } from '../triggers/missed-runs.js';
@@ -41,7 +41,6 @@ export interface Family {
   samples: Sample[];
 }
 
-export const OUTCOMES: readonly Outcome[] = ['SUCCESS', 'PARTIAL', 'REPO_FAILURE', 'MISSING'];
 export const APP_RESULTS = ['success', 'failed', 'not_run'] as const;
 /** Label values from outside (plan names) are cut to this many characters. */
 export const LABEL_MAX = 64;

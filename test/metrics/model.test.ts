@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { parseModuleStatus, type ModuleStatus, type PlanSnapshot } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
 import { metricFamilies, LABEL_MAX, type Family, type MetricsInput } from '../../src/metrics/model.js';
+import { OUTCOMES } from '../../src/domain/outcome.js';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
 import type { WatchRecord } from '../../src/triggers/missed-runs.js';
 
@@ -75,6 +76,7 @@ describe('plan series', () => {
     const fs = metricFamilies(input({ snapshots: [partial] }));
     assert.deepEqual(values(fs, 'plan_last_outcome', 'outcome'), {
       SUCCESS: 0,
+      WARNING: 0,
       PARTIAL: 1,
       REPO_FAILURE: 0,
       MISSING: 0,
@@ -102,6 +104,7 @@ describe('plan series', () => {
     const fs = metricFamilies(input({ snapshots: [partial], planStates: new Map([[2, state]]) }));
     assert.deepEqual(values(fs, 'plan_last_outcome', 'outcome'), {
       SUCCESS: 0,
+      WARNING: 0,
       PARTIAL: 0,
       REPO_FAILURE: 0,
       MISSING: 1,
@@ -116,6 +119,29 @@ describe('plan series', () => {
     );
     assert.deepEqual(values(ok, 'plan_failing_since_timestamp_seconds', 'plan_id'), { 2: 0 });
   });
+
+  for (const outcome of OUTCOMES) {
+    test(`last outcome ${outcome}: exactly its series is 1, every outcome has a series`, () => {
+      const state: PlanState = {
+        planId: 2,
+        planName: 'Weekly',
+        lastRunKey: `2:${NOW - 600}`,
+        lastOutcome: outcome,
+        lastDigest: '',
+        lastReportId: 'r',
+        lastNotifiedAt: 0,
+        failingSince: outcome === 'SUCCESS' ? null : NOW - 600,
+        lastSuccessAt: NOW - 86_400,
+      };
+      const fs = metricFamilies(input({ snapshots: [partial], planStates: new Map([[2, state]]) }));
+      const series = values(fs, 'plan_last_outcome', 'outcome');
+      assert.deepEqual(Object.keys(series).sort(), [...OUTCOMES].sort());
+      assert.deepEqual(
+        Object.entries(series).filter(([, v]) => v === 1),
+        [[outcome, 1]],
+      );
+    });
+  }
 
   test('a plan that never ran has no outcome, no run end, and all its applications not run', () => {
     const fs = metricFamilies(input({ snapshots: [snap(5, 'New', {}, { instances: ['mail1'] })] }));
@@ -245,4 +271,12 @@ describe('exposition (prom-client)', () => {
     assert.match(second, /^backup_monitor_reports_sent_total 1$/m);
     assert.match(second, /^backup_monitor_report_send_failures_total 2$/m);
   });
+});
+
+test('the dashboard colours every outcome of the outcome table', async () => {
+  const { readFileSync } = await import('node:fs');
+  const d = JSON.parse(readFileSync(new URL('../../imageroot/etc/grafana/dashboard.json', import.meta.url), 'utf8'));
+  const panel = d.panels.find((p: { title?: string }) => p.title === 'Last outcome per plan');
+  const mapping = panel.fieldConfig.overrides[0].properties.find((p: { id: string }) => p.id === 'mappings');
+  assert.deepEqual(Object.keys(mapping.value[0].options).sort(), [...OUTCOMES].sort());
 });
