@@ -9,6 +9,7 @@
 // - Size: the plan's current total (sum of the modules' last statuses) against the last total
 //   known at the start of the period (or the first one inside it).
 // - `off` plans are left out entirely (they are told on the status page only).
+import { isOutcome, isProblem, OUTCOME_TABLE } from '../domain/outcome.js';
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
 import type { NotifySettings, Policy } from '../domain/policy.js';
@@ -66,11 +67,9 @@ export interface DigestInput {
   notify: NotifySettings;
 }
 
+/** An outcome this version does not know counts as a failure here: never as saved. */
 export function bucketOf(outcome: string): keyof RunCounts {
-  if (outcome === 'SUCCESS') return 'saved';
-  if (outcome === 'MISSING') return 'missed';
-  if (outcome === 'WARNING') return 'warnings';
-  return 'failed';
+  return isOutcome(outcome) ? OUTCOME_TABLE[outcome].digest : 'failed';
 }
 
 /** The plan's last result from NS8's statuses alone (a plan that ran before the monitor existed). */
@@ -140,6 +139,8 @@ export function digestContent(i: DigestInput): DigestContent {
     })),
   );
   // An enabled plan that never ran needs attention too: nothing of it can be restored.
-  const attention = rows.filter((r) => r.enabled && (r.failingSince !== null || r.lastOutcome !== 'SUCCESS')).length;
+  const attention = rows.filter(
+    (r) => r.enabled && (r.failingSince !== null || r.lastOutcome === null || isProblem(r.lastOutcome)),
+  ).length;
   return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows, totals, gaps, attention };
 }

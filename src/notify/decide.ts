@@ -11,6 +11,7 @@
 //   kept one result for a whole flap window (as 'recovered' or 'first', via pendingNotice +
 //   decideReminder), or as a reminder if it keeps failing. Reasons are computed against what the
 //   admin was last TOLD (`mailedOutcome`), so a held recovery is never lost.
+import { isProblem } from '../domain/outcome.js';
 import type { PlanState, NotifyReason } from '../domain/records.js';
 import { savedEverything, type Outcome, type RunReport } from '../domain/run.js';
 
@@ -48,8 +49,8 @@ export function runFingerprint(run: RunReport): string {
 }
 
 export const runStartOf = (runKey: string): number => Number(runKey.split(':')[1] ?? 0);
-/** Anything but SUCCESS is a problem to tell, WARNING included (issue #13). */
-const failing = (o: Outcome) => o !== 'SUCCESS';
+/** Anything but SUCCESS is a problem to tell, WARNING included (issue #13): the outcome table. */
+const failing = (o: Outcome) => isProblem(o);
 /** What the admin was last told; states written before mailedOutcome existed fall back to the last run. */
 const told = (prev: PlanState): Outcome => prev.mailedOutcome ?? prev.lastOutcome;
 const window = (o: DecideOptions) => o.flapWindowSeconds ?? FLAP_WINDOW_S;
