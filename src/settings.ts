@@ -2,7 +2,7 @@
 // The settings manifest (imageroot/pypkg/backup_monitor/settings.json) and the one parser per
 // setting type. The Python actions validate with the same rules (backup_monitor/settings.py);
 // test/settings-parity.test.ts runs both on one table of good and bad values.
-import { parsePlanPolicies } from './notify/policy.js';
+import { parsePlanPolicies, planPoliciesFromList } from './notify/policy.js';
 import { readShared, sharedUrl } from './shared.js';
 
 export type SettingType =
@@ -54,19 +54,6 @@ export interface SettingSpec {
   defaultText?: string;
   description: string;
   docs?: string;
-}
-
-/** The action's shape of per-plan settings -> the environment's one line (checked when parsed). */
-function planPoliciesText(list: unknown[], label: string): string {
-  return list
-    .map((item) => {
-      const o = (item ?? {}) as { plan_id?: unknown; policy?: unknown; mail_to?: unknown };
-      if (typeof o !== 'object' || !Number.isInteger(o.plan_id))
-        fail(label, `each item needs a whole plan_id, got ${show(item)}`);
-      const to = Array.isArray(o.mail_to) ? o.mail_to.map(String) : [];
-      return `${String(o.plan_id)}:${typeof o.policy === 'string' ? o.policy : 'default'}${to.length ? `:${to.join(';')}` : ''}`;
-    })
-    .join(',');
 }
 
 export interface Manifest {
@@ -193,12 +180,11 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
     case 'plan_policies': {
       // Issue #14: environment text `2:always:a@x.org;b@y.org,3:digest` (notify/policy.ts), or the
       // action's list of {plan_id, policy, mail_to} (YAML file, manifest default).
-      const text = Array.isArray(raw)
-        ? planPoliciesText(raw, label)
+      const r = Array.isArray(raw)
+        ? planPoliciesFromList(raw)
         : typeof raw === 'string'
-          ? raw
+          ? parsePlanPolicies(raw)
           : fail(label, `must be text, got ${show(raw)}`);
-      const r = parsePlanPolicies(text);
       if ('problems' in r) {
         return fail(
           label,

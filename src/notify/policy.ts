@@ -24,13 +24,14 @@
 // module accepts (settings.py EMAIL_RE), so the format needs no escaping and round-trips exactly.
 import { isPolicy, type NotifySettings, type PlanNotify, type Policy } from '../domain/policy.js';
 import type { NotifyReason } from '../domain/records.js';
+import { readShared } from '../shared.js';
 
 /** Limits for what comes from the environment: bounded sizes for anything from outside. */
 export const LIMITS = { plans: 500, recipientsPerPlan: 20, chars: 32_000 } as const;
 
-// Same rule as config.ts / settings.py: no quotes, spaces, separators or shell-special characters.
-const EMAIL =
-  /^[A-Za-z0-9.!#%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+// The manifest's rule (settings.json `patterns.email`, as config.ts and settings.py): no quotes,
+// spaces, separators or shell-special characters.
+const EMAIL = new RegExp(readShared<{ patterns: { email: string } }>('settings.json').patterns.email);
 export const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s);
 
 /** One problem of a PLAN_POLICIES value, named like configure-module's field errors. */
@@ -47,48 +48,97 @@ export interface PolicyProblem {
   value: string;
 }
 
-/** PLAN_POLICIES text -> map, or every problem found (never a partial result). */
-export function parsePlanPolicies(raw: string): { plans: Map<number, PlanNotify> } | { problems: PolicyProblem[] } {
-  const problems: PolicyProblem[] = [];
-  const plans = new Map<number, PlanNotify>();
-  const seen = new Set<number>();
+export type ParsedPlanPolicies = { plans: Map<number, PlanNotify> } | { problems: PolicyProblem[] };
+
+/** What one entry says before it is checked: plan id and policy as written (`` = default). */
+interface EntryFields {
+  id: string;
+  policy: string;
+  addresses: string[];
+}
+
+/**
+ * PLAN_POLICIES text -> map, or every problem found (never a partial result). The actions'
+ * plan_policies.py parse() follows the same rules, on the cases of test/fixtures/plan-policies.json.
+ */
+export function parsePlanPolicies(raw: string): ParsedPlanPolicies {
   const text = raw.trim();
   if (text.length > LIMITS.chars)
     return { problems: [{ planId: null, error: 'too_long', value: `${text.length} characters` }] };
-  if (text === '') return { plans };
-  const entries = text.split(',');
+  if (text === '') return { plans: new Map() };
+  return checkEntries(text.split(','), (entry) => {
+    const [id = '', policy = '', addresses = '', ...extra] = entry.trim().split(':');
+    if (extra.length || !entry.includes(':')) return { planId: null, error: 'bad_entry', value: entry };
+    return {
+      id,
+      policy,
+      addresses: addresses
+        .split(';')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    };
+  });
+}
+
+/**
+ * The action's list of {plan_id, policy, mail_to} (the YAML file, the manifest default) -> the same
+ * map, by the same checks: no text in between, so an address cannot smuggle a separator in.
+ */
+export function planPoliciesFromList(list: readonly unknown[]): ParsedPlanPolicies {
+  return checkEntries(list, (item) => {
+    const o = (item ?? {}) as { plan_id?: unknown; policy?: unknown; mail_to?: unknown };
+    if (typeof item !== 'object' || !Number.isInteger(o.plan_id))
+      return { planId: null, error: 'bad_plan_id', value: JSON.stringify(item) ?? String(item) };
+    const policy =
+      o.policy === undefined
+        ? 'default'
+        : typeof o.policy === 'string' && o.policy
+          ? o.policy
+          : JSON.stringify(o.policy);
+    const to = o.mail_to === undefined ? [] : Array.isArray(o.mail_to) ? o.mail_to : [o.mail_to];
+    // Surrounding spaces are ignored, control characters kept so that the address is refused.
+    const addresses = to.map((a) => (typeof a !== 'string' ? JSON.stringify(a) : CONTROL.test(a) ? a : a.trim()));
+    return { id: String(o.plan_id), policy, addresses };
+  });
+}
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** Each entry, in order, read by `fieldsOf` and checked; every problem is kept, in entry order. */
+function checkEntries<T>(
+  entries: readonly T[],
+  fieldsOf: (entry: T) => EntryFields | PolicyProblem,
+): ParsedPlanPolicies {
   if (entries.length > LIMITS.plans)
     return { problems: [{ planId: null, error: 'too_long', value: `${entries.length} plans` }] };
+  const problems: PolicyProblem[] = [];
+  const plans = new Map<number, PlanNotify>();
+  const seen = new Set<number>();
   for (const entry of entries) {
-    const [idText = '', policyText = '', addrText = '', ...extra] = entry.trim().split(':');
-    if (extra.length || !entry.includes(':')) {
-      problems.push({ planId: null, error: 'bad_entry', value: entry });
+    const f = fieldsOf(entry);
+    if ('error' in f) {
+      problems.push(f);
       continue;
     }
-    if (!/^[1-9]\d{0,8}$/.test(idText)) {
-      problems.push({ planId: null, error: 'bad_plan_id', value: idText });
+    if (!/^[1-9][0-9]{0,8}$/.test(f.id)) {
+      problems.push({ planId: null, error: 'bad_plan_id', value: f.id });
       continue;
     }
-    const planId = Number(idText);
+    const planId = Number(f.id);
     if (seen.has(planId)) {
-      problems.push({ planId, error: 'duplicate_plan', value: idText });
+      problems.push({ planId, error: 'duplicate_plan', value: f.id });
       continue;
     }
     seen.add(planId);
     let policy: Policy | null = null;
-    if (policyText !== '' && policyText !== 'default') {
-      if (isPolicy(policyText)) policy = policyText;
-      else problems.push({ planId, error: 'unknown_policy', value: policyText });
+    if (f.policy !== '' && f.policy !== 'default') {
+      if (isPolicy(f.policy)) policy = f.policy;
+      else problems.push({ planId, error: 'unknown_policy', value: f.policy });
     }
-    const recipients = addrText
-      .split(';')
-      .map((a) => a.trim())
-      .filter(Boolean);
-    if (recipients.length > LIMITS.recipientsPerPlan)
-      problems.push({ planId, error: 'too_many_recipients', value: String(recipients.length) });
-    for (const a of recipients) if (!isEmail(a)) problems.push({ planId, error: 'invalid_email', value: a });
+    if (f.addresses.length > LIMITS.recipientsPerPlan)
+      problems.push({ planId, error: 'too_many_recipients', value: String(f.addresses.length) });
+    for (const a of f.addresses) if (!isEmail(a)) problems.push({ planId, error: 'invalid_email', value: a });
     // An entry that says nothing (`2:default`) is the same as no entry: left out.
-    if (policy !== null || recipients.length) plans.set(planId, { policy, recipients: dedupe(recipients) });
+    if (policy !== null || f.addresses.length) plans.set(planId, { policy, recipients: dedupe(f.addresses) });
   }
   return problems.length ? { problems } : { plans };
 }

@@ -2,7 +2,8 @@
 """Per-plan notification policies and extra recipients (issue #14).
 
 The action field `plan_notifications` is a list of {plan_id, policy, mail_to}; the module
-environment carries it as one line, PLAN_POLICIES, in the format src/notify/policy.ts parses:
+environment carries it as one line, PLAN_POLICIES, in the format src/notify/policy.ts parses (parse()
+below follows the same rules; test/fixtures/plan-policies.json holds the cases both run):
 
     PLAN_POLICIES=2:problems:a@x.org;b@y.org,3:digest,5:default:owner@x.org
 
@@ -50,25 +51,57 @@ def encode(entries):
     return ','.join(out)
 
 
-def decode(text, strict=False):
-    """PLAN_POLICIES text -> [{plan_id, policy, mail_to}]. Lenient: a damaged entry is skipped;
-    strict (a restored environment): a damaged entry raises ValueError."""
-    out = {}
-    for entry in (text or '').strip().split(','):
+MAX_CHARS = 32000
+_PLAN_ID = re.compile(r'[1-9][0-9]{0,8}')  # [0-9], not \d: no other script's digits
+
+
+def parse(text):
+    """PLAN_POLICIES text -> (entries, problems), by the rules of src/notify/policy.ts
+    parsePlanPolicies; test/fixtures/plan-policies.json holds the cases both codecs run.
+    entries: those without a problem; problems: (plan id or None, error, value), in entry order."""
+    text = (text or '').strip()
+    length = len(text.encode('utf-16-le')) // 2  # counted as JavaScript counts it
+    if length > MAX_CHARS:
+        return [], [(None, 'too_long', f'{length} characters')]
+    if text == '':
+        return [], []
+    raw = text.split(',')
+    if len(raw) > MAX_PLANS:
+        return [], [(None, 'too_long', f'{len(raw)} plans')]
+    entries, problems, seen = [], [], set()
+    for entry in raw:
         fields = entry.strip().split(':')
-        if entry.strip() == '':
+        if len(fields) > 3 or ':' not in entry:
+            problems.append((None, 'bad_entry', entry))
             continue
-        if len(fields) < 2 or len(fields) > 3 or not re.fullmatch(r'[1-9]\d{0,8}', fields[0]):
-            if strict:
-                raise ValueError(f'bad entry {entry!r}')
+        if not _PLAN_ID.fullmatch(fields[0]):
+            problems.append((None, 'bad_plan_id', fields[0]))
             continue
-        if strict and (fields[1] not in PLAN_POLICIES or int(fields[0]) in out
-                       or not all(is_email(a) for a in (fields[2].split(';') if len(fields) == 3 else []))):
-            raise ValueError(f'bad entry {entry!r}')
-        policy = fields[1] if fields[1] in PLAN_POLICIES else 'default'
-        recipients = [a for a in (fields[2].split(';') if len(fields) == 3 else []) if is_email(a)]
-        out.setdefault(int(fields[0]), {'plan_id': int(fields[0]), 'policy': policy, 'mail_to': recipients})
-    return [out[k] for k in sorted(out)]
+        pid = int(fields[0])
+        if pid in seen:
+            problems.append((pid, 'duplicate_plan', fields[0]))
+            continue
+        seen.add(pid)
+        found = len(problems)
+        policy = fields[1] or 'default'
+        if policy not in PLAN_POLICIES:
+            problems.append((pid, 'unknown_policy', fields[1]))
+        addresses = [a.strip() for a in (fields[2] if len(fields) == 3 else '').split(';') if a.strip()]
+        if len(addresses) > MAX_RECIPIENTS:
+            problems.append((pid, 'too_many_recipients', str(len(addresses))))
+        problems.extend((pid, 'invalid_email', a) for a in addresses if not is_email(a))
+        if len(problems) == found and (policy != 'default' or addresses):  # `2:default` says nothing
+            entries.append({'plan_id': pid, 'policy': policy, 'mail_to': dedupe(addresses)})
+    return sorted(entries, key=lambda e: e['plan_id']), problems
+
+
+def decode(text, strict=False):
+    """PLAN_POLICIES text -> [{plan_id, policy, mail_to}] by plan id. Lenient: a damaged entry is
+    skipped; strict (a restored environment): any problem raises ValueError."""
+    entries, problems = parse(text)
+    if strict and problems:
+        raise ValueError('; '.join(f'{error} {value!r}' for _pid, error, value in problems))
+    return entries
 
 
 def mailbox(address):
