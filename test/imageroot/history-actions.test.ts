@@ -353,7 +353,7 @@ describe('names with invisible characters', () => {
       );
       assert.ok(![...INVISIBLE].some((c) => out.includes(c)), 'no invisible character in get-trends');
       const page = await list({ per_page: 5 });
-      assert.equal(page.reports[0]!.plan_name, 'Cloud only');
+      assert.equal((page.reports[0] as Row & { plan_name: string }).plan_name, 'Cloud only');
       assert.ok(![...INVISIBLE].some((c) => JSON.stringify(page).includes(c)), 'none in list-reports');
     } finally {
       await admin.hSet('cluster/backup/1', 'name', plan1!);
