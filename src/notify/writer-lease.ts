@@ -15,7 +15,7 @@ import type { Redis } from '../ns8/redis.js';
 import { monotonicMs } from '../retry.js';
 
 export interface WriterLease {
-  /** Whether this instance is the writer now; takes or renews the lease when it is due. */
+  /** Whether this instance is the writer now; takes or renews the lease when it is due. Rejects while Redis cannot answer. */
   holds(): Promise<boolean>;
   /** Looks every third of the lease's lifetime: the writer renews it, a standby takes it once free. */
   start(): void;
@@ -71,10 +71,10 @@ export function createWriterLease(deps: WriterLeaseDeps): WriterLease {
       changed(ok);
       return ok;
     } catch (err) {
-      // Redis unreachable: nobody can write anyway; the next look tries again.
+      // Redis unreachable: nobody can write anyway. The caller's work fails and is retried (a run
+      // is not dropped as if another instance had it).
       freshUntil = 0;
-      log.debug('writer lease not renewed', { error: (err as Error).message });
-      return false;
+      throw err;
     }
   }
 
@@ -88,7 +88,7 @@ export function createWriterLease(deps: WriterLeaseDeps): WriterLease {
       return pending;
     },
     start() {
-      timer ??= setInterval(() => void lease.holds(), ttlMs / 3);
+      timer ??= setInterval(() => lease.holds().catch(() => undefined), ttlMs / 3);
       timer.unref?.();
     },
     async release() {
