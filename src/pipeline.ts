@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
-import type { PlanSnapshot } from './domain/backup.js';
+import { CLOCK_TOLERANCE_SECONDS, type PlanSnapshot } from './domain/backup.js';
 import { firstDelivery, isQueued, type PlanState, type StoredReport, type NotifyReason } from './domain/records.js';
 import { OUTCOME_TABLE } from './domain/outcome.js';
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
-import { decide, decideReminder, MAILED, planStateAfter, runStartOf } from './notify/decide.js';
+import { decide, decideReminder, MAILED, planStateAfter, runStartOf, withoutFutureTimes } from './notify/decide.js';
 import type { NotifySettings, Policy } from './domain/policy.js';
 import { decideOptionsFor, policyOf, recipientsFor, routeOf } from './notify/policy.js';
 import { runLogEntry, type RunLog } from './digest/run-log.js';
@@ -129,7 +129,8 @@ export function createPipeline(deps: PipelineDeps) {
       log.info('plan disabled, not reporting a missed run');
       return;
     }
-    const prev = await deps.records.planState(req.planId);
+    const nowS = Math.floor(deps.clock.now() / 1000);
+    const prev = withoutFutureTimes(await deps.records.planState(req.planId), nowS, CLOCK_TOLERANCE_SECONDS);
     const policy = policyOf(deps.notify, req.planId);
     const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
     const reason = reasonFor(req, prev, correlated, policy);

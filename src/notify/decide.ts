@@ -82,6 +82,31 @@ export function decide(prev: PlanState | undefined, run: RunReport, opts: Decide
   return prev.lastOutcome === run.outcome ? 'repeat' : 'changed';
 }
 
+/**
+ * A stored plan state whose times lie in the future (written from a future-dated status before
+ * statuses were bounded, or restored from such a dump) would make every later real run a
+ * 'duplicate' and silence the plan (issue #25 item 3). Times past `nowS + toleranceS` are
+ * forgotten, so the next real run is judged on its own.
+ */
+export function withoutFutureTimes(
+  prev: PlanState | undefined,
+  nowS: number,
+  toleranceS: number,
+): PlanState | undefined {
+  if (!prev) return prev;
+  const future = (t: number | null | undefined) => typeof t === 'number' && t > nowS + toleranceS;
+  if (![runStartOf(prev.lastRunKey), prev.lastRealRunStart, prev.lastSuccessAt, prev.failingSince].some(future))
+    return prev;
+  return {
+    ...prev,
+    lastRunKey: future(runStartOf(prev.lastRunKey)) ? `${prev.planId}:0` : prev.lastRunKey,
+    lastRealRunStart: future(prev.lastRealRunStart) ? null : prev.lastRealRunStart,
+    lastSuccessAt: future(prev.lastSuccessAt) ? null : prev.lastSuccessAt,
+    failingSince: future(prev.failingSince) ? null : prev.failingSince,
+    flips: (prev.flips ?? []).filter((t) => !future(t)),
+  };
+}
+
 /** What a periodic check should do for a plan, from its state alone (cheap: no Redis reads). */
 export type PendingNotice = 'reminder' | 'held-news' | 'none';
 

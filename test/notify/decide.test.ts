@@ -9,6 +9,7 @@ import {
   planStateAfter,
   MAILED,
   FLAP_WINDOW_S,
+  withoutFutureTimes,
 } from '../../src/notify/decide.js';
 import type { PlanState, NotifyReason } from '../../src/domain/records.js';
 import type { Outcome, RunReport, ModuleResult } from '../../src/domain/run.js';
@@ -286,4 +287,26 @@ test('WARNING (saved everything, but unusual) is a problem to tell, yet its data
   const mid = story([run(T0, 'SUCCESS', OK), run(T0 + 24 * H, 'WARNING', OK)]).state!;
   assert.equal(mid.lastSuccessAt, T0 + 24 * H, 'a WARNING run saved data: the plan is not stale');
   assert.equal(mid.failingSince, T0 + 24 * H, 'but it opens a problem streak');
+});
+
+test('a stored state dated a year ahead does not silence the next real failed run', () => {
+  const year = 365 * 24 * H;
+  const damaged = state({
+    lastRunKey: `2:${T0 + year}`,
+    lastOutcome: 'SUCCESS',
+    mailedOutcome: 'SUCCESS',
+    failingSince: null,
+    lastSuccessAt: T0 + year,
+    lastRealRunStart: T0 + year,
+    flips: [T0 + year],
+  });
+  const failed = run(T0 + 24 * H, 'PARTIAL', FAIL);
+  const opts = { notifyOnSuccess: false };
+  assert.equal(decide(damaged, failed, opts), 'duplicate', 'the damage this guards against');
+  const repaired = withoutFutureTimes(damaged, T0 + 24 * H + 600, 300)!;
+  assert.equal(decide(repaired, failed, opts), 'first');
+  assert.equal(repaired.lastSuccessAt, null);
+  assert.deepEqual(repaired.flips, []);
+  const sane = state({});
+  assert.equal(withoutFutureTimes(sane, T0 + H, 300), sane, 'a sane state is kept as it is');
 });
