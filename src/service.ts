@@ -117,13 +117,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
           moduleId: cfg.moduleId,
           clock,
           log: log.child({ stage: 'metrics' }),
-          links: () =>
-            Object.fromEntries(
-              ['smtp', 'alertmanager', 'api_server'].flatMap((n) => {
-                const l = links.get(n);
-                return l ? [[n, l]] : [];
-              }),
-            ),
+          links: () => links.known(), // redis: the scrape's own read says more
           maxRunSeconds: cfg.correlator.maxRunSeconds,
           watch,
         })

@@ -12,6 +12,7 @@ import type { Redis } from '../ns8/redis.js';
 import type { RepoChecker } from '../repocheck/types.js';
 import type { WatchOptions } from '../triggers/missed-runs.js';
 import { collectState } from './collect.js';
+import type { LinkName } from '../domain/link.js';
 import { metricFamilies, type Link } from './model.js';
 import { MetricsRegistry, type ReportCounters } from './registry.js';
 import { createMetricsServer, listenWithRetry, type Scrape } from './server.js';
@@ -23,8 +24,8 @@ export interface MetricsOptions {
   port: number;
   reader: Redis;
   moduleId: string;
-  /** The service's link states (redis, smtp, alertmanager, api_server), read at each scrape. */
-  links(): Record<string, Link>;
+  /** The service's link states (domain/link.ts), read at each scrape; redis is the scrape's own. */
+  links(): Partial<Record<LinkName, Link>>;
   clock: Clock;
   log: Logger;
   maxRunSeconds: number;

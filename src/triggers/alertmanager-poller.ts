@@ -16,6 +16,7 @@
 //   run already reported into 'duplicate', so a restart does not re-mail.
 import type { ErrorCode } from '../errors.js';
 import { BACKUP_ALERT_NAMES, backupAlertKind, planIdOf, type BackupAlert } from '../domain/alert.js';
+import type { Link } from '../domain/link.js';
 import { redact } from '../secret.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -29,11 +30,7 @@ import { AnswerTooLargeError, requestJson } from '../ns8/http-json.js';
 export type PollErrorCode = Extract<ErrorCode, `ALERTMANAGER_${string}`>;
 
 /** Link health as stored in `module/<id>/health` field `alertmanager` (stored names). */
-export interface LinkHealth {
-  ok: boolean;
-  /** Unix ms. */
-  checkedAt: number;
-  error: string | null;
+export interface LinkHealth extends Link {
   code: PollErrorCode | null;
 }
 

@@ -21,14 +21,19 @@ const reader = {
     tls_verify: '0',
   }),
 } as unknown as Redis;
-const links: Links = { set: () => undefined, get: () => undefined };
+const links: Links = { set: () => undefined, get: () => undefined, known: () => ({}) };
 
 async function sentTo(mailTo: string, asked?: string[]) {
   const sent: OutgoingMail[] = [];
   const send = testMailSender({
     config: loadConfig({ MAIL_TO: mailTo }),
     reader,
-    mailer: { send: async (m) => (sent.push(m), { messageId: '<1@test>' }) },
+    mailer: {
+      send: async (m) => {
+        sent.push(m);
+        return { messageId: '<1@test>' };
+      },
+    },
     links,
     sampleDigest: async () => ({ subject: 's', text: 't', html: 'h' }),
   });

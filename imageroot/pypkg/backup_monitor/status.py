@@ -6,6 +6,8 @@ from .plan_policies import decode as decode_plan_policies, dedupe
 from .settings import from_environment
 
 HISTORY_SCAN = 50  # recent reports searched for failed deliveries
+# The links the admin page shows: src/domain/link.ts PAGE_LINKS (test/domain/link.test.ts keeps them equal).
+LINKS = ('redis', 'smtp', 'alertmanager')
 ITEMS_MAX = 20
 
 
@@ -156,5 +158,5 @@ def monitor_status(rdb, module_id):
         'recipients': list(settings.get('mail_to') or []),
         'unprotected': unprotected(rdb, module_node, plans),
         'deliveries': deliveries(rdb, module_id),
-        'links': {name: link(health.get(name)) for name in ('redis', 'smtp', 'alertmanager')},
+        'links': {name: link(health.get(name)) for name in LINKS},
     }
