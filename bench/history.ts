@@ -18,13 +18,15 @@
 //   does not change.
 // Then the actions' own work in one warm Python process, and the same actions without the index
 // (every full report read, as a history from an older version would be).
-// Run: node --import tsx bench/history.ts [pairs]
+// With a second argument, every report lists that many applications (issue #25: a 300-application
+// plan): the history is then also bounded by HISTORY_MAX_BYTES.
+// Run: node --import tsx bench/history.ts [pairs] [applications per report]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
-import { moduleKeys, type PlanState } from '../src/domain/records.js';
+import { moduleKeys, type PlanState, type StoredReport } from '../src/domain/records.js';
 import { createRecordStore } from '../src/notify/record-store.js';
 import type { Redis } from '../src/ns8/redis.js';
 import { MODULE_ID, startRedis } from '../test/helpers/redis-server.js';
@@ -33,6 +35,7 @@ import { agentEnvironment, IMAGEROOT, installModule, runAction, type AgentOption
 import { historyReports } from '../test/fixtures/history.js';
 
 const RUNS = Number(process.argv[2] ?? 25);
+const APPS = Number(process.argv[3] ?? 0);
 const PYTHON = '/usr/bin/python3';
 const FLOOR = 'import agent, json, sys; json.load(sys.stdin)';
 
@@ -179,7 +182,7 @@ async function endToEnd(o: AgentOptions, c: Case): Promise<{ p50: number; p95: n
 function inProcess(o: AgentOptions): string {
   const code = `
 import os, time, json, agent
-from backup_monitor.records import read_history, read_plans
+from backup_monitor.records import read_history, read_list_page, read_plans
 from backup_monitor.history import list_page, parse_query, trends
 from backup_monitor.status import monitor_status
 rdb = agent.redis_connect(use_replica=True)
@@ -191,6 +194,9 @@ def t(f):
     ms.sort(); return f"p50 {ms[len(ms)//2]:4.0f}  p95 {ms[min(len(ms)-1, int(len(ms)*0.95))]:4.0f}"
 q1 = parse_query({'per_page': 10})[0]
 q2 = parse_query({'plan_id': 1, 'outcome': ['SUCCESS', 'PARTIAL'], 'delivery': 'sent', 'from': 0, 'page': 2, 'per_page': 10})[0]
+print('  list-reports first page           ', t(lambda: json.dumps(read_list_page(rdb, mid, q1))))
+print('  list-reports 4 filters, page 2    ', t(lambda: json.dumps(read_list_page(rdb, mid, q2))))
+print('  the same, reading the whole index as before issue #25:')
 print('  list-reports first page           ', t(lambda: json.dumps(list_page(read_history(rdb, mid), q1))))
 print('  list-reports 4 filters, page 2    ', t(lambda: json.dumps(list_page(read_history(rdb, mid), q2))))
 print('  get-trends                        ', t(lambda: json.dumps(trends(read_history(rdb, mid), {p: h.get('name') for p, h in read_plans(rdb)}))))
@@ -205,6 +211,18 @@ print('  get-monitor-status                ', t(lambda: json.dumps(monitor_statu
   return r.stdout.trimEnd();
 }
 
+/** The report with APPS applications (copies of its own, renamed), or as it is. */
+function withApplications(r: StoredReport): StoredReport {
+  if (!APPS) return r;
+  const own = r.run.modules;
+  const modules = Array.from({ length: APPS }, (_, j) => ({
+    ...own[j % own.length]!,
+    moduleId: `app${j + 1}`,
+    uiName: `Application ${j + 1}`,
+  }));
+  return { ...r, run: { ...r.run, modules } };
+}
+
 const redis = await startRedis();
 const root = mkdtempSync(path.join(tmpdir(), 'bm-bench-history-'));
 try {
@@ -215,16 +233,18 @@ try {
   writer.on('error', () => undefined); // idle while valgrind runs: it reconnects when needed
   await writer.connect();
   const records = createRecordStore(writer, MODULE_ID);
-  const reports = historyReports(500, Math.floor(Date.now() / 1000) - 3600);
+  const reports = historyReports(500, Math.floor(Date.now() / 1000) - 3600).map(withApplications);
   for (const r of reports)
     await records.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
   const k = moduleKeys(MODULE_ID);
   const bytes = (await writer.memoryUsage(k.index)) ?? 0;
+  const kept = await writer.lLen(k.history);
   const parser = spawnSync(PYTHON, ['-c', 'import redis.connection as c; print(c.HIREDIS_AVAILABLE)'], {
     encoding: 'utf8',
   }).stdout.trim();
   console.log(
-    `500 reports stored (~${Math.round(JSON.stringify(reports[0]).length / 1024)} KB each); index ${Math.round(bytes / 1024)} KB; ` +
+    `500 reports stored (~${Math.round(JSON.stringify(reports[0]).length / 1024)} KB each${APPS ? `, ${APPS} applications` : ''}), ` +
+      `${kept} kept; index ${Math.round(bytes / 1024)} KB; ` +
       `redis-py's hiredis parser: ${parser === 'True' ? 'yes' : 'NO (NS8 core ships hiredis: install python3-hiredis)'}`,
   );
 
