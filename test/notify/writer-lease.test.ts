@@ -20,7 +20,8 @@ let admin: Redis;
 
 before(async () => {
   redis = await startRedis();
-  [a, b, admin] = [redis.moduleUrl, redis.moduleUrl, redis.adminUrl].map((url) => createClient({ url }) as Redis);
+  const client = (url: string) => createClient({ url }) as Redis;
+  [a, b, admin] = [client(redis.moduleUrl), client(redis.moduleUrl), client(redis.adminUrl)];
   await Promise.all([a.connect(), b.connect(), admin.connect()]);
 });
 after(async () => {
@@ -103,5 +104,14 @@ describe('writer lease', () => {
     assert.equal(await x.lease.holds(), true);
     x.clock.ms += 1;
     assert.equal(await x.lease.holds(), false);
+  });
+
+  it('Redis not answering: holds() fails, so a run is retried rather than left to nobody', async () => {
+    const gone = createClient({ url: redis.moduleUrl }) as Redis;
+    await gone.connect();
+    const x = instance(gone, 'x');
+    await gone.quit();
+    await assert.rejects(x.lease.holds());
+    assert.equal(x.log.lines.filter((l) => l.includes('standing by')).length, 0);
   });
 });
