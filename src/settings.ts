@@ -3,7 +3,7 @@
 // setting type. The Python actions validate with the same rules (backup_monitor/settings.py);
 // test/settings-parity.test.ts runs both on one table of good and bad values.
 import { parsePlanPolicies, planPoliciesFromList } from './notify/policy.js';
-import { readShared, sharedUrl } from './shared.js';
+import { readShared } from './shared.js';
 
 export type SettingType =
   | 'int'
@@ -61,7 +61,6 @@ export interface Manifest {
   settings: SettingSpec[];
 }
 
-export const MANIFEST_URL = sharedUrl('settings.json');
 export const MANIFEST: Manifest = readShared<Manifest>('settings.json');
 export const SETTINGS: readonly SettingSpec[] = MANIFEST.settings;
 /** The fields of configure-module / get-configuration, in manifest order. */

@@ -323,7 +323,3 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   const { html, text } = page({ lang: o.language, title, preheader: introOf(run, reason, s, o), blocks });
   return { subject, text, html };
 }
-
-/** Kept for callers that need only one part. */
-export const renderText = (run: RunReport, reason: NotifyReason, o: RenderOptions) => renderReport(run, reason, o).text;
-export const renderHtml = (run: RunReport, reason: NotifyReason, o: RenderOptions) => renderReport(run, reason, o).html;
