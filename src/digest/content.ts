@@ -8,8 +8,11 @@
 //   other outcome = failed.
 // - Size: the plan's current total (sum of the modules' last statuses) against the last total
 //   known at the start of the period (or the first one inside it).
+//   Only a plan whose last run saved everything has a size: after a failed run NS8's statuses
+//   say 0 B, which would read as "everything was deleted" (issue #21).
+// - Order: worst first, as the admin page sorts its tiles (ui/src/lib/plan-status.js).
 // - `off` plans are left out entirely (they are told on the status page only).
-import { isOutcome, isProblem, OUTCOME_TABLE } from '../domain/outcome.js';
+import { isOutcome, isProblem, OUTCOME_TABLE, outcomeRow, savedEverything } from '../domain/outcome.js';
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
 import type { NotifySettings, Policy } from '../domain/policy.js';
@@ -24,10 +27,25 @@ export interface RunCounts {
   missed: number;
 }
 
+/**
+ * A plan's state, worst first: the admin page's severity classes (ui/src/lib/plan-status.js
+ * CLASSES; a test keeps the two equal). Failing, missed, warning and OK are the outcome table's
+ * `page` column.
+ */
+export const PLAN_STATES = ['failing', 'missed', 'warning', 'never', 'ok', 'disabled'] as const;
+export type PlanStateClass = (typeof PLAN_STATES)[number];
+
+export function planStateOf(enabled: boolean, lastOutcome: string | null): PlanStateClass {
+  if (!enabled) return 'disabled';
+  if (lastOutcome === null) return 'never';
+  return outcomeRow(lastOutcome).page;
+}
+
 export interface DigestPlanRow {
   id: number;
   name: string;
   enabled: boolean;
+  state: PlanStateClass;
   policy: Policy;
   destinationName: string;
   runs: RunCounts;
@@ -36,7 +54,7 @@ export interface DigestPlanRow {
   /** Unix s. */
   lastSuccessAt: number | null;
   failingSince: number | null;
-  /** Bytes now; change since the start of the period (null when unknown). */
+  /** Bytes now; change since the start of the period (null when unknown or the last run failed). */
   totalSize: number | null;
   sizeChange: number | null;
   /** Last destination check verdict and when it was made (unix s). */
@@ -82,6 +100,20 @@ function outcomeOfStatuses(snap: PlanSnapshot): string | null {
 
 const zero = (): RunCounts => ({ saved: 0, warnings: 0, failed: 0, missed: 0 });
 
+/** Inside a state the worse outcome first (the outcome table's rank; unknown ones last). */
+const outcomeRank = (o: string | null) => (o !== null && isOutcome(o) ? OUTCOME_TABLE[o].rank : 9);
+
+/** Worst first; inside a state the longest failing first, then by name (as the admin page). */
+export function worstFirst(a: DigestPlanRow, b: DigestPlanRow): number {
+  return (
+    PLAN_STATES.indexOf(a.state) - PLAN_STATES.indexOf(b.state) ||
+    outcomeRank(a.lastOutcome) - outcomeRank(b.lastOutcome) ||
+    (a.failingSince ?? Infinity) - (b.failingSince ?? Infinity) ||
+    a.name.localeCompare(b.name) ||
+    a.id - b.id
+  );
+}
+
 export function digestContent(i: DigestInput): DigestContent {
   const log = [...i.runLog].sort((a, b) => a.at - b.at);
   const byPlan = new Map<number, RunLogEntry[]>();
@@ -113,18 +145,20 @@ export function digestContent(i: DigestInput): DigestContent {
     const base = sizes(upTo.filter((e) => e.at < i.from)).at(-1) ?? sizes(upTo.filter((e) => e.at >= i.from))[0];
     const checked = upTo.filter((e) => e.h !== null).at(-1);
     const lastOutcome = upTo.at(-1)?.o ?? state?.lastOutcome ?? outcomeOfStatuses(snap);
+    const sized = lastOutcome !== null && savedEverything(lastOutcome);
     rows.push({
       id: snap.plan.id,
       name: snap.plan.name,
       enabled: snap.plan.enabled,
+      state: planStateOf(snap.plan.enabled, lastOutcome),
       policy,
       destinationName: snap.destination?.name || snap.plan.repository || '–',
       runs,
       lastOutcome,
       lastSuccessAt: state?.lastSuccessAt ?? null,
       failingSince: state?.failingSince ?? null,
-      totalSize,
-      sizeChange: totalSize !== null && base?.z != null ? totalSize - base.z : null,
+      totalSize: sized ? totalSize : null,
+      sizeChange: sized && totalSize !== null && base?.z != null ? totalSize - base.z : null,
       health: checked ? { verdict: checked.h!, at: checked.at } : null,
     });
   }
@@ -142,5 +176,5 @@ export function digestContent(i: DigestInput): DigestContent {
   const attention = rows.filter(
     (r) => r.enabled && (r.failingSince !== null || r.lastOutcome === null || isProblem(r.lastOutcome)),
   ).length;
-  return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows, totals, gaps, attention };
+  return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows.sort(worstFirst), totals, gaps, attention };
 }

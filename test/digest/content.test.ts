@@ -2,50 +2,14 @@
 // Digest content and rendering (issue #14): counts per plan, sizes, coverage gaps, both languages.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { digestContent, type DigestInput } from '../../src/digest/content.js';
+import { digestContent, PLAN_STATES, type DigestInput } from '../../src/digest/content.js';
 import { coverageGaps } from '../../src/digest/coverage.js';
 import { renderDigest } from '../../src/report/digest.js';
-import type { PlanSnapshot, ModuleStatus } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
-import type { RunLogEntry } from '../../src/digest/run-log.js';
 import type { NotifySettings } from '../../src/domain/policy.js';
 import { parsePlanPolicies } from '../../src/notify/policy.js';
+import { D, entry, everyState, FROM, GIB, snap, status, TO, WORST_FIRST } from './fixtures.js';
 
-const D = 86_400;
-const FROM = 1_781_000_000;
-const TO = FROM + 7 * D;
-
-const status = (totalSize: number, errors = 0): ModuleStatus => ({
-  start: TO - D,
-  end: TO - D + 60,
-  errors,
-  totalSize,
-  totalFileCount: 1,
-  snapshotsCount: 1,
-});
-function snap(
-  id: number,
-  name: string,
-  instances: string[],
-  enabled = true,
-  statuses: [string, ModuleStatus][] = [],
-): PlanSnapshot {
-  return {
-    plan: { id, name, repository: `dest-${id}`, schedule: '*-*-* 01:00:00', retention: 3, instances, enabled },
-    destination: { id: `dest-${id}`, name: `Dest <${id}>`, url: '', provider: '' },
-    modules: instances.map((m) => ({ id: m, uiName: '', node: 1, uuid: '', image: m })),
-    statuses: new Map(statuses),
-    nodeNames: new Map(),
-  };
-}
-const entry = (
-  p: number,
-  k: number,
-  o: string,
-  at: number,
-  z: number | null = null,
-  h: string | null = null,
-): RunLogEntry => ({ p, k: `${p}:${k}`, o, t: k, z, h, at });
 const plans = (raw: string) => (parsePlanPolicies(raw) as { plans: NotifySettings['plans'] }).plans;
 
 function input(over: Partial<DigestInput> = {}): DigestInput {
@@ -134,7 +98,7 @@ describe('digest content', () => {
   });
   it('a digest plan is listed, an off plan is not', () => {
     assert.deepEqual(
-      c.plans.map((p) => [p.id, p.policy]),
+      c.plans.map((p) => [p.id, p.policy]).sort((a, b) => Number(a[0]) - Number(b[0])),
       [
         [2, 'problems'],
         [3, 'digest'],
@@ -159,6 +123,42 @@ describe('digest content', () => {
   });
 });
 
+describe('digest order (issue #21)', () => {
+  it('lists plans worst first: failing, missed, warning, never ran, OK, disabled', () => {
+    const c = digestContent(everyState());
+    assert.deepEqual(
+      c.plans.map((p) => [p.id, p.state]),
+      WORST_FIRST,
+    );
+  });
+  it('inside a state, the longest failing first', () => {
+    const i = everyState();
+    const states = new Map(i.states);
+    states.set(7, { ...states.get(7)!, lastOutcome: 'REPO_FAILURE', failingSince: FROM - 9 * D });
+    const log = i.runLog.map((e) => (e.p === 7 && e.o === 'PARTIAL' ? { ...e, o: 'REPO_FAILURE' } : e));
+    const c = digestContent({ ...i, states, runLog: log });
+    assert.deepEqual(
+      c.plans.slice(0, 2).map((p) => p.id),
+      [7, 4],
+    );
+  });
+  it("uses the admin page's states, in the admin page's order", async () => {
+    // A JavaScript module of the admin page, read as data: no type declarations for tsc.
+    const ui = '../../ui/src/lib/plan-status.js';
+    const page = (await import(ui)) as { CLASSES: string[] };
+    assert.deepEqual([...PLAN_STATES], page.CLASSES);
+  });
+  it('no size or change for a plan whose last run did not save everything', () => {
+    const c = digestContent(everyState());
+    const size = (id: number) => c.plans.filter((p) => p.id === id).map((p) => [p.totalSize, p.sizeChange])[0];
+    assert.deepEqual(size(4), [null, null]); // unreachable: NS8 says 0 B, once 241 GiB
+    assert.deepEqual(size(7), [null, null]);
+    assert.deepEqual(size(6), [null, null]);
+    assert.deepEqual(size(1), [10 * GIB, GIB]);
+    assert.deepEqual(size(3), [2 * GIB, 0]);
+  });
+});
+
 describe('digest mail', () => {
   const o = {
     language: 'en' as const,
@@ -175,11 +175,11 @@ describe('digest mail', () => {
     assert.match(m.text, /Applications only in disabled plans: Webtop <Sales> \(webtop1\)\./);
     assert.match(m.text, /Disabled plans: Old plan \(ID 4\)\./);
     assert.match(m.text, /Enabled plans that never ran: Never \(ID 5\)\./);
-    assert.match(m.text, /Change: \+976.56 KiB/);
+    assert.match(m.text, /\+976.56 KiB/);
     assert.doesNotMatch(m.text, /Silenced/);
     assert.deepEqual(
       [...m.html.matchAll(/data-plan="(\d+)"/g)].map((x) => x[1]),
-      ['2', '3', '4', '5'],
+      ['2', '5', '3', '4'],
     );
     assert.match(m.html, /Webtop &lt;Sales&gt; \(webtop1\)/);
     assert.match(m.html, /Dest &lt;2&gt;/);
