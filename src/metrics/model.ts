@@ -8,14 +8,11 @@ import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
 import { OUTCOMES, type Outcome } from '../domain/outcome.js';
 import { correlate } from '../correlate/correlate.js';
+import type { Link } from '../domain/link.js';
 import { stripInvisible } from '../domain/names.js';
 import { checkPlan, type WatchOptions, type WatchRecord } from '../triggers/missed-runs.js';
 
-export interface Link {
-  ok: boolean;
-  checkedAt: number;
-  error: string | null;
-}
+export type { Link } from '../domain/link.js';
 
 export interface MetricsInput {
   nowS: number;
