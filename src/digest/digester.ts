@@ -86,7 +86,8 @@ export class Digester {
   async sample(): Promise<RenderedDigest> {
     const nowS = Math.floor(this.deps.clock.now() / 1000);
     const rec = await this.deps.store.loadRecord().catch(() => null);
-    return this.render(rec?.lastSentAt ?? nowS - WEEK_S, nowS, false, true);
+    // Periods are [from, to): the sample ends after this second, so a run decided just now is in it.
+    return this.render(rec?.lastSentAt ?? nowS - WEEK_S, nowS + 1, false, true);
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
