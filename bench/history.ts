@@ -22,7 +22,7 @@
 // plan): the history is then also bounded by HISTORY_MAX_BYTES.
 // Run: node --import tsx bench/history.ts [pairs] [applications per report]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -31,20 +31,28 @@ import { createRecordStore } from '../src/notify/record-store.js';
 import type { Redis } from '../src/ns8/redis.js';
 import { MODULE_ID, startRedis } from '../test/helpers/redis-server.js';
 import { seedCluster } from '../test/sim/cluster.js';
-import { agentEnvironment, IMAGEROOT, installModule, runAction, type AgentOptions } from '../test/sim/agent-runner.js';
+import { agentEnvironment, installModule, type AgentOptions } from '../test/sim/agent-runner.js';
 import { historyReports } from '../test/fixtures/history.js';
+import { quantile } from './lib.js';
+import {
+  type ActionCase,
+  endToEnd,
+  floorVariant,
+  importsOf,
+  instructions,
+  measure,
+  FLOOR,
+  PYTHON,
+  pairedShare,
+  stepOf,
+  stepVariant,
+  type Variant,
+} from './lib-agent.js';
 
 const RUNS = Number(process.argv[2] ?? 25);
 const APPS = Number(process.argv[3] ?? 0);
-const PYTHON = '/usr/bin/python3';
-const FLOOR = 'import agent, json, sys; json.load(sys.stdin)';
 
-interface Case {
-  name: string;
-  action: string;
-  input: unknown;
-}
-const CASES: Case[] = [
+const CASES: ActionCase[] = [
   {
     name: 'list-reports first page',
     action: 'list-reports',
@@ -67,116 +75,7 @@ const CASES: Case[] = [
   },
 ];
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
 const ms = (x: number) => x.toFixed(0).padStart(4);
-const stepOf = (c: Case) => path.join(IMAGEROOT, 'actions', c.action, '20read');
-/** The step's imports of our package, read from the step itself: the import part of our share. */
-const importsOf = (c: Case) =>
-  readFileSync(stepOf(c), 'utf8')
-    .split('\n')
-    .filter((l) => /^(from|import) backup_monitor\b/.test(l))
-    .join('; ');
-
-interface Variant {
-  name: string;
-  argv: string[];
-  input: string;
-  env?: Record<string, string | null>;
-}
-type Timings = Record<string, { wall: number[]; cpu: number[] }>;
-
-/**
- * Starts every variant RUNS times, taking turns, from one Python process that reaps each child
- * with os.wait4: wall time from fork to exit, CPU = the child's user + sys time. Nothing of the
- * measuring process's own start-up is counted.
- */
-function measure(o: AgentOptions, variants: Variant[], runs = RUNS): Timings {
-  const code = `
-import json, os, subprocess, sys, time
-cfg = json.load(sys.stdin)
-out = {v['name']: {'wall': [], 'cpu': []} for v in cfg['variants']}
-for _ in range(cfg['runs']):
-    for v in cfg['variants']:
-        env = {k: x for k, x in {**cfg['env'], **v.get('env', {})}.items() if x is not None}
-        t = time.perf_counter()
-        p = subprocess.Popen(v['argv'], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cfg['cwd'])
-        p.stdin.write(v['input'].encode()); p.stdin.close()
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err = p.stderr.read().decode(); p.stderr.close()
-        if p.returncode != 0:
-            sys.exit(f"{v['name']}: exit {p.returncode}: {err}")
-        out[v['name']]['wall'].append(wall * 1000)
-        out[v['name']]['cpu'].append((ru.ru_utime + ru.ru_stime) * 1000)
-json.dump(out, sys.stdout)
-`;
-  const r = spawnSync(PYTHON, ['-c', code], {
-    input: JSON.stringify({ runs, cwd: o.stateDir, env: { ...agentEnvironment(o), AGENT_COMFD: '2' }, variants }),
-    encoding: 'utf8',
-    maxBuffer: 16 << 20,
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Timings;
-}
-
-/** Median of the pairwise differences a[i] - b[i] (runs i took turns, so they share the machine's load). */
-const pairedShare = (a: number[], b: number[]) =>
-  quantile(
-    a.map((x, i) => x - b[i]!),
-    0.5,
-  );
-
-/**
- * Instructions a variant executes (valgrind's callgrind, user space): the same number on an idle
- * and on a busy machine, unlike any time. Hash seed fixed; waiting and Redis's own work are not
- * in it. null without valgrind.
- */
-function instructions(o: AgentOptions, v: Variant): number | null {
-  const env: Record<string, string> = { ...agentEnvironment(o), AGENT_COMFD: '2', PYTHONHASHSEED: '0' };
-  for (const [k, x] of Object.entries(v.env ?? {})) {
-    if (x === null) delete env[k];
-    else env[k] = x;
-  }
-  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...v.argv], {
-    input: v.input,
-    env,
-    cwd: o.stateDir,
-    encoding: 'utf8',
-  });
-  if (r.error) return null;
-  const n = /Collected : (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !n) throw new Error(`${v.name} under valgrind: exit ${r.status} ${r.stderr.slice(-500)}`);
-  return Number(n[1]);
-}
-
-/**
- * Through the simulated agent, each run right after the step alone (spawned from here too), so
- * the agent's part is a paired difference as well.
- */
-async function endToEnd(o: AgentOptions, c: Case): Promise<{ p50: number; p95: number; agent: number; bytes: number }> {
-  const e2e: number[] = [];
-  const step: number[] = [];
-  let bytes = 0;
-  const env = { ...agentEnvironment(o), AGENT_COMFD: '2' };
-  for (let i = 0; i < RUNS; i++) {
-    let start = performance.now();
-    const r = spawnSync(stepOf(c), [], { input: JSON.stringify(c.input), env, cwd: o.stateDir });
-    step.push(performance.now() - start);
-    if (r.status !== 0) throw new Error(`${c.action}: exit ${r.status} ${r.stderr}`);
-    start = performance.now();
-    const res = await runAction(c.action, c.input, o);
-    e2e.push(performance.now() - start);
-    // runAction validates the output against the action's validate-output.json: an output that
-    // breaks its schema ends as aborted here.
-    if (res.status !== 'completed') throw new Error(`${c.action}: ${res.status} ${res.error}`);
-    bytes = JSON.stringify(res.output).length;
-  }
-  return { p50: quantile(e2e, 0.5), p95: quantile(e2e, 0.95), agent: pairedShare(e2e, step), bytes };
-}
 
 /** The actions' own work, in one warm Python process: read + filter/page or trends, N times. */
 function inProcess(o: AgentOptions): string {
@@ -248,22 +147,23 @@ try {
       `redis-py's hiredis parser: ${parser === 'True' ? 'yes' : 'NO (NS8 core ships hiredis: install python3-hiredis)'}`,
   );
 
-  const floor: Variant = { name: 'floor', argv: [PYTHON, '-c', FLOOR], input: '{}' };
+  const floor = floorVariant();
   const variants: Variant[] = [floor];
   for (const c of CASES) {
-    const input = JSON.stringify(c.input);
-    variants.push({ name: c.name, argv: [PYTHON, stepOf(c)], input });
-    variants.push({ name: `${c.name} imports`, argv: [PYTHON, '-c', `${FLOOR}; ${importsOf(c)}`], input });
+    const step = stepVariant(c);
+    const input = step.input;
+    variants.push(step);
+    variants.push({ name: `${c.name} imports`, argv: [PYTHON, '-c', `${FLOOR}; ${importsOf(c.action)}`], input });
     // NS8 runs steps without PYTHONDONTWRITEBYTECODE, so our package's bytecode is cached in the
     // module's pypkg/__pycache__ after the first call; the simulator compiles it every time.
     variants.push({
       name: `${c.name} bytecode`,
-      argv: [PYTHON, stepOf(c)],
+      argv: step.argv,
       input,
       env: { PYTHONDONTWRITEBYTECODE: null, PYTHONPYCACHEPREFIX: path.join(root, 'pycache') },
     });
   }
-  const m = measure(o, variants);
+  const m = measure(o, variants, RUNS);
   const f = m.floor!;
   console.log(
     `\n${RUNS} runs each, the steps taking turns with the floor (ms, p50; shares are p50s of paired differences):`,
@@ -279,7 +179,7 @@ try {
     const bc = m[`${c.name} bytecode`]!;
     const cpu = pairedShare(s.cpu, f.cpu);
     const cpuImports = pairedShare(imp.cpu, f.cpu);
-    const e2e = await endToEnd(o, c);
+    const e2e = await endToEnd(o, c, RUNS);
     console.log(
       `  ${c.name.padEnd(31)} ${ms(quantile(s.wall, 0.5))} |            ${ms(pairedShare(s.wall, f.wall))} ${ms(cpu)} (${ms(cpuImports)} + ${ms(cpu - cpuImports)}) |` +
         ` ${ms(e2e.p50)} (${ms(e2e.p95)})        ${ms(e2e.agent)} | ${Math.round(e2e.bytes / 1024)} KB`,
@@ -323,7 +223,7 @@ try {
   console.log(inProcess(o));
   const old = measure(
     o,
-    CASES.slice(0, 3).map((c) => ({ name: c.name, argv: [stepOf(c)], input: JSON.stringify(c.input) })),
+    CASES.slice(0, 3).map((c) => ({ name: c.name, argv: [stepOf(c.action)], input: JSON.stringify(c.input) })),
     5, // a second or more each: enough to compare
   );
   for (const c of CASES.slice(0, 3))
