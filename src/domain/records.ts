@@ -5,6 +5,7 @@
 // Field names are stored, so they stay as they are (a rename needs a migration and its test), even
 // where they lack a unit: each time field says in its comment whether it is unix s or unix ms.
 import type { Outcome, RunReport } from './run.js';
+import { isNumber, isNumberOrNull, isObject, type RecordShape } from './stored-record.js';
 
 /** Why a mail is (or is not) sent for a run. */
 export type NotifyReason =
@@ -122,6 +123,45 @@ export interface PlanState {
   /** Unix s of the start of the last real (not MISSING) run seen: a MISSING verdict never hides newer real runs. */
   lastRealRunStart?: number | null;
 }
+
+/**
+ * Guard of a stored mail (`module/<id>/report/<id>`): what keeps it from being sent or listed as it
+ * is. A report also comes back from a state dump (restore-module) or an older version: a truncated
+ * or partial one must not stop the outbox (issue #25 item 4).
+ */
+export const STORED_MAIL: RecordShape<StoredMail> = {
+  name: 'report',
+  problem(v) {
+    const d = v.delivery;
+    if (!isObject(d)) return 'no delivery';
+    if (!isNumber(d.attempts) || !isNumber(d.nextAttemptAt)) return 'delivery without attempts';
+    if (!Array.isArray(d.recipients) || !d.recipients.every((x) => typeof x === 'string'))
+      return 'delivery without recipients';
+    if (typeof v.id !== 'string' || !isNumber(v.createdAt)) return 'no id or creation time';
+    if (![v.subject, v.text, v.html].every((x) => typeof x === 'string')) return 'no subject, text or HTML';
+    if (v.kind === 'digest') return isObject(v.period) && isNumber(v.period.from) ? null : 'digest without period';
+    return isObject(v.run) && isNumber(v.run.planId) && typeof v.run.outcome === 'string' ? null : 'no run';
+  },
+};
+
+/** Guard of a plan state (`module/<id>/plans`): the fields the notifier, watchdog, digest and metrics read. */
+export const PLAN_STATE: RecordShape<PlanState> = {
+  name: 'plan state',
+  problem(v) {
+    if (!Number.isInteger(v.planId)) return 'no plan id';
+    const texts = [v.planName, v.lastRunKey, v.lastOutcome, v.lastDigest, v.lastReportId];
+    if (!texts.every((x) => typeof x === 'string')) return 'no plan name, last run, outcome or report';
+    if (!isNumber(v.lastNotifiedAt)) return 'no time of the last mail';
+    // Nullable times: absent reads as null (JSON.stringify drops an undefined one).
+    if (!isNumberOrNull(v.failingSince ?? null) || !isNumberOrNull(v.lastSuccessAt ?? null))
+      return 'failure or success time not a number';
+    if (v.mailedOutcome != null && typeof v.mailedOutcome !== 'string') return 'mailed outcome not a text';
+    if (v.flips !== undefined && !(Array.isArray(v.flips) && v.flips.every(isNumber)))
+      return 'flips not a list of times';
+    if (v.lastRealRunStart != null && !isNumber(v.lastRealRunStart)) return 'last real run not a time';
+    return null;
+  },
+};
 
 /** Keys of the module namespace. */
 export const moduleKeys = (moduleId: string) => ({

@@ -8,6 +8,8 @@ import {
   HISTORY_MAX_BYTES,
   REPORT_TTL_SECONDS,
   moduleKeys,
+  PLAN_STATE,
+  STORED_MAIL,
   type PlanState,
   type StoredMail,
   type StoredReport,
@@ -20,6 +22,7 @@ import {
   type ReportIndexEntry,
 } from '../domain/report-index.js';
 import type { Redis } from '../ns8/redis.js';
+import { isObject, parseRecord, recordProblem, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 
 export interface RecordStore {
   planState(planId: number): Promise<PlanState | undefined>;
@@ -63,34 +66,13 @@ export type LoadedMail =
   | { state: 'gone' }
   | { state: 'unreadable'; problem: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/**
- * What keeps a stored mail from being sent as it is, or null. A report is written by this service,
- * but also comes back from a state dump (restore-module) or an older version: a truncated or
- * partial one must not stop the outbox (issue #25 item 4).
- */
-export function mailProblem(v: unknown): string | null {
-  if (!isObject(v)) return 'not a JSON object';
-  const d = v.delivery;
-  if (!isObject(d)) return 'no delivery';
-  if (!isNumber(d.attempts) || !isNumber(d.nextAttemptAt)) return 'delivery without attempts';
-  if (!Array.isArray(d.recipients) || !d.recipients.every((x) => typeof x === 'string'))
-    return 'delivery without recipients';
-  if (typeof v.id !== 'string' || !isNumber(v.createdAt)) return 'no id or creation time';
-  if (![v.subject, v.text, v.html].every((x) => typeof x === 'string')) return 'no subject, text or HTML';
-  if (v.kind === 'digest') return isObject(v.period) && isNumber(v.period.from) ? null : 'digest without period';
-  return isObject(v.run) && isNumber(v.run.planId) && typeof v.run.outcome === 'string' ? null : 'no run';
-}
-
 /**
  * Adds to a MULTI what writing a mail (report or digest) means: its JSON, expiring; the index entry
  * of a run report (digests are not in the history); and its place in the outbox: due at its
  * delivery's next attempt when `queued`, out of the queue otherwise.
  */
 export function writeMail(m: Multi, k: ReturnType<typeof moduleKeys>, mail: StoredMail, queued: boolean): Multi {
-  m.set(k.report(mail.id), JSON.stringify(mail), { EX: REPORT_TTL_SECONDS });
+  m.set(k.report(mail.id), JSON.stringify(versioned(mail)), { EX: REPORT_TTL_SECONDS });
   if (mail.kind !== 'digest') m.hSet(k.index, mail.id, JSON.stringify(indexEntry(mail)));
   if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
   else m.hDel(k.outbox, mail.id);
@@ -124,8 +106,10 @@ function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: n
   };
 }
 
-export function createRecordStore(writer: Redis, moduleId: string): RecordStore {
+/** `warn` says which stored plan state or report was left out as unusable (stored-record.ts). */
+export function createRecordStore(writer: Redis, moduleId: string, warn: RecordWarn = silent): RecordStore {
   const k = moduleKeys(moduleId);
+  const report = (raw: string, id: string) => parseRecord(STORED_MAIL, raw, k.report(id), warn);
   /**
    * What of the current history stays beside a new report of `newBytes`: at most HISTORY_MAX
    * entries and HISTORY_MAX_BYTES of reports plus index entries, newest first; entries whose report
@@ -167,14 +151,14 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
   return {
     async planState(planId) {
       const raw = await writer.hGet(k.plans, String(planId));
-      return raw ? (JSON.parse(raw) as PlanState) : undefined;
+      return (raw && parseRecord(PLAN_STATE, raw, `${k.plans} ${planId}`, warn)) || undefined;
     },
     async store(report, state, queue) {
       const entry = indexEntry(report);
-      const newBytes = Buffer.byteLength(JSON.stringify(report)) + Buffer.byteLength(JSON.stringify(entry));
+      const newBytes = Buffer.byteLength(JSON.stringify(versioned(report))) + Buffer.byteLength(JSON.stringify(entry));
       const h = await historyToKeep(newBytes);
       const m = writeMail(writer.multi(), k, report, queue);
-      m.hSet(k.plans, String(state.planId), JSON.stringify(state));
+      m.hSet(k.plans, String(state.planId), JSON.stringify(versioned(state)));
       m.lPush(k.history, report.id).lTrim(k.history, 0, h.cut);
       for (const id of h.gone) m.lRem(k.history, 0, id);
       // What leaves the history takes its index entry and stored copy along, unless it still waits to be sent.
@@ -188,7 +172,7 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
       await m.exec();
     },
     async saveState(state) {
-      await writer.hSet(k.plans, String(state.planId), JSON.stringify(state));
+      await writer.hSet(k.plans, String(state.planId), JSON.stringify(versioned(state)));
     },
     async queued() {
       const all = await writer.hGetAll(k.outbox);
@@ -205,7 +189,7 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
       } catch (err) {
         return { state: 'unreadable', problem: `not JSON (${(err as Error).message})` };
       }
-      const problem = mailProblem(value);
+      const problem = recordProblem(STORED_MAIL, value);
       if (problem || (value as StoredMail).id !== id)
         return { state: 'unreadable', problem: problem ?? 'stored under another id' };
       return { state: 'ok', mail: value as StoredMail };
@@ -227,8 +211,8 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
       if (ids.length === 0) return [];
       const raws = await writer.mGet(ids.map(k.report));
       return raws
-        .filter((r): r is string => !!r)
-        .map((r) => JSON.parse(r) as StoredReport)
+        .map((r, i) => (r ? report(r, ids[i]!) : null))
+        .filter((r): r is StoredReport => !!r && r.kind !== 'digest')
         .filter((r) => r.delivery.status === 'failed' && r.createdAt >= sinceMs);
     },
     async allDueNow(nowMs) {
@@ -247,12 +231,9 @@ export function createRecordStore(writer: Redis, moduleId: string): RecordStore 
         const raws = await writer.mGet(chunk.map(k.report));
         const entries: Record<string, string> = {};
         raws.forEach((raw, j) => {
-          if (!raw) return;
-          try {
-            entries[chunk[j]!] = JSON.stringify(indexEntry(JSON.parse(raw) as StoredReport));
-          } catch {
-            /* unreadable: the action skips it too */
-          }
+          // Unreadable: left out (the action skips it too).
+          const r = raw ? report(raw, chunk[j]!) : null;
+          if (r && r.kind !== 'digest') entries[chunk[j]!] = JSON.stringify(indexEntry(r));
         });
         if (Object.keys(entries).length) {
           await writer.hSet(k.index, entries);

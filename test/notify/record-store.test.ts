@@ -145,3 +145,71 @@ describe('history facets (what list-reports offers as filters)', () => {
     );
   });
 });
+
+describe('stored records carry a version and are checked when read back (issue #20)', () => {
+  const FULL: PlanState = {
+    planId: 2,
+    planName: 'Weekly SMB',
+    lastRunKey: '2:1786237201',
+    lastOutcome: 'PARTIAL',
+    lastDigest: 'd',
+    lastReportId: 'r-1',
+    lastNotifiedAt: 1786238420000,
+    failingSince: 1786237201,
+    lastSuccessAt: null,
+  };
+  const said = () => {
+    const lines: string[] = [];
+    return { lines, warn: (_m: string, f: { key: string; problem: string }) => lines.push(`${f.key}: ${f.problem}`) };
+  };
+
+  it('a report and a plan state are written with v: 1', async () => {
+    const records = createRecordStore(writer, MODULE_ID);
+    await records.store(report('r-1'), FULL, true);
+    assert.equal(JSON.parse((await admin.get(K.report('r-1')))!).v, 1);
+    assert.equal(JSON.parse((await admin.hGet(K.plans, '2'))!).v, 1);
+    await records.saveState({ ...FULL, planId: 3 });
+    assert.equal(JSON.parse((await admin.hGet(K.plans, '3'))!).v, 1);
+  });
+
+  it('reads what the previous version wrote (no v), and the outbox sends it', async () => {
+    const records = createRecordStore(writer, MODULE_ID);
+    await admin.hSet(K.plans, '2', JSON.stringify(FULL));
+    await admin.set(K.report('r-1'), JSON.stringify(report('r-1')));
+    assert.deepEqual(await records.planState(2), FULL);
+    const loaded = await records.load('r-1');
+    assert.equal(loaded.state, 'ok');
+  });
+
+  it('a damaged plan state reads as none, with one log line naming it', async () => {
+    const { lines, warn } = said();
+    const records = createRecordStore(writer, MODULE_ID, warn);
+    await admin.hSet(K.plans, {
+      '2': '{"planId":2,"planN',
+      '3': JSON.stringify({ ...FULL, planId: 3, lastOutcome: 1 }),
+    });
+    assert.equal(await records.planState(2), undefined);
+    assert.equal(await records.planState(3), undefined);
+    assert.deepEqual(lines, [
+      `${K.plans} 2: not JSON (truncated or damaged)`,
+      `${K.plans} 3: no plan name, last run, outcome or report`,
+    ]);
+  });
+
+  it('a damaged report is skipped by the retry after a smarthost change and by the index completion', async () => {
+    const { lines, warn } = said();
+    const records = createRecordStore(writer, MODULE_ID, warn);
+    const failed = report('r-ok');
+    failed.delivery = { ...failed.delivery, status: 'failed' };
+    await admin.rPush(K.history, ['r-bad', 'r-ok']);
+    await admin.set(K.report('r-bad'), JSON.stringify({ ...failed, id: 'r-bad', run: null }));
+    await admin.set(K.report('r-ok'), JSON.stringify(failed));
+    assert.deepEqual(
+      (await records.recentFailed(0)).map((r) => r.id),
+      ['r-ok'],
+    );
+    assert.equal(await records.indexMissing(), 1);
+    assert.deepEqual(await admin.hKeys(K.index), ['r-ok']);
+    assert.deepEqual(lines, [`${K.report('r-bad')}: no run`, `${K.report('r-bad')}: no run`]);
+  });
+});
