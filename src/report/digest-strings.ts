@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Every sentence of the digest mail, per language. `{x}` placeholders are filled by digest.ts.
 import type { Language } from '../config.js';
-import type { Policy } from '../domain/policy.js';
+import type { PlanStateClass } from '../digest/content.js';
 
 export interface DigestStrings {
   locale: string;
@@ -14,15 +14,21 @@ export interface DigestStrings {
   totals: string;
   tiles: { saved: string; warnings: string; failed: string; missed: string };
   plansTitle: string;
-  columns: [string, string, string, string, string, string, string, string];
+  /** The word next to a plan's name: its state, in the admin page's words (not its notify policy). */
+  state: Record<PlanStateClass | 'partlyFailing', string>;
+  /** Details, for plans that need attention only. */
+  failingSince: string;
+  warningSince: string;
+  lastSuccess: string;
+  runsLine: string;
   runs: string;
   noRuns: string;
   never: string;
-  notFailing: string;
-  disabled: string;
-  health: string;
-  notChecked: string;
-  policy: Record<Policy, string>;
+  destination: string;
+  destinationChecked: string;
+  size: string;
+  /** Size and change beside an OK plan's state, or in a warning plan's details. */
+  sizeChange: string;
   gapsTitle: string;
   noGaps: string;
   unprotected: string;
@@ -45,24 +51,26 @@ const en: DigestStrings = {
   totals: 'Runs in this period: {saved} saved, {warnings} with warnings, {failed} failed, {missed} missed.',
   tiles: { saved: 'runs saved', warnings: 'with warnings', failed: 'failed', missed: 'missed' },
   plansTitle: 'Backup plans',
-  columns: [
-    'Plan',
-    'Destination',
-    'Runs',
-    'Last full success',
-    'Failing since',
-    'Size',
-    'Change',
-    'Destination health',
-  ],
+  state: {
+    failing: 'failed',
+    partlyFailing: 'partly failed',
+    missed: 'did not run',
+    warning: 'saved, with warnings',
+    never: 'never ran',
+    ok: 'OK',
+    disabled: 'disabled',
+  },
+  failingSince: 'Failing since {since}',
+  warningSince: 'Warnings since {since}',
+  lastSuccess: 'Last full success: {at}',
+  runsLine: 'Runs: {runs}',
   runs: '{saved} saved · {warnings} warnings · {failed} failed · {missed} missed',
   noRuns: 'no run',
   never: 'never',
-  notFailing: '–',
-  disabled: 'disabled',
-  health: '{verdict} ({at})',
-  notChecked: 'not checked',
-  policy: { always: 'every run mailed', problems: 'problems mailed', digest: 'digest only', off: 'off' },
+  destination: 'Destination: {name}',
+  destinationChecked: 'Destination: {name} — {verdict} ({at})',
+  size: 'Size: {size}',
+  sizeChange: '{size} ({change})',
   gapsTitle: 'Coverage gaps',
   noGaps: 'Every application is in an enabled plan, and every enabled plan has run.',
   unprotected: 'Applications in no backup plan: {apps}.',
@@ -92,29 +100,26 @@ const it: DigestStrings = {
   totals: 'Esecuzioni nel periodo: {saved} salvate, {warnings} con avvisi, {failed} fallite, {missed} mancate.',
   tiles: { saved: 'esecuzioni salvate', warnings: 'con avvisi', failed: 'fallite', missed: 'mancate' },
   plansTitle: 'Piani di backup',
-  columns: [
-    'Piano',
-    'Destinazione',
-    'Esecuzioni',
-    'Ultimo successo completo',
-    'In errore dal',
-    'Dimensione',
-    'Variazione',
-    'Stato della destinazione',
-  ],
+  state: {
+    failing: 'fallito',
+    partlyFailing: 'parzialmente fallito',
+    missed: 'non eseguito',
+    warning: 'salvato, con avvisi',
+    never: 'mai eseguito',
+    ok: 'OK',
+    disabled: 'disabilitato',
+  },
+  failingSince: 'In errore dal {since}',
+  warningSince: 'Con avvisi dal {since}',
+  lastSuccess: 'Ultimo successo completo: {at}',
+  runsLine: 'Esecuzioni: {runs}',
   runs: '{saved} salvate · {warnings} avvisi · {failed} fallite · {missed} mancate',
   noRuns: 'nessuna esecuzione',
   never: 'mai',
-  notFailing: '–',
-  disabled: 'disabilitato',
-  health: '{verdict} ({at})',
-  notChecked: 'non verificata',
-  policy: {
-    always: 'ogni esecuzione via mail',
-    problems: 'problemi via mail',
-    digest: 'solo riepilogo',
-    off: 'disattivato',
-  },
+  destination: 'Destinazione: {name}',
+  destinationChecked: 'Destinazione: {name} — {verdict} ({at})',
+  size: 'Dimensione: {size}',
+  sizeChange: '{size} ({change})',
   gapsTitle: 'Lacune nella copertura',
   noGaps: 'Ogni applicazione è in un piano abilitato, e ogni piano abilitato è stato eseguito.',
   unprotected: 'Applicazioni in nessun piano di backup: {apps}.',

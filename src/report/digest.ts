@@ -3,13 +3,29 @@
 // Same visual language as the run report: built from the report's layout blocks (layout.ts) —
 // banner, summary tiles, a notice for the coverage gaps, one card per plan (`data-plan`, like the
 // report's `data-module` cards), footer. Blocks escape every value that comes from Redis.
+// Read in 10 seconds (issue #21): plans come worst first (content.ts), each with its STATE next
+// to its name; an OK or disabled plan is that one line, a plan that needs attention gets a few
+// lines of details; the run counts are told once, in the tiles.
 import type { Language } from '../config.js';
 import type { DigestContent, DigestPlanRow } from '../digest/content.js';
 import type { Frequency } from '../digest/schedule.js';
 import type { RepoVerdict } from '../domain/destination.js';
 import { outcomeRow } from '../domain/outcome.js';
 import { formatBytes, formatDateTime, headerSafe } from './format.js';
-import { appRow, banner, footer, heading, notice, page, paragraph, summary, type Block, type Tone } from './layout.js';
+import {
+  appRow,
+  banner,
+  footer,
+  heading,
+  notice,
+  page,
+  paragraph,
+  rich,
+  summary,
+  type Block,
+  type Line,
+  type Tone,
+} from './layout.js';
 import { fill, STRINGS as REPORT_STRINGS } from './strings.js';
 import { DIGEST_STRINGS, type DigestStrings } from './digest-strings.js';
 
@@ -55,23 +71,51 @@ export function digestSubject(c: DigestContent, o: DigestRenderOptions): string 
   return headerSafe(`${o.subjectPrefix} ${kind}: ${digestHeadline(c, s)}`.trim(), 250);
 }
 
-function planCells(p: DigestPlanRow, s: DigestStrings, o: DigestRenderOptions): string[] {
+/** The word next to the plan's name: its state, never its notify policy. */
+function stateWord(p: DigestPlanRow, s: DigestStrings): string {
+  return p.state === 'failing' && p.lastOutcome === 'PARTIAL' ? s.state.partlyFailing : s.state[p.state];
+}
+
+/** "10 GiB (+1 GiB)"; null when the last run did not save everything (content.ts). */
+function sizeWords(p: DigestPlanRow, s: DigestStrings): string | null {
+  if (p.totalSize === null) return null;
+  const size = formatBytes(p.totalSize, s.locale);
+  return p.sizeChange === null ? size : fill(s.sizeChange, { size, change: signedBytes(p.sizeChange, s.locale) });
+}
+
+/** An OK plan's one line carries its size; every other state is the bare word. */
+function statusOf(p: DigestPlanRow, s: DigestStrings): string {
+  const size = p.state === 'ok' ? sizeWords(p, s) : null;
+  return size ? `${stateWord(p, s)} · ${size}` : stateWord(p, s);
+}
+
+function destinationLine(p: DigestPlanRow, s: DigestStrings, o: DigestRenderOptions): Line {
+  const name = p.destinationName;
+  const line = p.health
+    ? rich(s.destinationChecked, {
+        name,
+        verdict: verdictWords(p.health.verdict, o.language),
+        at: day(p.health.at, s, o.timeZone),
+      })
+    : rich(s.destination, { name });
+  const size = sizeWords(p, s);
+  return size
+    ? { html: `${line.html} · ${rich(s.size, { size }).html}`, text: `${line.text} · ${fill(s.size, { size })}` }
+    : line;
+}
+
+/** Details for a plan that needs attention only: since when, its runs, its destination (3 lines). */
+function details(p: DigestPlanRow, s: DigestStrings, o: DigestRenderOptions): Line[] {
+  if (p.state === 'ok' || p.state === 'disabled') return [];
+  if (p.state === 'never') return [destinationLine(p, s, o)];
+  const since = p.state === 'warning' ? s.warningSince : s.failingSince;
+  const when = [
+    ...(p.failingSince === null ? [] : [fill(since, { since: day(p.failingSince, s, o.timeZone) })]),
+    fill(s.lastSuccess, { at: day(p.lastSuccessAt, s, o.timeZone) }),
+  ].join(' · ');
   const r = p.runs;
   const runs = r.saved + r.warnings + r.failed + r.missed === 0 ? s.noRuns : fill(s.runs, { ...r });
-  const name = `${p.name} (ID ${p.id})${p.enabled ? '' : ` – ${s.disabled}`} · ${s.policy[p.policy]}`;
-  const health = p.health
-    ? fill(s.health, { verdict: verdictWords(p.health.verdict, o.language), at: day(p.health.at, s, o.timeZone) })
-    : s.notChecked;
-  return [
-    name,
-    p.destinationName,
-    runs,
-    day(p.lastSuccessAt, s, o.timeZone),
-    p.failingSince === null ? s.notFailing : day(p.failingSince, s, o.timeZone),
-    formatBytes(p.totalSize, s.locale),
-    signedBytes(p.sizeChange, s.locale),
-    health,
-  ];
+  return [when, fill(s.runsLine, { runs }), destinationLine(p, s, o)];
 }
 
 const appLabel = (a: { id: string; uiName: string }) => (a.uiName ? `${a.uiName} (${a.id})` : a.id);
@@ -94,13 +138,11 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
   const lines = [fill(s.period, { from: day(c.from, s, o.timeZone), to: day(c.to, s, o.timeZone) }), s.intro];
   if (c.catchUp) lines.push(s.catchUp);
   if (o.sample) lines.push(s.sampleNote);
-  lines.push(fill(s.totals, { ...c.totals }));
   return lines;
 }
 
 function toneOf(p: DigestPlanRow): Tone {
-  if (!p.enabled) return 'warning';
-  if (p.failingSince !== null) return 'failure';
+  if (p.state === 'disabled') return 'neutral';
   return p.lastOutcome === null ? 'warning' : outcomeRow(p.lastOutcome).tone;
 }
 
@@ -112,26 +154,24 @@ function blocks(c: DigestContent, o: DigestRenderOptions): { title: string; bloc
   const gaps = gapLines(c, s);
   const out: Block[] = [
     banner({ tone: c.attention > 0 ? 'warning' : 'success', title, lines: [intro[0]!] }),
-    ...intro.slice(1, -1).map((l) => paragraph(l)),
+    ...intro.slice(1).map((l) => paragraph(l)),
     summary([
       { label: s.tiles.saved, value: String(c.totals.saved), tone: 'success' },
       { label: s.tiles.warnings, value: String(c.totals.warnings), tone: c.totals.warnings ? 'warning' : undefined },
       { label: s.tiles.failed, value: String(c.totals.failed), tone: c.totals.failed ? 'failure' : undefined },
       { label: s.tiles.missed, value: String(c.totals.missed), tone: c.totals.missed ? 'warning' : undefined },
     ]),
-    paragraph(intro.at(-1)!),
   ];
   if (gaps.length) out.push(notice({ tone: 'warning', title: s.gapsTitle, items: gaps }));
   out.push(heading(s.plansTitle));
   if (c.plans.length === 0) out.push(paragraph(s.noPlans));
   for (const p of c.plans) {
-    const cells = planCells(p, s, o);
     out.push(
       appRow({
-        name: `${p.name} (ID ${p.id})`,
-        status: p.enabled ? s.policy[p.policy] : s.disabled,
+        name: planLabel(p),
+        status: statusOf(p, s),
         tone: toneOf(p),
-        details: cells.slice(1).map((v, i) => `${s.columns[i + 1]}: ${v}`),
+        details: details(p, s, o),
         data: { plan: String(p.id) },
       }),
     );

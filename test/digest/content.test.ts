@@ -170,7 +170,7 @@ describe('digest mail', () => {
   it('subject, text and HTML in English', () => {
     const m = renderDigest(digestContent(input()), o);
     assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ⚠️ 2 of 3 plans need attention');
-    assert.match(m.text, /Runs in this period: 1 saved, 1 with warnings, 1 failed, 1 missed\./);
+    assert.match(m.text, /1 runs saved · 1 with warnings · 1 failed · 1 missed/);
     assert.match(m.text, /Applications in no backup plan: traefik1\./);
     assert.match(m.text, /Applications only in disabled plans: Webtop <Sales> \(webtop1\)\./);
     assert.match(m.text, /Disabled plans: Old plan \(ID 4\)\./);

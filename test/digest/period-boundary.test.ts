@@ -88,7 +88,7 @@ async function twoDigests(beforeRead: RunLogEntry[], afterQueued: RunLogEntry[])
   now = SLOT2_MS + 400;
   assert.equal((await d.tick()).kind, 'send');
   assert.equal(queued.length, 2);
-  return queued.map((m) => Number(/Runs in this period: (\d+) saved/.exec(m.text)?.[1]));
+  return queued.map((m) => Number(/(\d+) runs saved/.exec(m.text)?.[1]));
 }
 
 describe('a run decided in the second the digest is made', () => {

@@ -110,7 +110,7 @@ describe('per-plan policies', () => {
       assert.deepEqual(plans, ['2']);
       assert.match(
         digest!.text!,
-        /Weekly SMB \(ID 2\) — digest only\n {2}Destination: .*\n {2}Runs: 1 saved · 0 warnings · 1 failed · 0 missed/,
+        /1 runs saved · 0 with warnings · 1 failed · 0 missed\n[\s\S]*\n✓ Weekly SMB \(ID 2\) — OK( · [^\n]*)?\n\n/,
       );
       const c = await adminClient(redis);
       const states = await c.hGetAll(K.plans);
