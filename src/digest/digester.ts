@@ -8,7 +8,24 @@ import type { Language } from '../config.js';
 import type { Logger } from '../log.js';
 import { Periodic } from '../periodic.js';
 import type { PlanSnapshot } from '../domain/backup.js';
-import { firstDelivery, isQueued, moduleKeys, type PlanState, type StoredDigest } from '../domain/records.js';
+import {
+  firstDelivery,
+  isQueued,
+  moduleKeys,
+  PLAN_STATE,
+  type PlanState,
+  type StoredDigest,
+} from '../domain/records.js';
+import {
+  isNumber,
+  isNumberOrNull,
+  isStringOrNull,
+  parseRecord,
+  silent,
+  versioned,
+  type RecordShape,
+  type RecordWarn,
+} from '../domain/stored-record.js';
 import type { Redis } from '../ns8/redis.js';
 import type { NotifySettings } from '../domain/policy.js';
 import { dedupe } from '../notify/policy.js';
@@ -135,37 +152,41 @@ export class Digester {
   }
 }
 
-/** EDGE: the digest's records in the module namespace (module credentials, leader). */
-export function redisDigestStore(writer: Redis, moduleId: string): DigestStore {
+/** Guard of the digest record read back: one it cannot use is armed again, as on a first start. */
+export const DIGEST_RECORD: RecordShape<DigestRecord> = {
+  name: 'digest record',
+  problem(v) {
+    if (typeof v.schedule !== 'string' || !isNumber(v.armedAt)) return 'no schedule or arming time';
+    if (!isNumberOrNull(v.lastSlot) || !isNumberOrNull(v.lastSentAt)) return 'last slot or sending time not a number';
+    return isStringOrNull(v.lastId) ? null : 'last digest id not a text';
+  },
+};
+
+/** EDGE: the digest's records in the module namespace (module credentials, leader); `warn` names a record left out. */
+export function redisDigestStore(writer: Redis, moduleId: string, warn: RecordWarn = silent): DigestStore {
   const k = moduleKeys(moduleId);
-  const runLog = createRunLog(writer, k.runLog);
+  const runLog = createRunLog(writer, k.runLog, warn);
   return {
     async loadRecord() {
       const raw = await writer.get(k.digest);
-      if (!raw) return null;
-      try {
-        return JSON.parse(raw) as DigestRecord;
-      } catch {
-        return null;
-      }
+      return raw ? parseRecord(DIGEST_RECORD, raw, k.digest, warn) : null;
     },
     async saveRecord(rec) {
-      await writer.set(k.digest, JSON.stringify(rec));
+      await writer.set(k.digest, JSON.stringify(versioned(rec)));
     },
     async planStates() {
       const out = new Map<number, PlanState>();
       for (const [f, v] of Object.entries(await writer.hGetAll(k.plans))) {
-        try {
-          out.set(Number(f), JSON.parse(v) as PlanState);
-        } catch {
-          /* a damaged state is left out */
-        }
+        const state = parseRecord(PLAN_STATE, v, `${k.plans} ${f}`, warn);
+        if (state) out.set(Number(f), state); // a damaged state is left out
       }
       return out;
     },
     runLog: () => runLog.read(),
     async queue(mail, rec, queued) {
-      await writeMail(writer.multi(), k, mail, queued).set(k.digest, JSON.stringify(rec)).exec();
+      await writeMail(writer.multi(), k, mail, queued)
+        .set(k.digest, JSON.stringify(versioned(rec)))
+        .exec();
     },
   };
 }

@@ -6,6 +6,16 @@
 // newest first, capped: bounded memory whatever the plans' frequency.
 import type { RunReport } from '../domain/run.js';
 import type { Redis } from '../ns8/redis.js';
+import {
+  isNumber,
+  isNumberOrNull,
+  isStringOrNull,
+  parseRecord,
+  silent,
+  versioned,
+  type RecordShape,
+  type RecordWarn,
+} from '../domain/stored-record.js';
 
 /** Compact on purpose: thousands of these are read for one digest. Unix seconds. */
 export interface RunLogEntry {
@@ -24,6 +34,16 @@ export interface RunLogEntry {
   /** When the run was decided (unix s): the digest period it belongs to. */
   at: number;
 }
+
+/** Guard of a run log entry read back (the digest counts what it passes). */
+export const RUN_LOG_ENTRY: RecordShape<RunLogEntry> = {
+  name: 'run log entry',
+  problem(v) {
+    if (!Number.isInteger(v.p) || typeof v.k !== 'string' || typeof v.o !== 'string') return 'no plan, run or outcome';
+    if (!isNumber(v.t) || !isNumber(v.at)) return 'no run start or decision time';
+    return isNumberOrNull(v.z) && isStringOrNull(v.h) ? null : 'size or destination check of the wrong type';
+  },
+};
 
 /** ~100 bytes each: 10 000 entries are one month of ten hourly plans, about 1 MB. */
 export const RUN_LOG_MAX = 10_000;
@@ -47,25 +67,23 @@ export interface RunLog {
   read(): Promise<RunLogEntry[]>;
 }
 
-export function createRunLog(writer: Redis, key: string): RunLog {
+/** `warn` says which entry was left out as unusable (stored-record.ts). */
+export function createRunLog(writer: Redis, key: string, warn: RecordWarn = silent): RunLog {
   return {
     async append(e) {
       await writer
         .multi()
-        .lPush(key, JSON.stringify(e))
+        .lPush(key, JSON.stringify(versioned(e)))
         .lTrim(key, 0, RUN_LOG_MAX - 1)
         .exec();
     },
     async read() {
       const out: RunLogEntry[] = [];
-      for (const raw of await writer.lRange(key, 0, RUN_LOG_MAX - 1)) {
-        try {
-          const e = JSON.parse(raw) as RunLogEntry;
-          if (typeof e.p === 'number' && typeof e.k === 'string' && typeof e.at === 'number') out.push(e);
-        } catch {
-          /* a damaged entry is skipped */
-        }
-      }
+      const raws = await writer.lRange(key, 0, RUN_LOG_MAX - 1);
+      raws.forEach((raw, i) => {
+        const e = parseRecord(RUN_LOG_ENTRY, raw, `${key} ${i}`, warn);
+        if (e) out.push(e);
+      });
       return out;
     },
   };

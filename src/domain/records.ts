@@ -163,6 +163,28 @@ export const PLAN_STATE: RecordShape<PlanState> = {
   },
 };
 
+/** What the missed-run watchdog remembers per plan (JSON in the `module/<id>/watchdog` HASH, field = plan id). */
+export interface WatchRecord {
+  schedule: string;
+  enabled: boolean;
+  /** Unix s when this plan was first seen with this schedule, enabled. */
+  firstSeen: number;
+  /** Expected run time (unix s) last reported MISSING, or null. */
+  reported: number | null;
+  /** Next trigger time (unix s) of an enabled plan, for the admin page (get-monitor-status); null when none. */
+  nextRunAt?: number | null;
+}
+
+/** Guard of a watchdog record read back (triggers/missed-runs.ts rebuilds one it cannot use). */
+export const WATCH_RECORD: RecordShape<WatchRecord> = {
+  name: 'watchdog record',
+  problem(v) {
+    if (typeof v.schedule !== 'string' || typeof v.enabled !== 'boolean') return 'no schedule or enabled flag';
+    if (!isNumber(v.firstSeen) || !isNumberOrNull(v.reported)) return 'first seen or reported time not a number';
+    return isNumberOrNull(v.nextRunAt ?? null) ? null : 'next run not a time';
+  },
+};
+
 /** Keys of the module namespace. */
 export const moduleKeys = (moduleId: string) => ({
   plans: `module/${moduleId}/plans`,

@@ -2,12 +2,11 @@
 // EDGE: reads what the model needs, with the read-only `default` user on the local replica, in a
 // fixed number of round trips whatever the cluster size: the plan snapshots (two pipelines, as the
 // correlator reads them) and, alongside, one pipeline for the module's own records.
-import type { PlanState } from '../domain/records.js';
-import { moduleKeys } from '../domain/records.js';
+import { moduleKeys, PLAN_STATE, WATCH_RECORD, type PlanState, type WatchRecord } from '../domain/records.js';
+import { parseRecord, silent, type RecordShape } from '../domain/stored-record.js';
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { Redis } from '../ns8/redis.js';
 import { listPlanIds, readPlanSnapshots } from '../correlate/read-plan.js';
-import type { WatchRecord } from '../triggers/missed-runs.js';
 
 export interface CollectedState {
   snapshots: PlanSnapshot[];
@@ -16,16 +15,13 @@ export interface CollectedState {
   outboxDepth: number;
 }
 
-function parseHash<T>(h: Record<string, string>): Map<number, T> {
+/** A damaged record is left out, never guessed; silently: the writer's own reads log it once. */
+function parseHash<T>(h: Record<string, string>, shape: RecordShape<T>): Map<number, T> {
   const out = new Map<number, T>();
   for (const [field, raw] of Object.entries(h ?? {})) {
     const id = Number(field);
-    if (!Number.isInteger(id)) continue;
-    try {
-      out.set(id, JSON.parse(raw) as T);
-    } catch {
-      /* a damaged record is left out, never guessed */
-    }
+    const rec = Number.isInteger(id) ? parseRecord(shape, raw, field, silent) : null;
+    if (rec) out.set(id, rec);
   }
   return out;
 }
@@ -56,8 +52,8 @@ export async function collectState(
     const [plans, watch, depth] = replies as unknown as [Record<string, string>, Record<string, string>, number];
     return {
       snapshots,
-      planStates: parseHash<PlanState>(plans),
-      watch: parseHash<WatchRecord>(watch),
+      planStates: parseHash(plans, PLAN_STATE),
+      watch: parseHash(watch, WATCH_RECORD),
       outboxDepth: Number(depth),
     };
   })();

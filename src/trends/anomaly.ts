@@ -16,6 +16,7 @@ import {
   type PlanTrend,
   type RunReport,
 } from '../domain/run.js';
+import { RECORD_VERSION, silent, type RecordWarn } from '../domain/stored-record.js';
 
 /** One application in one past run, as kept in the history. */
 export interface ModuleSummary {
@@ -30,6 +31,8 @@ export interface ModuleSummary {
 
 /** One past run of a plan, as kept in the history (`module/<id>/runs`, src/trends/history.ts). */
 export interface RunSummary {
+  /** Version of the stored shape (domain/stored-record.ts); absent in runs an older version kept. */
+  v?: typeof RECORD_VERSION;
   runKey: string;
   /** Unix s. */
   start: number;
@@ -164,6 +167,7 @@ export function withTrends(
 /** What the history keeps of a run: numbers only, bounded. */
 export function summarize(run: RunReport): RunSummary {
   return {
+    v: RECORD_VERSION,
     runKey: run.runKey,
     start: run.start,
     outcome: run.outcome,
@@ -217,23 +221,34 @@ function cut(r: RunSummary, maxBytes: number): RunSummary {
   return { ...r, modules };
 }
 
-/** Parses a stored history, dropping anything malformed (the key is in a shared Redis). */
-export function parseHistory(raw: string | null | undefined): RunSummary[] {
+/**
+ * Parses a stored history, dropping anything malformed (the key is in a shared Redis) or of
+ * another version than this one's (a run without `v` is a v1 one); `warn` says what was dropped,
+ * once per read, under `key`.
+ */
+export function parseHistory(raw: string | null | undefined, warn: RecordWarn = silent, key = 'runs'): RunSummary[] {
+  if (!raw) return [];
+  const dropped = (problem: string) => {
+    warn('a stored run history cannot be used whole: what cannot is left out', { record: 'run history', key, problem });
+    return [];
+  };
   // Longer than the bound remember() writes (a string's length never exceeds its UTF-8 bytes): not ours.
-  if (!raw || raw.length > HISTORY_MAX_BYTES) return [];
+  if (raw.length > HISTORY_MAX_BYTES) return dropped('longer than this version writes');
   let v: unknown;
   try {
     v = JSON.parse(raw);
   } catch {
-    return [];
+    return dropped('not JSON (truncated or damaged)');
   }
-  if (!Array.isArray(v)) return [];
+  if (!Array.isArray(v)) return dropped('not a JSON list');
   const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
   const out: RunSummary[] = [];
-  for (const r of v.slice(0, HISTORY_RUNS)) {
+  const kept = v.slice(0, HISTORY_RUNS);
+  for (const r of kept) {
     if (!r || typeof r !== 'object') continue;
     const o = r as Record<string, unknown>;
     if (
+      ('v' in o && o.v !== RECORD_VERSION) ||
       typeof o.runKey !== 'string' ||
       num(o.start) === null ||
       typeof o.outcome !== 'string' ||
@@ -241,6 +256,7 @@ export function parseHistory(raw: string | null | undefined): RunSummary[] {
     )
       continue;
     out.push({
+      v: RECORD_VERSION,
       runKey: o.runKey,
       start: num(o.start)!,
       outcome: o.outcome as Outcome,
@@ -261,5 +277,6 @@ export function parseHistory(raw: string | null | undefined): RunSummary[] {
         })),
     });
   }
+  if (out.length < kept.length) dropped(`${kept.length - out.length} of ${kept.length} runs of the wrong shape`);
   return out;
 }

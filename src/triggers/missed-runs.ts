@@ -12,25 +12,16 @@
 // - An expression outside the supported syntax is logged once and skipped, never guessed.
 // The same tick asks the tracker for reminders and held flap news (notify/decide.ts pendingNotice).
 import type { PlanSnapshot } from '../domain/backup.js';
-import type { PlanState } from '../domain/records.js';
+import { WATCH_RECORD, type PlanState, type WatchRecord } from '../domain/records.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { Periodic } from '../periodic.js';
 import { isCalendarError, nextRun, parseCalendar, previousRun } from '../schedule/index.js';
 import { pendingNotice, type ReminderOptions } from '../notify/decide.js';
 import type { RunSink } from './types.js';
+import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 
-/** What the watchdog remembers per plan (JSON in the `module/<id>/watchdog` HASH, field = plan id). */
-export interface WatchRecord {
-  schedule: string;
-  enabled: boolean;
-  /** Unix s when this plan was first seen with this schedule, enabled. */
-  firstSeen: number;
-  /** Expected run time (unix s) last reported MISSING, or null. */
-  reported: number | null;
-  /** Next trigger time (unix s) of an enabled plan, for the admin page (get-monitor-status); null when none. */
-  nextRunAt?: number | null;
-}
+export type { WatchRecord } from '../domain/records.js';
 
 export interface WatchOptions {
   /** Seconds after a scheduled time before a run counts as missing (MISSED_RUN_GRACE_SECONDS). */
@@ -170,28 +161,26 @@ export class MissedRunWatchdog {
   }
 }
 
-/** EDGE: the store on the module's own HASH (module credentials, leader). */
+/** EDGE: the store on the module's own HASH (module credentials, leader); `warn` names a record left out. */
 export function redisWatchStore(
   writer: {
     hGetAll(k: string): Promise<Record<string, string>>;
     hSet(k: string, f: string, v: string): Promise<unknown>;
   },
   key: string,
+  warn: RecordWarn = silent,
 ): WatchStore {
   return {
     async load() {
       const out = new Map<number, WatchRecord>();
       for (const [f, v] of Object.entries(await writer.hGetAll(key))) {
-        try {
-          out.set(Number(f), JSON.parse(v) as WatchRecord);
-        } catch {
-          /* a damaged record is rebuilt */
-        }
+        const rec = parseRecord(WATCH_RECORD, v, `${key} ${f}`, warn);
+        if (rec) out.set(Number(f), rec); // one left out is rebuilt as for a plan first seen
       }
       return out;
     },
     async save(planId, rec) {
-      await writer.hSet(key, String(planId), JSON.stringify(rec));
+      await writer.hSet(key, String(planId), JSON.stringify(versioned(rec)));
     },
   };
 }

@@ -2,7 +2,14 @@
 // Guards of the records in src/domain/records.ts (issue #20): a plan state and a stored mail read
 // back from Redis are used only when their shape is the one the readers expect.
 import { describe } from 'node:test';
-import { PLAN_STATE, STORED_MAIL, type PlanState, type StoredDigest } from '../../src/domain/records.js';
+import {
+  PLAN_STATE,
+  STORED_MAIL,
+  WATCH_RECORD,
+  type PlanState,
+  type StoredDigest,
+  type WatchRecord,
+} from '../../src/domain/records.js';
 import { report } from '../imageroot/fixtures.js';
 import { guardCases } from './guard-cases.js';
 
@@ -66,4 +73,24 @@ describe('STORED_MAIL guard: a digest', () => {
     { ...DIGEST, period: null },
     { ...DIGEST, period: { to: 1 } },
   ]);
+});
+
+const WATCH: WatchRecord = {
+  schedule: '*-*-* 01:30:00',
+  enabled: true,
+  firstSeen: 1786000000,
+  reported: null,
+  nextRunAt: 1786239000,
+};
+
+describe('WATCH_RECORD guard', () => {
+  guardCases(WATCH_RECORD, WATCH, [
+    { ...WATCH, schedule: null },
+    { ...WATCH, enabled: 'yes' },
+    { ...WATCH, firstSeen: null },
+    { ...WATCH, reported: '1786000000' },
+    { ...WATCH, nextRunAt: 'soon' },
+  ]);
+  const { nextRunAt: _n, ...before } = WATCH;
+  describe('a record from before nextRunAt', () => guardCases(WATCH_RECORD, before, [{ ...before, enabled: 1 }]));
 });
