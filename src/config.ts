@@ -7,11 +7,14 @@ import { readFileSync } from 'node:fs';
 import { Secret } from './secret.js';
 import { parseSetting, SETTINGS } from './settings.js';
 import type { NotifySettings } from './domain/policy.js';
-import type { DigestSettings } from './digest/schedule.js';
+import type { DigestSettings } from './domain/digest.js';
 import { jsYaml } from './yaml.js';
 
-export type Language = 'en' | 'it';
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+import type { Language } from './domain/language.js';
+import type { LogLevel } from './domain/log-level.js';
+
+export type { Language } from './domain/language.js';
+export type { LogLevel } from './domain/log-level.js';
 
 /** The typed view of the manifest: each leaf is the `config` path of one setting (test/config.test.ts). */
 export interface Config {

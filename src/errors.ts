@@ -3,7 +3,7 @@
 // kinds live in the one error catalogue shared with the actions and the admin page
 // (imageroot/pypkg/backup_monitor/errors.json); this file names the service's codes for the
 // type checker. Tests assert on codes, never on message text.
-import type { Language } from './config.js';
+import type { Language } from './domain/language.js';
 import { readShared } from './shared.js';
 
 export type ErrorKind = 'retryable' | 'permanent';

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // journald-style logger: `<priority>message key=value…` on stdout, one line per event.
-import type { LogLevel } from './config.js';
+import type { LogLevel } from './domain/log-level.js';
 import { Secret, redact } from './secret.js';
 
 const PRIORITY: Record<LogLevel, number> = { error: 3, warning: 4, info: 6, debug: 7 };

@@ -24,7 +24,7 @@ import type { RepoChecker } from './repocheck/types.js';
 import { withTrends, type AnomalyThresholds } from './trends/anomaly.js';
 import type { RunHistory } from './trends/history.js';
 import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
-import type { FlushRequest } from './triggers/run-tracker.js';
+import type { FlushRequest } from './domain/flush.js';
 import { retry, type Backoff } from './retry.js';
 
 export interface PipelineDeps {

@@ -2,7 +2,7 @@
 // The settings manifest (imageroot/pypkg/backup_monitor/settings.json) and the one parser per
 // setting type. The Python actions validate with the same rules (backup_monitor/settings.py);
 // test/settings-parity.test.ts runs both on one table of good and bad values.
-import { parsePlanPolicies, planPoliciesFromList } from './notify/policy.js';
+import { parsePlanPolicies, planPoliciesFromList } from './plan-policies.js';
 import { readShared } from './shared.js';
 
 export type SettingType =

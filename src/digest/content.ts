@@ -12,66 +12,23 @@
 //   say 0 B, which would read as "everything was deleted" (issue #21).
 // - Order: worst first, as the admin page sorts its tiles (ui/src/lib/plan-status.js).
 // - `off` plans are left out entirely (they are told on the status page only).
-import { isOutcome, isProblem, OUTCOME_TABLE, outcomeRow, savedEverything } from '../domain/outcome.js';
+import { isOutcome, isProblem, OUTCOME_TABLE, savedEverything } from '../domain/outcome.js';
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { PlanState } from '../domain/records.js';
-import type { NotifySettings, Policy } from '../domain/policy.js';
+import type { NotifySettings } from '../domain/policy.js';
 import { inDigest, policyOf } from '../notify/policy.js';
-import { coverageGaps, type ClusterApp, type CoverageGaps } from './coverage.js';
+import { coverageGaps, type ClusterApp } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
+import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type RunCounts } from '../domain/digest.js';
 
-export interface RunCounts {
-  saved: number;
-  warnings: number;
-  failed: number;
-  missed: number;
-}
-
-/**
- * A plan's state, worst first: the admin page's severity classes (ui/src/lib/plan-status.js
- * CLASSES; a test keeps the two equal). Failing, missed, warning and OK are the outcome table's
- * `page` column.
- */
-export const PLAN_STATES = ['failing', 'missed', 'warning', 'never', 'ok', 'disabled'] as const;
-export type PlanStateClass = (typeof PLAN_STATES)[number];
-
-export function planStateOf(enabled: boolean, lastOutcome: string | null): PlanStateClass {
-  if (!enabled) return 'disabled';
-  if (lastOutcome === null) return 'never';
-  return outcomeRow(lastOutcome).page;
-}
-
-export interface DigestPlanRow {
-  id: number;
-  name: string;
-  enabled: boolean;
-  state: PlanStateClass;
-  policy: Policy;
-  destinationName: string;
-  runs: RunCounts;
-  /** Newest outcome known (period or before), or null when the plan never ran. */
-  lastOutcome: string | null;
-  /** Unix s. */
-  lastSuccessAt: number | null;
-  failingSince: number | null;
-  /** Bytes now; change since the start of the period (null when unknown or the last run failed). */
-  totalSize: number | null;
-  sizeChange: number | null;
-  /** Last destination check verdict and when it was made (unix s). */
-  health: { verdict: string; at: number } | null;
-}
-
-export interface DigestContent {
-  /** Unix s. */
-  from: number;
-  to: number;
-  catchUp: boolean;
-  plans: DigestPlanRow[];
-  totals: RunCounts;
-  gaps: CoverageGaps;
-  /** Plans needing attention (failing, or their last result not a success). */
-  attention: number;
-}
+export {
+  type DigestContent,
+  type DigestPlanRow,
+  PLAN_STATES,
+  type PlanStateClass,
+  planStateOf,
+  type RunCounts,
+} from '../domain/digest.js';
 
 export interface DigestInput {
   from: number;

@@ -9,6 +9,10 @@
 // its only plan is disabled; a disabled plan saves nothing, so here such a module is a gap too,
 // tagged with the disabled plans that hold it (`inDisabledPlans`), while `inDisabledPlans: []`
 // is exactly core's `unconfigured_instances`.
+import type { CoverageGaps } from '../domain/digest.js';
+
+export type { CoverageGaps, UnprotectedApp } from '../domain/digest.js';
+
 export interface ClusterApp {
   id: string;
   /** `module/<id>/ui_name`, '' when unset. */
@@ -23,18 +27,6 @@ export interface PlanCoverage {
   instances: readonly string[];
   /** True when any module of the plan has a status (NS8 keeps only the last one per module). */
   hasRun: boolean;
-}
-
-export interface UnprotectedApp {
-  id: string;
-  uiName: string;
-  inDisabledPlans: number[];
-}
-
-export interface CoverageGaps {
-  unprotected: UnprotectedApp[];
-  disabledPlans: { id: number; name: string }[];
-  neverRan: { id: number; name: string }[];
 }
 
 export const NO_DATA_BACKUP = 'no_data_backup';

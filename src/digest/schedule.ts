@@ -16,20 +16,16 @@
 //   time, and two digests minutes apart would be noise.
 import { isCalendarError, nextRun, parseCalendar, previousRun, type Calendar } from '../schedule/index.js';
 
-export const FREQUENCIES = ['off', 'daily', 'weekly'] as const;
-export type Frequency = (typeof FREQUENCIES)[number];
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+import type { DigestSettings } from '../domain/digest.js';
 
-export interface DigestSettings {
-  frequency: Frequency;
-  /** Day of a weekly digest. */
-  weekday: Weekday;
-  /** `HH:MM`, 24 h, in the module's time zone. */
-  time: string;
-}
-
-export const DEFAULT_DIGEST: DigestSettings = { frequency: 'weekly', weekday: 'mon', time: '08:00' };
+export {
+  DEFAULT_DIGEST,
+  type DigestSettings,
+  FREQUENCIES,
+  type Frequency,
+  WEEKDAYS,
+  type Weekday,
+} from '../domain/digest.js';
 
 /** A sent digest later than this after its slot is a catch-up (said so in the mail). */
 export const LATE_S = 15 * 60;

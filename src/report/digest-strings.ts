@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Every sentence of the digest mail, per language. `{x}` placeholders are filled by digest.ts.
 import type { Language } from '../config.js';
-import type { PlanStateClass } from '../digest/content.js';
+import type { PlanStateClass } from '../domain/digest.js';
 
 export interface DigestStrings {
   locale: string;

@@ -7,8 +7,7 @@
 // to its name; an OK or disabled plan is that one line, a plan that needs attention gets a few
 // lines of details; the run counts are told once, in the tiles.
 import type { Language } from '../config.js';
-import type { DigestContent, DigestPlanRow } from '../digest/content.js';
-import type { Frequency } from '../digest/schedule.js';
+import type { DigestContent, DigestPlanRow, Frequency } from '../domain/digest.js';
 import type { RepoVerdict } from '../domain/destination.js';
 import { outcomeRow } from '../domain/outcome.js';
 import { formatBytes, formatDateTime, headerSafe } from './format.js';

@@ -15,11 +15,9 @@ import { START_TOLERANCE_S, inferRunStart, inRunWindow } from '../domain/run.js'
 import type { RunSink } from './types.js';
 import { retry, type Backoff } from '../retry.js';
 
-export type FlushRequest =
-  | { kind: 'run'; planId: number; since: number | null; triggers: string[] }
-  | { kind: 'missing'; planId: number; expectedAt: number; modules: string[]; triggers: string[] }
-  /** No new run, but a reminder or held flap news may be due (issue #4, notify/decide.ts). */
-  | { kind: 'reminder'; planId: number; triggers: string[] };
+import type { FlushRequest } from '../domain/flush.js';
+
+export type { FlushRequest } from '../domain/flush.js';
 
 export interface TrackerDeps {
   readStatus(node: number, planId: number, moduleId: string): Promise<ModuleStatus | null>;

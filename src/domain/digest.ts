@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The digest's settings and content, shared by the configuration, the digest loop (digest/) and
+// its mail (report/digest.ts), which must not import a stage.
+import type { Policy } from './policy.js';
+import { outcomeRow } from './outcome.js';
+export const FREQUENCIES = ['off', 'daily', 'weekly'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface DigestSettings {
+  frequency: Frequency;
+  /** Day of a weekly digest. */
+  weekday: Weekday;
+  /** `HH:MM`, 24 h, in the module's time zone. */
+  time: string;
+}
+
+export const DEFAULT_DIGEST: DigestSettings = { frequency: 'weekly', weekday: 'mon', time: '08:00' };
+
+export interface RunCounts {
+  saved: number;
+  warnings: number;
+  failed: number;
+  missed: number;
+}
+
+/**
+ * A plan's state, worst first: the admin page's severity classes (ui/src/lib/plan-status.js
+ * CLASSES; a test keeps the two equal). Failing, missed, warning and OK are the outcome table's
+ * `page` column.
+ */
+export const PLAN_STATES = ['failing', 'missed', 'warning', 'never', 'ok', 'disabled'] as const;
+export type PlanStateClass = (typeof PLAN_STATES)[number];
+
+export function planStateOf(enabled: boolean, lastOutcome: string | null): PlanStateClass {
+  if (!enabled) return 'disabled';
+  if (lastOutcome === null) return 'never';
+  return outcomeRow(lastOutcome).page;
+}
+
+export interface DigestPlanRow {
+  id: number;
+  name: string;
+  enabled: boolean;
+  state: PlanStateClass;
+  policy: Policy;
+  destinationName: string;
+  runs: RunCounts;
+  /** Newest outcome known (period or before), or null when the plan never ran. */
+  lastOutcome: string | null;
+  /** Unix s. */
+  lastSuccessAt: number | null;
+  failingSince: number | null;
+  /** Bytes now; change since the start of the period (null when unknown or the last run failed). */
+  totalSize: number | null;
+  sizeChange: number | null;
+  /** Last destination check verdict and when it was made (unix s). */
+  health: { verdict: string; at: number } | null;
+}
+
+export interface DigestContent {
+  /** Unix s. */
+  from: number;
+  to: number;
+  catchUp: boolean;
+  plans: DigestPlanRow[];
+  totals: RunCounts;
+  gaps: CoverageGaps;
+  /** Plans needing attention (failing, or their last result not a success). */
+  attention: number;
+}
+
+export interface UnprotectedApp {
+  id: string;
+  uiName: string;
+  inDisabledPlans: number[];
+}
+
+export interface CoverageGaps {
+  unprotected: UnprotectedApp[];
+  disabledPlans: { id: number; name: string }[];
+  neverRan: { id: number; name: string }[];
+}

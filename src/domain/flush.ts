@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the run tracker hands the pipeline: a plan to report now, and why.
+export type FlushRequest =
+  | { kind: 'run'; planId: number; since: number | null; triggers: string[] }
+  | { kind: 'missing'; planId: number; expectedAt: number; modules: string[]; triggers: string[] }
+  /** No new run, but a reminder or held flap news may be due (issue #4, notify/decide.ts). */
+  | { kind: 'reminder'; planId: number; triggers: string[] };
