@@ -130,6 +130,48 @@ describe('import rules of src/', () => {
     assert.deepEqual(bad, []);
   });
 
+  // Issue #20: the folder-level import knot. Each rule: which files, and which imports they may have.
+  const SETTINGS_LAYER = ['config.ts', 'settings.ts', 'errors.ts', 'log.ts', 'plan-policies.ts'];
+  /** Top-level helpers that import nothing of src/ but domain/ (the first rule). */
+  const LEAVES = ['secret.ts', 'shared.ts', 'yaml.ts'];
+  const TRIGGERS = 'triggers/';
+  const FOLDER_RULES: { name: string; files: (f: string) => boolean; ok: (to: string) => boolean }[] = [
+    {
+      name: 'the leaf helpers import only domain/',
+      files: (f) => LEAVES.includes(f),
+      ok: (to) => to.startsWith('domain/'),
+    },
+    {
+      name: 'config, settings, errors, log import only domain/ and the leaf helpers',
+      files: (f) => SETTINGS_LAYER.includes(f),
+      ok: (to) => to.startsWith('domain/') || SETTINGS_LAYER.includes(to) || LEAVES.includes(to),
+    },
+    {
+      name: 'report/ imports no stage',
+      files: (f) => f.startsWith('report/'),
+      ok: (to) =>
+        to.startsWith('report/') || to.startsWith('domain/') || SETTINGS_LAYER.includes(to) || LEAVES.includes(to),
+    },
+    {
+      name: 'metrics/ and pipeline.ts import no trigger',
+      files: (f) => f.startsWith('metrics/') || f === 'pipeline.ts',
+      ok: (to) => !to.startsWith(TRIGGERS),
+    },
+  ];
+
+  for (const rule of FOLDER_RULES)
+    it(rule.name, () => {
+      const bad: string[] = [];
+      let checked = 0;
+      for (const [file, deps] of importGraph()) {
+        if (!rule.files(file)) continue;
+        checked++;
+        for (const d of deps) if (!rule.ok(d)) bad.push(`src/${file} imports src/${d}`);
+      }
+      assert.ok(checked > 0, 'the rule applies to some file');
+      assert.deepEqual(bad, []);
+    });
+
   it('no import cycle in src/', () => {
     const graph = importGraph();
     assert.ok(graph.size > 50, `files read: ${graph.size}`);

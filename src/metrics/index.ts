@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Redis } from '../ns8/redis.js';
 import type { RepoChecker } from '../repocheck/types.js';
-import type { WatchOptions } from '../triggers/missed-runs.js';
+import type { WatchOptions } from '../schedule/watch.js';
 import { collectState } from './collect.js';
 import type { LinkName } from '../domain/link.js';
 import { metricFamilies, type Link } from './model.js';

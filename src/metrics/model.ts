@@ -10,7 +10,8 @@ import { OUTCOMES, type Outcome } from '../domain/outcome.js';
 import { correlate } from '../correlate/correlate.js';
 import type { Link } from '../domain/link.js';
 import { stripInvisible } from '../domain/names.js';
-import { checkPlan, type WatchOptions, type WatchRecord } from '../triggers/missed-runs.js';
+import type { WatchRecord } from '../domain/records.js';
+import { checkPlan, type WatchOptions } from '../schedule/watch.js';
 
 export type { Link } from '../domain/link.js';
 
