@@ -26,8 +26,8 @@ export interface RunCounts {
 }
 
 /**
- * A plan's state, worst first: the admin page's severity classes (ui/src/lib/plan-status.js
- * CLASSES; a test keeps the two equal). Failing, missed, warning and OK are the outcome table's
+ * A plan's state, worst first, in the digest and on the admin page (ui/src/lib/plan-status.js
+ * imports it as CLASSES). Failing, missed, warning and OK are the outcome table's
  * `page` column.
  */
 export const PLAN_STATES = ['failing', 'missed', 'warning', 'never', 'ok', 'disabled'] as const;

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What is broken right now (issue #15): severity of a plan, the page's order and summary, and
 // the cluster-admin links of a plan. Pure, so it is unit-tested without a browser.
-import { isOutcome, OUTCOME_TABLE, outcomeRow } from "../../../src/domain/outcome.ts";
+import { PLAN_STATES, planStateOf } from "../../../src/domain/digest.ts";
+import { isOutcome, OUTCOME_TABLE } from "../../../src/domain/outcome.ts";
 
-/** Severity classes, worst first. Unknown outcomes (a newer service, e.g. WARNING) are warnings. */
-export const CLASSES = ["failing", "missed", "warning", "never", "ok", "disabled"];
+/**
+ * Severity classes, worst first: the digest's plan states (one list, src/domain/digest.ts).
+ * Unknown outcomes (a newer service) are warnings.
+ */
+export const CLASSES = PLAN_STATES;
 
-export function planClass(plan) {
-  if (!plan.enabled) return "disabled";
-  if (!plan.last_outcome) return "never";
-  return outcomeRow(plan.last_outcome).page;
-}
+export const planClass = (plan) => planStateOf(Boolean(plan.enabled), plan.last_outcome || null);
 
 /** Inside a class, the worse outcome first (the outcome table's rank). */
 const outcomeRank = (o) => (isOutcome(o) ? OUTCOME_TABLE[o].rank : 9);
