@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // From a replayed NS8 run to one parsed email: real redis-server (NS8 ACLs), real SMTP sink.
+// Every server, client and service a test opens is closed in a `finally` or an `after`, also when
+// the service is broken: a handle left open keeps the test process alive and `npm test` hangs
+// instead of failing (issue #25).
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
+import { adminClient, replayRun, seedCluster, type Admin } from '../sim/cluster.js';
 import { startTestService } from '../helpers/service.js';
 
 let redis: RedisServer;
@@ -15,13 +18,14 @@ before(async () => {
   smtp = await startSmtpSink();
 });
 after(async () => {
-  await smtp.stop();
-  await redis.stop();
+  try {
+    await smtp?.stop();
+  } finally {
+    await redis?.stop();
+  }
 });
 beforeEach(async () => {
-  const c = await adminClient(redis);
-  await c.flushAll();
-  await c.quit();
+  await withAdmin((c) => c.flushAll());
   smtp.messages.length = 0;
   smtp.envelopes.length = 0;
   smtp.refuse = false;
@@ -162,9 +166,7 @@ describe('replayed runs', () => {
 
   // Issue #10 item 12: the disabled-plan guard was tested for the watchdog only, not for a missing *alert*.
   it('a missing alert for a disabled plan mails nothing', async () => {
-    const c = await adminClient(redis);
-    await c.hSet('cluster/backup/1', 'enabled', '0');
-    await c.quit();
+    await withAdmin((c) => c.hSet('cluster/backup/1', 'enabled', '0'));
     const { service, settled, log, url } = await startTestService(redis);
     try {
       const res = await fetch(`${url}/alert`, {
@@ -211,9 +213,7 @@ describe('outages', () => {
       assert.equal(smtp.messages.length, 0);
       smtp.refuse = false;
       // The next attempt is 15 s away; the smarthost-changed event makes it try now.
-      const c = await adminClient(redis);
-      await c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}');
-      await c.quit();
+      await withAdmin((c) => c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}'));
       await smtp.waitFor(1, 10_000);
       await settled();
       assert.equal(smtp.messages.length, 1);
@@ -222,9 +222,11 @@ describe('outages', () => {
     }
   });
 
-  it('refused smarthost credentials: given up at once, sent once the admin fixes the smarthost', async () => {
+  it('refused smarthost credentials: given up at once, sent once the admin fixes the smarthost', async (t) => {
     const authSink = await startSmtpSink({ username: 'ns8@example.org', password: 'right' });
+    t.after(() => authSink.stop());
     const c = await adminClient(redis);
+    t.after(() => c.quit());
     await c.hSet('cluster/smarthost', {
       port: String(authSink.port),
       username: 'ns8@example.org',
@@ -246,16 +248,16 @@ describe('outages', () => {
       assert.equal(authSink.messages.length, 1);
     } finally {
       await service.stop();
-      await c.quit();
-      await authSink.stop();
     }
   });
 
   // Issue #10 item 10: a careless server repeats the password in its 535 reply.
-  it('a 535 reply with the password in it: the password is nowhere (log, /healthz, health key, stored report)', async () => {
+  it('a 535 reply with the password in it: the password is nowhere (log, /healthz, health key, stored report)', async (t) => {
     const echo = await startSmtpSink({ username: 'ns8@example.org', password: 'right', echoPassword: true });
+    t.after(() => echo.stop());
     const secret = 'Wr0ng-Pa55-echoed';
     const c = await adminClient(redis);
+    t.after(() => c.quit());
     await c.hSet('cluster/smarthost', { port: String(echo.port), username: 'ns8@example.org', password: secret });
     const { service, log, url } = await startTestService(redis);
     try {
@@ -286,8 +288,6 @@ describe('outages', () => {
       }
     } finally {
       await service.stop();
-      await c.quit();
-      await echo.stop();
     }
   });
 
@@ -298,9 +298,7 @@ describe('outages', () => {
     try {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       await waitUntil(() => log.lines.some((l) => l.includes('will retry')));
-      const c = await adminClient(redis);
-      await c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}');
-      await c.quit();
+      await withAdmin((c) => c.publish('cluster/event/smarthost-changed', '{"key": "cluster/smarthost"}'));
       const mails = await smtp.waitFor(2, 15_000);
       assert.ok(mails[0]!.messageId, 'a Message-ID');
       assert.equal(mails[1]!.messageId, mails[0]!.messageId);
@@ -329,9 +327,12 @@ describe('outages', () => {
   it('a restart resumes queued reports', async () => {
     smtp.refuse = true;
     const first = await startTestService(redis);
-    await replayRun(redis, 1, {});
-    await waitUntil(() => first.log.lines.some((l) => l.includes('will retry')));
-    await first.service.stop();
+    try {
+      await replayRun(redis, 1, {});
+      await waitUntil(() => first.log.lines.some((l) => l.includes('will retry')));
+    } finally {
+      await first.service.stop();
+    }
     smtp.refuse = false;
     await forceDue(redis);
     const second = await startTestService(redis);
@@ -378,8 +379,18 @@ async function waitUntil(cond: () => boolean, timeoutMs = 10_000) {
 
 /** Makes every queued report due now, instead of waiting out the backoff. */
 async function forceDue(r: RedisServer) {
+  await withAdmin(async (c) => {
+    const all = await c.hGetAll('module/backup-monitor1/outbox');
+    for (const id of Object.keys(all)) await c.hSet('module/backup-monitor1/outbox', id, '0');
+  }, r);
+}
+
+/** One admin connection for `use`, closed whatever happens. */
+async function withAdmin<T>(use: (c: Admin) => Promise<T>, r: RedisServer = redis): Promise<T> {
   const c = await adminClient(r);
-  const all = await c.hGetAll('module/backup-monitor1/outbox');
-  for (const id of Object.keys(all)) await c.hSet('module/backup-monitor1/outbox', id, '0');
-  await c.quit();
+  try {
+    return await use(c);
+  } finally {
+    await c.quit();
+  }
 }

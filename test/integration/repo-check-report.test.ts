@@ -18,18 +18,23 @@ before(async () => {
   smtp = await startSmtpSink();
   const admin = createClient({ url: h.redis.adminUrl });
   await admin.connect();
-  await admin.hSet('cluster/smarthost', {
-    host: '127.0.0.1',
-    port: String(smtp.port),
-    enabled: '1',
-    encrypt_smtp: 'none',
-    tls_verify: '0',
-    username: '',
-    password: '',
-  });
-  const dest = (await admin.hGet('cluster/backup/2', 'repository'))!;
-  const password = (await admin.hGet('private/agents/backup_destination/restic_password', dest))!;
-  await admin.close();
+  let dest: string;
+  let password: string;
+  try {
+    await admin.hSet('cluster/smarthost', {
+      host: '127.0.0.1',
+      port: String(smtp.port),
+      enabled: '1',
+      encrypt_smtp: 'none',
+      tls_verify: '0',
+      username: '',
+      password: '',
+    });
+    dest = (await admin.hGet('cluster/backup/2', 'repository'))!;
+    password = (await admin.hGet('private/agents/backup_destination/restic_password', dest))!;
+  } finally {
+    await admin.close();
+  }
   // samba1's repository exists with an old snapshot; nextcloud1's was never initialised.
   await makeRepository(
     h.restic.repoUrl(dest, repoPathOf('samba1'), { user: GATEWAY_USER, password: GATEWAY_PASSWORD }),
@@ -37,9 +42,13 @@ before(async () => {
     { time: new Date(Date.now() - 7 * 86400_000) },
   );
 });
+// Whatever failed before: a server left running keeps the test process, and `npm test`, from ending.
 after(async () => {
-  await smtp.stop();
-  await h.stop();
+  try {
+    await smtp?.stop();
+  } finally {
+    await h?.stop();
+  }
 });
 
 describe('report with a destination check', () => {

@@ -39,10 +39,11 @@ describe('start-up failures', () => {
 
 describe('health', () => {
   // Issue #10 item 11: every GET /healthz wrote module/<id>/health.
-  it('/healthz reads; an unchanged link is not written to Redis on every call', async () => {
+  it('/healthz reads; an unchanged link is not written to Redis on every call', async (t) => {
     const { service, url } = await startTestService(redis);
-    const c = await adminClient(redis);
     try {
+      const c = await adminClient(redis);
+      t.after(() => c.quit());
       await fetch(`${url}/healthz`);
       const first = await c.hGet('module/backup-monitor1/health', 'redis');
       assert.ok(first, 'the redis link is mirrored once');
@@ -52,7 +53,6 @@ describe('health', () => {
       }
       assert.equal(await c.hGet('module/backup-monitor1/health', 'redis'), first);
     } finally {
-      await c.quit();
       await service.stop();
     }
   });
