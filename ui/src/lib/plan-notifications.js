@@ -135,3 +135,15 @@ export function mapNotificationErrors(entries, payload) {
   }
   return errors;
 }
+
+/**
+ * A plan's extra recipients after `text` is pasted over characters start..end of `current`; null
+ * when the text is one address (the browser pastes it as usual). A list (one per line, or
+ * separated by commas or semicolons) becomes one comma-separated list: a one-line field would
+ * otherwise glue the lines together.
+ */
+export function pasteAddresses(current, start, end, text) {
+  if (!/[,;\r\n]/.test(String(text || "").trim())) return null;
+  const value = String(current || "");
+  return splitAddresses(value.slice(0, start) + "," + text + "," + value.slice(end)).join(", ");
+}

@@ -175,3 +175,89 @@ export function mapValidationError({ field, parameter, error }) {
   const key = KNOWN_RULES.has(rule) ? `settings.error_${rule}` : "settings.error_invalid";
   return { field: name || null, index: index !== undefined && /^\d+$/.test(index) ? Number(index) : null, key };
 }
+
+// --- Where each field is on the page (issue #21) ---
+
+/** A list pasted as one text: addresses separated by commas, semicolons or line breaks. */
+export function splitPastedList(text) {
+  return String(text || "")
+    .split(/[,;\r\n]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Recipient rows after `text` is pasted into row `index`; null when the text is one address (the
+ * browser pastes it as usual). The list fills an empty row and takes one new row per address;
+ * pasted into a row that has an address, it goes into new rows after it.
+ */
+export function pasteIntoRows(rows, index, text) {
+  const list = splitPastedList(text);
+  if (list.length < 2) return null;
+  const keep = rows[index] && rows[index].trim() !== "" ? [rows[index]] : [];
+  return [...rows.slice(0, index), ...keep, ...list, ...rows.slice(index + 1)];
+}
+
+// The sections behind the "Advanced" accordion, each with its fields in page order.
+const TIMING = Object.keys(DURATIONS).filter((name) => name !== "repo_check_timeout");
+export const ADVANCED_SECTIONS = Object.freeze({
+  timing: TIMING,
+  repo_check: ["repo_check_enabled", "repo_check_timeout"],
+});
+
+/** The configure-module fields in the order the page shows them. */
+export const PAGE_ORDER = Object.freeze([
+  "mail_to",
+  "mail_from",
+  "subject_prefix",
+  "language",
+  "notify_policy",
+  "plan_notifications",
+  "digest_frequency",
+  "digest_weekday",
+  "digest_time",
+  ...ADVANCED_SECTIONS.timing,
+  ...ADVANCED_SECTIONS.repo_check,
+]);
+
+/** The Advanced section a field sits in ("timing", "repo_check"), or null when always shown. */
+export function sectionOfField(name) {
+  const hit = Object.entries(ADVANCED_SECTIONS).find(([, fields]) => fields.includes(name));
+  return hit ? hit[0] : null;
+}
+
+/**
+ * The fields that show an error, in page order, for the list next to Save. `fields`: field name ->
+ * message ("" when fine); `recipients`: one message per recipient row; `plans`: the plan table's
+ * rows in order, {id, error}. Entries: {field}, {field: "mail_to", index}, {field:
+ * "plan_notifications", planId}.
+ */
+export function invalidFields({ fields = {}, recipients = [], plans = [] }) {
+  const out = [];
+  for (const field of PAGE_ORDER) {
+    if (field === "mail_to") {
+      recipients.forEach((e, index) => e && out.push({ field, index }));
+      if (fields.mail_to) out.push({ field });
+    } else if (field === "plan_notifications") {
+      for (const p of plans) if (p.error) out.push({ field, planId: p.id });
+    } else if (fields[field]) out.push({ field });
+  }
+  return out;
+}
+
+// Fields whose label lives with the plan table (plans.*), or has a longer name out of context.
+const LABEL_KEYS = {
+  notify_policy: "plans.default_policy",
+  digest_frequency: "plans.digest_frequency",
+  digest_weekday: "plans.digest_weekday",
+  digest_time: "plans.digest_time_field",
+  mail_to: "settings.recipients",
+};
+
+/** The name of an invalidFields() entry as the page shows it: {key, params} for $t. */
+export function fieldLabel(entry, planName = "") {
+  if (entry.field === "mail_to" && entry.index !== undefined)
+    return { key: "settings.recipient_n", params: { n: entry.index + 1 } };
+  if (entry.field === "plan_notifications") return { key: "plans.recipients_for", params: { plan: planName } };
+  return { key: LABEL_KEYS[entry.field] || `settings.${entry.field}`, params: {} };
+}

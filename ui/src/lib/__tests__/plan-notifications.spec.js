@@ -9,6 +9,7 @@ import {
   mapNotificationErrors,
   notificationErrorsEmpty,
   splitAddresses,
+  pasteAddresses,
   POLICIES,
   FREQUENCIES,
   WEEKDAYS,
@@ -194,5 +195,24 @@ describe("configure-module's errors on a plan row", () => {
     const key = e.plans[payload.plan_notifications[0].plan_id].key;
     expect(key).not.toBe("plans.error_generic");
     expect(en.plans[key.replace(/^plans\./, "")]).toBeTruthy();
+  });
+});
+
+describe("a list pasted into a plan's extra recipients (issue #21)", () => {
+  test("one address is not a list: the browser pastes it as usual", () => {
+    expect(pasteAddresses("", 0, 0, "owner@example.org")).toBe(null);
+  });
+
+  test("lines, commas and semicolons become one comma-separated list", () => {
+    expect(pasteAddresses("", 0, 0, "a@example.org\nb@example.org;c@example.org")).toBe(
+      "a@example.org, b@example.org, c@example.org",
+    );
+  });
+
+  test("the list goes where the cursor is, replacing the selection", () => {
+    const now = "x@example.org, OLD";
+    expect(pasteAddresses(now, 15, 18, "a@example.org\nb@example.org")).toBe(
+      "x@example.org, a@example.org, b@example.org",
+    );
   });
 });

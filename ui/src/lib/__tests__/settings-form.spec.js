@@ -9,6 +9,13 @@ import {
   hasErrors,
   isEmail,
   mapValidationError,
+  splitPastedList,
+  pasteIntoRows,
+  PAGE_ORDER,
+  ACTION_SETTINGS,
+  sectionOfField,
+  invalidFields,
+  fieldLabel,
 } from "../settings-form.js";
 import { splitDuration, toSeconds } from "../duration.js";
 import { notificationsFromConfig, notificationsPayload } from "../plan-notifications.js";
@@ -241,5 +248,97 @@ describe("the page's configure-module payload", () => {
   test("settings that are not configure-module fields stay out", () => {
     const names = Object.keys(pagePayload(settingsForm(MANIFEST), CONFIG));
     for (const s of MANIFEST.settings.filter((s) => s.source !== "action")) expect(names).not.toContain(s.name);
+  });
+});
+
+describe("a pasted list of recipients (issue #21)", () => {
+  test.each([
+    ["a@example.org, b@example.org", ["a@example.org", "b@example.org"]],
+    ["a@example.org;b@example.org", ["a@example.org", "b@example.org"]],
+    ["a@example.org\nb@example.org\r\nc@example.org\n", ["a@example.org", "b@example.org", "c@example.org"]],
+    [" a@example.org ;\n, b@example.org ", ["a@example.org", "b@example.org"]],
+  ])("%j is split into its addresses", (text, list) => expect(splitPastedList(text)).toEqual(list));
+
+  test("one address is not a list: the browser pastes it as usual", () => {
+    expect(pasteIntoRows(["", "x@example.org"], 0, "a@example.org")).toBe(null);
+  });
+
+  test("a list fills the empty row it was pasted into and adds a row per further address", () => {
+    expect(pasteIntoRows(["x@example.org", "", "y@example.org"], 1, "a@example.org; b@example.org")).toEqual([
+      "x@example.org",
+      "a@example.org",
+      "b@example.org",
+      "y@example.org",
+    ]);
+  });
+
+  test("pasted into a row that has an address, the list goes in the rows after it", () => {
+    expect(pasteIntoRows(["x@example.org"], 0, "a@example.org\nb@example.org")).toEqual([
+      "x@example.org",
+      "a@example.org",
+      "b@example.org",
+    ]);
+  });
+});
+
+describe("where the page shows each field (issue #21)", () => {
+  test("every configure-module field has its place in the page order, once", () => {
+    expect([...PAGE_ORDER].sort()).toEqual(ACTION_SETTINGS.map((s) => s.name).sort());
+  });
+
+  test("Timing and Destination check are the Advanced sections; the rest is always shown", () => {
+    expect(sectionOfField("stale_age")).toBe("timing");
+    expect(sectionOfField("reminder_interval")).toBe("timing");
+    expect(sectionOfField("repo_check_timeout")).toBe("repo_check");
+    expect(sectionOfField("mail_to")).toBe(null);
+    expect(sectionOfField("digest_time")).toBe(null);
+  });
+});
+
+describe("the list of invalid fields next to Save (issue #21)", () => {
+  test("in page order: recipient rows, then the plan table, then the digest, then Advanced", () => {
+    const list = invalidFields({
+      fields: { stale_age: "Between 1 hour and 366 days", mail_from: "", digest_time: "Use HH:MM" },
+      recipients: ["", "not an address", "duplicate"],
+      plans: [
+        { id: 3, error: "bad" },
+        { id: 1, error: "" },
+        { id: 2, error: "bad" },
+      ],
+    });
+    expect(list).toEqual([
+      { field: "mail_to", index: 1 },
+      { field: "mail_to", index: 2 },
+      { field: "plan_notifications", planId: 3 },
+      { field: "plan_notifications", planId: 2 },
+      { field: "digest_time" },
+      { field: "stale_age" },
+    ]);
+  });
+
+  test("nothing wrong, nothing listed", () => {
+    expect(invalidFields({ fields: { mail_from: "" }, recipients: [""], plans: [] })).toEqual([]);
+  });
+
+  test("each entry is named as on the page", () => {
+    expect(fieldLabel({ field: "mail_to", index: 1 })).toEqual({ key: "settings.recipient_n", params: { n: 2 } });
+    expect(fieldLabel({ field: "plan_notifications", planId: 2 }, "Weekly SMB")).toEqual({
+      key: "plans.recipients_for",
+      params: { plan: "Weekly SMB" },
+    });
+    expect(fieldLabel({ field: "digest_time" })).toEqual({ key: "plans.digest_time_field", params: {} });
+    expect(fieldLabel({ field: "notify_policy" })).toEqual({ key: "plans.default_policy", params: {} });
+    expect(fieldLabel({ field: "stale_age" })).toEqual({ key: "settings.stale_age", params: {} });
+  });
+
+  test("every label key exists in both languages", () => {
+    for (const lang of ["en", "it"]) {
+      const t = JSON.parse(readFileSync(new URL(`../../../public/i18n/${lang}/translation.json`, import.meta.url)));
+      for (const field of PAGE_ORDER) {
+        const { key } = fieldLabel({ field, index: 0, planId: 1 }, "x");
+        const [group, name] = key.split(".");
+        expect(t[group][name], `${lang}: ${key}`).toBeTypeOf("string");
+      }
+    }
   });
 });
