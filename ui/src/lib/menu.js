@@ -10,3 +10,24 @@ export const MENU_ITEMS = Object.freeze([
   { page: "settings", icon: Settings20 },
   { page: "about", icon: Information20 },
 ]);
+
+/**
+ * A menu link's href: cluster-admin's address of the page (`parent`: the parent window's URL),
+ * so the links are reached with Tab and open in a new tab; a plain click goes through the router.
+ */
+export function menuHref(parent, instanceName, page) {
+  const base = String(parent || "").split("#")[0];
+  return `${base}#/apps/${instanceName}?page=${page}`;
+}
+
+/** The parent window's address (cluster-admin), or "" when it cannot be read. */
+export function parentUrl() {
+  try {
+    return window.parent.location.href;
+  } catch {
+    return "";
+  }
+}
+
+/** A left click without modifier keys: the app handles it; others open the link as the browser does. */
+export const plainClick = (e) => !(e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey);
