@@ -207,6 +207,8 @@ export const moduleKeys = (moduleId: string) => ({
   facets: `module/${moduleId}/facets`,
   /** STRING, expiring: the token of the one instance that writes and sends (notify/writer-lease.ts). */
   writer: `module/${moduleId}/writer`,
+  /** HASH run key -> Loki reads of its error lines started and not finished (ns8/loki.ts). */
+  lokiReads: `module/${moduleId}/loki-reads`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

@@ -65,3 +65,24 @@ export class MemoryTrimmer {
     return true;
   }
 }
+
+/** Heap given back 30 s after start-up, then at most every 10 min when the RSS grew by 4 MiB. */
+export const TRIM = { firstDelayMs: 30_000, periodMs: 10 * 60_000, minGrowthBytes: 4 * MB };
+
+/**
+ * The service's trimmer, started; null when there is no memory-reducing gc. `gc`: undefined = V8's
+ * under --expose-gc (the image), null = never trim (tests).
+ */
+export function startTrimmer(gc: ReducingGc | null | undefined, log: Logger, firstDelayMs = TRIM.firstDelayMs) {
+  const chosen = gc === undefined ? reducingGc() : gc;
+  if (!chosen) return null;
+  const trimmer = new MemoryTrimmer({
+    ...TRIM,
+    firstDelayMs,
+    gc: chosen,
+    rssBytes: () => process.memoryUsage.rss(),
+    log,
+  });
+  trimmer.start();
+  return trimmer;
+}
