@@ -182,6 +182,7 @@ describe('admin page in cluster-admin', () => {
     await app.locator('input[data-test=field-mail_to-0]').fill('ops@example.org');
     await app.locator('[data-test=add-recipient]').click();
     await app.locator('input[data-test=field-mail_to-1]').fill('backup-team@example.org');
+    await app.locator('[data-test=section-timing] > button').click(); // Timing is under Advanced (issue #21)
     await app.locator('input[data-test=field-wait_seconds]').fill('2');
     await app.locator('select[data-test=unit-wait_seconds]').selectOption('minutes');
     await app.locator('input[data-test=field-reminder_interval]').fill('0');
@@ -240,6 +241,7 @@ describe('admin page in cluster-admin', () => {
     );
     assert.match(await app.locator('[data-test=plans-table] tr[data-plan="1"]').innerText(), /Every day at 01:30/);
     await app.locator('[data-test=plan-notifications]').screenshot({ path: path.join(SHOTS, 'settings-plans.png') });
+    await app.locator('[data-test=section-alertmanager] > button').click();
     await app.locator('[data-test=alertmanager-yaml]').waitFor({ timeout: T });
     assert.match(await app.locator('[data-test=alertmanager-yaml]').innerText(), /receivers:/);
     await shot(tab, 'settings');
@@ -251,6 +253,7 @@ describe('admin page in cluster-admin', () => {
     await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
     const before = tasksOf('configure-module').length;
     await app.locator('input[data-test=field-mail_to-1]').fill('not-an-address');
+    await app.locator('[data-test=section-timing] > button').click();
     await app.locator('input[data-test=field-stale_age]').fill('900');
     await app.locator('[data-test=save]').click();
     const row1 = app
@@ -260,7 +263,7 @@ describe('admin page in cluster-admin', () => {
     assert.match(await row1.locator('.bx--form-requirement').innerText(), /not a valid email address/);
     assert.match(
       await app.locator('[data-test=duration-stale_age] .bx--form-requirement').innerText(),
-      /Between 1 hours and 366 days/,
+      /Between 1 hour and 366 days/,
     );
     assert.equal(tasksOf('configure-module').length, before, 'nothing was sent');
     await shot(tab, 'settings-client-errors');
