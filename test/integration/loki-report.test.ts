@@ -26,24 +26,27 @@ before(async () => {
   smtp = await startSmtpSink(SMARTHOST);
   loki = await startLoki();
 });
+// Whatever failed before: a server or client left open keeps the test process, and `npm test`,
+// from ending (issue #25).
 after(async () => {
-  await loki.stop();
-  await smtp.stop();
-  await redis.stop();
+  await Promise.allSettled([loki?.stop(), smtp?.stop(), redis?.stop()]);
 });
 beforeEach(async () => {
   const c = await adminClient(redis);
-  await c.flushAll();
-  await seedCluster(redis, { smtpPort: smtp.port });
-  await c.hSet('cluster/smarthost', SMARTHOST);
-  await c.set('cluster/default_instance/loki', 'loki1');
-  await c.hSet('module/loki1/environment', {
-    LOKI_ADDR: '127.0.0.1',
-    LOKI_HTTP_PORT: String(loki.port),
-    LOKI_API_AUTH_USERNAME: loki.user,
-    LOKI_API_AUTH_PASSWORD: loki.password,
-  });
-  await c.quit();
+  try {
+    await c.flushAll();
+    await seedCluster(redis, { smtpPort: smtp.port });
+    await c.hSet('cluster/smarthost', SMARTHOST);
+    await c.set('cluster/default_instance/loki', 'loki1');
+    await c.hSet('module/loki1/environment', {
+      LOKI_ADDR: '127.0.0.1',
+      LOKI_HTTP_PORT: String(loki.port),
+      LOKI_API_AUTH_USERNAME: loki.user,
+      LOKI_API_AUTH_PASSWORD: loki.password,
+    });
+  } finally {
+    await c.quit();
+  }
   smtp.messages.length = 0;
   smtp.envelopes.length = 0;
   loki.delayMs = 0;
@@ -140,8 +143,7 @@ describe('error lines in the report', () => {
 
   it('no Loki in the cluster: one line, the report as usual', async () => {
     const c = await adminClient(redis);
-    await c.del('cluster/default_instance/loki');
-    await c.quit();
+    await c.del('cluster/default_instance/loki').finally(() => c.quit());
     const { service } = await startTestService(redis, { LOKI_BUDGET_SECONDS: '5' });
     try {
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
@@ -216,9 +218,10 @@ describe('error lines in the report', () => {
     }
   });
 
-  it('the service died in the last reads of this run: Loki is not asked again, the report goes out', async () => {
+  it('the service died in the last reads of this run: Loki is not asked again, the report goes out', async (ctx) => {
     const key = `module/${MODULE_ID}/loki-reads`;
     const c = await adminClient(redis);
+    ctx.after(() => c.quit());
     // The run key is "<plan>:<start s>"; the run below starts within these seconds.
     const nowS = Math.floor(Date.now() / 1000);
     for (let t = nowS - 2; t < nowS + 30; t++) await c.hSet(key, `2:${t}`, String(MAX_UNFINISHED_READS));
@@ -231,7 +234,6 @@ describe('error lines in the report', () => {
       assert.equal(loki.queries.length, 0);
       assert.ok((await c.hLen(key)) < 32, 'the skipped run is forgotten');
     } finally {
-      await c.quit();
       await service.stop();
     }
   });

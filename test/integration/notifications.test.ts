@@ -22,13 +22,18 @@ let smtp: SmtpSink;
 before(async () => {
   [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
 });
+// Whatever failed before: a server or client left open keeps the test process, and `npm test`,
+// from ending (issue #25).
 after(async () => {
-  await Promise.all([smtp.stop(), redis.stop()]);
+  await Promise.allSettled([smtp?.stop(), redis?.stop()]);
 });
 beforeEach(async () => {
   const c = await adminClient(redis);
-  await c.flushAll();
-  await c.quit();
+  try {
+    await c.flushAll();
+  } finally {
+    await c.quit();
+  }
   smtp.messages.length = 0;
   smtp.envelopes.length = 0;
   await seedCluster(redis, { smtpPort: smtp.port });
@@ -113,8 +118,7 @@ describe('per-plan policies', () => {
         /1 runs saved · 0 with warnings · 1 failed · 0 missed\n[\s\S]*\n✓ Weekly SMB \(ID 2\) — OK( · [^\n]*)?\n\n/,
       );
       const c = await adminClient(redis);
-      const states = await c.hGetAll(K.plans);
-      await c.quit();
+      const states = await c.hGetAll(K.plans).finally(() => c.quit());
       assert.equal(JSON.parse(states['1']!).lastOutcome, 'PARTIAL', 'an off plan still shows on the status page');
     } finally {
       await service.stop();
