@@ -23,6 +23,41 @@ import {
 import { heading, paragraph, raw, rich, type Block, type Line } from './layout.js';
 import { STRINGS, type DestinationWords } from './strings.js';
 
+/** A verdict that names what is wrong and how to fix it (issue #21): its fix is the first step of the mail. */
+export type ConclusiveVerdict = Exclude<RepoVerdict, 'healthy' | 'error' | 'skipped'>;
+
+const CONCLUSIVE: ReadonlySet<RepoVerdict> = new Set<ConclusiveVerdict>([
+  'unreachable',
+  'auth',
+  'missing',
+  'wrong_password',
+  'locked',
+  'corrupt',
+  'timeout',
+  'forbidden',
+]);
+
+/**
+ * Verdicts that prove the repository itself is the problem, so a failed run's headline drops
+ * "possible". A timeout only says the check got no answer; forbidden is the monitor's own role.
+ */
+const CONFIRMED: ReadonlySet<RepoVerdict> = new Set<ConclusiveVerdict>([
+  'unreachable',
+  'auth',
+  'missing',
+  'wrong_password',
+  'locked',
+  'corrupt',
+]);
+
+/** The destination's verdict when it says what to do, else null (healthy, error, skipped, not checked). */
+export function conclusiveVerdict(h: DestinationHealth | null | undefined): ConclusiveVerdict | null {
+  return h && CONCLUSIVE.has(h.verdict) ? (h.verdict as ConclusiveVerdict) : null;
+}
+
+export const confirmsRepositoryProblem = (h: DestinationHealth | null | undefined): boolean =>
+  !!h && CONFIRMED.has(h.verdict);
+
 /** Lines of restic's message kept per repository (its last lines hold the Fatal one). */
 const RAW_LINES = 12;
 
@@ -30,7 +65,7 @@ export interface DestinationOptions {
   timeZone?: string;
 }
 
-const capitalize = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+export const capitalize = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 function verdictText(w: DestinationWords, v: RepoVerdict, code?: string): string {
   const why = (v === 'error' || v === 'skipped') && code ? w.codes[code] : undefined;
@@ -101,10 +136,11 @@ export function destinationBlocks(h: DestinationHealth, lang: Language, o: Desti
     paragraph({ html: `<strong>${escapeHtml(headline)}.</strong>`, text: `${headline}.` }),
   ];
   if (note) blocks.push(paragraph(note));
+  const action = rich(w.action[h.verdict], { destination: clean(h.destinationName || h.destinationId) });
   blocks.push(
     paragraph({
-      html: `<strong>${escapeHtml(w.nextStep)}:</strong> ${escapeHtml(w.action[h.verdict])}`,
-      text: `${w.nextStep}: ${w.action[h.verdict]}`,
+      html: `<strong>${escapeHtml(w.nextStep)}:</strong> ${action.html}`,
+      text: `${w.nextStep}: ${action.text}`,
     }),
   );
   if (lines.length) {

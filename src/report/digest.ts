@@ -9,8 +9,9 @@
 import type { Language } from '../config.js';
 import type { DigestContent, DigestPlanRow, Frequency } from '../domain/digest.js';
 import type { RepoVerdict } from '../domain/destination.js';
-import { outcomeRow } from '../domain/outcome.js';
-import { formatBytes, formatDateTime, headerSafe } from './format.js';
+import { PLAN_STATES } from '../domain/digest.js';
+import { isOutcome, outcomeRow } from '../domain/outcome.js';
+import { clean, formatBytes, formatDateTime, headerSafe, isolate, NAME_MAX } from './format.js';
 import {
   appRow,
   banner,
@@ -64,10 +65,32 @@ export function digestHeadline(c: DigestContent, s: DigestStrings): string {
   return c.attention > 0 ? fill(s.attention, { count: c.attention, total }) : s.allGood;
 }
 
-export function digestSubject(c: DigestContent, o: DigestRenderOptions): string {
+/** The banner's title, and the subject's words after the prefix: "Daily backup digest: ⚠️ 2 of 6 plans need attention". */
+function digestTitle(c: DigestContent, o: DigestRenderOptions): string {
   const s = DIGEST_STRINGS[o.language];
   const kind = o.sample ? s.subject.sample : s.subject[o.frequency];
-  return headerSafe(`${o.subjectPrefix} ${kind}: ${digestHeadline(c, s)}`.trim(), 250);
+  return `${kind}: ${digestHeadline(c, s)}`;
+}
+
+/** The worst enabled plan that needs attention (states in PLAN_STATES order), if any. */
+function worstPlan(c: DigestContent): DigestPlanRow | undefined {
+  const rank = (p: DigestPlanRow) => PLAN_STATES.indexOf(p.state);
+  const needy = c.plans.filter((p) => p.enabled && rank(p) < PLAN_STATES.indexOf('ok'));
+  return needy.reduce<DigestPlanRow | undefined>((w, p) => (w && rank(w) <= rank(p) ? w : p), undefined);
+}
+
+/**
+ * State and plan first, as in the run reports (issue #21): the worst plan's state and name and how
+ * many more need attention, then the prefix and the old words, so existing mail filters still match.
+ */
+export function digestSubject(c: DigestContent, o: DigestRenderOptions): string {
+  const words = REPORT_STRINGS[o.language].subjectState;
+  const worst = c.attention > 0 ? worstPlan(c) : undefined;
+  const state = !worst ? words.allFine : isOutcome(worst.lastOutcome) ? words[worst.lastOutcome] : words.neverRan;
+  const more = worst && c.attention > 1 ? ` +${c.attention - 1}` : '';
+  const head = worst ? `${state}: ${isolate(clean(worst.name, NAME_MAX))}${more}` : state;
+  const tail = [headerSafe(o.subjectPrefix, 100), digestTitle(c, o)].filter(Boolean).join(' ');
+  return headerSafe(`${head} · ${tail}`, 250);
 }
 
 /** The word next to the plan's name: its state, never its notify policy. */
@@ -148,7 +171,7 @@ function toneOf(p: DigestPlanRow): Tone {
 /** The mail in h13's layout blocks (layout.ts): banner, summary tiles, one card per plan, gaps, footer. */
 function blocks(c: DigestContent, o: DigestRenderOptions): { title: string; blocks: Block[] } {
   const s = DIGEST_STRINGS[o.language];
-  const title = digestSubject(c, { ...o, subjectPrefix: '' });
+  const title = digestTitle(c, o);
   const intro = introLines(c, s, o);
   const gaps = gapLines(c, s);
   const out: Block[] = [

@@ -143,8 +143,12 @@ export interface AppRow {
   meta?: Line;
   /** Stacked detail lines. */
   details?: Line[];
-  /** Quoted lines (log or restic output), shown monospaced and wrapped. */
+  /**
+   * Quoted lines (log or restic output), shown monospaced and wrapped, with their title, right
+   * under the name: the cause before the facts (issue #21).
+   */
   quote?: string[];
+  quoteTitle?: string;
   /** A machine-readable marker for tests and the admin page (`data-module`, `data-result`). */
   data?: Record<string, string>;
 }
@@ -160,8 +164,12 @@ export function appRow(a: AppRow): Block {
   const details = (a.details ?? [])
     .map((d) => `<div style="font-size:14px;line-height:20px;color:${INK};margin-top:2px;">${lineHtml(d)}</div>`)
     .join('');
+  const quoteTitle =
+    a.quote?.length && a.quoteTitle
+      ? `<div style="font-size:14px;line-height:20px;color:${INK};margin-top:2px;">${esc(a.quoteTitle)}</div>`
+      : '';
   const quote = a.quote?.length
-    ? `<div style="margin-top:6px;padding:6px 8px;background-color:#f4f4f4;color:${INK};border-left:3px solid #c6c6c6;` +
+    ? `${quoteTitle}<div style="margin-top:6px;padding:6px 8px;background-color:#f4f4f4;color:${INK};border-left:3px solid #c6c6c6;` +
       `font-family:Menlo,Consolas,'Courier New',monospace;font-size:12px;line-height:17px;white-space:pre-wrap;${WRAP}">` +
       `${a.quote.map((q) => `<span dir="auto">${esc(q)}</span>`).join('\n')}</div>`
     : '';
@@ -170,16 +178,17 @@ export function appRow(a: AppRow): Block {
       `<div style="font-size:16px;line-height:22px;font-weight:bold;color:${INK};"><span dir="auto">${esc(a.name)}</span>` +
       ` <span style="font-size:13px;font-weight:bold;color:${t.text};white-space:nowrap;">${esc(a.status)}</span></div>` +
       (a.meta ? `<div style="font-size:13px;line-height:18px;color:${MUTED};">${lineHtml(a.meta)}</div>` : '') +
-      details +
       quote +
+      details +
       '</div>',
     'padding:0 20px 8px 20px;',
   );
   const text = [
     `${MARK[a.tone]} ${isolate(a.name)} — ${a.status}`,
     ...(a.meta ? [`  ${lineText(a.meta)}`] : []),
-    ...(a.details ?? []).map((d) => `  ${lineText(d)}`),
+    ...(a.quote?.length && a.quoteTitle ? [`  ${a.quoteTitle}`] : []),
     ...(a.quote ?? []).map((q) => `  > ${q}`),
+    ...(a.details ?? []).map((d) => `  ${lineText(d)}`),
   ].join('\n');
   return { html, text };
 }

@@ -11,7 +11,7 @@ import type { NotifyReason } from '../domain/records.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
-import { destinationBlocks } from './destination.js';
+import { capitalize, conclusiveVerdict, confirmsRepositoryProblem, destinationBlocks } from './destination.js';
 import {
   clean,
   formatBytes,
@@ -40,7 +40,7 @@ import {
   type Line,
   type Tone,
 } from './layout.js';
-import { STRINGS, type Strings } from './strings.js';
+import { fill, STRINGS, type Strings, type Units } from './strings.js';
 
 export interface RenderOptions {
   language: Language;
@@ -76,20 +76,72 @@ function nodeLabel(id: number | null, nodeName: string, s: Strings): string {
     : s.node.replace('{id}', String(id));
 }
 
+/** "3 days", "5 hours", "40 minutes": the one unit an inbox line has room for. */
+export function formatSpan(seconds: number, u: Units): string {
+  const [n, unit] =
+    seconds >= 2 * 86400
+      ? [Math.floor(seconds / 86400), u.day]
+      : seconds >= 3600
+        ? [Math.floor(seconds / 3600), u.hour]
+        : [Math.max(1, Math.floor(seconds / 60)), u.minute];
+  return `${n} ${n === 1 ? unit[0] : unit[1]}`;
+}
+
+/**
+ * How long the plan has been failing (reminder) or was down (recovered), after the plan's name.
+ * A reminder's run was seen when the reminder was made (pipeline's withDiagnosis sets seenAt).
+ */
+function streakWords(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOptions): string | null {
+  const since = o.failingSince ?? 0;
+  if (since <= 0 || (reason !== 'reminder' && reason !== 'recovered')) return null;
+  const until = reason === 'reminder' ? (run.seenAt ?? run.end) : run.end || run.start;
+  if (until - since < 60) return null;
+  const words =
+    reason === 'recovered'
+      ? s.subjectSince.down
+      : run.outcome === 'WARNING'
+        ? s.subjectSince.warning
+        : s.subjectSince.failing;
+  return fill(words, { duration: formatSpan(until - since, s.units) });
+}
+
+/** The seed tool's words for this mail, as its subjects said them after the prefix. */
+function seedWords(run: RunReport, reason: NotifyReason, s: Strings): string {
+  const head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
+  return reason === 'reminder' ? `${s.reminder}: ${head}` : head;
+}
+
+/**
+ * State and plan first, so that both fit the ~40 characters a phone's inbox shows (issue #21),
+ * then the details, then the prefix and the seed tool's words so existing mail filters still
+ * match: "❌ Failed: Mail to NAS – failing for 3 days · [NS8 Backup] 🔁 Reminder: ❌ Backup failed – …".
+ */
 export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions): string {
   const s = STRINGS[o.language];
   const failed = run.modules.filter((m) => m.result !== 'success').length;
-  let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
-  if (reason === 'reminder') head = `${s.reminder}: ${head}`;
+  const state = reason === 'recovered' ? s.subjectState.recovered : s.subjectState[run.outcome];
   const count =
     run.outcome === 'PARTIAL'
-      ? ` (${s.failedCount.replace('{failed}', String(failed)).replace('{total}', String(run.modules.length))})`
+      ? s.failedCount.replace('{failed}', String(failed)).replace('{total}', String(run.modules.length))
       : run.outcome === 'WARNING'
-        ? ` (${s.warningCount.replace('{count}', String(run.modules.filter(warned).length))})`
-        : '';
+        ? s.warningCount.replace('{count}', String(run.modules.filter(warned).length))
+        : null;
+  const details = [streakWords(run, reason, s, o), count].filter(Boolean).join(', ');
+  const tail = [headerSafe(o.subjectPrefix, 100), seedWords(run, reason, s)].filter(Boolean).join(' ');
   const upd = reason === 'update' ? ` [${s.update}]` : '';
-  const prefix = headerSafe(o.subjectPrefix, 100);
-  return headerSafe(`${prefix} ${head}: ${isolate(clean(run.planName, NAME_MAX))}${count}${upd}`.trim(), 250);
+  const plan = isolate(clean(run.planName, NAME_MAX));
+  return headerSafe(`${state}: ${plan}${details ? ` – ${details}` : ''} · ${tail}${upd}`, 250);
+}
+
+/** The banner's title: no "possible" once the destination check confirmed a repository problem. */
+function headlineOf(run: RunReport, reason: NotifyReason, s: Strings): string {
+  const head =
+    reason === 'recovered'
+      ? s.recovered
+      : run.outcome === 'REPO_FAILURE' && confirmsRepositoryProblem(run.destinationHealth)
+        ? s.headlineConfirmed
+        : s.headline[run.outcome];
+  return reason === 'reminder' ? `${s.reminder}: ${head}` : head;
 }
 
 const zoned = (o: RenderOptions) => ({ timeZone: o.timeZone, zoneName: true });
@@ -113,16 +165,32 @@ function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOpti
   return base.replace('{expected}', expected) + since + stale;
 }
 
-/** Advice by outcome: which node's log to read, what to check, where in cluster-admin. */
+/** "Cloud (nextcloud1), Mail (mail1)". */
+const labels = (rows: ModuleRow[]) =>
+  rows.map((r) => (r.uiName ? `${clean(r.uiName)} (${clean(r.moduleId)})` : clean(r.moduleId))).join(', ');
+
+/** "ns1 (node 1), node 2": each node of these rows once, in order. */
+function nodesOf(rows: ModuleRow[], s: Strings): string {
+  const seen = new Map<number, ModuleRow>();
+  for (const r of rows) if (r.node !== null && !seen.has(r.node)) seen.set(r.node, r);
+  return [...seen.values()].map((r) => nodeLabel(r.node, r.nodeName, s)).join(', ') || '-';
+}
+
+/** The fix for the destination check's conclusive verdict, naming the destination (issue #21). */
+function causeStep(run: RunReport, s: Strings): Line | null {
+  const v = conclusiveVerdict(run.destinationHealth);
+  return v ? rich(capitalize(s.destination.action[v]), { destination: destinationOf(run) }) : null;
+}
+
+const destinationOf = (run: RunReport) =>
+  clean(run.destinationHealth?.destinationName || run.destinationName || run.destinationId);
+
+/**
+ * Advice by outcome, the cause first: the destination check's fix when it found what is wrong,
+ * then one bullet for the failed applications and one for those without a result (naming their
+ * nodes), then where in cluster-admin to look.
+ */
 export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'timeZone'>): Line[] {
-  const byNode = (rows: ModuleRow[]) => {
-    const m = new Map<string, string[]>();
-    for (const r of rows) {
-      const node = String(r.node ?? '?');
-      m.set(node, [...(m.get(node) ?? []), r.uiName ? `${clean(r.uiName)} (${clean(r.moduleId)})` : clean(r.moduleId)]);
-    }
-    return m;
-  };
   const common = { plan: run.planId, planName: clean(run.planName), destination: clean(run.destinationName) };
   if (run.outcome === 'MISSING') {
     return [
@@ -134,29 +202,37 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
     ];
   }
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
-  const steps: Line[] = [];
+  const cause = causeStep(run, s);
+  const steps: Line[] = cause ? [cause] : [];
   // A status dated in the future or unreadable is not a failed backup: its own advice, per node.
   for (const problem of ['clock_ahead', 'unreadable'] as const) {
     const rows = run.modules.filter((r) => r.statusProblem === problem);
-    for (const [node, mods] of byNode(rows)) {
-      const r = rows.find((x) => String(x.node ?? '?') === node)!;
+    for (const node of new Set(rows.map((r) => r.node))) {
+      const mods = rows.filter((r) => r.node === node);
       steps.push(
         rich(s.statusProblemStep[problem], {
           ...common,
-          node: nodeLabel(r.node, r.nodeName, s),
-          modules: mods.join(', '),
+          node: nodeLabel(mods[0]!.node, mods[0]!.nodeName, s),
+          modules: labels(mods),
         }),
       );
     }
   }
   const failed = run.modules.filter((r) => r.result === 'failed' && !r.statusProblem);
-  for (const [node, mods] of byNode(failed)) {
-    const lines = failed.some((r) => String(r.node ?? '?') === node && (r.errorLines?.length ?? 0) > 0);
-    steps.push(rich(lines ? s.steps.failed : s.steps.failedNoLines, { ...common, node, modules: mods.join(', ') }));
+  if (failed.length) {
+    const lines = failed.some((r) => (r.errorLines?.length ?? 0) > 0);
+    steps.push(
+      rich(lines ? s.steps.failed : s.steps.failedNoLines, {
+        ...common,
+        nodes: nodesOf(failed, s),
+        modules: labels(failed),
+      }),
+    );
   }
-  for (const [node, mods] of byNode(run.modules.filter((r) => r.result === 'not_run')))
-    steps.push(rich(s.steps.notRun, { ...common, node, modules: mods.join(', ') }));
-  if (run.outcome === 'REPO_FAILURE') steps.push(rich(s.steps.allFailed, common));
+  const notRun = run.modules.filter((r) => r.result === 'not_run');
+  if (notRun.length)
+    steps.push(rich(s.steps.notRun, { ...common, nodes: nodesOf(notRun, s), modules: labels(notRun) }));
+  if (run.outcome === 'REPO_FAILURE' && !cause) steps.push(rich(s.steps.allFailed, common));
   const warnings = run.modules.filter(warned);
   if (warnings.length) steps.push(rich(s.steps.warning, { modules: warnings.map((m) => name(m)).join(', ') }));
   return steps.length ? steps : [s.steps.none];
@@ -171,7 +247,10 @@ function bannerLines(run: RunReport, s: Strings, o: RenderOptions): Line[] {
     return [plan, rich(s.expectedLine, { time: formatDateTime(run.start, { ...zoned(o), seconds: false }) })];
   if (!hasStatus(run))
     return [plan, rich(s.noStatusLine, { time: formatDateTime(run.seenAt ?? null, { ...zoned(o), seconds: false }) })];
-  return [plan, formatWindow(run.start, run.end, zoned(o))];
+  // The cause on the second line, when the destination check found it (issue #21).
+  const v = run.outcome === 'SUCCESS' ? null : conclusiveVerdict(run.destinationHealth);
+  const cause = v ? [rich(s.steps.cause[v], { destination: destinationOf(run) })] : [];
+  return [plan, ...cause, formatWindow(run.start, run.end, zoned(o))];
 }
 
 function counts(run: RunReport, s: Strings): Count[] {
@@ -252,13 +331,13 @@ function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): 
     .slice(-ERROR_LINES_MAX)
     .map((l) => clean(l, LINE_MAX))
     .filter(Boolean);
-  if (lines.length) details.push(s.errorLinesTitle);
   return appRow({
     name: name(m),
     status,
     tone,
     details,
     quote: lines,
+    quoteTitle: s.errorLinesTitle,
     meta: rich(s.meta, { module: clean(m.moduleId), node: nodeLabel(m.node, m.nodeName, s) }),
     data: { module: m.moduleId, result: warned(m) ? 'warning' : m.result },
   });
@@ -306,16 +385,18 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   const s = STRINGS[o.language] ?? STRINGS.en;
   const subject = subjectOf(run, reason, o);
   const title = subjectOf(run, reason, { ...o, subjectPrefix: '' });
-  let head = reason === 'recovered' ? s.recovered : s.headline[run.outcome];
-  if (reason === 'reminder') head = `${s.reminder}: ${head}`;
+  const head = headlineOf(run, reason, s);
   const tone = reason === 'recovered' ? 'success' : OUTCOME_TABLE[run.outcome].tone;
   const blocks: Block[] = [
     banner({ tone, title: head, lines: bannerLines(run, s, o) }),
     paragraph(introOf(run, reason, s, o)),
   ];
   if (run.outcome !== 'SUCCESS') blocks.push(notice({ tone, title: s.whatToDo, items: nextSteps(run, s, o) }));
-  if (run.outcome !== 'MISSING') blocks.push(summary(counts(run, s)));
-  blocks.push(...applications(run, s, o));
+  // A problem's applications (with their error lines) come before the counts: the cause first, on
+  // the first phone screen (issue #21). A success opens with its counts.
+  const countsBlock = run.outcome === 'MISSING' ? [] : [summary(counts(run, s))];
+  if (run.outcome === 'SUCCESS') blocks.push(...countsBlock, ...applications(run, s, o));
+  else blocks.push(...applications(run, s, o), ...countsBlock);
   blocks.push(...record(run, s, o));
   if (run.destinationHealth)
     blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));

@@ -8,6 +8,7 @@ import type { Language } from '../config.js';
 import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
 import type { NotifyReason } from '../domain/records.js';
 import type { RepoVerdict } from '../domain/destination.js';
+import type { ConclusiveVerdict } from './destination.js';
 import type { StatusProblem } from '../domain/backup.js';
 import { areaWords } from '../errors.js';
 
@@ -30,7 +31,7 @@ export interface DestinationWords {
   unknownSize: string;
   /** Plain-language verdict of one repository / the destination. */
   verdict: Record<RepoVerdict, string>;
-  /** What to do, naming the NS8 UI place. */
+  /** What to do, naming the NS8 UI place. {destination} */
   action: Record<RepoVerdict, string>;
   /** Verdicts `error` and `skipped` are explained by their code. */
   codes: Record<string, string>;
@@ -39,9 +40,32 @@ export interface DestinationWords {
   readable: string;
 }
 
+/** Time units for "failing for 3 days": [one, many]. */
+export interface Units {
+  minute: [string, string];
+  hour: [string, string];
+  day: [string, string];
+}
+
 export interface Strings {
   locale: string;
   headline: Record<Outcome, string>;
+  /** REPO_FAILURE once the destination check confirmed a repository problem (no "possible"). */
+  headlineConfirmed: string;
+  /**
+   * The first words of a subject, before the plan name (issue #21): short, so that state and
+   * plan fit the ~40 characters an inbox shows on a phone. Digest and test message too.
+   */
+  subjectState: Record<Outcome, string> & {
+    recovered: string;
+    /** Digest: the worst plan never ran; every plan is fine. */
+    neverRan: string;
+    allFine: string;
+    testMail: string;
+  };
+  /** After the plan name in a subject. {duration} */
+  subjectSince: { failing: string; warning: string; down: string };
+  units: Units;
   recovered: string;
   reminder: string;
   update: string;
@@ -64,9 +88,12 @@ export interface Strings {
   counts: { saved: string; warnings: string; failed: string; notRun: string; size: string; duration: string };
   whatToDo: string;
   steps: {
-    /** {node} {modules} {plan} {planName}; failed: with error lines in the mail, failedNoLines: without */
+    /** The destination check's conclusive verdict, naming the destination: banner line and first step. {destination} */
+    cause: Record<ConclusiveVerdict, string>;
+    /** One bullet for every node. {nodes} {modules} {plan} {planName}; failed: with error lines in the mail, failedNoLines: without */
     failed: string;
     failedNoLines: string;
+    /** {nodes} {modules} */
     notRun: string;
     /** {nodes} {expected} {planName} */
     missing: string;
@@ -130,6 +157,20 @@ const en: Strings = {
     REPO_FAILURE: '❌ Backup failed – possible repository error',
     MISSING: '⏰ Backup did not run',
   },
+  headlineConfirmed: '❌ Backup failed – repository error',
+  subjectState: {
+    SUCCESS: '✅ OK',
+    WARNING: '⚠️ Warning',
+    PARTIAL: '⚠️ Partly failed',
+    REPO_FAILURE: '❌ Failed',
+    MISSING: '⏰ Did not run',
+    recovered: '✅ Recovered',
+    neverRan: '⏰ Never ran',
+    allFine: '✅ All OK',
+    testMail: '✅ Mail works',
+  },
+  subjectSince: { failing: 'failing for {duration}', warning: 'unusual for {duration}', down: 'down for {duration}' },
+  units: { minute: ['minute', 'minutes'], hour: ['hour', 'hours'], day: ['day', 'days'] },
   recovered: '✅ Backup recovered',
   reminder: '🔁 Reminder',
   update: 'update',
@@ -167,12 +208,22 @@ const en: Strings = {
   },
   whatToDo: 'What to do',
   steps: {
+    cause: {
+      unreachable: 'The destination {destination} could not be reached',
+      auth: 'The destination {destination} refused the credentials',
+      missing: 'The repository at the destination {destination} does not exist or is not initialised',
+      wrong_password: 'The repository at the destination {destination} does not accept the encryption password',
+      locked: 'The repository at the destination {destination} is locked by another operation',
+      corrupt: 'The repository at the destination {destination} is damaged',
+      timeout: 'The destination {destination} did not answer in time',
+      forbidden: 'NS8 refused to check the destination {destination}: Backup monitor lacks the cluster reader role',
+    },
     failed:
-      'Failed on node {node}: {modules}. Read the error lines under each application. For the whole log, open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.',
+      'Failed: {modules}. Read their error lines below; for the whole log, open System logs for {nodes} or run `journalctl -u backup{plan}` there. Then: Backup and restore > {planName} > Run backup now.',
     failedNoLines:
-      "Failed on node {node}: {modules}. The error text is in that node's log: open System logs in cluster-admin for node {node}, or run `journalctl -u backup{plan}` on that node. Then run the plan again: Backup and restore > {planName} > Run backup now.",
+      'Failed: {modules}. The error text is in the log: open System logs for {nodes} or run `journalctl -u backup{plan}` there. Then: Backup and restore > {planName} > Run backup now.',
     notRun:
-      'No result in this run: {modules}. The node may be down, or the application was busy with another backup for an hour. Check that node {node} is online in Nodes.',
+      'No result: {modules}. The node may be down, or the application was busy with another backup for an hour: check {nodes} in Nodes.',
     missing:
       'Check that nodes {nodes} were online at {expected} and that the plan is enabled in Backup and restore. Scheduled runs missed while a node is off are not repeated: run the plan now from Backup and restore > {planName} > Run backup now.',
     allFailed:
@@ -245,20 +296,20 @@ const en: Strings = {
       healthy:
         'read the error lines of the failed applications above, then start the plan again with Run backup now in Backup and restore.',
       unreachable:
-        'check that the storage (NAS, server or cloud bucket) is online and reachable from the cluster nodes, then check its address in Backup and restore > Backup destinations > Edit destination.',
-      auth: "check the destination's credentials (access key, user name, password) in Backup and restore > Backup destinations > Edit destination.",
+        'check that the storage of {destination} (NAS, server or cloud bucket) is online and reachable from the cluster nodes, then check its address in Backup and restore > Backup destinations > Edit destination.',
+      auth: 'check the credentials of {destination} (access key, user name, password) in Backup and restore > Backup destinations > Edit destination.',
       missing:
-        'check that the destination path was not changed, moved or emptied (Backup and restore > Backup destinations). The next successful backup creates a new repository: use Run backup now.',
+        'check that the path of {destination} was not changed, moved or emptied (Backup and restore > Backup destinations). The next successful backup creates a new repository: use Run backup now.',
       wrong_password:
-        'the repository was created with another encryption password, for example by another cluster or a re-created destination. Import the destination again with its original password in Backup and restore > Backup destinations, or point the plan to a new destination.',
+        'the repository at {destination} was created with another encryption password, for example by another cluster or a re-created destination. Import the destination again with its original password in Backup and restore > Backup destinations, or point the plan to a new destination.',
       locked:
-        'wait for the running backup or cleanup to end. A lock older than the longest backup was left by an interrupted operation: the system administrator can remove it with `restic unlock` on that repository.',
+        'wait for the running backup or cleanup on {destination} to end. A lock older than the longest backup was left by an interrupted operation: the system administrator can remove it with `restic unlock` on that repository.',
       corrupt:
-        'do not remove old snapshots. Have the system administrator run `restic check` on the repository, and start a new backup on another destination (Backup and restore > Backup destinations) to have a safe copy.',
+        'do not remove old snapshots from {destination}. Have the system administrator run `restic check` on the repository, and start a new backup on another destination (Backup and restore > Backup destinations) to have a safe copy.',
       timeout:
-        'the storage is slow or hung: check its load and the network between the nodes and the destination. The check runs again with the next report.',
+        'the storage of {destination} is slow or hung: check its load and the network between the nodes and the destination. The check runs again with the next report.',
       forbidden:
-        'update Backup monitor in Software center: installing the new version applies its cluster:reader authorization again.',
+        'update Backup monitor in Software center, so that it may check {destination}: installing the new version applies its cluster:reader authorization again.',
       error: 'this says nothing about the destination itself. Look at the Backup monitor messages in System logs.',
       skipped: 'the time allowed for checks ran out; they run again with the next report.',
     },
@@ -293,6 +344,24 @@ const it: Strings = {
     REPO_FAILURE: '❌ Backup fallito – possibile errore del repository',
     MISSING: '⏰ Backup non eseguito',
   },
+  headlineConfirmed: '❌ Backup fallito – errore del repository',
+  subjectState: {
+    SUCCESS: '✅ OK',
+    WARNING: '⚠️ Con avvisi',
+    PARTIAL: '⚠️ Parziale',
+    REPO_FAILURE: '❌ Fallito',
+    MISSING: '⏰ Non eseguito',
+    recovered: '✅ Di nuovo OK',
+    neverRan: '⏰ Mai eseguito',
+    allFine: '✅ Tutto OK',
+    testMail: '✅ La posta funziona',
+  },
+  subjectSince: {
+    failing: 'in errore da {duration}',
+    warning: 'insolito da {duration}',
+    down: 'dopo {duration} in errore',
+  },
+  units: { minute: ['minuto', 'minuti'], hour: ['ora', 'ore'], day: ['giorno', 'giorni'] },
   recovered: '✅ Backup ripristinato',
   reminder: '🔁 Promemoria',
   update: 'aggiornamento',
@@ -331,12 +400,23 @@ const it: Strings = {
   },
   whatToDo: 'Cosa fare',
   steps: {
+    cause: {
+      unreachable: 'La destinazione {destination} non è raggiungibile',
+      auth: 'La destinazione {destination} ha rifiutato le credenziali',
+      missing: 'Il repository nella destinazione {destination} non esiste o non è inizializzato',
+      wrong_password: 'Il repository nella destinazione {destination} non accetta la password di crittografia',
+      locked: "Il repository nella destinazione {destination} è bloccato da un'altra operazione",
+      corrupt: 'Il repository nella destinazione {destination} è danneggiato',
+      timeout: 'La destinazione {destination} non ha risposto in tempo',
+      forbidden:
+        'NS8 ha rifiutato il controllo della destinazione {destination}: Backup monitor non ha il ruolo reader del cluster',
+    },
     failed:
-      'Fallito sul nodo {node}: {modules}. Leggere le righe di errore sotto ogni applicazione. Per il log completo aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.',
+      'Fallito: {modules}. Leggere le righe di errore qui sotto; per il log completo aprire Log di sistema per {nodes} o eseguire lì `journalctl -u backup{plan}`. Poi: Backup e ripristino > {planName} > Eseguire il backup ora.',
     failedNoLines:
-      "Fallito sul nodo {node}: {modules}. Il testo dell'errore è nel log di quel nodo: aprire Log di sistema in cluster-admin per il nodo {node}, oppure eseguire `journalctl -u backup{plan}` su quel nodo. Poi rieseguire il piano: Backup e ripristino > {planName} > Eseguire il backup ora.",
+      "Fallito: {modules}. Il testo dell'errore è nel log: aprire Log di sistema per {nodes} o eseguire lì `journalctl -u backup{plan}`. Poi: Backup e ripristino > {planName} > Eseguire il backup ora.",
     notRun:
-      "Nessun risultato in questa esecuzione: {modules}. Il nodo potrebbe essere spento, oppure l'applicazione è rimasta occupata da un altro backup per un'ora. Verificare in Nodi che il nodo {node} sia online.",
+      "Nessun risultato: {modules}. Il nodo potrebbe essere spento, o l'applicazione occupata da un altro backup per un'ora: verificare {nodes} in Nodi.",
     missing:
       'Verificare che i nodi {nodes} fossero online alle {expected} e che il piano sia abilitato in Backup e ripristino. Le esecuzioni perse mentre un nodo è spento non vengono ripetute: eseguire ora il piano da Backup e ripristino > {planName} > Eseguire il backup ora.',
     allFailed:
@@ -411,20 +491,20 @@ const it: Strings = {
       healthy:
         'leggere le righe di errore delle applicazioni fallite qui sopra, poi rieseguire il piano con Eseguire il backup ora in Backup e ripristino.',
       unreachable:
-        "verificare che lo storage (NAS, server o bucket cloud) sia acceso e raggiungibile dai nodi del cluster, poi controllarne l'indirizzo in Backup e ripristino > Destinazioni backup > Modifica destinazione.",
-      auth: 'verificare le credenziali della destinazione (chiave di accesso, utente, password) in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
+        "verificare che lo storage di {destination} (NAS, server o bucket cloud) sia acceso e raggiungibile dai nodi del cluster, poi controllarne l'indirizzo in Backup e ripristino > Destinazioni backup > Modifica destinazione.",
+      auth: 'verificare le credenziali di {destination} (chiave di accesso, utente, password) in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
       missing:
-        'verificare che il percorso della destinazione non sia stato cambiato, spostato o svuotato (Backup e ripristino > Destinazioni backup). Il prossimo backup riuscito crea un nuovo repository: usare Eseguire il backup ora.',
+        'verificare che il percorso di {destination} non sia stato cambiato, spostato o svuotato (Backup e ripristino > Destinazioni backup). Il prossimo backup riuscito crea un nuovo repository: usare Eseguire il backup ora.',
       wrong_password:
-        "il repository è stato creato con un'altra password di crittografia, per esempio da un altro cluster o da una destinazione ricreata. Importare di nuovo la destinazione con la password originale in Backup e ripristino > Destinazioni backup, oppure usare una nuova destinazione.",
+        "il repository in {destination} è stato creato con un'altra password di crittografia, per esempio da un altro cluster o da una destinazione ricreata. Importare di nuovo la destinazione con la password originale in Backup e ripristino > Destinazioni backup, oppure usare una nuova destinazione.",
       locked:
-        "attendere la fine del backup o della pulizia in corso. Un blocco più vecchio del backup più lungo è rimasto da un'operazione interrotta: l'amministratore di sistema può rimuoverlo con `restic unlock` su quel repository.",
+        "attendere la fine del backup o della pulizia in corso su {destination}. Un blocco più vecchio del backup più lungo è rimasto da un'operazione interrotta: l'amministratore di sistema può rimuoverlo con `restic unlock` su quel repository.",
       corrupt:
-        "non rimuovere i vecchi snapshot. Far eseguire `restic check` sul repository all'amministratore di sistema e avviare un backup su un'altra destinazione (Backup e ripristino > Destinazioni backup) per avere una copia sicura.",
+        "non rimuovere i vecchi snapshot da {destination}. Far eseguire `restic check` sul repository all'amministratore di sistema e avviare un backup su un'altra destinazione (Backup e ripristino > Destinazioni backup) per avere una copia sicura.",
       timeout:
-        'lo storage è lento o bloccato: verificarne il carico e la rete tra i nodi e la destinazione. Il controllo viene ripetuto con il prossimo rapporto.',
+        'lo storage di {destination} è lento o bloccato: verificarne il carico e la rete tra i nodi e la destinazione. Il controllo viene ripetuto con il prossimo rapporto.',
       forbidden:
-        "aggiornare Backup monitor dal Software center: l'installazione della nuova versione riapplica l'autorizzazione cluster:reader.",
+        "aggiornare Backup monitor dal Software center, perché possa controllare {destination}: l'installazione della nuova versione riapplica l'autorizzazione cluster:reader.",
       error: 'questo non dice nulla sulla destinazione. Consultare i messaggi di Backup monitor in Log di sistema.',
       skipped: 'il tempo previsto per i controlli è finito; verranno ripetuti con il prossimo rapporto.',
     },

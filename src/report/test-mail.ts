@@ -3,6 +3,7 @@
 import type { Config } from '../config.js';
 import { clean, headerSafe } from './format.js';
 import { banner, footer, page, paragraph, rich } from './layout.js';
+import { STRINGS } from './strings.js';
 
 const TEXT = {
   en: {
@@ -30,5 +31,7 @@ export function renderTestMail(cfg: Readonly<Config>): { subject: string; text: 
       footer([rich(t.footer, { module: cfg.moduleId })]),
     ],
   });
-  return { subject: headerSafe(`${cfg.mail.subjectPrefix} ${t.subject}`.trim()), text, html };
+  // The state first, as in every subject (issue #21); then the prefix and the old words for filters.
+  const tail = `${headerSafe(cfg.mail.subjectPrefix, 100)} ${t.subject}`.trim();
+  return { subject: headerSafe(`${STRINGS[cfg.mail.language].subjectState.testMail} · ${tail}`), text, html };
 }

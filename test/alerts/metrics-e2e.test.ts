@@ -76,7 +76,7 @@ function story(path: Path) {
     );
     await svc.settled();
     assert.equal(smtp.messages.length, 1);
-    assert.match(subjects()[0]!, /partially failed: Weekly SMB/);
+    assert.match(subjects()[0]!, /^⚠️ Partly failed: Weekly SMB /);
     if (path === 'webhook') assert.equal(count(svc.log.lines, /alert firing .*source=poll/), 0, 'the poller is off');
   });
 
@@ -86,7 +86,7 @@ function story(path: Path) {
     await smtp.waitFor(2, 15_000);
     await svc.settled();
     assert.equal(smtp.messages.length, 2);
-    assert.match(subjects()[1]!, /partially failed: Weekly SMB/);
+    assert.match(subjects()[1]!, /^⚠️ Partly failed: Weekly SMB /);
     assert.equal(
       count(svc.log.lines, path === 'poll' ? /alert firing .*plan=2/ : /webhook accepted/),
       before,
@@ -102,7 +102,7 @@ function story(path: Path) {
     const resolvedBefore = count(svc.log.lines, resolved);
     await runBackup(redis, stack, 2, {});
     await smtp.waitFor(3, 15_000);
-    assert.match(subjects()[2]!, /Backup recovered: Weekly SMB/);
+    assert.match(subjects()[2]!, /^✅ Recovered: Weekly SMB .*Backup recovered/);
     await eventually(
       'the resolved alert',
       async () => svc.log.lines,
@@ -124,7 +124,7 @@ function story(path: Path) {
     assert.deepEqual(
       subjects()
         .slice(3)
-        .map((s) => s.replace(/.*: /, '').replace(/ \(.*\)$/, ''))
+        .map((s) => s.replace(/^[^:]*: /, '').replace(/( – | · ).*$/, ''))
         .sort(),
       ['Daily offsite', 'Weekly SMB'],
     );
@@ -146,7 +146,7 @@ function story(path: Path) {
     await stack.alertmanager.stop();
     await runBackup(redis, stack, 1, FAIL_NC);
     await smtp.waitFor(6, 15_000);
-    assert.match(subjects()[5]!, /partially failed: Daily offsite/);
+    assert.match(subjects()[5]!, /^⚠️ Partly failed: Daily offsite /);
     const health = createClient({ url: redis.url() });
     health.on('error', () => undefined);
     await health.connect();

@@ -57,7 +57,7 @@ describe('schedule watchdog in the service', () => {
       assert.equal(smtp.messages.length, 0);
       offset = 5 * 60_000; // five minutes later, still no status: the run due 1-2 minutes ago is missing
       const [mail] = await smtp.waitFor(1, 10_000);
-      assert.match(mail!.subject!, /⏰ Backup did not run: Weekly SMB/);
+      assert.match(mail!.subject!, /^⏰ Did not run: Weekly SMB · .*⏰ Backup did not run/);
       await new Promise((r) => setTimeout(r, 1000)); // five more ticks at the same instant
       assert.equal(smtp.messages.length, 1, 'once per expected run, and never for the disabled plan');
     } finally {
@@ -80,7 +80,10 @@ describe('schedule watchdog in the service', () => {
       assert.equal(smtp.messages.length, 1);
       offset = 3601_000;
       const mails = await smtp.waitFor(2, 10_000);
-      assert.match(mails[1]!.subject!, /🔁 Reminder: ⚠️ Backup partially failed: Weekly SMB/);
+      assert.match(
+        mails[1]!.subject!,
+        /^⚠️ Partly failed: Weekly SMB – .* · \[NS8 Backup\] 🔁 Reminder: ⚠️ Backup partially failed$/,
+      );
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(smtp.messages.length, 2, 'the next reminder waits another interval');
       assert.ok(log.lines.some((l) => /run correlated .*plan=2 .*reason=reminder/.test(l)));

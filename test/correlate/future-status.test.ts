@@ -94,7 +94,7 @@ describe('a backup status dated in the future', () => {
       const mails = await smtp.waitFor(4, 20_000);
       const failures = mails.slice(1).map((m) => m.subject);
       assert.equal(failures.length, 3, failures.join('\n'));
-      for (const s of failures) assert.match(s!, /Backup failed.*Mail only/);
+      for (const s of failures) assert.match(s!, /^❌ Failed: Mail only .*Backup failed/);
       const first = mails[0]!;
       assert.doesNotMatch(first.subject!, /completed successfully/);
       assert.match(first.text!, /The clock of ns1 \(node 1\) is off/);
@@ -117,7 +117,7 @@ describe('a backup status dated in the future', () => {
       const now = Math.floor(Date.now() / 1000);
       await writeStatus(NAN_PLAN.id, 'samba1', `{"start": ${now - 5}, "total_size": 1, "errors": NaN, "end": ${now}}`);
       const [mail] = (await smtp.waitFor(before + 1, 20_000)).slice(before);
-      assert.match(mail!.subject!, /Backup failed.*Domain only/);
+      assert.match(mail!.subject!, /^❌ Failed: Domain only .*Backup failed/);
       assert.match(mail!.text!, /Domain controller — status unreadable/);
     } finally {
       await service.stop();

@@ -169,7 +169,7 @@ describe('digest mail', () => {
   };
   it('subject, text and HTML in English', () => {
     const m = renderDigest(digestContent(input()), o);
-    assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ⚠️ 2 of 3 plans need attention');
+    assert.match(m.subject, / · \[NS8 Backup\] Weekly backup digest: ⚠️ 2 of 3 plans need attention$/);
     assert.match(m.text, /1 runs saved · 1 with warnings · 1 failed · 1 missed/);
     assert.match(m.text, /Applications in no backup plan: traefik1\./);
     assert.match(m.text, /Applications only in disabled plans: Webtop <Sales> \(webtop1\)\./);
@@ -187,7 +187,10 @@ describe('digest mail', () => {
   });
   it('in Italian, and says so when it is a catch-up', () => {
     const m = renderDigest(digestContent(input({ catchUp: true })), { ...o, language: 'it', frequency: 'daily' });
-    assert.equal(m.subject, '[NS8 Backup] Riepilogo giornaliero dei backup: ⚠️ 2 piani su 3 richiedono attenzione');
+    assert.match(
+      m.subject,
+      / · \[NS8 Backup\] Riepilogo giornaliero dei backup: ⚠️ 2 piani su 3 richiedono attenzione$/,
+    );
     assert.match(m.text, /non era in esecuzione/);
     assert.match(m.text, /Piani disabilitati: Old plan \(ID 4\)\./);
   });
@@ -203,7 +206,7 @@ describe('digest mail', () => {
       ),
       o,
     );
-    assert.equal(m.subject, '[NS8 Backup] Weekly backup digest: ✅ All backups are fine');
+    assert.equal(m.subject, '✅ All OK · [NS8 Backup] Weekly backup digest: ✅ All backups are fine');
     assert.match(m.text, /Every application is in an enabled plan/);
   });
 });

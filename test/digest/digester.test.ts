@@ -168,7 +168,7 @@ describe('digest loop on a real Redis', () => {
     assert.match(m.html, /Old &lt;NAS&gt; plan \(ID 3\)/);
     assert.doesNotMatch(m.text, /metrics1/);
     assert.match(m.text, /Enabled plans that never ran: Daily offsite \(ID 1\), Weekly SMB \(ID 2\)\./);
-    assert.match(m.subject, /^\[NS8 Backup\] Sample backup digest: /);
+    assert.match(m.subject, / · \[NS8 Backup\] Sample backup digest: /);
     assert.equal(await writer.get(K.digest), null, 'a sample changes no record');
   });
 });

@@ -103,7 +103,7 @@ describe('error lines in the report', () => {
       journal(Date.now() - 10_000); // the run's lines are in the past when the report is made
       await replayRun(redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 20_000);
-      assert.match(mail!.subject!, /partially failed: Weekly SMB/);
+      assert.match(mail!.subject!, /^⚠️ Partly failed: Weekly SMB /);
       assert.match(
         mail!.text!,
         /> Fatal: unable to open repository at s3:https:\/\/<secret>@s3\.example\.com\/b: 403 Forbidden/,

@@ -84,8 +84,8 @@ describe('per-plan policies', () => {
       assert.deepEqual(
         smtp.messages.map((m) => m.subject),
         [
-          '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (1 of 4 applications not saved)',
-          '[NS8 Backup] ✅ Backup recovered: Weekly SMB',
+          '⚠️ Partly failed: Weekly SMB – 1 of 4 applications not saved · [NS8 Backup] ⚠️ Backup partially failed',
+          '✅ Recovered: Weekly SMB · [NS8 Backup] ✅ Backup recovered',
         ],
       );
     } finally {
@@ -110,7 +110,7 @@ describe('per-plan policies', () => {
       });
       assert.equal(res.status, 200, await res.clone().text());
       const [digest] = await smtp.waitFor(1);
-      assert.match(digest!.subject!, /^\[NS8 Backup\] Sample backup digest: /);
+      assert.match(digest!.subject!, / · \[NS8 Backup\] Sample backup digest: /);
       const plans = [...String(digest!.html).matchAll(/data-plan="(\d+)"/g)].map((m) => m[1]);
       assert.deepEqual(plans, ['2']);
       assert.match(
@@ -140,12 +140,14 @@ describe('per-plan recipients', () => {
       await quiet(service, 2);
       assert.equal(smtp.envelopes.length, 2);
       const bySubject = new Map(smtp.messages.map((m, i) => [m.subject, smtp.envelopes[i]!.to]));
-      assert.deepEqual(bySubject.get('[NS8 Backup] ✅ Backup completed successfully: Weekly SMB'), [
+      assert.deepEqual(bySubject.get('✅ OK: Weekly SMB · [NS8 Backup] ✅ Backup completed successfully'), [
         'admin@example.org',
         'owner@example.org',
       ]);
       assert.deepEqual(
-        bySubject.get('[NS8 Backup] ⚠️ Backup partially failed: Daily offsite (1 of 4 applications not saved)'),
+        bySubject.get(
+          '⚠️ Partly failed: Daily offsite – 1 of 4 applications not saved · [NS8 Backup] ⚠️ Backup partially failed',
+        ),
         ['admin@example.org'],
       );
       assert.equal(smtp.messages[0]!.headers.get('x-ns8-backup-plan') !== undefined, true);
@@ -171,7 +173,7 @@ describe('send-test-notification kind digest', () => {
       const res = await runAction('send-test-notification', { kind: 'digest' }, o);
       assert.equal(res.status, 'completed', res.error);
       const [m] = await smtp.waitFor(1);
-      assert.match(m!.subject!, /^\[NS8 Backup\] Riepilogo dei backup di prova: /);
+      assert.match(m!.subject!, / · \[NS8 Backup\] Riepilogo dei backup di prova: /);
       assert.match(m!.text!, /Applicazioni in nessun piano di backup: traefik1\./);
       assert.equal((await runAction('send-test-notification', { kind: 'weekly' }, o)).status, 'validation-failed');
     } finally {

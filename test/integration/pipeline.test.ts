@@ -49,7 +49,7 @@ describe('one run, one email', () => {
       const [mail] = await smtp.waitFor(1);
       assert.match(
         mail!.subject!,
-        /^\[NS8 Backup\] ⚠️ Backup partially failed: Weekly SMB \(1 of 4 applications not saved\)$/,
+        /^⚠️ Partly failed: Weekly SMB – 1 of 4 applications not saved · \[NS8 Backup\] ⚠️ Backup partially failed$/,
       );
       assert.deepEqual(smtp.envelopes[0]!.to, ['admin@example.org']);
       const r = rows(String(mail!.html));
@@ -76,7 +76,7 @@ describe('replayed runs', () => {
     try {
       await replayRun(redis, 1, {});
       const [mail] = await smtp.waitFor(1);
-      assert.equal(mail!.subject, '[NS8 Backup] ✅ Backup completato con successo: Daily offsite');
+      assert.equal(mail!.subject, '✅ OK: Daily offsite · [NS8 Backup] ✅ Backup completato con successo');
       assert.deepEqual(
         rows(String(mail!.html)).map((r) => r.status),
         ['salvato', 'salvato', 'salvato', 'salvato'],
@@ -98,7 +98,10 @@ describe('replayed runs', () => {
         webtop1: { errors: 3 },
       });
       const [mail] = await smtp.waitFor(1);
-      assert.equal(mail!.subject, '[NS8 Backup] ❌ Backup failed – possible repository error: Daily offsite');
+      assert.equal(
+        mail!.subject,
+        '❌ Failed: Daily offsite · [NS8 Backup] ❌ Backup failed – possible repository error',
+      );
       assert.match(mail!.text!, /Backup and restore > Backup destinations/);
       assert.match(mail!.text!, /Backblaze ns8-backups/);
     } finally {
@@ -112,11 +115,11 @@ describe('replayed runs', () => {
       // webtop1 is busy and retried after its node's other modules; wait_seconds (1 s) passes first.
       await replayRun(redis, 2, { webtop1: { busyRetries: 1 } }, { retryDelayMs: 2500 });
       const mails = await smtp.waitFor(2, 15_000);
-      assert.match(mails[0]!.subject!, /partially failed: Weekly SMB/);
+      assert.match(mails[0]!.subject!, /^⚠️ Partly failed: Weekly SMB /);
       assert.deepEqual(rows(String(mails[0]!.html)).find((r) => r.module === 'webtop1')!.status, 'not run');
       assert.match(
         mails[1]!.subject!,
-        /✅ Backup recovered: Weekly SMB \[update\]|✅ Backup completed successfully: Weekly SMB \[update\]/,
+        /^✅ (Recovered|OK): Weekly SMB .*(✅ Backup recovered|✅ Backup completed successfully) \[update\]$/,
       );
       assert.equal(rows(String(mails[1]!.html)).find((r) => r.module === 'webtop1')!.status, 'saved');
     } finally {
@@ -134,7 +137,7 @@ describe('replayed runs', () => {
       });
       assert.equal(res.status, 202);
       const [mail] = await smtp.waitFor(1);
-      assert.match(mail!.subject!, /❌ Backup failed – possible repository error: Daily offsite/);
+      assert.match(mail!.subject!, /^❌ Failed: Daily offsite · .*❌ Backup failed – possible repository error/);
       assert.deepEqual(
         rows(String(mail!.html)).map((r) => r.status),
         ['not run', 'not run', 'not run', 'not run'],
@@ -188,7 +191,7 @@ describe('replayed runs', () => {
     const { service, settled, url } = await startTestService(redis);
     try {
       const [mail] = await smtp.waitFor(1); // found by the start-up reconcile
-      assert.match(mail!.subject!, /partially failed: Daily offsite/);
+      assert.match(mail!.subject!, /^⚠️ Partly failed: Daily offsite /);
       const res = await fetch(`${url}/alert`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -318,7 +321,7 @@ describe('outages', () => {
       const [mail] = await smtp.waitFor(1, 30_000);
       await settled();
       assert.equal(smtp.messages.length, 1);
-      assert.match(mail!.subject!, /partially failed: Daily offsite \(1 of 4/);
+      assert.match(mail!.subject!, /^⚠️ Partly failed: Daily offsite – 1 of 4/);
     } finally {
       await service.stop();
     }

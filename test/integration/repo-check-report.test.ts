@@ -61,7 +61,7 @@ describe('report with a destination check', () => {
     try {
       await replayRun(h.redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 30_000);
-      assert.match(mail!.subject!, /partially failed: Weekly SMB/);
+      assert.match(mail!.subject!, /^⚠️ Partly failed: Weekly SMB /);
       const text = mail!.text!;
       if (process.env.SHOW_MAIL) console.log(text);
       assert.match(text, /Cloud \(nextcloud1\)[^\n]*(missing|not initiali[sz]ed|no repository)/i, text);
@@ -89,7 +89,7 @@ describe('report with a destination check', () => {
       await replayRun(h.redis, 2, { nextcloud1: { errors: 1 } });
       const [mail] = await smtp.waitFor(1, 30_000);
       const text = mail!.text!;
-      assert.match(mail!.subject!, /parzialmente fallito: Weekly SMB/);
+      assert.match(mail!.subject!, /^⚠️ Parziale: Weekly SMB /);
       assert.match(text, /Cloud \(nextcloud1\)[^\n]*il repository non esiste o non è inizializzato/, text);
       assert.match(text, /Domain controller \(samba1\)[^\n]*snapshot elencati/, text);
       assert.doesNotMatch(

@@ -93,7 +93,7 @@ test("auth: verdict, the UI place, restic's message quoted and collapsible, cred
   assert.match(en.text, /\nThe destination refused the credentials\./);
   assert.match(
     en.text,
-    /Next step: check the destination's credentials .* in Backup and restore > Backup destinations > Edit destination\./,
+    /Next step: check the credentials of \S.* \(access key, user name, password\) in Backup and restore > Backup destinations > Edit destination\./,
   );
   assert.match(
     en.text,

@@ -166,6 +166,35 @@ export const RUNS: Record<string, RunReport> = {
     errorLog: 'timeout',
     trend: { runs: 3, saved: 1, lastFullSuccessAt: null },
   }),
+  /** Issue #21: every application failed and the check found the credentials refused. */
+  repo_auth: base({
+    outcome: 'REPO_FAILURE',
+    end: T + 40,
+    modules: [
+      failedCloud,
+      mod({
+        moduleId: 'mail1',
+        uiName: 'Mail',
+        node: 2,
+        nodeName: 'ns2',
+        result: 'failed',
+        errors: 1,
+        start: T + 3,
+        end: T + 40,
+        errorLines: ['Fatal: unable to open config file: Stat: 403 Forbidden'],
+      }),
+    ],
+    nodes: [
+      { id: 1, name: 'ns1' },
+      { id: 2, name: 'ns2' },
+    ],
+    errorLog: 'ok',
+    trend: { runs: 5, saved: 2, lastFullSuccessAt: T - 3 * 86400 },
+    destinationHealth: {
+      ...health,
+      checks: [health.checks[0]!, { ...health.checks[0]!, moduleId: 'mail1', uiName: 'Mail', repoPath: 'mail/u2' }],
+    },
+  }),
   missing: base({
     outcome: 'MISSING',
     start: T,

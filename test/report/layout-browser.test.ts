@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderReport } from '../../src/report/render.js';
+import { fill, STRINGS } from '../../src/report/strings.js';
 import type { RunReport } from '../../src/domain/run.js';
 import { OPTIONS, RUNS } from './fixtures.js';
 
@@ -118,3 +119,65 @@ for (const dark of [false, true]) {
     }
   });
 }
+
+/** A phone screen: what an administrator sees at 7 am before scrolling (issue #21). */
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * Where the decisive lines are, in px from the top of the mail: the first bullet of "What to do"
+ * (found by its title) and, for the first failed application, its name and its first error line.
+ */
+const foldScript = (whatToDo: string) => `(() => {
+  const at = (el) => el ? { text: el.textContent.trim(), bottom: el.getBoundingClientRect().bottom + window.scrollY } : null;
+  const title = [...document.querySelectorAll('div')].find((d) => d.children.length === 0 && d.textContent.trim() === ${JSON.stringify(whatToDo)});
+  const failed = document.querySelector('[data-result="failed"]');
+  return {
+    firstStep: at(title && title.parentElement.querySelector('li')),
+    failedName: at(failed && failed.querySelector('span[dir="auto"]')),
+    firstErrorLine: at(failed && failed.querySelector('div[style*="monospace"] > span')),
+  };
+})()`;
+
+interface Spot {
+  text: string;
+  bottom: number;
+}
+
+describe('the cause and the fix above the fold, at 390 × 844 px (issue #21)', () => {
+  let browser: Browser;
+  let page: Page;
+  before(async () => {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    page = await browser.newPage({ viewport: PHONE });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  const spots = async (run: RunReport, lang: 'en' | 'it') => {
+    await page.setContent(renderReport(run, 'first', { ...OPTIONS, language: lang }).html, { waitUntil: 'load' });
+    return (await page.evaluate(foldScript(STRINGS[lang].whatToDo))) as Record<string, Spot | null>;
+  };
+
+  for (const lang of ['en', 'it'] as const) {
+    it(`credentials refused (${lang}): the fix is the first bullet, names the destination, above the fold`, async () => {
+      const run = RUNS.repo_auth!;
+      const { firstStep } = await spots(run, lang);
+      const action = fill(STRINGS[lang].destination.action.auth, { destination: run.destinationName });
+      assert.ok(firstStep, 'a "What to do" list');
+      assert.ok(firstStep.text.includes(run.destinationName), `names the destination: ${firstStep.text}`);
+      assert.ok(firstStep.text.includes(action.slice(1)), `says the fix: ${firstStep.text}`);
+      assert.ok(firstStep.bottom <= PHONE.height, `first bullet ends at ${firstStep.bottom} px`);
+    });
+
+    it(`partly failed (${lang}): the failed application and its first error line above the fold`, async () => {
+      const run = RUNS.partial!;
+      const failed = run.modules.find((m) => m.result === 'failed')!;
+      const { failedName, firstErrorLine } = await spots(run, lang);
+      assert.ok(failedName && firstErrorLine, 'a failed application with error lines');
+      assert.equal(failedName.text, failed.uiName);
+      assert.equal(firstErrorLine.text, failed.errorLines![0]);
+      assert.ok(failedName.bottom <= PHONE.height, `name ends at ${failedName.bottom} px`);
+      assert.ok(firstErrorLine.bottom <= PHONE.height, `first error line ends at ${firstErrorLine.bottom} px`);
+    });
+  }
+});

@@ -13,6 +13,8 @@ import type { NotifyReason } from '../../src/domain/records.js';
 import { renderReport, subjectOf } from '../../src/report/render.js';
 import { boundRun } from '../../src/report/bound.js';
 import { OPTIONS as O, RUNS, T } from './fixtures.js';
+import { fill, STRINGS } from '../../src/report/strings.js';
+import type { RepoVerdict } from '../../src/domain/destination.js';
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
 const REASON: Record<string, NotifyReason> = { success: 'success' };
@@ -37,37 +39,52 @@ describe('golden text of every outcome', () => {
 });
 
 describe('report rendering', () => {
-  it('subjects follow the seed tool, per outcome and reason', () => {
+  it("subjects: state and plan first, then the prefix and the seed tool's words (issue #21)", () => {
     const r = RUNS.partial!;
     assert.equal(
       subjectOf(r, 'first', O),
-      '[NS8 Backup] ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)',
+      '⚠️ Partly failed: Weekly SMB – 2 of 3 applications not saved · [NS8 Backup] ⚠️ Backup partially failed',
     );
-    assert.equal(subjectOf(RUNS.success!, 'success', O), '[NS8 Backup] ✅ Backup completed successfully: Weekly SMB');
-    assert.equal(subjectOf(RUNS.success!, 'recovered', O), '[NS8 Backup] ✅ Backup recovered: Weekly SMB');
+    assert.equal(
+      subjectOf(RUNS.success!, 'success', O),
+      '✅ OK: Weekly SMB · [NS8 Backup] ✅ Backup completed successfully',
+    );
+    assert.equal(
+      subjectOf(RUNS.success!, 'recovered', O),
+      '✅ Recovered: Weekly SMB · [NS8 Backup] ✅ Backup recovered',
+    );
     assert.equal(
       subjectOf(RUNS.warning!, 'first', O),
-      '[NS8 Backup] ⚠️ Backup completed with warnings: Weekly SMB (2 to check)',
+      '⚠️ Warning: Weekly SMB – 2 to check · [NS8 Backup] ⚠️ Backup completed with warnings',
     );
     assert.equal(
       subjectOf(RUNS.repo_failure!, 'first', O),
-      '[NS8 Backup] ❌ Backup failed – possible repository error: Weekly SMB',
+      '❌ Failed: Weekly SMB · [NS8 Backup] ❌ Backup failed – possible repository error',
     );
-    assert.equal(subjectOf(RUNS.missing!, 'first', O), '[NS8 Backup] ⏰ Backup did not run: Weekly SMB');
+    assert.equal(
+      subjectOf(RUNS.missing!, 'first', O),
+      '⏰ Did not run: Weekly SMB · [NS8 Backup] ⏰ Backup did not run',
+    );
     assert.equal(
       subjectOf(r, 'reminder', O),
-      '[NS8 Backup] 🔁 Reminder: ⚠️ Backup partially failed: Weekly SMB (2 of 3 applications not saved)',
+      '⚠️ Partly failed: Weekly SMB – 2 of 3 applications not saved · [NS8 Backup] 🔁 Reminder: ⚠️ Backup partially failed',
     );
     assert.equal(
       subjectOf(r, 'update', { ...O, language: 'it' }),
-      '[NS8 Backup] ⚠️ Backup parzialmente fallito: Weekly SMB (2 applicazioni su 3 non salvate) [aggiornamento]',
+      '⚠️ Parziale: Weekly SMB – 2 applicazioni su 3 non salvate · [NS8 Backup] ⚠️ Backup parzialmente fallito [aggiornamento]',
     );
   });
 
-  it('for a problem, "what to do" comes before the counts and the applications; failed rows first', () => {
+  it('for a problem, "what to do", then the applications (failed rows first, error lines under the name), then the counts', () => {
     const { text, html } = renderReport(RUNS.partial!, 'first', O);
     const at = (s: string) => text.indexOf(s);
-    assert.ok(at('WHAT TO DO') > 0 && at('WHAT TO DO') < at('1/3 saved') && at('1/3 saved') < at('Applications'), text);
+    assert.ok(
+      at('WHAT TO DO') > 0 && at('WHAT TO DO') < at('Applications') && at('Applications') < at('1/3 saved'),
+      text,
+    );
+    assert.ok(at('From the backup log:') < at('Ran 2026-08-09 03:00 CEST (29s'), 'the cause before the facts');
+    const ok = renderReport(RUNS.success!, 'success', O).text;
+    assert.ok(ok.indexOf('3/3 saved') < ok.indexOf('Applications'), 'a success opens with its counts');
     assert.deepEqual(
       [...html.matchAll(/data-module="([^"]+)" data-result="([^"]+)"/g)].map((m) => `${m[1]}=${m[2]}`),
       ['nextcloud1=failed', 'webtop1=not_run', 'mail1=success'],
@@ -153,7 +170,7 @@ describe('outside text', () => {
   it('no header injection: one subject line whatever the names and the prefix', () => {
     const m = renderReport(hostile(), 'first', { ...O, subjectPrefix: '[X]\r\nBcc: a@b.c' });
     assert.ok(!/[\r\n]/.test(m.subject));
-    assert.match(m.subject, /^\[X\] Bcc: a@b\.c ⚠️/);
+    assert.match(m.subject, / · \[X\] Bcc: a@b\.c ⚠️/);
   });
 
   it('right-to-left names are isolated and bidi overrides removed', () => {
@@ -164,7 +181,7 @@ describe('outside text', () => {
     };
     const m = renderReport(r, 'success', O);
     assert.ok(!/[\u202a-\u202e\u200f]/.test(m.subject + m.text + m.html), 'no override or mark from data');
-    assert.match(m.subject, /: \u2068גיבוי lanigiro\u2069$/, 'FSI … PDI around the plan in the subject');
+    assert.match(m.subject, /^✅ OK: \u2068גיבוי lanigiro\u2069 · /, 'FSI … PDI around the plan in the subject');
     assert.match(m.text, /\u2068שרת קבצים\u2069 — saved/);
     assert.match(m.html, /<span dir="auto">שרת קבצים<\/span>/);
     assert.ok(
@@ -263,7 +280,7 @@ describe('statuses not taken at face value', () => {
       const { text, html } = renderReport(problem('clock_ahead'), 'first', { ...O, language });
       for (const re of words[language]) assert.match(text, re);
       assert.match(html, /timedatectl/);
-      assert.doesNotMatch(text, /Failed on node 2|Fallito sul nodo 2/, 'not advice for a failed backup');
+      assert.doesNotMatch(text, /^- (Failed|Fallito): /m, 'not advice for a failed backup');
     }
   });
 
@@ -294,7 +311,7 @@ describe('names and sizes from outside', () => {
       modules: [{ ...RUNS.success!.modules[0]!, uiName: `Cl${invisible}oud` }],
     });
     const m = renderReport(r, 'success', O);
-    assert.match(m.subject, /: Weekly SMB$/, 'a look-alike plan name reads as what it is');
+    assert.match(m.subject, /^✅ OK: Weekly SMB · /, 'a look-alike plan name reads as what it is');
     assert.match(m.text, /Cloud — saved/);
     const found = [...(m.subject + m.text + m.html)].filter(
       (c) => invisible.includes(c) && c !== '\u2068' && c !== '\u2069',
@@ -307,5 +324,87 @@ describe('names and sizes from outside', () => {
     const { text } = renderReport(r, 'success', O);
     assert.match(text, /Size > 1,024 PiB/);
     assert.ok(!/\d{30}/.test(text), 'no 300-digit number');
+  });
+});
+
+// Issue #21: what the destination check found is the first thing to do, named, in the banner too.
+describe('the cause and the fix first', () => {
+  const whatToDo = (text: string) =>
+    text
+      .slice(text.search(/^(WHAT TO DO|COSA FARE)$/m))
+      .split('\n\n')[0]!
+      .split('\n')
+      .slice(1);
+  const withVerdict = (verdict: RepoVerdict): RunReport => ({
+    ...RUNS.repo_auth!,
+    destinationHealth: { ...RUNS.repo_auth!.destinationHealth!, verdict },
+  });
+
+  it('credentials refused: the fix is the first bullet and names the destination (en, it)', () => {
+    const en = whatToDo(renderReport(RUNS.repo_auth!, 'first', O).text);
+    assert.equal(
+      en[0],
+      '- Check the credentials of NAS share (access key, user name, password) in Backup and restore > Backup destinations > Edit destination.',
+    );
+    const italian = whatToDo(renderReport(RUNS.repo_auth!, 'first', { ...O, language: 'it' }).text);
+    assert.equal(
+      italian[0],
+      '- Verificare le credenziali di NAS share (chiave di accesso, utente, password) in Backup e ripristino > Destinazioni backup > Modifica destinazione.',
+    );
+  });
+
+  it('the banner says the cause on its second line; the headline drops "possible" once confirmed', () => {
+    const lines = renderReport(RUNS.repo_auth!, 'first', O).text.split('\n');
+    assert.deepEqual(lines.slice(0, 3), [
+      '❌ Backup failed – repository error',
+      'Plan Weekly SMB · destination NAS share',
+      'The destination NAS share refused the credentials',
+    ]);
+    const italian = renderReport(RUNS.repo_auth!, 'first', { ...O, language: 'it' }).text.split('\n');
+    assert.deepEqual(italian.slice(0, 3), [
+      '❌ Backup fallito – errore del repository',
+      'Piano Weekly SMB · destinazione NAS share',
+      'La destinazione NAS share ha rifiutato le credenziali',
+    ]);
+    assert.match(renderReport(RUNS.repo_failure!, 'first', O).text, /^❌ Backup failed – possible repository error$/m);
+  });
+
+  it('every conclusive verdict comes first; "possible" stays when the check proves nothing about the repository', () => {
+    const cases: [RepoVerdict, boolean, boolean][] = [
+      // verdict, first bullet is its fix, headline confirmed
+      ['auth', true, true],
+      ['wrong_password', true, true],
+      ['missing', true, true],
+      ['locked', true, true],
+      ['unreachable', true, true],
+      ['corrupt', true, true],
+      ['timeout', true, false],
+      ['forbidden', true, false],
+      ['healthy', false, false],
+      ['error', false, false],
+      ['skipped', false, false],
+    ];
+    for (const [verdict, first, confirmed] of cases) {
+      const { text } = renderReport(withVerdict(verdict), 'first', O);
+      const action = fill(STRINGS.en.destination.action[verdict], { destination: 'NAS share' });
+      const bullet = whatToDo(text)[0]!;
+      assert.equal(bullet.includes('NAS share') && bullet.includes(action.slice(1)), first, `${verdict}: ${bullet}`);
+      assert.equal(!text.startsWith('❌ Backup failed – possible'), confirmed, verdict);
+      assert.equal(
+        /reachable, credentials, free space/.test(text),
+        !first,
+        `${verdict}: generic advice only without a verdict`,
+      );
+    }
+  });
+
+  it('one "read the logs" bullet for every node, naming the nodes', () => {
+    const steps = whatToDo(renderReport(RUNS.repo_auth!, 'first', O).text);
+    const logs = steps.filter((l) => l.includes('System logs'));
+    assert.equal(logs.length, 1, steps.join('\n'));
+    assert.match(logs[0]!, /Cloud \(nextcloud1\), Mail \(mail1\)/);
+    assert.match(logs[0]!, /ns1 \(node 1\), ns2 \(node 2\)/);
+    const italian = whatToDo(renderReport(RUNS.repo_auth!, 'first', { ...O, language: 'it' }).text);
+    assert.equal(italian.filter((l) => l.includes('Log di sistema')).length, 1, italian.join('\n'));
   });
 });

@@ -300,10 +300,13 @@ test('the service: a plan that keeps missing its run gets a reminder that it did
     await seen.quit();
     offsetMs = 15 * 60_000; // the run was due 5 minutes ago; nothing of the plan ran
     const [missed] = await smtp.waitFor(1, 10_000);
-    assert.match(missed!.subject!, /^(?!.*Reminder).*⏰ Backup did not run: Weekly SMB/u);
+    assert.match(missed!.subject!, /^⏰ Did not run: Weekly SMB · (?!.*Reminder).*⏰ Backup did not run$/u);
     offsetMs = 15 * 60_000 + 3601_000; // an hour later, still nothing: the next run is a day away
     const mails = await smtp.waitFor(2, 10_000);
-    assert.match(mails[1]!.subject!, /🔁 Reminder: ⏰ Backup did not run: Weekly SMB/);
+    assert.match(
+      mails[1]!.subject!,
+      /^⏰ Did not run: Weekly SMB – failing for 1 hour · .*🔁 Reminder: ⏰ Backup did not run$/,
+    );
     assert.ok(log.lines.some((l) => /run correlated .*plan=2 .*outcome=MISSING.*reason=reminder/.test(l)));
   } finally {
     await service.stop();
