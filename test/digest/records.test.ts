@@ -2,15 +2,15 @@
 // The digest's stored records (issue #20): the run log entries and the digest record carry v: 1,
 // the previous version's are read, and a damaged one is left out with one log line, never a throw
 // that stops the digest. Guards alone, then against a real redis-server with NS8's ACLs.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
 import { DIGEST_RECORD, redisDigestStore } from '../../src/digest/digester.js';
 import { createRunLog, RUN_LOG_ENTRY, type RunLogEntry } from '../../src/digest/run-log.js';
 import type { DigestRecord } from '../../src/digest/schedule.js';
 import { moduleKeys, type PlanState } from '../../src/domain/records.js';
 import type { Redis } from '../../src/ns8/redis.js';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { useRedisPair } from '../helpers/redis-pair.js';
 import { guardCases } from '../domain/guard-cases.js';
 
 const ENTRY: RunLogEntry = {
@@ -56,26 +56,20 @@ describe('DIGEST_RECORD guard', () => {
 
 describe('the digest store on Redis', () => {
   const K = moduleKeys(MODULE_ID);
-  let redis: RedisServer;
   let writer: Redis;
   let admin: Redis;
   let lines: string[];
   const store = () => redisDigestStore(writer, MODULE_ID, (_m, f) => lines.push(`${f.key}: ${f.problem}`));
 
-  before(async () => {
-    redis = await startRedis();
-    writer = createClient({ url: redis.moduleUrl }) as Redis;
-    admin = createClient({ url: redis.adminUrl }) as Redis;
-    await Promise.all([writer.connect(), admin.connect()]);
-  });
-  after(async () => {
-    await Promise.all([writer.quit(), admin.quit()]);
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    await admin.flushAll();
-    lines = [];
-  });
+  useRedisPair(
+    (p) => {
+      writer = p.writer;
+      admin = p.admin;
+    },
+    () => {
+      lines = [];
+    },
+  );
 
   it('writes the digest record with v: 1 and reads it back', async () => {
     await store().saveRecord(RECORD);

@@ -4,9 +4,8 @@
 // scripted mailer: it accepts, or refuses with a temporary 451, as each test says.
 // Issue #25 items 4 (one unreadable queued report stops all mail) and 10 (clock jumps), and the
 // mutation survivors "retrying without backoff" and "give-up age in the wrong unit".
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
 import { firstDelivery, moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
 import { memoryLogger } from '../../src/log.js';
 import type { Mailer, OutgoingMail } from '../../src/notify/mailer.js';
@@ -14,29 +13,19 @@ import { backoffMs, GIVE_UP_AFTER_MS, GIVE_UP_ATTEMPTS, OutboxSender } from '../
 import { createRecordStore } from '../../src/notify/record-store.js';
 import { parseSmarthost } from '../../src/ns8/smarthost.js';
 import type { Redis } from '../../src/ns8/redis.js';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { useRedisPair } from '../helpers/redis-pair.js';
 import { report as fixtureReport } from '../imageroot/fixtures.js';
 
 const K = moduleKeys(MODULE_ID);
 const DAY_MS = 24 * 3600_000;
 const T0 = Date.UTC(2026, 7, 10, 3, 0, 0);
-
-let redis: RedisServer;
 let writer: Redis;
 let admin: Redis;
 
-before(async () => {
-  redis = await startRedis();
-  writer = createClient({ url: redis.moduleUrl }) as Redis;
-  admin = createClient({ url: redis.adminUrl }) as Redis;
-  await Promise.all([writer.connect(), admin.connect()]);
-});
-after(async () => {
-  await Promise.all([writer.quit(), admin.quit()]);
-  await redis.stop();
-});
-beforeEach(async () => {
-  await admin.flushAll();
+useRedisPair((p) => {
+  writer = p.writer;
+  admin = p.admin;
 });
 
 /** A wall clock and a monotonic clock the test moves; the wall one can jump either way. */

@@ -2,9 +2,8 @@
 // The record store's history bound (issue #25 item 12): at most HISTORY_MAX reports AND
 // HISTORY_MAX_BYTES of reports plus index entries, the oldest dropped first with their index
 // entries and stored copies (unless still queued for sending). Real Redis, the module's user.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
 import {
   HISTORY_MAX,
   HISTORY_MAX_BYTES,
@@ -14,26 +13,17 @@ import {
 } from '../../src/domain/records.js';
 import { createRecordStore } from '../../src/notify/record-store.js';
 import type { Redis } from '../../src/ns8/redis.js';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { useRedisPair } from '../helpers/redis-pair.js';
 import { report } from '../imageroot/fixtures.js';
 
 const K = moduleKeys(MODULE_ID);
-let redis: RedisServer;
 let writer: Redis;
 let admin: Redis;
 
-before(async () => {
-  redis = await startRedis();
-  writer = createClient({ url: redis.moduleUrl }) as Redis;
-  admin = createClient({ url: redis.adminUrl }) as Redis;
-  await Promise.all([writer.connect(), admin.connect()]);
-});
-after(async () => {
-  await Promise.all([writer.quit(), admin.quit()]);
-  await redis.stop();
-});
-beforeEach(async () => {
-  await admin.flushAll();
+useRedisPair((p) => {
+  writer = p.writer;
+  admin = p.admin;
 });
 
 const STATE = { planId: 2, planName: 'Weekly SMB' } as PlanState;

@@ -2,19 +2,18 @@
 // The per-plan run history `module/<id>/runs` (issue #20): every run is written with v: 1; runs an
 // older version kept (no v) are read; a damaged history or a run of another version is left out
 // with one log line, and the next run starts the history again. Real redis-server, module user.
-import { after, before, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
 import { moduleKeys } from '../../src/domain/records.js';
 import type { RunReport } from '../../src/domain/run.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { summarize } from '../../src/trends/anomaly.js';
 import { createRunHistory } from '../../src/trends/history.js';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { useRedisPair } from '../helpers/redis-pair.js';
 import { RUN_PLAN2 } from '../imageroot/fixtures.js';
 
 const KEY = moduleKeys(MODULE_ID).runs;
-let redis: RedisServer;
 let writer: Redis;
 let admin: Redis;
 let lines: string[];
@@ -26,20 +25,15 @@ const old = (start: number) => {
   return rest;
 };
 
-before(async () => {
-  redis = await startRedis();
-  writer = createClient({ url: redis.moduleUrl }) as Redis;
-  admin = createClient({ url: redis.adminUrl }) as Redis;
-  await Promise.all([writer.connect(), admin.connect()]);
-});
-after(async () => {
-  await Promise.all([writer.quit(), admin.quit()]);
-  await redis.stop();
-});
-beforeEach(async () => {
-  await admin.flushAll();
-  lines = [];
-});
+useRedisPair(
+  (p) => {
+    writer = p.writer;
+    admin = p.admin;
+  },
+  () => {
+    lines = [];
+  },
+);
 
 it('writes every run with v: 1, and keeps the runs an older version kept', async () => {
   await admin.hSet(KEY, '2', JSON.stringify([old(1000)]));

@@ -2,13 +2,13 @@
 // The watchdog's records in `module/<id>/watchdog` (issue #20): written with v: 1, the previous
 // version's read, a damaged one left out (the watchdog rebuilds it as for a plan first seen) with
 // one log line. Real redis-server with NS8's ACLs.
-import { after, before, beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from 'redis';
 import { moduleKeys, type WatchRecord } from '../../src/domain/records.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { redisWatchStore } from '../../src/triggers/missed-runs.js';
-import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { useRedisPair } from '../helpers/redis-pair.js';
 
 const KEY = moduleKeys(MODULE_ID).watchdog;
 const REC: WatchRecord = {
@@ -18,26 +18,20 @@ const REC: WatchRecord = {
   reported: null,
   nextRunAt: null,
 };
-let redis: RedisServer;
 let writer: Redis;
 let admin: Redis;
 let lines: string[];
 const store = () => redisWatchStore(writer, KEY, (_m, f) => lines.push(`${f.key}: ${f.problem}`));
 
-before(async () => {
-  redis = await startRedis();
-  writer = createClient({ url: redis.moduleUrl }) as Redis;
-  admin = createClient({ url: redis.adminUrl }) as Redis;
-  await Promise.all([writer.connect(), admin.connect()]);
-});
-after(async () => {
-  await Promise.all([writer.quit(), admin.quit()]);
-  await redis.stop();
-});
-beforeEach(async () => {
-  await admin.flushAll();
-  lines = [];
-});
+useRedisPair(
+  (p) => {
+    writer = p.writer;
+    admin = p.admin;
+  },
+  () => {
+    lines = [];
+  },
+);
 
 it('saves a record with v: 1, whatever it was read with', async () => {
   await store().save(1, { ...REC, v: 7 } as WatchRecord);
