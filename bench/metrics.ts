@@ -11,23 +11,17 @@
 // from backup_monitor_metrics_refresh_seconds as served by the following scrape.
 // Run: npm run build && node --import tsx bench/metrics.ts
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { createClient } from 'redis';
 import { startRedis, MODULE_ID, MODULE_PASSWORD, type RedisServer } from '../test/helpers/redis-server.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { productionCommand, shippedNode } from '../scripts/entrypoint.mjs';
+import { loadAverage, quantile, rssMb, scrapeMetrics } from './lib.js';
 
 const PLANS = 50;
 const APPS = 500;
 const NODES = 4;
 const SCRAPES = 20;
 const HOST = '127.0.0.2';
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
 
 async function seed(
   redis: RedisServer,
@@ -103,23 +97,6 @@ async function seed(
   return pairs;
 }
 
-/** One GET with node:http (a plain client, as Prometheus' is): status, body, ms until the last byte. */
-function get(url: string): Promise<{ status: number; body: string; took: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    http
-      .get(url, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const took = performance.now() - t0;
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), took });
-        });
-      })
-      .on('error', reject);
-  });
-}
-
 async function scrapeBench(redis: RedisServer, shape: string, pairs: number): Promise<string> {
   const port = await freePort();
   const metricsPort = await freePort();
@@ -142,29 +119,14 @@ async function scrapeBench(redis: RedisServer, shape: string, pairs: number): Pr
   });
   try {
     await waitForPort(metricsPort, 20_000, HOST);
-    const lat: number[] = [];
-    const refresh: number[] = [];
-    let bytes = 0;
-    let series = 0;
-    let dropped = '';
-    let gap = 5100;
-    for (let i = 0; i < SCRAPES + 3; i++) {
-      // As with Prometheus' 1-minute interval, the refresh a scrape starts is over before the next one.
-      await new Promise((r) => setTimeout(r, gap));
-      const { status, body, took } = await get(`http://${HOST}:${metricsPort}/metrics`);
-      if (status !== 200) throw new Error(`scrape: ${status}`);
-      const refreshMs = 1000 * Number(/^backup_monitor_metrics_refresh_seconds (\S+)/m.exec(body)![1]);
-      gap = Math.max(5100, 3 * refreshMs);
-      if (i >= 3) {
-        lat.push(took);
-        refresh.push(refreshMs);
-      } // the first scrapes warm up
-      bytes = Buffer.byteLength(body);
-      series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
-      dropped = /^backup_monitor_metrics_application_pairs_dropped (\d+)/m.exec(body)?.[1] ?? '?';
-    }
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
-    return `| ${shape} | ${pairs} | ${dropped} | ${series} | ${(bytes / 1000).toFixed(0)} kB | ${quantile(lat, 0.5).toFixed(1)} | ${quantile(lat, 0.99).toFixed(1)} | ${Math.max(...lat).toFixed(1)} | ${quantile(refresh, 0.5).toFixed(0)} / ${quantile(refresh, 0.99).toFixed(0)} | ${rss.toFixed(0)} MB |`;
+    const {
+      latencies: lat,
+      refreshes: refresh,
+      bytes,
+      series,
+      dropped,
+    } = await scrapeMetrics(`http://${HOST}:${metricsPort}/metrics`, SCRAPES);
+    return `| ${shape} | ${pairs} | ${dropped} | ${series} | ${(bytes / 1000).toFixed(0)} kB | ${quantile(lat, 0.5).toFixed(1)} | ${quantile(lat, 0.99).toFixed(1)} | ${Math.max(...lat).toFixed(1)} | ${quantile(refresh, 0.5).toFixed(0)} / ${quantile(refresh, 0.99).toFixed(0)} | ${rssMb(child.pid!).toFixed(0)} MB |`;
   } finally {
     child.kill('SIGTERM');
   }
@@ -195,7 +157,7 @@ try {
       ),
     ),
   );
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = loadAverage();
   console.log(
     `## /metrics scrape, ${PLANS} plans, ${APPS} applications, ${NODES} nodes (node ${execFileSync(shippedNode(), ['--version']).toString().trim()}, the image's entrypoint, ${SCRAPES} scrapes, load average ${load})\n`,
   );
