@@ -202,6 +202,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     log: log.child({ stage: 'digest' }),
     intervalMs: opts.digestTickMs,
     onQueued,
+    mayWrite: () => lease.holds(),
   });
   poller?.start();
   watchdog.start();

@@ -60,6 +60,8 @@ export interface DigesterDeps {
   intervalMs?: number;
   onQueued(): void;
   newId?: () => string;
+  /** False on a standby instance (issue #25, one writer per namespace): only the writer sends digests. */
+  mayWrite?: () => Promise<boolean>;
 }
 
 const WEEK_S = 7 * 86_400;
@@ -82,8 +84,9 @@ export class Digester {
   }
 
   /** One check; returns what was decided (errors are logged and retried at the next tick). */
-  async tick(): Promise<DigestVerdict | { kind: 'error'; error: string }> {
+  async tick(): Promise<DigestVerdict | { kind: 'standby' } | { kind: 'error'; error: string }> {
     try {
+      if (this.deps.mayWrite && !(await this.deps.mayWrite())) return { kind: 'standby' };
       const nowS = Math.floor(this.deps.clock.now() / 1000);
       const rec = await this.deps.store.loadRecord();
       const v = digestDue(this.deps.digest, rec, nowS, this.deps.timeZone);

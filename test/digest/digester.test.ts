@@ -59,9 +59,15 @@ beforeEach(async () => {
   });
 });
 
-function digester(clock: { now(): number }, settings = DAILY, to = ['admin@example.org']) {
+function digester(
+  clock: { now(): number },
+  settings = DAILY,
+  to = ['admin@example.org'],
+  mayWrite?: () => Promise<boolean>,
+) {
   let kicks = 0;
   const d = new Digester({
+    mayWrite,
     digest: settings,
     notify: { defaultPolicy: 'problems', plans: new Map() },
     mail: { to, language: 'en', subjectPrefix: '[NS8 Backup]' },
@@ -112,6 +118,18 @@ describe('digest loop on a real Redis', () => {
       "installed at 08:30 local: that day's 08:00 is not sent; then one digest per day, whatever the restarts",
     );
     assert.deepEqual(q[0]!.delivery.recipients, ['admin@example.org']);
+  });
+
+  it('a standby instance (no writer lease) never sends the digest the writer sends', async () => {
+    let now = at('2026-06-10T06:30:00Z');
+    const clock = { now: () => now };
+    const writerD = digester(clock, DAILY, ['admin@example.org'], async () => true).d;
+    const standby = digester(clock, DAILY, ['admin@example.org'], async () => false).d;
+    for (; now < at('2026-06-11T06:30:00Z'); now += 60_000) {
+      assert.equal((await standby.tick()).kind, 'standby');
+      await writerD.tick();
+    }
+    assert.equal((await queued()).length, 1, 'one digest for two instances');
   });
 
   it('a 3-day outage: one catch-up digest', async () => {
