@@ -50,3 +50,38 @@ export interface DestinationHealth {
   /** Unix ms. */
   checkedAt: number;
 }
+
+/** A verdict that names what is wrong and how to fix it (issue #21): its fix is the first step of the mail. */
+export type ConclusiveVerdict = Exclude<RepoVerdict, 'healthy' | 'error' | 'skipped'>;
+
+const CONCLUSIVE: ReadonlySet<RepoVerdict> = new Set<ConclusiveVerdict>([
+  'unreachable',
+  'auth',
+  'missing',
+  'wrong_password',
+  'locked',
+  'corrupt',
+  'timeout',
+  'forbidden',
+]);
+
+/**
+ * Verdicts that prove the repository itself is the problem, so a failed run's headline drops
+ * "possible". A timeout only says the check got no answer; forbidden is the monitor's own role.
+ */
+const CONFIRMED: ReadonlySet<RepoVerdict> = new Set<ConclusiveVerdict>([
+  'unreachable',
+  'auth',
+  'missing',
+  'wrong_password',
+  'locked',
+  'corrupt',
+]);
+
+/** The destination's verdict when it says what to do, else null (healthy, error, skipped, not checked). */
+export function conclusiveVerdict(h: DestinationHealth | null | undefined): ConclusiveVerdict | null {
+  return h && CONCLUSIVE.has(h.verdict) ? (h.verdict as ConclusiveVerdict) : null;
+}
+
+export const confirmsRepositoryProblem = (h: DestinationHealth | null | undefined): boolean =>
+  !!h && CONFIRMED.has(h.verdict);

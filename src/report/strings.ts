@@ -7,8 +7,7 @@
 import type { Language } from '../config.js';
 import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
 import type { NotifyReason } from '../domain/records.js';
-import type { RepoVerdict } from '../domain/destination.js';
-import type { ConclusiveVerdict } from './destination.js';
+import type { ConclusiveVerdict, RepoVerdict } from '../domain/destination.js';
 import type { StatusProblem } from '../domain/backup.js';
 import { areaWords } from '../errors.js';
 
