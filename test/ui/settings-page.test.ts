@@ -194,6 +194,13 @@ describe('settings that say what went wrong where you are', () => {
 
         assert.equal(await app.locator('select[data-test=policy-3]').getAttribute('aria-label'), WORDS[lang].notify);
         assert.equal(await app.locator('input[data-test=recipients-3]').getAttribute('aria-label'), WORDS[lang].extra);
+        // Each duration's unit select is named after its field, not one more "Unit".
+        assert.equal(
+          await app
+            .locator('select[data-test=unit-stale_age]')
+            .evaluate((e) => (e as HTMLSelectElement).labels?.[0]?.textContent),
+          lang === 'en' ? 'Unit of Stale age' : 'Unità di Età massima senza successo',
+        );
         const cut = (await policyFits(o)).filter((c) => c.need > c.room);
         assert.deepEqual(cut, [], `${where}: no policy choice is cut`);
 
