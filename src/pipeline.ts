@@ -26,6 +26,7 @@ import type { RunHistory } from './trends/history.js';
 import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
 import type { FlushRequest } from './domain/flush.js';
 import { retry, type Backoff } from './retry.js';
+import { throughSilence, type SilenceStore } from './notify/silence-store.js';
 
 export interface PipelineDeps {
   config: Readonly<Config>;
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   notify: NotifySettings;
   /** Every decided run, for the digest (issue #14). */
   runLog?: RunLog;
+  /** Acknowledged and snoozed plans (issue #24); none = nothing silenced. */
+  silences?: SilenceStore;
   onQueued(): void;
   clock: Clock;
   log: Logger;
@@ -133,7 +136,10 @@ export function createPipeline(deps: PipelineDeps) {
     const prev = withoutFutureTimes(await deps.records.planState(req.planId), nowS, CLOCK_TOLERANCE_SECONDS);
     const policy = policyOf(deps.notify, req.planId);
     const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
-    const reason = reasonFor(req, prev, correlated, policy);
+    const decided0 = reasonFor(req, prev, correlated, policy);
+    const reason = deps.silences
+      ? await throughSilence(deps.silences, log, correlated, decided0, nowS, req.kind === 'reminder')
+      : decided0;
     const run = withStaleness(correlated, prev);
     const route = routeOf(reason, policy);
     log.info('run correlated', {

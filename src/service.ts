@@ -20,6 +20,7 @@ import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
 import { OutboxSender } from './notify/outbox-sender.js';
 import { createWriterLease } from './notify/writer-lease.js';
 import { watchdogSink } from './notify/reminders.js';
+import { createSilenceStore } from './notify/silence-store.js';
 import { moduleKeys } from './domain/records.js';
 import { warnOnce } from './domain/stored-record.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
@@ -129,6 +130,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const readPlan = (id: number) => readPlanSnapshot(redis.reader, id, nowS());
   const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader), nowS());
   const notify: NotifySettings = cfg.notify;
+  const silences = createSilenceStore(redis.writer, cfg.moduleId, warn);
   const pipeline = createPipeline({
     config: cfg,
     readPlan,
@@ -138,6 +140,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     repoChecker: repoCheckerFor(opts.repoChecker, cfg, { log, clock, setLink }),
     notify,
     runLog: createRunLog(redis.writer, keys.runLog, warn),
+    silences,
     history: createRunHistory(redis.writer, cfg.moduleId, warn),
     anomalyThresholds: thresholdsOf(cfg.anomaly),
     errorLines: opts.errorLines !== undefined ? opts.errorLines : errorLineReaderFor(cfg, redis, clock, log),
@@ -184,7 +187,11 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     store: redisWatchStore(redis.writer, keys.watchdog, warn),
     clock,
     log: log.child({ stage: 'schedule' }),
-    sink: watchdogSink(notify, tracker),
+    sink: watchdogSink(notify, tracker, {
+      store: silences,
+      nowMs: () => clock.now(),
+      onError: (err) => log.warning('cannot read the silences, reminder skipped', { error: err.message }),
+    }),
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,
     reminder: { reminderIntervalSeconds: cfg.schedule.reminderInterval, notifyOnSuccess: false },

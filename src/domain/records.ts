@@ -221,3 +221,5 @@ export const HISTORY_MAX = 500;
 export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 /** Reports expire after this many seconds. */
 export const REPORT_TTL_SECONDS = 180 * 24 * 3600;
+  /** HASH plan id -> Silence JSON: acknowledged and snoozed plans (notify/silence.ts, issue #24). */
+  silences: `module/${moduleId}/silences`,

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// EDGE: the silences in `module/<id>/silences` (issue #24). The actions write them; the service
+// reads them and removes what ended (notify/silence.ts).
+import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
+import type { Logger } from '../log.js';
+import { moduleKeys, type NotifyReason } from '../domain/records.js';
+import type { RunReport } from '../domain/run.js';
+import { applySilence, SILENCE, type Silence } from './silence.js';
+
+export interface SilenceStore {
+  load(planId: number): Promise<Silence | undefined>;
+  all(): Promise<Map<number, Silence>>;
+  /** Stores what is left of a plan's silence once part of it ended; nothing left removes the field. */
+  ended(planId: number, before: Silence | undefined, next: Silence): Promise<void>;
+}
+
+interface HashClient {
+  hGet(k: string, f: string): Promise<string | null | undefined | object>;
+  hGetAll(k: string): Promise<Record<string, string>>;
+  hSet(k: string, f: string, v: string): Promise<unknown>;
+  hDel(k: string, f: string): Promise<unknown>;
+}
+
+export function createSilenceStore(redis: HashClient, moduleId: string, warn: RecordWarn = silent): SilenceStore {
+  const key = moduleKeys(moduleId).silences;
+  const parse = (raw: string, planId: string) => parseRecord(SILENCE, raw, `${key} ${planId}`, warn) ?? undefined;
+  return {
+    async load(planId) {
+      const raw = await redis.hGet(key, String(planId));
+      return typeof raw === 'string' ? parse(raw, String(planId)) : undefined;
+    },
+    async all() {
+      const out = new Map<number, Silence>();
+      for (const [f, raw] of Object.entries(await redis.hGetAll(key))) {
+        const s = parse(raw, f);
+        if (s) out.set(Number(f), s);
+      }
+      return out;
+    },
+    async ended(planId, before, next) {
+      // An administrator may have silenced the plan again since it was read: keep what they wrote.
+      const raw = await redis.hGet(key, String(planId));
+      const now = typeof raw === 'string' ? parse(raw, String(planId)) : undefined;
+      if (JSON.stringify(now ?? null) !== JSON.stringify(before ?? null)) return;
+      if (next.acknowledged || next.snoozed) await redis.hSet(key, String(planId), JSON.stringify(versioned(next)));
+      else await redis.hDel(key, String(planId));
+    },
+  };
+}
+
+/**
+ * The pipeline's step: the decision for a plan's run seen through its silence, with what ended
+ * removed. Redis failing here costs the silence, never the report.
+ */
+export async function throughSilence(
+  store: SilenceStore,
+  log: Logger,
+  run: RunReport,
+  reason: NotifyReason,
+  nowS: number,
+  isReminder: boolean,
+): Promise<NotifyReason> {
+  const warn = (what: string) => (err: Error) =>
+    log.warning(`cannot ${what} the plan's silence`, { error: err.message });
+  const silence = await store.load(run.planId).catch(warn('read'));
+  const s = applySilence(silence ?? undefined, run, reason, nowS, isReminder);
+  if (s.ended.length) {
+    log.info('silence ended', { ended: s.ended.join(',') });
+    await store.ended(run.planId, silence ?? undefined, s.next).catch(warn('update'));
+  }
+  if (s.by) log.info('mail held', { by: s.by, reason });
+  return s.reason;
+}
