@@ -42,6 +42,10 @@ export interface Config {
     concurrency: number;
     apiUrl: string;
     cacheSeconds: number;
+    /** Issue #23: which applications' snapshots are looked for after a run (all | failures | off). */
+    verify: 'all' | 'failures' | 'off';
+    /** Issue #23: repository checks started in one hour at most, all reports together. */
+    maxPerHour: number;
   };
   /** Error lines of failed backups from the cluster's Loki (issue #13). */
   loki: { budget: number };

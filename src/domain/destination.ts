@@ -85,3 +85,51 @@ export function conclusiveVerdict(h: DestinationHealth | null | undefined): Conc
 
 export const confirmsRepositoryProblem = (h: DestinationHealth | null | undefined): boolean =>
   !!h && CONFIRMED.has(h.verdict);
+
+// Confirmed at the destination (issue #23): what a run's applications left in their repositories,
+// read after the run through read-backup-snapshots, against what NS8 reported.
+
+/**
+ * What the destination says about one application of a finished run:
+ * - confirmed: reported saved, and a snapshot newer than its start is there;
+ * - unconfirmed: reported saved, but no snapshot newer than its start (a false success);
+ * - cleanup_failed: reported failed, but this run's snapshot is there and only the step after it
+ *   failed (errors = 1 with the stats read: `forget --prune`, NS8 run-backup): data saved, the
+ *   repository grows;
+ * - not_saved: reported failed, and the destination agrees (no new snapshot);
+ * - not_checked: the destination could not be read (code says why): nothing is concluded.
+ */
+export type ConfirmationVerdict = 'confirmed' | 'unconfirmed' | 'cleanup_failed' | 'not_saved' | 'not_checked';
+
+export const CONFIRMATION_VERDICTS: readonly ConfirmationVerdict[] = [
+  'confirmed',
+  'unconfirmed',
+  'cleanup_failed',
+  'not_saved',
+  'not_checked',
+];
+
+/** Snapshots that disappeared between two checks beyond what the plan's retention removes. */
+export interface SnapshotLoss {
+  /** Snapshots at the previous check. */
+  before: number;
+  /** Snapshots now. */
+  after: number;
+  /** The plan's retention (`--keep-last`). */
+  retention: number;
+}
+
+export interface Confirmation {
+  verdict: ConfirmationVerdict;
+  /** Unix s a snapshot had to be newer than: the application's start in this run. */
+  since: number;
+  /** Unix s of the newest snapshot seen, null when none or not read. */
+  latestSnapshot: number | null;
+  snapshotCount: number | null;
+  /** The plan's retention when the check was made. */
+  retention: number;
+  /** Set when snapshots went missing outside the plan's retention since the previous check. */
+  loss?: SnapshotLoss | null;
+  /** For not_checked: why (CHECK_SKIPPED_BUDGET, CHECK_SKIPPED_HOURLY_CAP, REPO_*, API_*). */
+  code?: string;
+}

@@ -26,6 +26,11 @@ export interface OutcomeRow {
   tag: 'green' | 'magenta' | 'red';
   /** The destination is checked after a run with this outcome (the applications failed). */
   destinationCheck: boolean;
+  /**
+   * The applications' snapshots are looked for at the destination after a run with this outcome
+   * (issue #23, DESTINATION_VERIFY): every outcome where something ran.
+   */
+  destinationConfirm: boolean;
   /** Worst first: 0 is the worst outcome (sorting in the digest and on the page). */
   rank: number;
 }
@@ -39,6 +44,7 @@ export const OUTCOME_TABLE: Readonly<Record<Outcome, Readonly<OutcomeRow>>> = Ob
     page: 'failing',
     tag: 'red',
     destinationCheck: true,
+    destinationConfirm: true,
     rank: 0,
   },
   PARTIAL: {
@@ -49,6 +55,7 @@ export const OUTCOME_TABLE: Readonly<Record<Outcome, Readonly<OutcomeRow>>> = Ob
     page: 'failing',
     tag: 'magenta',
     destinationCheck: true,
+    destinationConfirm: true,
     rank: 1,
   },
   MISSING: {
@@ -59,6 +66,7 @@ export const OUTCOME_TABLE: Readonly<Record<Outcome, Readonly<OutcomeRow>>> = Ob
     page: 'missed',
     tag: 'red',
     destinationCheck: false,
+    destinationConfirm: false,
     rank: 2,
   },
   WARNING: {
@@ -69,6 +77,7 @@ export const OUTCOME_TABLE: Readonly<Record<Outcome, Readonly<OutcomeRow>>> = Ob
     page: 'warning',
     tag: 'magenta',
     destinationCheck: false,
+    destinationConfirm: true,
     rank: 3,
   },
   SUCCESS: {
@@ -79,6 +88,7 @@ export const OUTCOME_TABLE: Readonly<Record<Outcome, Readonly<OutcomeRow>>> = Ob
     page: 'ok',
     tag: 'green',
     destinationCheck: false,
+    destinationConfirm: true,
     rank: 4,
   },
 });

@@ -2,7 +2,7 @@
 // A backup run as the admin sees it: one plan, one trigger time, one result per module.
 
 import type { ModuleStatus, StatusProblem } from './backup.js';
-import type { DestinationHealth } from './destination.js';
+import type { Confirmation, DestinationHealth } from './destination.js';
 
 import type { Outcome } from './outcome.js';
 
@@ -37,9 +37,15 @@ export interface ModuleRow {
   anomalies?: Anomaly[];
   /** The last meaningful error lines of the module's backup run, from the cluster logs (masked, capped). */
   errorLines?: string[];
+  /** What the destination holds for this application after the run (issue #23). */
+  confirmation?: Confirmation;
 }
 
-export type AnomalyKind = 'shrink' | 'growth' | 'zero_files';
+/**
+ * cleanup_failed: saved, but removing old snapshots failed (value = snapshots, median = retention);
+ * snapshots_deleted: fewer snapshots than the plan's retention allows (value = now, median = before).
+ */
+export type AnomalyKind = 'shrink' | 'growth' | 'zero_files' | 'cleanup_failed' | 'snapshots_deleted';
 
 export interface Anomaly {
   kind: AnomalyKind;

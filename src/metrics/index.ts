@@ -127,6 +127,8 @@ export function observeApiServer(
   report: (ok: boolean, error: string | null) => void,
 ): RepoChecker {
   return {
+    // Confirmations (issue #23) go through the same checker: passed on as they are.
+    ...(checker.confirm ? { confirm: checker.confirm.bind(checker) } : {}),
     async check(run, signal) {
       const health = await checker.check(run, signal);
       const codes = (health?.checks ?? []).map((c) => c.code ?? '');

@@ -9,7 +9,18 @@ import type { Secret } from '../secret.js';
 import type { RunReport } from '../domain/run.js';
 import { ApiError, type TaskRunner } from '../ns8/api-client.js';
 import { classifyRepoCheck, type RawOutcome } from './classify.js';
-import { DESTINATION_WIDE, overallVerdict, selectTargets, skippedCheck, toRepoCheck, type Target } from './select.js';
+import {
+  DESTINATION_WIDE,
+  overallVerdict,
+  selectTargets,
+  skippedCheck,
+  toRepoCheck,
+  toTarget,
+  type Target,
+} from './select.js';
+import { confirmationOf, rowsToConfirm, SNAPSHOT_SLACK_S } from './confirm.js';
+import { OUTCOME_TABLE } from '../domain/outcome.js';
+import type { ModuleRow } from '../domain/run.js';
 import type { RepoCheck } from '../domain/destination.js';
 import type { RepoChecker } from './types.js';
 
@@ -26,7 +37,7 @@ export interface CheckerDeps {
   expectedRun?: (run: RunReport) => number | null;
 }
 
-type Outcome = RawOutcome & { message?: string; cancelled?: boolean };
+type Outcome = RawOutcome & { message?: string; cancelled?: boolean; capped?: boolean; startedAt?: number };
 interface CacheEntry {
   at: number;
   repos: Map<string, Promise<Outcome>>;
@@ -37,6 +48,21 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
   const cache = new Map<string, CacheEntry>();
   /** Checks running now, shared by every report that needs them, whatever the cache time. */
   const inflight = new Map<string, Promise<Outcome>>();
+  /** One queue for every report: never more restic processes on the leader than the setting (issue #23). */
+  const slots = semaphore(settings.concurrency);
+  /** Unix ms of the checks started in the last hour, against REPO_CHECK_MAX_PER_HOUR. */
+  const startedTimes: number[] = [];
+  /** Snapshots seen at the last confirmation, per repository: losses are measured against it. */
+  const lastCounts = new Map<string, number>();
+
+  /** Takes one of the hour's checks, or says the hour's cap is reached. */
+  function takeHourly(): boolean {
+    const now = clock.now();
+    while (startedTimes.length && now - startedTimes[0]! >= 3_600_000) startedTimes.shift();
+    if (startedTimes.length >= settings.maxPerHour) return false;
+    startedTimes.push(now);
+    return true;
+  }
 
   /** One destination's cache entry; a new one once the cache time has passed. */
   function entryFor(dest: string): CacheEntry {
@@ -50,7 +76,20 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     return e;
   }
 
+  /** One task, once a slot is free and the hour's cap allows it; a report's budget ends the wait too. */
   async function runTask(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
+    const base = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null, durationMs: 0 };
+    const release = await slots.acquire(budget);
+    if (!release) return { ...base, cancelled: true };
+    try {
+      if (!takeHourly()) return { ...base, capped: true };
+      return await runTaskNow(dest, path, budget);
+    } finally {
+      release();
+    }
+  }
+
+  async function runTaskNow(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
     const started = clock.now();
     const timeout = deadline(settings.timeout * 1000, budget);
     const base = { exitCode: null, stderr: '', output: null, timedOut: false, apiError: null };
@@ -59,7 +98,14 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       const r = await api.runClusterTask(ACTION, { repository: dest, path }, timeout.signal, () => {
         queued = true;
       });
-      return { ...base, exitCode: r.exitCode, stderr: r.error, output: r.output, durationMs: clock.now() - started };
+      return {
+        ...base,
+        exitCode: r.exitCode,
+        stderr: r.error,
+        output: r.output,
+        durationMs: clock.now() - started,
+        startedAt: started,
+      };
     } catch (e) {
       const durationMs = clock.now() - started;
       if (budget.aborted && !timeout.expired()) return { ...base, durationMs, cancelled: true };
@@ -80,18 +126,23 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     }
   }
 
-  /** The cached or in-flight outcome of one repository, bounded by this report's budget. */
-  async function outcomeOf(dest: string, path: string, budget: AbortSignal): Promise<Outcome> {
+  /**
+   * The cached or in-flight outcome of one repository, bounded by this report's budget. With
+   * `notBeforeMs`, only a check started after it will do: a confirmation must not read a list
+   * made before the application's backup ended.
+   */
+  async function outcomeOf(dest: string, path: string, budget: AbortSignal, notBeforeMs = 0): Promise<Outcome> {
     const key = `${dest}\n${path}`;
     let p = entryFor(dest).repos.get(path) ?? inflight.get(key);
+    if (p && notBeforeMs > 0 && !(await startedAfter(p, notBeforeMs, budget))) p = undefined;
     if (!p) {
       const started = runTask(dest, path, budget);
       p = started;
       inflight.set(key, started);
       // Kept for the cache time once settled; a cancelled check says nothing about the repository.
       void started.then((o) => {
-        inflight.delete(key);
-        if (!o.cancelled) entryFor(dest).repos.set(path, started);
+        if (inflight.get(key) === started) inflight.delete(key);
+        if (!o.cancelled && !o.capped) entryFor(dest).repos.set(path, started);
       });
     }
     return await untilAborted(p, budget);
@@ -107,6 +158,7 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     if (state.down) return skippedCheck(t, 'CHECK_SKIPPED_DESTINATION');
     const o = await outcomeOf(run.destinationId, t.repoPath, budget);
     if (o.cancelled) return skippedCheck(t, 'CHECK_SKIPPED_BUDGET');
+    if (o.capped) return skippedCheck(t, 'CHECK_SKIPPED_HOURLY_CAP');
     const c = classifyRepoCheck(o);
     // One unreachable / refused / hung destination answers for all its repositories.
     if (DESTINATION_WIDE.has(c.verdict)) state.down = true;
@@ -114,8 +166,47 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     return toRepoCheck(t, c, o, expected, deps.secrets);
   }
 
+  /** One application's confirmation: its repository read after its backup ended (issue #23). */
+  async function confirmOne(run: RunReport, m: ModuleRow, retention: number, budget: AbortSignal) {
+    const t = toTarget(m);
+    const key = `${run.destinationId}\n${m.repoPath}`;
+    const o = await outcomeOf(
+      run.destinationId,
+      m.repoPath,
+      budget,
+      ((m.end ?? m.start ?? 0) - SNAPSHOT_SLACK_S) * 1000,
+    );
+    const check = o.cancelled
+      ? skippedCheck(t, 'CHECK_SKIPPED_BUDGET')
+      : o.capped
+        ? skippedCheck(t, 'CHECK_SKIPPED_HOURLY_CAP')
+        : toRepoCheck(t, classifyRepoCheck(o), o, null, deps.secrets);
+    const c = confirmationOf(m, check, retention, lastCounts.get(key) ?? null);
+    if (c.verdict !== 'not_checked' && c.snapshotCount !== null) lastCounts.set(key, c.snapshotCount);
+    return c;
+  }
+
   return {
     clearCache: () => cache.clear(),
+    async confirm(run, retention, signal) {
+      const rows =
+        settings.enabled && OUTCOME_TABLE[run.outcome].destinationConfirm ? rowsToConfirm(run, settings.verify) : [];
+      if (rows.length === 0) return new Map();
+      const log = deps.logger.child({ plan: run.planId, destination: run.destinationId });
+      const budget = deadline(settings.budget * 1000, signal);
+      const found = await pool(rows, rows.length, async (m) => {
+        try {
+          return await confirmOne(run, m, retention, budget.signal);
+        } catch (e) {
+          log.error('confirmation failed unexpectedly', { module: m.moduleId, error: String(e) });
+          return confirmationOf(m, skippedCheck(toTarget(m), 'CHECK_INTERNAL_ERROR'), retention, null);
+        }
+      }).finally(() => budget.clear());
+      const counts: Record<string, number> = {};
+      for (const c of found) counts[c.verdict] = (counts[c.verdict] ?? 0) + 1;
+      log.info('destination confirmed', { ...counts, lost: found.filter((c) => c.loss).length });
+      return new Map(rows.map((m, i) => [m.moduleId, found[i]!]));
+    },
     async check(run, signal) {
       if (!settings.enabled) return null;
       const targets = selectTargets(run);
@@ -185,6 +276,59 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return out;
 }
+
+/** Whether the outcome `p` will have was started at or after `ms` (waits for it, within the budget). */
+async function startedAfter(p: Promise<Outcome>, ms: number, budget: AbortSignal): Promise<boolean> {
+  const o = await untilAborted(p, budget);
+  return !o.cancelled && (o.startedAt ?? 0) >= ms;
+}
+
+/**
+ * A first-come first-served counter of free slots. `acquire` resolves with a release function,
+ * or with null when the signal fires before a slot frees up (the waiter leaves the queue).
+ */
+export function semaphore(limit: number) {
+  let free = Math.max(1, limit);
+  const waiting: { grant: () => void }[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next.grant();
+    else free++;
+  };
+  return {
+    acquire(signal: AbortSignal): Promise<(() => void) | null> {
+      if (signal.aborted) return Promise.resolve(null);
+      if (free > 0) {
+        free--;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve) => {
+        const w = {
+          grant: () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(once(release));
+          },
+        };
+        const onAbort = () => {
+          waiting.splice(waiting.indexOf(w), 1);
+          resolve(null);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiting.push(w);
+      });
+    },
+  };
+}
+
+const once = (fn: () => void) => {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+};
 
 /** Waits for `p`, or resolves as cancelled when the signal fires first (p keeps running). */
 function untilAborted(p: Promise<Outcome>, signal: AbortSignal): Promise<Outcome> {

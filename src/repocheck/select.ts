@@ -26,7 +26,7 @@ export function selectTargets(run: Pick<RunReport, 'modules'>): Target[] {
   return [...affected, ...(comparison ? [comparison] : [])].map((m) => toTarget(m));
 }
 
-const toTarget = (m: ModuleRow): Target => ({
+export const toTarget = (m: ModuleRow): Target => ({
   moduleId: m.moduleId,
   uiName: m.uiName,
   repoPath: m.repoPath,

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The repository check stage's interface (issue #5); what it finds is domain/destination.ts.
-import type { DestinationHealth } from '../domain/destination.js';
+import type { Confirmation, DestinationHealth } from '../domain/destination.js';
 import type { RunReport } from '../domain/run.js';
 
 export interface RepoChecker {
   /** Never throws and never outlives its budget; null when checks are off or nothing to check. */
   check(run: RunReport, signal?: AbortSignal): Promise<DestinationHealth | null>;
+  /**
+   * Issue #23: each application's snapshots read after the run, against what NS8 reported
+   * (DESTINATION_VERIFY). Never throws, never outlives REPO_CHECK_BUDGET_SECONDS; module id ->
+   * confirmation, empty when nothing is to be confirmed.
+   */
+  confirm?(run: RunReport, retention: number, signal?: AbortSignal): Promise<Map<string, Confirmation>>;
 }

@@ -21,7 +21,8 @@ import {
   LINE_MAX,
 } from './format.js';
 import { heading, paragraph, raw, rich, type Block, type Line } from './layout.js';
-import { STRINGS, type DestinationWords } from './strings.js';
+import { fill, STRINGS, type ConfirmWords, type DestinationWords } from './strings.js';
+import type { ModuleRow, RunReport } from '../domain/run.js';
 
 export { type ConclusiveVerdict, conclusiveVerdict, confirmsRepositoryProblem } from '../domain/destination.js';
 
@@ -148,4 +149,74 @@ export function renderDestination(
 ): { text: string; html: string } {
   const blocks = destinationBlocks(h, lang, o);
   return { text: blocks.map((b) => b.text).join('\n\n') + '\n', html: blocks.map((b) => b.html).join('\n') };
+}
+
+// Confirmed at the destination (issue #23): one line per application that is not plainly
+// confirmed (what was seen and what it means), and a count of those that are.
+
+const runLabel = (m: ModuleRow) => (m.uiName ? `${clean(m.uiName)} (${clean(m.moduleId)})` : clean(m.moduleId));
+
+/** The words of one confirmation: the verdict's line, then the loss, if any. */
+export function confirmationLines(m: ModuleRow, destination: string, lang: Language, timeZone: string): string[] {
+  const c = m.confirmation;
+  if (!c) return [];
+  const s = STRINGS[lang] ?? STRINGS.en;
+  const date = (t: number | null) => (t ? formatDateTime(t, { timeZone, seconds: false }) : s.confirm.none);
+  const vars = {
+    destination,
+    since: date(c.since),
+    latest: date(c.latestSnapshot),
+    count: c.snapshotCount ?? 0,
+    retention: c.retention,
+    reason: (c.code && s.destination.codes[c.code]) || s.destination.verdict.error,
+  };
+  const out = [fill(s.confirm.seen[c.verdict], vars)];
+  if (c.loss) out.push(fill(s.confirm.loss, { ...vars, before: c.loss.before, after: c.loss.after }));
+  return out;
+}
+
+/** The section: a heading, how many are confirmed, and a line for every other application. */
+export function confirmationBlocks(run: RunReport, lang: Language, o: DestinationOptions = {}): Block[] {
+  const rows = run.modules.filter((m) => m.confirmation);
+  if (rows.length === 0) return [];
+  const s = STRINGS[lang] ?? STRINGS.en;
+  const destination = clean(run.destinationName || run.destinationId);
+  const confirmed = rows.filter((m) => m.confirmation!.verdict === 'confirmed' && !m.confirmation!.loss);
+  const lines: Line[] = rows
+    .filter((m) => !confirmed.includes(m))
+    .map((m) => {
+      const rest = `: ${confirmationLines(m, destination, lang, o.timeZone ?? 'UTC').join(' ')}`;
+      return { html: htmlValue(runLabel(m)) + escapeHtml(rest), text: isolate(runLabel(m)) + rest };
+    });
+  const blocks: Block[] = [
+    heading(rich(s.confirm.title, { destination })),
+    paragraph(rich(s.confirm.summary, { confirmed: confirmed.length, total: rows.length, destination })),
+  ];
+  if (lines.length) {
+    blocks.push(
+      raw(
+        `<ul style="margin:4px 0 0 0;padding:0 0 0 18px;font-size:14px;line-height:20px;color:#161616;">${lines.map((l) => `<li>${typeof l === 'string' ? escapeHtml(l) : l.html}</li>`).join('')}</ul>`,
+        lines.map((l) => `- ${typeof l === 'string' ? l : l.text}`).join('\n'),
+      ),
+    );
+  }
+  return blocks;
+}
+
+/** What to do about the confirmations, cause first: one step per kind, naming the applications. */
+export function confirmationSteps(run: RunReport, lang: Language): Line[] {
+  const s = STRINGS[lang] ?? STRINGS.en;
+  const destination = clean(run.destinationName || run.destinationId);
+  const names = (rows: ModuleRow[]) => rows.map(runLabel).join(', ');
+  const by = (f: (m: ModuleRow) => boolean) => run.modules.filter((m) => m.confirmation && f(m));
+  const steps: Line[] = [];
+  const kinds: [keyof ConfirmWords['steps'], ModuleRow[]][] = [
+    ['unconfirmed', by((m) => m.confirmation!.verdict === 'unconfirmed')],
+    ['loss', by((m) => !!m.confirmation!.loss)],
+    ['cleanup_failed', by((m) => m.confirmation!.verdict === 'cleanup_failed')],
+  ];
+  for (const [kind, rows] of kinds)
+    if (rows.length)
+      steps.push(rich(s.confirm.steps[kind], { modules: names(rows), destination, planName: clean(run.planName) }));
+  return steps;
 }

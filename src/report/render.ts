@@ -11,7 +11,14 @@ import type { NotifyReason } from '../domain/records.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
-import { capitalize, conclusiveVerdict, confirmsRepositoryProblem, destinationBlocks } from './destination.js';
+import {
+  capitalize,
+  conclusiveVerdict,
+  confirmationBlocks,
+  confirmationSteps,
+  confirmsRepositoryProblem,
+  destinationBlocks,
+} from './destination.js';
 import {
   clean,
   formatBytes,
@@ -190,7 +197,11 @@ const destinationOf = (run: RunReport) =>
  * then one bullet for the failed applications and one for those without a result (naming their
  * nodes), then where in cluster-admin to look.
  */
-export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'timeZone'>): Line[] {
+export function nextSteps(
+  run: RunReport,
+  s: Strings,
+  o: Pick<RenderOptions, 'timeZone'> & Partial<Pick<RenderOptions, 'language'>>,
+): Line[] {
   const common = { plan: run.planId, planName: clean(run.planName), destination: clean(run.destinationName) };
   if (run.outcome === 'MISSING') {
     return [
@@ -203,7 +214,8 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
   }
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
   const cause = causeStep(run, s);
-  const steps: Line[] = cause ? [cause] : [];
+  // What the destination holds against what NS8 reported (issue #23) is a cause too.
+  const steps: Line[] = [...(cause ? [cause] : []), ...confirmationSteps(run, o.language ?? 'en')];
   // A status dated in the future or unreadable is not a failed backup: its own advice, per node.
   for (const problem of ['clock_ahead', 'unreadable'] as const) {
     const rows = run.modules.filter((r) => r.statusProblem === problem);
@@ -218,7 +230,10 @@ export function nextSteps(run: RunReport, s: Strings, o: Pick<RenderOptions, 'ti
       );
     }
   }
-  const failed = run.modules.filter((r) => r.result === 'failed' && !r.statusProblem);
+  // A success the destination does not confirm has its own step above.
+  const failed = run.modules.filter(
+    (r) => r.result === 'failed' && !r.statusProblem && r.confirmation?.verdict !== 'unconfirmed',
+  );
   if (failed.length) {
     const lines = failed.some((r) => (r.errorLines?.length ?? 0) > 0);
     steps.push(
@@ -278,7 +293,14 @@ function counts(run: RunReport, s: Strings): Count[] {
 function moduleRow(run: RunReport, m: ModuleRow, s: Strings, o: RenderOptions): Block {
   const tone: Tone =
     m.result === 'failed' ? 'failure' : m.result === 'not_run' ? 'warning' : warned(m) ? 'warning' : 'success';
-  const status = m.statusProblem ? s.statusProblem[m.statusProblem] : warned(m) ? s.warningResult : s.result[m.result];
+  const v = m.confirmation?.verdict;
+  const status = m.statusProblem
+    ? s.statusProblem[m.statusProblem]
+    : v === 'unconfirmed' || v === 'cleanup_failed'
+      ? s.confirm.result[v]
+      : warned(m)
+        ? s.warningResult
+        : s.result[m.result];
   const details: Line[] = [];
   if (m.statusProblem)
     details.push(rich(s.statusProblemDetail[m.statusProblem], { node: nodeLabel(m.node, m.nodeName, s) }));
@@ -400,6 +422,7 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   blocks.push(...record(run, s, o));
   if (run.destinationHealth)
     blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));
+  blocks.push(...confirmationBlocks(run, o.language, { timeZone: o.timeZone }));
   blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
   const { html, text } = page({ lang: o.language, title, preheader: introOf(run, reason, s, o), blocks });
   return { subject, text, html };

@@ -6,6 +6,7 @@
 // section, "Edit destination", "Run backup now", "System logs", "Nodes", "Software center".
 import type { Language } from '../config.js';
 import type { AnomalyKind, ErrorLogStatus, ModuleResult, Outcome } from '../domain/run.js';
+import type { ConfirmationVerdict } from '../domain/destination.js';
 import type { NotifyReason } from '../domain/records.js';
 import type { ConclusiveVerdict, RepoVerdict } from '../domain/destination.js';
 import type { StatusProblem } from '../domain/backup.js';
@@ -37,6 +38,26 @@ export interface DestinationWords {
   /** A destination whose repositories could be listed, for a run where something failed. */
   healthyButFailed: string;
   readable: string;
+}
+
+/**
+ * Confirmed at the destination (issue #23): what was seen and what it means. Placeholders:
+ * {destination} {since} {latest} {count} {retention} {reason} {before} {after} {modules}.
+ */
+export interface ConfirmWords {
+  /** Heading. {destination} */
+  title: string;
+  /** {confirmed} {total} {destination} */
+  summary: string;
+  /** The row's result word when the destination changes it. */
+  result: { unconfirmed: string; cleanup_failed: string };
+  /** One line per application: what was seen and what it means. */
+  seen: Record<ConfirmationVerdict, string>;
+  /** Snapshots gone outside the plan. */
+  loss: string;
+  none: string;
+  /** What to do. {modules} {destination} {planName} */
+  steps: { unconfirmed: string; cleanup_failed: string; loss: string };
 }
 
 /** Time units for "failing for 3 days": [one, many]. */
@@ -135,6 +156,7 @@ export interface Strings {
   errorLog: Record<Exclude<ErrorLogStatus, 'ok'>, string>;
   errorLinesTitle: string;
   destination: DestinationWords;
+  confirm: ConfirmWords;
   /** {module} */
   footer: string;
   /** {id} */
@@ -252,6 +274,8 @@ const en: Strings = {
     shrink: 'Saved {size}: less than half of its usual {median} (median of its last {runs} backups).',
     growth: 'Saved {size}: more than twice its usual {median} (median of its last {runs} backups).',
     zero_files: 'The backup holds no files.',
+    cleanup_failed: 'Saved, but removing old snapshots failed: the repository grows.',
+    snapshots_deleted: 'Snapshots were deleted at the destination outside the plan.',
   },
   record: '{saved} of the last {runs} runs saved everything; last full success {time}.',
   recordAll: 'The last {runs} runs saved everything.',
@@ -316,6 +340,30 @@ const en: Strings = {
     healthyButFailed:
       'The destination is reachable and accepts the credentials. This check only lists snapshots: it does not read the saved data, so it cannot tell whether data files are missing or damaged.',
     readable: 'snapshots listed',
+  },
+  confirm: {
+    title: 'Confirmed at {destination}',
+    summary: '{confirmed} of {total} applications have a snapshot of this run at {destination}.',
+    result: { unconfirmed: 'not found at the destination', cleanup_failed: 'saved, cleanup failed' },
+    seen: {
+      confirmed: 'snapshot of {latest} at {destination} ({count} kept): saved.',
+      unconfirmed:
+        'no snapshot newer than {since} at {destination} (latest: {latest}, {count} snapshots): NS8 reported it saved, but this run left nothing there, so it is not counted as saved.',
+      cleanup_failed:
+        'snapshot of {latest} at {destination}, but NS8 reported the run failed and the repository holds {count} snapshots where the plan keeps {retention}: the data is saved; removing old snapshots (restic forget --prune) failed, so the repository grows.',
+      not_saved:
+        'no snapshot newer than {since} at {destination}: the destination agrees, nothing of this run was saved.',
+      not_checked: 'not checked at {destination}: {reason}. Nothing is concluded about it.',
+    },
+    loss: '{before} snapshots at the previous check, {after} now, and the plan keeps {retention}: snapshots were deleted at {destination} outside the plan (a replaced or emptied share, or files deleted on the storage).',
+    none: 'none',
+    steps: {
+      unconfirmed:
+        'NS8 reported {modules} saved, but {destination} holds no snapshot of this run: run the backup again (Backup and restore > {planName} > Run backup now) and check that {destination} is the storage the plan really writes to.',
+      cleanup_failed:
+        'Old snapshots of {modules} are not being removed at {destination} (restic forget --prune failed; a stale lock left by an interrupted operation is a known cause): the data is saved, but the repository grows. Look for "retention policy failed" in System logs of the node; the system administrator can remove a stale lock with `restic unlock`.',
+      loss: 'Snapshots of {modules} were deleted at {destination} outside the plan: check who can write to that storage and whether the share was replaced or emptied, and raise the retention or pause the plan before the older snapshots left are pruned.',
+    },
   },
   footer: 'Sent by {module}, the NethServer 8 backup monitor.',
   planId: 'Plan ID {id}',
@@ -445,6 +493,8 @@ const it: Strings = {
     shrink: 'Salvati {size}: meno della metà del solito {median} (mediana degli ultimi {runs} backup).',
     growth: 'Salvati {size}: più del doppio del solito {median} (mediana degli ultimi {runs} backup).',
     zero_files: 'Il backup non contiene alcun file.',
+    cleanup_failed: 'Salvato, ma la rimozione degli snapshot vecchi non è riuscita: il repository cresce.',
+    snapshots_deleted: 'Alcuni snapshot sono stati cancellati nella destinazione al di fuori del piano.',
   },
   record: '{saved} delle ultime {runs} esecuzioni hanno salvato tutto; ultimo successo completo {time}.',
   recordAll: 'Le ultime {runs} esecuzioni hanno salvato tutto.',
@@ -511,6 +561,30 @@ const it: Strings = {
     healthyButFailed:
       'La destinazione è raggiungibile e accetta le credenziali. Questo controllo elenca solo gli snapshot: non legge i dati salvati, quindi non può dire se mancano file di dati o se sono danneggiati.',
     readable: 'snapshot elencati',
+  },
+  confirm: {
+    title: 'Conferma in {destination}',
+    summary: '{confirmed} applicazioni su {total} hanno uno snapshot di questa esecuzione in {destination}.',
+    result: { unconfirmed: 'non trovato nella destinazione', cleanup_failed: 'salvato, pulizia non riuscita' },
+    seen: {
+      confirmed: 'snapshot del {latest} in {destination} ({count} conservati): salvato.',
+      unconfirmed:
+        "nessuno snapshot più recente del {since} in {destination} (ultimo: {latest}, {count} snapshot): NS8 l'ha dato per salvato, ma questa esecuzione non vi ha lasciato nulla, quindi non è contato come salvato.",
+      cleanup_failed:
+        "snapshot del {latest} in {destination}, ma NS8 ha segnalato l'esecuzione come fallita e il repository contiene {count} snapshot mentre il piano ne conserva {retention}: i dati sono salvati; la rimozione degli snapshot vecchi (restic forget --prune) non è riuscita, quindi il repository cresce.",
+      not_saved:
+        'nessuno snapshot più recente del {since} in {destination}: la destinazione conferma che nulla di questa esecuzione è stato salvato.',
+      not_checked: 'non controllato in {destination}: {reason}. Non se ne conclude nulla.',
+    },
+    loss: '{before} snapshot al controllo precedente, {after} ora, e il piano ne conserva {retention}: alcuni snapshot sono stati cancellati in {destination} al di fuori del piano (una condivisione sostituita o svuotata, o file cancellati sullo storage).',
+    none: 'nessuno',
+    steps: {
+      unconfirmed:
+        'NS8 ha dato {modules} per salvato, ma {destination} non contiene alcuno snapshot di questa esecuzione: rieseguire il backup (Backup e ripristino > {planName} > Eseguire il backup ora) e verificare che {destination} sia lo storage su cui il piano scrive davvero.',
+      cleanup_failed:
+        'Gli snapshot vecchi di {modules} non vengono rimossi in {destination} (restic forget --prune non è riuscito; un lock rimasto da un\'operazione interrotta è una causa nota): i dati sono salvati, ma il repository cresce. Cercare "retention policy failed" nei Log di sistema del nodo; l\'amministratore di sistema può rimuovere un lock rimasto con `restic unlock`.',
+      loss: 'Alcuni snapshot di {modules} sono stati cancellati in {destination} al di fuori del piano: verificare chi può scrivere su quello storage e se la condivisione è stata sostituita o svuotata, e aumentare la retention o sospendere il piano prima che gli snapshot vecchi rimasti vengano eliminati.',
+    },
   },
   footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',
   planId: 'ID piano {id}',

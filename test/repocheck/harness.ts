@@ -75,6 +75,8 @@ export async function startHarness(): Promise<Harness> {
           concurrency: 2,
           apiUrl: api.url,
           cacheSeconds: 0,
+          verify: 'all',
+          maxPerHour: 600,
           ...over,
         },
         redis: { replicaUrl: redis.url(), leaderUrl: redis.url(), socket: null, user, password: new Secret(password) },
