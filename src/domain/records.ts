@@ -76,6 +76,8 @@ export interface StoredReport {
   text: string;
   html: string;
   delivery: DeliveryState;
+  /** Per channel (src/channels/): see Deliveries. Absent in reports of older versions. */
+  deliveries?: Deliveries;
 }
 
 /**
@@ -93,6 +95,8 @@ export interface StoredDigest {
   text: string;
   html: string;
   delivery: DeliveryState;
+  /** Per channel; a digest stays an email (issue #22): only `email`. */
+  deliveries?: Deliveries;
 }
 
 /** What the outbox (`module/<id>/outbox`) can queue. */
@@ -124,6 +128,49 @@ export interface PlanState {
   lastRealRunStart?: number | null;
 }
 
+/** The channel every report has: its state is also stored as the report's `delivery`. */
+export const EMAIL_CHANNEL = 'email';
+
+/**
+ * Delivery state per channel (issue #22), keyed by the channel's folder name in src/channels/
+ * (`email`, …). `deliveries.email` and `delivery` are the same state, both written: `delivery` is
+ * what older versions, the actions' Python readers, the history index and the page read. Where
+ * they differ, `delivery` wins: an older version (after a downgrade) rewrites only that one.
+ */
+export type Deliveries = Record<string, DeliveryState>;
+
+/** Every channel's delivery of a stored mail; one of an older version (no `deliveries`) has email only. */
+export function deliveriesOf(mail: { delivery: DeliveryState; deliveries?: Deliveries }): Deliveries {
+  return { ...mail.deliveries, [EMAIL_CHANNEL]: mail.delivery };
+}
+
+/** `mail` with `state` as the delivery of `channel` (and as `delivery` when it is email). */
+export function withDelivery<T extends StoredMail>(mail: T, channel: string, state: DeliveryState): T {
+  const deliveries = { ...deliveriesOf(mail), [channel]: state };
+  return { ...mail, delivery: deliveries[EMAIL_CHANNEL]!, deliveries };
+}
+
+/**
+ * The field of one report's delivery on one channel in `module/<id>/outbox`. Email keeps the bare
+ * report id, the field older versions wrote and the actions (status.py), /metrics and state dumps
+ * read; another channel's is `<report id>#<channel>` (a report id never holds `#`).
+ */
+export const outboxField = (reportId: string, channel: string): string =>
+  channel === EMAIL_CHANNEL ? reportId : `${reportId}#${channel}`;
+
+/** The report and channel of an outbox field (outboxField's inverse). */
+export function outboxEntryOf(field: string): { id: string; channel: string } {
+  const at = field.lastIndexOf('#');
+  return at < 0 ? { id: field, channel: EMAIL_CHANNEL } : { id: field.slice(0, at), channel: field.slice(at + 1) };
+}
+
+const isDeliveryState = (d: unknown): boolean =>
+  isObject(d) &&
+  isNumber(d.attempts) &&
+  isNumber(d.nextAttemptAt) &&
+  Array.isArray(d.recipients) &&
+  d.recipients.every((x) => typeof x === 'string');
+
 /**
  * Guard of a stored mail (`module/<id>/report/<id>`): what keeps it from being sent or listed as it
  * is. A report also comes back from a state dump (restore-module) or an older version: a truncated
@@ -137,6 +184,8 @@ export const STORED_MAIL: RecordShape<StoredMail> = {
     if (!isNumber(d.attempts) || !isNumber(d.nextAttemptAt)) return 'delivery without attempts';
     if (!Array.isArray(d.recipients) || !d.recipients.every((x) => typeof x === 'string'))
       return 'delivery without recipients';
+    if (v.deliveries !== undefined && !(isObject(v.deliveries) && Object.values(v.deliveries).every(isDeliveryState)))
+      return 'a channel delivery without attempts or recipients';
     if (typeof v.id !== 'string' || !isNumber(v.createdAt)) return 'no id or creation time';
     if (![v.subject, v.text, v.html].every((x) => typeof x === 'string')) return 'no subject, text or HTML';
     if (v.kind === 'digest') return isObject(v.period) && isNumber(v.period.from) ? null : 'digest without period';
@@ -207,6 +256,8 @@ export const moduleKeys = (moduleId: string) => ({
   facets: `module/${moduleId}/facets`,
   /** STRING, expiring: the token of the one instance that writes and sends (notify/writer-lease.ts). */
   writer: `module/${moduleId}/writer`,
+  /** HASH plan id -> Silence JSON: acknowledged and snoozed plans (notify/silence.ts, issue #24). */
+  silences: `module/${moduleId}/silences`,
   /** HASH run key -> Loki reads of its error lines started and not finished (ns8/loki.ts). */
   lokiReads: `module/${moduleId}/loki-reads`,
 });
@@ -221,5 +272,3 @@ export const HISTORY_MAX = 500;
 export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 /** Reports expire after this many seconds. */
 export const REPORT_TTL_SECONDS = 180 * 24 * 3600;
-  /** HASH plan id -> Silence JSON: acknowledged and snoozed plans (notify/silence.ts, issue #24). */
-  silences: `module/${moduleId}/silences`,

@@ -2,9 +2,17 @@
 // EDGE: the module's record store in `module/<id>/…` (docs/ARCHITECTURE.md "Records in the module
 // namespace"): reports, their history and index, per-plan state and the outbox (the queue of
 // reports to send), written on the leader with the module's credentials. A report is stored (one
-// MULTI) before any send attempt.
+// MULTI) before any send attempt. The outbox holds one entry per report AND channel (issue #22,
+// domain/records.ts outboxField); a delivery change rewrites the report with only its channel's
+// state changed, re-read under a per-report lock, so two channels finishing at once lose nothing.
 import {
+  deliveriesOf,
+  EMAIL_CHANNEL,
   HISTORY_MAX,
+  outboxEntryOf,
+  outboxField,
+  withDelivery,
+  type DeliveryState,
   HISTORY_MAX_BYTES,
   REPORT_TTL_SECONDS,
   moduleKeys,
@@ -29,22 +37,35 @@ export interface RecordStore {
   /** Stores the report, the plan state and the history entry; queues it when `queue`. Atomic. */
   store(report: StoredReport, state: PlanState, queue: boolean): Promise<void>;
   saveState(state: PlanState): Promise<void>;
-  /** Every queued report id with its stored next attempt (unix ms), earliest first. */
+  /** Every queued delivery (report and channel) with its stored next attempt (unix ms), earliest first. */
   queued(): Promise<QueuedMail[]>;
   /** A queued mail, `gone` when its record no longer exists, `unreadable` when it cannot be sent as it is. */
   load(id: string): Promise<LoadedMail>;
-  /** Takes an id out of the outbox (its report is gone). */
-  unqueue(id: string): Promise<void>;
+  /** Takes a report's delivery on `channel` (default email) out of the outbox (its report is gone). */
+  unqueue(id: string, channel?: string): Promise<void>;
   /**
    * Takes an unreadable report out of the outbox for good and, when it is in the history, marks
    * its index entry failed with `problem`, so the status page and list-reports say it was not mailed.
    */
-  setAside(id: string, problem: string, nowMs: number): Promise<void>;
-  /** Rewrites the report's delivery; keeps it queued at `nextAttemptAt` or drops it from the queue. */
+  setAside(id: string, problem: string, nowMs: number, channel?: string): Promise<void>;
+  /**
+   * Rewrites the whole report; each channel stays queued at its delivery's `nextAttemptAt` while
+   * pending, or leaves the queue (every channel when `queued` is false).
+   */
   update(report: StoredMail, queued: boolean): Promise<void>;
+  /**
+   * The delivery of report `id` on `channel` becomes `state` (queued while pending), the rest of the
+   * report as stored now. False when the report is gone or unreadable (its entry leaves the queue).
+   */
+  setDelivery(id: string, channel: string, state: DeliveryState): Promise<boolean>;
+  /**
+   * Issue #22: writes `deliveries` into the stored reports of an older version (history and
+   * outbox), `delivery` as their email one. Idempotent; returns the reports rewritten.
+   */
+  addDeliveries(): Promise<number>;
   /** Failed reports newer than `sinceMs`, newest first (for a retry after a smarthost change). */
   recentFailed(sinceMs: number, limit?: number): Promise<StoredReport[]>;
-  /** Every queued report becomes due now (the smarthost changed: the backoff no longer applies). */
+  /** Every report queued for email becomes due now (the smarthost changed: the backoff no longer applies). */
   allDueNow(nowMs: number): Promise<number>;
   /**
    * Adds the index entry of every report in the history that has none (reports from older
@@ -55,8 +76,13 @@ export interface RecordStore {
 
 type Multi = ReturnType<Redis['multi']>;
 
+/** Reports read at once by the `deliveries` migration (a report may be ~180 KB). */
+const MIGRATE_CHUNK = 20;
+
 export interface QueuedMail {
   id: string;
+  /** The channel (src/channels/) the delivery goes through. */
+  channel: string;
   /** Unix ms, as stored (written by the wall clock of whichever process queued it). */
   nextAttemptAt: number;
 }
@@ -67,16 +93,40 @@ export type LoadedMail =
   | { state: 'unreadable'; problem: string };
 
 /**
- * Adds to a MULTI what writing a mail (report or digest) means: its JSON, expiring; the index entry
- * of a run report (digests are not in the history); and its place in the outbox: due at its
- * delivery's next attempt when `queued`, out of the queue otherwise.
+ * Adds to a MULTI what writing a mail (report or digest) means: its JSON with every channel's
+ * delivery, expiring; the index entry of a run report (digests are not in the history); and its
+ * places in the outbox, one per channel (only `onlyChannel`'s when given): due at the delivery's
+ * next attempt while it is pending and `queued`, out of the queue otherwise.
  */
-export function writeMail(m: Multi, k: ReturnType<typeof moduleKeys>, mail: StoredMail, queued: boolean): Multi {
-  m.set(k.report(mail.id), JSON.stringify(versioned(mail)), { EX: REPORT_TTL_SECONDS });
+export function writeMail(
+  m: Multi,
+  k: ReturnType<typeof moduleKeys>,
+  mail: StoredMail,
+  queued: boolean,
+  onlyChannel?: string,
+): Multi {
+  const deliveries = deliveriesOf(mail);
+  m.set(k.report(mail.id), JSON.stringify(versioned({ ...mail, deliveries })), { EX: REPORT_TTL_SECONDS });
   if (mail.kind !== 'digest') m.hSet(k.index, mail.id, JSON.stringify(indexEntry(mail)));
-  if (queued) m.hSet(k.outbox, mail.id, String(mail.delivery.nextAttemptAt));
-  else m.hDel(k.outbox, mail.id);
+  for (const [channel, d] of Object.entries(deliveries)) {
+    if (onlyChannel !== undefined && channel !== onlyChannel) continue;
+    const field = outboxField(mail.id, channel);
+    if (queued && d.status === 'pending') m.hSet(k.outbox, field, String(d.nextAttemptAt));
+    else m.hDel(k.outbox, field);
+  }
   return m;
+}
+
+/** Runs `work` after every earlier work on the same key (this process only). */
+function serialPerKey() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const next = (tails.get(key) ?? Promise.resolve()).then(work, work);
+    const tail = next.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => tails.get(key) === tail && tails.delete(key));
+    return next;
+  };
 }
 
 /** The index entry of a report set aside: what it said, if anything, now failed with the problem. */
@@ -106,9 +156,21 @@ function setAsideEntry(raw: string | undefined | null, problem: string, nowMs: n
   };
 }
 
-/** `warn` says which stored plan state or report was left out as unusable (stored-record.ts). */
-export function createRecordStore(writer: Redis, moduleId: string, warn: RecordWarn = silent): RecordStore {
+/** The deliveries a new run report gets on the channels besides email (src/channels/ firstDelivery). */
+export type FirstDeliveries = (report: StoredReport) => Record<string, DeliveryState>;
+
+/**
+ * `warn` says which stored plan state or report was left out as unusable (stored-record.ts);
+ * `firstDeliveries` fans a new run report out to the other configured channels.
+ */
+export function createRecordStore(
+  writer: Redis,
+  moduleId: string,
+  warn: RecordWarn = silent,
+  firstDeliveries: FirstDeliveries = () => ({}),
+): RecordStore {
   const k = moduleKeys(moduleId);
+  const serial = serialPerKey();
   const report = (raw: string, id: string) => parseRecord(STORED_MAIL, raw, k.report(id), warn);
   /**
    * What of the current history stays beside a new report of `newBytes`: at most HISTORY_MAX
@@ -148,16 +210,42 @@ export function createRecordStore(writer: Redis, moduleId: string, warn: RecordW
     return { cut, gone, dropped, queued, facets: known ? facets : null, droppedEntries };
   }
 
+  /** Re-read under the report's lock: `deliveries` = its `delivery` as email; TTL and queue as they are. */
+  async function addDeliveriesTo(id: string): Promise<boolean> {
+    const got = await load(id);
+    if (got.state !== 'ok' || got.mail.deliveries) return false;
+    const mail = versioned({ ...got.mail, deliveries: deliveriesOf(got.mail) });
+    return (await writer.set(k.report(id), JSON.stringify(mail), { KEEPTTL: true, XX: true })) === 'OK';
+  }
+
+  async function load(id: string): Promise<LoadedMail> {
+    const raw = await writer.get(k.report(id));
+    if (raw === null) return { state: 'gone' };
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      return { state: 'unreadable', problem: `not JSON (${(err as Error).message})` };
+    }
+    const problem = recordProblem(STORED_MAIL, value);
+    if (problem || (value as StoredMail).id !== id)
+      return { state: 'unreadable', problem: problem ?? 'stored under another id' };
+    return { state: 'ok', mail: value as StoredMail };
+  }
+
   return {
     async planState(planId) {
       const raw = await writer.hGet(k.plans, String(planId));
       return (raw && parseRecord(PLAN_STATE, raw, `${k.plans} ${planId}`, warn)) || undefined;
     },
-    async store(report, state, queue) {
+    async store(given, state, queue) {
+      // Email's delivery is the pipeline's (`delivery`); the other channels' come from their transports.
+      const report = { ...given, deliveries: { ...firstDeliveries(given), ...deliveriesOf(given) } };
       const entry = indexEntry(report);
       const newBytes = Buffer.byteLength(JSON.stringify(versioned(report))) + Buffer.byteLength(JSON.stringify(entry));
       const h = await historyToKeep(newBytes);
-      const m = writeMail(writer.multi(), k, report, queue);
+      const m = writeMail(writer.multi(), k, report, true);
+      if (!queue) m.hDel(k.outbox, outboxField(report.id, EMAIL_CHANNEL));
       m.hSet(k.plans, String(state.planId), JSON.stringify(versioned(state)));
       m.lPush(k.history, report.id).lTrim(k.history, 0, h.cut);
       for (const id of h.gone) m.lRem(k.history, 0, id);
@@ -177,34 +265,46 @@ export function createRecordStore(writer: Redis, moduleId: string, warn: RecordW
     async queued() {
       const all = await writer.hGetAll(k.outbox);
       return Object.entries(all)
-        .map(([id, at]) => ({ id, nextAttemptAt: Number(at) || 0 }))
+        .map(([field, at]) => ({ ...outboxEntryOf(field), nextAttemptAt: Number(at) || 0 }))
         .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
     },
-    async load(id) {
-      const raw = await writer.get(k.report(id));
-      if (raw === null) return { state: 'gone' };
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (err) {
-        return { state: 'unreadable', problem: `not JSON (${(err as Error).message})` };
-      }
-      const problem = recordProblem(STORED_MAIL, value);
-      if (problem || (value as StoredMail).id !== id)
-        return { state: 'unreadable', problem: problem ?? 'stored under another id' };
-      return { state: 'ok', mail: value as StoredMail };
+    load,
+    async unqueue(id, channel = EMAIL_CHANNEL) {
+      await writer.hDel(k.outbox, outboxField(id, channel));
     },
-    async unqueue(id) {
-      await writer.hDel(k.outbox, id);
-    },
-    async setAside(id, problem, nowMs) {
+    async setAside(id, problem, nowMs, channel = EMAIL_CHANNEL) {
       const [inHistory, raw] = await Promise.all([writer.lPos(k.history, id), writer.hGet(k.index, id)]);
-      const m = writer.multi().hDel(k.outbox, id);
+      const m = writer.multi().hDel(k.outbox, outboxField(id, channel));
       if (inHistory !== null) m.hSet(k.index, id, JSON.stringify(setAsideEntry(raw, problem, nowMs)));
       await m.exec();
     },
     async update(report, queued) {
-      await writeMail(writer.multi(), k, report, queued).exec();
+      await serial(report.id, () => writeMail(writer.multi(), k, report, queued).exec());
+    },
+    setDelivery(id, channel, state) {
+      return serial(id, async () => {
+        const got = await load(id);
+        if (got.state !== 'ok') {
+          await writer.hDel(k.outbox, outboxField(id, channel));
+          return false;
+        }
+        await writeMail(writer.multi(), k, withDelivery(got.mail, channel, state), true, channel).exec();
+        return true;
+      });
+    },
+    async addDeliveries() {
+      const [history, outbox] = await Promise.all([writer.lRange(k.history, 0, -1), writer.hKeys(k.outbox)]);
+      const ids = [...new Set([...history, ...outbox.map((f) => outboxEntryOf(f).id)])];
+      let added = 0;
+      for (let i = 0; i < ids.length; i += MIGRATE_CHUNK) {
+        const chunk = ids.slice(i, i + MIGRATE_CHUNK);
+        const raws = await writer.mGet(chunk.map(k.report));
+        for (const [j, raw] of raws.entries()) {
+          if (raw === null || raw.includes('"deliveries":')) continue; // gone, or already has them
+          if (await serial(chunk[j]!, () => addDeliveriesTo(chunk[j]!))) added++;
+        }
+      }
+      return added;
     },
     async recentFailed(sinceMs, limit = 50) {
       const ids = await writer.lRange(k.history, 0, limit - 1);
@@ -216,7 +316,8 @@ export function createRecordStore(writer: Redis, moduleId: string, warn: RecordW
         .filter((r) => r.delivery.status === 'failed' && r.createdAt >= sinceMs);
     },
     async allDueNow(nowMs) {
-      const ids = Object.keys(await writer.hGetAll(k.outbox));
+      // Email's entries only: the smarthost changed, the other channels' waits still hold.
+      const ids = (await writer.hKeys(k.outbox)).filter((f) => outboxEntryOf(f).channel === EMAIL_CHANNEL);
       if (ids.length) await writer.hSet(k.outbox, Object.fromEntries(ids.map((id) => [id, String(nowMs)])));
       return ids.length;
     },
