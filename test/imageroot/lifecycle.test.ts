@@ -109,6 +109,7 @@ async function serviceState(id: string) {
       digest: await c.get(k.digest),
       index: { ...(await c.hGetAll(k.index)) },
       runs: { ...(await c.hGetAll(k.runs)) },
+      silences: { ...(await c.hGetAll(k.silences)) },
       reports,
     };
   } finally {
@@ -142,6 +143,14 @@ async function populateSource() {
   await c.hSet(moduleKeys(MODULE_ID).runs, '2', JSON.stringify([{ runKey: '2:1786237201', outcome: 'PARTIAL' }]));
   await c.set(moduleKeys(MODULE_ID).digest, JSON.stringify({ lastSentAt: 1786200000000, schedule: 'daily' }));
   await c.quit();
+  // Issue #24: what the administrator silenced, through the actions as the page does.
+  for (const [action, input] of [
+    ['acknowledge-plan', { plan_id: 2, comment: 'NAS replaced this week' }],
+    ['snooze-plan', { plan_id: 1, until_success: true }],
+  ] as const) {
+    const silenced = await runAction(action, input, source);
+    assert.equal(silenced.status, 'completed', silenced.error);
+  }
 }
 
 /** A step program run like core runs module-backup's hooks: the module's agent environment, cwd = state dir. */
@@ -315,6 +324,7 @@ describe('restore onto a fresh instance', () => {
     assert.ok(before.digest);
     assert.equal(Object.keys(before.index).length >= 1, true);
     assert.deepEqual(Object.keys(before.runs), ['2']);
+    assert.deepEqual(Object.keys(before.silences).sort(), ['1', '2'], 'acknowledged and snoozed plans come back');
     assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
     const a = await admin();
     assert.equal(
