@@ -234,9 +234,14 @@ describe('get-monitor-status, list-reports, get-report', () => {
         ['webtop1', 'not_run'],
       ],
     );
+    // The fixture's reports are from 2026-08: older than the 7-day window, so the failed r-0002
+    // is neither counted nor listed (the window's own test is below); the waiting r-0003 is.
     assert.deepEqual(out.deliveries, {
       pending: 1,
-      failed: 1,
+      failed: 0,
+      undelivered: 0,
+      window_days: 7,
+      reports: 3,
       items: [
         {
           report_id: 'r-0003',
@@ -246,14 +251,6 @@ describe('get-monitor-status, list-reports, get-report', () => {
           last_error: null,
           next_attempt_at: 1786238480000,
         },
-        {
-          report_id: 'r-0002',
-          subject: reports[1]!.subject,
-          status: 'failed',
-          attempts: 5,
-          last_error: 'smarthost refused',
-          next_attempt_at: 1786238420000,
-        },
       ],
     });
     assert.deepEqual(out.links, {
@@ -262,6 +259,46 @@ describe('get-monitor-status, list-reports, get-report', () => {
       alertmanager: { ok: null, checked_at: null, error: null },
     });
     assert.deepEqual(out.smarthost, { enabled: true, host: '127.0.0.1', port: 25 });
+  });
+
+  // Issue #21: the summary counted failed deliveries among the newest 50 reports only, and not
+  // the reports waiting after a refusal; an empty history said "all delivered".
+  test('deliveries: reports not delivered over the last 7 days, however many reports came since', async () => {
+    const nowMs = Date.now();
+    const failed = (lastError: string) => ({
+      ...report('x').delivery,
+      status: 'failed' as const,
+      attempts: 5,
+      lastError,
+      sentAt: null,
+    });
+    const recent = Array.from({ length: 60 }, (_, i) =>
+      report(`n-${String(i).padStart(2, '0')}`, { createdAt: nowMs - (i + 1) * 60_000 }),
+    );
+    recent[55] = { ...recent[55]!, delivery: failed('550 relay refused') }; // older than the newest 50
+    recent[2] = {
+      ...recent[2]!,
+      delivery: { ...recent[2]!.delivery, status: 'pending', attempts: 2, lastError: '451 try later', sentAt: null },
+    };
+    const old = report('o-1', { createdAt: nowMs - 8 * 86_400_000, delivery: failed('old refusal') });
+    await writeServiceRecords(h.redis, MODULE_ID, [...recent, old], { outbox: { 'n-02': nowMs + 60_000 } });
+    const res = await runAction('get-monitor-status', {}, h.o);
+    assert.equal(res.status, 'completed', res.error);
+    const d = (res.output as { deliveries: Record<string, unknown> & { items: { report_id: string }[] } }).deliveries;
+    assert.deepEqual(
+      [d.pending, d.failed, d.undelivered, d.window_days, d.reports],
+      [1, 1, 2, 7, 61],
+      'the waiting one with an error and the failed one past the newest 50; not the one of 8 days ago',
+    );
+    assert.deepEqual(
+      d.items.map((i) => i.report_id),
+      ['n-02', 'n-55'],
+    );
+
+    await writeServiceRecords(h.redis, MODULE_ID, []);
+    const empty = await runAction('get-monitor-status', {}, h.o);
+    const e = (empty.output as { deliveries: Record<string, unknown> }).deliveries;
+    assert.deepEqual([e.reports, e.undelivered, e.items], [0, 0, []], 'an empty history is told as such');
   });
 
   test('policy and recipients per plan (PLAN_POLICIES, NOTIFY_POLICY), next run, applications in no enabled plan', async () => {

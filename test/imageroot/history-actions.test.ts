@@ -299,7 +299,7 @@ describe('get-trends', () => {
             return {
               at: r.run.start,
               result: m.result,
-              size: m.totalSize,
+              size: m.result === 'success' ? m.totalSize : null, // a failure is a mark, not 0 B (issue #21)
               duration: m.start === null || m.end === null ? null : m.end - m.start,
             };
           });

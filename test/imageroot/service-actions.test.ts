@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startTestService } from '../helpers/service.js';
 import { freePort } from '../helpers/ports.js';
-import { adminClient, seedCluster } from '../sim/cluster.js';
+import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
+import { moduleKeys } from '../../src/domain/records.js';
 import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
 
 let redis: RedisServer;
@@ -32,6 +33,7 @@ before(async () => {
   service = await startTestService(redis, {
     RECEIVER_TOKEN: token,
     MAIL_TO: 'ops@example.org',
+    NOTIFY_POLICY: 'problems', // the default a module starts with (the test helper's is `always`)
     TCP_PORT: String(tcpPort),
   });
 });
@@ -100,5 +102,90 @@ describe('get-alertmanager-config', () => {
     const out = res.output as { yaml: string; url: string };
     assert.equal(out.url, `http://127.0.0.1:${service.service.port}/alert`);
     assert.match(out.yaml, /webhook_configs/);
+  });
+});
+
+// Issue #21: under the default policy (problems) successes are not mailed; the page must still
+// show them: the last run, its sizes and the trends come from the runs the service keeps for every
+// run (module/<id>/runs and runlog), not from the last mailed report.
+describe('get-monitor-status and get-trends: the last run, not the last mail', () => {
+  type Mod = { module_id: string; result: string; total_size: number | null; ui_name: string; node: number | null };
+  type Plan = { id: number; last_outcome: string; last_run_start: number; last_report_id: string; modules: Mod[] };
+  type Trend = {
+    id: number;
+    outcomes: { at: number; outcome: string }[];
+    applications: { module_id: string; points: { at: number; result: string; size: number | null }[] }[];
+  };
+
+  /** The run log holds `runs` decided runs and the outbox is empty: every report was sent. */
+  async function quiet(runs: number): Promise<void> {
+    const c = await adminClient(redis);
+    const k = moduleKeys(MODULE_ID);
+    try {
+      for (const until = Date.now() + 30_000; ; ) {
+        const [logged, queued] = await Promise.all([c.lLen(k.runLog), c.hLen(k.outbox)]);
+        if (logged >= runs && queued === 0) return;
+        if (Date.now() > until) throw new Error(`not quiet: ${logged}/${runs} runs logged, ${queued} queued`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await c.quit();
+    }
+  }
+
+  test('policy problems: a mailed failure, a mailed recovery, an unmailed success: the page shows the success', async () => {
+    const before = smtp.messages.length;
+    const logged = await (async () => {
+      const c = await adminClient(redis);
+      try {
+        return await c.lLen(moduleKeys(MODULE_ID).runLog);
+      } finally {
+        await c.quit();
+      }
+    })();
+    const series = [{ nextcloud1: { errors: 1 } }, {}, { samba1: { sizeBytes: 3_333_333 } }];
+    for (const [i, results] of series.entries()) {
+      await new Promise((r) => setTimeout(r, 1100)); // run keys are per second
+      await replayRun(redis, 2, results);
+      await quiet(logged + i + 1);
+    }
+    assert.equal(
+      smtp.messages.length - before,
+      2,
+      smtp.messages
+        .slice(before)
+        .map((m) => m.subject)
+        .join(' / '),
+    );
+
+    const res = await runAction('get-monitor-status', {}, o);
+    assert.equal(res.status, 'completed', res.error);
+    const plan = (res.output as { plans: Plan[] }).plans.find((p) => p.id === 2)!;
+    const trends = await runAction('get-trends', {}, o);
+    assert.equal(trends.status, 'completed', trends.error);
+    const trend = (trends.output as { plans: Trend[] }).plans.find((p) => p.id === 2)!;
+    const runStarts = trend.outcomes.map((x) => x.at);
+    assert.deepEqual(
+      trend.outcomes.map((x) => x.outcome),
+      ['PARTIAL', 'SUCCESS', 'SUCCESS'],
+      'every run counts, mailed or not',
+    );
+    assert.equal(plan.last_outcome, 'SUCCESS');
+    assert.equal(plan.last_run_start, runStarts[2], 'the last run is the unmailed success');
+    const samba = plan.modules.find((m) => m.module_id === 'samba1')!;
+    assert.equal(samba.total_size, 3_333_333, "the last run's sizes");
+    assert.equal(samba.ui_name, 'Domain controller');
+    assert.equal(samba.node, 1);
+    assert.ok(plan.modules.every((m) => m.result === 'success'));
+    // Sizes of successful runs only: the failed application has no size in its failed run.
+    const cloud = trend.applications.find((a) => a.module_id === 'nextcloud1')!;
+    assert.deepEqual(
+      cloud.points.map((x) => [x.result, x.size === null]),
+      [
+        ['failed', true],
+        ['success', false],
+        ['success', false],
+      ],
+    );
   });
 });

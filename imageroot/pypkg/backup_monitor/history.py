@@ -123,40 +123,98 @@ def _whole(v):
     return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
-def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS):
-    """Per plan: the last `strip_runs` outcomes (oldest first) and per application the size and
-    duration of its last `points` runs (oldest first). Plans in the order of plan_names (current
-    plans, id -> name) then any others found in the history."""
-    plan_names = plan_names or {}
-    by_plan = {}
+def _row_modules(r):
+    """A history row's applications in the shape of a run summary's, with their names."""
+    out = []
+    for m in r['modules']:
+        mid = m.get('id')
+        if not isinstance(mid, str) or not mid:
+            continue
+        start, end = _whole(m.get('start')), _whole(m.get('end'))
+        out.append({'id': mid, 'name': m.get('name') if isinstance(m.get('name'), str) else '',
+                    'result': str(m.get('result') or 'not_run'), 'size': _whole(m.get('size')),
+                    'duration': end - start if start is not None and end is not None and end >= start else None})
+    return out
+
+
+def _summary_modules(summary, names):
+    return [{'id': m['id'], 'name': names.get(m['id'], ''), 'result': m['result'], 'size': m['size'],
+             'duration': m['seconds'] if m['seconds'] is not None and m['seconds'] >= 0 else None}
+            for m in summary['modules']]
+
+
+def plan_runs(rows, summaries=None, log=None):
+    """{plan id: [run, newest first]}: every run the service decided, mailed or not (issue #21).
+
+    Three sources describe runs, keyed by plan and run start: the run log (every run, outcome
+    only), the per-plan recent runs (the last 12, per application) and the mailed reports (rows,
+    per application with names). The outcome is the run log's, else the recent runs', else the
+    report's; applications come from the recent runs, else from the report. A history from an
+    older version (no run log, no recent runs) gives the reports' runs, as before.
+    run = {'at', 'outcome', 'report_id' (None when the run was not mailed), 'modules' (None when
+    only the run log knows it)}."""
+    summaries, log = summaries or {}, log or {}
+    merged = {}
     for r in runs(rows):
-        by_plan.setdefault(r['plan_id'], []).append(r)
+        merged[(r['plan_id'], run_time(r))] = {
+            'plan_name': r['plan_name'], 'at': run_time(r), 'outcome': r['outcome'],
+            'report_id': r['id'], 'modules': _row_modules(r)}
+    for pid, plan_summaries in summaries.items():
+        for sm in plan_summaries:
+            run = merged.setdefault((pid, sm['start']), {'plan_name': '', 'at': sm['start'], 'report_id': None})
+            names = {m['id']: m['name'] for m in run.get('modules') or []}
+            run['outcome'] = sm['outcome']
+            run['modules'] = _summary_modules(sm, names)
+    for pid, entries in log.items():
+        for e in entries:
+            run = merged.setdefault((pid, e['start']), {'plan_name': '', 'at': e['start'], 'report_id': None, 'modules': None})
+            run['outcome'] = e['outcome']
+    out = {}
+    for (pid, _at), run in sorted(merged.items(), key=lambda kv: -kv[0][1]):
+        run.setdefault('modules', None)
+        out.setdefault(pid, []).append(run)
+    return out
+
+
+def last_full_success(plan_runs_newest_first):
+    """Start (unix s) of the newest run that saved everything without warnings (outcome SUCCESS),
+    or None: the mail's "last full success" (src/trends/anomaly.ts planTrend) by the same rule."""
+    return next((r['at'] for r in plan_runs_newest_first if r['outcome'] == 'SUCCESS'), None)
+
+
+def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS, summaries=None, log=None, names=None):
+    """Per plan: the last `strip_runs` outcomes (oldest first) and per application the size and
+    duration of its last `points` runs that have per-application data (oldest first), from every
+    run decided (plan_runs). The size of an application that was not saved is None: a failure is
+    a mark, not 0 B. Plans in the order of plan_names (current plans, id -> name) then any others.
+    `names`: module id -> name, for applications no mailed report named."""
+    plan_names, names = plan_names or {}, names or {}
+    by_plan = plan_runs(rows, summaries, log)
     order = [pid for pid in plan_names if pid in by_plan] + sorted(pid for pid in by_plan if pid not in plan_names)
     out = []
     for pid in order:
-        plan_runs = by_plan[pid]
+        plan_runs_ = by_plan[pid]
         series = {}
-        for r in plan_runs[:points]:
+        for r in [r for r in plan_runs_ if r['modules'] is not None][:points]:
             for m in r['modules']:
-                mid = m.get('id')
-                if not isinstance(mid, str) or not mid:
-                    continue
-                s = series.setdefault(mid, {'module_id': mid, 'ui_name': '', 'points': []})
-                if not s['ui_name'] and isinstance(m.get('name'), str):
+                s = series.setdefault(m['id'], {'module_id': m['id'], 'ui_name': '', 'points': []})
+                if not s['ui_name'] and m['name']:
                     s['ui_name'] = strip_invisible(m['name'])
-                start, end = _whole(m.get('start')), _whole(m.get('end'))
                 s['points'].append({
-                    'at': run_time(r), 'result': str(m.get('result') or 'not_run'),
-                    'size': _whole(m.get('size')),
-                    'duration': end - start if start is not None and end is not None and end >= start else None,
+                    'at': r['at'], 'result': m['result'],
+                    'size': m['size'] if m['result'] == 'success' else None,
+                    'duration': m['duration'],
                 })
         for s in series.values():
             s['points'].reverse()
+            s['ui_name'] = s['ui_name'] or strip_invisible(str(names.get(s['module_id']) or ''))
+        plan_name = plan_names.get(pid) or next((r['plan_name'] for r in plan_runs_ if r['plan_name']), '')
         out.append({
             'id': pid,
-            'name': strip_invisible(plan_names.get(pid) or plan_runs[0]['plan_name']),
-            'outcomes': [{'report_id': r['id'], 'at': run_time(r), 'outcome': r['outcome']}
-                         for r in reversed(plan_runs[:strip_runs])],
+            'name': strip_invisible(plan_name),
+            'runs': len(plan_runs_),
+            'outcomes': [{'report_id': r['report_id'], 'at': r['at'], 'outcome': r['outcome']}
+                         for r in reversed(plan_runs_[:strip_runs])],
             'applications': sorted(series.values(), key=lambda s: (s['ui_name'] or s['module_id']).lower()),
         })
     return {'plans': out}

@@ -21,6 +21,7 @@ def keys(module_id):
         'plans': f'{base}/plans', 'history': f'{base}/history', 'outbox': f'{base}/outbox',
         'health': f'{base}/health', 'report': lambda rid: f'{base}/report/{rid}',
         'index': f'{base}/index', 'watchdog': f'{base}/watchdog', 'facets': f'{base}/facets',
+        'runs': f'{base}/runs', 'runlog': f'{base}/runlog',
     }
 
 
@@ -32,6 +33,74 @@ def loads(raw, default=None):
         return json.loads(raw)
     except ValueError:
         return default
+
+
+RECORD_VERSION = 1  # src/domain/stored-record.ts: a record without `v` is an older version's v1
+RUN_LOG_MAX = 10_000  # src/digest/run-log.ts
+
+
+def _ours(value):
+    """Whether a stored record has a shape version this reader knows (absent = v1)."""
+    return isinstance(value, dict) and value.get('v', RECORD_VERSION) == RECORD_VERSION
+
+
+def _whole(value):
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def run_summaries(raw):
+    """module/<id>/runs field (src/trends/anomaly.ts RunSummary[], newest first) -> runs in
+    snake_case; what cannot be read is left out, as parseHistory does."""
+    value = loads(raw, [])
+    out = []
+    for r in value if isinstance(value, list) else []:
+        if not _ours(r) or not isinstance(r.get('runKey'), str) or _whole(r.get('start')) is None \
+                or not isinstance(r.get('outcome'), str) or not isinstance(r.get('modules'), list):
+            continue
+        out.append({
+            'run_key': r['runKey'], 'start': _whole(r['start']), 'outcome': r['outcome'],
+            'modules': [{
+                'id': m['id'], 'result': str(m.get('result') or 'not_run'), 'start': _whole(m.get('start')),
+                'size': _whole(m.get('size')), 'files': _whole(m.get('files')), 'seconds': _whole(m.get('seconds')),
+            } for m in r['modules'] if isinstance(m, dict) and isinstance(m.get('id'), str) and m['id']],
+        })
+    return out
+
+
+def run_log_entry(raw):
+    """One module/<id>/runlog entry (src/digest/run-log.ts RunLogEntry) -> snake_case, or None."""
+    e = loads(raw)
+    if not _ours(e) or not isinstance(e.get('p'), int) or isinstance(e.get('p'), bool) \
+            or not isinstance(e.get('k'), str) or not isinstance(e.get('o'), str) \
+            or _whole(e.get('t')) is None or _whole(e.get('at')) is None:
+        return None
+    verdict = e.get('h')
+    return {'plan_id': e['p'], 'run_key': e['k'], 'outcome': e['o'], 'start': _whole(e['t']),
+            'size': _whole(e.get('z')), 'verdict': verdict if isinstance(verdict, str) else None,
+            'decided_at': _whole(e['at'])}
+
+
+def queue_runs(pipe, module_id):
+    """Adds the reads of every run the service decided, mailed or not: the per-plan recent runs
+    (module/<id>/runs) and the run log (module/<id>/runlog). runs_from turns the answers into
+    (summaries by plan id, log entries by plan id)."""
+    k = keys(module_id)
+    pipe.hgetall(k['runs'])
+    pipe.lrange(k['runlog'], 0, RUN_LOG_MAX - 1)
+
+
+def runs_from(runs_hash, log_raw):
+    """-> ({plan id: [run summary, newest first]}, {plan id: [log entry, newest first]}); a run
+    decided again (an update) is in the log twice: the newest entry of a run key wins."""
+    summaries = {int(pid): run_summaries(raw) for pid, raw in (runs_hash or {}).items() if str(pid).isdigit()}
+    log, seen = {}, set()
+    for raw in log_raw or []:
+        e = run_log_entry(raw)
+        if e is None or e['run_key'] in seen:
+            continue
+        seen.add(e['run_key'])
+        log.setdefault(e['plan_id'], []).append(e)
+    return summaries, log
 
 
 def snake(name):

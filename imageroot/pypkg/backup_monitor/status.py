@@ -1,27 +1,100 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """get-monitor-status: current plans joined with what the service last reported."""
 
-from .records import keys, loads, read_plans, read_reports, read_rows
+import time
+
+from .history import last_full_success, plan_runs
+from .records import HEAD_CHUNK, keys, loads, queue_runs, read_heads, read_plans, read_reports, read_rows, runs_from
 from .plan_policies import decode as decode_plan_policies, dedupe
 from .settings import from_environment
 
-HISTORY_SCAN = 50  # recent reports searched for failed deliveries
+DELIVERY_WINDOW_DAYS = 7  # reports not delivered are counted over this window
+HISTORY_SCAN_MAX = 500    # the history's cap (src/domain/records.ts HISTORY_MAX)
 # The links the admin page shows: src/domain/link.ts PAGE_LINKS (test/domain/link.test.ts keeps them equal).
 LINKS = ('redis', 'smtp', 'alertmanager')
 ITEMS_MAX = 20
 
 
+ERROR_LINES_MAX = 3        # error lines kept per application: the tile shows the first
+ERROR_LINE_CHARS = 300     # a line longer than this is cut
+ANOMALIES_MAX = 3
+
+
+def _error_lines(lines):
+    return [str(x)[:ERROR_LINE_CHARS] for x in (lines if isinstance(lines, list) else []) if str(x).strip()][:ERROR_LINES_MAX]
+
+
+def _anomalies(items):
+    return [{'kind': str(a.get('kind') or ''), 'value': a.get('value'), 'median': a.get('median')}
+            for a in (items if isinstance(items, list) else []) if isinstance(a, dict)][:ANOMALIES_MAX]
+
+
+def _saved_size(result, size):
+    """The size of an application saved in the run; None for one that was not (no "0 B")."""
+    return _int_or_none(size) if result == 'success' else None
+
+
 def module_row(row):
+    """A stored report's ModuleRow -> the page's row, with what tells the cause (issue #21): the
+    first error lines (bounded), the anomalies, the node's name and a status problem."""
+    result = row.get('result', 'not_run')
     return {
         'module_id': row.get('moduleId', ''),
         'ui_name': row.get('uiName') or '',
         'node': row.get('node'),
-        'result': row.get('result', 'not_run'),
+        'node_name': row.get('nodeName') or '',
+        'result': result,
         'start': row.get('start'),
         'end': row.get('end'),
-        'total_size': row.get('totalSize'),
+        'total_size': _saved_size(result, row.get('totalSize')),
         'errors': row.get('errors'),
+        'error_lines': _error_lines(row.get('errorLines')),
+        'anomalies': _anomalies(row.get('anomalies')),
+        'status_problem': row.get('statusProblem') if isinstance(row.get('statusProblem'), str) else None,
     }
+
+
+def summary_row(m, names, module_node):
+    """A run kept in module/<id>/runs (no report mailed for it) -> the page's row."""
+    node = module_node.get(m['id'])
+    start, seconds = m['start'], m['seconds']
+    return {
+        'module_id': m['id'], 'ui_name': names.get(m['id']) or '',
+        'node': int(node) if str(node or '').isdigit() else None, 'node_name': '',
+        'result': m['result'], 'start': start,
+        'end': start + seconds if start is not None and seconds is not None else None,
+        'total_size': _saved_size(m['result'], m['size']), 'errors': None,
+        'error_lines': [], 'anomalies': [], 'status_problem': None,
+    }
+
+
+def delivery_of(report):
+    """The delivery state of a stored report, read in one place: per-channel delivery states
+    (`deliveries`) may join the single `delivery` record; until then this is `delivery`."""
+    d = (report or {}).get('delivery')
+    return d if isinstance(d, dict) else {}
+
+
+def _run_start(run_key):
+    tail = str(run_key or '').rpartition(':')[2]
+    return int(tail) if tail.isdigit() else None
+
+
+def last_run(state, report, summaries, names, module_node):
+    """The plan's last decided run, mailed or not (issue #21): (start, end, modules, report's run
+    or None). PlanState.lastRunKey names it; the report tells it best when it is that run's (error
+    lines, anomalies, destination check), else the recent runs (module/<id>/runs) keep it."""
+    run = (report or {}).get('run') or {}
+    key = state.get('lastRunKey')
+    if not key or run.get('runKey') == key:
+        rows = [module_row(r) for r in run.get('modules') or [] if isinstance(r, dict)]
+        return run.get('start'), run.get('end'), rows, run or None
+    kept = next((r for r in summaries if r['run_key'] == key), None)
+    if kept is None:
+        return _run_start(key), None, [], None
+    rows = [summary_row(m, names, module_node) for m in kept['modules']]
+    ends = [r['end'] for r in rows if r['end'] is not None]
+    return kept['start'], max(ends) if ends else None, rows, None
 
 
 def _json_object(raw):
@@ -49,10 +122,17 @@ def plan_policy(notify, pid):
     return own or default, list(extra)
 
 
-def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None, notify=None):
-    run = (report or {}).get('run') or {}
-    delivery = (report or {}).get('delivery') or {}
+def _verdict(run):
+    health = (run or {}).get('destinationHealth')
+    return health.get('verdict') if isinstance(health, dict) and isinstance(health.get('verdict'), str) else None
+
+
+def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None, notify=None,
+               runs=None, names=None):
+    """`runs`: ([recent runs], [run log entries]) of the plan, newest first; `names`: module id -> ui_name."""
+    delivery = delivery_of(report)
     state = state or {}
+    summaries, logged = runs or ([], [])
     watch = watch or {}
     settings = settings or {}
     module_node = module_node or {}
@@ -60,19 +140,26 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
     recipients = dedupe(list(settings.get('mail_to') or []) + extra)  # the envelope's rule
     instances = (plan.get('instances') or '').split()
     nodes = sorted({int(module_node[m]) for m in instances if str(module_node.get(m, '')).isdigit()})
+    start, end, modules, told_run = last_run(state, report, summaries, names or {}, module_node)
+    known = plan_runs([], {pid: summaries}, {pid: logged}).get(pid, [])
     return {
         'id': pid,
         'name': plan.get('name', ''),
         'enabled': plan.get('enabled') == '1',
         'destination_name': destination_name or '',
-        'last_outcome': state.get('lastOutcome') or run.get('outcome'),
-        'last_run_start': run.get('start'),
-        'last_run_end': run.get('end'),
+        'last_outcome': state.get('lastOutcome') or ((report or {}).get('run') or {}).get('outcome'),
+        'last_run_start': start,
+        'last_run_end': end,
         'last_report_id': state.get('lastReportId') or None,
         'last_notified_at': state.get('lastNotifiedAt') or None,
         'last_recipients': list(delivery.get('recipients') or []),
         'failing_since': state.get('failingSince'),
         'last_success_at': _int_or_none(state.get('lastSuccessAt')),
+        # One definition with the mail (src/trends/anomaly.ts planTrend): the newest run whose
+        # outcome is SUCCESS; a WARNING saved everything but is no full success. Without any
+        # run kept (a version before the run log), the plan state's last success.
+        'last_full_success_at': last_full_success(known) if known else _int_or_none(state.get('lastSuccessAt')),
+        'destination_verdict': _verdict(told_run),
         'schedule': plan.get('schedule', ''),
         'schedule_hint': _json_object(plan.get('schedule_hint')) or None,
         'next_run_at': _int_or_none(watch.get('nextRunAt')),
@@ -80,7 +167,7 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
         'recipients': recipients,
         'nodes': nodes,
         'instances': instances,
-        'modules': [module_row(r) for r in run.get('modules') or [] if isinstance(r, dict)],
+        'modules': modules,
     }
 
 
@@ -90,15 +177,42 @@ def link(raw):
     return {'ok': v.get('ok'), 'checked_at': v.get('checkedAt'), 'error': v.get('error')}
 
 
-def deliveries(rdb, module_id):
+def undelivered(row):
+    """A report not delivered: given up (failed), or waiting after a refused attempt."""
+    d = row['delivery']
+    return d['status'] == 'failed' or (d['status'] == 'pending' and bool(d['last_error']))
+
+
+def recent_rows(rdb, module_id, since_ms):
+    """History rows (without applications) of the reports made since `since_ms`, newest first:
+    read a chunk at a time, stopping at the first older report (the history is newest first)."""
     k = keys(module_id)
+    out = []
+    for first in range(0, HISTORY_SCAN_MAX, HEAD_CHUNK):
+        ids = rdb.lrange(k['history'], first, first + HEAD_CHUNK - 1)
+        heads = read_heads(rdb, module_id, list(dict.fromkeys(ids)))
+        rows = [heads[rid] for rid in ids if rid in heads]
+        out.extend(r for r in rows if r['created_at'] >= since_ms)
+        if len(ids) < HEAD_CHUNK or any(r['created_at'] < since_ms for r in rows):
+            break
+    return out
+
+
+def deliveries(rdb, module_id, now_ms=None):
+    """Reports not delivered over the last DELIVERY_WINDOW_DAYS (not among the newest N): failed,
+    or waiting in the outbox after an error; what waits; the items to show (issue #21)."""
+    k = keys(module_id)
+    since_ms = (now_ms if now_ms is not None else int(time.time() * 1000)) - DELIVERY_WINDOW_DAYS * 86_400_000
     pipe = rdb.pipeline(transaction=False)
     pipe.hgetall(k['outbox'])
-    pipe.lrange(k['history'], 0, HISTORY_SCAN - 1)
-    outbox, recent = pipe.execute()
-    rows = read_rows(rdb, module_id, list(outbox) + recent)
-    failed = [rid for rid in recent if rid in rows and rows[rid]['delivery']['status'] == 'failed']
-    shown = (list(outbox) + failed)[:ITEMS_MAX]
+    pipe.llen(k['history'])
+    outbox, history_size = pipe.execute()
+    recent = recent_rows(rdb, module_id, since_ms)
+    rows = {r['id']: r for r in recent}
+    rows.update({rid: r for rid, r in read_rows(rdb, module_id, [rid for rid in outbox if rid not in rows]).items()})
+    failed = [r['id'] for r in recent if r['delivery']['status'] == 'failed']
+    bad = {r['id'] for r in recent if undelivered(r)} | {rid for rid in outbox if rid in rows and undelivered(rows[rid])}
+    shown = list(dict.fromkeys(list(outbox) + failed))[:ITEMS_MAX]
     full = read_reports(rdb, module_id, shown)  # the next attempt lives in the report only
     items = []
     for rid in shown:
@@ -111,9 +225,10 @@ def deliveries(rdb, module_id):
             'attempts': row['delivery']['attempts'],
             'last_error': row['delivery']['last_error'],
             'next_attempt_at': int(next_at) if next_at and next_at.isdigit()
-            else ((full.get(rid) or {}).get('delivery') or {}).get('nextAttemptAt'),
+            else delivery_of(full.get(rid)).get('nextAttemptAt'),
         })
-    return {'pending': len(outbox), 'failed': len(failed), 'items': items}
+    return {'pending': len(outbox), 'failed': len(failed), 'undelivered': len(bad),
+            'window_days': DELIVERY_WINDOW_DAYS, 'reports': int(history_size or 0), 'items': items}
 
 
 def unprotected(rdb, module_node, plans):
@@ -142,9 +257,16 @@ def monitor_status(rdb, module_id):
     pipe.hgetall(k['watchdog'])
     pipe.hgetall(f'module/{module_id}/environment')
     pipe.hgetall('cluster/module_node')
+    queue_runs(pipe, module_id)
+    instances = sorted({m for _pid, plan in plans for m in (plan.get('instances') or '').split()})
+    for mid in instances:
+        pipe.get(f'module/{mid}/ui_name')
     for _pid, plan in plans:
         pipe.hget(f"cluster/backup_repository/{plan.get('repository', '')}", 'name')
-    states_raw, health, watch_raw, env, module_node, *dest_names = pipe.execute()
+    states_raw, health, watch_raw, env, module_node, runs_hash, log_raw, *rest = pipe.execute()
+    names = {mid: name for mid, name in zip(instances, rest[:len(instances)]) if name}
+    dest_names = rest[len(instances):]
+    summaries, logged = runs_from(runs_hash, log_raw)
     settings = from_environment(env)
     notify = notify_settings(env)
     states = {pid: loads(states_raw.get(str(pid)), {}) for pid, _ in plans}
@@ -153,7 +275,8 @@ def monitor_status(rdb, module_id):
     reports = read_reports(rdb, module_id, report_ids)
     return {
         'plans': [plan_entry(pid, plan, name, states[pid], reports.get(states[pid].get('lastReportId')),
-                             _json_object(watch_raw.get(str(pid))), settings, module_node, notify)
+                             _json_object(watch_raw.get(str(pid))), settings, module_node, notify,
+                             (summaries.get(pid, []), logged.get(pid, [])), names)
                   for (pid, plan), name in zip(plans, dest_names)],
         'recipients': list(settings.get('mail_to') or []),
         'unprotected': unprotected(rdb, module_node, plans),
