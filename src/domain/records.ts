@@ -260,8 +260,6 @@ export const moduleKeys = (moduleId: string) => ({
   silences: `module/${moduleId}/silences`,
   /** HASH run key -> Loki reads of its error lines started and not finished (ns8/loki.ts). */
   lokiReads: `module/${moduleId}/loki-reads`,
-  /** HASH plan id -> Silence JSON: acknowledged and snoozed plans (notify/silence.ts, issue #24). */
-  silences: `module/${moduleId}/silences`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */
