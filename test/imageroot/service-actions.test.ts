@@ -12,6 +12,7 @@ import { startTestService } from '../helpers/service.js';
 import { freePort } from '../helpers/ports.js';
 import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
 import { moduleKeys } from '../../src/domain/records.js';
+import { formatDateTime } from '../../src/domain/format.js';
 import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
 
 let redis: RedisServer;
@@ -187,5 +188,49 @@ describe('get-monitor-status and get-trends: the last run, not the last mail', (
         ['success', false],
       ],
     );
+  });
+
+  test('one "last full success" for page and mail: a WARNING run is not one', async () => {
+    // Three earlier runs saved samba1 (~1 MB): a run that saves 1 kB of it is a WARNING (shrink).
+    const k = moduleKeys(MODULE_ID);
+    const c = await adminClient(redis);
+    try {
+      const logged = await c.lLen(k.runLog);
+      const mailed = smtp.messages.length;
+      await new Promise((r) => setTimeout(r, 1100));
+      await replayRun(redis, 2, { samba1: { sizeBytes: 1000 } });
+      await quiet(logged + 1);
+      assert.equal(smtp.messages.length, mailed + 1, 'the warning is mailed');
+      const state = JSON.parse((await c.hGet(k.plans, '2'))!) as { lastReportId: string; lastOutcome: string };
+      assert.equal(state.lastOutcome, 'WARNING');
+      const stored = JSON.parse((await c.get(k.report(state.lastReportId)))!) as {
+        text: string;
+        run: { start: number; trend: { lastFullSuccessAt: number | null } };
+      };
+      const mailSays = stored.run.trend.lastFullSuccessAt;
+      assert.ok(
+        mailSays !== null && mailSays < stored.run.start,
+        'the mail names the last SUCCESS run, before this one',
+      );
+      assert.ok(
+        stored.text.includes(formatDateTime(mailSays, { timeZone: 'Europe/Rome', zoneName: true, seconds: false })),
+      );
+
+      const res = await runAction('get-monitor-status', {}, o);
+      const plan = (
+        res.output as { plans: (Plan & { last_full_success_at: number; last_success_at: number })[] }
+      ).plans.find((p) => p.id === 2)!;
+      assert.equal(plan.last_outcome, 'WARNING');
+      assert.equal(plan.last_full_success_at, mailSays, 'the page says what the mail says');
+      assert.equal(plan.last_success_at, stored.run.start, 'staleness still counts the WARNING run as saved');
+      const samba = plan.modules.find((m) => m.module_id === 'samba1')! as Mod & { anomalies: { kind: string }[] };
+      assert.deepEqual(
+        samba.anomalies.map((a) => a.kind),
+        ['shrink'],
+        'the abnormal application is named',
+      );
+    } finally {
+      await c.quit();
+    }
   });
 });
