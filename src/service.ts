@@ -18,9 +18,12 @@ import { createPipeline } from './pipeline.js';
 import { createRecordStore } from './notify/record-store.js';
 import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
 import { OutboxSender } from './notify/outbox-sender.js';
+import { migrateDeliveries } from './notify/delivery-migration.js';
+import { firstDeliveriesOf, transportsFor } from './channels/index.js';
 import { createWriterLease } from './notify/writer-lease.js';
 import { watchdogSink } from './notify/reminders.js';
 import { createSilenceStore } from './notify/silence-store.js';
+import { snoozedPlans } from './notify/silence.js';
 import { moduleKeys } from './domain/records.js';
 import { warnOnce } from './domain/stored-record.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
@@ -88,8 +91,14 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const keys = moduleKeys(cfg.moduleId);
   // One log line per stored record left out as unusable (domain/stored-record.ts).
   const warn = warnOnce(log.child({ stage: 'records' }));
-  const records = createRecordStore(redis.writer, cfg.moduleId, warn);
   const mailer = opts.mailer ?? createMailer();
+  const transports = transportsFor({
+    config: cfg,
+    mailer,
+    smarthost: () => readSmarthost(redis.reader),
+    sender: (sh) => senderAddress(cfg.mail.from, sh),
+  });
+  const records = createRecordStore(redis.writer, cfg.moduleId, warn, firstDeliveriesOf(transports));
   const links = createLinks(redis.writer, keys.health, clock);
   const setLink = links.set.bind(links);
   const watch = {
@@ -115,13 +124,11 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   });
   const delivery = new OutboxSender({
     records,
-    mailer,
+    transports,
     clock,
     log: log.child({ stage: 'delivery' }),
     tickMs: opts.deliveryTickMs,
     mayWrite: () => lease.holds(),
-    smarthost: () => readSmarthost(redis.reader),
-    sender: (sh) => senderAddress(cfg.mail.from, sh),
     onResult: deliveryObserver(metrics, setLink),
   });
   const onQueued = queuedMailKicker(metrics, delivery);
@@ -174,6 +181,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   forgetter.start();
   delivery.start();
   void completeHistoryIndex(records, log);
+  void migrateDeliveries(records, () => lease.holds(), log.child({ stage: 'records' }));
 
   const poller = alertmanagerPollerFor(cfg, {
     sink: tracker,
@@ -205,6 +213,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     readPlans: readAllPlans,
     readApps: () => readClusterApps(redis.reader),
     store: redisDigestStore(redis.writer, cfg.moduleId, warn),
+    readSnoozed: async (nowS) => snoozedPlans(await silences.all(), nowS),
     clock,
     log: log.child({ stage: 'digest' }),
     intervalMs: opts.digestTickMs,

@@ -6,6 +6,7 @@
 import { emailTransport, type EmailDeps } from './email/transport.js';
 import type { Transport } from './transport.js';
 import type { Config } from '../config.js';
+import type { DeliveryState, StoredReport } from '../domain/records.js';
 
 /** What the channels may use to send: the settings (each channel reads its own) and the service's edges. */
 export type ChannelDeps = EmailDeps & { config: Readonly<Config> };
@@ -20,3 +21,15 @@ export const transportsFor = (deps: ChannelDeps): Transport[] =>
   CHANNELS.map((make) => make(deps)).filter((t): t is Transport => t !== null);
 
 export type { DeliveryResult, Transport } from './transport.js';
+
+/** The deliveries a new run report starts with on the channels besides email (record store fan-out). */
+export const firstDeliveriesOf =
+  (transports: readonly Transport[]) =>
+  (report: StoredReport): Record<string, DeliveryState> => {
+    const out: Record<string, DeliveryState> = {};
+    for (const t of transports) {
+      const d = t.firstDelivery?.(report, report.createdAt);
+      if (d) out[t.channel] = d;
+    }
+    return out;
+  };

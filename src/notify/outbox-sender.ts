@@ -240,8 +240,8 @@ export class OutboxSender {
     let onStop = () => {};
     const cut = new Promise<DeliveryResult>((resolve) => {
       const end = (code: string, detail: string) => {
+        resolve({ ok: false, code, retryable: true, detail }); // first: it wins the race
         abort.abort();
-        resolve({ ok: false, code, retryable: true, detail });
       };
       timer = setTimeout(() => end('TIMEOUT', `no answer within ${t.attemptTimeoutMs / 1000} s`), t.attemptTimeoutMs);
       onStop = () => end('STOPPED', 'the service stopped during the attempt');
