@@ -30,7 +30,7 @@ import type { Redis } from '../src/ns8/redis.js';
 import { HISTORY_RUNS } from '../src/trends/anomaly.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { MODULE_ID, startRedis } from '../test/helpers/redis-server.js';
-import { startTestService } from '../test/helpers/service.js';
+import { ensureBuilt, startTestService } from '../test/helpers/service.js';
 import { installModule, type AgentOptions } from '../test/sim/agent-runner.js';
 import { replayRun, seedCluster } from '../test/sim/cluster.js';
 import { shippedNode } from '../scripts/entrypoint.mjs';
@@ -96,6 +96,8 @@ async function recordCounts(admin: Redis) {
   return { history, index, outbox, runlog };
 }
 
+// The service is compiled first: a source that does not build stops the benchmark before the long part.
+ensureBuilt();
 const redis = await startRedis({ nodes: Array.from({ length: NODES }, (_, i) => i + 1) });
 const root = mkdtempSync(path.join(tmpdir(), 'bm-bench-scale-'));
 const began = performance.now();
