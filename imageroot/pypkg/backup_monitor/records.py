@@ -131,6 +131,16 @@ def read_reports(rdb, module_id, report_ids):
     return out
 
 
+def delivery_of(report):
+    """A stored report's email delivery: `delivery`, which the service writes beside the per-channel
+    `deliveries` (issue #22) and which wins where they differ (src/domain/records.ts deliveriesOf)."""
+    report = report if isinstance(report, dict) else {}
+    d = report.get('delivery')
+    if not isinstance(d, dict):
+        d = (report.get('deliveries') or {}).get('email') if isinstance(report.get('deliveries'), dict) else None
+    return d if isinstance(d, dict) else {}
+
+
 def delivery_summary(delivery):
     d = delivery if isinstance(delivery, dict) else {}
     return {
@@ -153,14 +163,14 @@ def report_summary(rid, report):
         'outcome': run.get('outcome') or 'MISSING',
         'reason': report.get('reason') or '',
         'subject': report.get('subject') or '',
-        'delivery': delivery_summary(report.get('delivery')),
+        'delivery': delivery_summary(delivery_of(report)),
     }
 
 
 def report_detail(rid, report):
     """The whole stored report for get-report; run and delivery in snake_case."""
-    delivery = delivery_summary(report.get('delivery'))
-    raw = report.get('delivery') if isinstance(report.get('delivery'), dict) else {}
+    raw = delivery_of(report)
+    delivery = delivery_summary(raw)
     delivery['next_attempt_at'] = raw.get('nextAttemptAt')
     delivery['last_error_code'] = raw.get('lastErrorCode')
     return {
@@ -183,7 +193,7 @@ def _number(value):
 def index_entry(report):
     """A stored report -> its history index entry (src/domain/report-index.ts indexEntry)."""
     run = report.get('run') if isinstance(report.get('run'), dict) else {}
-    d = report.get('delivery') if isinstance(report.get('delivery'), dict) else {}
+    d = delivery_of(report)
     return {
         'createdAt': report.get('createdAt'), 'reason': report.get('reason'),
         'planId': run.get('planId'), 'planName': run.get('planName'), 'outcome': run.get('outcome'),
