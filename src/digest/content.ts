@@ -19,6 +19,7 @@ import type { NotifySettings } from '../domain/policy.js';
 import { inDigest, policyOf } from '../notify/policy.js';
 import { coverageGaps, type ClusterApp } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
+import type { SnoozedPlan } from '../notify/silence.js';
 import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type RunCounts } from '../domain/digest.js';
 
 export {
@@ -40,6 +41,8 @@ export interface DigestInput {
   runLog: readonly RunLogEntry[];
   apps: readonly ClusterApp[];
   notify: NotifySettings;
+  /** Plans snoozed at the digest's time (issue #24, notify/silence.ts snoozedPlans). */
+  snoozed?: readonly SnoozedPlan[];
 }
 
 /** An outcome this version does not know counts as a failure here: never as saved. */
@@ -133,5 +136,9 @@ export function digestContent(i: DigestInput): DigestContent {
   const attention = rows.filter(
     (r) => r.enabled && (r.failingSince !== null || r.lastOutcome === null || isProblem(r.lastOutcome)),
   ).length;
-  return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows.sort(worstFirst), totals, gaps, attention };
+  const names = new Map(i.snapshots.map((s) => [s.plan.id, s.plan.name]));
+  const snoozed = (i.snoozed ?? [])
+    .filter((s) => names.has(s.planId))
+    .map((s) => ({ id: s.planId, name: names.get(s.planId)!, until: s.until, untilSuccess: s.untilSuccess }));
+  return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows.sort(worstFirst), totals, gaps, attention, snoozed };
 }

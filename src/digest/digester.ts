@@ -32,6 +32,7 @@ import { dedupe } from '../notify/policy.js';
 import { writeMail } from '../notify/record-store.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
 import { digestContent } from './content.js';
+import type { SnoozedPlan } from '../notify/silence.js';
 import type { ClusterApp } from './coverage.js';
 import { createRunLog, type RunLogEntry } from './run-log.js';
 import { digestDue, recordAfter, type DigestRecord, type DigestSettings, type DigestVerdict } from './schedule.js';
@@ -60,6 +61,8 @@ export interface DigesterDeps {
   intervalMs?: number;
   onQueued(): void;
   newId?: () => string;
+  /** Plans snoozed now (issue #24): listed in every digest. */
+  readSnoozed?(nowS: number): Promise<SnoozedPlan[]>;
   /** False on a standby instance (issue #25, one writer per namespace): only the writer sends digests. */
   mayWrite?: () => Promise<boolean>;
 }
@@ -111,13 +114,24 @@ export class Digester {
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
-    const [snapshots, apps, states, runLog] = await Promise.all([
+    const [snapshots, apps, states, runLog, snoozed] = await Promise.all([
       this.deps.readPlans(),
       this.deps.readApps(),
       this.deps.store.planStates(),
       this.deps.store.runLog(),
+      this.deps.readSnoozed?.(Math.floor(this.deps.clock.now() / 1000)) ?? [],
     ]);
-    const content = digestContent({ from, to, catchUp, snapshots, apps, states, runLog, notify: this.deps.notify });
+    const content = digestContent({
+      from,
+      to,
+      catchUp,
+      snapshots,
+      apps,
+      states,
+      runLog,
+      notify: this.deps.notify,
+      snoozed,
+    });
     return renderDigest(content, {
       language: this.deps.mail.language,
       subjectPrefix: this.deps.mail.subjectPrefix,

@@ -69,6 +69,16 @@ export interface DigestContent {
   gaps: CoverageGaps;
   /** Plans needing attention (failing, or their last result not a success). */
   attention: number;
+  /** Plans snoozed now (issue #24): every digest lists them, so a silence is never forgotten. */
+  snoozed?: SnoozedPlanRow[];
+}
+
+/** A snoozed plan in a digest: until a time (unix s) and/or its next full success. */
+export interface SnoozedPlanRow {
+  id: number;
+  name: string;
+  until: number | null;
+  untilSuccess: boolean;
 }
 
 export interface UnprotectedApp {

@@ -38,6 +38,8 @@ export interface DigestStrings {
   noPlans: string;
   footer: string;
   sampleNote: string;
+  /** Issue #24: "{count} plans snoozed: {plans}." with each plan "{name} until {until}". */
+  snoozed: { one: string; other: string; until: string; untilSuccess: string; untilEither: string };
 }
 
 const en: DigestStrings = {
@@ -82,6 +84,13 @@ const en: DigestStrings = {
     'Sent by {module}, the NethServer 8 backup monitor. Change the digest or the per-plan notifications in its Settings page.',
   sampleNote:
     'This is a sample, sent from the Settings page: the numbers are real, the schedule of the digest is unchanged.',
+  snoozed: {
+    one: '1 plan snoozed: {plans}.',
+    other: '{count} plans snoozed: {plans}.',
+    until: '{name} until {until}',
+    untilSuccess: '{name} until its next full success',
+    untilEither: '{name} until {until} or its next full success',
+  },
 };
 
 const it: DigestStrings = {
@@ -131,6 +140,13 @@ const it: DigestStrings = {
     'Inviato da {module}, il monitor dei backup di NethServer 8. Il riepilogo e le notifiche per piano si impostano nella sua pagina Impostazioni.',
   sampleNote:
     'Questo è un esempio inviato dalla pagina Impostazioni: i numeri sono reali, la pianificazione del riepilogo non cambia.',
+  snoozed: {
+    one: '1 piano sospeso: {plans}.',
+    other: '{count} piani sospesi: {plans}.',
+    until: '{name} fino al {until}',
+    untilSuccess: '{name} fino al prossimo backup completo',
+    untilEither: '{name} fino al {until} o al prossimo backup completo',
+  },
 };
 
 export const DIGEST_STRINGS: Record<Language, DigestStrings> = { en, it };

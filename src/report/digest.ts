@@ -160,7 +160,22 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
   const lines = [fill(s.period, { from: day(c.from, s, o.timeZone), to: day(c.to, s, o.timeZone) }), s.intro];
   if (c.catchUp) lines.push(s.catchUp);
   if (o.sample) lines.push(s.sampleNote);
+  const snoozed = snoozedLine(c, s, o);
+  if (snoozed) lines.push(snoozed);
   return lines;
+}
+
+/** Issue #24: "2 plans snoozed: Weekly SMB until 2026-12-11 08:00 CET, …" in every digest. */
+export function snoozedLine(c: DigestContent, s: DigestStrings, o: DigestRenderOptions): string | null {
+  const rows = c.snoozed ?? [];
+  if (!rows.length) return null;
+  const w = s.snoozed;
+  const plans = rows.map((p) => {
+    const name = isolate(clean(p.name, NAME_MAX));
+    if (p.until === null) return fill(w.untilSuccess, { name });
+    return fill(p.untilSuccess ? w.untilEither : w.until, { name, until: day(p.until, s, o.timeZone) });
+  });
+  return fill(rows.length === 1 ? w.one : w.other, { count: rows.length, plans: plans.join(', ') });
 }
 
 function toneOf(p: DigestPlanRow): Tone {
