@@ -157,7 +157,9 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
           ctl.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
         );
         aborted.catch(() => {}); // raced below; an abort after the read is no rejection to report
-        const unfinished = deps.attempts ? await Promise.race([deps.attempts.begin(run.runKey).catch(() => 0), aborted]) : 0;
+        const unfinished = deps.attempts
+          ? await Promise.race([deps.attempts.begin(run.runKey).catch(() => 0), aborted])
+          : 0;
         if (unfinished >= MAX_UNFINISHED_READS) {
           log.warning('error lines not read: the service stopped during each of the last reads for this run', {
             run: run.runKey,
