@@ -2,6 +2,7 @@
 // Runs the checks a report needs through NS8's `read-backup-snapshots` (DESIGN §2), with bounded
 // concurrency, a per-check timeout, an overall budget and a short cache per destination, so a
 // burst of alerts never starts a storm of restic processes and never holds a report.
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -194,6 +195,8 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       if (rows.length === 0) return new Map();
       const log = deps.logger.child({ plan: run.planId, destination: run.destinationId });
       const budget = deadline(settings.budget * 1000, signal);
+      // Every application of the report may wait on the one budget signal at once.
+      setMaxListeners(rows.length * 4 + 10, budget.signal);
       const found = await pool(rows, rows.length, async (m) => {
         try {
           return await confirmOne(run, m, retention, budget.signal);

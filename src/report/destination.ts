@@ -181,9 +181,9 @@ export function confirmationBlocks(run: RunReport, lang: Language, o: Destinatio
   if (rows.length === 0) return [];
   const s = STRINGS[lang] ?? STRINGS.en;
   const destination = clean(run.destinationName || run.destinationId);
-  const confirmed = rows.filter((m) => m.confirmation!.verdict === 'confirmed' && !m.confirmation!.loss);
+  const confirmed = rows.filter((m) => m.confirmation!.verdict === 'confirmed');
   const lines: Line[] = rows
-    .filter((m) => !confirmed.includes(m))
+    .filter((m) => !confirmed.includes(m) || m.confirmation!.loss)
     .map((m) => {
       const rest = `: ${confirmationLines(m, destination, lang, o.timeZone ?? 'UTC').join(' ')}`;
       return { html: htmlValue(runLabel(m)) + escapeHtml(rest), text: isolate(runLabel(m)) + rest };

@@ -248,7 +248,10 @@ export function nextSteps(
   if (notRun.length)
     steps.push(rich(s.steps.notRun, { ...common, nodes: nodesOf(notRun, s), modules: labels(notRun) }));
   if (run.outcome === 'REPO_FAILURE' && !cause) steps.push(rich(s.steps.allFailed, common));
-  const warnings = run.modules.filter(warned);
+  // The destination's findings (issue #23) have their own steps above.
+  const warnings = run.modules.filter(
+    (m) => warned(m) && m.anomalies!.some((a) => a.kind !== 'cleanup_failed' && a.kind !== 'snapshots_deleted'),
+  );
   if (warnings.length) steps.push(rich(s.steps.warning, { modules: warnings.map((m) => name(m)).join(', ') }));
   return steps.length ? steps : [s.steps.none];
 }

@@ -11,7 +11,7 @@ import { startTaskLoop, type Task, type TaskResult as Result } from './task-agen
 
 export interface ClusterAgent {
   /** restic processes started so far (for the storm test) and those still running. */
-  stats(): { started: number; running: number };
+  stats(): { started: number; running: number; maxRunning: number };
   stop(): Promise<void>;
 }
 
@@ -28,6 +28,8 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'ns8-restic-cache-'));
   const children = new Set<ChildProcess>();
   let started = 0;
+  /** The most restic processes seen at once: the budget test's "never more than the concurrency". */
+  let maxRunning = 0;
   const tasks = await startTaskLoop({
     redisUrl: opts.redisUrl,
     agentId: 'cluster',
@@ -73,6 +75,7 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
       });
       started++;
       children.add(child);
+      maxRunning = Math.max(maxRunning, children.size);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (b: Buffer) => {
@@ -92,7 +95,7 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
   }
 
   return {
-    stats: () => ({ started, running: children.size }),
+    stats: () => ({ started, running: children.size, maxRunning }),
     async stop() {
       await tasks.stop();
       rmSync(cacheDir, { recursive: true, force: true });
