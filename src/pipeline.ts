@@ -21,6 +21,8 @@ import type { RecordStore } from './notify/record-store.js';
 import { renderReport } from './report/render.js';
 import { boundRun } from './report/bound.js';
 import type { RepoChecker } from './repocheck/types.js';
+import { withConfirmations } from './repocheck/confirm.js';
+import type { Confirmation } from './domain/destination.js';
 import { withTrends, type AnomalyThresholds } from './trends/anomaly.js';
 import type { RunHistory } from './trends/history.js';
 import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
@@ -135,7 +137,7 @@ export function createPipeline(deps: PipelineDeps) {
     const nowS = Math.floor(deps.clock.now() / 1000);
     const prev = withoutFutureTimes(await deps.records.planState(req.planId), nowS, CLOCK_TOLERANCE_SECONDS);
     const policy = policyOf(deps.notify, req.planId);
-    const correlated = await withHistory(log, boundRun(runOf(req, snap, prev)));
+    const correlated = await withConfirmation(log, req, snap, await withHistory(log, boundRun(runOf(req, snap, prev))));
     const decided0 = reasonFor(req, prev, correlated, policy);
     const reason = deps.silences
       ? await throughSilence(deps.silences, log, correlated, decided0, nowS, req.kind === 'reminder')
@@ -203,6 +205,27 @@ export function createPipeline(deps: PipelineDeps) {
       return null;
     });
     return history ? withTrends(run, history, deps.anomalyThresholds) : run;
+  }
+
+  /**
+   * Issue #23: before anything is decided, each application's claim is checked against the
+   * snapshots at the destination (DESTINATION_VERIFY, the outcome table's destinationConfirm): an
+   * unconfirmed success is not saved, a failed cleanup is saved with a warning. Only new runs: a
+   * reminder repeats news already confirmed. Bounded by REPO_CHECK_BUDGET_SECONDS; never throws.
+   */
+  async function withConfirmation(
+    log: Logger,
+    req: FlushRequest,
+    snap: PlanSnapshot,
+    run: RunReport,
+  ): Promise<RunReport> {
+    const confirm = deps.repoChecker?.confirm;
+    if (req.kind !== 'run' || !confirm || !OUTCOME_TABLE[run.outcome].destinationConfirm) return run;
+    const found = await confirm.call(deps.repoChecker, run, snap.plan.retention, deps.signal).catch((err: Error) => {
+      log.warning('cannot confirm the run at the destination', { error: err.message });
+      return new Map<string, Confirmation>();
+    });
+    return withConfirmations(run, found);
   }
 
   /**
