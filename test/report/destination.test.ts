@@ -256,6 +256,7 @@ test('every code an error or skipped check can carry has words in both languages
     'REPO_ERROR',
     'CHECK_SKIPPED_BUDGET',
     'CHECK_SKIPPED_DESTINATION',
+    'CHECK_SKIPPED_HOURLY_CAP',
     'CHECK_INTERNAL_ERROR',
   ];
   for (const lang of ['en', 'it'] as const) {
