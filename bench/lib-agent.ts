@@ -150,7 +150,14 @@ export async function endToEnd(o: AgentOptions, c: ActionCase, runs: number): Pr
   const env = { ...agentEnvironment(o), AGENT_COMFD: '2' };
   for (let i = 0; i < runs; i++) {
     let start = performance.now();
-    const r = spawnSync(stepOf(c.action), [], { input: JSON.stringify(c.input), env, cwd: o.stateDir });
+    // Output to /dev/null, as in measure(): a large answer (get-trends of a large cluster) must not
+    // outgrow spawnSync's buffer.
+    const r = spawnSync(stepOf(c.action), [], {
+      input: JSON.stringify(c.input),
+      env,
+      cwd: o.stateDir,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     step.push(performance.now() - start);
     if (r.status !== 0) throw new Error(`${c.action}: exit ${r.status} ${r.stderr}`);
     start = performance.now();
