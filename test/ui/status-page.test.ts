@@ -27,6 +27,7 @@ import { startHarness, type Harness } from './harness.js';
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
 const DAY = 86_400;
 const NOW = Math.floor(Date.now() / 1000);
+const UNMAILED = NOW - 600; // plan 1's last run, a success no mail was sent for
 const TOMORROW = new Date((NOW + DAY) * 1000).toISOString().slice(0, 10); // the date inputs' yyyy-mm-dd, in UTC like the browser here
 const SCHEDULES: Record<number, string> = {
   1: '*-*-* 01:30:00',
@@ -141,11 +142,66 @@ before(async () => {
   await writer.connect();
   const records = createRecordStore(writer, MODULE_ID);
   const all = historyReports(500, NOW - 3600);
+  // Issue #21: the causes the tiles show. Plan 2's destination refused the credentials; plan 3's
+  // application failed with an error line.
+  const newest = (planId: number) => all.filter((r) => r.run.planId === planId).at(-1)!;
+  newest(2).run.destinationHealth = {
+    destinationId: DEST_SMB,
+    destinationName: 'NAS share',
+    verdict: 'auth',
+    checks: [],
+    checkedAt: NOW * 1000,
+  };
+  newest(3).run.modules = newest(3).run.modules.map((m) => ({
+    ...m,
+    result: 'failed',
+    errorLines: ['Fatal: unable to save mail1: no space left on device', 'second line'],
+  }));
   for (const r of all) await records.store(r, { planId: r.run.planId, planName: r.run.planName } as PlanState, false);
   stored = all.reverse();
   const k = moduleKeys(MODULE_ID);
+  // Plan 1's last run was not mailed (policy problems: a success): only the runs the service keeps
+  // for every run know it, one record with the version field and the run log entry without.
+  await writer.hSet(
+    k.runs,
+    '1',
+    JSON.stringify([
+      {
+        v: 1,
+        runKey: `1:${UNMAILED}`,
+        start: UNMAILED,
+        outcome: 'SUCCESS',
+        modules: HISTORY_PLANS[0].modules.map((id) => ({
+          id,
+          result: 'success',
+          start: UNMAILED,
+          size: id === 'mail1' ? 7_777_777_777 : 1_000_000_000,
+          files: 10,
+          seconds: 42,
+        })),
+      },
+    ]),
+  );
+  await writer.lPush(
+    k.runLog,
+    JSON.stringify({
+      p: 1,
+      k: `1:${UNMAILED}`,
+      o: 'SUCCESS',
+      t: UNMAILED,
+      z: 10_777_777_777,
+      h: null,
+      at: UNMAILED + 60,
+    }),
+  );
+  // The mail link is down: the smarthost refuses (what the service's SMTP check stored).
+  await writer.hSet(
+    k.health,
+    'smtp',
+    JSON.stringify({ ok: false, checkedAt: NOW * 1000, error: '451 4.7.0 try again later' }),
+  );
   const states = [
-    state(1, { lastOutcome: 'SUCCESS', lastSuccessAt: NOW - 5 * 3600 }),
+    state(1, { lastOutcome: 'SUCCESS', lastSuccessAt: UNMAILED, lastRunKey: `1:${UNMAILED}` }),
     state(2, { lastOutcome: 'REPO_FAILURE', failingSince: NOW - 3 * DAY, lastSuccessAt: NOW - 10 * DAY }),
     state(3, { lastOutcome: 'PARTIAL', failingSince: NOW - 2 * 3600, lastSuccessAt: NOW - 3 * 3600 }),
     state(4, { lastOutcome: 'MISSING', failingSince: NOW - DAY, lastSuccessAt: NOW - 2 * DAY }),
@@ -182,11 +238,46 @@ describe('status at a glance', () => {
     const { ctx, tab, app } = await openApp(1280);
     const count = async (id: string) =>
       Number((await app.locator(`[data-test=summary-${id}] .count`).innerText()).trim());
-    const failedDeliveries = stored.slice(0, 50).filter((r) => r.delivery.status === 'failed').length;
+    // Not delivered over the last 7 days: failed, or waiting after an error (issue #21), not among the newest 50.
+    const weekAgoMs = Date.now() - 7 * DAY * 1000;
+    const undelivered = stored.filter((r) => r.createdAt >= weekAgoMs && r.delivery.status !== 'sent').length;
+    assert.ok(undelivered > stored.slice(0, 50).filter((r) => r.delivery.status === 'failed').length);
     assert.deepEqual(
       await Promise.all(['failing', 'warning', 'missed', 'ok', 'unprotected', 'deliveries'].map(count)),
-      [2, 0, 1, 1, 1, failedDeliveries],
+      [2, 0, 1, 1, 1, undelivered],
     );
+    assert.match(
+      (await app.locator('[data-test=summary-deliveries]').innerText()).trim(),
+      new RegExp(`^${undelivered}\\s+not delivered \\(7 days\\)$`),
+    );
+    // The mail link is down: said under the title, with the way to the smarthost settings.
+    const down = app.locator('[data-test=mail-down]');
+    assert.match(await down.innerText(), /Reports cannot be mailed[\s\S]*451 4\.7\.0 try again later/);
+    const downBox = await down.boundingBox();
+    const summaryBox = await app.locator('[data-test=summary]').boundingBox();
+    assert.ok(downBox && summaryBox && downBox.y < summaryBox.y, 'the notice is under the title, above the summary');
+
+    // Cause first: the destination's verdict and its fix; an application's first error line.
+    const why2 = app.locator('[data-test=plan-2] [data-test=plan-why]');
+    assert.match(await why2.innerText(), /Why: The destination NAS share refused the credentials\./);
+    assert.equal((await why2.locator('[data-test=plan-fix]').innerText()).trim(), 'Backup destinations');
+    const whyBox = await why2.boundingBox();
+    assert.ok(whyBox && whyBox.y + whyBox.height <= 800, `the failing plan's Why is above the fold (y = ${whyBox?.y})`);
+    assert.match(
+      await app.locator('[data-test=plan-3] [data-test=plan-why-text]').innerText(),
+      /^mail1: Fatal: unable to save mail1: no space left on device$/,
+    );
+    assert.match(await app.locator('[data-test=plan-3] [data-test=plan-fix]').innerText(), /System logs of node 1/);
+    assert.equal(await app.locator('[data-test=plan-1] [data-test=plan-why]').count(), 0, 'a fine plan has no Why');
+    // A failed application shows no size ("-", not "0 B").
+    assert.match(await app.locator('[data-test=plan-3] [data-test=module-mail1]').innerText(), /Failed[\s\S]*-/);
+
+    // The last run, not the last mail: plan 1's unmailed success, with its sizes, also in the trends.
+    const unmailedAt = formatDateTime(UNMAILED, { timeZone: 'UTC' });
+    assert.match(await app.locator('[data-test=plan-1] [data-test=plan-last-run]').innerText(), new RegExp(unmailedAt));
+    assert.match(await app.locator('[data-test=plan-1] [data-test=module-mail1]').innerText(), /7\.24 GiB/);
+    const cells = app.locator('[data-test=trend-1] [data-test=trend-strip] li');
+    assert.match((await cells.last().getAttribute('title')) ?? '', new RegExp(`^${unmailedAt}: Success$`));
     assert.match(await app.locator('[data-test=summary-failing]').innerText(), /plans failing/);
     assert.match(await app.locator('[data-test=unprotected]').innerText(), /traefik1/);
 
@@ -245,6 +336,9 @@ describe('status at a glance', () => {
       [hash.get('context'), hash.get('selectedNodeId'), hash.get('autoStartSearch')],
       ['node', '2', 'true'],
     );
+    await tab.goBack();
+    await app.locator('[data-test=plan-2] [data-test=plan-fix]').click({ timeout: 60_000 });
+    await until('Backup destinations', async () => (await tab.evaluate(() => location.hash)) === '#/backup');
     await tab.goBack();
     await app.locator('[data-test=plan-2] [data-test=plan-open-backup]').click({ timeout: 60_000 });
     await until('Backup and restore', async () => (await tab.evaluate(() => location.hash)) === '#/backup?view=backup');
@@ -402,6 +496,11 @@ describe('mobile, keyboard, languages, accessibility', () => {
       assert.ok(box && box.y + box.height <= 844, `${locale}: the failing plan is above the fold (y = ${box?.y})`);
       await tab.screenshot({ path: path.join(SHOTS, `status-390-${locale.slice(0, 2)}-first-screen.png`) });
       await shot(tab, `status-390-${locale.slice(0, 2)}`);
+      const fix = await app.locator('[data-test=plan-2] [data-test=plan-fix]').boundingBox();
+      assert.ok(
+        fix && fix.y + fix.height <= 844,
+        `${locale}: its Why and fix button are above the fold (y = ${fix?.y})`,
+      );
       if (locale === 'it-IT') {
         // Carbon shows only the range and the arrows on a phone; the rest is there for wider screens.
         assert.equal(
