@@ -30,8 +30,9 @@ STATE_PATTERNS = ('report/*',)
 # refused, or the service would fail every run with WRONGTYPE (issue #25 item 9).
 STATE_TYPES = {'plans': 'hash', 'outbox': 'hash', 'history': 'list', 'watchdog': 'hash', 'runlog': 'list',
                'digest': 'string', 'index': 'hash', 'runs': 'hash', 'report/*': 'string', 'silences': 'hash'}
-# ... and what it rebuilds on its own, so a copy would only be stale (link health checks).
-TRANSIENT_KEYS = ('health', 'writer', 'facets')
+# ... and what it rebuilds on its own, so a copy would only be stale (link health checks, the
+# writer lease, the history facets, the count of unfinished Loki reads of a run).
+TRANSIENT_KEYS = ('health', 'writer', 'facets', 'loki-reads')
 # Everything else under module/<id>/ belongs to NS8 (environment, ui_name, ui_note, flags,
 # roles/*, metrics_*): core restores or rewrites those itself.
 
