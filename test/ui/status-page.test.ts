@@ -501,6 +501,16 @@ describe('mobile, keyboard, languages, accessibility', () => {
         fix && fix.y + fix.height <= 844,
         `${locale}: its Why and fix button are above the fold (y = ${fix?.y})`,
       );
+      // axe on the phone page (Why, fix buttons, the mail notice, failure marks): nothing serious.
+      await frame().addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+      const phoneAxe = (await frame().evaluate(
+        `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
+      )) as { id: string; impact: string; first: string }[];
+      assert.deepEqual(
+        phoneAxe.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+        [],
+        `${locale}: no serious or critical axe violation at 390 px`,
+      );
       if (locale === 'it-IT') {
         // Carbon shows only the range and the arrows on a phone; the rest is there for wider screens.
         assert.equal(
