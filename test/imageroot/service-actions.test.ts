@@ -10,7 +10,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startTestService } from '../helpers/service.js';
 import { freePort } from '../helpers/ports.js';
-import { adminClient, replayRun, seedCluster } from '../sim/cluster.js';
+import { adminClient, replayRun, seedCluster, type ModuleResult } from '../sim/cluster.js';
 import { moduleKeys } from '../../src/domain/records.js';
 import { formatDateTime } from '../../src/domain/format.js';
 import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
@@ -144,7 +144,11 @@ describe('get-monitor-status and get-trends: the last run, not the last mail', (
         await c.quit();
       }
     })();
-    const series = [{ nextcloud1: { errors: 1 } }, {}, { samba1: { sizeBytes: 3_333_333 } }];
+    const series: Record<string, ModuleResult>[] = [
+      { nextcloud1: { errors: 1 } },
+      {},
+      { samba1: { sizeBytes: 3_333_333 } },
+    ];
     for (const [i, results] of series.entries()) {
       await new Promise((r) => setTimeout(r, 1100)); // run keys are per second
       await replayRun(redis, 2, results);
