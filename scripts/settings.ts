@@ -105,7 +105,9 @@ const PLANS_OUTPUT = {
 };
 
 const example = (s: SettingSpec) => s.example ?? s.default;
-const firstRequired = ACTION_SETTINGS.filter((s) => s.type === 'emails').map((s) => s.name);
+// The report recipients must be sent (an empty list is a choice); other address lists, like the
+// escalation recipients (issue #24), take their default when omitted.
+const firstRequired = ACTION_SETTINGS.filter((s) => s.type === 'emails' && s.name === 'mail_to').map((s) => s.name);
 
 export function configureInput(): unknown {
   return {

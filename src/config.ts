@@ -8,6 +8,7 @@ import { Secret } from './secret.js';
 import { parseSetting, SETTINGS } from './settings.js';
 import type { NotifySettings } from './domain/policy.js';
 import type { DigestSettings } from './domain/digest.js';
+import type { EscalationSettings } from './domain/escalation.js';
 import { jsYaml } from './yaml.js';
 
 import type { Language } from './domain/language.js';
@@ -53,6 +54,8 @@ export interface Config {
   anomaly: { shrinkPercent: number; growthPercent: number; minRuns: number };
   alerts: { alertmanagerUrl: string; pollSeconds: number };
   schedule: { missedRunGrace: number; staleAge: number; reminderInterval: number; timezone: string };
+  /** Failure tolerance and escalation per plan (issue #24, src/notify/escalation.ts). */
+  escalation: EscalationSettings;
   logging: { level: LogLevel };
   /** The /metrics listener (issue #16): on only with an address (bin/write-service-env gives the node's VPN address). */
   metrics: { enabled: boolean; host: string | null; port: number };

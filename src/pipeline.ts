@@ -29,6 +29,8 @@ import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
 import type { FlushRequest } from './domain/flush.js';
 import { retry, type Backoff } from './retry.js';
 import { throughSilence, type SilenceStore } from './notify/silence-store.js';
+import { escalationDue, planRulesOf, withinTolerance } from './notify/escalation.js';
+import { dedupe } from './notify/policy.js';
 
 export interface PipelineDeps {
   config: Readonly<Config>;
@@ -72,6 +74,8 @@ const PERSIST_WARN_EVERY = 10;
 
 export function createPipeline(deps: PipelineDeps) {
   const cfg = deps.config;
+  /** Failure tolerance and escalation of each plan (issue #24). */
+  const rulesOf = planRulesOf(cfg.escalation);
   const newId =
     deps.newId ??
     (() => `${new Date(deps.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`);
@@ -105,16 +109,24 @@ export function createPipeline(deps: PipelineDeps) {
   /** Whether and why to mail: a reminder has its own rule (no new run came), the others the usual one. */
   function reasonFor(req: FlushRequest, prev: PlanState | undefined, run: RunReport, policy: Policy): NotifyReason {
     const opts = decideOptionsFor(policy);
+    const rules = rulesOf(run.planId);
     switch (req.kind) {
       case 'run':
       case 'missing':
-        return decide(prev, run, opts);
+        return withinTolerance(prev, run, decide(prev, run, opts), rules, false);
       case 'reminder':
-        return decideReminder(prev, run, {
-          ...opts,
-          nowMs: deps.clock.now(),
-          reminderIntervalSeconds: cfg.schedule.reminderInterval,
-        });
+        return withinTolerance(
+          prev,
+          run,
+          decideReminder(prev, run, {
+            ...opts,
+            nowMs: deps.clock.now(),
+            reminderIntervalSeconds: cfg.schedule.reminderInterval,
+            planRules: rulesOf,
+          }),
+          rules,
+          true,
+        );
     }
   }
 
@@ -259,7 +271,11 @@ export function createPipeline(deps: PipelineDeps) {
       logBudgetSeconds: deps.errorLines?.budgetSeconds,
     });
     const id = newId();
-    const recipients = recipientsFor(deps.notify, cfg.mail.to, run.planId);
+    // Issue #24: the mail of a plan failing for too long also goes to the escalation recipients, once.
+    const escalated = escalationDue(prev, run, Math.floor(nowMs / 1000), rulesOf(run.planId));
+    const base = recipientsFor(deps.notify, cfg.mail.to, run.planId);
+    const recipients = escalated ? dedupe([...base, ...cfg.escalation.to]) : base;
+    const state = planStateAfter(prev, run, reason, id, nowMs);
     const report: StoredReport = {
       id,
       createdAt: nowMs,
@@ -270,7 +286,12 @@ export function createPipeline(deps: PipelineDeps) {
       delivery: firstDelivery(recipients, nowMs),
     };
     await persist(
-      () => deps.records.store(report, planStateAfter(prev, run, reason, id, nowMs), isQueued(report)),
+      () =>
+        deps.records.store(
+          report,
+          escalated ? { ...state, escalatedAt: Math.floor(nowMs / 1000) } : state,
+          isQueued(report),
+        ),
       'report',
       log,
     );

@@ -24,6 +24,7 @@ import { createWriterLease } from './notify/writer-lease.js';
 import { watchdogSink } from './notify/reminders.js';
 import { createSilenceStore } from './notify/silence-store.js';
 import { snoozedPlans } from './notify/silence.js';
+import { planRulesOf } from './notify/escalation.js';
 import { moduleKeys } from './domain/records.js';
 import { warnOnce } from './domain/stored-record.js';
 import { alertmanagerConfig } from './triggers/alertmanager-config.js';
@@ -202,7 +203,11 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     }),
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,
-    reminder: { reminderIntervalSeconds: cfg.schedule.reminderInterval, notifyOnSuccess: false },
+    reminder: {
+      reminderIntervalSeconds: cfg.schedule.reminderInterval,
+      notifyOnSuccess: false,
+      planRules: planRulesOf(cfg.escalation),
+    },
   });
   const digester = new Digester({
     digest: cfg.digest,

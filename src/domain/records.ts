@@ -126,6 +126,10 @@ export interface PlanState {
   flips?: number[];
   /** Unix s of the start of the last real (not MISSING) run seen: a MISSING verdict never hides newer real runs. */
   lastRealRunStart?: number | null;
+  /** Consecutive failed runs up to the last one, 0 after a success (issue #24, failure tolerance). */
+  failedRuns?: number;
+  /** Unix s when this failure streak was escalated (mailed to the escalation recipients too), or null. */
+  escalatedAt?: number | null;
 }
 
 /** The channel every report has: its state is also stored as the report's `delivery`. */

@@ -14,6 +14,7 @@
 import { isProblem } from '../domain/outcome.js';
 import type { PlanState, NotifyReason } from '../domain/records.js';
 import { savedEverything, type Outcome, type RunReport } from '../domain/run.js';
+import { escalationPending, failedRunsWith, toldOutcome, toleranceHolds, type PlanRules } from './escalation.js';
 
 export interface DecideOptions {
   notifyOnSuccess: boolean;
@@ -27,6 +28,8 @@ export interface ReminderOptions extends DecideOptions {
   nowMs: number;
   /** Between reminders for a plan that stays failing; 0 = no reminders. */
   reminderIntervalSeconds: number;
+  /** Failure tolerance and escalation of each plan (issue #24, notify/escalation.ts); none = 1 and never. */
+  planRules?: (planId: number) => PlanRules;
 }
 
 export const FLAP_WINDOW_S = 6 * 3600;
@@ -51,8 +54,8 @@ export function runFingerprint(run: RunReport): string {
 export const runStartOf = (runKey: string): number => Number(runKey.split(':')[1] ?? 0);
 /** Anything but SUCCESS is a problem to tell, WARNING included (issue #13): the outcome table. */
 const failing = (o: Outcome) => isProblem(o);
-/** What the admin was last told; states written before mailedOutcome existed fall back to the last run. */
-const told = (prev: PlanState): Outcome => prev.mailedOutcome ?? prev.lastOutcome;
+/** What the admin was last told (notify/escalation.ts toldOutcome). */
+const told = toldOutcome;
 const window = (o: DecideOptions) => o.flapWindowSeconds ?? FLAP_WINDOW_S;
 
 /** Flip times (unix s) still inside the flap window at `at`. */
@@ -114,7 +117,11 @@ export function pendingNotice(prev: PlanState, opts: ReminderOptions): PendingNo
   const nowS = opts.nowMs / 1000;
   const lastFlip = Math.max(0, ...(prev.flips ?? []));
   const held = failing(told(prev)) !== failing(prev.lastOutcome);
+  const rules = opts.planRules?.(prev.planId);
+  // A failure the tolerance still holds was never told: neither held news nor a reminder (issue #24).
+  if (toleranceHolds(prev, rules)) return 'none';
   if (held && nowS - lastFlip >= window(opts)) return 'held-news';
+  if (escalationPending(prev, nowS, rules)) return 'reminder';
   if (
     failing(prev.lastOutcome) &&
     opts.reminderIntervalSeconds > 0 &&
@@ -163,5 +170,8 @@ export function planStateAfter(
     mailedOutcome: mailed ? run.outcome : prev ? told(prev) : null,
     flips,
     lastRealRunStart: run.outcome === 'MISSING' ? (prev?.lastRealRunStart ?? null) : runStartOf(run.runKey),
+    failedRuns: failedRunsWith(prev, run),
+    // The pipeline sets it on the mail that escalates; a success ends the streak and its escalation.
+    escalatedAt: failing(run.outcome) ? (prev?.escalatedAt ?? null) : null,
   };
 }

@@ -30,6 +30,10 @@ const DEFAULTS = {
   digest_frequency: 'weekly',
   digest_weekday: 'mon',
   digest_time: '08:00',
+  failure_tolerance: 1,
+  escalation_after: 0,
+  escalation_to: [],
+  plan_escalation: '',
 };
 
 const h = freshModule('bm-actions-');

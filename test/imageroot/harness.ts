@@ -31,6 +31,10 @@ export const FULL_SETTINGS = {
   digest_frequency: 'daily',
   digest_weekday: 'fri',
   digest_time: '07:30',
+  failure_tolerance: 3,
+  escalation_after: 172800,
+  escalation_to: ['it-manager@example.org'],
+  plan_escalation: '2:2:86400',
 };
 
 export type Client = ReturnType<typeof createClient>;

@@ -312,7 +312,7 @@ describe('restore onto a fresh instance', () => {
 
     const res = await clusterRestore(repoPath);
     assert.equal(res.status, 'completed', res.error);
-    assert.match(res.error, /17 settings copied/);
+    assert.match(res.error, /21 settings copied/);
     assert.deepEqual(await getConfiguration(target), FULL);
     const env = envOf(target);
     assert.equal(env.LOG_LEVEL, 'debug', 'hand-set settings too');

@@ -35,6 +35,7 @@ beforeEach(async () => {
   const c = await adminClient(redis);
   await c.flushAll().finally(() => c.quit());
   smtp.messages.length = 0;
+  smtp.envelopes.length = 0;
   offsetMs = 0;
   await seedCluster(redis, { smtpPort: smtp.port, plans: PLANS.map((p) => ({ ...p, schedule: '*-06-15 03:00:00' })) });
   root = mkdtempSync(path.join(tmpdir(), 'bm-silences-'));
@@ -42,10 +43,10 @@ beforeEach(async () => {
   assert.equal((await installModule({ ...agent, tcpPort: await freePort() })).status, 'completed');
 });
 
-const start = () =>
+const start = (env: Record<string, string> = {}) =>
   startInProcessService(
     redis,
-    { NOTIFY_POLICY: 'problems', REMINDER_INTERVAL_SECONDS: '86400', DIGEST_FREQUENCY: 'off' },
+    { NOTIFY_POLICY: 'problems', REMINDER_INTERVAL_SECONDS: '86400', DIGEST_FREQUENCY: 'off', ...env },
     { clock: { now: () => Date.now() + offsetMs }, watchdogTickMs: 200 },
   );
 
@@ -218,5 +219,75 @@ describe('snooze', () => {
       assert.equal((res.output as { error: string }[])[0]!.error, error);
     }
     rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('failure tolerance and escalation', () => {
+  beforeEach(() => {
+    runs = 0;
+  });
+
+  it('tolerance 3: mails on the third consecutive failure, not before; no reminder of the failures held', async () => {
+    const svc = await start({ FAILURE_TOLERANCE: '3' });
+    try {
+      await runOfPlan2(['nextcloud1']);
+      await runOfPlan2(['nextcloud1']);
+      offsetMs = 2 * DAY_MS; // a reminder, or the held news, would be due by now
+      await someTicks();
+      assert.deepEqual(subjects(), []);
+      await runOfPlan2(['nextcloud1']);
+      assert.equal(smtp.messages.length, 1);
+      assert.match(subjects()[0]!, /^⚠️ Partly failed: Weekly SMB – 1 of 4 applications not saved · (?!.*Reminder)/u);
+      const c = await adminClient(redis);
+      const state = JSON.parse((await c.hGet(K.plans, '2'))!);
+      await c.quit();
+      assert.equal(state.failedRuns, 3);
+    } finally {
+      await svc.service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('escalation after 48 h unacknowledged goes to the escalation recipients once', async () => {
+    const svc = await start({ ESCALATION_AFTER_SECONDS: '172800', ESCALATION_TO: 'boss@example.org' });
+    try {
+      await runOfPlan2(['nextcloud1']);
+      for (const day of [1, 2, 3, 4]) {
+        offsetMs = day * DAY_MS + 1000; // one reminder a day
+        await smtp.waitFor(1 + day);
+        await someTicks();
+      }
+      assert.equal(smtp.messages.length, 5, subjects().join(' | '));
+      assert.deepEqual(
+        smtp.envelopes.map((e) => e.to.join(',')),
+        [
+          'admin@example.org',
+          'admin@example.org',
+          'admin@example.org,boss@example.org',
+          'admin@example.org',
+          'admin@example.org',
+        ],
+      );
+    } finally {
+      await svc.service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('an acknowledged plan is not escalated', async () => {
+    const svc = await start({ ESCALATION_AFTER_SECONDS: '172800', ESCALATION_TO: 'boss@example.org' });
+    try {
+      await runOfPlan2(['nextcloud1']);
+      await action('acknowledge-plan', { plan_id: 2 });
+      offsetMs = 3 * DAY_MS;
+      await someTicks();
+      assert.deepEqual(
+        smtp.envelopes.map((e) => e.to.join(',')),
+        ['admin@example.org'],
+      );
+    } finally {
+      await svc.service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -216,6 +216,10 @@ export const PAGE_ORDER = Object.freeze([
   "digest_frequency",
   "digest_weekday",
   "digest_time",
+  // Issue #24: failure tolerance and escalation (escalation_after is a duration, in Timing).
+  "failure_tolerance",
+  "escalation_to",
+  "plan_escalation",
   ...ADVANCED_SECTIONS.timing,
   ...ADVANCED_SECTIONS.repo_check,
 ]);
