@@ -114,6 +114,8 @@ def listing(raw_silences, raw_states, plan_names, now):
         if not isinstance(rec, dict) or not str(field).isdigit():
             continue
         pid = int(field)
+        if pid not in plan_names:  # a removed plan: nothing to silence any more
+            continue
         state = loads(raw_states.get(field))
         ack, snoozed = rec.get('acknowledged'), rec.get('snoozed')
         item = {
