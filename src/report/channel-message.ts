@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// PURE: what a chat or push channel says about a run report (issue #22 §3): short and decision
+// first, in the report's language. Every channel (src/channels/<kind>/) formats this one model in
+// its own markup and limits; the words come from here, so a channel adds no wording of its own.
+// Plain text throughout: each channel escapes for its format.
+import type { StoredReport } from '../domain/records.js';
+import type { ModuleRow } from '../domain/run.js';
+import { OUTCOME_TABLE } from '../domain/outcome.js';
+import { formatWindow } from './format.js';
+import { nextSteps, subjectOf } from './render.js';
+import { STRINGS } from './strings.js';
+
+export interface ChannelMessage {
+  /** State and plan first, as the mail's subject opens: "❌ Failed: Mail to NAS – 2 of 5 applications not saved". */
+  title: string;
+  /** For a channel's priority, colour or tags. A recovery is 'success'. */
+  tone: 'success' | 'warning' | 'failure';
+  /** The cause and the fix first, then the other steps ("What to do"); empty for a plain success. */
+  steps: string[];
+  /** "Saved 3/5 · Failed 2 · Not run 0". */
+  counts: string;
+  /** When the run ran, in the module's zone. */
+  when: string;
+  /** Heading of the steps, in the report's language ("What to do"). */
+  stepsTitle: string;
+  /** The plan on the module's page in cluster-admin, when its address is known; else null (see `open`). */
+  link: string | null;
+  /** How to open the plan when there is no link ("cluster-admin › Applications › backup-monitor1"). */
+  open: string;
+  /** For a channel's own tags and the signed webhook: stable names, never shown as words. */
+  outcome: StoredReport['run']['outcome'];
+  reason: StoredReport['reason'];
+  planId: number;
+  reportId: string;
+  language: StoredReport['language'];
+}
+
+export interface ChannelMessageOptions {
+  timeZone: string;
+  moduleId: string;
+  /** The cluster-admin address (`https://leader.example.org/cluster-admin/`), when known. */
+  clusterAdminUrl?: string | null;
+}
+
+/** Steps printed at most: a chat message stays short; the mail has the rest. */
+export const CHANNEL_STEPS_MAX = 3;
+
+const count = (rows: readonly ModuleRow[], r: ModuleRow['result']) => rows.filter((m) => m.result === r).length;
+
+export function channelMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMessage {
+  const { run, reason, language } = report;
+  const s = STRINGS[language];
+  const render = { language, subjectPrefix: '', timeZone: o.timeZone, moduleId: o.moduleId };
+  const problem = OUTCOME_TABLE[run.outcome].problem && reason !== 'recovered';
+  const steps = problem ? nextSteps(run, s, render).map((l) => (typeof l === 'string' ? l : l.text)) : [];
+  const counts = [
+    `${s.counts.saved} ${count(run.modules, 'success')}/${run.modules.length}`,
+    `${s.counts.failed} ${count(run.modules, 'failed')}`,
+    `${s.counts.notRun} ${count(run.modules, 'not_run')}`,
+  ].join(' · ');
+  return {
+    title: titleOf(subjectOf(run, reason, render)),
+    tone: reason === 'recovered' ? 'success' : OUTCOME_TABLE[run.outcome].tone,
+    steps: steps.slice(0, CHANNEL_STEPS_MAX),
+    counts,
+    when: formatWindow(run.start, run.end, { timeZone: o.timeZone, zoneName: true }),
+    stepsTitle: s.whatToDo,
+    link: planLink(o, run.planId),
+    open: `cluster-admin › ${o.moduleId}`,
+    outcome: run.outcome,
+    reason,
+    planId: run.planId,
+    reportId: report.id,
+    language,
+  };
+}
+
+/** The subject without its tail (prefix and the seed tool's words): those serve mail filters only. */
+function titleOf(subject: string): string {
+  const cut = subject.lastIndexOf(' · ');
+  return cut > 0 ? subject.slice(0, cut) : subject;
+}
+
+/** The plan on the module's page, or null when the cluster-admin address is unknown or not http(s). */
+export function planLink(o: ChannelMessageOptions, planId: number): string | null {
+  if (!o.clusterAdminUrl) return null;
+  try {
+    const base = new URL(o.clusterAdminUrl);
+    if (base.protocol !== 'https:' && base.protocol !== 'http:') return null;
+    return new URL(`#/apps/${encodeURIComponent(o.moduleId)}?plan=${planId}`, base).toString();
+  } catch {
+    return null;
+  }
+}
