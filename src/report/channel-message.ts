@@ -27,6 +27,8 @@ export interface ChannelMessage {
   link: string | null;
   /** How to open the plan when there is no link ("cluster-admin › Applications › backup-monitor1"). */
   open: string;
+  /** The words of the link, or before `open` when there is none ("Open the plan"). */
+  openLabel: string;
   /** For a channel's own tags and the signed webhook: stable names, never shown as words. */
   outcome: StoredReport['run']['outcome'];
   reason: StoredReport['reason'];
@@ -67,6 +69,7 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
     stepsTitle: s.whatToDo,
     link: planLink(o, run.planId),
     open: `cluster-admin › ${o.moduleId}`,
+    openLabel: s.openPlan,
     outcome: run.outcome,
     reason,
     planId: run.planId,

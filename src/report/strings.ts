@@ -107,6 +107,8 @@ export interface Strings {
   noStatusLine: string;
   counts: { saved: string; warnings: string; failed: string; notRun: string; size: string; duration: string };
   whatToDo: string;
+  /** A chat or push channel's way to the plan: the link's words, or before where to open it. */
+  openPlan: string;
   steps: {
     /** The destination check's conclusive verdict, naming the destination: banner line and first step. {destination} */
     cause: Record<ConclusiveVerdict, string>;
@@ -228,6 +230,7 @@ const en: Strings = {
     duration: 'duration',
   },
   whatToDo: 'What to do',
+  openPlan: 'Open the plan',
   steps: {
     cause: {
       unreachable: 'The destination {destination} could not be reached',
@@ -446,6 +449,7 @@ const it: Strings = {
     duration: 'durata',
   },
   whatToDo: 'Cosa fare',
+  openPlan: 'Aprire il piano',
   steps: {
     cause: {
       unreachable: 'La destinazione {destination} non è raggiungibile',

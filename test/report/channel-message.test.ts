@@ -16,6 +16,7 @@ test('a partly failed run: state and plan first, the steps, the counts, no link 
   assert.equal(m.counts, 'saved 1/3 · failed 1 · not run 1');
   assert.equal(m.link, null);
   assert.equal(m.open, 'cluster-admin › backup-monitor1');
+  assert.equal(m.openLabel, 'Open the plan');
   assert.deepEqual([m.outcome, m.reason, m.planId, m.reportId], ['PARTIAL', 'first', 2, 'r1']);
 });
 
@@ -29,6 +30,7 @@ test('a recovery is good news without steps; Italian words in an Italian report'
   assert.equal(m.tone, 'success');
   assert.deepEqual(m.steps, []);
   assert.equal(m.stepsTitle, 'Cosa fare');
+  assert.equal(m.openLabel, 'Aprire il piano');
   assert.equal(m.counts, 'salvate 3/3 · fallite 0 · non eseguite 0');
 });
 
