@@ -265,6 +265,33 @@ describe('get-monitor-status, list-reports, get-report', () => {
     assert.deepEqual(out.smarthost, { enabled: true, host: '127.0.0.1', port: 25 });
   });
 
+  // Issue #23: a third plan saving webtop1 to plan 2's destination with another retention shares
+  // its repository; both tiles say so, with the retention that repository really keeps.
+  test('plans sharing an application and a destination: the effective retention on both tiles', async () => {
+    await writeServiceRecords(h.redis, MODULE_ID, reports);
+    const admin = createClient({ url: h.redis.adminUrl });
+    await admin.connect();
+    const plan2 = await admin.hGetAll('cluster/backup/2');
+    await admin.hSet('cluster/backup/3', { ...plan2, name: 'Hourly SMB', retention: '30', instances: 'webtop1' });
+    try {
+      const res = await runAction('get-monitor-status', {}, h.o);
+      assert.equal(res.status, 'completed', res.error);
+      const byId = new Map(
+        (res.output as { plans: { id: number; retention_conflicts: unknown }[] }).plans.map((p) => [p.id, p]),
+      );
+      assert.deepEqual(byId.get(2)?.retention_conflicts, [
+        { application: 'webtop1', other_plan_id: 3, other_plan_name: 'Hourly SMB', effective_retention: 4 },
+      ]);
+      assert.deepEqual(byId.get(3)?.retention_conflicts, [
+        { application: 'webtop1', other_plan_id: 2, other_plan_name: 'Weekly SMB', effective_retention: 4 },
+      ]);
+      assert.deepEqual(byId.get(1)?.retention_conflicts, [], 'another destination: its own repository');
+    } finally {
+      await admin.del('cluster/backup/3');
+      await admin.quit();
+    }
+  });
+
   // Issue #21: the summary counted failed deliveries among the newest 50 reports only, and not
   // the reports waiting after a refusal; an empty history said "all delivered".
   test('deliveries: reports not delivered over the last 7 days, however many reports came since', async () => {

@@ -6,6 +6,7 @@ import time
 from .history import last_full_success, plan_runs
 from .records import HEAD_CHUNK, keys, loads, queue_runs, read_heads, read_plans, read_reports, read_rows, runs_from
 from .plan_policies import decode as decode_plan_policies, dedupe
+from .retention import conflicts_of_plan, retention_conflicts
 from .settings import from_environment
 
 DELIVERY_WINDOW_DAYS = 7  # reports not delivered are counted over this window
@@ -128,8 +129,9 @@ def _verdict(run):
 
 
 def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None, notify=None,
-               runs=None, names=None):
-    """`runs`: ([recent runs], [run log entries]) of the plan, newest first; `names`: module id -> ui_name."""
+               runs=None, names=None, conflicts=None):
+    """`runs`: ([recent runs], [run log entries]) of the plan, newest first; `names`: module id -> ui_name;
+    `conflicts`: the cluster's retention_conflicts (issue #23: plans sharing a repository)."""
     delivery = delivery_of(report)
     state = state or {}
     summaries, logged = runs or ([], [])
@@ -168,6 +170,9 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
         'nodes': nodes,
         'instances': instances,
         'modules': modules,
+        # Issue #23: other enabled plans saving an application to the same destination share its
+        # repository; their smallest retention is what it keeps (backup_monitor/retention.py).
+        'retention_conflicts': conflicts_of_plan(conflicts or [], pid),
     }
 
 
@@ -273,10 +278,11 @@ def monitor_status(rdb, module_id):
     states = {pid: s if isinstance(s, dict) else {} for pid, s in states.items()}
     report_ids = [s['lastReportId'] for s in states.values() if s.get('lastReportId')]
     reports = read_reports(rdb, module_id, report_ids)
+    conflicts = retention_conflicts(plans)
     return {
         'plans': [plan_entry(pid, plan, name, states[pid], reports.get(states[pid].get('lastReportId')),
                              _json_object(watch_raw.get(str(pid))), settings, module_node, notify,
-                             (summaries.get(pid, []), logged.get(pid, [])), names)
+                             (summaries.get(pid, []), logged.get(pid, [])), names, conflicts)
                   for (pid, plan), name in zip(plans, dest_names)],
         'recipients': list(settings.get('mail_to') or []),
         'unprotected': unprotected(rdb, module_node, plans),
