@@ -28,6 +28,32 @@ describe('events', () => {
   }
 });
 
+// Issue #23: a plan change that makes two plans share a repository with different retentions is
+// said at once in the module's log (the service mails nothing on a plan change).
+describe('backup-schedule-changed tells plans sharing a repository', () => {
+  test('a new plan saving webtop1 to the Weekly SMB destination with retention 30', async () => {
+    await withClient(h.redis.adminUrl, async (c) => {
+      const plan2 = await c.hGetAll('cluster/backup/2');
+      await c.hSet('cluster/backup/3', { ...plan2, name: 'Hourly SMB', retention: '30', instances: 'webtop1' });
+    });
+    try {
+      const res = await runEvent('backup-schedule-changed', { backup_id: 3 }, 'cluster', h.o);
+      assert.equal(res.exitCode, 0, res.stderr);
+      assert.match(
+        res.stderr,
+        /webtop1: plans Weekly SMB \(ID 2\) keeps 4, Hourly SMB \(ID 3\) keeps 30 .*only 4 snapshots/,
+      );
+      assert.match(res.stderr, /Give both plans the same retention, or back up the application with one plan/);
+      const quiet = await runEvent('backup-schedule-changed', { backup_id: 3 }, 'module/mail1', h.o);
+      assert.doesNotMatch(quiet.stderr, /snapshots are kept/, 'only the cluster announces plan changes');
+    } finally {
+      await withClient(h.redis.adminUrl, (c) => c.del('cluster/backup/3').then(() => undefined));
+    }
+    const after = await runEvent('backup-schedule-changed', { backup_id: 3 }, 'cluster', h.o);
+    assert.doesNotMatch(after.stderr, /snapshots are kept/, 'the plan removed: nothing shared');
+  });
+});
+
 /**
  * Runs leader-changed for `newLeader` while watching the commands Redis receives, and tells
  * whether the handler finished before it read `cluster/environment` NODE_ID once.
