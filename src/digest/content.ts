@@ -21,6 +21,8 @@ import { coverageGaps, type ClusterApp } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
 import type { SnoozedPlan } from '../notify/silence.js';
 import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type RunCounts } from '../domain/digest.js';
+import type { SharedRetentionRow } from '../domain/digest.js';
+import { retentionConflicts } from '../domain/retention.js';
 
 export {
   type DigestContent,
@@ -140,5 +142,28 @@ export function digestContent(i: DigestInput): DigestContent {
   const snoozed = (i.snoozed ?? [])
     .filter((s) => names.has(s.planId))
     .map((s) => ({ id: s.planId, name: names.get(s.planId)!, until: s.until, untilSuccess: s.untilSuccess }));
-  return { from: i.from, to: i.to, catchUp: i.catchUp, plans: rows.sort(worstFirst), totals, gaps, attention, snoozed };
+  return {
+    from: i.from,
+    to: i.to,
+    catchUp: i.catchUp,
+    plans: rows.sort(worstFirst),
+    totals,
+    gaps,
+    attention,
+    snoozed,
+    sharedRetention: sharedRetention(i.snapshots),
+  };
+}
+
+/** Issue #23: every repository that enabled plans with different retentions prune (domain/retention.ts). */
+export function sharedRetention(snapshots: readonly PlanSnapshot[]): SharedRetentionRow[] {
+  const destinations = new Map(snapshots.map((s) => [s.plan.repository, s.destination?.name || s.plan.repository]));
+  const uiNames = new Map(snapshots.flatMap((s) => s.modules.map((m) => [m.id, m.uiName] as const)));
+  return retentionConflicts(snapshots.map((s) => s.plan)).map((c) => ({
+    application: c.application,
+    uiName: uiNames.get(c.application) ?? '',
+    destinationName: destinations.get(c.destination) ?? c.destination,
+    plans: c.plans,
+    effectiveRetention: c.effectiveRetention,
+  }));
 }

@@ -71,6 +71,20 @@ export interface DigestContent {
   attention: number;
   /** Plans snoozed now (issue #24): every digest lists them, so a silence is never forgotten. */
   snoozed?: SnoozedPlanRow[];
+  /**
+   * Issue #23: applications that enabled plans with different retentions save to one destination:
+   * one repository, so the smallest retention is what is kept (domain/retention.ts).
+   */
+  sharedRetention?: SharedRetentionRow[];
+}
+
+/** One application whose repository several plans prune (issue #23 item 2). */
+export interface SharedRetentionRow {
+  application: string;
+  uiName: string;
+  destinationName: string;
+  plans: { id: number; name: string; retention: number }[];
+  effectiveRetention: number;
 }
 
 /** A snoozed plan in a digest: until a time (unix s) and/or its next full success. */

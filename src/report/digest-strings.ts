@@ -40,6 +40,11 @@ export interface DigestStrings {
   sampleNote: string;
   /** Issue #24: "{count} plans snoozed: {plans}." with each plan "{name} until {until}". */
   snoozed: { one: string; other: string; until: string; untilSuccess: string; untilEither: string };
+  /**
+   * Issue #23: plans sharing one repository. line: {app} {destination} {plans} {kept}; plan: {name}
+   * {id} {retention}; fix: the one step that ends it.
+   */
+  sharedRetention: { title: string; line: string; plan: string; fix: string };
 }
 
 const en: DigestStrings = {
@@ -90,6 +95,12 @@ const en: DigestStrings = {
     until: '{name} until {until}',
     untilSuccess: '{name} until its next full success',
     untilEither: '{name} until {until} or its next full success',
+  },
+  sharedRetention: {
+    title: 'Plans that prune each other',
+    line: "{app} at {destination}: {plans} save it to one repository, so each removes the other's snapshots and only {kept} are kept.",
+    plan: '{name} (ID {id}) keeps {retention}',
+    fix: 'Give both plans the same retention, or back up the application with one plan (Backup and restore > the plan > Edit).',
   },
 };
 
@@ -146,6 +157,12 @@ const it: DigestStrings = {
     until: '{name} fino al {until}',
     untilSuccess: '{name} fino al prossimo backup completo',
     untilEither: '{name} fino al {until} o al prossimo backup completo',
+  },
+  sharedRetention: {
+    title: 'Piani che si cancellano a vicenda',
+    line: "{app} in {destination}: {plans} lo salvano nello stesso repository, quindi ognuno rimuove gli snapshot dell'altro e ne restano solo {kept}.",
+    plan: '{name} (ID {id}) ne conserva {retention}',
+    fix: "Dare ai due piani la stessa retention, o salvare l'applicazione con un solo piano (Backup e ripristino > il piano > Modifica).",
   },
 };
 

@@ -178,6 +178,24 @@ export function snoozedLine(c: DigestContent, s: DigestStrings, o: DigestRenderO
   return fill(rows.length === 1 ? w.one : w.other, { count: rows.length, plans: plans.join(', ') });
 }
 
+/** Issue #23: one sentence per application whose repository several plans prune, then the fix; empty when none. */
+export function sharedRetentionLines(c: DigestContent, s: DigestStrings): string[] {
+  const rows = c.sharedRetention ?? [];
+  if (!rows.length) return [];
+  const w = s.sharedRetention;
+  const lines = rows.map((r) =>
+    fill(w.line, {
+      app: isolate(clean(appLabel({ id: r.application, uiName: r.uiName }), NAME_MAX)),
+      destination: isolate(clean(r.destinationName, NAME_MAX)),
+      plans: r.plans
+        .map((p) => fill(w.plan, { name: isolate(clean(p.name, NAME_MAX)), id: p.id, retention: p.retention }))
+        .join(', '),
+      kept: r.effectiveRetention,
+    }),
+  );
+  return [...lines, w.fix];
+}
+
 function toneOf(p: DigestPlanRow): Tone {
   if (p.state === 'disabled') return 'neutral';
   return p.lastOutcome === null ? 'warning' : outcomeRow(p.lastOutcome).tone;
@@ -200,6 +218,8 @@ function blocks(c: DigestContent, o: DigestRenderOptions): { title: string; bloc
     ]),
   ];
   if (gaps.length) out.push(notice({ tone: 'warning', title: s.gapsTitle, items: gaps }));
+  const shared = sharedRetentionLines(c, s);
+  if (shared.length) out.push(notice({ tone: 'warning', title: s.sharedRetention.title, items: shared }));
   out.push(heading(s.plansTitle));
   if (c.plans.length === 0) out.push(paragraph(s.noPlans));
   for (const p of c.plans) {

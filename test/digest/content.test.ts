@@ -210,3 +210,74 @@ describe('digest mail', () => {
     assert.match(m.text, /Every application is in an enabled plan/);
   });
 });
+
+// Issue #23 item 2: two enabled plans saving nextcloud1 to one destination share its repository.
+describe('digest: plans that prune each other', () => {
+  const shared = (id: number, name: string, retention: number, instances: string[]) => {
+    const s = snap(id, name, instances);
+    return {
+      ...s,
+      plan: { ...s.plan, repository: 'nas', retention },
+      destination: { ...s.destination!, id: 'nas', name: 'NAS share' },
+    };
+  };
+  const sharing = (): DigestInput => ({
+    ...everyState(),
+    snapshots: [shared(1, 'Plan A', 30, ['nextcloud1', 'mail1']), shared(2, 'Plan B', 3, ['nextcloud1'])],
+    states: new Map(),
+    runLog: [],
+  });
+
+  it('names the application, the destination, each plan and the retention really kept', () => {
+    assert.deepEqual(digestContent(sharing()).sharedRetention, [
+      {
+        application: 'nextcloud1',
+        uiName: '',
+        destinationName: 'NAS share',
+        plans: [
+          { id: 1, name: 'Plan A', retention: 30 },
+          { id: 2, name: 'Plan B', retention: 3 },
+        ],
+        effectiveRetention: 3,
+      },
+    ]);
+  });
+
+  it('the mail says it with the fix, in English and Italian', () => {
+    const opts = {
+      subjectPrefix: '[NS8 Backup]',
+      timeZone: 'UTC',
+      moduleId: 'backup-monitor1',
+      frequency: 'weekly',
+    } as const;
+    const en = renderDigest(digestContent(sharing()), { ...opts, language: 'en' });
+    assert.match(en.text, /PLANS THAT PRUNE EACH OTHER/);
+    assert.match(
+      en.text,
+      /nextcloud1 at .*NAS share.*: .*Plan A.* \(ID 1\) keeps 30, .*Plan B.* \(ID 2\) keeps 3 .*only 3 are kept/,
+    );
+    assert.match(en.text, /Give both plans the same retention, or back up the application with one plan/);
+    assert.match(en.html, /Plans that prune each other/);
+    const it = renderDigest(digestContent(sharing()), { ...opts, language: 'it' });
+    assert.match(it.text, /ne restano solo 3/);
+  });
+
+  it('nothing when the plans keep the same number, or one is disabled', () => {
+    const same = sharing();
+    const [a, b] = same.snapshots;
+    const equal = { ...same, snapshots: [a!, { ...b!, plan: { ...b!.plan, retention: 30 } }] };
+    assert.deepEqual(digestContent(equal).sharedRetention, []);
+    const off = { ...same, snapshots: [a!, { ...b!, plan: { ...b!.plan, enabled: false } }] };
+    assert.deepEqual(digestContent(off).sharedRetention, []);
+    assert.doesNotMatch(
+      renderDigest(digestContent(off), {
+        subjectPrefix: '',
+        timeZone: 'UTC',
+        moduleId: 'm',
+        frequency: 'daily',
+        language: 'en',
+      }).text,
+      /PRUNE EACH OTHER/,
+    );
+  });
+});
