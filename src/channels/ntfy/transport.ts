@@ -49,15 +49,16 @@ export function ntfyChannel(settings: NtfySettings | null, opts: ChannelOptions)
   if (!settings) return null;
   const nowMs = opts.nowMs ?? Date.now;
   const topicUrl = settings.topicUrl.reveal();
+  const token = settings.token;
   const topic = topicUrl.split('/').pop();
-  const secrets = [settings.topicUrl, settings.token, topic];
+  const secrets = [settings.topicUrl, token, topic];
   const hide = (text: string) => redact(text, secrets);
 
   async function send(report: StoredReport, signal: AbortSignal): Promise<DeliveryResult> {
     const problem = topicUrlProblem(topicUrl);
     if (problem) return { ok: false, code: 'NTFY_TOPIC_URL', retryable: false, detail: problem };
     const { headers, body } = ntfyRequest(channelMessage(report, opts));
-    if (settings!.token) headers.authorization = `Bearer ${settings!.token.reveal()}`;
+    if (token) headers.authorization = `Bearer ${token.reveal()}`;
     let answer: Awaited<ReturnType<typeof postToChannel>>;
     try {
       answer = await postToChannel(topicUrl, { headers, body, signal, maxAnswerBytes: ANSWER_MAX_BYTES });
