@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The signed webhook's settings and who it tells (issue #22 §2, §3): the receiver's URL (a Secret:
+// n8n, Zapier, an RMM or a dead-man's switch put their key in the address), the shared HMAC secret
+// the document is signed with (docs/WEBHOOK.md), a minimum level and an optional list of plans, in
+// the words of the email policies (notify/policy.ts).
+import type { StoredMail } from '../../domain/records.js';
+import type { Secret } from '../../secret.js';
+import { MAILED } from '../../notify/decide.js';
+import { routeOf } from '../../notify/policy.js';
+
+export interface WebhookSettings {
+  /** Where the document is POSTed (http or https); its path and query may hold the receiver's key. */
+  url: Secret;
+  /** The shared HMAC secret: the receiver checks X-Backup-Monitor-Signature with it. */
+  secret: Secret;
+  /** `every` run, or `problems` only: what the email policies `always` and `problems` mail. */
+  level: 'every' | 'problems';
+  /** Plan ids the receiver hears about; null = every plan. */
+  plans: number[] | null;
+}
+
+/**
+ * Does the receiver take this report? Run reports only (a digest stays an email); `problems`
+ * takes exactly what the email policy `problems` mails, `every` also the plain successes.
+ */
+export function takesReport(s: WebhookSettings, report: StoredMail): boolean {
+  if (report.kind === 'digest') return false;
+  if (s.plans !== null && !s.plans.includes(report.run.planId)) return false;
+  return MAILED.has(report.reason) && routeOf(report.reason, s.level === 'every' ? 'always' : 'problems') === 'mail';
+}
