@@ -63,6 +63,8 @@ export function correlate(snap: PlanSnapshot, window: RunWindow, triggers: strin
     nodes: nodeIds.map((id) => ({ id, name: snap.nodeNames.get(id) ?? '' })),
     modules: rows,
     triggers,
+    schedule: snap.plan.schedule,
+    retention: snap.plan.retention,
   };
 }
 

@@ -106,6 +106,9 @@ export interface RunReport {
   trend?: PlanTrend | null;
   /** How reading the error lines from the cluster logs went; absent when nothing failed. */
   errorLog?: ErrorLogStatus;
+  /** The plan's OnCalendar schedule and retention (`--keep-last`) when the run was correlated (issue #23: the restore horizon). */
+  schedule?: string;
+  retention?: number;
 }
 
 /** The run's outcome from its module rows (MISSING is decided elsewhere: nothing ran). */

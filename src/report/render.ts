@@ -11,6 +11,7 @@ import type { NotifyReason } from '../domain/records.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
+import { horizonStep } from './horizon.js';
 import {
   capitalize,
   conclusiveVerdict,
@@ -216,6 +217,9 @@ export function nextSteps(
   const cause = causeStep(run, s);
   // What the destination holds against what NS8 reported (issue #23) is a cause too.
   const steps: Line[] = [...(cause ? [cause] : []), ...confirmationSteps(run, o.language ?? 'en')];
+  // Issue #23 item 3: after a suspicious run, the date the plan's retention removes the last snapshot before it.
+  const horizon = horizonStep(run, o.language ?? 'en', o.timeZone);
+  if (horizon) steps.push(horizon);
   // A status dated in the future or unreadable is not a failed backup: its own advice, per node.
   for (const problem of ['clock_ahead', 'unreadable'] as const) {
     const rows = run.modules.filter((r) => r.statusProblem === problem);
