@@ -54,7 +54,9 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
   const s = STRINGS[language];
   const render = { language, subjectPrefix: '', timeZone: o.timeZone, moduleId: o.moduleId };
   const problem = OUTCOME_TABLE[run.outcome].problem && reason !== 'recovered';
-  const steps = problem ? nextSteps(run, s, render).map((l) => (typeof l === 'string' ? l : l.text)) : [];
+  // A chat message has no error lines "below": the steps are chosen as for a run without them.
+  const bare = { ...run, modules: run.modules.map((m) => ({ ...m, errorLines: [] })) };
+  const steps = problem ? nextSteps(bare, s, render).map((l) => (typeof l === 'string' ? l : l.text)) : [];
   const counts = [
     `${s.counts.saved} ${count(run.modules, 'success')}/${run.modules.length}`,
     `${s.counts.failed} ${count(run.modules, 'failed')}`,

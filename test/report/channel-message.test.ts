@@ -8,11 +8,18 @@ import { report, RUN_PLAN2 } from '../imageroot/fixtures.js';
 const O = { timeZone: 'Europe/Rome', moduleId: 'backup-monitor1' };
 
 test('a partly failed run: state and plan first, the steps, the counts, no link without an address', () => {
-  const m = channelMessage(report('r1'), O);
+  const withLines = {
+    ...RUN_PLAN2,
+    modules: RUN_PLAN2.modules.map((x) =>
+      x.result === 'failed' ? { ...x, errorLines: ['Fatal: unable to open config'] } : x,
+    ),
+  };
+  const m = channelMessage(report('r1', { run: withLines }), O);
   assert.match(m.title, /^⚠️ .*Weekly SMB/u);
   assert.doesNotMatch(m.title, /NS8 Backup|Backup partially failed/, 'the mail-filter tail is left out');
   assert.equal(m.tone, 'failure');
   assert.ok(m.steps.length > 0 && m.steps.length <= CHANNEL_STEPS_MAX);
+  assert.doesNotMatch(m.steps.join('\n'), /below/, 'no error lines follow in a chat message');
   assert.equal(m.counts, 'saved 1/3 · failed 1 · not run 1');
   assert.equal(m.link, null);
   assert.equal(m.open, 'cluster-admin › backup-monitor1');
