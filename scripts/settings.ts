@@ -105,6 +105,25 @@ const PLANS_OUTPUT = {
 };
 
 const example = (s: SettingSpec) => s.example ?? s.default;
+
+/** Issue #22: the channels' secrets, which configure-module keeps in a state file, never the environment. */
+const SECRET_SETTINGS = SETTINGS.filter((s) => s.source === 'secret');
+/**
+ * A secret's field: null or omitted keeps the stored value, "" clears it, text replaces it. Length
+ * and pattern are checked by 10validate, not the schema: core's schema errors repeat the value.
+ */
+const secretInput = (s: SettingSpec) => ({
+  description: `${s.description}. null or omitted: keep the stored value; "": clear it; text: replace it (at most ${s.maxLength} characters, checked by 10validate, which never repeats it)`,
+  type: ['string', 'null'],
+});
+/** get-configuration says whether each secret is stored, never its value. */
+const SECRETS_OUTPUT = {
+  type: 'object',
+  description: 'Whether each channel secret is stored; never the value',
+  required: SECRET_SETTINGS.map((s) => s.name),
+  additionalProperties: false,
+  properties: Object.fromEntries(SECRET_SETTINGS.map((s) => [s.name, { type: 'string', enum: ['set', 'not set'] }])),
+};
 // The report recipients must be sent (an empty list is a choice); other address lists, like the
 // escalation recipients (issue #24), take their default when omitted.
 const firstRequired = ACTION_SETTINGS.filter((s) => s.type === 'emails' && s.name === 'mail_to').map((s) => s.name);
@@ -126,7 +145,10 @@ export function configureInput(): unknown {
     type: 'object',
     required: firstRequired,
     additionalProperties: false,
-    properties: Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, inputProperty(s)])),
+    properties: {
+      ...Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, inputProperty(s)])),
+      ...Object.fromEntries(SECRET_SETTINGS.map((s) => [s.name, secretInput(s)])),
+    },
   };
 }
 
@@ -142,6 +164,7 @@ export function configurationOutput(): unknown {
           ACTION_SETTINGS.map((s) => [s.name, s.type === 'emails' ? [(example(s) as string[])[0]] : s.default]),
         ),
         smarthost: { enabled: true, host: 'smtp.example.org', port: 587 },
+        secrets: Object.fromEntries(SECRET_SETTINGS.map((s) => [s.name, 'not set'])),
         plans: [
           {
             id: 2,
@@ -156,11 +179,12 @@ export function configurationOutput(): unknown {
       },
     ],
     type: 'object',
-    required: [...ACTION_SETTINGS.map((s) => s.name), 'smarthost', 'plans'],
+    required: [...ACTION_SETTINGS.map((s) => s.name), 'smarthost', 'plans', 'secrets'],
     additionalProperties: false,
     properties: {
       ...Object.fromEntries(ACTION_SETTINGS.map((s) => [s.name, outputProperty(s)])),
       plans: PLANS_OUTPUT,
+      secrets: SECRETS_OUTPUT,
       smarthost: {
         type: 'object',
         required: ['enabled', 'host', 'port'],
@@ -212,6 +236,7 @@ function range(s: SettingSpec): string {
     case 'email':
       return 'email or `""`';
     case 'text':
+      if (s.source === 'secret') return `string ≤ ${s.maxLength} characters or null (keep); \`""\` clears`;
       return s.pattern === 'time_hhmm'
         ? '`HH:MM` (00:00–23:59)'
         : `string ≤ ${s.maxLength} characters${s.pattern === 'env_safe_line' ? ', no quotes / `$` / backslash / control characters, no edge spaces' : ''}`;
@@ -230,8 +255,8 @@ export function actionTable(): string[] {
   return [
     '| field | type, range | default | environment variable | meaning |',
     '|---|---|---|---|---|',
-    ...ACTION_SETTINGS.map((s) => {
-      const env = `\`${s.env}\`${s.type === 'emails' ? ' (comma-joined)' : s.type === 'bool' ? ' (1/0)' : ''}`;
+    ...[...ACTION_SETTINGS, ...SECRET_SETTINGS].map((s) => {
+      const env = `\`${s.env}\`${s.source === 'secret' ? ' (state file, never the environment)' : ''}${s.type === 'emails' ? ' (comma-joined)' : s.type === 'bool' ? ' (1/0)' : ''}`;
       const def =
         Array.isArray(s.default) && s.default.length === 0
           ? '—'

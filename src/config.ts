@@ -59,6 +59,49 @@ export interface Config {
   logging: { level: LogLevel };
   /** The /metrics listener (issue #16): on only with an address (bin/write-service-env gives the node's VPN address). */
   metrics: { enabled: boolean; host: string | null; port: number };
+  /** cluster-admin's address, for the plan's link in chat and push messages (issue #22); null = unknown. */
+  clusterAdminUrl: string | null;
+  /** Issue #22: each channel besides email, null while its settings leave it off. */
+  channels: ChannelsConfig;
+}
+
+/**
+ * Who hears what on a channel besides email: the vocabulary of the email policies. The shapes are
+ * the channels' own (src/channels/<kind>/settings.ts), repeated here structurally because the
+ * settings layer imports no stage (test/imports.test.ts); a mismatch fails the typecheck in
+ * src/channels/index.ts.
+ */
+export interface ChannelAudience {
+  level: 'every' | 'problems';
+  /** Plan ids; null = every plan. */
+  plans: number[] | null;
+}
+export interface ChannelsConfig {
+  telegram: ({ botToken: Secret; chatId: string; apiUrl: string } & ChannelAudience) | null;
+  teams: ({ webhookUrl: Secret } & ChannelAudience) | null;
+  ntfy: ({ topicUrl: Secret; token: Secret | null } & ChannelAudience) | null;
+  webhook: ({ url: Secret; secret: Secret } & ChannelAudience) | null;
+}
+
+/** The fields a channel cannot work without: while one is empty the channel is off (null). */
+const CHANNEL_NEEDS: Record<keyof ChannelsConfig, string[]> = {
+  telegram: ['botToken', 'chatId'],
+  teams: ['webhookUrl'],
+  ntfy: ['topicUrl'],
+  webhook: ['url', 'secret'],
+};
+
+/** `2,5` -> [2, 5]; empty -> null (every plan). The manifest's pattern has checked the shape. */
+const planIds = (text: unknown): number[] | null =>
+  typeof text === 'string' && text !== '' ? [...new Set(text.split(',').map(Number))] : null;
+
+function channelsOf(raw: Record<string, Record<string, unknown>>): ChannelsConfig {
+  const out: Record<string, unknown> = {};
+  for (const [kind, needs] of Object.entries(CHANNEL_NEEDS)) {
+    const c = raw[kind]!;
+    out[kind] = needs.every((k) => c[k] !== null && c[k] !== '') ? { ...c, plans: planIds(c.plans) } : null;
+  }
+  return out as unknown as ChannelsConfig;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +197,7 @@ function build(v: Map<string, unknown>): Readonly<Config> {
   const c = cfg as unknown as Config;
   c.redis.leaderUrl ||= c.redis.replicaUrl;
   c.schedule.timezone ||= localZone();
+  c.channels = channelsOf(c.channels as unknown as Record<string, Record<string, unknown>>);
   return deepFreeze(c);
 }
 

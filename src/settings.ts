@@ -24,7 +24,8 @@ export type SettingSource =
   | 'ns8' // the NS8 core writes it to the module environment (TCP_PORT, MODULE_ID)
   | 'derived' // bin/write-service-env computes it at every start
   | 'fixed' // the unit sets it to its default
-  | 'file'; // only from the YAML file (--config) or a developer's environment
+  | 'file' // only from the YAML file (--config) or a developer's environment
+  | 'secret'; // configure-module keeps it in a state file (mode 600), bin/write-service-env passes it (issue #22)
 
 export interface SettingSpec {
   name: string;
@@ -74,6 +75,12 @@ const fail = (name: string, msg: string): never => {
 /** Length as the JSON schema (gojsonschema) and Python count it: code points, not UTF-16 units. */
 export const codePoints = (s: string): number => [...s].length;
 const CONTROL = /[\x00-\x1f\x7f]/;
+/** Words of a refused pattern; never the value: a secret's may be the rejected one (issue #22). */
+const PATTERN_PROBLEMS: Record<string, string> = {
+  http_url: 'must be an http:// or https:// address without spaces, quotes, `, $ or backslashes',
+  plan_ids: 'must be plan ids separated by commas, such as 2,5',
+  telegram_chat: 'must be a Telegram chat id: a number such as -1001234567890, or @channelname',
+};
 
 export function isEmail(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
@@ -126,7 +133,8 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
           label,
           s.pattern === 'time_hhmm'
             ? `must be a time as HH:MM from 00:00 to 23:59, got ${show(t)}`
-            : 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space',
+            : (PATTERN_PROBLEMS[s.pattern] ??
+                'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space'),
         );
       }
       return t;

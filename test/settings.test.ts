@@ -29,7 +29,18 @@ describe('settings manifest', () => {
   });
 
   test('Config has exactly the manifest config paths', () => {
-    const cfg = loadConfig({ REDIS_PASSWORD: 'x', RECEIVER_TOKEN: 'y' });
+    // Every channel configured: a channel left off is null and has no leaves (issue #22).
+    const cfg = loadConfig({
+      REDIS_PASSWORD: 'x',
+      RECEIVER_TOKEN: 'y',
+      TELEGRAM_BOT_TOKEN: '1:a',
+      TELEGRAM_CHAT_ID: '42',
+      TEAMS_WEBHOOK_URL: 'https://teams.example.org/w',
+      NTFY_TOPIC_URL: 'https://ntfy.example.org/t',
+      NTFY_TOKEN: 'tk_x',
+      WEBHOOK_URL: 'https://hooks.example.org/h',
+      WEBHOOK_SECRET: 'shh-shh',
+    });
     assert.deepEqual(leaves(cfg).sort(), SETTINGS.flatMap((s) => (s.config ? [s.config] : [])).sort());
   });
 

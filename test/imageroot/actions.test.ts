@@ -34,6 +34,16 @@ const DEFAULTS = {
   escalation_after: 0,
   escalation_to: [],
   plan_escalation: '',
+  cluster_admin_url: '',
+  telegram_chat_id: '',
+  telegram_level: 'problems',
+  telegram_plans: '',
+  teams_level: 'problems',
+  teams_plans: '',
+  ntfy_level: 'problems',
+  ntfy_plans: '',
+  webhook_level: 'problems',
+  webhook_plans: '',
 };
 
 const h = freshModule('bm-actions-');
@@ -53,7 +63,7 @@ describe('create-module', () => {
     assert.ok(!JSON.stringify(env).includes(readFileSync(token, 'utf8').trim()), 'the token is not in the environment');
     assert.deepEqual(await redisEnvironment(), env, 'the agent copied the environment to Redis');
     const got = await runAction('get-configuration', {}, h.o);
-    const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
+    const { smarthost: _s, plans: _p, secrets: _x, ...settings } = got.output as Record<string, unknown>;
     assert.deepEqual(settings, DEFAULTS, 'get-configuration fills the defaults');
     assert.deepEqual(loadConfig(env).mail.subjectPrefix, '[NS8 Backup]', 'and so does the service');
   });
@@ -65,7 +75,7 @@ describe('configure-module and get-configuration', () => {
     assert.equal(res.status, 'completed', res.error);
     const got = await runAction('get-configuration', {}, h.o);
     assert.equal(got.status, 'completed', got.error);
-    const { plans, ...rest } = got.output as Record<string, unknown>;
+    const { plans, secrets: _x, ...rest } = got.output as Record<string, unknown>;
     assert.deepEqual(rest, { ...FULL, smarthost: { enabled: true, host: '127.0.0.1', port: 25 } });
     assert.deepEqual(
       (plans as { id: number; name: string; destination: string }[]).map((p) => [p.id, p.name, p.destination]),
@@ -108,7 +118,7 @@ describe('configure-module and get-configuration', () => {
     const res = await runAction('configure-module', { mail_to: [] }, h.o);
     assert.equal(res.status, 'completed', res.error);
     const got = await runAction('get-configuration', null, h.o);
-    const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
+    const { smarthost: _s, plans: _p, secrets: _x, ...settings } = got.output as Record<string, unknown>;
     assert.deepEqual(settings, DEFAULTS);
     assert.deepEqual(loadConfig(fileEnvironment()).mail.to, []);
   });

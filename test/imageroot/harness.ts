@@ -35,6 +35,27 @@ export const FULL_SETTINGS = {
   escalation_after: 172800,
   escalation_to: ['it-manager@example.org'],
   plan_escalation: '2:2:86400',
+  // Issue #22: the channels' settings that are not secrets.
+  cluster_admin_url: 'https://leader.example.org/cluster-admin/',
+  telegram_chat_id: '-1001234567890',
+  telegram_level: 'every',
+  telegram_plans: '2',
+  teams_level: 'every',
+  teams_plans: '1,2',
+  ntfy_level: 'every',
+  ntfy_plans: '2',
+  webhook_level: 'every',
+  webhook_plans: '1',
+};
+
+/** Issue #22: a value for every channel secret, each findable by grep (`real-…-value`). */
+export const CHANNEL_SECRETS = {
+  telegram_bot_token: '123456:real-telegram-token-value',
+  teams_webhook_url: 'https://prod.example.org/workflows/real-teams-sig-value',
+  ntfy_topic_url: 'https://ntfy.example.org/real-ntfy-topic-value',
+  ntfy_token: 'tk_real-ntfy-token-value',
+  webhook_url: 'https://hooks.example.org/real-webhook-url-value',
+  webhook_secret: 'real-webhook-secret-value',
 };
 
 export type Client = ReturnType<typeof createClient>;

@@ -31,7 +31,7 @@ import {
   type AgentOptions,
 } from '../sim/agent-runner.js';
 import { report, writeServiceRecords } from './fixtures.js';
-import { FULL_SETTINGS } from './harness.js';
+import { CHANNEL_SECRETS, FULL_SETTINGS } from './harness.js';
 import { moduleKeys } from '../../src/domain/records.js';
 
 const run = promisify(execFile);
@@ -119,7 +119,7 @@ async function serviceState(id: string) {
 
 /** The administrator's work on the source: settings, three reports, plan state, watchdog, a pending mail. */
 async function populateSource() {
-  const res = await runAction('configure-module', FULL, source);
+  const res = await runAction('configure-module', { ...FULL, ...CHANNEL_SECRETS }, source);
   assert.equal(res.status, 'completed', res.error);
   // A setting the docs say an administrator sets by hand in the module environment.
   const file = path.join(source.stateDir, 'environment');
@@ -239,10 +239,36 @@ async function clusterClone(replace: boolean): Promise<{ transfer: ActionResult;
   return { transfer, clone };
 }
 
+/** Issue #22: the channels' secrets are on the instance's disk, reported "set", and nowhere in Redis. */
+async function assertChannelSecretsKept(o: AgentOptions) {
+  const stored = JSON.parse(readFileSync(path.join(o.stateDir, 'channel-secrets.json'), 'utf8'));
+  assert.deepEqual(stored, CHANNEL_SECRETS);
+  const got = await runAction('get-configuration', {}, o);
+  assert.deepEqual(
+    (got.output as { secrets: unknown }).secrets,
+    Object.fromEntries(Object.keys(CHANNEL_SECRETS).map((k) => [k, 'set'])),
+  );
+  const c = await admin();
+  for (const key of await c.keys('*')) {
+    const type = await c.type(key);
+    const dump = JSON.stringify(
+      type === 'hash'
+        ? await c.hGetAll(key)
+        : type === 'string'
+          ? await c.get(key)
+          : type === 'list'
+            ? await c.lRange(key, 0, -1)
+            : '',
+    );
+    for (const v of Object.values(CHANNEL_SECRETS)) assert.ok(!dump.includes(v), `${key} holds a channel secret`);
+  }
+  await c.quit();
+}
+
 async function getConfiguration(o: AgentOptions) {
   const got = await runAction('get-configuration', {}, o);
   assert.equal(got.status, 'completed', got.error);
-  const { smarthost: _s, plans: _p, ...settings } = got.output as Record<string, unknown>;
+  const { smarthost: _s, plans: _p, secrets: _x, ...settings } = got.output as Record<string, unknown>;
   return settings;
 }
 
@@ -312,7 +338,7 @@ describe('restore onto a fresh instance', () => {
 
     const res = await clusterRestore(repoPath);
     assert.equal(res.status, 'completed', res.error);
-    assert.match(res.error, /21 settings copied/);
+    assert.match(res.error, /31 settings copied/);
     assert.deepEqual(await getConfiguration(target), FULL);
     const env = envOf(target);
     assert.equal(env.LOG_LEVEL, 'debug', 'hand-set settings too');
@@ -339,6 +365,7 @@ describe('restore onto a fresh instance', () => {
       'configured webhooks keep working',
     );
     assert.ok(!existsSync(path.join(target.stateDir, 'backup-monitor-state.json')), 'the dump is deleted once loaded');
+    await assertChannelSecretsKept(target);
     assert.deepEqual(stubCalls(target).slice(-2), [
       'systemctl --user enable backup-monitor.service',
       'systemctl --user restart backup-monitor.service',
@@ -547,6 +574,7 @@ describe('clone and move to another node', () => {
     ]);
     for (const o of [source, target])
       assert.ok(!existsSync(path.join(o.stateDir, 'backup-monitor-state.json')), 'no copy of the reports left behind');
+    await assertChannelSecretsKept(target);
   });
 
   test('move: the old keys are erased, the new instance has everything', async () => {
@@ -561,6 +589,7 @@ describe('clone and move to another node', () => {
     await c.quit();
     assert.deepEqual(await getConfiguration(target), FULL);
     assert.equal(envOf(target).MODULE_UUID, uuid, 'a move keeps the UUID (same backup repository)');
+    await assertChannelSecretsKept(target);
     assert.deepEqual(await serviceState(TARGET), before);
   });
 });

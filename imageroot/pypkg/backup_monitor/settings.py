@@ -21,6 +21,10 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'settings.jso
 # The fields of configure-module / get-configuration, in manifest order.
 SETTINGS = tuple(s for s in MANIFEST['settings'] if s['source'] == 'action')
 BY_NAME = {s['name']: s for s in SETTINGS}
+# Issue #22: the channels' secrets. configure-module keeps them in a state file (backup_monitor.secrets),
+# never in the environment, which Redis mirrors to every cluster user.
+SECRET_SETTINGS = tuple(s for s in MANIFEST['settings'] if s['source'] == 'secret')
+SECRET_BY_NAME = {s['name']: s for s in SECRET_SETTINGS}
 
 # Stricter than RFC 5322 on purpose: no quotes, `$`, backslashes or spaces, which systemd's
 # EnvironmentFile= parser would reinterpret; the service uses the same pattern.
@@ -146,12 +150,27 @@ def _clean_plans(spec, value):
     return out
 
 
+def secret_errors(request):
+    """A secret field is null (keep), "" (clear) or a new value checked like any text setting;
+    a refused value is not repeated in the answer (task results are kept in Redis)."""
+    errors = []
+    for name, spec in SECRET_BY_NAME.items():
+        value = request.get(name)
+        if value is None or value == '':
+            continue
+        try:
+            clean(spec, value)
+        except Invalid as e:
+            errors.append({'field': name, 'parameter': name, 'value': '', 'error': e.code})
+    return errors
+
+
 def validate(request):
     """configure-module input -> the agent's validation-failed items (empty: all good).
 
     Every bad list item gets its own item (field `mail_to.<index>`), in the request's order.
     """
-    errors = []
+    errors = secret_errors(request)
     for name, value in request.items():
         spec = BY_NAME.get(name)
         if spec is None:
