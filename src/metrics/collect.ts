@@ -7,12 +7,15 @@ import { parseRecord, silent, type RecordShape } from '../domain/stored-record.j
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { Redis } from '../ns8/redis.js';
 import { listPlanIds, readPlanSnapshots } from '../correlate/read-plan.js';
+import { parseHistory, type RunSummary } from '../trends/anomaly.js';
 
 export interface CollectedState {
   snapshots: PlanSnapshot[];
   planStates: Map<number, PlanState>;
   watch: Map<number, WatchRecord>;
   outboxDepth: number;
+  /** Issue #23: each plan's newest run kept in `module/<id>/runs` (confirmation, snapshots). */
+  lastRuns: Map<number, RunSummary>;
 }
 
 /** A damaged record is left out, never guessed; silently: the writer's own reads log it once. */
@@ -42,19 +45,25 @@ export async function collectState(
     timer = setTimeout(() => reject(new Error(`cluster state not read within ${timeoutMs} ms`)), timeoutMs);
   });
   const work = (async () => {
-    const own = reader.multi().hGetAll(k.plans).hGetAll(k.watchdog).hLen(k.outbox).execAsPipeline();
+    const own = reader.multi().hGetAll(k.plans).hGetAll(k.watchdog).hLen(k.outbox).hGetAll(k.runs).execAsPipeline();
     const [snapshots, replies] = await Promise.all([
       listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids, nowS)),
       own,
     ]);
     const err = replies.find((r) => r instanceof Error);
     if (err) throw err;
-    const [plans, watch, depth] = replies as unknown as [Record<string, string>, Record<string, string>, number];
+    const [plans, watch, depth, runs] = replies as unknown as [
+      Record<string, string>,
+      Record<string, string>,
+      number,
+      Record<string, string>,
+    ];
     return {
       snapshots,
       planStates: parseHash(plans, PLAN_STATE),
       watch: parseHash(watch, WATCH_RECORD),
       outboxDepth: Number(depth),
+      lastRuns: lastRunsOf(runs),
     };
   })();
   try {
@@ -63,4 +72,14 @@ export async function collectState(
     clearTimeout(timer);
     work.catch(() => undefined);
   }
+}
+
+/** The newest kept run per plan; a damaged history is left out (silently, as parseHash). */
+function lastRunsOf(h: Record<string, string>): Map<number, RunSummary> {
+  const out = new Map<number, RunSummary>();
+  for (const [field, raw] of Object.entries(h ?? {})) {
+    const newest = Number.isInteger(Number(field)) ? parseHistory(raw)[0] : undefined;
+    if (newest) out.set(Number(field), newest);
+  }
+  return out;
 }

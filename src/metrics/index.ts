@@ -66,6 +66,7 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
       nowS: Math.floor(o.clock.now() / 1000),
       snapshots: state?.snapshots ?? null,
       planStates: state?.planStates ?? new Map(),
+      lastRuns: state?.lastRuns ?? new Map(),
       watch: state?.watch ?? new Map(),
       outboxDepth: state?.outboxDepth ?? null,
       links,

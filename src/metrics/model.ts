@@ -12,6 +12,8 @@ import type { Link } from '../domain/link.js';
 import { stripInvisible } from '../domain/names.js';
 import type { WatchRecord } from '../domain/records.js';
 import { checkPlan, type WatchOptions } from '../schedule/watch.js';
+import { CONFIRMATION_VERDICTS } from '../domain/destination.js';
+import type { RunSummary } from '../trends/anomaly.js';
 
 export type { Link } from '../domain/link.js';
 
@@ -26,6 +28,8 @@ export interface MetricsInput {
   /** Link name -> last known state (checkedAt in unix ms). */
   links: Record<string, Link>;
   options: { maxRunSeconds: number; watch: WatchOptions; maxApplicationPairs: number };
+  /** Issue #23: each plan's last decided run as kept in `module/<id>/runs` (its newest entry). */
+  lastRuns?: Map<number, RunSummary>;
 }
 
 export interface Sample {
@@ -133,6 +137,16 @@ export const FAMILIES = {
     help: 'End of the last backup of the application in the plan, unix seconds.',
     labelNames: A,
   },
+  appConfirmation: {
+    name: 'backup_monitor_application_destination_confirmation',
+    help: "What the destination showed after the plan's last run, per application (1 for the current state): confirmed, unconfirmed (reported saved, no new snapshot), cleanup_failed (saved, forget --prune failed), not_saved, not_checked. Absent when not checked.",
+    labelNames: [...A, 'state'],
+  },
+  appSnapshots: {
+    name: 'backup_monitor_application_snapshots',
+    help: "Snapshots of the application's repository at the destination, read after the plan's last run.",
+    labelNames: A,
+  },
   outboxDepth: {
     name: 'backup_monitor_outbox_depth',
     help: 'Reports stored and waiting to be sent or retried.',
@@ -228,6 +242,12 @@ export function metricFamilies(input: MetricsInput): Family[] {
       put('appDuration', a, Math.max(0, s.end - s.start));
       put('appSuccess', a, s.errors === 0 ? 1 : 0);
       put('appEnd', a, s.end);
+      const kept = input.lastRuns?.get(snap.plan.id)?.modules.find((x) => x.id === m.id);
+      if (kept?.confirmation) {
+        for (const v of CONFIRMATION_VERDICTS)
+          put('appConfirmation', { ...a, state: v }, v === kept.confirmation ? 1 : 0);
+        if (typeof kept.snapshots === 'number') put('appSnapshots', a, kept.snapshots);
+      }
     }
   }
 

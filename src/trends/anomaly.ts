@@ -17,6 +17,7 @@ import {
   type RunReport,
 } from '../domain/run.js';
 import { RECORD_VERSION, silent, type RecordWarn } from '../domain/stored-record.js';
+import { CONFIRMATION_VERDICTS, type ConfirmationVerdict } from '../domain/destination.js';
 
 /** One application in one past run, as kept in the history. */
 export interface ModuleSummary {
@@ -27,6 +28,12 @@ export interface ModuleSummary {
   size: number | null;
   files: number | null;
   seconds: number | null;
+  /**
+   * Issue #23: what the destination confirmed after this run (confirmed, unconfirmed,
+   * cleanup_failed, not_saved, not_checked) and the snapshots it held; absent when not checked.
+   */
+  confirmation?: ConfirmationVerdict | null;
+  snapshots?: number | null;
 }
 
 /** One past run of a plan, as kept in the history (`module/<id>/runs`, src/trends/history.ts). */
@@ -178,6 +185,9 @@ export function summarize(run: RunReport): RunSummary {
       size: m.totalSize,
       files: m.totalFileCount,
       seconds: m.start !== null && m.end !== null && m.end >= m.start ? m.end - m.start : null,
+      ...(m.confirmation
+        ? { confirmation: m.confirmation.verdict, snapshots: m.confirmation.snapshotCount ?? null }
+        : {}),
     })),
   };
 }
@@ -274,6 +284,10 @@ export function parseHistory(raw: string | null | undefined, warn: RecordWarn = 
           size: num(m.size),
           files: num(m.files),
           seconds: num(m.seconds),
+          // Issue #23 (added field): a verdict this version does not know is left out, never guessed.
+          ...(CONFIRMATION_VERDICTS.includes(m.confirmation as ConfirmationVerdict)
+            ? { confirmation: m.confirmation as ConfirmationVerdict, snapshots: num(m.snapshots) }
+            : {}),
         })),
     });
   }

@@ -280,3 +280,51 @@ test('the dashboard colours every outcome of the outcome table', async () => {
   const mapping = panel.fieldConfig.overrides[0].properties.find((p: { id: string }) => p.id === 'mappings');
   assert.deepEqual(Object.keys(mapping.value[0].options).sort(), [...OUTCOMES].sort());
 });
+
+// Issue #23: the destination's confirmation of the last run, per application, from module/<id>/runs.
+describe('destination confirmation series', () => {
+  test("the last run's confirmation and snapshot count, kept in the history, become series", async () => {
+    const { parseHistory, remember } = await import('../../src/trends/anomaly.js');
+    const t = NOW - 3600;
+    const partial = snap(2, 'Weekly', { nextcloud1: status(t, 1), samba1: status(t + 70, 0) });
+    const row = (moduleId: string, verdict: 'cleanup_failed' | 'confirmed', count: number) => ({
+      moduleId,
+      uiName: '',
+      node: 1,
+      nodeName: '',
+      result: 'success' as const,
+      start: t,
+      end: t + 60,
+      totalSize: 1,
+      totalFileCount: 1,
+      snapshotsCount: 1,
+      errors: 0,
+      repoPath: `x/${moduleId}`,
+      confirmation: { verdict, since: t, latestSnapshot: t + 5, snapshotCount: count, retention: 4 },
+    });
+    const run = {
+      runKey: `2:${t}`,
+      planId: 2,
+      planName: 'Weekly',
+      destinationId: 'd',
+      destinationName: 'NAS',
+      outcome: 'WARNING' as const,
+      start: t,
+      end: t + 130,
+      nodes: [],
+      modules: [row('nextcloud1', 'cleanup_failed', 9), row('samba1', 'confirmed', 4)],
+      triggers: [],
+    };
+    // Through the stored JSON, as collect.ts reads it back.
+    const [kept] = parseHistory(JSON.stringify(remember([], run)));
+    const fs = metricFamilies(input({ snapshots: [partial], lastRuns: new Map([[2, kept!]]) }));
+    const states = values(fs, 'application_destination_confirmation', 'module', 'state');
+    assert.equal(states['nextcloud1/cleanup_failed'], 1);
+    assert.equal(states['nextcloud1/confirmed'], 0);
+    assert.equal(states['samba1/confirmed'], 1);
+    assert.equal(states['samba1/unconfirmed'], 0);
+    assert.deepEqual(values(fs, 'application_snapshots', 'module'), { nextcloud1: 9, samba1: 4 });
+    const none = metricFamilies(input({ snapshots: [partial] }));
+    assert.equal(fam(none, 'application_destination_confirmation').samples.length, 0, 'not checked: no series');
+  });
+});
