@@ -18,7 +18,7 @@ import { decideOptionsFor, policyOf, recipientsFor, routeOf } from './notify/pol
 import { runLogEntry, type RunLog } from './digest/run-log.js';
 import { staleSince } from './notify/stale.js';
 import type { RecordStore } from './notify/record-store.js';
-import { renderReport } from './report/render.js';
+import { renderReport, renderStuck } from './report/render.js';
 import { boundRun } from './report/bound.js';
 import type { RepoChecker } from './repocheck/types.js';
 import { withConfirmations } from './repocheck/confirm.js';
@@ -65,6 +65,8 @@ interface Decided {
   reason: NotifyReason;
   /** When the decision was taken (unix ms): the report's and the plan state's time. */
   nowMs: number;
+  /** The mail announces a snooze's end (issue #24). */
+  snoozeEnded?: boolean;
 }
 
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
@@ -95,6 +97,7 @@ export function createPipeline(deps: PipelineDeps) {
     const maxRunSeconds = cfg.correlator.maxRunSeconds;
     switch (req.kind) {
       case 'run':
+      case 'stuck':
         return correlate(snap, { since: req.since, maxRunSeconds }, req.triggers);
       case 'missing':
         return missingRun(snap, req.expectedAt, req.modules, req.triggers);
@@ -111,6 +114,8 @@ export function createPipeline(deps: PipelineDeps) {
     const opts = decideOptionsFor(policy);
     const rules = rulesOf(run.planId);
     switch (req.kind) {
+      case 'stuck':
+        return 'duplicate'; // not a decision: its own notice (notifyStuck)
       case 'run':
       case 'missing':
         return withinTolerance(prev, run, decide(prev, run, opts), rules, false);
@@ -149,11 +154,12 @@ export function createPipeline(deps: PipelineDeps) {
     const nowS = Math.floor(deps.clock.now() / 1000);
     const prev = withoutFutureTimes(await deps.records.planState(req.planId), nowS, CLOCK_TOLERANCE_SECONDS);
     const policy = policyOf(deps.notify, req.planId);
+    if (req.kind === 'stuck') return notifyStuck(log, req, snap, prev, policy, nowS);
     const correlated = await withConfirmation(log, req, snap, await withHistory(log, boundRun(runOf(req, snap, prev))));
     const decided0 = reasonFor(req, prev, correlated, policy);
-    const reason = deps.silences
+    const { reason, snoozeEnded } = deps.silences
       ? await throughSilence(deps.silences, log, correlated, decided0, nowS, req.kind === 'reminder')
-      : decided0;
+      : { reason: decided0, snoozeEnded: false };
     const run = withStaleness(correlated, prev);
     const route = routeOf(reason, policy);
     log.info('run correlated', {
@@ -166,10 +172,54 @@ export function createPipeline(deps: PipelineDeps) {
       failed: run.modules.filter((m) => m.result !== 'success').length,
     });
     if (reason === 'duplicate') return;
-    const decided: Decided = { log, prev, run, reason, nowMs: deps.clock.now() };
+    const decided: Decided = { log, prev, run, reason, nowMs: deps.clock.now(), snoozeEnded };
     await recordInHistory(log, run);
     if (route === 'mail' && MAILED.has(reason)) await mailReport(decided);
     else await keepUnmailed(decided);
+  }
+
+  /**
+   * Issue #24 item 5: one "still running since …" notice for a run open long after its usual
+   * duration. It is a problem mail (routeOf 'first'), held by a snooze or acknowledgement, and it
+   * leaves the plan state as it was: the run's report, when it settles, is decided as usual.
+   */
+  async function notifyStuck(
+    log: Logger,
+    req: Extract<FlushRequest, { kind: 'stuck' }>,
+    snap: PlanSnapshot,
+    prev: PlanState | undefined,
+    policy: Policy,
+    nowS: number,
+  ): Promise<void> {
+    const run = boundRun(runOf(req, snap, prev));
+    const held = deps.silences ? (await throughSilence(deps.silences, log, run, 'first', nowS, true)).reason : 'first';
+    if (!prev || held !== 'first' || routeOf('first', policy) !== 'mail') {
+      log.info('run still open, not mailed', { since: req.since, held, policy, known: !!prev });
+      return;
+    }
+    const nowMs = deps.clock.now();
+    const mail = renderStuck(
+      run,
+      { since: req.since, usualSeconds: req.usualSeconds, maxAt: req.since + cfg.correlator.maxRunSeconds },
+      {
+        language: cfg.mail.language,
+        subjectPrefix: cfg.mail.subjectPrefix,
+        timeZone: cfg.schedule.timezone,
+        moduleId: cfg.moduleId,
+      },
+    );
+    const report: StoredReport = {
+      id: newId(),
+      createdAt: nowMs,
+      reason: 'stuck',
+      run,
+      language: cfg.mail.language,
+      ...mail,
+      delivery: firstDelivery(recipientsFor(deps.notify, cfg.mail.to, run.planId), nowMs),
+    };
+    await persist(() => deps.records.store(report, prev, isQueued(report)), 'report', log);
+    log.info('still-running notice queued', { report: report.id, subject: report.subject });
+    deps.onQueued();
   }
 
   /** A non-successful run of a plan with no success for too long says since when (notify/stale.ts). */
@@ -261,7 +311,9 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /** Render the report and store it with the plan's new state (one transaction). */
-  async function storeReport({ log, prev, run, reason, nowMs }: Decided): Promise<StoredReport> {
+  async function storeReport({ log, prev, run, reason, nowMs, snoozeEnded }: Decided): Promise<StoredReport> {
+    // Issue #24: the mail of a plan failing for too long also goes to the escalation recipients, once.
+    const escalated = escalationDue(prev, run, Math.floor(nowMs / 1000), rulesOf(run.planId));
     const mail = renderReport(run, reason, {
       language: cfg.mail.language,
       subjectPrefix: cfg.mail.subjectPrefix,
@@ -269,10 +321,9 @@ export function createPipeline(deps: PipelineDeps) {
       moduleId: cfg.moduleId,
       failingSince: prev?.failingSince ?? null,
       logBudgetSeconds: deps.errorLines?.budgetSeconds,
+      notice: escalated ? 'escalated' : snoozeEnded ? 'snoozeEnded' : null,
     });
     const id = newId();
-    // Issue #24: the mail of a plan failing for too long also goes to the escalation recipients, once.
-    const escalated = escalationDue(prev, run, Math.floor(nowMs / 1000), rulesOf(run.planId));
     const base = recipientsFor(deps.notify, cfg.mail.to, run.planId);
     const recipients = escalated ? dedupe([...base, ...cfg.escalation.to]) : base;
     const state = planStateAfter(prev, run, reason, id, nowMs);

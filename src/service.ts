@@ -32,6 +32,7 @@ import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
 import type { RepoChecker } from './repocheck/index.js';
 import type { ErrorLineReader } from './ns8/loki.js';
 import { createRunHistory } from './trends/history.js';
+import { stuckLimitOf } from './notify/stuck.js';
 import { thresholdsOf } from './trends/anomaly.js';
 import type { NotifySettings } from './domain/policy.js';
 import { createRunLog } from './digest/run-log.js';
@@ -139,6 +140,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const readAllPlans = async () => readPlanSnapshots(redis.reader, await listPlanIds(redis.reader), nowS());
   const notify: NotifySettings = cfg.notify;
   const silences = createSilenceStore(redis.writer, cfg.moduleId, warn);
+  const runHistory = createRunHistory(redis.writer, cfg.moduleId, warn);
   const pipeline = createPipeline({
     config: cfg,
     readPlan,
@@ -149,7 +151,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     notify,
     runLog: createRunLog(redis.writer, keys.runLog, warn),
     silences,
-    history: createRunHistory(redis.writer, cfg.moduleId, warn),
+    history: runHistory,
     anomalyThresholds: thresholdsOf(cfg.anomaly),
     errorLines: opts.errorLines !== undefined ? opts.errorLines : errorLineReaderFor(cfg, redis, clock, log),
     onQueued,
@@ -168,6 +170,8 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     waitSeconds: cfg.correlator.waitSeconds,
     maxRunSeconds: cfg.correlator.maxRunSeconds,
     recentWindowSeconds: cfg.correlator.recentWindow,
+    // Issue #24: a run open twice its usual duration (from the plan's recent runs) is stuck.
+    stuckAfter: (planId) => runHistory.load(planId).then(stuckLimitOf),
   });
   const reconcile = reconciler(() => tracker.reconcile(), log, shutdown.signal);
   lease.start();

@@ -17,7 +17,9 @@ export type NotifyReason =
   | 'recovered'
   | 'success'
   | 'duplicate'
-  | 'muted';
+  | 'muted'
+  /** Issue #24: a run still open long after its usual duration ("still running since …"); the plan state is unchanged. */
+  | 'stuck';
 
 /** Delivery state of one report (stored as its `delivery`). */
 export interface DeliveryState {

@@ -5,13 +5,21 @@
 // report goes through the policy like any run.
 import type { NotifySettings } from '../domain/policy.js';
 import { mailsPerRun, policyOf } from './policy.js';
-import { silencedNow } from './silence.js';
+import { silencedNow, snoozeRanOut } from './silence.js';
 import type { SilenceStore } from './silence-store.js';
 
 /** The run tracker's side of it (triggers/run-tracker.ts). */
 export interface ReminderTracker {
   missing(planId: number, expectedAt: number, modules: string[]): void;
   reminderDue(planId: number): void;
+  /** Open runs past their stuck time get their "still running" notice (issue #24). */
+  checkStuck?(): void;
+}
+
+/** The watchdog's sink: also told of failing plans with no reminder due (a snooze may have run out). */
+export interface WatchdogSink extends ReminderTracker {
+  stillFailing(planId: number): void;
+  tick(): void;
 }
 
 /**
@@ -30,9 +38,18 @@ export function watchdogSink(
   notify: NotifySettings,
   tracker: ReminderTracker,
   silences?: ReminderSilences,
-): ReminderTracker {
+): WatchdogSink {
   return {
     missing: (planId, expectedAt, modules) => tracker.missing(planId, expectedAt, modules),
+    tick: () => tracker.checkStuck?.(),
+    // A snooze that ran out is announced at its end even with reminders off (issue #24): the
+    // pipeline sees it over and mails "Snooze ended"; the record is then gone, so once.
+    stillFailing: (planId) => {
+      if (!silences || !mailsPerRun(policyOf(notify, planId))) return;
+      void silences.store.load(planId).then((s) => {
+        if (snoozeRanOut(s, silences.nowMs() / 1000)) tracker.reminderDue(planId);
+      }, silences.onError);
+    },
     reminderDue: (planId) => {
       if (!mailsPerRun(policyOf(notify, planId))) return;
       if (!silences) return tracker.reminderDue(planId);

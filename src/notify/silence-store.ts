@@ -59,7 +59,7 @@ export async function throughSilence(
   reason: NotifyReason,
   nowS: number,
   isReminder: boolean,
-): Promise<NotifyReason> {
+): Promise<{ reason: NotifyReason; snoozeEnded: boolean }> {
   const warn = (what: string) => (err: Error) =>
     log.warning(`cannot ${what} the plan's silence`, { error: err.message });
   const silence = await store.load(run.planId).catch(warn('read'));
@@ -69,5 +69,5 @@ export async function throughSilence(
     await store.ended(run.planId, silence ?? undefined, s.next).catch(warn('update'));
   }
   if (s.by) log.info('mail held', { by: s.by, reason });
-  return s.reason;
+  return { reason: s.reason, snoozeEnded: s.snoozeEnded };
 }

@@ -5,8 +5,8 @@
 //   same outcome, no application failing that was not failing then. A different outcome, a new
 //   application failing or a recovery ends it; the run that ends it is mailed as decided.
 // - Snoozed: no mail until a time (at most 30 days, the action's rule) or until the plan's next
-//   full success. Every run is still decided and recorded; the snooze ends by itself, and the
-//   watchdog's next reminder (or the held news) tells the state at its end.
+//   full success. Every run is still decided and recorded; the snooze ends by itself, and its end
+//   is announced once ("Snooze ended: … is still failing") if the plan still fails then.
 // The actions acknowledge-plan and snooze-plan write the record (imageroot/pypkg/backup_monitor/
 // silences.py); the service only removes what ended.
 import { isProblem } from '../domain/outcome.js';
@@ -92,6 +92,8 @@ export interface Silenced {
   /** Silences this run ended; `next` is the record without them. */
   ended: SilenceKind[];
   next: Silence;
+  /** The mail announces the end of a snooze: the plan is still failing (its own words). */
+  snoozeEnded: boolean;
 }
 
 /**
@@ -117,8 +119,19 @@ export function applySilence(
   }
   const by: SilenceKind | null = next.snoozed ? 'snoozed' : next.acknowledged ? 'acknowledged' : null;
   const held = by !== null && MAILED.has(reason);
-  return { reason: held ? (isReminder ? 'duplicate' : 'muted') : reason, by: held ? by : null, ended, next };
+  // A snooze that ran out while the plan still fails is announced once, at its end, whatever the
+  // reminder interval says (0 = no reminders): the watchdog asks (reminders.ts), the record goes.
+  const announce = ended.includes('snoozed') && by === null && isProblem(run.outcome) && !snoozeEndedBySuccess(s, run);
+  const out = held ? (isReminder ? 'duplicate' : 'muted') : announce && !MAILED.has(reason) ? 'reminder' : reason;
+  return { reason: out, by: held ? by : null, ended, next, snoozeEnded: announce && MAILED.has(out) };
 }
+
+const snoozeEndedBySuccess = (s: Silence | null | undefined, run: RunReport) =>
+  !!s?.snoozed?.untilSuccess && run.outcome === 'SUCCESS';
+
+/** A snooze whose time has come: the watchdog asks for its announcement (no new run needed). */
+export const snoozeRanOut = (s: Silence | null | undefined, nowS: number): boolean =>
+  !!s?.snoozed && s.snoozed.until !== null && nowS >= s.snoozed.until;
 
 /** A snoozed plan as the digest lists it. */
 export interface SnoozedPlan {

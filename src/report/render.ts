@@ -48,7 +48,7 @@ import {
   type Line,
   type Tone,
 } from './layout.js';
-import { fill, STRINGS, type Strings, type Units } from './strings.js';
+import { fill, NOTICE_STRINGS, STRINGS, type Strings, type Units } from './strings.js';
 
 export interface RenderOptions {
   language: Language;
@@ -59,7 +59,11 @@ export interface RenderOptions {
   failingSince?: number | null;
   /** Seconds the cluster logs were given (for the one line when they did not answer in time). */
   logBudgetSeconds?: number;
+  /** Issue #24: a mail with words of its own — a snooze's end, an escalation (strings NOTICE_STRINGS). */
+  notice?: MailNotice | null;
 }
+
+export type MailNotice = 'snoozeEnded' | 'escalated';
 
 export interface RenderedMail {
   subject: string;
@@ -134,7 +138,9 @@ export function subjectOf(run: RunReport, reason: NotifyReason, o: RenderOptions
       : run.outcome === 'WARNING'
         ? s.warningCount.replace('{count}', String(run.modules.filter(warned).length))
         : null;
-  const details = [streakWords(run, reason, s, o), count].filter(Boolean).join(', ');
+  const words = [streakWords(run, reason, s, o), count].filter(Boolean).join(', ');
+  const notice = o.notice ? NOTICE_STRINGS[o.language][o.notice].subject : '';
+  const details = notice ? `${notice}${words ? `: ${words}` : ''}` : words;
   const tail = [headerSafe(o.subjectPrefix, 100), seedWords(run, reason, s)].filter(Boolean).join(' ');
   const upd = reason === 'update' ? ` [${s.update}]` : '';
   const plan = isolate(clean(run.planName, NAME_MAX));
@@ -155,6 +161,7 @@ function headlineOf(run: RunReport, reason: NotifyReason, s: Strings): string {
 const zoned = (o: RenderOptions) => ({ timeZone: o.timeZone, zoneName: true });
 
 function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOptions): string {
+  if (o.notice) return noticeIntro(run, o.notice, s, o) + ' ' + introOf(run, reason, s, { ...o, notice: null });
   const base =
     !hasStatus(run) && run.outcome !== 'MISSING' && run.outcome !== 'SUCCESS'
       ? s.noStatusIntro
@@ -171,6 +178,13 @@ function introOf(run: RunReport, reason: NotifyReason, s: Strings, o: RenderOpti
       ? ' ' + s.stale.replace('{since}', formatDateTime(run.staleSince, { ...zoned(o), seconds: false }))
       : '';
   return base.replace('{expected}', expected) + since + stale;
+}
+
+/** The notice's own first sentence (issue #24). */
+function noticeIntro(run: RunReport, kind: MailNotice, s: Strings, o: RenderOptions): string {
+  const until = run.seenAt ?? run.end ?? run.start;
+  const duration = formatSpan(Math.max(0, until - (o.failingSince ?? until)), s.units);
+  return fill(NOTICE_STRINGS[o.language][kind].intro, { plan: clean(run.planName, NAME_MAX), duration });
 }
 
 /** "Cloud (nextcloud1), Mail (mail1)". */
@@ -432,5 +446,46 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   blocks.push(...confirmationBlocks(run, o.language, { timeZone: o.timeZone }));
   blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
   const { html, text } = page({ lang: o.language, title, preheader: introOf(run, reason, s, o), blocks });
+  return { subject, text, html };
+}
+
+/** What a stuck-run notice says (issue #24 item 5). */
+export interface StuckRun {
+  /** Unix s the run started. */
+  since: number;
+  /** The plan's usual run duration (s), or null when unknown. */
+  usualSeconds: number | null;
+  /** Unix s after which the modules not reported count as not run (since + MAX_RUN_SECONDS). */
+  maxAt: number;
+}
+
+/**
+ * "Still running since …": state and plan first like every subject, then the prefix and the
+ * seed-style words. `run` is the run as correlated so far; its applications not reported yet are
+ * the ones waited for.
+ */
+export function renderStuck(run: RunReport, stuck: StuckRun, o: RenderOptions): RenderedMail {
+  const s = STRINGS[o.language] ?? STRINGS.en;
+  const w = NOTICE_STRINGS[o.language].stuck;
+  const at = (t: number) => formatDateTime(t, { ...zoned(o), seconds: false });
+  const plan = isolate(clean(run.planName, NAME_MAX));
+  const vars = { plan: clean(run.planName, NAME_MAX), since: at(stuck.since), max: at(stuck.maxAt) };
+  const details = fill(w.subject, vars);
+  const tail = [headerSafe(o.subjectPrefix, 100), w.headline].filter(Boolean).join(' ');
+  const subject = headerSafe(`${w.state}: ${plan} – ${details} · ${tail}`, 250);
+  const waiting = run.modules.filter((m) => m.start === null).map(name);
+  const intro =
+    stuck.usualSeconds === null
+      ? fill(w.introNoUsual, vars)
+      : fill(w.intro, { ...vars, usual: formatDuration(stuck.usualSeconds) });
+  const blocks: Block[] = [
+    banner({ tone: 'warning', title: w.headline, lines: bannerLines(run, s, o) }),
+    paragraph(intro),
+  ];
+  if (waiting.length) blocks.push(paragraph(fill(w.waiting, { modules: waiting.join(', ') })));
+  blocks.push(paragraph(fill(w.next, vars), { muted: true }));
+  blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
+  const title = headerSafe(`${w.state}: ${plan} – ${details}`, 250);
+  const { html, text } = page({ lang: o.language, title, preheader: intro, blocks });
   return { subject, text, html };
 }

@@ -612,3 +612,63 @@ export const STRINGS: Record<Language, Strings> = { en, it };
 /** Fills `{name}` placeholders in plain text (HTML and isolation: fillHtml/fillText in format.ts). */
 export const fill = (template: string, vars: Record<string, string | number>): string =>
   template.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] === undefined ? m : String(vars[k])));
+
+/**
+ * Issue #24: the words of mails that are not a run's plain report. `subject` goes after the state
+ * and the plan in the subject; `intro` opens the mail. {plan} {since} {usual} {modules} {max}
+ */
+export interface NoticeWords {
+  /** A snooze that ended by itself while the plan still fails. */
+  snoozeEnded: { subject: string; intro: string };
+  /** The mail that also goes to the escalation recipients. {duration} */
+  escalated: { subject: string; intro: string };
+  /** A run still open long after its usual duration. */
+  stuck: {
+    state: string;
+    subject: string;
+    /** The seed-style words after the subject prefix (mail filters match them). */
+    headline: string;
+    intro: string;
+    /** When the plan has no usual duration to compare with. */
+    introNoUsual: string;
+    waiting: string;
+    next: string;
+  };
+}
+
+export const NOTICE_STRINGS: Record<Language, NoticeWords> = {
+  en: {
+    snoozeEnded: { subject: 'Snooze ended', intro: 'Snooze ended: {plan} is still failing.' },
+    escalated: {
+      subject: 'Escalated',
+      intro:
+        'Escalated: {plan} has been failing for {duration} and nobody acknowledged it. This mail also goes to the escalation recipients.',
+    },
+    stuck: {
+      state: '⏳ Still running',
+      subject: 'since {since}',
+      headline: '⏳ Backup still running',
+      intro: '{plan} has been running since {since}; it usually takes {usual}.',
+      introNoUsual: '{plan} has been running since {since}.',
+      waiting: 'Not reported yet: {modules}.',
+      next: 'Its report follows when the run ends; applications that have not reported by {max} are reported as not run.',
+    },
+  },
+  it: {
+    snoozeEnded: { subject: 'Sospensione finita', intro: 'Sospensione finita: {plan} continua a fallire.' },
+    escalated: {
+      subject: 'Inoltrato',
+      intro:
+        'Inoltrato: {plan} fallisce da {duration} e nessuno ne ha preso atto. Questa mail va anche ai destinatari dell’inoltro.',
+    },
+    stuck: {
+      state: '⏳ Ancora in corso',
+      subject: 'dalle {since}',
+      headline: '⏳ Backup ancora in corso',
+      intro: '{plan} è in corso dalle {since}; di solito dura {usual}.',
+      introNoUsual: '{plan} è in corso dalle {since}.',
+      waiting: 'Non hanno ancora risposto: {modules}.',
+      next: 'Il rapporto segue quando l’esecuzione finisce; le applicazioni che non rispondono entro le {max} risultano non eseguite.',
+    },
+  },
+};

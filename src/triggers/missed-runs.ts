@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { Periodic } from '../periodic.js';
 import { checkPlan, nextRunOf, observe, type Verdict, type WatchOptions } from '../schedule/watch.js';
 import { pendingNotice, type ReminderOptions } from '../notify/decide.js';
+import { isProblem } from '../domain/outcome.js';
 import type { RunSink } from './types.js';
 import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 
@@ -34,7 +35,13 @@ export interface WatchdogDeps {
   /** Plan states as the record store keeps them; used for reminders. */
   readPlanState(planId: number): Promise<PlanState | undefined>;
   store: WatchStore;
-  sink: Pick<RunSink, 'missing'> & { reminderDue?(planId: number): void };
+  sink: Pick<RunSink, 'missing'> & {
+    reminderDue?(planId: number): void;
+    /** A failing plan with no reminder due: its snooze may have run out (issue #24, notify/reminders.ts). */
+    stillFailing?(planId: number): void;
+    /** Once per tick, after the plans: open runs may be stuck (issue #24, the run tracker). */
+    tick?(): void;
+  };
   clock: Clock;
   log: Logger;
   intervalMs: number;
@@ -67,6 +74,7 @@ export class MissedRunWatchdog {
       const snaps = await this.deps.readPlans();
       const verdicts: Verdict[] = [];
       for (const snap of snaps) verdicts.push(await this.checkOne(snap));
+      this.deps.sink.tick?.();
       return verdicts;
     } catch (err) {
       this.deps.log.warning('missed-run check failed, will retry', { error: (err as Error).message });
@@ -109,8 +117,10 @@ export class MissedRunWatchdog {
   private async remind(planId: number): Promise<void> {
     if (!this.deps.sink.reminderDue) return;
     const state = await this.deps.readPlanState(planId);
-    if (state && pendingNotice(state, { ...this.deps.reminder, nowMs: this.deps.clock.now() }) !== 'none')
+    if (!state) return;
+    if (pendingNotice(state, { ...this.deps.reminder, nowMs: this.deps.clock.now() }) !== 'none')
       this.deps.sink.reminderDue(planId);
+    else if (isProblem(state.lastOutcome)) this.deps.sink.stillFailing?.(planId);
   }
 }
 

@@ -30,6 +30,11 @@ export interface TrackerDeps {
   maxRunSeconds: number;
   /** Alerts without a plan id, and reconcile, cover plans with a result newer than this. */
   recentWindowSeconds: number;
+  /**
+   * Issue #24: how long a plan's run may stay open before it is stuck, and its usual duration
+   * (from its history); null = never stuck. Asked at each checkStuck.
+   */
+  stuckAfter?(planId: number): Promise<{ afterSeconds: number; usualSeconds: number | null } | null>;
 }
 
 interface OpenRun {
@@ -42,6 +47,8 @@ interface OpenRun {
   previousSeconds: Map<string, number>;
   triggers: Set<string>;
   timer: NodeJS.Timeout | null;
+  /** The "still running" notice went out: once per run. */
+  stuckNotified?: boolean;
 }
 
 /** About an hour of retries before a failing flush is given up (and logged as an error). */
@@ -128,6 +135,36 @@ export class RunTracker implements RunSink {
   reminderDue(planId: number): void {
     if (this.open.has(planId) || this.alertTimers.has(planId)) return;
     this.serial(planId, () => this.flushWithRetry({ kind: 'reminder', planId, triggers: ['reminder'] }));
+  }
+
+  /**
+   * The watchdog's tick (clock-driven): an open run past its plan's stuck time gets one "still
+   * running" notice; its report still follows when it settles (or at max_run_seconds, not run).
+   */
+  checkStuck(): void {
+    if (!this.deps.stuckAfter || this.closed) return;
+    for (const run of this.open.values()) {
+      if (run.stuckNotified) continue;
+      this.serial(run.planId, async () => {
+        const limit = await this.deps.stuckAfter!(run.planId);
+        const nowS = this.deps.clock.now() / 1000;
+        if (!limit || this.open.get(run.planId) !== run || run.stuckNotified) return;
+        // Past max_run_seconds the settle timer reports it, with what never came as not run.
+        if (nowS - run.since < limit.afterSeconds || nowS >= run.since + this.deps.maxRunSeconds) return;
+        run.stuckNotified = true;
+        this.deps.log.info('run still open', {
+          plan: run.planId,
+          since: run.since,
+          pending: this.pendingOf(run).join(','),
+        });
+        const req = { planId: run.planId, since: run.since, usualSeconds: limit.usualSeconds };
+        await this.flushWithRetry({ kind: 'stuck', ...req, triggers: [...run.triggers] });
+      });
+    }
+  }
+
+  private pendingOf(run: OpenRun): string[] {
+    return [...run.expected].filter((m) => !run.reported.has(m));
   }
 
   /** After (re)connecting: events published meanwhile are lost, so rebuild open runs from Redis. */

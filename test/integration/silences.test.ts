@@ -185,6 +185,25 @@ describe('snooze', () => {
     }
   });
 
+  it('its end is announced once in its own words, also with reminders off', async () => {
+    const svc = await start({ REMINDER_INTERVAL_SECONDS: '0' });
+    try {
+      await runOfPlan2(['nextcloud1']);
+      const until = Math.floor((Date.now() + DAY_MS) / 1000);
+      await action('snooze-plan', { plan_id: 2, until });
+      offsetMs = 2 * DAY_MS;
+      const mails = await smtp.waitFor(2);
+      assert.match(mails[1]!.subject!, /^⚠️ Partly failed: Weekly SMB – Snooze ended: /u);
+      assert.match(mails[1]!.text!, /Snooze ended: Weekly SMB is still failing\./);
+      assert.equal(await storedSilence(), null);
+      await someTicks();
+      assert.equal(smtp.messages.length, 2, `once: ${subjects().join(' | ')}`);
+    } finally {
+      await svc.service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('until the next success: ends at the first full success', async () => {
     const svc = await start();
     try {
@@ -268,6 +287,8 @@ describe('failure tolerance and escalation', () => {
           'admin@example.org',
         ],
       );
+      assert.match(subjects()[2]!, /^⚠️ Partly failed: Weekly SMB – Escalated: failing for 2 days/u);
+      assert.doesNotMatch(subjects()[3]!, /Escalated/);
     } finally {
       await svc.service.stop();
       rmSync(root, { recursive: true, force: true });
