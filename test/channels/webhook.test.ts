@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -467,5 +469,62 @@ describe('the receiver simulator enforces the contract', () => {
     );
     assert.equal(get, 405);
     assert.equal(sim.received.length, 1, 'only the good one was taken');
+  });
+});
+
+describe('the verification snippets of docs/WEBHOOK.md', () => {
+  const DOC = readFileSync(new URL('docs/WEBHOOK.md', ROOT), 'utf8');
+  const block = (lang: string) => {
+    const m = DOC.match(new RegExp('```' + lang + '\\n([\\s\\S]*?)```'));
+    assert.ok(m, `a ${lang} block in WEBHOOK.md`);
+    return m[1]!;
+  };
+  let sim: WebhookSim;
+  before(async () => {
+    sim = await startWebhookSim(); // on the real clock: the snippets check the time
+  });
+  after(() => sim.stop());
+
+  it('Python, Node and the OpenSSL line accept a real delivery and refuse a changed one', async () => {
+    const t = webhookChannel(settingsOf(sim), OPTS)!;
+    assert.equal((await send(t, storedOf('r-doc', RUNS.partial!))).ok, true);
+    const got = sim.received[0]!;
+    const ts = String(got.headers['x-backup-monitor-timestamp']);
+    const sig = String(got.headers['x-backup-monitor-signature']);
+    const old = String(Number(ts) - 301);
+    const oldSig = signedHeaders(sim.secret, Number(old), got.raw, 'd')['X-Backup-Monitor-Signature'];
+    const cases = [
+      [sim.secret, got.raw, ts, sig],
+      [sim.secret, Buffer.concat([got.raw, Buffer.from('\n')]), ts, sig],
+      ['another-secret', got.raw, ts, sig],
+      [sim.secret, got.raw, old, oldSig],
+    ] as const;
+    const input = JSON.stringify(cases.map(([s, b, t2, h]) => [s, b.toString('base64'), t2, h]));
+    const expected = [true, false, false, false];
+
+    const py = `${block('python')}
+import base64, json, sys
+print(json.dumps([verify(s.encode(), base64.b64decode(b), t, h) for s, b, t, h in json.load(sys.stdin)]))`;
+    assert.deepEqual(JSON.parse(execFileSync('python3', ['-c', py], { input, encoding: 'utf8' })), expected);
+
+    const js = `${block('js')}
+const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+console.log(JSON.stringify(cases.map(([s, b, t, h]) => verify(s, Buffer.from(b, 'base64'), t, h))));`;
+    assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['-e', js], { input, encoding: 'utf8' })), expected);
+
+    const line = DOC.match(/`(printf '%s\.' "\$TS" \| cat - body\.json \| openssl [^`]+)`/)?.[1];
+    assert.ok(line, 'the OpenSSL line');
+    const dir = mkdtempSync(join(tmpdir(), 'webhook-'));
+    try {
+      writeFileSync(join(dir, 'body.json'), got.raw);
+      const out = execFileSync('bash', ['-c', line], {
+        cwd: dir,
+        env: { ...process.env, TS: ts, SECRET: sim.secret },
+        encoding: 'utf8',
+      });
+      assert.equal(out.trim().split(/\s+/).pop(), sig.slice(3), 'OpenSSL computes the same signature');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
