@@ -41,6 +41,7 @@ import { readClusterApps } from './digest/read-cluster.js';
 import { createLinks } from './service/links.js';
 import { healthCheck } from './service/health.js';
 import { testMailSender } from './service/test-mail.js';
+import { testChannelSender } from './service/test-channel.js';
 import { reconciler } from './service/reconcile.js';
 import { removedPlansForgetter } from './service/forget-plans.js';
 import { startTrimmer, type ReducingGc } from './service/memory-trim.js';
@@ -247,6 +248,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
       links,
       sampleDigest: () => digester.sample(),
     }),
+    sendTestChannel: testChannelSender({ config: cfg, transports }),
   });
   const server: Server = await app.listen(cfg.receiver.port, cfg.receiver.host);
   const port = (server.address() as AddressInfo).port;

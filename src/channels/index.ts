@@ -4,7 +4,11 @@
 // for; a channel that is not configured returns no transport. Adding a channel: docs/ARCHITECTURE.md
 // "Delivery seam".
 import { emailTransport, type EmailDeps } from './email/transport.js';
+import { ntfyChannel } from './ntfy/transport.js';
+import type { ChannelOptions } from './options.js';
+import { telegramChannel } from './telegram/transport.js';
 import type { Transport } from './transport.js';
+import { webhookChannel } from './webhook/transport.js';
 import type { Config } from '../config.js';
 import type { DeliveryState, StoredReport } from '../domain/records.js';
 
@@ -14,7 +18,21 @@ export type ChannelDeps = EmailDeps & { config: Readonly<Config> };
 /** A channel of the registry: its transport, or null when its settings leave it off. */
 export type ChannelFactory = (deps: ChannelDeps) => Transport | null;
 
-export const CHANNELS: readonly ChannelFactory[] = [emailTransport];
+/** What every chat or push channel needs besides its settings: zone, module and cluster-admin address. */
+export const channelOptionsOf = (cfg: Readonly<Config>): ChannelOptions => ({
+  timeZone: cfg.schedule.timezone,
+  moduleId: cfg.moduleId,
+  clusterAdminUrl: cfg.clusterAdminUrl,
+});
+
+export const CHANNELS: readonly ChannelFactory[] = [
+  emailTransport,
+  (d) => telegramChannel(d.config.channels.telegram, channelOptionsOf(d.config)),
+  // Microsoft Teams: (d) => teamsChannel(d.config.channels.teams, channelOptionsOf(d.config)),
+  // once src/channels/teams/transport.ts is committed (its settings are in the manifest already).
+  (d) => ntfyChannel(d.config.channels.ntfy, channelOptionsOf(d.config)),
+  (d) => webhookChannel(d.config.channels.webhook, channelOptionsOf(d.config)),
+];
 
 /** The transports of the configured channels, email first. */
 export const transportsFor = (deps: ChannelDeps): Transport[] =>

@@ -34,6 +34,8 @@ export interface WebhookDeps {
   health(): Promise<Health>;
   /** `digest`: a sample digest instead of the plain test message (issue #14). */
   sendTestMail(to: string[] | undefined, digest?: boolean): Promise<TestMailResult>;
+  /** Issue #22: a sample run report through one chat or push channel (`telegram`, `ntfy`…). */
+  sendTestChannel?(channel: string): Promise<TestMailResult>;
   alertmanagerConfig(): { yaml: string; url: string };
 }
 
@@ -113,6 +115,16 @@ export function createApp(deps: WebhookDeps): Receiver {
       }
     }
     const kind = body?.kind ?? 'message';
+    if (kind === 'channel' && deps.sendTestChannel) {
+      const channel = (body as { channel?: unknown }).channel;
+      if (typeof channel !== 'string' || !/^[a-z]{1,30}$/.test(channel)) {
+        invalid('channel: must name a channel, such as telegram');
+        return;
+      }
+      const r = await deps.sendTestChannel(channel);
+      res.status(r.status).json(r.body);
+      return;
+    }
     if (kind !== 'message' && kind !== 'digest') {
       invalid('kind: must be message or digest');
       return;
