@@ -12,7 +12,7 @@ import { clean, LINE_MAX, NAME_MAX } from '../../report/format.js';
 import { STRINGS } from '../../report/strings.js';
 
 export const WEBHOOK_VERSION = 1;
-/** The largest body we send: any receiver takes it (n8n, Zapier, API gateways accept megabytes). */
+/** The largest body we send: far below the megabytes common receivers accept (n8n: 16 MiB by default). */
 export const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
 /** Applications listed at most; `applications_omitted` counts the others. */
 export const WEBHOOK_APPLICATIONS_MAX = 100;

@@ -21,6 +21,15 @@ export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 30_000;
 /** The receiver's own words kept for the page, in characters. */
 const DETAIL_MAX = 200;
 
+/** A path segment as the receiver may echo it; itself when it is not valid percent-encoding. */
+function decoded(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+}
+
 /** Every part of the URL that may be its key: the whole, path and query, each query value, long path segments. */
 function urlSecrets(url: string): string[] {
   const out = [url];
@@ -28,7 +37,7 @@ function urlSecrets(url: string): string[] {
     const u = new URL(url);
     out.push(`${u.pathname}${u.search}`, u.search.slice(1), u.username, u.password);
     for (const v of u.searchParams.values()) out.push(v);
-    for (const seg of u.pathname.split('/')) if (seg.length >= 12) out.push(seg, decodeURIComponent(seg));
+    for (const seg of u.pathname.split('/')) if (seg.length >= 12) out.push(seg, decoded(seg));
   } catch {
     // Not a URL: only the whole text is known.
   }
