@@ -31,7 +31,8 @@ const port = await freePort();
 const metrics = await startMetricsStack({ webhookUrl: `http://127.0.0.1:${port}/alert` });
 await seedCluster(redis, { smtpPort: smtp.port });
 // The destination of plan 2, as real restic repositories: nextcloud1's newest snapshot is last
-// week's (tonight its database dump fails), samba1 gets tonight's.
+// week's (tonight its database dump fails); the others get tonight's, so the monitor, which
+// checks every claim against the destination (issue #23), confirms them.
 const restic = await startResticServer();
 const admin = await adminClient(redis);
 const resticPassword = (await admin.hGet('private/agents/backup_destination/restic_password', DEST_SMB))!;
@@ -43,7 +44,9 @@ const repoPath = (id: string) => {
 await makeRepository(restic.repoUrl(DEST_SMB, repoPath('nextcloud1')), resticPassword, {
   time: new Date(Date.now() - 7 * 86400_000),
 });
-await makeRepository(restic.repoUrl(DEST_SMB, repoPath('samba1')), resticPassword);
+await Promise.all(
+  ['samba1', 'webtop1', 'traefik2'].map((id) => makeRepository(restic.repoUrl(DEST_SMB, repoPath(id)), resticPassword)),
+);
 await grantClusterRoles(redis.adminUrl, { [`module/${MODULE_ID}`]: 'reader' }); // org.nethserver.authorizations=cluster:reader
 const agent = await startClusterAgent({ redisUrl: redis.adminUrl, repoUrl: (dest, p) => restic.repoUrl(dest, p) });
 const api = await startApiServer({ redisUrl: redis.adminUrl, redisPort: redis.port });
