@@ -5,6 +5,9 @@
 // MULTI) before any send attempt. The outbox holds one entry per report AND channel (issue #22,
 // domain/records.ts outboxField); a delivery change rewrites the report with only its channel's
 // state changed, re-read under a per-report lock, so two channels finishing at once lose nothing.
+// Whatever reads the history and then writes it or the index runs as one change (changeHistory),
+// so that the history, its index and the stored reports stay in step (bench/scale.ts found 5 plans
+// decided at once leaving 19 history entries beside 110 index entries).
 import {
   deliveriesOf,
   EMAIL_CHANNEL,
@@ -29,6 +32,7 @@ import {
   type HistoryFacets,
   type ReportIndexEntry,
 } from '../domain/report-index.js';
+import { WatchError } from 'redis';
 import type { Redis } from '../ns8/redis.js';
 import { isObject, parseRecord, recordProblem, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 
@@ -79,6 +83,9 @@ type Multi = ReturnType<Redis['multi']>;
 /** Reports read at once by the `deliveries` migration (a report may be ~180 KB). */
 const MIGRATE_CHUNK = 20;
 
+/** Tries of a history change while another connection keeps changing the history (WATCH). */
+const HISTORY_CHANGE_TRIES = 5;
+
 export interface QueuedMail {
   id: string;
   /** The channel (src/channels/) the delivery goes through. */
@@ -94,20 +101,21 @@ export type LoadedMail =
 
 /**
  * Adds to a MULTI what writing a mail (report or digest) means: its JSON with every channel's
- * delivery, expiring; the index entry of a run report (digests are not in the history); and its
- * places in the outbox, one per channel (only `onlyChannel`'s when given): due at the delivery's
- * next attempt while it is pending and `queued`, out of the queue otherwise.
+ * delivery, expiring; the index entry of a run report unless `indexed` is false (digests are not
+ * in the history, nor is a queued report the history already let go); and its places in the
+ * outbox, one per channel (only `onlyChannel`'s when given): due at the delivery's next attempt
+ * while it is pending and `queued`, out of the queue otherwise.
  */
 export function writeMail(
   m: Multi,
   k: ReturnType<typeof moduleKeys>,
   mail: StoredMail,
   queued: boolean,
-  onlyChannel?: string,
+  { onlyChannel, indexed = true }: { onlyChannel?: string; indexed?: boolean } = {},
 ): Multi {
   const deliveries = deliveriesOf(mail);
   m.set(k.report(mail.id), JSON.stringify(versioned({ ...mail, deliveries })), { EX: REPORT_TTL_SECONDS });
-  if (mail.kind !== 'digest') m.hSet(k.index, mail.id, JSON.stringify(indexEntry(mail)));
+  if (mail.kind !== 'digest' && indexed) m.hSet(k.index, mail.id, JSON.stringify(indexEntry(mail)));
   for (const [channel, d] of Object.entries(deliveries)) {
     if (onlyChannel !== undefined && channel !== onlyChannel) continue;
     const field = outboxField(mail.id, channel);
@@ -171,18 +179,57 @@ export function createRecordStore(
 ): RecordStore {
   const k = moduleKeys(moduleId);
   const serial = serialPerKey();
+  const oneHistoryChange = serialPerKey();
   const report = (raw: string, id: string) => parseRecord(STORED_MAIL, raw, k.report(id), warn);
+
+  /**
+   * Runs `change` (reads, then one MULTI) so that nothing else changes the history in between: one
+   * at a time in this process, on a connection of its own with the history WATCHed, and again
+   * when another connection changed it meanwhile. EVAL is not in the module user's ACL, and a
+   * WATCH on the shared writer would be lifted by (or abort) the other transactions sent on it.
+   */
+  function changeHistory<T>(change: (c: Redis) => Promise<T>): Promise<T> {
+    return oneHistoryChange('history', async () => {
+      const c = writer.duplicate() as Redis;
+      // The writer's own connection reports trouble; a writer closed meanwhile (shut down during an
+      // outage) ends the reconnecting here too.
+      c.on('error', () => !writer.isOpen && c.isOpen && c.destroy());
+      try {
+        await c.connect();
+        for (let tries = 1; ; tries++) {
+          await c.watch(k.history);
+          try {
+            return await change(c);
+          } catch (err) {
+            if (!(err instanceof WatchError) || tries >= HISTORY_CHANGE_TRIES) throw err;
+          }
+        }
+      } finally {
+        if (c.isOpen) c.destroy();
+      }
+    });
+  }
+
+  /** Writes a mail; its index entry only while it is in the history (what left must not come back). */
+  function writeMailChecked(mail: StoredMail, queued: boolean, onlyChannel?: string): Promise<unknown> {
+    if (mail.kind === 'digest') return writeMail(writer.multi(), k, mail, queued, { onlyChannel }).exec();
+    return changeHistory(async (c) => {
+      const indexed = (await c.lPos(k.history, mail.id)) !== null;
+      return writeMail(c.multi(), k, mail, queued, { onlyChannel, indexed }).exec();
+    });
+  }
   /**
    * What of the current history stays beside a new report of `newBytes`: at most HISTORY_MAX
    * entries and HISTORY_MAX_BYTES of reports plus index entries, newest first; entries whose report
-   * is gone (expired) leave too. One pipelined round trip of sizes (STRLEN, never the reports), the
-   * outbox's ids and the facets; one more for the index entries of what leaves.
+   * is gone (expired) leave too, and index entries of ids not in it (`orphans`). One pipelined
+   * round trip of sizes (STRLEN, never the reports), the outbox's and the index's ids and the
+   * facets; one more for the index entries of what leaves. `c` watches the history.
    */
-  async function historyToKeep(newBytes: number) {
-    const ids = await writer.lRange(k.history, 0, -1);
-    const p = writer.multi();
+  async function historyToKeep(c: Redis, newBytes: number) {
+    const ids = await c.lRange(k.history, 0, -1);
+    const p = c.multi();
     for (const id of ids) p.strLen(k.report(id)).hStrLen(k.index, id);
-    p.hKeys(k.outbox).hGetAll(k.facets);
+    p.hKeys(k.outbox).hGetAll(k.facets).hKeys(k.index);
     const answers = (await p.execAsPipeline()) as unknown[];
     const size = (i: number) => Number(answers[2 * i]);
     let total = newBytes;
@@ -204,10 +251,12 @@ export function createRecordStore(
     const dropped = [...ids.slice(cut), ...gone.filter((id) => ids.indexOf(id) < cut)];
     const queued = new Set(answers[2 * ids.length] as string[]);
     const facets = answers[2 * ids.length + 1] as HistoryFacets;
-    const droppedEntries = dropped.length ? await writer.hmGet(k.index, dropped) : [];
+    const inHistory = new Set(ids);
+    const orphans = (answers[2 * ids.length + 2] as string[]).filter((id) => !inHistory.has(id));
+    const droppedEntries = dropped.length ? await c.hmGet(k.index, dropped) : [];
     // Facets missing beside a history: an older version's or a restored one, rebuilt at start.
     const known = ids.length === 0 || Object.keys(facets).length > 0;
-    return { cut, gone, dropped, queued, facets: known ? facets : null, droppedEntries };
+    return { cut, gone, dropped, orphans, queued, facets: known ? facets : null, droppedEntries };
   }
 
   /** Re-read under the report's lock: `deliveries` = its `delivery` as email; TTL and queue as they are. */
@@ -243,21 +292,27 @@ export function createRecordStore(
       const report = { ...given, deliveries: { ...firstDeliveries(given), ...deliveriesOf(given) } };
       const entry = indexEntry(report);
       const newBytes = Buffer.byteLength(JSON.stringify(versioned(report))) + Buffer.byteLength(JSON.stringify(entry));
-      const h = await historyToKeep(newBytes);
-      const m = writeMail(writer.multi(), k, report, true);
-      if (!queue) m.hDel(k.outbox, outboxField(report.id, EMAIL_CHANNEL));
-      m.hSet(k.plans, String(state.planId), JSON.stringify(versioned(state)));
-      m.lPush(k.history, report.id).lTrim(k.history, 0, h.cut);
-      for (const id of h.gone) m.lRem(k.history, 0, id);
-      // What leaves the history takes its index entry and stored copy along, unless it still waits to be sent.
-      if (h.dropped.length) m.hDel(k.index, h.dropped);
-      const unsent = h.dropped.filter((id) => !h.queued.has(id));
-      if (unsent.length) m.del(unsent.map(k.report));
-      if (h.facets) {
-        const facets = facetsAfter(h.facets, [entry], h.droppedEntries);
-        m.del(k.facets).hSet(k.facets, facets);
-      }
-      await m.exec();
+      await changeHistory(async (c) => {
+        const h = await historyToKeep(c, newBytes);
+        const m = c.multi();
+        // Index entries without a history id (left by older versions) go; first, so that the new
+        // report's own entry, written next, stays.
+        if (h.orphans.length) m.hDel(k.index, h.orphans);
+        writeMail(m, k, report, true);
+        if (!queue) m.hDel(k.outbox, outboxField(report.id, EMAIL_CHANNEL));
+        m.hSet(k.plans, String(state.planId), JSON.stringify(versioned(state)));
+        m.lPush(k.history, report.id).lTrim(k.history, 0, h.cut);
+        for (const id of h.gone) m.lRem(k.history, 0, id);
+        // What leaves the history takes its index entry and stored copy along, unless it still waits to be sent.
+        if (h.dropped.length) m.hDel(k.index, h.dropped);
+        const unsent = h.dropped.filter((id) => !h.queued.has(id));
+        if (unsent.length) m.del(unsent.map(k.report));
+        if (h.facets) {
+          const facets = facetsAfter(h.facets, [entry], h.droppedEntries);
+          m.del(k.facets).hSet(k.facets, facets);
+        }
+        await m.exec();
+      });
     },
     async saveState(state) {
       await writer.hSet(k.plans, String(state.planId), JSON.stringify(versioned(state)));
@@ -273,13 +328,15 @@ export function createRecordStore(
       await writer.hDel(k.outbox, outboxField(id, channel));
     },
     async setAside(id, problem, nowMs, channel = EMAIL_CHANNEL) {
-      const [inHistory, raw] = await Promise.all([writer.lPos(k.history, id), writer.hGet(k.index, id)]);
-      const m = writer.multi().hDel(k.outbox, outboxField(id, channel));
-      if (inHistory !== null) m.hSet(k.index, id, JSON.stringify(setAsideEntry(raw, problem, nowMs)));
-      await m.exec();
+      await changeHistory(async (c) => {
+        const [inHistory, raw] = await Promise.all([c.lPos(k.history, id), c.hGet(k.index, id)]);
+        const m = c.multi().hDel(k.outbox, outboxField(id, channel));
+        if (inHistory !== null) m.hSet(k.index, id, JSON.stringify(setAsideEntry(raw, problem, nowMs)));
+        await m.exec();
+      });
     },
     async update(report, queued) {
-      await serial(report.id, () => writeMail(writer.multi(), k, report, queued).exec());
+      await serial(report.id, () => writeMailChecked(report, queued));
     },
     setDelivery(id, channel, state) {
       return serial(id, async () => {
@@ -288,7 +345,7 @@ export function createRecordStore(
           await writer.hDel(k.outbox, outboxField(id, channel));
           return false;
         }
-        await writeMail(writer.multi(), k, withDelivery(got.mail, channel, state), true, channel).exec();
+        await writeMailChecked(withDelivery(got.mail, channel, state), true, channel);
         return true;
       });
     },
@@ -321,33 +378,42 @@ export function createRecordStore(
       if (ids.length) await writer.hSet(k.outbox, Object.fromEntries(ids.map((id) => [id, String(nowMs)])));
       return ids.length;
     },
-    async indexMissing() {
-      const ids = await writer.lRange(k.history, 0, -1);
-      if (ids.length === 0) return 0;
-      const have = await writer.hmGet(k.index, ids);
-      const missing = ids.filter((_, i) => have[i] == null);
-      let added = 0;
-      for (let i = 0; i < missing.length; i += 50) {
-        const chunk = missing.slice(i, i + 50);
-        const raws = await writer.mGet(chunk.map(k.report));
-        const entries: Record<string, string> = {};
-        raws.forEach((raw, j) => {
-          // Unreadable: left out (the action skips it too).
-          const r = raw ? report(raw, chunk[j]!) : null;
-          if (r && r.kind !== 'digest') entries[chunk[j]!] = JSON.stringify(indexEntry(r));
-        });
-        if (Object.keys(entries).length) {
-          await writer.hSet(k.index, entries);
-          added += Object.keys(entries).length;
+    indexMissing() {
+      return changeHistory(async (c) => {
+        const ids = await c.lRange(k.history, 0, -1);
+        // Index entries whose report left the history (an older version's delivery attempts wrote
+        // them back): list-reports would show reports that are no longer there.
+        const inHistory = new Set(ids);
+        const orphans = (await c.hKeys(k.index)).filter((id) => !inHistory.has(id));
+        if (ids.length === 0) {
+          if (orphans.length) await c.multi().hDel(k.index, orphans).exec();
+          return 0;
         }
-      }
-      // The facets of a history from before they existed, or restored without them: read the
-      // whole index once, here at start, so that list-reports never has to.
-      if (!(await writer.exists(k.facets))) {
-        const facets = facetsOf((await writer.hmGet(k.index, ids)).reverse());
-        if (Object.keys(facets).length) await writer.multi().del(k.facets).hSet(k.facets, facets).exec();
-      }
-      return added;
+        const have = await c.hmGet(k.index, ids);
+        const missing = ids.filter((_, i) => have[i] == null);
+        const entries: Record<string, string> = {};
+        for (let i = 0; i < missing.length; i += 50) {
+          const chunk = missing.slice(i, i + 50);
+          const raws = await c.mGet(chunk.map(k.report));
+          raws.forEach((raw, j) => {
+            // Unreadable: left out (the action skips it too).
+            const r = raw ? report(raw, chunk[j]!) : null;
+            if (r && r.kind !== 'digest') entries[chunk[j]!] = JSON.stringify(indexEntry(r));
+          });
+        }
+        const m = c.multi();
+        if (orphans.length) m.hDel(k.index, orphans);
+        if (Object.keys(entries).length) m.hSet(k.index, entries);
+        // The facets of a history from before they existed, or restored without them: read the
+        // whole index once, here at start, so that list-reports never has to.
+        if (!(await c.exists(k.facets))) {
+          const index = await c.hmGet(k.index, ids);
+          const facets = facetsOf(ids.map((id, i) => entries[id] ?? index[i]).reverse());
+          if (Object.keys(facets).length) m.del(k.facets).hSet(k.facets, facets);
+        }
+        await m.exec();
+        return Object.keys(entries).length;
+      });
     },
   };
 }
