@@ -292,7 +292,7 @@ describe('get-trends', () => {
       assert.deepEqual(p.applications.map((a) => a.module_id).sort(), [...mods].sort());
       for (const a of p.applications) {
         const want = runs
-          .slice(0, 60)
+          .slice(0, 30) // the runs of the strip: a line per application beside the strip's cells
           .reverse()
           .map((r) => {
             const m = r.run.modules.find((x) => x.moduleId === a.module_id)!;

@@ -5,13 +5,16 @@ Pure functions of the rows records.read_history returns (newest first), so they 
 and timed without Redis.
 """
 
+import heapq
 import json
 import sys
 
 from backup_monitor.names import strip_invisible
 
 STRIP_RUNS = 30      # outcomes per plan in the strip
-SERIES_POINTS = 60   # points per application and plan in a trend
+# Points per application and plan in a trend: the runs of the strip. The page draws each as a
+# 120 px line beside 1,000 others on a large cluster (20 plans x 50 applications: ~1 MB of answer).
+SERIES_POINTS = 30
 
 
 def whole_number(request, name, default, minimum, maximum=None):
@@ -88,7 +91,7 @@ def page_result(q, page_rows, total, total_all, plans, outcomes):
         'total': total, 'total_all': total_all, 'page': q['page'], 'per_page': q['per_page'],
         'plans': [{'id': p['id'], 'name': strip_invisible(p['name'])} for p in plans],
         'outcomes': outcomes,
-        'reports': [{**{k: v for k, v in r.items() if k != 'modules'}, 'plan_name': strip_invisible(r['plan_name'])}
+        'reports': [{**{k: v for k, v in r.items() if k not in ('modules', 'entry')}, 'plan_name': strip_invisible(r['plan_name'])}
                     for r in page_rows],
     }
 
@@ -120,13 +123,27 @@ def runs(rows):
 
 
 def _whole(v):
-    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    kind = type(v)  # JSON numbers are exactly int or float; a bool is neither
+    return v if kind is int else int(v) if kind is float else None
+
+
+def row_modules(r):
+    """A history row's stored applications: `modules`, or parsed from its index entry `entry` when
+    the row was read without them (records.rows_from_history)."""
+    if r.get('modules') is not None:
+        return r['modules']
+    try:
+        entry = json.loads(r.get('entry') or '{}')
+    except ValueError:
+        entry = {}
+    mods = entry.get('modules') if isinstance(entry, dict) else None
+    return [m for m in mods if isinstance(m, dict)] if isinstance(mods, list) else []
 
 
 def _row_modules(r):
     """A history row's applications in the shape of a run summary's, with their names."""
     out = []
-    for m in r['modules']:
+    for m in row_modules(r):
         mid = m.get('id')
         if not isinstance(mid, str) or not mid:
             continue
@@ -143,43 +160,75 @@ def _summary_modules(summary, names):
             for m in summary['modules']]
 
 
-def plan_runs(rows, summaries=None, log=None):
-    """{plan id: [run, newest first]}: every run the service decided, mailed or not (issue #21).
+def _runs_of_plan(merged, log, newest):
+    """(runs known, [run, newest first]) of one plan: `merged` {start: run} from the reports and
+    the recent runs, `log` [(start, outcome)] from the run log, whose outcome wins. Only the runs
+    shown are built: the newest `newest` and every one with per-application data (None: all)."""
+    for at, outcome in log:
+        run = merged.get(at)
+        if run is not None:
+            run['outcome'] = outcome
+    only_logged = {at: outcome for at, outcome in log if at not in merged}
+    starts = only_logged.keys() if newest is None else heapq.nlargest(newest, only_logged)
+    runs_ = list(merged.values()) + [{'plan_name': '', 'at': at, 'outcome': only_logged[at], 'report_id': None,
+                                      'row': None, 'summary': None} for at in starts]
+    runs_.sort(key=lambda r: -r['at'])
+    if newest is not None:
+        runs_ = [r for i, r in enumerate(runs_) if i < newest or r['row'] is not None or r['summary'] is not None]
+    return len(merged) + len(only_logged), runs_
+
+
+def run_modules(run):
+    """A run's applications (id, name, result, size, duration), or None when only the run log
+    knows it: from the recent runs, named by the report, else from the report."""
+    row, summary = run['row'], run['summary']
+    if summary is not None:
+        names = {m['id']: m['name'] for m in _row_modules(row)} if row is not None else {}
+        return _summary_modules(summary, names)
+    return _row_modules(row) if row is not None else None
+
+
+def plan_runs(rows, summaries=None, log=None, newest=None):
+    """{plan id: (runs known, [run, newest first])}: every run the service decided, mailed or not
+    (issue #21).
 
     Three sources describe runs, keyed by plan and run start: the run log (every run, outcome
-    only), the per-plan recent runs (the last 12, per application) and the mailed reports (rows,
-    per application with names). The outcome is the run log's, else the recent runs', else the
-    report's; applications come from the recent runs, else from the report. A history from an
-    older version (no run log, no recent runs) gives the reports' runs, as before.
-    run = {'at', 'outcome', 'report_id' (None when the run was not mailed), 'modules' (None when
-    only the run log knows it)}."""
+    only: [(start, outcome)]), the per-plan recent runs (the last 12, per application) and the
+    mailed reports (rows, per application with names). The outcome is the run log's, else the
+    recent runs', else the report's; applications (run_modules) come from the recent runs, else
+    from the report. A history from an older version (no run log, no recent runs) gives the
+    reports' runs, as before. The run log holds thousands of runs: with `newest`, a plan's list
+    keeps its newest `newest` runs and those with per-application data; the count is of all.
+    run = {'plan_name', 'at', 'outcome', 'report_id' (None when the run was not mailed), 'row',
+    'summary' (what run_modules reads)}."""
     summaries, log = summaries or {}, log or {}
     merged = {}
     for r in runs(rows):
-        merged[(r['plan_id'], run_time(r))] = {
+        merged.setdefault(r['plan_id'], {})[run_time(r)] = {
             'plan_name': r['plan_name'], 'at': run_time(r), 'outcome': r['outcome'],
-            'report_id': r['id'], 'modules': _row_modules(r)}
+            'report_id': r['id'], 'row': r, 'summary': None}
     for pid, plan_summaries in summaries.items():
+        by_start = merged.setdefault(pid, {})
         for sm in plan_summaries:
-            run = merged.setdefault((pid, sm['start']), {'plan_name': '', 'at': sm['start'], 'report_id': None})
-            names = {m['id']: m['name'] for m in run.get('modules') or []}
+            run = by_start.setdefault(sm['start'], {'plan_name': '', 'at': sm['start'], 'report_id': None, 'row': None})
             run['outcome'] = sm['outcome']
-            run['modules'] = _summary_modules(sm, names)
-    for pid, entries in log.items():
-        for e in entries:
-            run = merged.setdefault((pid, e['start']), {'plan_name': '', 'at': e['start'], 'report_id': None, 'modules': None})
-            run['outcome'] = e['outcome']
-    out = {}
-    for (pid, _at), run in sorted(merged.items(), key=lambda kv: -kv[0][1]):
-        run.setdefault('modules', None)
-        out.setdefault(pid, []).append(run)
+            run['summary'] = sm
+    return {pid: _runs_of_plan(merged.get(pid, {}), log.get(pid, []), newest)
+            for pid in set(merged) | set(log) if merged.get(pid) or log.get(pid)}
+
+
+def run_outcomes(summaries, log):
+    """{run start: outcome} of one plan's runs known, by plan_runs' rule (the run log wins)."""
+    out = {sm['start']: sm['outcome'] for sm in summaries}
+    out.update(log)
     return out
 
 
-def last_full_success(plan_runs_newest_first):
+def last_full_success(outcomes):
     """Start (unix s) of the newest run that saved everything without warnings (outcome SUCCESS),
-    or None: the mail's "last full success" (src/trends/anomaly.ts planTrend) by the same rule."""
-    return next((r['at'] for r in plan_runs_newest_first if r['outcome'] == 'SUCCESS'), None)
+    or None, of {run start: outcome}: the mail's "last full success" (src/trends/anomaly.ts
+    planTrend) by the same rule."""
+    return max((at for at, outcome in outcomes.items() if outcome == 'SUCCESS'), default=None)
 
 
 def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS, summaries=None, log=None, names=None):
@@ -187,34 +236,47 @@ def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS, s
     duration of its last `points` runs that have per-application data (oldest first), from every
     run decided (plan_runs). The size of an application that was not saved is None: a failure is
     a mark, not 0 B. Plans in the order of plan_names (current plans, id -> name) then any others.
-    `names`: module id -> name, for applications no mailed report named."""
-    plan_names, names = plan_names or {}, names or {}
-    by_plan = plan_runs(rows, summaries, log)
+    `names`: module id -> name for applications no drawn report named, or a function of the
+    sorted ids of those applications that returns it (one read for the ones shown)."""
+    plan_names = plan_names or {}
+    by_plan = plan_runs(rows, summaries, log, newest=strip_runs)
     order = [pid for pid in plan_names if pid in by_plan] + sorted(pid for pid in by_plan if pid not in plan_names)
     out = []
     for pid in order:
-        plan_runs_ = by_plan[pid]
-        series = {}
-        for r in [r for r in plan_runs_ if r['modules'] is not None][:points]:
-            for m in r['modules']:
-                s = series.setdefault(m['id'], {'module_id': m['id'], 'ui_name': '', 'points': []})
-                if not s['ui_name'] and m['name']:
-                    s['ui_name'] = strip_invisible(m['name'])
-                s['points'].append({
-                    'at': r['at'], 'result': m['result'],
-                    'size': m['size'] if m['result'] == 'success' else None,
-                    'duration': m['duration'],
-                })
-        for s in series.values():
-            s['points'].reverse()
-            s['ui_name'] = s['ui_name'] or strip_invisible(str(names.get(s['module_id']) or ''))
+        known, plan_runs_ = by_plan[pid]
         plan_name = plan_names.get(pid) or next((r['plan_name'] for r in plan_runs_ if r['plan_name']), '')
         out.append({
             'id': pid,
             'name': strip_invisible(plan_name),
-            'runs': len(plan_runs_),
+            'runs': known,
             'outcomes': [{'report_id': r['report_id'], 'at': r['at'], 'outcome': r['outcome']}
                          for r in reversed(plan_runs_[:strip_runs])],
-            'applications': sorted(series.values(), key=lambda s: (s['ui_name'] or s['module_id']).lower()),
+            'applications': _series(plan_runs_, points),
         })
+    unnamed = sorted({a['module_id'] for p in out for a in p['applications'] if not a['ui_name']})
+    found = (names(unnamed) if unnamed else {}) if callable(names) else (names or {})
+    for p in out:
+        for a in p['applications']:
+            a['ui_name'] = a['ui_name'] or strip_invisible(str(found.get(a['module_id']) or ''))
+        p['applications'].sort(key=lambda a: (a['ui_name'] or a['module_id']).lower())
     return {'plans': out}
+
+
+def _series(plan_runs_, points):
+    """Per application of a plan, its points over the newest `points` runs with per-application
+    data, oldest first."""
+    series = {}
+    for r in [r for r in plan_runs_ if r['row'] is not None or r['summary'] is not None][:points]:
+        at = r['at']
+        for m in run_modules(r):
+            s = series.get(m['id'])
+            if s is None:
+                s = series[m['id']] = {'module_id': m['id'], 'ui_name': '', 'points': []}
+            if not s['ui_name'] and m['name']:
+                s['ui_name'] = strip_invisible(m['name'])
+            result = m['result']
+            s['points'].append({'at': at, 'result': result, 'size': m['size'] if result == 'success' else None,
+                                'duration': m['duration']})
+    for s in series.values():
+        s['points'].reverse()
+    return list(series.values())

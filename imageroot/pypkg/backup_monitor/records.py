@@ -45,12 +45,14 @@ def _ours(value):
 
 
 def _whole(value):
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    kind = type(value)  # JSON numbers are exactly int or float; a bool is neither
+    return value if kind is int else int(value) if kind is float else None
 
 
-def run_summaries(raw):
+def run_summaries(raw, modules_of=None):
     """module/<id>/runs field (src/trends/anomaly.ts RunSummary[], newest first) -> runs in
-    snake_case; what cannot be read is left out, as parseHistory does."""
+    snake_case; what cannot be read is left out, as parseHistory does. `modules_of`: the run keys
+    whose applications are wanted (the others' `modules` are []); None: every run's."""
     value = loads(raw, [])
     out = []
     for r in value if isinstance(value, list) else []:
@@ -62,8 +64,40 @@ def run_summaries(raw):
             'modules': [{
                 'id': m['id'], 'result': str(m.get('result') or 'not_run'), 'start': _whole(m.get('start')),
                 'size': _whole(m.get('size')), 'files': _whole(m.get('files')), 'seconds': _whole(m.get('seconds')),
-            } for m in r['modules'] if isinstance(m, dict) and isinstance(m.get('id'), str) and m['id']],
+            } for m in (r['modules'] if modules_of is None or r['runKey'] in modules_of else ())
+                if isinstance(m, dict) and isinstance(m.get('id'), str) and m['id']],
         })
+    return out
+
+
+# A run log entry as the service writes it (versioned RunLogEntry, keys in this order, integers,
+# strings without escapes): read by a regular expression, not parsed as JSON. The run log holds
+# 10,000 entries and the actions use four fields of each; anything else (an older version's
+# entry, an escape, a float) goes through run_log_entry, whose checks the pattern implies.
+_INT = r'-?(?:0|[1-9][0-9]*)'  # a JSON integer
+_LOG_LINE = re.compile(
+    rf'^\{{"v":1,"p":(0|[1-9][0-9]*),"k":"([^"\\\n]*)","o":"([^"\\\n]*)","t":({_INT}),'
+    rf'"z":(?:{_INT}|null),"h":(?:"[^"\\\n]*"|null),"at":{_INT}\}}$', re.M)
+
+
+def run_log_runs(log_raw):
+    """Raw run log entries (newest first) -> [(plan id, run key, outcome, start)] of the usable
+    ones, newest first: one pass of _LOG_LINE over all of them when every entry is as the service
+    writes it, else entry by entry."""
+    log_raw = log_raw or []
+    joined = '\n'.join(log_raw)
+    found = _LOG_LINE.findall(joined)
+    if len(found) == len(log_raw) and joined.count('\n') == len(found) - 1:
+        return [(int(p), k, o, int(t)) for p, k, o, t in found]
+    out = []
+    for raw in log_raw:
+        m = _LOG_LINE.fullmatch(raw) if '\n' not in raw else None
+        if m:
+            out.append((int(m[1]), m[2], m[3], int(m[4])))
+            continue
+        e = run_log_entry(raw)
+        if e is not None:
+            out.append((e['plan_id'], e['run_key'], e['outcome'], e['start']))
     return out
 
 
@@ -89,17 +123,18 @@ def queue_runs(pipe, module_id):
     pipe.lrange(k['runlog'], 0, RUN_LOG_MAX - 1)
 
 
-def runs_from(runs_hash, log_raw):
-    """-> ({plan id: [run summary, newest first]}, {plan id: [log entry, newest first]}); a run
-    decided again (an update) is in the log twice: the newest entry of a run key wins."""
-    summaries = {int(pid): run_summaries(raw) for pid, raw in (runs_hash or {}).items() if str(pid).isdigit()}
+def runs_from(runs_hash, log_raw, modules_of=None):
+    """-> ({plan id: [run summary, newest first]}, {plan id: [(run start, outcome), newest first]});
+    a run decided again (an update) is in the log twice: the newest entry of a run key wins.
+    `modules_of`: as run_summaries'."""
+    summaries = {int(pid): run_summaries(raw, modules_of) for pid, raw in (runs_hash or {}).items()
+                 if str(pid).isdigit()}
     log, seen = {}, set()
-    for raw in log_raw or []:
-        e = run_log_entry(raw)
-        if e is None or e['run_key'] in seen:
+    for pid, key, outcome, start in run_log_runs(log_raw):
+        if key in seen:
             continue
-        seen.add(e['run_key'])
-        log.setdefault(e['plan_id'], []).append(e)
+        seen.add(key)
+        log.setdefault(pid, []).append((start, outcome))
     return summaries, log
 
 
@@ -271,9 +306,15 @@ def queue_history(pipe, module_id):
 
 def rows_from_history(rdb, module_id, ids, index, now=None):
     """Every report of the history as a row, newest first. Reports past their 180-day lifetime
-    are left out: their stored copy is gone."""
+    are left out: their stored copy is gone. A row's per-application list is most of its entry
+    and few rows are drawn: it is parsed when asked for (history.row_modules), from `entry`; until
+    then `modules` is None."""
     ids = list(dict.fromkeys(ids))
-    rows = rows_from_index(rdb, module_id, ids, {rid: index.get(rid) for rid in ids})
+    heads = {rid: entry_head(index.get(rid)) for rid in ids}
+    rows = rows_from_index(rdb, module_id, ids, heads)
+    for rid, row in rows.items():
+        if heads[rid] is not index.get(rid):
+            row['modules'], row['entry'] = None, index[rid]
     oldest = ((now or time.time()) - REPORT_TTL_SECONDS) * 1000
     return [rows[rid] for rid in ids if rid in rows and rows[rid]['created_at'] >= oldest]
 

@@ -3,7 +3,7 @@
 
 import time
 
-from .history import last_full_success, plan_runs
+from .history import last_full_success, run_outcomes
 from .records import HEAD_CHUNK, keys, loads, queue_runs, read_heads, read_plans, read_reports, read_rows, runs_from
 from .plan_policies import decode as decode_plan_policies, dedupe
 from .retention import conflicts_of_plan, retention_conflicts
@@ -130,7 +130,7 @@ def _verdict(run):
 
 def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=None, module_node=None, notify=None,
                runs=None, names=None, conflicts=None):
-    """`runs`: ([recent runs], [run log entries]) of the plan, newest first; `names`: module id -> ui_name;
+    """`runs`: ([recent runs], [(run start, outcome)] of the run log) of the plan, newest first; `names`: module id -> ui_name;
     `conflicts`: the cluster's retention_conflicts (issue #23: plans sharing a repository)."""
     delivery = delivery_of(report)
     state = state or {}
@@ -143,7 +143,7 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
     instances = (plan.get('instances') or '').split()
     nodes = sorted({int(module_node[m]) for m in instances if str(module_node.get(m, '')).isdigit()})
     start, end, modules, told_run = last_run(state, report, summaries, names or {}, module_node)
-    known = plan_runs([], {pid: summaries}, {pid: logged}).get(pid, [])
+    known = run_outcomes(summaries, logged)
     return {
         'id': pid,
         'name': plan.get('name', ''),
@@ -271,11 +271,12 @@ def monitor_status(rdb, module_id):
     states_raw, health, watch_raw, env, module_node, runs_hash, log_raw, *rest = pipe.execute()
     names = {mid: name for mid, name in zip(instances, rest[:len(instances)]) if name}
     dest_names = rest[len(instances):]
-    summaries, logged = runs_from(runs_hash, log_raw)
     settings = from_environment(env)
     notify = notify_settings(env)
     states = {pid: loads(states_raw.get(str(pid)), {}) for pid, _ in plans}
     states = {pid: s if isinstance(s, dict) else {} for pid, s in states.items()}
+    # The applications of each plan's last run only: the page shows no other run's.
+    summaries, logged = runs_from(runs_hash, log_raw, {s.get('lastRunKey') for s in states.values()})
     report_ids = [s['lastReportId'] for s in states.values() if s.get('lastReportId')]
     reports = read_reports(rdb, module_id, report_ids)
     conflicts = retention_conflicts(plans)
