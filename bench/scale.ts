@@ -139,10 +139,13 @@ try {
     const startOf = (id: number) => (firstHour + h) * 3600 + (id <= HOURLY_PLANS ? 0 : 1800);
     for (const p of due) w.state.plans.set(p.id, runAt(latest.get(p.id)!, startOf(p.id), h));
     w.state.nowMs = ((firstHour + h) * 3600 + 1800 + 600) * 1000;
-    // One after another: runs whose reports are stored at the same moment lose history entries
-    // (record-store.ts reads the history, then trims it in a later MULTI).
-    for (const p of due)
-      await w.pipeline.process({ kind: 'run', planId: p.id, since: startOf(p.id), triggers: ['backup event'] });
+    // At the same moment, as the service decides runs that end together: their reports are
+    // stored at once (record-store.ts changes the history one change at a time).
+    await Promise.all(
+      due.map((p) =>
+        w.pipeline.process({ kind: 'run', planId: p.id, since: startOf(p.id), triggers: ['backup event'] }),
+      ),
+    );
     runs += due.length;
     const t1 = performance.now();
     await w.sender.sendDue();
