@@ -62,6 +62,8 @@ export async function startAppStack(opts: {
   tmpPrefix: string;
   plans?: SimPlan[];
   configureMailTo?: string[];
+  /** More of the service's environment (issue #22: a channel pointed at a simulator). */
+  serviceEnv?: Record<string, string>;
 }): Promise<AppStack> {
   const s: Partial<AppStack> & { root?: string } = {};
   const stop = async () => {
@@ -89,6 +91,7 @@ export async function startAppStack(opts: {
       TCP_PORT: String(tcpPort),
       MAIL_TO: 'ops@example.org',
       REPO_CHECK_ENABLED: '0',
+      ...opts.serviceEnv,
     });
     s.harness = await startHarness({ agent: s.agent, redis: s.redis, moduleId: MODULE_ID });
     s.browser = await launchChromium();

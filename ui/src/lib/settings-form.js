@@ -222,6 +222,10 @@ export const PAGE_ORDER = Object.freeze([
   "plan_escalation",
   ...ADVANCED_SECTIONS.timing,
   ...ADVANCED_SECTIONS.repo_check,
+  // Issue #22: the Channels section, in manifest order (cluster_admin_url, then each channel's fields).
+  ...manifest.settings
+    .filter((s) => s.source === "action" && /^(cluster_admin_url|telegram_|teams_|ntfy_|webhook_)/.test(s.name))
+    .map((s) => s.name),
 ]);
 
 /** The Advanced section a field sits in ("timing", "repo_check"), or null when always shown. */
@@ -264,4 +268,74 @@ export function fieldLabel(entry, planName = "") {
     return { key: "settings.recipient_n", params: { n: entry.index + 1 } };
   if (entry.field === "plan_notifications") return { key: "plans.recipients_for", params: { plan: planName } };
   return { key: LABEL_KEYS[entry.field] || `settings.${entry.field}`, params: {} };
+}
+
+// --- Channels besides email (issue #22) ---
+
+/** The secrets of the manifest (`"source": "secret"`): never loaded, only "set" / "not set". */
+export const SECRET_SETTINGS = manifest.settings.filter((s) => s.source === "secret");
+
+/** The channels of the Channels section, in the order the page shows them. */
+export const CHANNEL_KINDS = Object.freeze(["telegram", "teams", "ntfy", "webhook"]);
+
+/**
+ * One channel's descriptor, from the manifest: its fields in manifest order (a secret, a text,
+ * its level, its plans), so a fifth channel needs no code here, only its manifest entries.
+ */
+export function channelDescriptor(kind) {
+  const fields = manifest.settings
+    .filter((s) => s.name.startsWith(kind + "_") && (s.source === "action" || s.source === "secret"))
+    .map((s) => ({
+      name: s.name,
+      widget: s.source === "secret" ? "secret" : s.type === "enum" ? "select" : "text",
+      values: s.values || null,
+      optional: !!s.optional,
+    }));
+  return { kind, fields };
+}
+
+/** Each secret's edit: a new value typed in its replace field, or `clear`; neither keeps it. */
+export const emptySecretEdits = () =>
+  Object.fromEntries(SECRET_SETTINGS.map((s) => [s.name, { value: "", clear: false }]));
+
+/** The configure-module fields of the secrets the admin changed: new text, or "" to clear. */
+export function secretsPayload(edits) {
+  const out = {};
+  for (const s of SECRET_SETTINGS) {
+    const e = edits[s.name];
+    if (!e) continue;
+    if (e.clear) out[s.name] = "";
+    else if (e.value.trim() !== "") out[s.name] = e.value.trim();
+  }
+  return out;
+}
+
+const byAnyName = Object.fromEntries(manifest.settings.map((s) => [s.name, s]));
+
+/** One text of a channel against its manifest rule: null, or the i18n key of the problem. */
+function channelTextError(s, value) {
+  if ([...value].length > s.maxLength) return { key: "settings.error_too_long", params: { max: s.maxLength } };
+  if (s.pattern && !settingPattern(s).test(value)) return { key: `settings.channel_error_${s.pattern}` };
+  return null;
+}
+
+/**
+ * Client-side checks of the Channels section: the cluster-admin address, each channel's texts and
+ * each new secret, by the manifest's patterns. Returns {field name: {key, params}}.
+ */
+export function validateChannels(form, edits) {
+  const errors = {};
+  const check = (name, value) => {
+    const e = channelTextError(byAnyName[name], value);
+    if (e) errors[name] = e;
+  };
+  check("cluster_admin_url", form.cluster_admin_url || "");
+  for (const kind of CHANNEL_KINDS) {
+    for (const f of channelDescriptor(kind).fields) {
+      if (f.widget === "text") check(f.name, form[f.name] || "");
+      else if (f.widget === "secret" && edits[f.name] && !edits[f.name].clear && edits[f.name].value.trim())
+        check(f.name, edits[f.name].value.trim());
+    }
+  }
+  return errors;
 }

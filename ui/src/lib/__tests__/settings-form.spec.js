@@ -16,6 +16,11 @@ import {
   sectionOfField,
   invalidFields,
   fieldLabel,
+  CHANNEL_KINDS,
+  channelDescriptor,
+  emptySecretEdits,
+  secretsPayload,
+  validateChannels,
 } from "../settings-form.js";
 import { splitDuration, toSeconds } from "../duration.js";
 import { notificationsFromConfig, notificationsPayload } from "../plan-notifications.js";
@@ -80,6 +85,16 @@ describe("form <-> payload", () => {
       escalation_after: 0,
       escalation_to: [],
       plan_escalation: "",
+      cluster_admin_url: "",
+      telegram_chat_id: "",
+      telegram_level: "problems",
+      telegram_plans: "",
+      teams_level: "problems",
+      teams_plans: "",
+      ntfy_level: "problems",
+      ntfy_plans: "",
+      webhook_level: "problems",
+      webhook_plans: "",
     });
   });
 
@@ -343,6 +358,67 @@ describe("the list of invalid fields next to Save (issue #21)", () => {
         const [group, name] = key.split(".");
         expect(t[group][name], `${lang}: ${key}`).toBeTypeOf("string");
       }
+    }
+  });
+});
+
+describe("channels (issue #22)", () => {
+  test("each channel's descriptor comes from the manifest: secret, texts, level, plans", () => {
+    expect(channelDescriptor("telegram").fields.map((f) => [f.name, f.widget])).toEqual([
+      ["telegram_bot_token", "secret"],
+      ["telegram_chat_id", "text"],
+      ["telegram_level", "select"],
+      ["telegram_plans", "text"],
+    ]);
+    expect(channelDescriptor("ntfy").fields.map((f) => f.widget)).toEqual(["secret", "secret", "select", "text"]);
+    expect(channelDescriptor("webhook").fields.map((f) => f.name)).toEqual([
+      "webhook_url",
+      "webhook_secret",
+      "webhook_level",
+      "webhook_plans",
+    ]);
+  });
+
+  test("Save sends only the secrets the admin changed: a new value, or \"\" to remove it", () => {
+    const edits = emptySecretEdits();
+    expect(secretsPayload(edits)).toEqual({});
+    edits.telegram_bot_token.value = " 123:abc ";
+    edits.ntfy_token.clear = true;
+    edits.webhook_secret.value = "   ";
+    expect(secretsPayload(edits)).toEqual({ telegram_bot_token: "123:abc", ntfy_token: "" });
+    expect(Object.keys(formFromConfig({}))).not.toContain("telegram_bot_token");
+  });
+
+  test("channel fields and new secrets are checked by the manifest's patterns", () => {
+    const form = formFromConfig({
+      cluster_admin_url: "leader.example.org",
+      telegram_chat_id: "me",
+      teams_plans: "2;3",
+    });
+    const edits = emptySecretEdits();
+    edits.teams_webhook_url.value = "not a url";
+    edits.webhook_secret.value = "it's";
+    edits.ntfy_topic_url.value = "https://ntfy.example.org/topic";
+    const errors = validateChannels(form, edits);
+    expect(Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, v.key]))).toEqual({
+      cluster_admin_url: "settings.channel_error_http_url",
+      telegram_chat_id: "settings.channel_error_telegram_chat",
+      teams_plans: "settings.channel_error_plan_ids",
+      teams_webhook_url: "settings.channel_error_http_url",
+      webhook_secret: "settings.channel_error_env_safe_line",
+    });
+    expect(validateChannels(formFromConfig({}), emptySecretEdits())).toEqual({});
+  });
+
+  test("every channel string exists in English and Italian", () => {
+    for (const lang of ["en", "it"]) {
+      const t = JSON.parse(readFileSync(new URL(`../../../public/i18n/${lang}/translation.json`, import.meta.url)));
+      for (const kind of CHANNEL_KINDS) {
+        for (const key of [`channel_${kind}`, `channel_${kind}_description`]) expect(t.settings[key], `${lang} ${key}`).toBeTypeOf("string");
+        for (const f of channelDescriptor(kind).fields) expect(t.settings[f.name], `${lang} ${f.name}`).toBeTypeOf("string");
+      }
+      for (const p of ["http_url", "plan_ids", "telegram_chat", "env_safe_line"])
+        expect(t.settings[`channel_error_${p}`], `${lang} ${p}`).toBeTypeOf("string");
     }
   });
 });
