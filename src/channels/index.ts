@@ -6,6 +6,7 @@
 import { emailTransport, type EmailDeps } from './email/transport.js';
 import { ntfyChannel } from './ntfy/transport.js';
 import type { ChannelOptions } from './options.js';
+import { teamsChannel } from './teams/transport.js';
 import { telegramChannel } from './telegram/transport.js';
 import type { Transport } from './transport.js';
 import { webhookChannel } from './webhook/transport.js';
@@ -28,8 +29,7 @@ export const channelOptionsOf = (cfg: Readonly<Config>): ChannelOptions => ({
 export const CHANNELS: readonly ChannelFactory[] = [
   emailTransport,
   (d) => telegramChannel(d.config.channels.telegram, channelOptionsOf(d.config)),
-  // Microsoft Teams: (d) => teamsChannel(d.config.channels.teams, channelOptionsOf(d.config)),
-  // once src/channels/teams/transport.ts is committed (its settings are in the manifest already).
+  (d) => teamsChannel(d.config.channels.teams, channelOptionsOf(d.config)),
   (d) => ntfyChannel(d.config.channels.ntfy, channelOptionsOf(d.config)),
   (d) => webhookChannel(d.config.channels.webhook, channelOptionsOf(d.config)),
 ];

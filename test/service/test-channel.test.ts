@@ -23,6 +23,31 @@ function senderFor(env: Record<string, string>) {
   return testChannelSender({ config, transports, nowMs: () => 1_786_238_400_000 });
 }
 
+describe('the channel registry (src/channels/index.ts)', () => {
+  const transportsOf = (env: Record<string, string>) =>
+    transportsFor({
+      config: loadConfig(env),
+      mailer: noMail,
+      smarthost: async () => assert.fail('no smarthost'),
+      sender: () => 'x@example.org',
+    }).map((t) => t.channel);
+
+  test('builds each configured channel from config.channels, email first; the others stay off', () => {
+    assert.deepEqual(transportsOf({}), ['email']);
+    assert.deepEqual(
+      transportsOf({
+        TELEGRAM_BOT_TOKEN: '123456:AAE-token',
+        TELEGRAM_CHAT_ID: '42',
+        TEAMS_WEBHOOK_URL: 'https://teams.example.org/workflows/x',
+        NTFY_TOPIC_URL: 'https://ntfy.example.org/backups',
+        WEBHOOK_URL: 'https://hooks.example.org/h',
+        WEBHOOK_SECRET: 'a-long-shared-secret',
+      }),
+      ['email', 'telegram', 'teams', 'ntfy', 'webhook'],
+    );
+  });
+});
+
 describe('send a test through a channel', () => {
   let sim: TelegramSim;
   before(async () => {
