@@ -100,8 +100,14 @@ describe('refresh (update-module.d, configure-module)', () => {
     assert.deepEqual(await read(), before);
     assert.deepEqual(await drainEvents(), []);
     const current = await runAction('get-configuration', {}, h.o);
-    // smarthost and plans are read-only context for the page, not settings configure-module takes.
-    const { smarthost: _smarthost, plans: _plans, ...settings } = current.output as Record<string, unknown>;
+    // smarthost, plans and secrets (set / not set, issue #22) are read-only context for the page,
+    // not settings configure-module takes.
+    const {
+      smarthost: _smarthost,
+      plans: _plans,
+      secrets: _secrets,
+      ...settings
+    } = current.output as Record<string, unknown>;
     const configured = await runAction('configure-module', settings, h.o);
     assert.equal(configured.status, 'completed', configured.error);
     assert.deepEqual(await drainEvents(), [], 'configure-module with metrics on changes nothing');
