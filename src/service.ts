@@ -32,6 +32,7 @@ import { MissedRunWatchdog, redisWatchStore } from './triggers/missed-runs.js';
 import type { RepoChecker } from './repocheck/index.js';
 import type { ErrorLineReader } from './ns8/loki.js';
 import { createRunHistory } from './trends/history.js';
+import { createSnapshotCounts } from './repocheck/counts.js';
 import { stuckLimitOf } from './notify/stuck.js';
 import { thresholdsOf } from './trends/anomaly.js';
 import type { NotifySettings } from './domain/policy.js';
@@ -148,7 +149,13 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     records,
     clock,
     log: log.child({ stage: 'pipeline' }),
-    repoChecker: repoCheckerFor(opts.repoChecker, cfg, { log, clock, setLink }),
+    repoChecker: repoCheckerFor(opts.repoChecker, cfg, {
+      log,
+      clock,
+      setLink,
+      counts: createSnapshotCounts(redis.writer, cfg.moduleId, warn),
+      history: runHistory,
+    }),
     notify,
     runLog: createRunLog(redis.writer, keys.runLog, warn),
     silences,

@@ -240,6 +240,23 @@ export const WATCH_RECORD: RecordShape<WatchRecord> = {
   },
 };
 
+/** What the last confirmation saw in one repository (issue #23): losses are measured against it. */
+export interface SnapshotCount {
+  /** Snapshots listed. */
+  count: number;
+  /** Unix s of the check. */
+  at: number;
+}
+
+/** Guard of a stored snapshot count (`module/<id>/snapshot-counts`). */
+export const SNAPSHOT_COUNT: RecordShape<SnapshotCount> = {
+  name: 'snapshot count',
+  problem(v) {
+    if (!Number.isInteger(v.count) || (v.count as number) < 0) return 'count not a whole number';
+    return isNumber(v.at) ? null : 'no time of the check';
+  },
+};
+
 /** Keys of the module namespace. */
 export const moduleKeys = (moduleId: string) => ({
   plans: `module/${moduleId}/plans`,
@@ -264,8 +281,15 @@ export const moduleKeys = (moduleId: string) => ({
   writer: `module/${moduleId}/writer`,
   /** HASH plan id -> Silence JSON: acknowledged and snoozed plans (notify/silence.ts, issue #24). */
   silences: `module/${moduleId}/silences`,
+  /** HASH window id -> MaintenanceWindow JSON: recurring maintenance windows (notify/maintenance.ts, issue #24). */
+  maintenance: `module/${moduleId}/maintenance`,
   /** HASH run key -> Loki reads of its error lines started and not finished (ns8/loki.ts). */
   lokiReads: `module/${moduleId}/loki-reads`,
+  /**
+   * HASH `<destination id>/<repository path>` -> SnapshotCount JSON: the snapshots the last
+   * confirmation saw, so a deletion at the destination across a restart is still seen (repocheck/counts.ts).
+   */
+  snapshotCounts: `module/${moduleId}/snapshot-counts`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

@@ -24,6 +24,8 @@ import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow } from '../domain/run.js';
 import type { RepoCheck } from '../domain/destination.js';
 import type { RepoChecker } from './types.js';
+import { countField, type SnapshotCounts } from './counts.js';
+import type { RunSummary } from '../trends/anomaly.js';
 
 export const ACTION = 'read-backup-snapshots';
 
@@ -36,6 +38,10 @@ export interface CheckerDeps {
   secrets?: (Secret | string)[];
   /** Unix s of the plan's last expected run; default: the run's start (its trigger time). */
   expectedRun?: (run: RunReport) => number | null;
+  /** Where the last snapshot counts are kept across restarts (Redis); none = in memory only. */
+  counts?: SnapshotCounts;
+  /** The plan's past runs, for how long a cleanup has been failing; none = no "stuck since". */
+  history?: { load(planId: number): Promise<RunSummary[]> };
 }
 
 type Outcome = RawOutcome & { message?: string; cancelled?: boolean; capped?: boolean; startedAt?: number };
@@ -53,8 +59,34 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
   const slots = semaphore(settings.concurrency);
   /** Unix ms of the checks started in the last hour, against REPO_CHECK_MAX_PER_HOUR. */
   const startedTimes: number[] = [];
-  /** Snapshots seen at the last confirmation, per repository: losses are measured against it. */
+  /**
+   * Snapshots seen at the last confirmation, per repository (countField): losses are measured
+   * against it. With `deps.counts` it is read from Redis at each confirmation (a restart or a new
+   * writer keeps it); this copy only answers when Redis cannot.
+   */
   const lastCounts = new Map<string, number>();
+
+  /** The previous counts of these rows: Redis first, this process's memory when Redis fails. */
+  async function previousCounts(run: RunReport, rows: ModuleRow[], log: Logger): Promise<Map<string, number>> {
+    if (!deps.counts) return lastCounts;
+    const refs = rows.map((m) => ({ dest: run.destinationId, path: m.repoPath }));
+    try {
+      return await deps.counts.load(refs);
+    } catch (e) {
+      log.warning('cannot read the last snapshot counts: measured against this process only', { error: String(e) });
+      return lastCounts;
+    }
+  }
+
+  async function rememberCounts(seen: Map<string, number>, log: Logger): Promise<void> {
+    for (const [f, n] of seen) lastCounts.set(f, n);
+    if (!deps.counts) return;
+    await deps.counts.save(seen, Math.floor(clock.now() / 1000)).catch((e: unknown) => {
+      log.warning('cannot store the snapshot counts: a deletion across a restart may be missed', {
+        error: String(e),
+      });
+    });
+  }
 
   /** Takes one of the hour's checks, or says the hour's cap is reached. */
   function takeHourly(): boolean {
@@ -168,9 +200,15 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
   }
 
   /** One application's confirmation: its repository read after its backup ended (issue #23). */
-  async function confirmOne(run: RunReport, m: ModuleRow, retention: number, budget: AbortSignal) {
+  async function confirmOne(
+    run: RunReport,
+    m: ModuleRow,
+    retention: number,
+    budget: AbortSignal,
+    previous: Map<string, number>,
+  ) {
     const t = toTarget(m);
-    const key = `${run.destinationId}\n${m.repoPath}`;
+    const key = countField({ dest: run.destinationId, path: m.repoPath });
     const o = await outcomeOf(
       run.destinationId,
       m.repoPath,
@@ -182,9 +220,7 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       : o.capped
         ? skippedCheck(t, 'CHECK_SKIPPED_HOURLY_CAP')
         : toRepoCheck(t, classifyRepoCheck(o), o, null, deps.secrets);
-    const c = confirmationOf(m, check, retention, lastCounts.get(key) ?? null);
-    if (c.verdict !== 'not_checked' && c.snapshotCount !== null) lastCounts.set(key, c.snapshotCount);
-    return c;
+    return confirmationOf(m, check, retention, previous.get(key) ?? null);
   }
 
   return {
@@ -197,14 +233,22 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       const budget = deadline(settings.budget * 1000, signal);
       // Every application of the report may wait on the one budget signal at once.
       setMaxListeners(rows.length * 4 + 10, budget.signal);
+      const previous = await previousCounts(run, rows, log);
       const found = await pool(rows, rows.length, async (m) => {
         try {
-          return await confirmOne(run, m, retention, budget.signal);
+          return await confirmOne(run, m, retention, budget.signal, previous);
         } catch (e) {
           log.error('confirmation failed unexpectedly', { module: m.moduleId, error: String(e) });
           return confirmationOf(m, skippedCheck(toTarget(m), 'CHECK_INTERNAL_ERROR'), retention, null);
         }
       }).finally(() => budget.clear());
+      const seen = new Map<string, number>();
+      rows.forEach((m, i) => {
+        const c = found[i]!;
+        if (c.verdict !== 'not_checked' && c.snapshotCount !== null)
+          seen.set(countField({ dest: run.destinationId, path: m.repoPath }), c.snapshotCount);
+      });
+      await rememberCounts(seen, log);
       const counts: Record<string, number> = {};
       for (const c of found) counts[c.verdict] = (counts[c.verdict] ?? 0) + 1;
       log.info('destination confirmed', { ...counts, lost: found.filter((c) => c.loss).length });

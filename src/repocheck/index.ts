@@ -8,6 +8,8 @@ import type { RunReport } from '../domain/run.js';
 import { ApiError, createApiClient, type TaskRunner } from '../ns8/api-client.js';
 import { createChecker } from './checker.js';
 import type { RepoChecker } from './types.js';
+import type { SnapshotCounts } from './counts.js';
+import type { RunSummary } from '../trends/anomaly.js';
 
 export type { RepoChecker } from './types.js';
 
@@ -20,6 +22,10 @@ export interface RepoCheckerDeps {
   /** Status poll interval, ms (default 1000). */
   pollMs?: number;
   expectedRun?: (run: RunReport) => number | null;
+  /** The last snapshot counts, kept across restarts (repocheck/counts.ts); none = in memory. */
+  counts?: SnapshotCounts;
+  /** The plan's past runs, for "retention stuck since …"; none = not said. */
+  history?: { load(planId: number): Promise<RunSummary[]> };
 }
 
 export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearCache(): void } {
@@ -42,6 +48,8 @@ export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearC
     clock: deps.clock,
     logger,
     expectedRun: deps.expectedRun,
+    counts: deps.counts,
+    history: deps.history,
     secrets: redis.password ? [redis.password] : [],
   });
 }

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { LinkName } from '../domain/link.js';
 import type { Logger } from '../log.js';
 import { observeApiServer, startMetrics, type MetricsOptions, type MetricsEndpoint } from '../metrics/index.js';
-import { createRepoChecker, type RepoChecker } from '../repocheck/index.js';
+import { createRepoChecker, type RepoChecker, type RepoCheckerDeps } from '../repocheck/index.js';
 import { AlertmanagerPoller, type PollerDeps } from '../triggers/alertmanager-poller.js';
 
 type LinkSetter = (name: LinkName, ok: boolean, error: string | null) => void;
@@ -28,13 +28,13 @@ export function metricsEndpointFor(
 export function repoCheckerFor(
   given: RepoChecker | null | undefined,
   cfg: Config,
-  o: { log: Logger; clock: Clock; setLink: LinkSetter },
+  o: { log: Logger; clock: Clock; setLink: LinkSetter } & Pick<RepoCheckerDeps, 'counts' | 'history'>,
 ): RepoChecker | null {
   const checker =
     given !== undefined
       ? given
       : cfg.repoCheck.enabled
-        ? createRepoChecker({ config: cfg, logger: o.log, clock: o.clock })
+        ? createRepoChecker({ config: cfg, logger: o.log, clock: o.clock, counts: o.counts, history: o.history })
         : null;
   return checker && observeApiServer(checker, (ok, e) => o.setLink('api_server', ok, e));
 }

@@ -17,6 +17,10 @@ import { memoryLogger } from '../../src/log.js';
 import { systemClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import type { ModuleRow, RunReport } from '../../src/domain/run.js';
+import { createClient } from 'redis';
+import { createSnapshotCounts } from '../../src/repocheck/counts.js';
+import { moduleKeys } from '../../src/domain/records.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
 
 let h: Harness;
 const PW = 'c3d4'.repeat(16);
@@ -150,6 +154,43 @@ test('snapshots deleted behind the plan: a WARNING naming the application and th
     /Cloud.*: .*5 snapshots at the previous check, 3 now, and the plan keeps 5: snapshots were deleted at NAS share outside the plan/,
   );
   assert.match(mail.text, /What to do[\s\S]*Snapshots of .*Cloud.* were deleted at NAS share outside the plan/i);
+});
+
+test('snapshots deleted between two runs separated by a service restart are still reported', async () => {
+  const dest = await h.addDestination('NAS share', PW);
+  const url = h.restic.repoUrl(dest, NC);
+  await makeRepository(url, PW, { snapshots: 4, time: new Date(Date.now() - 5 * 86400_000) });
+  /** One service lifetime: its own Redis connection (module credentials) and its own checker. */
+  const service = async () => {
+    const redis = createClient({ url: h.redis.moduleUrl });
+    redis.on('error', () => undefined);
+    await redis.connect();
+    const counts = createSnapshotCounts(redis, MODULE_ID);
+    const c = createRepoChecker({ config: h.config(), logger: memoryLogger(), clock: systemClock, pollMs: 50, counts });
+    return { c, stop: () => redis.quit() };
+  };
+  const before = await service();
+  const first = reportOf(dest, { nextcloud1: await backup(dest, 'nextcloud1', NC, 5) });
+  assert.equal((await before.c.confirm!(first, 5)).get('nextcloud1')!.snapshotCount, 5);
+  await before.stop();
+  // Stored where the state dump takes it (statedump.py), not only in the stopped process.
+  const admin = createClient({ url: h.redis.adminUrl });
+  await admin.connect();
+  const stored = JSON.parse((await admin.hGet(moduleKeys(MODULE_ID).snapshotCounts, `${dest}/${NC}`))!);
+  await admin.quit();
+  assert.deepEqual([stored.v, stored.count], [1, 5]);
+  // While the service is down, 3 of the 5 snapshots go at the destination.
+  const snaps = path.join(h.restic.repoDir(dest, NC), 'snapshots');
+  for (const f of readdirSync(snaps).sort().slice(0, 3)) unlinkSync(path.join(snaps, f));
+  const after = await service();
+  try {
+    const second = reportOf(dest, { nextcloud1: await backup(dest, 'nextcloud1', NC, 5) });
+    const found = await after.c.confirm!(second, 5);
+    assert.deepEqual(found.get('nextcloud1')!.loss, { before: 5, after: 3, retention: 5 });
+    assert.equal(withConfirmations(second, found).outcome, 'WARNING');
+  } finally {
+    await after.stop();
+  }
 });
 
 test('20 plans × 30 applications at once: never more restic than the concurrency, the first report within its budget', async () => {
