@@ -8,6 +8,7 @@ import type { PlanSnapshot } from '../domain/backup.js';
 import type { Redis } from '../ns8/redis.js';
 import { listPlanIds, readPlanSnapshots } from '../correlate/read-plan.js';
 import { parseHistory, type RunSummary } from '../trends/anomaly.js';
+import { SILENCE, type Silence } from '../notify/silence.js';
 
 export interface CollectedState {
   snapshots: PlanSnapshot[];
@@ -16,6 +17,8 @@ export interface CollectedState {
   outboxDepth: number;
   /** Issue #23: each plan's newest run kept in `module/<id>/runs` (confirmation, snapshots). */
   lastRuns: Map<number, RunSummary>;
+  /** Issue #24: acknowledged and snoozed plans (`module/<id>/silences`). */
+  silences: Map<number, Silence>;
 }
 
 /** A damaged record is left out, never guessed; silently: the writer's own reads log it once. */
@@ -45,17 +48,25 @@ export async function collectState(
     timer = setTimeout(() => reject(new Error(`cluster state not read within ${timeoutMs} ms`)), timeoutMs);
   });
   const work = (async () => {
-    const own = reader.multi().hGetAll(k.plans).hGetAll(k.watchdog).hLen(k.outbox).hGetAll(k.runs).execAsPipeline();
+    const own = reader
+      .multi()
+      .hGetAll(k.plans)
+      .hGetAll(k.watchdog)
+      .hLen(k.outbox)
+      .hGetAll(k.runs)
+      .hGetAll(k.silences)
+      .execAsPipeline();
     const [snapshots, replies] = await Promise.all([
       listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids, nowS)),
       own,
     ]);
     const err = replies.find((r) => r instanceof Error);
     if (err) throw err;
-    const [plans, watch, depth, runs] = replies as unknown as [
+    const [plans, watch, depth, runs, silences] = replies as unknown as [
       Record<string, string>,
       Record<string, string>,
       number,
+      Record<string, string>,
       Record<string, string>,
     ];
     return {
@@ -64,6 +75,7 @@ export async function collectState(
       watch: parseHash(watch, WATCH_RECORD),
       outboxDepth: Number(depth),
       lastRuns: lastRunsOf(runs),
+      silences: parseHash(silences, SILENCE),
     };
   })();
   try {

@@ -67,6 +67,7 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
       snapshots: state?.snapshots ?? null,
       planStates: state?.planStates ?? new Map(),
       lastRuns: state?.lastRuns ?? new Map(),
+      silences: state?.silences ?? new Map(),
       watch: state?.watch ?? new Map(),
       outboxDepth: state?.outboxDepth ?? null,
       links,

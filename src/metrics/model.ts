@@ -14,6 +14,7 @@ import type { WatchRecord } from '../domain/records.js';
 import { checkPlan, type WatchOptions } from '../schedule/watch.js';
 import { CONFIRMATION_VERDICTS } from '../domain/destination.js';
 import type { RunSummary } from '../trends/anomaly.js';
+import { snoozeOver, type Silence, type SilenceKind } from '../notify/silence.js';
 
 export type { Link } from '../domain/link.js';
 
@@ -30,6 +31,8 @@ export interface MetricsInput {
   options: { maxRunSeconds: number; watch: WatchOptions; maxApplicationPairs: number };
   /** Issue #23: each plan's last decided run as kept in `module/<id>/runs` (its newest entry). */
   lastRuns?: Map<number, RunSummary>;
+  /** Issue #24: `module/<id>/silences` by plan id (notify/silence.ts). */
+  silences?: Map<number, Silence>;
 }
 
 export interface Sample {
@@ -162,6 +165,11 @@ export const FAMILIES = {
     help: 'When the link was last used or checked, unix seconds.',
     labelNames: ['link'],
   },
+  planSilenced: {
+    name: 'backup_monitor_plan_silenced',
+    help: 'Issue #24: 1 while the plan is acknowledged (its failure is known) or snoozed (no mail until its end), else 0; by = the cluster-admin user who did it (empty: from the admin page).',
+    labelNames: [...P, 'kind', 'by'],
+  },
   pairsDropped: {
     name: 'backup_monitor_metrics_application_pairs_dropped',
     help: 'Plan/application pairs left out of the per-application series because of the cardinality cap.',
@@ -228,6 +236,9 @@ export function metricFamilies(input: MetricsInput): Family[] {
       put('watchedSince', p, rec.firstSeen);
     }
 
+    for (const [kind, by] of silencedBy(input.silences?.get(snap.plan.id), state, input.nowS))
+      put('planSilenced', { ...p, kind, by: by === null ? '' : cut(by) }, by === null ? 0 : 1);
+
     for (const m of live) {
       const s = snap.statuses.get(m.id);
       if (!s) continue;
@@ -258,4 +269,22 @@ export function metricFamilies(input: MetricsInput): Family[] {
   }
   put('pairsDropped', {}, dropped);
   return Object.values(out);
+}
+
+/**
+ * Who holds each kind of silence now (null: not in force). An acknowledgement holds while the
+ * plan's last reported outcome is the one acknowledged; a snooze until its time has come. The
+ * service removes ended ones at the next run; the gauge says 0 from the moment they end.
+ */
+function silencedBy(
+  s: Silence | undefined,
+  state: PlanState | undefined,
+  nowS: number,
+): [SilenceKind, string | null][] {
+  const ack = s?.acknowledged && state?.lastOutcome === s.acknowledged.outcome ? s.acknowledged.by : null;
+  const snoozed = s?.snoozed && !snoozeOver(s.snoozed, nowS) ? s.snoozed.by : null;
+  return [
+    ['acknowledged', ack],
+    ['snoozed', snoozed],
+  ];
 }
