@@ -24,6 +24,7 @@ import type { RepoChecker } from './repocheck/types.js';
 import { withConfirmations } from './repocheck/confirm.js';
 import type { Confirmation } from './domain/destination.js';
 import { withTrends, type AnomalyThresholds } from './trends/anomaly.js';
+import { withRestoreHorizon } from './schedule/horizon.js';
 import type { RunHistory } from './trends/history.js';
 import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
 import type { FlushRequest } from './domain/flush.js';
@@ -155,10 +156,19 @@ export function createPipeline(deps: PipelineDeps) {
     const prev = withoutFutureTimes(await deps.records.planState(req.planId), nowS, CLOCK_TOLERANCE_SECONDS);
     const policy = policyOf(deps.notify, req.planId);
     if (req.kind === 'stuck') return notifyStuck(log, req, snap, prev, policy, nowS);
-    const correlated = await withConfirmation(log, req, snap, await withHistory(log, boundRun(runOf(req, snap, prev))));
+    const confirmed = await withConfirmation(log, req, snap, await withHistory(log, boundRun(runOf(req, snap, prev))));
+    const correlated = withRestoreHorizon(confirmed, cfg.schedule.timezone);
     const decided0 = reasonFor(req, prev, correlated, policy);
     const { reason, snoozeEnded } = deps.silences
-      ? await throughSilence(deps.silences, log, correlated, decided0, nowS, req.kind === 'reminder')
+      ? await throughSilence(
+          deps.silences,
+          log,
+          correlated,
+          decided0,
+          nowS,
+          req.kind === 'reminder',
+          cfg.schedule.timezone,
+        )
       : { reason: decided0, snoozeEnded: false };
     const run = withStaleness(correlated, prev);
     const route = routeOf(reason, policy);
@@ -192,7 +202,9 @@ export function createPipeline(deps: PipelineDeps) {
     nowS: number,
   ): Promise<void> {
     const run = boundRun(runOf(req, snap, prev));
-    const held = deps.silences ? (await throughSilence(deps.silences, log, run, 'first', nowS, true)).reason : 'first';
+    const held = deps.silences
+      ? (await throughSilence(deps.silences, log, run, 'first', nowS, true, cfg.schedule.timezone)).reason
+      : 'first';
     if (!prev || held !== 'first' || routeOf('first', policy) !== 'mail') {
       log.info('run still open, not mailed', { since: req.since, held, policy, known: !!prev });
       return;

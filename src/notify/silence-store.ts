@@ -6,12 +6,16 @@ import type { Logger } from '../log.js';
 import { moduleKeys, type NotifyReason } from '../domain/records.js';
 import type { RunReport } from '../domain/run.js';
 import { applySilence, SILENCE, type Silence } from './silence.js';
+import { MAINTENANCE_WINDOW, sortedWindows, windowHolding, type MaintenanceWindow } from './maintenance.js';
+import { MAILED } from './decide.js';
 
 export interface SilenceStore {
   load(planId: number): Promise<Silence | undefined>;
   all(): Promise<Map<number, Silence>>;
   /** Stores what is left of a plan's silence once part of it ended; nothing left removes the field. */
   ended(planId: number, before: Silence | undefined, next: Silence): Promise<void>;
+  /** The maintenance windows, cluster-wide and per plan (`module/<id>/maintenance`). */
+  windows(): Promise<MaintenanceWindow[]>;
 }
 
 interface HashClient {
@@ -23,6 +27,7 @@ interface HashClient {
 
 export function createSilenceStore(redis: HashClient, moduleId: string, warn: RecordWarn = silent): SilenceStore {
   const key = moduleKeys(moduleId).silences;
+  const windowsKey = moduleKeys(moduleId).maintenance;
   const parse = (raw: string, planId: string) => parseRecord(SILENCE, raw, `${key} ${planId}`, warn) ?? undefined;
   return {
     async load(planId) {
@@ -45,12 +50,21 @@ export function createSilenceStore(redis: HashClient, moduleId: string, warn: Re
       if (next.acknowledged || next.snoozed) await redis.hSet(key, String(planId), JSON.stringify(versioned(next)));
       else await redis.hDel(key, String(planId));
     },
+    async windows() {
+      const out: MaintenanceWindow[] = [];
+      for (const [f, raw] of Object.entries(await redis.hGetAll(windowsKey))) {
+        const w = parseRecord(MAINTENANCE_WINDOW, raw, `${windowsKey} ${f}`, warn);
+        if (w) out.push(w);
+      }
+      return sortedWindows(out);
+    },
   };
 }
 
 /**
- * The pipeline's step: the decision for a plan's run seen through its silence, with what ended
- * removed. Redis failing here costs the silence, never the report.
+ * The pipeline's step: the decision for a plan's run seen through its silence and the maintenance
+ * windows (`timeZone` reads their calendars, as the plans' schedules), with what ended removed.
+ * Redis failing here costs the silence, never the report.
  */
 export async function throughSilence(
   store: SilenceStore,
@@ -59,11 +73,25 @@ export async function throughSilence(
   reason: NotifyReason,
   nowS: number,
   isReminder: boolean,
+  timeZone: string,
 ): Promise<{ reason: NotifyReason; snoozeEnded: boolean }> {
   const warn = (what: string) => (err: Error) =>
     log.warning(`cannot ${what} the plan's silence`, { error: err.message });
-  const silence = await store.load(run.planId).catch(warn('read'));
+  const [silence, windows] = await Promise.all([
+    store.load(run.planId).catch(warn('read')),
+    store.windows().catch((err: Error) => {
+      warn('read the maintenance windows of')(err);
+      return [];
+    }),
+  ]);
   const s = applySilence(silence ?? undefined, run, reason, nowS, isReminder);
+  const window = MAILED.has(s.reason) ? windowHolding(windows, run.planId, run.start, nowS, timeZone) : null;
+  if (window) {
+    // Held news stays news: what this run would end (a snooze announced, an acknowledgement
+    // broken) is judged again by the first run or reminder after the window.
+    log.info('mail held', { by: 'maintenance', window: window.id, reason });
+    return { reason: isReminder ? 'duplicate' : 'muted', snoozeEnded: false };
+  }
   if (s.ended.length) {
     log.info('silence ended', { ended: s.ended.join(',') });
     await store.ended(run.planId, silence ?? undefined, s.next).catch(warn('update'));
