@@ -24,6 +24,7 @@ import { createWriterLease } from './notify/writer-lease.js';
 import { watchdogSink } from './notify/reminders.js';
 import { createSilenceStore } from './notify/silence-store.js';
 import { snoozedPlans } from './notify/silence.js';
+import { acknowledgedPlans } from './digest/content.js';
 import { planRulesOf } from './notify/escalation.js';
 import { moduleKeys } from './domain/records.js';
 import { warnOnce } from './domain/stored-record.js';
@@ -162,6 +163,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     history: runHistory,
     anomalyThresholds: thresholdsOf(cfg.anomaly),
     errorLines: opts.errorLines !== undefined ? opts.errorLines : errorLineReaderFor(cfg, redis, clock, log),
+    channels: firstDeliveriesOf(transports),
     onQueued,
     signal: shutdown.signal,
   });
@@ -231,6 +233,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     readApps: () => readClusterApps(redis.reader),
     store: redisDigestStore(redis.writer, cfg.moduleId, warn),
     readSnoozed: async (nowS) => snoozedPlans(await silences.all(), nowS),
+    readAcknowledged: async () => acknowledgedPlans(await silences.all()),
     clock,
     log: log.child({ stage: 'digest' }),
     intervalMs: opts.digestTickMs,

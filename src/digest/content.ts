@@ -19,7 +19,8 @@ import type { NotifySettings } from '../domain/policy.js';
 import { inDigest, policyOf } from '../notify/policy.js';
 import { coverageGaps, type ClusterApp } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
-import type { SnoozedPlan } from '../notify/silence.js';
+import type { Outcome } from '../domain/run.js';
+import type { Silence, SnoozedPlan } from '../notify/silence.js';
 import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type RunCounts } from '../domain/digest.js';
 import type { SharedRetentionRow } from '../domain/digest.js';
 import { retentionConflicts } from '../domain/retention.js';
@@ -45,6 +46,28 @@ export interface DigestInput {
   notify: NotifySettings;
   /** Plans snoozed at the digest's time (issue #24, notify/silence.ts snoozedPlans). */
   snoozed?: readonly SnoozedPlan[];
+  /** Plans acknowledged (issue #24, acknowledgedPlans): listed while the plan still fails as acknowledged. */
+  acknowledged?: readonly AcknowledgedPlan[];
+}
+
+/** An acknowledgement as the digest needs it (notify/silence.ts Acknowledgement). */
+export interface AcknowledgedPlan {
+  planId: number;
+  by: string;
+  at: number;
+  comment: string;
+  outcome: Outcome;
+}
+
+/** The acknowledgements stored in `module/<id>/silences`, by plan id. */
+export function acknowledgedPlans(silences: ReadonlyMap<number, Silence>): AcknowledgedPlan[] {
+  return [...silences]
+    .filter(([, s]) => !!s.acknowledged)
+    .sort((a, b) => a[0] - b[0])
+    .map(([planId, s]) => {
+      const a = s.acknowledged!;
+      return { planId, by: a.by, at: a.at, comment: a.comment, outcome: a.outcome };
+    });
 }
 
 /** An outcome this version does not know counts as a failure here: never as saved. */
@@ -142,6 +165,11 @@ export function digestContent(i: DigestInput): DigestContent {
   const snoozed = (i.snoozed ?? [])
     .filter((s) => names.has(s.planId))
     .map((s) => ({ id: s.planId, name: names.get(s.planId)!, until: s.until, untilSuccess: s.untilSuccess }));
+  // The service removes an acknowledgement at the run that ends it; until then the plan's last
+  // reported outcome tells whether it still holds (a recovered plan is not listed).
+  const acknowledged = (i.acknowledged ?? [])
+    .filter((a) => names.has(a.planId) && i.states.get(a.planId)?.lastOutcome === a.outcome)
+    .map((a) => ({ id: a.planId, name: names.get(a.planId)!, by: a.by, at: a.at, comment: a.comment }));
   return {
     from: i.from,
     to: i.to,
@@ -151,6 +179,7 @@ export function digestContent(i: DigestInput): DigestContent {
     gaps,
     attention,
     snoozed,
+    acknowledged,
     sharedRetention: sharedRetention(i.snapshots),
   };
 }

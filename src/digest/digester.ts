@@ -31,7 +31,7 @@ import type { NotifySettings } from '../domain/policy.js';
 import { dedupe } from '../notify/policy.js';
 import { writeMail } from '../notify/record-store.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
-import { digestContent } from './content.js';
+import { type AcknowledgedPlan, digestContent } from './content.js';
 import type { SnoozedPlan } from '../notify/silence.js';
 import type { ClusterApp } from './coverage.js';
 import { createRunLog, type RunLogEntry } from './run-log.js';
@@ -63,6 +63,8 @@ export interface DigesterDeps {
   newId?: () => string;
   /** Plans snoozed now (issue #24): listed in every digest. */
   readSnoozed?(nowS: number): Promise<SnoozedPlan[]>;
+  /** Plans acknowledged now (issue #24): who, when and why, in every digest. */
+  readAcknowledged?(): Promise<AcknowledgedPlan[]>;
   /** False on a standby instance (issue #25, one writer per namespace): only the writer sends digests. */
   mayWrite?: () => Promise<boolean>;
 }
@@ -114,12 +116,13 @@ export class Digester {
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
-    const [snapshots, apps, states, runLog, snoozed] = await Promise.all([
+    const [snapshots, apps, states, runLog, snoozed, acknowledged] = await Promise.all([
       this.deps.readPlans(),
       this.deps.readApps(),
       this.deps.store.planStates(),
       this.deps.store.runLog(),
       this.deps.readSnoozed?.(Math.floor(this.deps.clock.now() / 1000)) ?? [],
+      this.deps.readAcknowledged?.() ?? [],
     ]);
     const content = digestContent({
       from,
@@ -131,6 +134,7 @@ export class Digester {
       runLog,
       notify: this.deps.notify,
       snoozed,
+      acknowledged,
     });
     return renderDigest(content, {
       language: this.deps.mail.language,

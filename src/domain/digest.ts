@@ -71,6 +71,8 @@ export interface DigestContent {
   attention: number;
   /** Plans snoozed now (issue #24): every digest lists them, so a silence is never forgotten. */
   snoozed?: SnoozedPlanRow[];
+  /** Plans acknowledged now (issue #24): who, when and why, in every digest. */
+  acknowledged?: AcknowledgedPlanRow[];
   /**
    * Issue #23: applications that enabled plans with different retentions save to one destination:
    * one repository, so the smallest retention is what is kept (domain/retention.ts).
@@ -85,6 +87,15 @@ export interface SharedRetentionRow {
   destinationName: string;
   plans: { id: number; name: string; retention: number }[];
   effectiveRetention: number;
+}
+
+/** An acknowledged plan in a digest: who (empty: from the admin page), when (unix s), why. */
+export interface AcknowledgedPlanRow {
+  id: number;
+  name: string;
+  by: string;
+  at: number;
+  comment: string;
 }
 
 /** A snoozed plan in a digest: until a time (unix s) and/or its next full success. */

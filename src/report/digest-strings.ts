@@ -40,6 +40,8 @@ export interface DigestStrings {
   sampleNote: string;
   /** Issue #24: "{count} plans snoozed: {plans}." with each plan "{name} until {until}". */
   snoozed: { one: string; other: string; until: string; untilSuccess: string; untilEither: string };
+  /** Issue #24: one line per acknowledged plan; {line} is `by` or `page`, then {comment} when there is one. */
+  acknowledged: { by: string; page: string; withComment: string; withoutComment: string };
   /**
    * Issue #23: plans sharing one repository. line: {app} {destination} {plans} {kept}; plan: {name}
    * {id} {retention}; fix: the one step that ends it.
@@ -95,6 +97,12 @@ const en: DigestStrings = {
     until: '{name} until {until}',
     untilSuccess: '{name} until its next full success',
     untilEither: '{name} until {until} or its next full success',
+  },
+  acknowledged: {
+    by: '{name}: acknowledged by {who} on {when}',
+    page: '{name}: acknowledged from the admin page on {when}',
+    withComment: '{line}: {comment}.',
+    withoutComment: '{line}.',
   },
   sharedRetention: {
     title: 'Plans that prune each other',
@@ -157,6 +165,12 @@ const it: DigestStrings = {
     until: '{name} fino al {until}',
     untilSuccess: '{name} fino al prossimo backup completo',
     untilEither: '{name} fino al {until} o al prossimo backup completo',
+  },
+  acknowledged: {
+    by: '{name}: preso in carico da {who} il {when}',
+    page: '{name}: preso in carico dalla pagina di amministrazione il {when}',
+    withComment: '{line}: {comment}.',
+    withoutComment: '{line}.',
   },
   sharedRetention: {
     title: 'Piani che si cancellano a vicenda',

@@ -162,8 +162,24 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
   if (o.sample) lines.push(s.sampleNote);
   const snoozed = snoozedLine(c, s, o);
   if (snoozed) lines.push(snoozed);
+  lines.push(...acknowledgedLines(c, s, o));
   return lines;
 }
+
+/** Issue #24: "Weekly SMB: acknowledged by admin on 2026-12-07 09:12 CET: NAS replaced." per plan. */
+export function acknowledgedLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions): string[] {
+  const w = s.acknowledged;
+  return (c.acknowledged ?? []).map((a) => {
+    const name = isolate(clean(a.name, NAME_MAX));
+    const when = day(a.at, s, o.timeZone);
+    const line = a.by ? fill(w.by, { name, who: isolate(clean(a.by, NAME_MAX)), when }) : fill(w.page, { name, when });
+    const comment = clean(a.comment, COMMENT_MAX);
+    return comment ? fill(w.withComment, { line, comment: isolate(comment) }) : fill(w.withoutComment, { line });
+  });
+}
+
+/** The acknowledge-plan action allows 500 characters; a digest line shows them all. */
+const COMMENT_MAX = 500;
 
 /** Issue #24: "2 plans snoozed: Weekly SMB until 2026-12-11 08:00 CET, …" in every digest. */
 export function snoozedLine(c: DigestContent, s: DigestStrings, o: DigestRenderOptions): string | null {
