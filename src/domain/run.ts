@@ -4,6 +4,7 @@
 import type { ModuleStatus, StatusProblem } from './backup.js';
 import type { Confirmation, DestinationHealth } from './destination.js';
 
+import type { RestoreHorizon } from './horizon.js';
 import type { Outcome } from './outcome.js';
 
 // The outcome vocabulary lives in the one outcome table (./outcome.ts); re-exported for the stages
@@ -109,6 +110,8 @@ export interface RunReport {
   /** The plan's OnCalendar schedule and retention (`--keep-last`) when the run was correlated (issue #23: the restore horizon). */
   schedule?: string;
   retention?: number;
+  /** Issue #23 item 3: set by the pipeline for a suspicious run (src/schedule/horizon.ts withRestoreHorizon). */
+  restoreHorizon?: RestoreHorizon | null;
 }
 
 /** The run's outcome from its module rows (MISSING is decided elsewhere: nothing ran). */

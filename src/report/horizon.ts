@@ -5,15 +5,10 @@
 // plan's own retention removes, one run at a time, the snapshots taken before it. The date is when
 // the last of them goes (src/schedule/horizon.ts). Its words live here, en and it.
 import type { Language } from '../config.js';
-import type { AnomalyKind, ModuleRow, RunReport } from '../domain/run.js';
-import { restoreHorizon, type RestoreHorizon } from '../schedule/horizon.js';
+import type { RunReport } from '../domain/run.js';
+import { isSuspicious, type RestoreHorizon } from '../domain/horizon.js';
 import { clean, formatDateTime } from './format.js';
 import { rich, type Line } from './layout.js';
-
-/** Anomalies after which the snapshots taken before the run are the ones to keep. */
-export const SUSPICIOUS: ReadonlySet<AnomalyKind> = new Set(['shrink', 'growth', 'zero_files', 'snapshots_deleted']);
-
-const suspicious = (m: ModuleRow) => (m.anomalies ?? []).some((a) => SUSPICIOUS.has(a.kind));
 
 export interface HorizonWords {
   /** {modules} {planName} {retention} {runs} {date} */
@@ -36,22 +31,17 @@ export const HORIZON_STRINGS: Record<Language, HorizonWords> = {
 };
 
 /** The horizon of a suspicious run, or null when the run is not suspicious or its plan is unknown. */
-export function horizonOf(
-  run: Pick<RunReport, 'start' | 'modules' | 'schedule' | 'retention'>,
-  timeZone: string,
-): RestoreHorizon | null {
-  if (run.schedule === undefined || run.retention === undefined) return null;
-  if (!run.modules.some(suspicious)) return null;
-  return restoreHorizon(run.start, run.schedule, run.retention, timeZone);
+export function horizonOf(run: Pick<RunReport, 'modules' | 'restoreHorizon'>): RestoreHorizon | null {
+  return run.modules.some(isSuspicious) ? (run.restoreHorizon ?? null) : null;
 }
 
 /** The step for "What to do", or null. */
 export function horizonStep(run: RunReport, lang: Language, timeZone: string): Line | null {
-  const h = horizonOf(run, timeZone);
+  const h = horizonOf(run);
   if (!h || (!h.gone && h.prunedAt === null)) return null;
   const w = HORIZON_STRINGS[lang] ?? HORIZON_STRINGS.en;
   const modules = run.modules
-    .filter(suspicious)
+    .filter(isSuspicious)
     .map((m) => (m.uiName ? `${clean(m.uiName)} (${clean(m.moduleId)})` : clean(m.moduleId)))
     .join(', ');
   const vars = { modules, planName: clean(run.planName), retention: run.retention ?? 0 };

@@ -9,14 +9,10 @@
 import { parseCalendar, isCalendarError } from './calendar.js';
 import { nextRun } from './runs.js';
 
-export interface RestoreHorizon {
-  /** Runs that can still save before the one that removes the last clean snapshot. */
-  runsLeft: number;
-  /** Unix s of the scheduled run that removes it; null when already gone or the schedule never fires. */
-  prunedAt: number | null;
-  /** The retention keeps only the suspicious snapshot: nothing older is left. */
-  gone: boolean;
-}
+import { isSuspicious, type RestoreHorizon } from '../domain/horizon.js';
+import type { RunReport } from '../domain/run.js';
+
+export type { RestoreHorizon } from '../domain/horizon.js';
 
 /** Beyond this many runs the date is far enough not to be news (and the search stays bounded). */
 export const HORIZON_MAX_RUNS = 1000;
@@ -43,4 +39,10 @@ export function restoreHorizon(
     at = next;
   }
   return { runsLeft: keep - 2, prunedAt: Math.floor(at.getTime() / 1000), gone: false };
+}
+
+/** The run with its horizon when it is suspicious and its plan's schedule and retention are known. */
+export function withRestoreHorizon(run: RunReport, timeZone: string): RunReport {
+  if (run.schedule === undefined || run.retention === undefined || !run.modules.some(isSuspicious)) return run;
+  return { ...run, restoreHorizon: restoreHorizon(run.start, run.schedule, run.retention, timeZone) };
 }

@@ -5,10 +5,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunReport } from '../../src/domain/run.js';
 import { renderReport } from '../../src/report/render.js';
+import { withRestoreHorizon } from '../../src/schedule/horizon.js';
 import { OPTIONS as O, RUNS, T } from './fixtures.js';
 
 /** Weekly on Sunday 03:00 (Rome): T is Sunday 2026-08-09 03:00 CEST; the k-th next run is T + k weeks (no DST change in August). */
-const weekly = (retention: number): RunReport => ({ ...RUNS.warning!, schedule: 'Sun *-*-* 03:00:00', retention });
+/** As the pipeline hands it to the report: the horizon computed from schedule and retention. */
+const weekly = (retention: number): RunReport =>
+  withRestoreHorizon({ ...RUNS.warning!, schedule: 'Sun *-*-* 03:00:00', retention }, 'Europe/Rome');
 const WEEK = 7 * 86_400;
 const romeDate = (unixS: number) =>
   new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome', dateStyle: 'short', timeStyle: 'short' }).format(
@@ -25,7 +28,10 @@ describe('report: the clean-restore-point horizon', () => {
     const step = mail.text.split('\n').find((l) => l.includes('Raise the retention or pause the plan'));
     assert.ok(step, mail.text);
     assert.match(step, new RegExp(`before ${expected} CEST: .* keeps the last 4 snapshots, so after 2 more runs`));
-    assert.match(mail.html, /Raise the retention or pause the plan before <span dir="auto">2026-08-30 03:00 CEST<\/span>/);
+    assert.match(
+      mail.html,
+      /Raise the retention or pause the plan before <span dir="auto">2026-08-30 03:00 CEST<\/span>/,
+    );
     const it = renderReport(r, 'first', { ...O, language: 'it' });
     assert.match(it.text, /Aumentare la retention o sospendere il piano prima del 2026-08-30 03:00 CEST/);
   });
@@ -35,7 +41,11 @@ describe('report: the clean-restore-point horizon', () => {
       renderReport(weekly(1), 'first', O).text,
       /keeps only the last 1 snapshot: no snapshot of .* taken before this run is left/,
     );
-    const ok = renderReport({ ...RUNS.success!, schedule: 'Sun *-*-* 03:00:00', retention: 4 }, 'first', O);
+    const ok = renderReport(
+      withRestoreHorizon({ ...RUNS.success!, schedule: 'Sun *-*-* 03:00:00', retention: 4 }, 'Europe/Rome'),
+      'first',
+      O,
+    );
     assert.doesNotMatch(ok.text, /Raise the retention/);
     assert.doesNotMatch(renderReport(RUNS.warning!, 'first', O).text, /Raise the retention/);
   });
