@@ -132,4 +132,9 @@ export interface Confirmation {
   loss?: SnapshotLoss | null;
   /** For not_checked: why (CHECK_SKIPPED_BUDGET, CHECK_SKIPPED_HOURLY_CAP, REPO_*, API_*). */
   code?: string;
+  /**
+   * For cleanup_failed: set when the cleanup has failed on every run of this application for
+   * several runs in a row (the run history): since = unix s of the first of them, runs = how many.
+   */
+  cleanupStuck?: { since: number; runs: number } | null;
 }

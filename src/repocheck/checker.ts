@@ -19,10 +19,10 @@ import {
   toTarget,
   type Target,
 } from './select.js';
-import { confirmationOf, rowsToConfirm, SNAPSHOT_SLACK_S } from './confirm.js';
+import { confirmationOf, rowsToConfirm, SNAPSHOT_SLACK_S, withCleanupStreaks } from './confirm.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow } from '../domain/run.js';
-import type { RepoCheck } from '../domain/destination.js';
+import type { Confirmation, RepoCheck } from '../domain/destination.js';
 import type { RepoChecker } from './types.js';
 import { countField, type SnapshotCounts } from './counts.js';
 import type { RunSummary } from '../trends/anomaly.js';
@@ -223,6 +223,17 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     return confirmationOf(m, check, retention, previous.get(key) ?? null);
   }
 
+  /** Issue #23: a cleanup failing run after run says since when (the run history); without it, nothing is said. */
+  async function withStreaks(run: RunReport, found: Map<string, Confirmation>, log: Logger) {
+    if (!deps.history) return found;
+    try {
+      return withCleanupStreaks(run, found, await deps.history.load(run.planId));
+    } catch (e) {
+      log.warning('cannot read the run history: no "retention stuck since"', { error: String(e) });
+      return found;
+    }
+  }
+
   return {
     clearCache: () => cache.clear(),
     async confirm(run, retention, signal) {
@@ -252,7 +263,8 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       const counts: Record<string, number> = {};
       for (const c of found) counts[c.verdict] = (counts[c.verdict] ?? 0) + 1;
       log.info('destination confirmed', { ...counts, lost: found.filter((c) => c.loss).length });
-      return new Map(rows.map((m, i) => [m.moduleId, found[i]!]));
+      const byModule = new Map(rows.map((m, i) => [m.moduleId, found[i]!]));
+      return counts.cleanup_failed ? await withStreaks(run, byModule, log) : byModule;
     },
     async check(run, signal) {
       if (!settings.enabled) return null;

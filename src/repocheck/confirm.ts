@@ -7,6 +7,7 @@
 // below what the plan's `--keep-last` can explain is a loss outside the plan.
 import type { Confirmation, RepoCheck } from '../domain/destination.js';
 import { outcomeOf, type Anomaly, type ModuleRow, type RunReport } from '../domain/run.js';
+import { previousRuns, type RunSummary } from '../trends/anomaly.js';
 
 /** restic stamps a snapshot when `restic backup` starts, after run-backup took `start`; the slack covers clocks. */
 export const SNAPSHOT_SLACK_S = 60;
@@ -85,4 +86,45 @@ export function rowsToConfirm(run: Pick<RunReport, 'modules'>, mode: 'all' | 'fa
     (m) =>
       m.repoPath !== '' && m.start !== null && (m.result === 'failed' || (mode === 'all' && m.result === 'success')),
   );
+}
+
+/** Runs in a row (this one included) with a failed cleanup before the mail says "retention stuck since …". */
+export const CLEANUP_STUCK_RUNS = 3;
+
+/**
+ * How long one application's cleanup has been failing, from the plan's run history: this run and
+ * the runs of the application before it whose confirmation was cleanup_failed, back to the first
+ * run that says otherwise (or was not confirmed: never guessed). Null below CLEANUP_STUCK_RUNS.
+ */
+export function cleanupStreak(
+  row: Pick<ModuleRow, 'moduleId' | 'start'>,
+  run: Pick<RunReport, 'runKey' | 'start'>,
+  history: RunSummary[],
+): { since: number; runs: number } | null {
+  let since = row.start ?? run.start;
+  let runs = 1;
+  for (const past of previousRuns(run, history)) {
+    const m = past.modules.find((x) => x.id === row.moduleId);
+    if (!m) continue; // a run without this application says nothing about its repository
+    if (m.confirmation !== 'cleanup_failed') break;
+    runs++;
+    since = m.start ?? past.start;
+  }
+  return runs >= CLEANUP_STUCK_RUNS ? { since, runs } : null;
+}
+
+/** The confirmations with cleanupStuck set where the history shows the cleanup failing for several runs. */
+export function withCleanupStreaks(
+  run: Pick<RunReport, 'runKey' | 'start' | 'modules'>,
+  found: Map<string, Confirmation>,
+  history: RunSummary[],
+): Map<string, Confirmation> {
+  const out = new Map(found);
+  for (const m of run.modules) {
+    const c = found.get(m.moduleId);
+    if (c?.verdict !== 'cleanup_failed') continue;
+    const stuck = cleanupStreak(m, run, history);
+    if (stuck) out.set(m.moduleId, { ...c, cleanupStuck: stuck });
+  }
+  return out;
 }

@@ -172,6 +172,8 @@ export function confirmationLines(m: ModuleRow, destination: string, lang: Langu
   };
   const out = [fill(s.confirm.seen[c.verdict], vars)];
   if (c.loss) out.push(fill(s.confirm.loss, { ...vars, before: c.loss.before, after: c.loss.after }));
+  if (c.verdict === 'cleanup_failed' && c.cleanupStuck)
+    out.push(fill(s.confirm.stuck, { ...vars, since: date(c.cleanupStuck.since), runs: c.cleanupStuck.runs }));
   return out;
 }
 
@@ -204,7 +206,7 @@ export function confirmationBlocks(run: RunReport, lang: Language, o: Destinatio
 }
 
 /** What to do about the confirmations, cause first: one step per kind, naming the applications. */
-export function confirmationSteps(run: RunReport, lang: Language): Line[] {
+export function confirmationSteps(run: RunReport, lang: Language, timeZone = 'UTC'): Line[] {
   const s = STRINGS[lang] ?? STRINGS.en;
   const destination = clean(run.destinationName || run.destinationId);
   const names = (rows: ModuleRow[]) => rows.map(runLabel).join(', ');
@@ -213,10 +215,16 @@ export function confirmationSteps(run: RunReport, lang: Language): Line[] {
   const kinds: [keyof ConfirmWords['steps'], ModuleRow[]][] = [
     ['unconfirmed', by((m) => m.confirmation!.verdict === 'unconfirmed')],
     ['loss', by((m) => !!m.confirmation!.loss)],
-    ['cleanup_failed', by((m) => m.confirmation!.verdict === 'cleanup_failed')],
+    ['cleanup_failed', by((m) => m.confirmation!.verdict === 'cleanup_failed' && !m.confirmation!.cleanupStuck)],
+    ['stuck', by((m) => m.confirmation!.verdict === 'cleanup_failed' && !!m.confirmation!.cleanupStuck)],
   ];
+  // "since" for the stuck step: the earliest of them, the longest the repository has grown.
+  const stuckSince = Math.min(...run.modules.map((m) => m.confirmation?.cleanupStuck?.since ?? Infinity));
+  const since = Number.isFinite(stuckSince) ? formatDateTime(stuckSince, { timeZone, seconds: false }) : '';
   for (const [kind, rows] of kinds)
     if (rows.length)
-      steps.push(rich(s.confirm.steps[kind], { modules: names(rows), destination, planName: clean(run.planName) }));
+      steps.push(
+        rich(s.confirm.steps[kind], { modules: names(rows), destination, planName: clean(run.planName), since }),
+      );
   return steps;
 }

@@ -230,7 +230,7 @@ export function nextSteps(
   if (!hasStatus(run) && run.outcome !== 'SUCCESS') return [s.steps.noStatus];
   const cause = causeStep(run, s);
   // What the destination holds against what NS8 reported (issue #23) is a cause too.
-  const steps: Line[] = [...(cause ? [cause] : []), ...confirmationSteps(run, o.language ?? 'en')];
+  const steps: Line[] = [...(cause ? [cause] : []), ...confirmationSteps(run, o.language ?? 'en', o.timeZone ?? 'UTC')];
   // Issue #23 item 3: after a suspicious run, the date the plan's retention removes the last snapshot before it.
   const horizon = horizonStep(run, o.language ?? 'en', o.timeZone);
   if (horizon) steps.push(horizon);

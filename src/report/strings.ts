@@ -56,8 +56,10 @@ export interface ConfirmWords {
   /** Snapshots gone outside the plan. */
   loss: string;
   none: string;
-  /** What to do. {modules} {destination} {planName} */
-  steps: { unconfirmed: string; cleanup_failed: string; loss: string };
+  /** What to do. {modules} {destination} {planName}; stuck also {since}. */
+  steps: { unconfirmed: string; cleanup_failed: string; loss: string; stuck: string };
+  /** A cleanup failing run after run (the run history). {since} {runs} {destination} */
+  stuck: string;
 }
 
 /** Time units for "failing for 3 days": [one, many]. */
@@ -366,7 +368,11 @@ const en: Strings = {
       cleanup_failed:
         'Old snapshots of {modules} are not being removed at {destination} (restic forget --prune failed; a stale lock left by an interrupted operation is a known cause): the data is saved, but the repository grows. Look for "retention policy failed" in System logs of the node; the system administrator can remove a stale lock with `restic unlock`.',
       loss: 'Snapshots of {modules} were deleted at {destination} outside the plan: check who can write to that storage and whether the share was replaced or emptied, and raise the retention or pause the plan before the older snapshots left are pruned.',
+      stuck:
+        'Retention has failed on every run of {modules} since {since}: the repository at {destination} keeps growing and will fill the storage. Look for "retention policy failed" in System logs of the node; the system administrator can remove a stale lock with `restic unlock`, then run the backup again (Backup and restore > {planName} > Run backup now).',
     },
+    stuck:
+      'Retention has failed on every run since {since} ({runs} runs in a row): the repository at {destination} keeps growing.',
   },
   footer: 'Sent by {module}, the NethServer 8 backup monitor.',
   planId: 'Plan ID {id}',
@@ -588,7 +594,11 @@ const it: Strings = {
       cleanup_failed:
         'Gli snapshot vecchi di {modules} non vengono rimossi in {destination} (restic forget --prune non è riuscito; un lock rimasto da un\'operazione interrotta è una causa nota): i dati sono salvati, ma il repository cresce. Cercare "retention policy failed" nei Log di sistema del nodo; l\'amministratore di sistema può rimuovere un lock rimasto con `restic unlock`.',
       loss: 'Alcuni snapshot di {modules} sono stati cancellati in {destination} al di fuori del piano: verificare chi può scrivere su quello storage e se la condivisione è stata sostituita o svuotata, e aumentare la retention o sospendere il piano prima che gli snapshot vecchi rimasti vengano eliminati.',
+      stuck:
+        'La retention non è riuscita in nessuna esecuzione di {modules} dal {since}: il repository in {destination} continua a crescere e riempirà lo storage. Cercare "retention policy failed" nei Log di sistema del nodo; l\'amministratore di sistema può rimuovere un lock rimasto con `restic unlock`, poi rieseguire il backup (Backup e ripristino > {planName} > Eseguire il backup ora).',
     },
+    stuck:
+      'La retention non è riuscita in nessuna esecuzione dal {since} ({runs} esecuzioni di seguito): il repository in {destination} continua a crescere.',
   },
   footer: 'Inviato da {module}, il monitor dei backup di NethServer 8.',
   planId: 'ID piano {id}',
