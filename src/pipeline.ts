@@ -218,6 +218,7 @@ export function createPipeline(deps: PipelineDeps) {
         subjectPrefix: cfg.mail.subjectPrefix,
         timeZone: cfg.schedule.timezone,
         moduleId: cfg.moduleId,
+        clusterAdminUrl: cfg.clusterAdminUrl,
       },
     );
     const report: StoredReport = {
@@ -334,6 +335,7 @@ export function createPipeline(deps: PipelineDeps) {
       failingSince: prev?.failingSince ?? null,
       logBudgetSeconds: deps.errorLines?.budgetSeconds,
       notice: escalated ? 'escalated' : snoozeEnded ? 'snoozeEnded' : null,
+      clusterAdminUrl: cfg.clusterAdminUrl,
     });
     const id = newId();
     const base = recipientsFor(deps.notify, cfg.mail.to, run.planId);

@@ -22,6 +22,7 @@ import {
 } from './destination.js';
 import {
   clean,
+  escapeHtml,
   formatBytes,
   formatChange,
   formatCount,
@@ -41,6 +42,7 @@ import {
   notice,
   page,
   paragraph,
+  raw,
   rich,
   summary,
   type Block,
@@ -49,6 +51,7 @@ import {
   type Tone,
 } from './layout.js';
 import { fill, NOTICE_STRINGS, STRINGS, type Strings, type Units } from './strings.js';
+import { planLink } from './channel-message.js';
 
 export interface RenderOptions {
   language: Language;
@@ -61,6 +64,8 @@ export interface RenderOptions {
   logBudgetSeconds?: number;
   /** Issue #24: a mail with words of its own — a snooze's end, an escalation (strings NOTICE_STRINGS). */
   notice?: MailNotice | null;
+  /** Issue #24 item 6: the cluster-admin address; when known, the mail links to the plan on the module's page. */
+  clusterAdminUrl?: string | null;
 }
 
 export type MailNotice = 'snoozeEnded' | 'escalated';
@@ -444,6 +449,7 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
   if (run.destinationHealth)
     blocks.push(...destinationBlocks(run.destinationHealth, o.language, { timeZone: o.timeZone }));
   blocks.push(...confirmationBlocks(run, o.language, { timeZone: o.timeZone }));
+  blocks.push(...planLinkBlocks(run, s, o));
   blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
   const { html, text } = page({ lang: o.language, title, preheader: introOf(run, reason, s, o), blocks });
   return { subject, text, html };
@@ -484,8 +490,23 @@ export function renderStuck(run: RunReport, stuck: StuckRun, o: RenderOptions): 
   ];
   if (waiting.length) blocks.push(paragraph(fill(w.waiting, { modules: waiting.join(', ') })));
   blocks.push(paragraph(fill(w.next, vars), { muted: true }));
+  blocks.push(...planLinkBlocks(run, s, o));
   blocks.push(footer([rich(s.footer, { module: o.moduleId }), rich(s.planId, { id: run.planId })]));
   const title = headerSafe(`${w.state}: ${plan} – ${details}`, 250);
   const { html, text } = page({ lang: o.language, title, preheader: intro, blocks });
   return { subject, text, html };
+}
+
+/**
+ * Issue #24 item 6: "Open the plan" to its tile on the module's page (`?plan=<id>`), where a failing
+ * plan is acknowledged or snoozed in one click; nothing when the cluster-admin address is unknown.
+ */
+function planLinkBlocks(run: RunReport, s: Strings, o: RenderOptions): Block[] {
+  const url = planLink({ timeZone: o.timeZone, moduleId: o.moduleId, clusterAdminUrl: o.clusterAdminUrl }, run.planId);
+  if (!url) return [];
+  const hint = run.outcome === 'SUCCESS' ? '' : s.silenceHint;
+  const a = `<a href="${escapeHtml(url)}" style="color:#0f62fe;font-weight:600;">${escapeHtml(s.openPlan)}</a>`;
+  const html = hint ? `${a} <span style="color:#525252;">${escapeHtml(hint)}</span>` : a;
+  const text = [`${s.openPlan}: ${url}`, hint].filter(Boolean).join('\n');
+  return [raw(`<div style="font-size:14px;line-height:20px;">${html}</div>`, text)];
 }

@@ -111,6 +111,8 @@ export interface Strings {
   whatToDo: string;
   /** A chat or push channel's way to the plan: the link's words, or before where to open it. */
   openPlan: string;
+  /** Issue #24: after the plan's link in a problem's mail (its tile has Acknowledge and Snooze). */
+  silenceHint: string;
   steps: {
     /** The destination check's conclusive verdict, naming the destination: banner line and first step. {destination} */
     cause: Record<ConclusiveVerdict, string>;
@@ -233,6 +235,7 @@ const en: Strings = {
   },
   whatToDo: 'What to do',
   openPlan: 'Open the plan',
+  silenceHint: 'Already known? Acknowledge or snooze it there.',
   steps: {
     cause: {
       unreachable: 'The destination {destination} could not be reached',
@@ -456,6 +459,7 @@ const it: Strings = {
   },
   whatToDo: 'Cosa fare',
   openPlan: 'Aprire il piano',
+  silenceHint: 'Già noto? Lì è possibile prenderlo in carico o sospenderlo.',
   steps: {
     cause: {
       unreachable: 'La destinazione {destination} non è raggiungibile',
