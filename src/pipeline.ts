@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The only place that orders the stages:
 //   settled run (triggers/) -> correlate -> trends -> decide + policy -> staleness
-//     mailed:     diagnosis (repo check, error lines) -> render -> record store + outbox -> run log
-//     not mailed: plan state -> run log
+//     told (email or a channel, issue #22): diagnosis (repo check, error lines) -> render -> record store + outbox -> run log
+//     told nowhere: plan state -> run log
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import { CLOCK_TOLERANCE_SECONDS, type PlanSnapshot } from './domain/backup.js';
-import { firstDelivery, isQueued, type PlanState, type StoredReport, type NotifyReason } from './domain/records.js';
+import {
+  firstDelivery,
+  isQueued,
+  skippedDelivery,
+  type DeliveryState,
+  type PlanState,
+  type StoredReport,
+  type NotifyReason,
+} from './domain/records.js';
 import { OUTCOME_TABLE } from './domain/outcome.js';
 import type { RunReport } from './domain/run.js';
 import { correlate, missingRun } from './correlate/correlate.js';
@@ -49,6 +57,12 @@ export interface PipelineDeps {
   runLog?: RunLog;
   /** Acknowledged and snoozed plans (issue #24); none = nothing silenced. */
   silences?: SilenceStore;
+  /**
+   * Issue #22: the deliveries the channels besides email start a run report with (channels/index.ts
+   * firstDeliveriesOf; the record store fans out the same). Each channel takes what its own level and
+   * plans say, whatever email's policy; none = email only.
+   */
+  channels?: (report: StoredReport) => Record<string, DeliveryState>;
   onQueued(): void;
   clock: Clock;
   log: Logger;
@@ -68,6 +82,8 @@ interface Decided {
   nowMs: number;
   /** The mail announces a snooze's end (issue #24). */
   snoozeEnded?: boolean;
+  /** The plan's email policy mails this report; false = only other channels take it (email 'skipped'). */
+  mailed: boolean;
 }
 
 /** Redis outages delay a report, never lose it: persisting retries with backoff. */
@@ -110,9 +126,31 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  /** Whether and why to mail: a reminder has its own rule (no new run came), the others the usual one. */
+  /**
+   * The channels besides email that would take a report of `reason` about `run`: asked before the
+   * report is diagnosed and rendered (what they decide on is the plan, the outcome and the reason).
+   */
+  function channelsTaking(run: RunReport, reason: NotifyReason): string[] {
+    if (!deps.channels) return [];
+    const nowMs = deps.clock.now();
+    const probe: StoredReport = {
+      id: '',
+      createdAt: nowMs,
+      reason,
+      run,
+      language: cfg.mail.language,
+      subject: '',
+      text: '',
+      html: '',
+      delivery: skippedDelivery(),
+    };
+    return Object.keys(deps.channels(probe));
+  }
+
+  /** Whether and why to tell: a reminder has its own rule (no new run came), the others the usual one. */
   function reasonFor(req: FlushRequest, prev: PlanState | undefined, run: RunReport, policy: Policy): NotifyReason {
-    const opts = decideOptionsFor(policy);
+    // A plain success is news when email's policy or a channel besides email takes it (issue #22).
+    const opts = decideOptionsFor(policy, channelsTaking(run, 'success').length > 0);
     const rules = rulesOf(run.planId);
     switch (req.kind) {
       case 'stuck':
@@ -172,19 +210,23 @@ export function createPipeline(deps: PipelineDeps) {
       : { reason: decided0, snoozeEnded: false };
     const run = withStaleness(correlated, prev);
     const route = routeOf(reason, policy);
+    // Issue #22: stored and queued when email OR another channel takes it; each decides on its own.
+    const mailed = route === 'mail' && MAILED.has(reason);
+    const channels = MAILED.has(reason) ? channelsTaking(run, reason) : [];
     log.info('run correlated', {
       run: run.runKey,
       outcome: run.outcome,
       reason,
       policy,
       route,
+      ...(channels.length ? { channels: channels.join(',') } : {}),
       modules: run.modules.length,
       failed: run.modules.filter((m) => m.result !== 'success').length,
     });
     if (reason === 'duplicate') return;
-    const decided: Decided = { log, prev, run, reason, nowMs: deps.clock.now(), snoozeEnded };
+    const decided: Decided = { log, prev, run, reason, nowMs: deps.clock.now(), snoozeEnded, mailed };
     await recordInHistory(log, run);
-    if (route === 'mail' && MAILED.has(reason)) await mailReport(decided);
+    if (mailed || channels.length) await mailReport(decided);
     else await keepUnmailed(decided);
   }
 
@@ -324,9 +366,10 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /** Render the report and store it with the plan's new state (one transaction). */
-  async function storeReport({ log, prev, run, reason, nowMs, snoozeEnded }: Decided): Promise<StoredReport> {
-    // Issue #24: the mail of a plan failing for too long also goes to the escalation recipients, once.
-    const escalated = escalationDue(prev, run, Math.floor(nowMs / 1000), rulesOf(run.planId));
+  async function storeReport({ log, prev, run, reason, nowMs, snoozeEnded, mailed }: Decided): Promise<StoredReport> {
+    // Issue #24: the mail of a plan failing for too long also goes to the escalation recipients,
+    // once: only a mail escalates (a report for the other channels alone leaves it for a later mail).
+    const escalated = mailed && escalationDue(prev, run, Math.floor(nowMs / 1000), rulesOf(run.planId));
     const mail = renderReport(run, reason, {
       language: cfg.mail.language,
       subjectPrefix: cfg.mail.subjectPrefix,
@@ -348,7 +391,7 @@ export function createPipeline(deps: PipelineDeps) {
       run,
       language: cfg.mail.language,
       ...mail,
-      delivery: firstDelivery(recipients, nowMs),
+      delivery: mailed ? firstDelivery(recipients, nowMs) : skippedDelivery(),
     };
     await persist(
       () =>

@@ -23,7 +23,8 @@ export type NotifyReason =
 
 /** Delivery state of one report (stored as its `delivery`). */
 export interface DeliveryState {
-  status: 'pending' | 'sent' | 'failed';
+  /** `skipped`: this channel was not meant to carry the report (email's policy, issue #22); never queued. */
+  status: 'pending' | 'sent' | 'failed' | 'skipped';
   attempts: number;
   /** Unix ms of the next attempt while pending. */
   nextAttemptAt: number;
@@ -60,6 +61,20 @@ export function firstDelivery(recipients: string[], nowMs: number): DeliveryStat
         recipients,
       };
 }
+
+/**
+ * Email's delivery of a report that only other channels take (issue #22): the plan's email policy
+ * does not mail it. Not a failure and not sent: nothing was tried, no one was meant to get it.
+ */
+export const skippedDelivery = (): DeliveryState => ({
+  status: 'skipped',
+  attempts: 0,
+  nextAttemptAt: 0,
+  lastError: null,
+  lastErrorCode: null,
+  sentAt: null,
+  recipients: [],
+});
 
 /** Whether a stored mail waits in the outbox (`module/<id>/outbox`). */
 export const isQueued = (mail: { delivery: DeliveryState }): boolean => mail.delivery.status === 'pending';

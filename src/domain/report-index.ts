@@ -6,7 +6,7 @@
 // MULTI as the report and rewritten with each delivery change (issue #15).
 // imageroot/pypkg/backup_monitor/records.py reads it and builds it itself from a full report
 // when an entry is missing (reports written before the index existed): change both together.
-import type { StoredReport } from './records.js';
+import { EMAIL_CHANNEL, type StoredReport } from './records.js';
 
 export interface IndexedModule {
   id: string;
@@ -31,7 +31,32 @@ export interface ReportIndexEntry {
   end: number;
   subject: string;
   delivery: { status: string; attempts: number; sentAt: number | null; recipients: string[]; lastError: string | null };
+  /**
+   * Issue #22: each channel's delivery besides email (email's is `delivery`), by channel, sorted; {}
+   * for email only. Before `modules`: list-reports reads only what precedes them. Absent in entries
+   * of older versions.
+   */
+  channels?: Record<string, ChannelDeliverySummary>;
   modules: IndexedModule[];
+}
+
+export interface ChannelDeliverySummary {
+  status: string;
+  attempts: number;
+  sentAt: number | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+}
+
+/** The other channels' deliveries of a report, as the index keeps them (records.py channels_of). */
+export function channelsOf(r: StoredReport): Record<string, ChannelDeliverySummary> {
+  const out: Record<string, ChannelDeliverySummary> = {};
+  for (const [channel, d] of Object.entries(r.deliveries ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (channel === EMAIL_CHANNEL) continue;
+    const { status, attempts, sentAt, lastError, lastErrorCode } = d;
+    out[channel] = { status, attempts, sentAt, lastError, lastErrorCode };
+  }
+  return out;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -55,6 +80,7 @@ export function indexEntry(r: StoredReport): ReportIndexEntry {
       recipients: d.recipients,
       lastError: d.lastError,
     },
+    channels: channelsOf(r),
     modules: (run.modules ?? []).map((m) => ({
       id: m.moduleId,
       name: m.uiName,

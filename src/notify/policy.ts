@@ -54,8 +54,14 @@ export function routeOf(reason: NotifyReason, policy: Policy): Route {
   return 'mail';
 }
 
-/** decide.ts options for a policy: only `always` wants plain successes. */
-export const decideOptionsFor = (policy: Policy) => ({ notifyOnSuccess: policy === 'always' });
+/**
+ * decide.ts options for a policy: plain successes are news when `always` mails them or, issue #22,
+ * when a channel besides email takes them (`othersTakeSuccess`, a channel at level `every`): the
+ * reason is then 'success', and routeOf still keeps it out of a `problems` plan's mailbox.
+ */
+export const decideOptionsFor = (policy: Policy, othersTakeSuccess = false) => ({
+  notifyOnSuccess: policy === 'always' || othersTakeSuccess,
+});
 
 /** Whether reminders and held flap news of the plan can reach anyone (the watchdog skips the others). */
 export const mailsPerRun = (policy: Policy): boolean => policy === 'always' || policy === 'problems';

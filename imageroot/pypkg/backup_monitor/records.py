@@ -166,6 +166,11 @@ def read_reports(rdb, module_id, report_ids):
     return out
 
 
+# A delivery's states (src/domain/records.ts DeliveryState): 'skipped' = the channel was not meant
+# to carry the report (email, when only other channels take it, issue #22).
+DELIVERY_STATUSES = ('pending', 'sent', 'failed', 'skipped')
+
+
 def delivery_of(report):
     """A stored report's email delivery: `delivery`, which the service writes beside the per-channel
     `deliveries` (issue #22) and which wins where they differ (src/domain/records.ts deliveriesOf)."""
@@ -225,6 +230,27 @@ def _number(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def channels_of(report):
+    """Each channel's delivery besides email, as the index keeps it (src/domain/report-index.ts
+    channelsOf): channel -> status, attempts, sentAt, lastError, lastErrorCode."""
+    deliveries = report.get('deliveries') if isinstance(report.get('deliveries'), dict) else {}
+    return {ch: {k: d.get(k) for k in ('status', 'attempts', 'sentAt', 'lastError', 'lastErrorCode')}
+            for ch, d in sorted(deliveries.items()) if ch != 'email' and isinstance(d, dict)}
+
+
+def channel_rows(channels):
+    """An index entry's `channels` -> the actions' snake_case rows, by channel name."""
+    channels = channels if isinstance(channels, dict) else {}
+    return [{
+        'channel': str(ch),
+        'status': d.get('status') if d.get('status') in DELIVERY_STATUSES else 'pending',
+        'attempts': _int(d.get('attempts')),
+        'sent_at': _int(d.get('sentAt'), None),
+        'last_error': d.get('lastError') if isinstance(d.get('lastError'), str) else None,
+        'last_error_code': d.get('lastErrorCode') if isinstance(d.get('lastErrorCode'), str) else None,
+    } for ch, d in sorted(channels.items()) if isinstance(d, dict)]
+
+
 def index_entry(report):
     """A stored report -> its history index entry (src/domain/report-index.ts indexEntry)."""
     run = report.get('run') if isinstance(report.get('run'), dict) else {}
@@ -234,6 +260,7 @@ def index_entry(report):
         'planId': run.get('planId'), 'planName': run.get('planName'), 'outcome': run.get('outcome'),
         'start': run.get('start'), 'end': run.get('end'), 'subject': report.get('subject'),
         'delivery': {k: d.get(k) for k in ('status', 'attempts', 'sentAt', 'recipients', 'lastError')},
+        'channels': channels_of(report),
         'modules': [{
             'id': m.get('moduleId'), 'name': m.get('uiName'), 'result': m.get('result'),
             'size': _number(m.get('totalSize')), 'start': _number(m.get('start')), 'end': _number(m.get('end')),
@@ -266,12 +293,13 @@ def history_row(rid, entry):
         'run_start': int(start) if start is not None else None,
         'run_end': int(end) if end is not None else None,
         'delivery': {
-            'status': d.get('status') if d.get('status') in ('pending', 'sent', 'failed') else 'pending',
+            'status': d.get('status') if d.get('status') in DELIVERY_STATUSES else 'pending',
             'attempts': _int(d.get('attempts')),
             'sent_at': _int(d.get('sentAt'), None),
             'recipients': [str(x) for x in d.get('recipients') or []],
             'last_error': d.get('lastError') if isinstance(d.get('lastError'), str) else None,
         },
+        'channels': channel_rows(entry.get('channels')),
         'modules': [m for m in entry.get('modules') or [] if isinstance(m, dict)],
     }
 
