@@ -23,6 +23,7 @@ import type { Outcome } from '../domain/run.js';
 import type { Silence, SnoozedPlan } from '../notify/silence.js';
 import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type RunCounts } from '../domain/digest.js';
 import type { SharedRetentionRow } from '../domain/digest.js';
+import type { UnownedRepoRow } from '../domain/digest.js';
 import { retentionConflicts } from '../domain/retention.js';
 
 export {
@@ -48,6 +49,8 @@ export interface DigestInput {
   snoozed?: readonly SnoozedPlan[];
   /** Plans acknowledged (issue #24, acknowledgedPlans): listed while the plan still fails as acknowledged. */
   acknowledged?: readonly AcknowledgedPlan[];
+  /** Issue #23 item 4: repositories nobody owns (repocheck/unowned.ts), when read for this digest. */
+  unowned?: readonly UnownedRepoRow[];
 }
 
 /** An acknowledgement as the digest needs it (notify/silence.ts Acknowledgement). */
@@ -181,6 +184,7 @@ export function digestContent(i: DigestInput): DigestContent {
     snoozed,
     acknowledged,
     sharedRetention: sharedRetention(i.snapshots),
+    ...(i.unowned?.length ? { unowned: [...i.unowned] } : {}),
   };
 }
 

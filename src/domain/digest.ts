@@ -78,6 +78,24 @@ export interface DigestContent {
    * one repository, so the smallest retention is what is kept (domain/retention.ts).
    */
   sharedRetention?: SharedRetentionRow[];
+  /** Issue #23 item 4: repositories at the destinations that no application of this cluster owns. */
+  unowned?: UnownedRepoRow[];
+}
+
+/**
+ * A repository nobody here owns (read-backup-repositories): `removed` = made by this cluster for
+ * an application no longer installed; `other_cluster` = its manifest names another cluster.
+ */
+export interface UnownedRepoRow {
+  kind: 'removed' | 'other_cluster';
+  /** The application's id and name as its manifest says. */
+  moduleId: string;
+  uiName: string;
+  /** `<image>/<uuid>` at the destination. */
+  path: string;
+  destinationName: string;
+  /** Unix s of the last backup written there. */
+  lastBackupAt: number;
 }
 
 /** One application whose repository several plans prune (issue #23 item 2). */

@@ -47,6 +47,8 @@ export interface DigestStrings {
    * {id} {retention}; fix: the one step that ends it.
    */
   sharedRetention: { title: string; line: string; plan: string; fix: string };
+  /** Issue #23 item 4: {app} {path} {destination} {date}. */
+  unowned: { title: string; removed: string; other_cluster: string; fixRemoved: string; fixOther: string };
 }
 
 const en: DigestStrings = {
@@ -109,6 +111,17 @@ const en: DigestStrings = {
     line: "{app} at {destination}: {plans} save it to one repository, so each removes the other's snapshots and only {kept} are kept.",
     plan: '{name} (ID {id}) keeps {retention}',
     fix: 'Give both plans the same retention, or back up the application with one plan (Backup and restore > the plan > Edit).',
+  },
+  unowned: {
+    title: 'Repositories nobody here owns',
+    removed:
+      '{app} at {destination} ({path}): its application is no longer in the cluster; last backup {date}. It still takes space.',
+    other_cluster:
+      '{app} at {destination} ({path}): written by another cluster to the same destination; last backup {date}.',
+    fixRemoved:
+      'Restore the application from it if it is still needed (Backup and restore > Restore), otherwise delete that folder on the storage to free its space.',
+    fixOther:
+      'Two clusters writing to one destination is expected only after a migration: if the other cluster is still running, give each cluster its own destination or folder.',
   },
 };
 
@@ -177,6 +190,17 @@ const it: DigestStrings = {
     line: "{app} in {destination}: {plans} lo salvano nello stesso repository, quindi ognuno rimuove gli snapshot dell'altro e ne restano solo {kept}.",
     plan: '{name} (ID {id}) ne conserva {retention}',
     fix: "Dare ai due piani la stessa retention, o salvare l'applicazione con un solo piano (Backup e ripristino > il piano > Modifica).",
+  },
+  unowned: {
+    title: 'Repository di nessuno in questo cluster',
+    removed:
+      "{app} in {destination} ({path}): l'applicazione non è più nel cluster; ultimo backup {date}. Occupa ancora spazio.",
+    other_cluster:
+      '{app} in {destination} ({path}): scritto da un altro cluster sulla stessa destinazione; ultimo backup {date}.',
+    fixRemoved:
+      "Ripristinare l'applicazione da lì se serve ancora (Backup e ripristino > Ripristina), altrimenti cancellare quella cartella sullo storage per liberarne lo spazio.",
+    fixOther:
+      "Due cluster che scrivono sulla stessa destinazione sono normali solo durante una migrazione: se l'altro cluster è ancora attivo, dare a ogni cluster una destinazione o una cartella propria.",
   },
 };
 

@@ -212,6 +212,26 @@ export function sharedRetentionLines(c: DigestContent, s: DigestStrings): string
   return [...lines, w.fix];
 }
 
+/** Issue #23 item 4: one line per repository nobody here owns, then what to do for each kind; empty when none. */
+export function unownedLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions): string[] {
+  const rows = c.unowned ?? [];
+  if (!rows.length) return [];
+  const w = s.unowned;
+  const lines = rows.map((r) =>
+    fill(w[r.kind], {
+      app: isolate(clean(appLabel({ id: r.moduleId || r.path, uiName: r.uiName }), NAME_MAX)),
+      destination: isolate(clean(r.destinationName, NAME_MAX)),
+      path: isolate(clean(r.path, NAME_MAX)),
+      date: formatDateTime(r.lastBackupAt, { timeZone: o.timeZone, seconds: false }),
+    }),
+  );
+  const fixes = [
+    ...(rows.some((r) => r.kind === 'removed') ? [w.fixRemoved] : []),
+    ...(rows.some((r) => r.kind === 'other_cluster') ? [w.fixOther] : []),
+  ];
+  return [...lines, ...fixes];
+}
+
 function toneOf(p: DigestPlanRow): Tone {
   if (p.state === 'disabled') return 'neutral';
   return p.lastOutcome === null ? 'warning' : outcomeRow(p.lastOutcome).tone;
@@ -236,6 +256,8 @@ function blocks(c: DigestContent, o: DigestRenderOptions): { title: string; bloc
   if (gaps.length) out.push(notice({ tone: 'warning', title: s.gapsTitle, items: gaps }));
   const shared = sharedRetentionLines(c, s);
   if (shared.length) out.push(notice({ tone: 'warning', title: s.sharedRetention.title, items: shared }));
+  const unowned = unownedLines(c, s, o);
+  if (unowned.length) out.push(notice({ tone: 'warning', title: s.unowned.title, items: unowned }));
   out.push(heading(s.plansTitle));
   if (c.plans.length === 0) out.push(paragraph(s.noPlans));
   for (const p of c.plans) {

@@ -43,6 +43,7 @@ export async function startHarness(): Promise<Harness> {
     const gatewayCreds = new Map<string, { user: string; password: string }>();
     const agent = await startClusterAgent({
       redisUrl: redis.adminUrl,
+      destinationDir: (dest) => restic.repoDir(dest, ''),
       repoUrl: (dest, path) =>
         restic.repoUrl(dest, path, gatewayCreds.get(dest) ?? { user: GATEWAY_USER, password: GATEWAY_PASSWORD }),
     });

@@ -4,7 +4,7 @@
 // `restic snapshots --json` with the destination's password from
 // `private/agents/backup_destination/restic_password`, mapped like core's 50read.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTaskLoop, type Task, type TaskResult as Result } from './task-agent.js';
@@ -22,6 +22,8 @@ export interface ClusterAgentOptions {
   repoUrl(dest: string, repoPath: string): string;
   /** Seconds BRPOP waits; the real agent uses 5, the API server's idle check allows 8. */
   popTimeout?: number;
+  /** The folder a destination's files are in (what rclone-gateway serves); none = no read-backup-repositories. */
+  destinationDir?(dest: string): string;
 }
 
 export async function startClusterAgent(opts: ClusterAgentOptions): Promise<ClusterAgent> {
@@ -37,7 +39,9 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
     handle: async (t: Task): Promise<Result> =>
       t.action === 'read-backup-snapshots'
         ? await readBackupSnapshots(t.data)
-        : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 },
+        : t.action === 'read-backup-repositories' && opts.destinationDir
+          ? await readBackupRepositories(opts.destinationDir)
+          : { output: '', error: `action ${t.action} is not defined\n`, exitCode: 8 },
     onStop: () => {
       for (const c of children) c.kill('SIGKILL');
     },
@@ -63,6 +67,68 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
     if (r.code !== 0) return { output: '', error: r.stderr, exitCode: 1 };
     // core 50read: restic's warnings still reach the task's stderr when the exit code is 0.
     return { output: JSON.stringify(mapSnapshots(r.stdout)), error: r.stderr, exitCode: 0 };
+  }
+
+  /**
+   * ns8-core 4f41b35 core/imageroot/var/lib/nethserver/cluster/actions/read-backup-repositories/50read:
+   * per destination `rclone --max-depth=3 --include=config lsjson --files-only` (here on the served
+   * folder, there through rclone-gateway's WebDAV), then each repository's `<image>/<uuid>.json`
+   * manifest; is_generated_locally from the manifest's cluster_uuid, then installed instances from
+   * cluster/module_uuid.
+   */
+  async function readBackupRepositories(dirOf: (dest: string) => string): Promise<Result> {
+    const clusterUuid = (await rdb.get('cluster/uuid')) ?? '';
+    const installed = new Map(Object.entries(await rdb.hGetAll('cluster/module_uuid')).map(([id, u]) => [u, id]));
+    const out: Record<string, unknown>[] = [];
+    for (const key of await rdb.keys('cluster/backup_repository/*')) {
+      const dest = key.slice('cluster/backup_repository/'.length);
+      const repo = await rdb.hGetAll(key);
+      const dir = dirOf(dest);
+      const ls = await run('rclone', ['--max-depth=3', '--include=config', 'lsjson', '--files-only', dir]);
+      const files = ls.code === 0 ? (JSON.parse(ls.stdout || '[]') as { Path: string; ModTime: string }[]) : [];
+      for (const f of files) {
+        const parts = f.Path.split('/');
+        if (parts.length !== 3) continue;
+        const [prefix, uuid] = parts as [string, string];
+        const meta = readManifest(path.join(dir, prefix, `${uuid}.json`));
+        const id = installed.get(uuid);
+        out.push({
+          module_id: meta?.module_id ?? (id ? id : ''),
+          module_ui_name: meta?.module_ui_name ?? '',
+          node_fqdn: meta?.node_fqdn ?? '',
+          path: `${prefix}/${uuid}`,
+          name: prefix,
+          uuid,
+          timestamp: meta?.timestamp ?? Math.floor(Date.parse(f.ModTime) / 1000),
+          repository_id: dest,
+          repository_name: repo.name ?? '',
+          repository_provider: repo.provider ?? '',
+          repository_url: repo.url ?? '',
+          installed_instance: id ?? '',
+          installed_instance_ui_name: id ? ((await rdb.get(`module/${id}/ui_name`)) ?? '') : '',
+          is_generated_locally: id ? true : meta ? meta.cluster_uuid === clusterUuid : null,
+        });
+      }
+    }
+    return { output: JSON.stringify(out), error: '', exitCode: 0 };
+  }
+
+  function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(cmd, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cacheDir } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString('utf8');
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString('utf8');
+      });
+      child.on('error', (e) => {
+        stderr += String(e);
+      });
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
   }
 
   function restic(
@@ -101,6 +167,15 @@ export async function startClusterAgent(opts: ClusterAgentOptions): Promise<Clus
       rmSync(cacheDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A repository's manifest (ns8-contract §2.8), or null when absent or unreadable (50read: fetch_meta). */
+function readManifest(file: string): Record<string, string | number | boolean> | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | number | boolean>;
+  } catch {
+    return null;
+  }
 }
 
 /** core 50read: [{timestamp, id, total_bytes, backup_start, backup_end}] from `restic snapshots --json`. */

@@ -34,6 +34,8 @@ export interface BackupOptions {
   /** Where the manifest goes: the repository's directory on disk (`<dir>.json` beside it). */
   repoDir: string;
   moduleId: string;
+  /** The manifest's cluster_uuid (default: the simulator's cluster, test/sim/cluster.ts). */
+  clusterUuid?: string;
   /** Bytes of the application's data in this run. */
   data?: string;
 }
@@ -84,7 +86,7 @@ function finish(o: BackupOptions, start: number, s: Partial<NodeBackupStatus>, s
     module_id: o.moduleId,
     module_ui_name: '',
     node_fqdn: 'ns1.example.org',
-    cluster_uuid: 'sim-cluster',
+    cluster_uuid: o.clusterUuid ?? '3f6c2a1e-8b4d-4c2a-9e71-5d0b8a6f4c13',
     uuid,
     timestamp: Math.floor(Date.now() / 1000),
     success,

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Issue #23 item 4: repositories nobody owns, from NS8's cluster action `read-backup-repositories`
+// (ns8-core 4f41b35 core/imageroot/var/lib/nethserver/cluster/actions/read-backup-repositories/50read:
+// `rclone lsjson --max-depth=3 --include=config --files-only` on every destination, then each
+// repository's manifest `<image>/<uuid>.json`, ns8-contract §2.8). One task reads every
+// destination, so a digest asks it once, within its own budget; no answer means nothing is said.
+import type { UnownedRepoRow } from '../domain/digest.js';
+import type { TaskRunner } from '../ns8/api-client.js';
+import { deadline } from './checker.js';
+
+export const REPOSITORIES_ACTION = 'read-backup-repositories';
+
+/** PURE: the repositories of applications no longer installed here, or written by another cluster. */
+export function unownedRepos(output: unknown): UnownedRepoRow[] {
+  if (!Array.isArray(output)) return [];
+  const out: UnownedRepoRow[] = [];
+  for (const e of output as Record<string, unknown>[]) {
+    if (!e || typeof e !== 'object' || typeof e.path !== 'string') continue;
+    // 50read: true = this cluster's manifest or an installed instance; false = another cluster's
+    // manifest; null = no manifest read: not claimed either way.
+    const kind =
+      e.is_generated_locally === false
+        ? 'other_cluster'
+        : e.is_generated_locally === true && !e.installed_instance
+          ? 'removed'
+          : null;
+    if (!kind) continue;
+    out.push({
+      kind,
+      moduleId: typeof e.module_id === 'string' ? e.module_id : '',
+      uiName: typeof e.module_ui_name === 'string' ? e.module_ui_name : '',
+      path: e.path,
+      destinationName: String(e.repository_name ?? e.repository_id ?? ''),
+      lastBackupAt: typeof e.timestamp === 'number' ? e.timestamp : 0,
+    });
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.lastBackupAt - b.lastBackupAt);
+}
+
+/** One read for a digest, bounded by `budgetSeconds`; null when NS8 did not answer in time or failed. */
+export async function readUnownedRepos(
+  api: TaskRunner,
+  budgetSeconds: number,
+  signal?: AbortSignal,
+): Promise<UnownedRepoRow[] | null> {
+  const d = deadline(budgetSeconds * 1000, signal);
+  try {
+    const r = await api.runClusterTask(REPOSITORIES_ACTION, {}, d.signal);
+    return r.exitCode === 0 ? unownedRepos(r.output) : null;
+  } catch {
+    return null;
+  } finally {
+    d.clear();
+  }
+}
