@@ -31,7 +31,8 @@ export const canAcknowledge = (plan) => !!plan && PROBLEMS.includes(plan.last_ou
 
 /**
  * snooze-plan's input from the form: `until` is a <input type="datetime-local"> value read in the
- * browser's time zone; `untilSuccess` alone is allowed. Returns {data} or {error: i18n key}.
+ * browser's time zone; `untilSuccess` alone is allowed. Returns {data} or {error: i18n key}; the
+ * keys are the action's own validation codes under `silences.`, so both read the same.
  */
 export function snoozeRequest(planId, { until, untilSuccess, comment }, nowS) {
   const data = { plan_id: planId };
@@ -39,11 +40,11 @@ export function snoozeRequest(planId, { until, untilSuccess, comment }, nowS) {
   if (untilSuccess) data.until_success = true;
   if (until) {
     const t = Math.floor(new Date(until).getTime() / 1000);
-    if (!Number.isFinite(t)) return { error: "silence.until_invalid" };
-    if (t <= nowS) return { error: "silence.until_past" };
-    if (t > nowS + MAX_SNOOZE_SECONDS) return { error: "silence.until_too_far" };
+    if (!Number.isFinite(t)) return { error: "silences.until_invalid" };
+    if (t <= nowS) return { error: "silences.snooze_in_past" };
+    if (t > nowS + MAX_SNOOZE_SECONDS) return { error: "silences.snooze_too_long" };
     data.until = t;
-  } else if (!untilSuccess) return { error: "silence.until_required" };
+  } else if (!untilSuccess) return { error: "silences.snooze_without_end" };
   return { data };
 }
 
@@ -52,4 +53,16 @@ export function localInput(unixS) {
   const d = new Date(unixS * 1000);
   const p = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/**
+ * The plan a report links to (src/report/channel-message.ts planLink: #/apps/<id>?plan=<id>): from
+ * the page's own route query or the cluster-admin URL's; null when absent or not a plan id.
+ */
+export function linkedPlan(...queries) {
+  for (const q of queries) {
+    const v = q && q.plan;
+    if (typeof v === "string" && /^[1-9][0-9]{0,8}$/.test(v)) return Number(v);
+  }
+  return null;
 }
