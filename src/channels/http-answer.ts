@@ -26,12 +26,45 @@ export function retryAfterMs(header: string | undefined | null, nowMs: number): 
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
+/**
+ * Every code a channel can return besides OK: catalogue codes (imageroot/pypkg/backup_monitor/
+ * errors.json, area `channel`), with their kind and en/it words for the page and the actions
+ * (test/channels/codes.test.ts: all in the catalogue, the kind the transports say).
+ */
+export const CHANNEL_CODES = [
+  'CHANNEL_NETWORK',
+  'CHANNEL_ABORTED',
+  'CHANNEL_TIMEOUT',
+  'CHANNEL_BUSY',
+  'CHANNEL_UNAVAILABLE',
+  'CHANNEL_ADDRESS',
+  'CHANNEL_REDIRECT',
+  'CHANNEL_CREDENTIALS',
+  'CHANNEL_NOT_FOUND',
+  'CHANNEL_TOO_LARGE',
+  'CHANNEL_REFUSED',
+  'CHANNEL_EMAIL_ONLY',
+] as const;
+export type ChannelCode = (typeof CHANNEL_CODES)[number];
+
+/** An HTTP status that is not a success -> its catalogue code. */
+export function codeOfStatus(status: number): ChannelCode {
+  if (status === 401 || status === 403) return 'CHANNEL_CREDENTIALS';
+  if (status === 404 || status === 410) return 'CHANNEL_NOT_FOUND';
+  if (status === 413) return 'CHANNEL_TOO_LARGE';
+  if (status === 408) return 'CHANNEL_TIMEOUT';
+  if (status === 425 || status === 429) return 'CHANNEL_BUSY';
+  if (status >= 500) return 'CHANNEL_UNAVAILABLE';
+  if (status >= 300 && status < 400) return 'CHANNEL_REDIRECT';
+  return 'CHANNEL_REFUSED';
+}
+
 /** `detail`: the channel's own error text, already free of secrets (e.g. Telegram's description). */
 export function classifyHttpAnswer(
   status: number,
   answer: { retryAfter?: string | null; detail?: string; nowMs: number },
 ): DeliveryResult {
-  const code = `HTTP_${status}`;
+  const code = codeOfStatus(status);
   const own = answer.detail ? `: ${answer.detail}` : '';
   if (status >= 200 && status < 300) return { ok: true, code: 'OK', retryable: false, detail: answer.detail };
   const retryable = status === 408 || status === 425 || status === 429 || status >= 500;

@@ -9,7 +9,7 @@ import type { DeliveryState, StoredMail, StoredReport } from '../domain/records.
 /** What one attempt on one channel came to. */
 export interface DeliveryResult {
   ok: boolean;
-  /** Stable code: the catalogue's (src/errors.ts, e.g. SMTP_AUTH) or the channel's (`HTTP_429`). */
+  /** Stable code of the catalogue (src/errors.ts): SMTP_AUTH, CHANNEL_BUSY (http-answer.ts CHANNEL_CODES)… */
   code: string;
   /** Try again later (the server is down, busy or slow); false = permanent, shown on the page. */
   retryable: boolean;

@@ -238,28 +238,28 @@ describe("ntfy's refusals and faults", () => {
   it('401 (unknown token): permanent, says check the token, no secret', async () => {
     sim.protectedTopics.add(TOPIC);
     const result = await send(channel({ token: new Secret(TOKEN) }), r());
-    assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'HTTP_401']);
+    assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'CHANNEL_CREDENTIALS']);
     assert.match(result.detail ?? '', /check the token: 40101 unauthorized/);
     noSecret(result.detail);
   });
   it("403 (no write access): permanent, with ntfy's code", async () => {
     sim.protectedTopics.add(TOPIC);
     const result = await send(channel(), r());
-    assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'HTTP_403']);
+    assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'CHANNEL_CREDENTIALS']);
     assert.match(result.detail ?? '', /refused access \(403 Forbidden\).*: 40301 forbidden/);
     noSecret(result.detail);
   });
   it('404 (not an ntfy topic path): permanent, check the URL', async () => {
     const t = channel({ topicUrl: new Secret(`${sim.url}/prefix/${TOPIC}`) });
     const result = await send(t, r());
-    assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'HTTP_404']);
+    assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'CHANNEL_NOT_FOUND']);
     assert.match(result.detail ?? '', /check the URL, topic or chat: 40401 page not found/);
     noSecret(result.detail);
   });
   it('a proxy page that echoes the topic URL: its words without the secret', async () => {
     sim.faults.push({ status: 404, text: `<html><h1>Not Found</h1><p>${sim.url}/${TOPIC} ${TOKEN}</p></html>` });
     const result = await send(channel({ token: new Secret(TOKEN) }), r());
-    assert.equal(result.code, 'HTTP_404');
+    assert.equal(result.code, 'CHANNEL_NOT_FOUND');
     assert.match(result.detail ?? '', /Not Found/);
     noSecret(result.detail);
   });
@@ -268,7 +268,7 @@ describe("ntfy's refusals and faults", () => {
     const result = await send(channel(), r());
     assert.deepEqual(
       [result.ok, result.retryable, result.code, result.retryAfterMs],
-      [false, true, 'HTTP_429', 120_000],
+      [false, true, 'CHANNEL_BUSY', 120_000],
     );
     assert.match(result.detail ?? '', /42901 limit reached: too many requests/);
     assert.equal(sim.messages.length, 0);
@@ -280,7 +280,7 @@ describe("ntfy's refusals and faults", () => {
   });
   it('5xx: retryable', async () => {
     sim.faults.push({ status: 500, code: 50001 }, { status: 502, text: 'Bad Gateway' });
-    for (const code of ['HTTP_500', 'HTTP_502']) {
+    for (const code of ['CHANNEL_UNAVAILABLE', 'CHANNEL_UNAVAILABLE']) {
       const result = await send(channel(), r());
       assert.deepEqual([result.ok, result.retryable, result.code], [false, true, code]);
     }
@@ -299,7 +299,7 @@ describe("ntfy's refusals and faults", () => {
     const gone = await startNtfy();
     await gone.stop();
     const result = await send(channel({ topicUrl: new Secret(`${gone.url}/${TOPIC}`) }), r());
-    assert.deepEqual([result.ok, result.retryable, result.code], [false, true, 'NTFY_UNREACHABLE']);
+    assert.deepEqual([result.ok, result.retryable, result.code], [false, true, 'CHANNEL_NETWORK']);
     noSecret(result.detail);
   });
   it('a topic URL that cannot be used: permanent, said without repeating it', async () => {
@@ -312,7 +312,7 @@ describe("ntfy's refusals and faults", () => {
     ]) {
       assert.ok(topicUrlProblem(bad), bad);
       const result = await send(channel({ topicUrl: new Secret(bad) }), r());
-      assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'NTFY_TOPIC_URL'], bad);
+      assert.deepEqual([result.ok, result.retryable, result.code], [false, false, 'CHANNEL_ADDRESS'], bad);
       assert.ok(!result.detail?.includes(bad), result.detail);
     }
     assert.equal(topicUrlProblem('https://ntfy.sh/backups_Xk3p9Qz7'), null);
@@ -377,14 +377,14 @@ describe('through the real outbox: email on time, ntfy once it answers', () => {
     sim.faults.push({ status: 503, code: 50301 }, { status: 429, code: 42901, retryAfter: '300' });
     await sender.sendDue();
     assert.equal(sent.length, 1, 'email on the first pass');
-    assert.equal((await ntfyState()).lastErrorCode, 'HTTP_503');
+    assert.equal((await ntfyState()).lastErrorCode, 'CHANNEL_UNAVAILABLE');
 
     pass(backoffMs(1));
     await sender.sendDue();
     const limited = await ntfyState();
     assert.deepEqual(
       [limited.status, limited.lastErrorCode, limited.nextAttemptAt],
-      ['pending', 'HTTP_429', c.wallMs + 300_000],
+      ['pending', 'CHANNEL_BUSY', c.wallMs + 300_000],
     );
 
     pass(300_000 - 1);

@@ -108,7 +108,7 @@ describe('a failing second channel never delays email (issue #22)', () => {
     assert.equal((await stored('r1')).delivery.status, 'sent');
     const after429 = await fakeState('r1');
     assert.equal(after429.status, 'pending');
-    assert.equal(after429.lastErrorCode, 'HTTP_429');
+    assert.equal(after429.lastErrorCode, 'CHANNEL_BUSY');
     assert.equal(after429.nextAttemptAt, T0 + 120_000, 'the next attempt is when the channel said');
 
     t.pass(backoffMs(1)); // the backoff alone would try now
@@ -203,7 +203,7 @@ describe('a failing second channel never delays email (issue #22)', () => {
     assert.equal(t.sent.length, 1);
     const failed = await fakeState('r1');
     assert.equal(failed.status, 'failed');
-    assert.equal(failed.lastErrorCode, 'HTTP_401');
+    assert.equal(failed.lastErrorCode, 'CHANNEL_CREDENTIALS');
     assert.match(
       failed.lastError ?? '',
       /refused the credentials \(401 Unauthorized\): check the token: from the fake/,

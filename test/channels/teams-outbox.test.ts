@@ -135,7 +135,7 @@ describe('Teams and email on one outbox (issue #22)', () => {
     await p.sender.sendDue();
     assert.equal(w.sent.length, 1, 'email on the first pass');
     const throttled = await teamsState('r1');
-    assert.deepEqual([throttled.status, throttled.lastErrorCode], ['pending', 'HTTP_429']);
+    assert.deepEqual([throttled.status, throttled.lastErrorCode], ['pending', 'CHANNEL_BUSY']);
     assert.equal(throttled.nextAttemptAt, T0 + 120_000, 'when Teams said');
     w.pass(119_000);
     await p.sender.sendDue();
@@ -154,7 +154,7 @@ describe('Teams and email on one outbox (issue #22)', () => {
     await p.sender.sendDue();
     assert.equal(w.sent.length, 1);
     const failed = await teamsState('r1');
-    assert.deepEqual([failed.status, failed.lastErrorCode], ['failed', 'HTTP_401']);
+    assert.deepEqual([failed.status, failed.lastErrorCode], ['failed', 'CHANNEL_CREDENTIALS']);
     assert.match(failed.lastError ?? '', /refused the credentials \(401 Unauthorized\)/);
     const everything = JSON.stringify(await admin.get(K.report('r1')));
     assert.doesNotMatch(everything, /S1gn4tur3|sig=/, 'the key is nowhere in the stored report');

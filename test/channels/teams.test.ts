@@ -229,7 +229,7 @@ describe('the trigger refuses or fails', () => {
   it('429 with Retry-After: retryable, after the wait it asked for', async () => {
     sim.answers.push({ status: 429, retryAfter: '30' });
     const r = await send(channel(), report('r1'));
-    assert.deepEqual([r.ok, r.code, r.retryable, r.retryAfterMs], [false, 'HTTP_429', true, 30_000]);
+    assert.deepEqual([r.ok, r.code, r.retryable, r.retryAfterMs], [false, 'CHANNEL_BUSY', true, 30_000]);
     assert.match(r.detail!, /WorkflowRequestsThrottled/);
   });
   it('429 with an HTTP date', async () => {
@@ -240,25 +240,25 @@ describe('the trigger refuses or fails', () => {
     for (const status of [500, 502, 503]) {
       sim.answers.push({ status });
       const r = await send(channel(), report('r1'));
-      assert.deepEqual([r.ok, r.code, r.retryable], [false, `HTTP_${status}`, true]);
+      assert.deepEqual([r.ok, r.code, r.retryable], [false, 'CHANNEL_UNAVAILABLE', true]);
     }
   });
   it('401, a wrong key: permanent, in words, without the key', async () => {
     const r = await send(channel({ webhookUrl: new Secret(sim.wrongKeyUrl) }), report('r1'));
-    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'HTTP_401', false]);
+    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'CHANNEL_CREDENTIALS', false]);
     assert.match(r.detail!, /refused the credentials \(401 Unauthorized\).*DirectApiInvalidAuthorizationSignature/);
     noKey(r.detail);
   });
   it('404, an unknown or deleted workflow: permanent', async () => {
     const r = await send(channel({ webhookUrl: new Secret(sim.unknownWorkflowUrl) }), report('r1'));
-    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'HTTP_404', false]);
+    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'CHANNEL_NOT_FOUND', false]);
     assert.match(r.detail!, /does not know this address \(404 Not Found\).*WorkflowNotFound/);
     noKey(r.detail);
   });
   it('403 from a server that echoes the request address: the address and its key are redacted', async () => {
     sim.answers.push({ status: 403, echoAddress: true });
     const r = await send(channel(), report('r1'));
-    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'HTTP_403', false]);
+    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'CHANNEL_CREDENTIALS', false]);
     assert.match(r.detail!, /refused access \(403 Forbidden\).*<secret>/);
     noKey(r.detail);
   });
@@ -275,13 +275,13 @@ describe('the trigger refuses or fails', () => {
   it('a server that hangs: the signal ends the attempt, retryable', async () => {
     sim.answers.push('hang');
     const r = await send(channel(), report('r1'), AbortSignal.timeout(300));
-    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'ABORTED', true]);
+    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'CHANNEL_ABORTED', true]);
     assert.deepEqual(sim.requests, [{ status: 'hang' }]);
   });
   it('nobody listening: retryable, without the key', async () => {
     const url = sim.webhookUrl.replace(/:\d+\//, ':1/');
     const r = await send(channel({ webhookUrl: new Secret(url) }), report('r1'));
-    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'NETWORK', true]);
+    assert.deepEqual([r.ok, r.code, r.retryable], [false, 'CHANNEL_NETWORK', true]);
     noKey(r.detail);
   });
 });

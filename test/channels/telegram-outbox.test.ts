@@ -107,7 +107,7 @@ describe('Telegram on the delivery seam', () => {
     const waiting = await telegramState('r1');
     assert.deepEqual(
       [waiting.status, waiting.lastErrorCode, waiting.nextAttemptAt],
-      ['pending', 'HTTP_429', T0 + 90_000],
+      ['pending', 'CHANNEL_BUSY', T0 + 90_000],
     );
     assert.deepEqual(waiting.recipients, [CHAT]);
 
@@ -152,10 +152,10 @@ describe('Telegram on the delivery seam', () => {
     await t.p.sender.sendDue();
     assert.equal(t.sent.length, 1);
     const failed = await telegramState('r1');
-    assert.deepEqual([failed.status, failed.lastErrorCode], ['failed', 'HTTP_401']);
+    assert.deepEqual([failed.status, failed.lastErrorCode], ['failed', 'CHANNEL_CREDENTIALS']);
     assert.match(failed.lastError ?? '', /check the token: Unauthorized for bot<secret>/);
     assert.ok(
-      t.p.log.lines.some((l) => l.includes('HTTP_401') && l.includes('<secret>')),
+      t.p.log.lines.some((l) => l.includes('CHANNEL_CREDENTIALS') && l.includes('<secret>')),
       'logged, redacted',
     );
     const everything = JSON.stringify(t.p.log.lines) + JSON.stringify(await admin.get(K.report('r1')));

@@ -183,7 +183,7 @@ describe("Telegram's refusals", () => {
   it('429 with parameters.retry_after: retryable after that many seconds', async () => {
     sim.script.push({ status: 429, description: 'Too Many Requests: retry after 7', retryAfterS: 7 });
     const res = await send(channel(), r());
-    assert.deepEqual([res.ok, res.code, res.retryable, res.retryAfterMs], [false, 'HTTP_429', true, 7000]);
+    assert.deepEqual([res.ok, res.code, res.retryable, res.retryAfterMs], [false, 'CHANNEL_BUSY', true, 7000]);
     assert.match(res.detail ?? '', /Too Many Requests: retry after 7/);
     assert.equal(sim.sent.length, 0);
   });
@@ -199,7 +199,7 @@ describe("Telegram's refusals", () => {
       { status: 500, description: 'Internal Server Error' },
       { status: 502, page: '<html>Bad Gateway</html>' },
     );
-    for (const code of ['HTTP_500', 'HTTP_502']) {
+    for (const code of ['CHANNEL_UNAVAILABLE', 'CHANNEL_UNAVAILABLE']) {
       const res = await send(channel(), r());
       assert.deepEqual([res.ok, res.code, res.retryable], [false, code, true]);
       assert.doesNotMatch(res.detail ?? '', /<html>/);
@@ -208,7 +208,7 @@ describe("Telegram's refusals", () => {
 
   it('401 for a wrong token: permanent, says to check the token, without it', async () => {
     const res = await send(channel({ botToken: new Secret('987654321:WrongSecretValue_abc') }), r());
-    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'HTTP_401', false]);
+    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_CREDENTIALS', false]);
     assert.match(res.detail ?? '', /check the token: Unauthorized/);
     assert.doesNotMatch(res.detail ?? '', /WrongSecretValue/);
   });
@@ -216,18 +216,18 @@ describe("Telegram's refusals", () => {
   it('400 chat not found, 403 blocked, 404: permanent with Telegram own words', async () => {
     const unknown = channel({ chatId: '42' });
     const res400 = await unknown.send(r(), ['42'], AbortSignal.timeout(10_000));
-    assert.deepEqual([res400.code, res400.retryable], ['HTTP_400', false]);
+    assert.deepEqual([res400.code, res400.retryable], ['CHANNEL_REFUSED', false]);
     assert.match(res400.detail ?? '', /chat not found/);
     sim.blocked.add(CHAT);
     try {
       const res403 = await send(channel(), r());
-      assert.deepEqual([res403.code, res403.retryable], ['HTTP_403', false]);
+      assert.deepEqual([res403.code, res403.retryable], ['CHANNEL_CREDENTIALS', false]);
       assert.match(res403.detail ?? '', /bot was blocked by the user/);
     } finally {
       sim.blocked.delete(CHAT);
     }
     const res404 = await send(channel({ apiUrl: `${sim.url}/wrong/prefix` }), r());
-    assert.deepEqual([res404.code, res404.retryable], ['HTTP_404', false]);
+    assert.deepEqual([res404.code, res404.retryable], ['CHANNEL_NOT_FOUND', false]);
     assert.match(res404.detail ?? '', /check the URL, topic or chat: Not Found/);
   });
 
@@ -245,13 +245,13 @@ describe("Telegram's refusals", () => {
   it('413 from the front proxy: permanent', async () => {
     sim.script.push({ status: 413, page: '<html>413 Request Entity Too Large</html>' });
     const res = await send(channel(), r());
-    assert.deepEqual([res.code, res.retryable], ['HTTP_413', false]);
+    assert.deepEqual([res.code, res.retryable], ['CHANNEL_TOO_LARGE', false]);
   });
 
   it('a hanging server: the signal ends the attempt, retryable, no token in the detail', async () => {
     sim.script.push('hang');
     const res = await send(channel(), r(), AbortSignal.timeout(200));
-    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'NETWORK', true]);
+    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_NETWORK', true]);
     noToken(res.detail);
   });
 
@@ -268,7 +268,7 @@ describe("Telegram's refusals", () => {
 
   it('a token that is not a bot token is refused before any request', async () => {
     const res = await send(channel({ botToken: new Secret('123:abc/../../getMe?x=') }), r());
-    assert.deepEqual([res.code, res.retryable], ['TELEGRAM_TOKEN', false]);
+    assert.deepEqual([res.code, res.retryable], ['CHANNEL_CREDENTIALS', false]);
     assert.equal(sim.statuses.length, 0, 'nothing sent');
     assert.doesNotMatch(res.detail ?? '', /getMe/);
   });

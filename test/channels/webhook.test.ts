@@ -257,7 +257,7 @@ describe('the webhook channel against a receiver that enforces the contract', ()
     sim.answers.push({ status: 503 });
     const r = storedOf('r-retry', RUNS.partial!);
     const first = await send(t, r);
-    assert.deepEqual([first.ok, first.code, first.retryable], [false, 'HTTP_503', true]);
+    assert.deepEqual([first.ok, first.code, first.retryable], [false, 'CHANNEL_UNAVAILABLE', true]);
     now += 15_000;
     assert.equal((await send(t, r)).ok, true);
     const [a, b] = sim.received;
@@ -273,7 +273,7 @@ describe('the webhook channel against a receiver that enforces the contract', ()
     fresh();
     sim.answers.push({ status: 429, retryAfter: '120' });
     const res = await send(channelOf(sim), storedOf('r1', RUNS.partial!));
-    assert.deepEqual([res.ok, res.code, res.retryable, res.retryAfterMs], [false, 'HTTP_429', true, 120_000]);
+    assert.deepEqual([res.ok, res.code, res.retryable, res.retryAfterMs], [false, 'CHANNEL_BUSY', true, 120_000]);
   });
 
   it('5xx is retryable', async () => {
@@ -281,7 +281,7 @@ describe('the webhook channel against a receiver that enforces the contract', ()
     for (const status of [500, 502, 503, 504]) {
       sim.answers.push({ status, body: '<html>Bad Gateway</html>' });
       const res = await send(channelOf(sim), storedOf('r1', RUNS.partial!));
-      assert.deepEqual([res.ok, res.code, res.retryable], [false, `HTTP_${status}`, true]);
+      assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_UNAVAILABLE', true]);
     }
   });
 
@@ -301,7 +301,10 @@ describe('the webhook channel against a receiver that enforces the contract', ()
         }),
       });
       const res = await send(channelOf(sim), storedOf('r1', RUNS.partial!));
-      assert.deepEqual([res.ok, res.code, res.retryable], [false, `HTTP_${status}`, false]);
+      assert.deepEqual(
+        [res.ok, res.code, res.retryable],
+        [false, status === 404 || status === 410 ? 'CHANNEL_NOT_FOUND' : 'CHANNEL_CREDENTIALS', false],
+      );
       assert.match(res.detail ?? '', words);
       assert.match(res.detail ?? '', /refused/, "the receiver's own words follow");
       assert.ok(!res.detail!.includes(key), `no URL key in: ${res.detail}`);
@@ -315,17 +318,17 @@ describe('the webhook channel against a receiver that enforces the contract', ()
       channelOf({ url: sim.url, secret: 'not-the-shared-secret' }),
       storedOf('r1', RUNS.partial!),
     );
-    assert.deepEqual([wrongSecret.code, wrongSecret.retryable], ['HTTP_401', false]);
+    assert.deepEqual([wrongSecret.code, wrongSecret.retryable], ['CHANNEL_CREDENTIALS', false]);
     assert.match(wrongSecret.detail ?? '', /signature does not match/);
     const wrongPath = await send(
       channelOf({ url: `${new URL(sim.url).origin}/hooks/other`, secret: sim.secret }),
       storedOf('r1', RUNS.partial!),
     );
-    assert.deepEqual([wrongPath.code, wrongPath.retryable], ['HTTP_404', false]);
+    assert.deepEqual([wrongPath.code, wrongPath.retryable], ['CHANNEL_NOT_FOUND', false]);
     const small = await startWebhookSim({ nowMs: () => NOW_MS, maxBodyBytes: 512 });
     try {
       const tooBig = await send(channelOf(small), storedOf('r1', RUNS.partial!));
-      assert.deepEqual([tooBig.code, tooBig.retryable], ['HTTP_413', false]);
+      assert.deepEqual([tooBig.code, tooBig.retryable], ['CHANNEL_TOO_LARGE', false]);
       assert.match(tooBig.detail ?? '', /too large/);
     } finally {
       await small.stop();
@@ -336,7 +339,7 @@ describe('the webhook channel against a receiver that enforces the contract', ()
     fresh();
     sim.answers.push({ status: 302 });
     const res = await send(channelOf(sim), storedOf('r1', RUNS.partial!));
-    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'HTTP_302', false]);
+    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_REDIRECT', false]);
     assert.match(res.detail ?? '', /redirects are not followed/);
   });
 
@@ -355,14 +358,14 @@ describe('the webhook channel against a receiver that enforces the contract', ()
     assert.equal(settled, false, 'still waiting for the answer');
     abort.abort(new Error('attempt timed out'));
     const res = await pending;
-    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'NETWORK', true]);
+    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_NETWORK', true]);
   });
 
   it('no receiver listening: retryable, without the URL key', async () => {
     const gone = await startWebhookSim();
     await gone.stop();
     const res = await send(channelOf(gone), storedOf('r1', RUNS.partial!));
-    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'NETWORK', true]);
+    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_NETWORK', true]);
     assert.ok(!res.detail!.includes(new URL(gone.url).pathname));
   });
 
@@ -402,7 +405,7 @@ describe('who the webhook tells', () => {
     const d = digest as unknown as StoredDigest;
     assert.equal(channelOf(sim).firstDelivery!(d as unknown as StoredReport, NOW_MS), null);
     const res = await channelOf(sim).send(d, [], new AbortController().signal);
-    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'NOT_FOR_CHANNEL', false]);
+    assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_EMAIL_ONLY', false]);
   });
 
   it('the delivery names the receiver by its host, never its path (the key)', () => {
@@ -416,7 +419,7 @@ describe('who the webhook tells', () => {
     assert.equal(webhookChannel(settingsOf({ url: sim.url, secret: '' }), OPTS), null);
     for (const url of ['ftp://hooks.example.org/x', 'not a url']) {
       const res = await send(channelOf({ url, secret: 'x' }), storedOf('p', RUNS.partial!));
-      assert.deepEqual([res.ok, res.code, res.retryable], [false, 'WEBHOOK_URL', false]);
+      assert.deepEqual([res.ok, res.code, res.retryable], [false, 'CHANNEL_ADDRESS', false]);
     }
   });
 

@@ -56,7 +56,7 @@ export function ntfyChannel(settings: NtfySettings | null, opts: ChannelOptions)
 
   async function send(report: StoredReport, signal: AbortSignal): Promise<DeliveryResult> {
     const problem = topicUrlProblem(topicUrl);
-    if (problem) return { ok: false, code: 'NTFY_TOPIC_URL', retryable: false, detail: problem };
+    if (problem) return { ok: false, code: 'CHANNEL_ADDRESS', retryable: false, detail: problem };
     const { headers, body } = ntfyRequest(channelMessage(report, opts));
     if (token) headers.authorization = `Bearer ${token.reveal()}`;
     let answer: Awaited<ReturnType<typeof postToChannel>>;
@@ -65,7 +65,7 @@ export function ntfyChannel(settings: NtfySettings | null, opts: ChannelOptions)
     } catch (err) {
       if (signal.aborted) throw err;
       // Not reached (DNS, refused, reset): the server may be back later.
-      return { ok: false, code: 'NTFY_UNREACHABLE', retryable: true, detail: clip(hide((err as Error).message)) };
+      return { ok: false, code: 'CHANNEL_NETWORK', retryable: true, detail: clip(hide((err as Error).message)) };
     }
     if (answer.status >= 200 && answer.status < 300)
       return { ok: true, code: 'OK', retryable: false, detail: sentDetail(answer.text) };
@@ -86,7 +86,7 @@ export function ntfyChannel(settings: NtfySettings | null, opts: ChannelOptions)
       if (report.kind === 'digest')
         return Promise.resolve({
           ok: false,
-          code: 'NOT_FOR_CHANNEL',
+          code: 'CHANNEL_EMAIL_ONLY',
           retryable: false,
           detail: 'a digest is sent by email only',
         });

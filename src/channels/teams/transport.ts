@@ -57,9 +57,9 @@ export function teamsChannel(settings: TeamsSettings | null, opts: ChannelOption
       takesReport(settings, report) ? firstDelivery([webhookHost(settings)], nowMs) : null,
     async send(report: StoredMail, target, signal): Promise<DeliveryResult> {
       if (report.kind === 'digest')
-        return { ok: false, code: 'NOT_FOR_CHANNEL', retryable: false, detail: 'a digest stays an email' };
+        return { ok: false, code: 'CHANNEL_EMAIL_ONLY', retryable: false, detail: 'a digest stays an email' };
       if (!address)
-        return { ok: false, code: 'BAD_ADDRESS', retryable: false, detail: 'the workflow address is not a URL' };
+        return { ok: false, code: 'CHANNEL_ADDRESS', retryable: false, detail: 'the workflow address is not a URL' };
       const message = channelMessage(report, opts);
       try {
         const answer = await postToChannel(address, {
@@ -76,10 +76,11 @@ export function teamsChannel(settings: TeamsSettings | null, opts: ChannelOption
         });
         return result.ok ? { ...result, detail: `to ${target.join(',')} (${answer.status})` } : result;
       } catch (err) {
-        if (signal.aborted) return { ok: false, code: 'ABORTED', retryable: true, detail: 'the attempt was stopped' };
+        if (signal.aborted)
+          return { ok: false, code: 'CHANNEL_ABORTED', retryable: true, detail: 'the attempt was stopped' };
         return {
           ok: false,
-          code: 'NETWORK',
+          code: 'CHANNEL_NETWORK',
           retryable: true,
           detail: safe(`no answer from Teams: ${(err as Error).message}`),
         };

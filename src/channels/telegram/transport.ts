@@ -81,15 +81,15 @@ export function telegramChannel(settings: TelegramSettings | null, opts: Channel
     attemptTimeoutMs: TELEGRAM_ATTEMPT_TIMEOUT_MS,
     firstDelivery: (report, nowMs) => (takesReport(s, report) ? firstDelivery([s.chatId.trim()], nowMs) : null),
     async send(report, target, signal): Promise<DeliveryResult> {
-      if (report.kind === 'digest') return refused('NOT_FOR_CHANNEL', 'a digest is sent by email only');
+      if (report.kind === 'digest') return refused('CHANNEL_EMAIL_ONLY', 'a digest is sent by email only');
       if (!TOKEN_SHAPE.test(token))
-        return refused('TELEGRAM_TOKEN', 'the bot token is not a Telegram bot token (digits, a colon, letters)');
+        return refused('CHANNEL_CREDENTIALS', 'the bot token is not a Telegram bot token (digits, a colon, letters)');
       let url: URL;
       try {
         // `./`: without it `bot123:…` reads as a URL of scheme `bot123`.
         url = new URL(`./bot${token}/sendMessage`, `${(s.apiUrl || TELEGRAM_API_URL).replace(/\/+$/, '')}/`);
       } catch {
-        return refused('TELEGRAM_URL', 'the Bot API address is not a URL');
+        return refused('CHANNEL_ADDRESS', 'the Bot API address is not a URL');
       }
       const text = telegramText(channelMessage(report, opts));
       const body = {
@@ -109,7 +109,7 @@ export function telegramChannel(settings: TelegramSettings | null, opts: Channel
         // No answer (refused, reset, name unknown, aborted): worth another try.
         return {
           ok: false,
-          code: 'NETWORK',
+          code: 'CHANNEL_NETWORK',
           retryable: true,
           detail: hide(`no answer from Telegram: ${(err as Error).message}`),
         };

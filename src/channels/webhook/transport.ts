@@ -9,7 +9,7 @@
 import { firstDelivery } from '../../domain/records.js';
 import { clean } from '../../report/format.js';
 import { redact } from '../../secret.js';
-import { classifyHttpAnswer } from '../http-answer.js';
+import { classifyHttpAnswer, codeOfStatus } from '../http-answer.js';
 import { postToChannel, type ChannelAnswer } from '../http-post.js';
 import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
@@ -65,7 +65,7 @@ function resultOf(answer: ChannelAnswer, nowMs: number, hide: (t: string) => str
   if (answer.status >= 300 && answer.status < 400)
     return {
       ok: false,
-      code: `HTTP_${answer.status}`,
+      code: codeOfStatus(answer.status),
       retryable: false,
       detail: `the receiver redirects (${answer.status}) and redirects are not followed: set its final address`,
     };
@@ -97,7 +97,7 @@ export function webhookChannel(settings: WebhookSettings | null, opts: ChannelOp
     firstDelivery: (report, nowMs) =>
       takesReport(s, report) ? firstDelivery([receiverOf(s.url.reveal().trim())], nowMs) : null,
     async send(report, _target, signal): Promise<DeliveryResult> {
-      if (report.kind === 'digest') return refused('NOT_FOR_CHANNEL', 'a digest is sent by email only');
+      if (report.kind === 'digest') return refused('CHANNEL_EMAIL_ONLY', 'a digest is sent by email only');
       // Read at each attempt: a corrected URL or secret applies to the next one.
       const address = s.url.reveal().trim();
       const secret = s.secret.reveal();
@@ -106,10 +106,10 @@ export function webhookChannel(settings: WebhookSettings | null, opts: ChannelOp
       try {
         url = new URL(address);
       } catch {
-        return refused('WEBHOOK_URL', 'the webhook address is not a URL');
+        return refused('CHANNEL_ADDRESS', 'the webhook address is not a URL');
       }
       if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        return refused('WEBHOOK_URL', 'the webhook address is not an http or https URL');
+        return refused('CHANNEL_ADDRESS', 'the webhook address is not an http or https URL');
       const atMs = now();
       const timestampS = Math.floor(atMs / 1000);
       const body = boundedBody(report, { ...opts, nowMs: atMs });
@@ -120,7 +120,7 @@ export function webhookChannel(settings: WebhookSettings | null, opts: ChannelOp
       } catch (err) {
         // No answer (refused, reset, name unknown, aborted): worth another try.
         const why = hide(`no answer from the webhook receiver: ${(err as Error).message}`);
-        return { ok: false, code: 'NETWORK', retryable: true, detail: why };
+        return { ok: false, code: 'CHANNEL_NETWORK', retryable: true, detail: why };
       }
     },
   };
