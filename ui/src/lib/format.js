@@ -6,7 +6,8 @@ import { formatBytes as bytes, formatDateTime, formatDuration } from "../../../s
 import { isOutcome, OUTCOME_TABLE } from "../../../src/domain/outcome.ts";
 
 const RESULT_TAG = { success: "green", failed: "red", not_run: "warm-gray" };
-const DELIVERY_TAG = { sent: "green", pending: "blue", failed: "red" };
+// skipped: email was not meant to carry the report, other channels did (issue #22).
+const DELIVERY_TAG = { sent: "green", pending: "blue", failed: "red", skipped: "gray" };
 
 export const outcomeTag = (outcome) => (isOutcome(outcome) ? OUTCOME_TABLE[outcome].tag : "gray");
 export const resultTag = (result) => RESULT_TAG[result] || "gray";
