@@ -144,19 +144,20 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const notify: NotifySettings = cfg.notify;
   const silences = createSilenceStore(redis.writer, cfg.moduleId, warn);
   const runHistory = createRunHistory(redis.writer, cfg.moduleId, warn);
+  const repoChecker = repoCheckerFor(opts.repoChecker, cfg, {
+    log,
+    clock,
+    setLink,
+    counts: createSnapshotCounts(redis.writer, cfg.moduleId, warn),
+    history: runHistory,
+  });
   const pipeline = createPipeline({
     config: cfg,
     readPlan,
     records,
     clock,
     log: log.child({ stage: 'pipeline' }),
-    repoChecker: repoCheckerFor(opts.repoChecker, cfg, {
-      log,
-      clock,
-      setLink,
-      counts: createSnapshotCounts(redis.writer, cfg.moduleId, warn),
-      history: runHistory,
-    }),
+    repoChecker,
     notify,
     runLog: createRunLog(redis.writer, keys.runLog, warn),
     silences,
@@ -234,6 +235,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     store: redisDigestStore(redis.writer, cfg.moduleId, warn),
     readSnoozed: async (nowS) => snoozedPlans(await silences.all(), nowS),
     readAcknowledged: async () => acknowledgedPlans(await silences.all()),
+    readUnowned: async () => (await repoChecker?.unowned?.()) ?? null,
     clock,
     log: log.child({ stage: 'digest' }),
     intervalMs: opts.digestTickMs,

@@ -8,6 +8,7 @@ import type { Language } from '../config.js';
 import type { Logger } from '../log.js';
 import { Periodic } from '../periodic.js';
 import type { PlanSnapshot } from '../domain/backup.js';
+import type { UnownedRepoRow } from '../domain/digest.js';
 import {
   firstDelivery,
   isQueued,
@@ -65,6 +66,8 @@ export interface DigesterDeps {
   readSnoozed?(nowS: number): Promise<SnoozedPlan[]>;
   /** Plans acknowledged now (issue #24): who, when and why, in every digest. */
   readAcknowledged?(): Promise<AcknowledgedPlan[]>;
+  /** Issue #23 item 4: repositories nobody owns, read once per digest; null when NS8 did not answer. */
+  readUnowned?(): Promise<UnownedRepoRow[] | null>;
   /** False on a standby instance (issue #25, one writer per namespace): only the writer sends digests. */
   mayWrite?: () => Promise<boolean>;
 }
@@ -116,13 +119,14 @@ export class Digester {
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
-    const [snapshots, apps, states, runLog, snoozed, acknowledged] = await Promise.all([
+    const [snapshots, apps, states, runLog, snoozed, acknowledged, unowned] = await Promise.all([
       this.deps.readPlans(),
       this.deps.readApps(),
       this.deps.store.planStates(),
       this.deps.store.runLog(),
       this.deps.readSnoozed?.(Math.floor(this.deps.clock.now() / 1000)) ?? [],
       this.deps.readAcknowledged?.() ?? [],
+      this.deps.readUnowned?.().catch(() => null) ?? null,
     ]);
     const content = digestContent({
       from,
@@ -135,6 +139,7 @@ export class Digester {
       notify: this.deps.notify,
       snoozed,
       acknowledged,
+      ...(unowned ? { unowned } : {}),
     });
     return renderDigest(content, {
       language: this.deps.mail.language,

@@ -131,6 +131,7 @@ export function observeApiServer(
   return {
     // Confirmations (issue #23) go through the same checker: passed on as they are.
     ...(checker.confirm ? { confirm: checker.confirm.bind(checker) } : {}),
+    ...(checker.unowned ? { unowned: checker.unowned.bind(checker) } : {}),
     async check(run, signal) {
       const health = await checker.check(run, signal);
       const codes = (health?.checks ?? []).map((c) => c.code ?? '');

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { RunReport } from '../domain/run.js';
 import { ApiError, createApiClient, type TaskRunner } from '../ns8/api-client.js';
 import { createChecker } from './checker.js';
+import { readUnownedRepos } from './unowned.js';
 import type { RepoChecker } from './types.js';
 import type { SnapshotCounts } from './counts.js';
 import type { RunSummary } from '../trends/anomaly.js';
@@ -42,7 +43,7 @@ export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearC
           logger,
         })
       : noCredentials);
-  return createChecker({
+  const checker = createChecker({
     api,
     settings: repoCheck,
     clock: deps.clock,
@@ -52,6 +53,8 @@ export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearC
     history: deps.history,
     secrets: redis.password ? [redis.password] : [],
   });
+  // One read-backup-repositories per digest, on the destination checks' budget.
+  return Object.assign(checker, { unowned: (signal?: AbortSignal) => readUnownedRepos(api, repoCheck.budget, signal) });
 }
 
 /** Without agent credentials NS8 cannot be asked: every check says so in the report. */

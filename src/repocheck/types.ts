@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The repository check stage's interface (issue #5); what it finds is domain/destination.ts.
 import type { Confirmation, DestinationHealth } from '../domain/destination.js';
+import type { UnownedRepoRow } from '../domain/digest.js';
 import type { RunReport } from '../domain/run.js';
 
 export interface RepoChecker {
@@ -12,4 +13,6 @@ export interface RepoChecker {
    * confirmation, empty when nothing is to be confirmed.
    */
   confirm?(run: RunReport, retention: number, signal?: AbortSignal): Promise<Map<string, Confirmation>>;
+  /** Issue #23 item 4: repositories at the destinations that nobody owns; null when NS8 did not answer in time. */
+  unowned?(signal?: AbortSignal): Promise<UnownedRepoRow[] | null>;
 }

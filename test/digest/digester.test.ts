@@ -5,6 +5,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
+import type { UnownedRepoRow } from '../../src/domain/digest.js';
 import { Digester, redisDigestStore } from '../../src/digest/digester.js';
 import { readClusterApps } from '../../src/digest/read-cluster.js';
 import { listPlanIds, readPlanSnapshots } from '../../src/correlate/read-plan.js';
@@ -64,10 +65,12 @@ function digester(
   settings = DAILY,
   to = ['admin@example.org'],
   mayWrite?: () => Promise<boolean>,
+  readUnowned?: () => Promise<UnownedRepoRow[] | null>,
 ) {
   let kicks = 0;
   const d = new Digester({
     mayWrite,
+    readUnowned,
     digest: settings,
     notify: { defaultPolicy: 'problems', plans: new Map() },
     mail: { to, language: 'en', subjectPrefix: '[NS8 Backup]' },
@@ -130,6 +133,28 @@ describe('digest loop on a real Redis', () => {
       await writerD.tick();
     }
     assert.equal((await queued()).length, 1, 'one digest for two instances');
+  });
+
+  it('repositories nobody owns are read once per digest and listed; a failed read is no digest lost', async () => {
+    let reads = 0;
+    const row: UnownedRepoRow = {
+      kind: 'removed',
+      moduleId: 'oldwiki1',
+      uiName: 'Old wiki',
+      path: 'dokuwiki/0b0e',
+      destinationName: 'NAS share',
+      lastBackupAt: at('2026-05-01T01:00:00Z') / 1000,
+    };
+    const read = async () => (++reads === 1 ? [row] : null);
+    let now = at('2026-06-10T06:30:00Z');
+    const clock = { now: () => now };
+    const d = digester(clock, DAILY, ['admin@example.org'], undefined, read).d;
+    for (; now < at('2026-06-12T06:30:00Z'); now += 60_000) await d.tick();
+    const q = await queued();
+    assert.equal(q.length, 2);
+    assert.equal(reads, 2, 'one read per digest, none per tick');
+    assert.match(q[0]!.text, /oldwiki1/);
+    assert.doesNotMatch(q[1]!.text, /oldwiki1/, 'no answer: the section is left out, the digest still goes');
   });
 
   it('a 3-day outage: one catch-up digest', async () => {
