@@ -322,7 +322,10 @@ describe('get-monitor-status, list-reports, get-report', () => {
       delivery: { ...recent[2]!.delivery, status: 'pending', attempts: 2, lastError: '451 try later', sentAt: null },
     };
     const old = report('o-1', { createdAt: nowMs - 8 * 86_400_000, delivery: failed('old refusal') });
-    await writeServiceRecords(h.redis, MODULE_ID, [...recent, old], { outbox: { 'n-02': nowMs + 60_000 } });
+    // 'n-05#telegram': another channel's queue entry (issue #22) is not an email report waiting.
+    await writeServiceRecords(h.redis, MODULE_ID, [...recent, old], {
+      outbox: { 'n-02': nowMs + 60_000, 'n-05#telegram': nowMs + 60_000 },
+    });
     const res = await runAction('get-monitor-status', {}, h.o);
     assert.equal(res.status, 'completed', res.error);
     const d = (res.output as { deliveries: Record<string, unknown> & { items: { report_id: string }[] } }).deliveries;

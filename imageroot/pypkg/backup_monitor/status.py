@@ -212,6 +212,8 @@ def deliveries(rdb, module_id, now_ms=None):
     pipe.hgetall(k['outbox'])
     pipe.llen(k['history'])
     outbox, history_size = pipe.execute()
+    # Email's queue entries are bare report ids; `<id>#<channel>` are other channels' (issue #22).
+    outbox = {rid: at for rid, at in (outbox or {}).items() if '#' not in rid}
     recent = recent_rows(rdb, module_id, since_ms)
     rows = {r['id']: r for r in recent}
     rows.update({rid: r for rid, r in read_rows(rdb, module_id, [rid for rid in outbox if rid not in rows]).items()})
