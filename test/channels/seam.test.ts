@@ -166,7 +166,7 @@ describe('a failing second channel never delays email (issue #22)', () => {
     assert.equal(t.fake.attempts[0]?.ended, 'aborted');
     const left = await fakeState('r1');
     assert.equal(left.status, 'pending');
-    assert.equal(left.lastErrorCode, 'STOPPED');
+    assert.equal(left.lastErrorCode, 'CHANNEL_ABORTED');
     assert.deepEqual(await admin.hKeys(K.outbox), ['r1#fake'], 'still queued for the channel only');
 
     const next = processOf(t, t.mailer, t.fake); // the restart
@@ -188,7 +188,7 @@ describe('a failing second channel never delays email (issue #22)', () => {
     await p.sender.sendDue();
     assert.equal(t.sent.length, 1);
     const cut = await fakeState('r1');
-    assert.equal(cut.lastErrorCode, 'TIMEOUT');
+    assert.equal(cut.lastErrorCode, 'CHANNEL_TIMEOUT');
     assert.equal(cut.status, 'pending');
     t.pass(backoffMs(1));
     await p.sender.sendDue();

@@ -113,7 +113,7 @@ describe('Teams and email on one outbox (issue #22)', () => {
     );
     await firstPass;
     const cut = await teamsState('r1');
-    assert.deepEqual([cut.status, cut.lastErrorCode, cut.attempts], ['pending', 'TIMEOUT', 1]);
+    assert.deepEqual([cut.status, cut.lastErrorCode, cut.attempts], ['pending', 'CHANNEL_TIMEOUT', 1]);
 
     const restarted = w.processOf();
     w.pass(backoffMs(1));

@@ -135,7 +135,7 @@ describe('Telegram on the delivery seam', () => {
     assert.equal(sim.hanging, 1, 'while Telegram still hangs');
     await t.p.sender.stop();
     await pass;
-    assert.equal((await telegramState('r1')).lastErrorCode, 'STOPPED');
+    assert.equal((await telegramState('r1')).lastErrorCode, 'CHANNEL_ABORTED');
 
     const next = processOf(t.c, t.sent);
     t.pass(backoffMs(1));

@@ -148,7 +148,7 @@ describe('the webhook on the real outbox (issue #22)', () => {
     await p.sender.stop();
     await running;
     const left = (await stored('r2')).deliveries!.webhook!;
-    assert.deepEqual([left.status, left.lastErrorCode], ['pending', 'STOPPED']);
+    assert.deepEqual([left.status, left.lastErrorCode], ['pending', 'CHANNEL_ABORTED']);
 
     const next = processOf(t.mailer, t.fake);
     pass(backoffMs(1));
