@@ -110,6 +110,7 @@ async function serviceState(id: string) {
       index: { ...(await c.hGetAll(k.index)) },
       runs: { ...(await c.hGetAll(k.runs)) },
       silences: { ...(await c.hGetAll(k.silences)) },
+      maintenance: { ...(await c.hGetAll(k.maintenance)) },
       reports,
     };
   } finally {
@@ -147,6 +148,7 @@ async function populateSource() {
   for (const [action, input] of [
     ['acknowledge-plan', { plan_id: 2, comment: 'NAS replaced this week' }],
     ['snooze-plan', { plan_id: 1, until_success: true }],
+    ['add-maintenance-window', { calendar: 'Sat *-*-* 22:00:00', duration_seconds: 14400 }],
   ] as const) {
     const silenced = await runAction(action, input, source);
     assert.equal(silenced.status, 'completed', silenced.error);
@@ -351,6 +353,7 @@ describe('restore onto a fresh instance', () => {
     assert.equal(Object.keys(before.index).length >= 1, true);
     assert.deepEqual(Object.keys(before.runs), ['2']);
     assert.deepEqual(Object.keys(before.silences).sort(), ['1', '2'], 'acknowledged and snoozed plans come back');
+    assert.equal(Object.keys(before.maintenance).length, 1, 'the maintenance window comes back');
     assert.equal(before.reports['report/r-0001']!.ttl, 30, 'reports keep their expiry (days), not a fresh one');
     const a = await admin();
     assert.equal(

@@ -175,6 +175,8 @@ export interface ModuleResult {
   ms?: number;
   sizeBytes?: number;
   files?: number;
+  /** The run's start as the status says (unix s); default: now. For a service whose clock runs ahead. */
+  startAt?: number;
 }
 
 /**
@@ -204,7 +206,7 @@ export async function replayRun(
       await c.connect();
       const write = async (id: string) => {
         const r = results[id] ?? {};
-        const start = Math.floor(Date.now() / 1000);
+        const start = r.startAt ?? Math.floor(Date.now() / 1000);
         await new Promise((res) => setTimeout(res, r.ms ?? 20));
         const status = {
           start,
@@ -212,7 +214,7 @@ export async function replayRun(
           total_file_count: r.files ?? 1000 + id.length,
           snapshots_count: 1,
           errors: r.errors ?? 0,
-          end: Math.floor(Date.now() / 1000),
+          end: r.startAt !== undefined ? r.startAt + 60 : Math.floor(Date.now() / 1000),
         };
         // Python json.dumps formatting, as run-backup writes it.
         const json = JSON.stringify(status).replace(/":/g, '": ').replace(/,"/g, ', "');

@@ -127,3 +127,46 @@ def listing(raw_silences, raw_states, plan_names, now):
         if item['acknowledged'] or item['snoozed']:
             out.append(item)
     return out
+
+
+# Maintenance windows (issue #24 item 3): module/<id>/maintenance, HASH window id -> JSON, the
+# shape of src/notify/maintenance.ts `MaintenanceWindow`: {v, id, calendar, durationSeconds,
+# planId (null: every plan), by, at, comment}. The service evaluates the calendar in the module's
+# time zone, as the plans' schedules.
+MIN_WINDOW_SECONDS = 60
+MAX_WINDOW_SECONDS = 7 * 24 * 3600
+
+
+def windows_key(module_id):
+    return f'module/{module_id}/maintenance'
+
+
+def maintenance_window(request, known_plans, now, new_id):
+    """(record, errors) for an add-maintenance-window request."""
+    from backup_monitor import oncalendar
+    calendar = request['calendar'].strip()
+    duration = request['duration_seconds']
+    plan_id = request.get('plan_id')
+    if oncalendar.problem(calendar) is not None:
+        return None, [_error('calendar', request['calendar'], 'calendar_not_understood')]
+    if not MIN_WINDOW_SECONDS <= duration <= MAX_WINDOW_SECONDS:
+        return None, [_error('duration_seconds', duration, 'window_length_out_of_range')]
+    if plan_id is not None and plan_id not in known_plans:
+        return None, [_error('plan_id', plan_id, 'unknown_plan')]
+    return {'v': RECORD_VERSION, 'id': new_id, 'calendar': calendar, 'durationSeconds': duration,
+            'planId': plan_id, 'by': user(), 'at': now, 'comment': request.get('comment', '')}, []
+
+
+def window_view(w):
+    return {'id': w.get('id', ''), 'calendar': w.get('calendar', ''), 'duration_seconds': w.get('durationSeconds'),
+            'plan_id': w.get('planId'), 'by': w.get('by', ''), 'at': w.get('at'), 'comment': w.get('comment', '')}
+
+
+def windows_listing(raw_windows):
+    """Every stored window, by id; ones a hand edit or a newer version made unreadable are left out."""
+    out = []
+    for field in sorted(raw_windows):
+        w = loads(raw_windows[field], {})
+        if isinstance(w, dict) and isinstance(w.get('calendar'), str) and isinstance(w.get('durationSeconds'), int):
+            out.append(window_view(w))
+    return out
