@@ -43,6 +43,12 @@ export interface DigestStrings {
   /** Issue #24: one line per acknowledged plan; {line} is `by` or `page`, then {comment} when there is one. */
   acknowledged: { by: string; page: string; withComment: string; withoutComment: string };
   /**
+   * Issue #24 item 3: news a maintenance window holds ("held"), and the windows listed with the
+   * silences: "{count} maintenance windows: {windows}." with each "{calendar} for {duration}", of
+   * every plan or of "{plan}".
+   */
+  maintenance: { held: string; one: string; other: string; everyPlan: string; plan: string };
+  /**
    * Issue #23: plans sharing one repository. line: {app} {destination} {plans} {kept}; plan: {name}
    * {id} {retention}; fix: the one step that ends it.
    */
@@ -105,6 +111,13 @@ const en: DigestStrings = {
     page: '{name}: acknowledged from the admin page on {when}',
     withComment: '{line}: {comment}.',
     withoutComment: '{line}.',
+  },
+  maintenance: {
+    held: 'held by a maintenance window',
+    one: '1 maintenance window: {windows}.',
+    other: '{count} maintenance windows: {windows}.',
+    everyPlan: '{calendar} for {duration}, every plan',
+    plan: '{calendar} for {duration}, {plan}',
   },
   sharedRetention: {
     title: 'Plans that prune each other',
@@ -184,6 +197,13 @@ const it: DigestStrings = {
     page: '{name}: preso in carico dalla pagina di amministrazione il {when}',
     withComment: '{line}: {comment}.',
     withoutComment: '{line}.',
+  },
+  maintenance: {
+    held: 'trattenuto da una finestra di manutenzione',
+    one: '1 finestra di manutenzione: {windows}.',
+    other: '{count} finestre di manutenzione: {windows}.',
+    everyPlan: '{calendar} per {duration}, tutti i piani',
+    plan: '{calendar} per {duration}, {plan}',
   },
   sharedRetention: {
     title: 'Piani che si cancellano a vicenda',
