@@ -256,7 +256,9 @@ describe('get-trends', () => {
       applications: {
         module_id: string;
         ui_name: string;
-        points: { at: number; result: string; size: number | null; duration: number | null }[];
+        sizes: (number | null)[];
+        seconds: (number | null)[];
+        failed: number[];
       }[];
     };
     const plans = (res.output as { plans: Trend[] }).plans;
@@ -291,19 +293,18 @@ describe('get-trends', () => {
       const mods = HISTORY_PLANS.find((x) => x.id === p.id)!.modules;
       assert.deepEqual(p.applications.map((a) => a.module_id).sort(), [...mods].sort());
       for (const a of p.applications) {
-        const want = runs
+        const drawn = runs
           .slice(0, 30) // the runs of the strip: a line per application beside the strip's cells
           .reverse()
-          .map((r) => {
-            const m = r.run.modules.find((x) => x.moduleId === a.module_id)!;
-            return {
-              at: r.run.start,
-              result: m.result,
-              size: m.result === 'success' ? m.totalSize : null, // a failure is a mark, not 0 B (issue #21)
-              duration: m.start === null || m.end === null ? null : m.end - m.start,
-            };
-          });
-        assert.deepEqual(a.points, want, `${p.id}/${a.module_id}`);
+          .map((r) => r.run.modules.find((x) => x.moduleId === a.module_id)!);
+        // Parallel lists, oldest first: what the page draws of each run, and nothing else.
+        const want = {
+          sizes: drawn.map((m) => (m.result === 'success' ? m.totalSize : null)), // a failure is a mark, not 0 B (issue #21)
+          seconds: drawn.map((m) => (m.start === null || m.end === null ? null : m.end - m.start)),
+          failed: drawn.flatMap((m, i) => (m.result === 'success' ? [] : [i])),
+        };
+        assert.deepEqual({ sizes: a.sizes, seconds: a.seconds, failed: a.failed }, want, `${p.id}/${a.module_id}`);
+        assert.deepEqual(Object.keys(a).sort(), ['failed', 'module_id', 'seconds', 'sizes', 'ui_name']);
       }
     }
     assert.equal(plans[0]!.applications.find((a) => a.module_id === 'webtop1')!.ui_name, 'Webtop <Sales & Co>');

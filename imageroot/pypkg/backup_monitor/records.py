@@ -53,9 +53,17 @@ def run_summaries(raw, modules_of=None):
     """module/<id>/runs field (src/trends/anomaly.ts RunSummary[], newest first) -> runs in
     snake_case; what cannot be read is left out, as parseHistory does. `modules_of`: the run keys
     whose applications are wanted (the others' `modules` are []); None: every run's."""
+    if modules_of is not None and raw:
+        found = _summaries_by_heads(raw, modules_of)
+        if found is not None:
+            return found
     value = loads(raw, [])
+    return _summaries(value if isinstance(value, list) else [], modules_of)
+
+
+def _summaries(values, modules_of):
     out = []
-    for r in value if isinstance(value, list) else []:
+    for r in values:
         if not _ours(r) or not isinstance(r.get('runKey'), str) or _whole(r.get('start')) is None \
                 or not isinstance(r.get('outcome'), str) or not isinstance(r.get('modules'), list):
             continue
@@ -67,6 +75,35 @@ def run_summaries(raw, modules_of=None):
             } for m in (r['modules'] if modules_of is None or r['runKey'] in modules_of else ())
                 if isinstance(m, dict) and isinstance(m.get('id'), str) and m['id']],
         })
+    return out
+
+
+# The head of a run summary as the service writes it (summarize: versioned, keys in this order,
+# an integer start, strings without escapes), up to its per-application list. A plan's recent
+# runs are 12 runs x its applications; get-monitor-status needs the applications of one run (its
+# last) and the outcomes of all: the heads give the outcomes, one raw_decode the run wanted.
+_SUMMARY_HEAD = re.compile(r'\{"v":1,"runKey":"([^"\\\n]*)","start":(-?(?:0|[1-9][0-9]*)),"outcome":"([^"\\\n]*)","modules":\[')
+_DECODER = json.JSONDecoder()
+
+
+def _summaries_by_heads(raw, modules_of):
+    """run_summaries(raw, modules_of) without decoding the applications of the runs not wanted;
+    None when some run is not as the service writes it (the caller decodes it all then). A key
+    "runKey" with its quotes is never inside a JSON string (they are escaped there): the heads
+    found are all the runs when they are as many as that key."""
+    found = list(_SUMMARY_HEAD.finditer(raw))
+    if not raw.startswith('[') or len(found) != raw.count('"runKey"'):
+        return None
+    out = []
+    for m in found:
+        if m[1] not in modules_of:
+            out.append({'run_key': m[1], 'start': int(m[2]), 'outcome': m[3], 'modules': []})
+            continue
+        try:
+            run, _end = _DECODER.raw_decode(raw, m.start())
+        except ValueError:
+            return None
+        out.extend(_summaries([run], modules_of))
     return out
 
 

@@ -3,7 +3,7 @@
 
 import time
 
-from .history import last_full_success, run_outcomes
+from .history import last_full_success_of
 from .records import HEAD_CHUNK, keys, loads, queue_runs, read_heads, read_plans, read_reports, read_rows, runs_from
 from .plan_policies import decode as decode_plan_policies, dedupe
 from .retention import conflicts_of_plan, retention_conflicts
@@ -143,7 +143,6 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
     instances = (plan.get('instances') or '').split()
     nodes = sorted({int(module_node[m]) for m in instances if str(module_node.get(m, '')).isdigit()})
     start, end, modules, told_run = last_run(state, report, summaries, names or {}, module_node)
-    known = run_outcomes(summaries, logged)
     return {
         'id': pid,
         'name': plan.get('name', ''),
@@ -160,7 +159,8 @@ def plan_entry(pid, plan, destination_name, state, report, watch=None, settings=
         # One definition with the mail (src/trends/anomaly.ts planTrend): the newest run whose
         # outcome is SUCCESS; a WARNING saved everything but is no full success. Without any
         # run kept (a version before the run log), the plan state's last success.
-        'last_full_success_at': last_full_success(known) if known else _int_or_none(state.get('lastSuccessAt')),
+        'last_full_success_at': last_full_success_of(summaries, logged) if summaries or logged
+        else _int_or_none(state.get('lastSuccessAt')),
         'destination_verdict': _verdict(told_run),
         'schedule': plan.get('schedule', ''),
         'schedule_hint': _json_object(plan.get('schedule_hint')) or None,
@@ -266,13 +266,14 @@ def monitor_status(rdb, module_id):
     pipe.hgetall('cluster/module_node')
     queue_runs(pipe, module_id)
     instances = sorted({m for _pid, plan in plans for m in (plan.get('instances') or '').split()})
-    for mid in instances:
-        pipe.get(f'module/{mid}/ui_name')
+    if instances:  # one command, not one per application (1,000 on a large cluster)
+        pipe.mget([f'module/{mid}/ui_name' for mid in instances])
     for _pid, plan in plans:
         pipe.hget(f"cluster/backup_repository/{plan.get('repository', '')}", 'name')
     states_raw, health, watch_raw, env, module_node, runs_hash, log_raw, *rest = pipe.execute()
-    names = {mid: name for mid, name in zip(instances, rest[:len(instances)]) if name}
-    dest_names = rest[len(instances):]
+    ui_names = rest.pop(0) if instances else []
+    names = {mid: name for mid, name in zip(instances, ui_names) if name}
+    dest_names = rest
     settings = from_environment(env)
     notify = notify_settings(env)
     states = {pid: loads(states_raw.get(str(pid)), {}) for pid, _ in plans}

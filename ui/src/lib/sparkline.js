@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Small SVG line charts for trends (issue #15), instead of a chart library: cluster-admin draws
-// its charts with d3 (no Vue 2 chart component to share), and two lines of at most 60 points
+// its charts with d3 (no Vue 2 chart component to share), and two lines of at most 30 points
 // need no scales, axes or interaction -- a polyline in a fixed viewBox, plus words for screen
 // readers (first, last, min, max), is lighter than any library and prints the same everywhere.
 //
