@@ -8,7 +8,10 @@ import type { ModuleRow } from '../domain/run.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
 import { formatWindow } from './format.js';
 import { nextSteps, subjectOf } from './render.js';
+import { planLink } from './plan-link.js';
 import { STRINGS } from './strings.js';
+
+export { planLink } from './plan-link.js';
 
 export interface ChannelMessage {
   /** State and plan first, as the mail's subject opens: "❌ Failed: Mail to NAS – 2 of 5 applications not saved". */
@@ -84,16 +87,4 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
 function titleOf(subject: string): string {
   const cut = subject.lastIndexOf(' · ');
   return cut > 0 ? subject.slice(0, cut) : subject;
-}
-
-/** The plan on the module's page, or null when the cluster-admin address is unknown or not http(s). */
-export function planLink(o: ChannelMessageOptions, planId: number): string | null {
-  if (!o.clusterAdminUrl) return null;
-  try {
-    const base = new URL(o.clusterAdminUrl);
-    if (base.protocol !== 'https:' && base.protocol !== 'http:') return null;
-    return new URL(`#/apps/${encodeURIComponent(o.moduleId)}?plan=${planId}`, base).toString();
-  } catch {
-    return null;
-  }
 }

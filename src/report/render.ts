@@ -51,7 +51,7 @@ import {
   type Tone,
 } from './layout.js';
 import { fill, NOTICE_STRINGS, STRINGS, type Strings, type Units } from './strings.js';
-import { planLink } from './channel-message.js';
+import { planLink } from './plan-link.js';
 
 export interface RenderOptions {
   language: Language;
@@ -502,7 +502,7 @@ export function renderStuck(run: RunReport, stuck: StuckRun, o: RenderOptions): 
  * plan is acknowledged or snoozed in one click; nothing when the cluster-admin address is unknown.
  */
 function planLinkBlocks(run: RunReport, s: Strings, o: RenderOptions): Block[] {
-  const url = planLink({ timeZone: o.timeZone, moduleId: o.moduleId, clusterAdminUrl: o.clusterAdminUrl }, run.planId);
+  const url = planLink({ moduleId: o.moduleId, clusterAdminUrl: o.clusterAdminUrl }, run.planId);
   if (!url) return [];
   const hint = run.outcome === 'SUCCESS' ? '' : s.silenceHint;
   const a = `<a href="${escapeHtml(url)}" style="color:#0f62fe;font-weight:600;">${escapeHtml(s.openPlan)}</a>`;
