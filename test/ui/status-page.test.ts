@@ -278,6 +278,13 @@ describe('status at a glance', () => {
     assert.match(await app.locator('[data-test=plan-1] [data-test=module-mail1]').innerText(), /7\.24 GiB/);
     const cells = app.locator('[data-test=trend-1] [data-test=trend-strip] li');
     assert.match((await cells.last().getAttribute('title')) ?? '', new RegExp(`^${unmailedAt}: Success$`));
+    // Its trend line: the failed last run is a mark and "not saved", not a point at 0 B.
+    const mailTrend = app.locator('[data-test=trend-3] [data-test=trend-app-mail1]');
+    assert.ok((await mailTrend.locator('[data-test=spark-size] [data-test=spark-failure]').count()) >= 1);
+    assert.match(await mailTrend.innerText(), /not saved/);
+    const savedTrend = app.locator('[data-test=trend-1] [data-test=trend-app-mail1]');
+    assert.match(await savedTrend.innerText(), /7\.24 GiB/);
+    assert.equal(await savedTrend.locator('[data-test=spark-size] path').count(), 1, 'a line of its sizes');
     assert.match(await app.locator('[data-test=summary-failing]').innerText(), /plans failing/);
     assert.match(await app.locator('[data-test=unprotected]').innerText(), /traefik1/);
 
