@@ -71,7 +71,9 @@ test('the runs as the service writes them: the heads read what the JSON reader r
     assert.notEqual(heads, null, 'read by the heads, not decoded whole');
     assert.deepEqual(fast, slow, keys.join());
   }
-  const [fast] = readBoth(field(runs), [runs[1]!.runKey]) as [{ run_key: string; modules: { result: string }[] }[]];
+  const [fast] = readBoth(field(runs), [runs[1]!.runKey]) as unknown as [
+    { run_key: string; modules: { result: string }[] }[],
+  ];
   assert.deepEqual(
     fast.map((r) => [r.run_key, r.modules.map((m) => m.result)]),
     [
