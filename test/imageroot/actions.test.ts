@@ -259,10 +259,12 @@ describe('get-monitor-status, list-reports, get-report', () => {
       items: [
         {
           report_id: 'r-0003',
+          channel: 'email',
           subject: reports[0]!.subject,
           status: 'sent',
           attempts: 1,
           last_error: null,
+          last_error_code: null,
           next_attempt_at: 1786238480000,
         },
       ],
@@ -321,22 +323,46 @@ describe('get-monitor-status, list-reports, get-report', () => {
       ...recent[2]!,
       delivery: { ...recent[2]!.delivery, status: 'pending', attempts: 2, lastError: '451 try later', sentAt: null },
     };
+    // Telegram refused n-07's bot token: its delivery failed on that channel, email's went out.
+    recent[7] = {
+      ...recent[7]!,
+      deliveries: {
+        telegram: { ...failed('401 Unauthorized'), lastErrorCode: 'CHANNEL_CREDENTIALS', recipients: [] },
+      },
+    };
     const old = report('o-1', { createdAt: nowMs - 8 * 86_400_000, delivery: failed('old refusal') });
-    // 'n-05#telegram': another channel's queue entry (issue #22) is not an email report waiting.
+    // 'n-05#telegram': another channel's queue entry (issue #22): telegram's delivery of n-05
+    // waits (no error yet), told as such, not as a blank email report.
     await writeServiceRecords(h.redis, MODULE_ID, [...recent, old], {
       outbox: { 'n-02': nowMs + 60_000, 'n-05#telegram': nowMs + 60_000 },
     });
     const res = await runAction('get-monitor-status', {}, h.o);
     assert.equal(res.status, 'completed', res.error);
-    const d = (res.output as { deliveries: Record<string, unknown> & { items: { report_id: string }[] } }).deliveries;
+    type Item = { report_id: string; channel: string; subject: string; status: string };
+    const d = (res.output as { deliveries: Record<string, unknown> & { items: Item[] } }).deliveries;
     assert.deepEqual(
       [d.pending, d.failed, d.undelivered, d.window_days, d.reports],
-      [1, 1, 2, 7, 61],
-      'the waiting one with an error and the failed one past the newest 50; not the one of 8 days ago',
+      [2, 2, 3, 7, 61],
+      'the waiting one with an error, the failed one past the newest 50 and the failed telegram one; not the one of 8 days ago',
     );
     assert.deepEqual(
-      d.items.map((i) => i.report_id),
-      ['n-02', 'n-55'],
+      d.items.map((i) => [
+        i.report_id,
+        i.channel,
+        i.status,
+        i.subject === recent[Number(i.report_id.slice(2))]!.subject,
+      ]),
+      [
+        ['n-02', 'email', 'pending', true],
+        ['n-05', 'telegram', 'pending', true],
+        ['n-07', 'telegram', 'failed', true],
+        ['n-55', 'email', 'failed', true],
+      ],
+    );
+    const telegram = d.items.find((i) => i.report_id === 'n-07') as unknown as Record<string, unknown>;
+    assert.deepEqual(
+      [telegram.attempts, telegram.last_error, telegram.last_error_code],
+      [5, '401 Unauthorized', 'CHANNEL_CREDENTIALS'],
     );
 
     await writeServiceRecords(h.redis, MODULE_ID, []);

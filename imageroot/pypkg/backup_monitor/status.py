@@ -182,10 +182,43 @@ def link(raw):
     return {'ok': v.get('ok'), 'checked_at': v.get('checkedAt'), 'error': v.get('error')}
 
 
-def undelivered(row):
-    """A report not delivered: given up (failed), or waiting after a refused attempt."""
-    d = row['delivery']
+def undelivered(d):
+    """A delivery not made: given up (failed), or waiting after a refused attempt."""
     return d['status'] == 'failed' or (d['status'] == 'pending' and bool(d['last_error']))
+
+
+EMAIL = 'email'
+WAITING = {'status': 'pending', 'attempts': 0, 'last_error': None, 'last_error_code': None}
+
+
+def split_outbox(outbox):
+    """The outbox's fields -> {(report id, channel): next attempt}: email's entries are bare report
+    ids, other channels' `<report id>#<channel>` (issue #22, src/domain/records.ts outboxField)."""
+    out = {}
+    for field, at in (outbox or {}).items():
+        rid, sep, channel = field.partition('#')
+        out[(rid, channel if sep else EMAIL)] = at
+    return out
+
+
+def channel_delivery(row, channel):
+    """A history row's delivery on `channel`: email's is `delivery`, the others' are in `channels`
+    (the index entry's, issue #22); one the index does not know yet is waiting."""
+    if channel == EMAIL:
+        return row['delivery']
+    return next((c for c in row.get('channels') or [] if c['channel'] == channel), WAITING)
+
+
+def row_channels(row):
+    return [EMAIL] + [c['channel'] for c in row.get('channels') or []]
+
+
+def stored_delivery(report, channel):
+    """A stored report's own delivery on `channel` (the next attempt and the code live there only)."""
+    if channel == EMAIL:
+        return delivery_of(report)
+    d = ((report or {}).get('deliveries') or {}).get(channel)
+    return d if isinstance(d, dict) else {}
 
 
 def recent_rows(rdb, module_id, since_ms):
@@ -204,38 +237,43 @@ def recent_rows(rdb, module_id, since_ms):
 
 
 def deliveries(rdb, module_id, now_ms=None):
-    """Reports not delivered over the last DELIVERY_WINDOW_DAYS (not among the newest N): failed,
-    or waiting in the outbox after an error; what waits; the items to show (issue #21)."""
+    """Deliveries not made over the last DELIVERY_WINDOW_DAYS (not among the newest N), one per
+    report and channel (email and the others, issue #22): failed, or waiting in the outbox after an
+    error; what waits; the items to show (issue #21)."""
     k = keys(module_id)
     since_ms = (now_ms if now_ms is not None else int(time.time() * 1000)) - DELIVERY_WINDOW_DAYS * 86_400_000
     pipe = rdb.pipeline(transaction=False)
     pipe.hgetall(k['outbox'])
     pipe.llen(k['history'])
     outbox, history_size = pipe.execute()
-    # Email's queue entries are bare report ids; `<id>#<channel>` are other channels' (issue #22).
-    outbox = {rid: at for rid, at in (outbox or {}).items() if '#' not in rid}
+    queue = split_outbox(outbox)
     recent = recent_rows(rdb, module_id, since_ms)
     rows = {r['id']: r for r in recent}
-    rows.update({rid: r for rid, r in read_rows(rdb, module_id, [rid for rid in outbox if rid not in rows]).items()})
-    failed = [r['id'] for r in recent if r['delivery']['status'] == 'failed']
-    bad = {r['id'] for r in recent if undelivered(r)} | {rid for rid in outbox if rid in rows and undelivered(rows[rid])}
-    shown = list(dict.fromkeys(list(outbox) + failed))[:ITEMS_MAX]
-    full = read_reports(rdb, module_id, shown)  # the next attempt lives in the report only
-    items = []
-    for rid in shown:
-        row = rows.get(rid) or {'subject': '', 'delivery': {'status': 'pending', 'attempts': 0, 'last_error': None}}
-        next_at = outbox.get(rid)
-        items.append({
-            'report_id': rid,
-            'subject': row['subject'],
-            'status': row['delivery']['status'],
-            'attempts': row['delivery']['attempts'],
-            'last_error': row['delivery']['last_error'],
-            'next_attempt_at': int(next_at) if next_at and next_at.isdigit()
-            else delivery_of(full.get(rid)).get('nextAttemptAt'),
-        })
-    return {'pending': len(outbox), 'failed': len(failed), 'undelivered': len(bad),
+    rows.update(read_rows(rdb, module_id, [rid for rid, _ch in queue if rid not in rows]))
+    failed = [(r['id'], ch) for r in recent for ch in row_channels(r) if channel_delivery(r, ch)['status'] == 'failed']
+    bad = {(r['id'], ch) for r in recent for ch in row_channels(r) if undelivered(channel_delivery(r, ch))}
+    bad |= {(rid, ch) for rid, ch in queue if rid in rows and undelivered(channel_delivery(rows[rid], ch))}
+    shown = list(dict.fromkeys(list(queue) + failed))[:ITEMS_MAX]
+    full = read_reports(rdb, module_id, list(dict.fromkeys(rid for rid, _ch in shown)))
+    items = [delivery_item(rid, ch, rows.get(rid), queue.get((rid, ch)), full.get(rid)) for rid, ch in shown]
+    return {'pending': len(queue), 'failed': len(failed), 'undelivered': len(bad),
             'window_days': DELIVERY_WINDOW_DAYS, 'reports': int(history_size or 0), 'items': items}
+
+
+def delivery_item(rid, channel, row, next_at, report):
+    """One line of the deliveries tile: a report's delivery on one channel."""
+    d = channel_delivery(row, channel) if row else WAITING
+    own = stored_delivery(report, channel)
+    return {
+        'report_id': rid,
+        'channel': channel,
+        'subject': row['subject'] if row else '',
+        'status': d['status'],
+        'attempts': d['attempts'],
+        'last_error': d['last_error'],
+        'last_error_code': own.get('lastErrorCode') if isinstance(own.get('lastErrorCode'), str) else None,
+        'next_attempt_at': int(next_at) if next_at and str(next_at).isdigit() else _int_or_none(own.get('nextAttemptAt')),
+    }
 
 
 def unprotected(rdb, module_node, plans):
