@@ -18,3 +18,9 @@ export function catalogueMessages(messages, lang) {
   }
   return { ...messages, settings: { ...(messages.settings || {}), ...words } };
 }
+
+/** The catalogue's words for `code` in `lang` (English when it has no such language); "" for an unknown code. */
+export function codeWords(code, lang) {
+  const entry = typeof code === "string" && Object.hasOwn(catalogue.codes, code) ? catalogue.codes[code] : null;
+  return entry ? entry[lang] || entry.en || "" : "";
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { describe, expect, test } from "vitest";
+import { deliveryError, reportDeliveries, undeliveredOf } from "../deliveries.js";
+
+const sent = { status: "sent", attempts: 1, sent_at: 1, recipients: ["ops@example.org"], last_error: null };
+const telegramFailed = {
+  channel: "telegram",
+  status: "failed",
+  attempts: 1,
+  sent_at: null,
+  last_error: "401 Unauthorized",
+  last_error_code: "CHANNEL_CREDENTIALS",
+};
+
+describe("deliveries", () => {
+  test("email first, then each other channel", () => {
+    const list = reportDeliveries({ delivery: sent, channels: [telegramFailed] });
+    expect(list.map((d) => [d.channel, d.status])).toEqual([
+      ["email", "sent"],
+      ["telegram", "failed"],
+    ]);
+  });
+
+  test("a row of an older version (no channels) is email only", () => {
+    expect(reportDeliveries({ delivery: sent }).map((d) => d.channel)).toEqual(["email"]);
+  });
+
+  test("skipped email is not undelivered; a failed or waiting channel is", () => {
+    const skipped = { ...sent, status: "skipped", attempts: 0 };
+    expect(undeliveredOf({ delivery: skipped, channels: [] })).toEqual([]);
+    expect(undeliveredOf({ delivery: skipped, channels: [telegramFailed] }).map((d) => d.channel)).toEqual([
+      "telegram",
+    ]);
+    expect(
+      undeliveredOf({ delivery: sent, channels: [{ ...telegramFailed, status: "pending" }] }).map((d) => d.channel),
+    ).toEqual(["telegram"]);
+  });
+
+  test("the catalogue's words for a code, in the language; the channel's text without one", () => {
+    expect(deliveryError(telegramFailed, "en")).toMatch(/refused the credentials/);
+    expect(deliveryError(telegramFailed, "it")).toMatch(/rifiutato le credenziali/);
+    expect(deliveryError(telegramFailed, "fr")).toMatch(/refused the credentials/);
+    expect(deliveryError({ ...telegramFailed, last_error_code: null }, "en")).toBe("401 Unauthorized");
+    expect(deliveryError({ ...telegramFailed, last_error_code: "NO_SUCH_CODE" }, "en")).toBe("401 Unauthorized");
+    expect(deliveryError({ ...telegramFailed, status: "sent" }, "en")).toBe("");
+  });
+});
