@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Issue #22 on the admin page: a report whose Telegram delivery failed (the bot token refused,
+// CHANNEL_CREDENTIALS) is shown as failing, with the error catalogue's words, in the report
+// history and counted by the deliveries tile; a report only Telegram carried (email 'skipped')
+// is not flagged. At 1280 px (English) and 390 px (Italian), axe-core clean. Reports are stored
+// as the service stores them (report, history, index entry); the real imageroot actions answer
+// through the stand-in cluster-admin (harness.ts), in Debian Chromium (browser.ts).
+// Needs `npm --prefix ui run build` first.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Frame } from 'playwright-core';
+import { createClient } from 'redis';
+import { moduleKeys, type StoredReport } from '../../src/domain/records.js';
+import { indexEntry } from '../../src/domain/report-index.js';
+import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { installModule, type AgentOptions } from '../sim/agent-runner.js';
+import { seedCluster } from '../sim/cluster.js';
+import { report } from '../imageroot/fixtures.js';
+import { launchChromium, T, until } from './browser.js';
+import { startHarness, type Harness } from './harness.js';
+
+const catalogue = JSON.parse(readFileSync('imageroot/pypkg/backup_monitor/errors.json', 'utf8')) as {
+  codes: Record<string, Record<string, string>>;
+};
+const words = (lang: string) =>
+  JSON.parse(readFileSync(`ui/public/i18n/${lang}/translation.json`, 'utf8')) as {
+    status: Record<string, string>;
+    settings: Record<string, string>;
+  };
+
+const NOW_MS = Date.now();
+const FAILING = 'tg-failed';
+const SKIPPED = 'tg-only';
+const sent = { ...report('x').delivery, status: 'sent' as const, attempts: 1, sentAt: NOW_MS - 60_000 };
+const telegram = (over: Partial<StoredReport['delivery']>) => ({ ...sent, recipients: [], ...over });
+
+const reports: StoredReport[] = [
+  report(FAILING, {
+    createdAt: NOW_MS - 120_000,
+    delivery: sent,
+    deliveries: {
+      email: sent,
+      telegram: telegram({
+        status: 'failed',
+        sentAt: null,
+        lastError: 'Telegram answered 401: Unauthorized',
+        lastErrorCode: 'CHANNEL_CREDENTIALS',
+      }),
+    },
+  }),
+  report(SKIPPED, {
+    createdAt: NOW_MS - 240_000,
+    delivery: { ...sent, status: 'skipped', attempts: 0, sentAt: null },
+    deliveries: { telegram: telegram({}) },
+  }),
+];
+
+let redis: RedisServer;
+let root: string;
+let agent: AgentOptions;
+let harness: Harness;
+let browser: Browser;
+
+before(async () => {
+  redis = await startRedis();
+  await seedCluster(redis);
+  root = mkdtempSync(path.join(tmpdir(), 'bm-ui22-'));
+  agent = { stateDir: path.join(root, 'state'), redis };
+  assert.equal((await installModule({ ...agent, tcpPort: 20022 })).status, 'completed');
+  const c = createClient({ url: redis.moduleUrl });
+  c.on('error', () => undefined);
+  await c.connect();
+  const k = moduleKeys(MODULE_ID);
+  const m = c.multi();
+  for (const r of reports) {
+    m.set(k.report(r.id), JSON.stringify(r))
+      .rPush(k.history, r.id)
+      .hSet(k.index, r.id, JSON.stringify(indexEntry(r)));
+  }
+  await m.exec();
+  await c.quit();
+  harness = await startHarness({ agent, redis, moduleId: MODULE_ID });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await harness?.stop();
+  await redis?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+async function axeSerious(frame: Frame): Promise<{ id: string; impact: string; first: string }[]> {
+  await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const found = (await frame.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
+  )) as { id: string; impact: string; first: string }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+for (const [width, lang] of [
+  [1280, 'en'],
+  [390, 'it'],
+] as const) {
+  test(`${width} px, ${lang}: the failing Telegram delivery is shown and counted`, async () => {
+    const w = words(lang);
+    const failedTelegram = w.status
+      .channel_state!.replace('{channel}', w.settings.channel_telegram!)
+      .replace('{status}', w.status.delivery_failed!);
+    const ctx = await browser.newContext({
+      locale: lang,
+      timezoneId: 'UTC',
+      viewport: { width, height: width > 600 ? 800 : 844 },
+      isMobile: width < 600,
+      hasTouch: width < 600,
+    });
+    try {
+      const tab = await ctx.newPage();
+      tab.setDefaultTimeout(T);
+      await tab.goto(`${harness.url}#/apps/${MODULE_ID}?page=status`);
+      const app = tab.frameLocator('#app-frame');
+      const row = app.locator(`[data-test=report-${FAILING}]`);
+      await row.waitFor({ timeout: T });
+      const skippedRow = app.locator(`[data-test=report-${SKIPPED}]`);
+
+      // The tile counts the failing channel and lists it by name.
+      const tile = app.locator('[data-test=deliveries]');
+      const item = tile.locator(`[data-test=delivery-item-${FAILING}-telegram]`);
+      await item.waitFor({ timeout: T });
+      assert.ok(
+        (await tile.innerText()).includes(w.status.deliveries_undelivered!.replace('{n}', '1').replace('{days}', '7')),
+        'the tile counts the failing channel',
+      );
+      assert.equal((await item.locator('.bx--tag').innerText()).trim(), failedTelegram);
+      assert.equal(await tile.locator('[data-test^=delivery-item-]').count(), 1, 'the skipped email is no item');
+
+      if (width > 600) {
+        // The delivery column: email's tag, Telegram's failing tag and the catalogue's words.
+        assert.equal((await row.locator('[data-test=delivery-telegram]').innerText()).trim(), failedTelegram);
+        const error = (await row.locator('[data-test=delivery-error-telegram]').innerText()).trim();
+        assert.ok(error.includes(catalogue.codes.CHANNEL_CREDENTIALS![lang]!), error);
+        assert.equal(
+          await row.locator('[data-test=delivery-error-telegram]').getAttribute('title'),
+          'Telegram answered 401: Unauthorized',
+          "the channel's own words on hover",
+        );
+        assert.equal(
+          (await skippedRow.locator('[data-test=delivery-email]').innerText()).trim(),
+          w.status
+            .channel_state!.replace('{channel}', w.status.channel_email!)
+            .replace('{status}', w.status.delivery_skipped!),
+        );
+        assert.equal(
+          await tile.locator(`[data-test=delivery-item-${FAILING}-telegram] .error-text`).innerText(),
+          catalogue.codes.CHANNEL_CREDENTIALS![lang],
+        );
+      } else {
+        // A phone: the mark flags the report Telegram did not deliver, not the one email skipped.
+        const mark = row.locator('.delivery-mark');
+        await until('the mark', () => mark.isVisible());
+        assert.ok((await mark.getAttribute('title'))!.includes(failedTelegram));
+        assert.equal(await skippedRow.locator('.delivery-mark').count(), 0, "email 'skipped' is not 'not sent'");
+        const overflow = await app.locator('body').evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(overflow <= width, `scrollWidth ${overflow} > ${width}`);
+      }
+      const frame = tab.frames().find((f) => f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
+      assert.deepEqual(await axeSerious(frame), [], `${lang} ${width}`);
+      await tab.screenshot({ path: `artifacts/ui/channel-deliveries-${width}-${lang}.png`, fullPage: true });
+    } finally {
+      await ctx.close();
+    }
+  });
+}
