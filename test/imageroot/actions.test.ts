@@ -453,6 +453,7 @@ describe('get-monitor-status, list-reports, get-report', () => {
             recipients: ['ops@example.org'],
             last_error: null,
           },
+          channels: [], // email only: no other channel carried it (issue #22)
         },
       ],
     });
