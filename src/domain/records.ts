@@ -305,6 +305,8 @@ export const moduleKeys = (moduleId: string) => ({
    * confirmation saw, so a deletion at the destination across a restart is still seen (repocheck/counts.ts).
    */
   snapshotCounts: `module/${moduleId}/snapshot-counts`,
+  /** HASH plan id -> TrendLines JSON: what the page's trends draw of the plan, kept with the runs (trends/lines.ts). */
+  trends: `module/${moduleId}/trends`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

@@ -2,12 +2,14 @@
 // EDGE: the per-plan run history the trends are computed from: `module/<id>/runs` (HASH, field =
 // plan id, value = JSON array of RunSummary, newest first, at most HISTORY_RUNS). Every reported
 // run is kept, mailed or not, so a plan whose successes are not mailed still has a history. Each
-// run carries `v` (anomaly.ts summarize); parseHistory is the guard of what is read back.
+// run carries `v` (anomaly.ts summarize); parseHistory is the guard of what is read back. Beside
+// it, `module/<id>/trends`: the page's trend lines of the plan (lines.ts).
 import { moduleKeys } from '../domain/records.js';
-import { silent, type RecordWarn } from '../domain/stored-record.js';
+import { parseRecord, silent, type RecordWarn } from '../domain/stored-record.js';
 import type { RunReport } from '../domain/run.js';
 import type { Redis } from '../ns8/redis.js';
 import { parseHistory, remember, type RunSummary } from './anomaly.js';
+import { TREND_LINES, withRun } from './lines.js';
 
 export interface RunHistory {
   load(planId: number): Promise<RunSummary[]>;
@@ -17,13 +19,20 @@ export interface RunHistory {
 
 /** `warn` says which plan's stored runs were (partly) left out as unusable. */
 export function createRunHistory(writer: Redis, moduleId: string, warn: RecordWarn = silent): RunHistory {
-  const key = moduleKeys(moduleId).runs;
+  const keys = moduleKeys(moduleId);
+  const key = keys.runs;
   const read = async (planId: number) => parseHistory(await writer.hGet(key, String(planId)), warn, `${key} ${planId}`);
   return {
     load: read,
     async record(run) {
       const history = await read(run.planId);
       await writer.hSet(key, String(run.planId), JSON.stringify(remember(history, run)));
+      // What the page's trends draw, kept ready beside the runs (lines.ts): written second, so a
+      // failure between the two costs one point of a line, never a run of the anomaly checks.
+      const field = String(run.planId);
+      const raw = await writer.hGet(keys.trends, field);
+      const prev = raw === null ? null : parseRecord(TREND_LINES, raw, `${keys.trends} ${field}`, warn);
+      await writer.hSet(keys.trends, field, JSON.stringify(withRun(prev, run)));
     },
   };
 }

@@ -189,7 +189,7 @@ def run_modules(run):
     return _row_modules(row) if row is not None else None
 
 
-def plan_runs(rows, summaries=None, log=None, newest=None):
+def plan_runs(rows, summaries=None, log=None, newest=None, lines=None):
     """{plan id: (runs known, [run, newest first])}: every run the service decided, mailed or not
     (issue #21).
 
@@ -201,8 +201,9 @@ def plan_runs(rows, summaries=None, log=None, newest=None):
     reports' runs, as before. The run log holds thousands of runs: with `newest`, a plan's list
     keeps its newest `newest` runs and those with per-application data; the count is of all.
     run = {'plan_name', 'at', 'outcome', 'report_id' (None when the run was not mailed), 'row',
-    'summary' (what run_modules reads)}."""
-    summaries, log = summaries or {}, log or {}
+    'summary' (what run_modules reads)}. `lines` {plan id: records.trend_lines record}: a plan's
+    kept lines stand for its recent runs (their runs' 'summary' is the record; _series is not used)."""
+    summaries, log, lines = summaries or {}, log or {}, lines or {}
     merged = {}
     for r in runs(rows):
         merged.setdefault(r['plan_id'], {})[run_time(r)] = {
@@ -214,6 +215,12 @@ def plan_runs(rows, summaries=None, log=None, newest=None):
             run = by_start.setdefault(sm['start'], {'plan_name': '', 'at': sm['start'], 'report_id': None, 'row': None})
             run['outcome'] = sm['outcome']
             run['summary'] = sm
+    for pid, record in lines.items():
+        by_start = merged.setdefault(pid, {})
+        for start, _key, outcome in record['runs']:
+            run = by_start.setdefault(start, {'plan_name': '', 'at': start, 'report_id': None, 'row': None})
+            run['outcome'] = outcome
+            run['summary'] = record
     return {pid: _runs_of_plan(merged.get(pid, {}), log.get(pid, []), newest)
             for pid in set(merged) | set(log) if merged.get(pid) or log.get(pid)}
 
@@ -234,15 +241,19 @@ def last_full_success_of(summaries, log):
     return best
 
 
-def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS, summaries=None, log=None, names=None):
+def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS, summaries=None, log=None, names=None,
+           lines=None):
     """Per plan: the last `strip_runs` outcomes (oldest first) and per application the size and
     duration of its last `points` runs that have per-application data (oldest first), from every
     run decided (plan_runs). The size of an application that was not saved is None: a failure is
     a mark, not 0 B. Plans in the order of plan_names (current plans, id -> name) then any others.
     `names`: module id -> name for applications no drawn report named, or a function of the
-    sorted ids of those applications that returns it (one read for the ones shown)."""
-    plan_names = plan_names or {}
-    by_plan = plan_runs(rows, summaries, log, newest=strip_runs)
+    sorted ids of those applications that returns it (one read for the ones shown).
+    `lines` {plan id: records.trend_lines record}: a plan's lines as the service keeps them (issue
+    #20), drawn as they are; its `summaries` are then not read."""
+    plan_names, lines = plan_names or {}, lines or {}
+    summaries = {pid: sm for pid, sm in (summaries or {}).items() if pid not in lines}
+    by_plan = plan_runs(rows, summaries, log, newest=strip_runs, lines=lines)
     order = [pid for pid in plan_names if pid in by_plan] + sorted(pid for pid in by_plan if pid not in plan_names)
     out = []
     for pid in order:
@@ -254,7 +265,7 @@ def trends(rows, plan_names=None, strip_runs=STRIP_RUNS, points=SERIES_POINTS, s
             'runs': known,
             'outcomes': [{'report_id': r['report_id'], 'at': r['at'], 'outcome': r['outcome']}
                          for r in reversed(plan_runs_[:strip_runs])],
-            'applications': _series(plan_runs_, points),
+            'applications': _kept_series(lines[pid], points) if pid in lines else _series(plan_runs_, points),
         })
     unnamed = sorted({a['module_id'] for p in out for a in p['applications'] if not a['ui_name']})
     found = (names(unnamed) if unnamed else {}) if callable(names) else (names or {})
@@ -291,4 +302,22 @@ def _series(plan_runs_, points):
         s['seconds'].reverse()
         s['failed'] = [i for i, ok in enumerate(saved) if not ok]
         out.append(s)
+    return out
+
+
+def _kept_series(record, points):
+    """_series of a plan from its kept lines (records.trend_lines): each application's positions
+    with data in the newest `points` runs, as the page draws them."""
+    out = []
+    for a in record['apps']:
+        state, sizes, seconds = a['state'], a['sizes'], a['seconds']
+        if len(state) > points:
+            state, sizes, seconds = state[-points:], sizes[-points:], seconds[-points:]
+        if '-' in state:
+            keep = [i for i, c in enumerate(state) if c != '-']
+            if not keep:
+                continue
+            state, sizes, seconds = ''.join(state[i] for i in keep), [sizes[i] for i in keep], [seconds[i] for i in keep]
+        out.append({'module_id': a['id'], 'ui_name': strip_invisible(a['name']) if a['name'] else '',
+                    'sizes': sizes, 'seconds': seconds, 'failed': [i for i, c in enumerate(state) if c == 'f']})
     return out

@@ -21,7 +21,7 @@ def keys(module_id):
         'plans': f'{base}/plans', 'history': f'{base}/history', 'outbox': f'{base}/outbox',
         'health': f'{base}/health', 'report': lambda rid: f'{base}/report/{rid}',
         'index': f'{base}/index', 'watchdog': f'{base}/watchdog', 'facets': f'{base}/facets',
-        'runs': f'{base}/runs', 'runlog': f'{base}/runlog',
+        'runs': f'{base}/runs', 'runlog': f'{base}/runlog', 'trends': f'{base}/trends',
     }
 
 
@@ -173,6 +173,50 @@ def runs_from(runs_hash, log_raw, modules_of=None):
         seen.add(key)
         log.setdefault(pid, []).append((start, outcome))
     return summaries, log
+
+
+TREND_RUNS = 30  # src/trends/lines.ts
+_WHOLE_OR_NONE = {int, type(None)}
+
+
+def _line_ok(a, runs):
+    if not isinstance(a, dict) or not isinstance(a.get('id'), str) or not a['id'] or not isinstance(a.get('name'), str):
+        return False
+    state, sizes, seconds = a.get('state'), a.get('sizes'), a.get('seconds')
+    if not isinstance(state, str) or len(state) != runs or state.strip('sf-'):
+        return False
+    for values in (sizes, seconds):
+        if not isinstance(values, list) or len(values) != runs or not {type(v) for v in values} <= _WHOLE_OR_NONE \
+                or any(v < 0 for v in values if v is not None):
+            return False
+    return True
+
+
+def trend_lines(raw):
+    """A module/<id>/trends field (src/trends/lines.ts TrendLines: the plan's runs [start, run key,
+    outcome] oldest first, one line per application) -> the record, or None when it cannot be used
+    (the plan is then computed from the runs, the run log and the reports, as lines.ts's guard does)."""
+    value = loads(raw)
+    if not _ours(value):
+        return None
+    runs, apps = value.get('runs'), value.get('apps')
+    if not isinstance(runs, list) or len(runs) > TREND_RUNS or not isinstance(apps, list):
+        return None
+    for r in runs:
+        if not isinstance(r, list) or len(r) != 3 or type(r[0]) is not int or not isinstance(r[1], str) \
+                or not isinstance(r[2], str):
+            return None
+    return value if all(_line_ok(a, len(runs)) for a in apps) else None
+
+
+def trend_lines_from(lines_hash):
+    """HGETALL module/<id>/trends -> {plan id: usable record}."""
+    out = {}
+    for pid, raw in (lines_hash or {}).items():
+        record = trend_lines(raw) if str(pid).isdigit() else None
+        if record is not None:
+            out[int(pid)] = record
+    return out
 
 
 def snake(name):

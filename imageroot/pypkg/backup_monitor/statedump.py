@@ -25,13 +25,13 @@ FORMAT = 1
 
 # What the service writes under module/<id>/ (src/domain/records.ts, moduleKeys) and keeps:
 STATE_KEYS = ('plans', 'outbox', 'history', 'watchdog', 'runlog', 'digest', 'index', 'runs', 'silences',
-              'snapshot-counts', 'maintenance')
+              'snapshot-counts', 'maintenance', 'trends')
 STATE_PATTERNS = ('report/*',)
 # ... and the Redis type of each (docs/ARCHITECTURE.md "Records"): a dump holding another type is
 # refused, or the service would fail every run with WRONGTYPE (issue #25 item 9).
 STATE_TYPES = {'plans': 'hash', 'outbox': 'hash', 'history': 'list', 'watchdog': 'hash', 'runlog': 'list',
                'digest': 'string', 'index': 'hash', 'runs': 'hash', 'report/*': 'string', 'silences': 'hash',
-               'snapshot-counts': 'hash', 'maintenance': 'hash'}
+               'snapshot-counts': 'hash', 'maintenance': 'hash', 'trends': 'hash'}
 # ... and what it rebuilds on its own, so a copy would only be stale (link health checks, the
 # writer lease, the history facets, the count of unfinished Loki reads of a run).
 TRANSIENT_KEYS = ('health', 'writer', 'facets', 'loki-reads')
