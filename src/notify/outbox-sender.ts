@@ -243,7 +243,10 @@ export class OutboxSender {
         resolve({ ok: false, code, retryable: true, detail }); // first: it wins the race
         abort.abort();
       };
-      timer = setTimeout(() => end('CHANNEL_TIMEOUT', `no answer within ${t.attemptTimeoutMs / 1000} s`), t.attemptTimeoutMs);
+      timer = setTimeout(
+        () => end('CHANNEL_TIMEOUT', `no answer within ${t.attemptTimeoutMs / 1000} s`),
+        t.attemptTimeoutMs,
+      );
       onStop = () => end('CHANNEL_ABORTED', 'the service stopped during the attempt');
       if (this.stopping.signal.aborted) onStop();
       else this.stopping.signal.addEventListener('abort', onStop, { once: true });

@@ -379,7 +379,7 @@ describe("channels (issue #22)", () => {
     ]);
   });
 
-  test("Save sends only the secrets the admin changed: a new value, or \"\" to remove it", () => {
+  test('Save sends only the secrets the admin changed: a new value, or "" to remove it', () => {
     const edits = emptySecretEdits();
     expect(secretsPayload(edits)).toEqual({});
     edits.telegram_bot_token.value = " 123:abc ";
@@ -414,8 +414,10 @@ describe("channels (issue #22)", () => {
     for (const lang of ["en", "it"]) {
       const t = JSON.parse(readFileSync(new URL(`../../../public/i18n/${lang}/translation.json`, import.meta.url)));
       for (const kind of CHANNEL_KINDS) {
-        for (const key of [`channel_${kind}`, `channel_${kind}_description`]) expect(t.settings[key], `${lang} ${key}`).toBeTypeOf("string");
-        for (const f of channelDescriptor(kind).fields) expect(t.settings[f.name], `${lang} ${f.name}`).toBeTypeOf("string");
+        for (const key of [`channel_${kind}`, `channel_${kind}_description`])
+          expect(t.settings[key], `${lang} ${key}`).toBeTypeOf("string");
+        for (const f of channelDescriptor(kind).fields)
+          expect(t.settings[f.name], `${lang} ${f.name}`).toBeTypeOf("string");
       }
       for (const p of ["http_url", "plan_ids", "telegram_chat", "env_safe_line"])
         expect(t.settings[`channel_error_${p}`], `${lang} ${p}`).toBeTypeOf("string");
