@@ -12,40 +12,10 @@ import {
   type Snooze,
 } from '../../src/notify/silence.js';
 import { recordProblem } from '../../src/domain/stored-record.js';
-import type { Outcome, RunReport, ModuleResult } from '../../src/domain/run.js';
+import type { RunReport } from '../../src/domain/run.js';
+import { H, planRun, T0 } from './fixtures.js';
 
-const H = 3600;
-const T0 = 1_786_237_200;
-
-function run(start: number, outcome: Outcome, results: Record<string, ModuleResult>): RunReport {
-  const modules = Object.entries(results).map(([moduleId, result]) => ({
-    moduleId,
-    uiName: '',
-    node: 1,
-    nodeName: '',
-    result,
-    start,
-    end: start + 60,
-    totalSize: null,
-    totalFileCount: null,
-    snapshotsCount: null,
-    errors: null,
-    repoPath: '',
-  }));
-  return {
-    runKey: `2:${start}`,
-    planId: 2,
-    planName: 'Weekly SMB',
-    destinationId: 'd',
-    destinationName: 'NAS',
-    outcome,
-    start,
-    end: start + 60,
-    nodes: [],
-    modules,
-    triggers: [],
-  };
-}
+const run = planRun;
 
 const ack: Acknowledgement = { by: 'admin', at: T0, comment: 'NAS', outcome: 'PARTIAL', failing: ['nextcloud1'] };
 const snooze = (until: number | null, untilSuccess = false): Snooze => ({
