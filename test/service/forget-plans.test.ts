@@ -4,7 +4,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { forgetRemovedPlans, removedPlanFields } from '../../src/service/forget-plans.js';
+import { forgetRemovedPlans, removedPlanFields, removedPlanWindows } from '../../src/service/forget-plans.js';
 import { moduleKeys } from '../../src/domain/records.js';
 import type { Redis } from '../../src/ns8/redis.js';
 import { retry } from '../../src/retry.js';
@@ -34,15 +34,28 @@ async function seedRecords(sequence = '9') {
   await a.set('cluster/backup_sequence', sequence);
   await a.quit();
   const m = writer.multi();
-  for (const key of [K.plans, K.runs, K.watchdog])
+  for (const key of [K.plans, K.runs, K.watchdog, K.silences])
     m.hSet(key, { '1': '{"planId":1}', '2': '{"planId":2}', '7': '{"planId":7}', '12': '{"planId":12}' });
+  m.hSet(K.maintenance, {
+    w1: window('w1', 1),
+    w7: window('w7', 7),
+    w7b: window('w7b', 7),
+    w12: window('w12', 12),
+    all: window('all', null),
+    bad: 'not json',
+  });
   m.set(K.report('r-7'), '{"id":"r-7"}').lPush(K.history, 'r-7').hSet(K.index, 'r-7', '{"planId":7}');
   await m.exec();
 }
+/** A maintenance window of plan `planId` (null: every plan), as the action writes it. */
+const window = (id: string, planId: number | null) =>
+  JSON.stringify({ id, calendar: 'Sun 02:00', durationSeconds: 3600, planId, by: '', at: 1, comment: '' });
 const fields = async () => ({
   plans: (await writer.hKeys(K.plans)).sort(),
   runs: (await writer.hKeys(K.runs)).sort(),
   watchdog: (await writer.hKeys(K.watchdog)).sort(),
+  silences: (await writer.hKeys(K.silences)).sort(),
+  maintenance: (await writer.hKeys(K.maintenance)).sort(),
 });
 const kept = async () => ({
   report: await writer.exists(K.report('r-7')),
@@ -64,10 +77,11 @@ after(async () => {
 describe('removed plans are forgotten', () => {
   beforeEach(() => seedRecords());
 
-  it("drops a removed plan's plan state, run history and watchdog memory; keeps its reports", async () => {
+  it("drops a removed plan's plan state, run history, watchdog memory, silence and windows; keeps its reports", async () => {
     assert.deepEqual(await forgetRemovedPlans(reader, writer, MODULE_ID), [7]);
     const left = ['1', '12', '2'];
-    assert.deepEqual(await fields(), { plans: left, runs: left, watchdog: left });
+    const windows = ['all', 'bad', 'w1', 'w12'];
+    assert.deepEqual(await fields(), { plans: left, runs: left, watchdog: left, silences: left, maintenance: windows });
     assert.deepEqual(await kept(), { report: 1, history: ['r-7'], index: ['r-7'] });
     assert.deepEqual(await forgetRemovedPlans(reader, writer, MODULE_ID), [], 'nothing left to forget');
   });
@@ -77,7 +91,10 @@ describe('removed plans are forgotten', () => {
     await a.del(['cluster/backup_sequence', 'cluster/backup/1', 'cluster/backup/2']);
     await a.quit();
     assert.deepEqual(await forgetRemovedPlans(reader, writer, MODULE_ID), []);
-    assert.equal((await fields()).plans.length, 4);
+    const f = await fields();
+    assert.equal(f.plans.length, 4);
+    assert.equal(f.silences.length, 4);
+    assert.equal(f.maintenance.length, 6);
   });
 
   it('the running service forgets them on its own', async () => {
@@ -86,7 +103,8 @@ describe('removed plans are forgotten', () => {
       await retry(
         async () => {
           const f = await fields();
-          if (f.plans.includes('7') || f.runs.includes('7') || f.watchdog.includes('7')) throw new Error('not yet');
+          const gone = [f.plans, f.runs, f.watchdog, f.silences].every((x) => !x.includes('7'));
+          if (!gone || f.maintenance.includes('w7')) throw new Error('not yet');
         },
         { backoff: { firstMs: 50, maxMs: 200 }, attempts: 100 },
       );
@@ -101,5 +119,13 @@ describe('removedPlanFields', () => {
   it('only plan ids handed out and gone', () => {
     assert.deepEqual(removedPlanFields(['1', '3', '9', '10', 'x', '03', '0'], new Set([1]), 9), ['3', '9']);
     assert.deepEqual(removedPlanFields(['1', '3'], new Set(), 0), [], 'no sequence: nothing');
+  });
+});
+
+describe('removedPlanWindows', () => {
+  it('only windows of a plan handed out and gone; cluster-wide and unreadable windows stay', () => {
+    const ws = { a: window('a', 3), b: window('b', 1), c: window('c', null), d: window('d', 10), e: '{' };
+    assert.deepEqual(removedPlanWindows(ws, new Set([1]), 9), { ids: ['a'], planIds: [3] });
+    assert.deepEqual(removedPlanWindows(ws, new Set(), 0), { ids: [], planIds: [] }, 'no sequence: nothing');
   });
 });
