@@ -32,7 +32,12 @@ import {
 } from '../sim/agent-runner.js';
 import { report, writeServiceRecords } from './fixtures.js';
 import { CHANNEL_SECRETS, FULL_SETTINGS } from './harness.js';
-import { moduleKeys } from '../../src/domain/records.js';
+import { moduleKeys, type StoredReport } from '../../src/domain/records.js';
+import { indexEntry } from '../../src/domain/report-index.js';
+import { memoryLogger } from '../../src/log.js';
+import { migrateDeliveries } from '../../src/notify/delivery-migration.js';
+import { createRecordStore } from '../../src/notify/record-store.js';
+import type { Redis } from '../../src/ns8/redis.js';
 
 const run = promisify(execFile);
 const TARGET = 'backup-monitor2';
@@ -373,6 +378,50 @@ describe('restore onto a fresh instance', () => {
       'systemctl --user enable backup-monitor.service',
       'systemctl --user restart backup-monitor.service',
     ]);
+  });
+
+  // Issue #22: the previous version stored one `delivery` per report and index entries without
+  // `channels`, as populateSource writes them; its dump must still show and migrate them.
+  test('an old state backup restores and its history still shows its deliveries', async () => {
+    await populateSource();
+    const c = await admin();
+    for (const id of ['r-0001', 'r-0002', 'r-0003']) {
+      const { channels: _new, ...entry } = indexEntry(report(id));
+      await c.hSet(moduleKeys(MODULE_ID).index, id, JSON.stringify(entry));
+    }
+    await c.quit();
+    const old = await serviceState(MODULE_ID);
+    for (const { value } of Object.values(old.reports)) assert.ok(!('deliveries' in JSON.parse(value!)));
+    for (const entry of Object.values(old.index)) assert.ok(!('channels' in JSON.parse(entry)));
+    const repoPath = await moduleBackup(source);
+    const res = await clusterRestore(repoPath);
+    assert.equal(res.status, 'completed', res.error);
+
+    const listed = await runAction('list-reports', {}, target);
+    assert.equal(listed.status, 'completed', listed.error);
+    const shown = (listed.output as { reports: { id: string; delivery: unknown }[] }).reports;
+    const sent = report('x').delivery;
+    const asShown = { status: sent.status, attempts: sent.attempts, sent_at: sent.sentAt, recipients: sent.recipients };
+    assert.deepEqual(
+      shown.map((r) => r.id),
+      ['r-0003', 'r-0002', 'r-0001'],
+    );
+    for (const r of shown) assert.deepEqual(r.delivery, { ...asShown, last_error: null }, r.id);
+
+    // What the service does once at start, on the restored Redis with the new instance's user.
+    const writer = createClient({ url: redis.url(`module/${TARGET}`, TARGET_PASSWORD) }) as Redis;
+    writer.on('error', () => undefined);
+    await writer.connect();
+    try {
+      const migrated = await migrateDeliveries(createRecordStore(writer, TARGET), async () => true, memoryLogger());
+      assert.equal(migrated, 3);
+    } finally {
+      await writer.quit();
+    }
+    for (const [key, { value }] of Object.entries((await serviceState(TARGET)).reports)) {
+      const stored = JSON.parse(value!) as StoredReport;
+      assert.deepEqual(stored.deliveries?.email, stored.delivery, key);
+    }
   });
 
   test('a backup from an older release without a newer setting: that setting takes its default', async () => {
