@@ -492,9 +492,40 @@ describe('get-monitor-status, list-reports, get-report', () => {
       'nextcloud/3c9a7e5f-1b4d-4a8a-ae32-5f7c9d1a4b63',
     );
     assert.equal(out.delivery.last_error, 'smarthost refused');
+    assert.deepEqual(out.channels, [], 'a report of an older version: email only');
     const missing = await runAction('get-report', { id: 'r-9999' }, h.o);
     assert.equal(missing.status, 'validation-failed');
     assert.deepEqual(missing.output, [{ field: 'id', parameter: 'id', value: 'r-9999', error: 'report_not_found' }]);
+  });
+  // Issue #22: the report's window shows every channel's delivery, not only email's.
+  test("get-report returns the other channels' deliveries, by channel name", async () => {
+    const email = report('r-0004').delivery;
+    const telegram = {
+      ...email,
+      status: 'failed' as const,
+      attempts: 3,
+      sentAt: null,
+      lastError: 'Unauthorized: bot token refused',
+      lastErrorCode: '401',
+      recipients: [],
+    };
+    const ntfy = { ...email, recipients: [], sentAt: 1786238422000 };
+    await writeServiceRecords(h.redis, MODULE_ID, [report('r-0004', { deliveries: { email, telegram, ntfy } })]);
+    const res = await runAction('get-report', { id: 'r-0004' }, h.o);
+    assert.equal(res.status, 'completed', res.error);
+    const out = res.output as { delivery: Record<string, unknown>; channels: unknown };
+    assert.equal(out.delivery.status, 'sent');
+    assert.deepEqual(out.channels, [
+      { channel: 'ntfy', status: 'sent', attempts: 1, sent_at: 1786238422000, last_error: null, last_error_code: null },
+      {
+        channel: 'telegram',
+        status: 'failed',
+        attempts: 3,
+        sent_at: null,
+        last_error: 'Unauthorized: bot token refused',
+        last_error_code: '401',
+      },
+    ]);
   });
 });
 

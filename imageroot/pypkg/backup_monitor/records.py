@@ -289,7 +289,7 @@ def report_summary(rid, report):
 
 
 def report_detail(rid, report):
-    """The whole stored report for get-report; run and delivery in snake_case."""
+    """The whole stored report for get-report; run and deliveries in snake_case."""
     raw = delivery_of(report)
     delivery = delivery_summary(raw)
     delivery['next_attempt_at'] = raw.get('nextAttemptAt')
@@ -304,6 +304,8 @@ def report_detail(rid, report):
         'html': report.get('html') or '',
         'run': snake_keys(report.get('run') or {}),
         'delivery': delivery,
+        # Issue #22: the other channels' deliveries, as list-reports shows them.
+        'channels': channel_rows(channels_of(report)),
     }
 
 
