@@ -235,6 +235,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     store: redisDigestStore(redis.writer, cfg.moduleId, warn),
     readSnoozed: async (nowS) => snoozedPlans(await silences.all(), nowS),
     readAcknowledged: async () => acknowledgedPlans(await silences.all()),
+    readMaintenance: () => silences.windows(),
     readUnowned: async () => (await repoChecker?.unowned?.()) ?? null,
     clock,
     log: log.child({ stage: 'digest' }),

@@ -21,6 +21,7 @@ import { coverageGaps, type ClusterApp } from './coverage.js';
 import type { RunLogEntry } from './run-log.js';
 import type { Outcome } from '../domain/run.js';
 import type { Silence, SnoozedPlan } from '../notify/silence.js';
+import type { MaintenanceWindow } from '../notify/maintenance.js';
 import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type RunCounts } from '../domain/digest.js';
 import type { SharedRetentionRow } from '../domain/digest.js';
 import type { UnownedRepoRow } from '../domain/digest.js';
@@ -49,6 +50,8 @@ export interface DigestInput {
   snoozed?: readonly SnoozedPlan[];
   /** Plans acknowledged (issue #24, acknowledgedPlans): listed while the plan still fails as acknowledged. */
   acknowledged?: readonly AcknowledgedPlan[];
+  /** Maintenance windows (issue #24 item 3, silence-store.ts windows()): listed in every digest. */
+  maintenance?: readonly MaintenanceWindow[];
   /** Issue #23 item 4: repositories nobody owns (repocheck/unowned.ts), when read for this digest. */
   unowned?: readonly UnownedRepoRow[];
 }
@@ -173,6 +176,15 @@ export function digestContent(i: DigestInput): DigestContent {
   const acknowledged = (i.acknowledged ?? [])
     .filter((a) => names.has(a.planId) && i.states.get(a.planId)?.lastOutcome === a.outcome)
     .map((a) => ({ id: a.planId, name: names.get(a.planId)!, by: a.by, at: a.at, comment: a.comment }));
+  // A window of a removed plan holds nothing any more (forget-plans.ts removes it within the hour).
+  const maintenance = (i.maintenance ?? [])
+    .filter((w) => w.planId === null || names.has(w.planId))
+    .map((w) => ({
+      calendar: w.calendar,
+      durationSeconds: w.durationSeconds,
+      planId: w.planId,
+      planName: w.planId === null ? '' : names.get(w.planId)!,
+    }));
   return {
     from: i.from,
     to: i.to,
@@ -183,6 +195,7 @@ export function digestContent(i: DigestInput): DigestContent {
     attention,
     snoozed,
     acknowledged,
+    ...(maintenance.length ? { maintenance } : {}),
     sharedRetention: sharedRetention(i.snapshots),
     ...(i.unowned?.length ? { unowned: [...i.unowned] } : {}),
   };

@@ -34,6 +34,7 @@ import { writeMail } from '../notify/record-store.js';
 import { renderDigest, type RenderedDigest } from '../report/digest.js';
 import { type AcknowledgedPlan, digestContent } from './content.js';
 import type { SnoozedPlan } from '../notify/silence.js';
+import type { MaintenanceWindow } from '../notify/maintenance.js';
 import type { ClusterApp } from './coverage.js';
 import { createRunLog, type RunLogEntry } from './run-log.js';
 import { digestDue, recordAfter, type DigestRecord, type DigestSettings, type DigestVerdict } from './schedule.js';
@@ -66,6 +67,8 @@ export interface DigesterDeps {
   readSnoozed?(nowS: number): Promise<SnoozedPlan[]>;
   /** Plans acknowledged now (issue #24): who, when and why, in every digest. */
   readAcknowledged?(): Promise<AcknowledgedPlan[]>;
+  /** Maintenance windows (issue #24 item 3): listed in every digest beside the silences. */
+  readMaintenance?(): Promise<MaintenanceWindow[]>;
   /** Issue #23 item 4: repositories nobody owns, read once per digest; null when NS8 did not answer. */
   readUnowned?(): Promise<UnownedRepoRow[] | null>;
   /** False on a standby instance (issue #25, one writer per namespace): only the writer sends digests. */
@@ -119,7 +122,7 @@ export class Digester {
   }
 
   private async render(from: number, to: number, catchUp: boolean, sample = false): Promise<RenderedDigest> {
-    const [snapshots, apps, states, runLog, snoozed, acknowledged, unowned] = await Promise.all([
+    const [snapshots, apps, states, runLog, snoozed, acknowledged, unowned, maintenance] = await Promise.all([
       this.deps.readPlans(),
       this.deps.readApps(),
       this.deps.store.planStates(),
@@ -127,6 +130,7 @@ export class Digester {
       this.deps.readSnoozed?.(Math.floor(this.deps.clock.now() / 1000)) ?? [],
       this.deps.readAcknowledged?.() ?? [],
       this.deps.readUnowned?.().catch(() => null) ?? null,
+      this.deps.readMaintenance?.() ?? [],
     ]);
     const content = digestContent({
       from,
@@ -139,6 +143,7 @@ export class Digester {
       notify: this.deps.notify,
       snoozed,
       acknowledged,
+      maintenance,
       ...(unowned ? { unowned } : {}),
     });
     return renderDigest(content, {

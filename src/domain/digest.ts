@@ -73,6 +73,8 @@ export interface DigestContent {
   snoozed?: SnoozedPlanRow[];
   /** Plans acknowledged now (issue #24): who, when and why, in every digest. */
   acknowledged?: AcknowledgedPlanRow[];
+  /** Maintenance windows now (issue #24 item 3): listed beside the silences in every digest. */
+  maintenance?: MaintenanceWindowRow[];
   /**
    * Issue #23: applications that enabled plans with different retentions save to one destination:
    * one repository, so the smallest retention is what is kept (domain/retention.ts).
@@ -114,6 +116,15 @@ export interface AcknowledgedPlanRow {
   by: string;
   at: number;
   comment: string;
+}
+
+/** A maintenance window in a digest: its OnCalendar opening, length, and plan (null: every plan). */
+export interface MaintenanceWindowRow {
+  calendar: string;
+  durationSeconds: number;
+  planId: number | null;
+  /** The plan's name; "" for a cluster-wide window. */
+  planName: string;
 }
 
 /** A snoozed plan in a digest: until a time (unix s) and/or its next full success. */

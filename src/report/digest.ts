@@ -11,7 +11,7 @@ import type { DigestContent, DigestPlanRow, Frequency } from '../domain/digest.j
 import type { RepoVerdict } from '../domain/destination.js';
 import { PLAN_STATES } from '../domain/digest.js';
 import { isOutcome, outcomeRow } from '../domain/outcome.js';
-import { clean, formatBytes, formatDateTime, headerSafe, isolate, NAME_MAX } from './format.js';
+import { clean, formatBytes, formatDateTime, formatDuration, headerSafe, isolate, NAME_MAX } from './format.js';
 import {
   appRow,
   banner,
@@ -163,6 +163,8 @@ function introLines(c: DigestContent, s: DigestStrings, o: DigestRenderOptions):
   const snoozed = snoozedLine(c, s, o);
   if (snoozed) lines.push(snoozed);
   lines.push(...acknowledgedLines(c, s, o));
+  const maintenance = maintenanceLine(c, s);
+  if (maintenance) lines.push(maintenance);
   return lines;
 }
 
@@ -192,6 +194,21 @@ export function snoozedLine(c: DigestContent, s: DigestStrings, o: DigestRenderO
     return fill(p.untilSuccess ? w.untilEither : w.until, { name, until: day(p.until, s, o.timeZone) });
   });
   return fill(rows.length === 1 ? w.one : w.other, { count: rows.length, plans: plans.join(', ') });
+}
+
+/** Issue #24 item 3: "2 maintenance windows: Sun 02:00 for 3h, every plan; Sat 03:00 for 1h 30m, Weekly SMB." */
+export function maintenanceLine(c: DigestContent, s: DigestStrings): string | null {
+  const rows = c.maintenance ?? [];
+  if (!rows.length) return null;
+  const w = s.maintenance;
+  const windows = rows.map((r) => {
+    const args = { calendar: isolate(clean(r.calendar, NAME_MAX)), duration: formatDuration(r.durationSeconds) };
+    return r.planId === null
+      ? fill(w.everyPlan, args)
+      : fill(w.plan, { ...args, plan: isolate(clean(r.planName, NAME_MAX)) });
+  });
+  // "; " between windows: each one already has a comma before its plan.
+  return fill(rows.length === 1 ? w.one : w.other, { count: rows.length, windows: windows.join('; ') });
 }
 
 /** Issue #23: one sentence per application whose repository several plans prune, then the fix; empty when none. */
