@@ -33,6 +33,7 @@ import { withConfirmations } from './repocheck/confirm.js';
 import type { Confirmation } from './domain/destination.js';
 import { withTrends, type AnomalyThresholds } from './trends/anomaly.js';
 import { withRestoreHorizon } from './schedule/horizon.js';
+import { conflictsOfPlan, retentionConflicts } from './domain/retention.js';
 import type { RunHistory } from './trends/history.js';
 import { withErrorLines, type ErrorLineReader } from './ns8/loki.js';
 import type { FlushRequest } from './domain/flush.js';
@@ -44,6 +45,8 @@ import { dedupe } from './notify/policy.js';
 export interface PipelineDeps {
   config: Readonly<Config>;
   readPlan(planId: number): Promise<PlanSnapshot | null>;
+  /** Every plan, for the repositories a run's plan shares with others (issue #23 item 2); none = not checked. */
+  readPlans?(): Promise<PlanSnapshot[]>;
   records: RecordStore;
   repoChecker: RepoChecker | null;
   /** Each plan's recent runs, for trends and anomalies (issue #13); none = no trends. */
@@ -195,7 +198,7 @@ export function createPipeline(deps: PipelineDeps) {
     const policy = policyOf(deps.notify, req.planId);
     if (req.kind === 'stuck') return notifyStuck(log, req, snap, prev, policy, nowS);
     const confirmed = await withConfirmation(log, req, snap, await withHistory(log, boundRun(runOf(req, snap, prev))));
-    const correlated = withRestoreHorizon(confirmed, cfg.schedule.timezone);
+    const correlated = withRestoreHorizon(await withSharedRepositories(log, confirmed), cfg.schedule.timezone);
     const decided0 = reasonFor(req, prev, correlated, policy);
     const { reason, snoozeEnded } = deps.silences
       ? await throughSilence(
@@ -315,6 +318,21 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /** Trends and anomalies against the plan's previous runs (issue #13): may turn SUCCESS into WARNING. */
+  /**
+   * Issue #23 item 2: the applications whose repository another enabled plan with a different
+   * retention prunes too, so the report and the restore horizon say what is really kept.
+   */
+  async function withSharedRepositories(log: Logger, run: RunReport): Promise<RunReport> {
+    if (!deps.readPlans) return run;
+    const plans = await deps.readPlans().catch((err: Error) => {
+      log.warning('cannot read the other plans, shared repositories not checked', { error: err.message });
+      return null;
+    });
+    if (!plans) return run;
+    const conflicts = conflictsOfPlan(retentionConflicts(plans.map((p) => p.plan)), run.planId);
+    return conflicts.length ? { ...run, retentionConflicts: conflicts } : run;
+  }
+
   async function withHistory(log: Logger, run: RunReport): Promise<RunReport> {
     if (!deps.history) return run;
     const history = await deps.history.load(run.planId).catch((err: Error) => {

@@ -154,6 +154,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
   const pipeline = createPipeline({
     config: cfg,
     readPlan,
+    readPlans: readAllPlans,
     records,
     clock,
     log: log.child({ stage: 'pipeline' }),

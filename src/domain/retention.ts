@@ -76,3 +76,17 @@ export function conflictsOfPlan(conflicts: readonly RetentionConflict[], planId:
         })),
     );
 }
+
+/**
+ * What the repository of `applications` really keeps for a plan promising `retention`: the lowest
+ * effective retention of the conflicts naming one of them (the plan's own when none is shared).
+ */
+export function effectiveRetentionOf(
+  retention: number,
+  conflicts: readonly Pick<PlanRetentionConflict, 'application' | 'effectiveRetention'>[] | undefined,
+  applications: readonly string[],
+): number {
+  const names = new Set(applications);
+  const shared = (conflicts ?? []).filter((c) => names.has(c.application)).map((c) => c.effectiveRetention);
+  return Math.min(retention, ...shared);
+}

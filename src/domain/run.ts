@@ -5,6 +5,7 @@ import type { ModuleStatus, StatusProblem } from './backup.js';
 import type { Confirmation, DestinationHealth } from './destination.js';
 
 import type { RestoreHorizon } from './horizon.js';
+import type { PlanRetentionConflict } from './retention.js';
 import type { Outcome } from './outcome.js';
 
 // The outcome vocabulary lives in the one outcome table (./outcome.ts); re-exported for the stages
@@ -112,6 +113,11 @@ export interface RunReport {
   retention?: number;
   /** Issue #23 item 3: set by the pipeline for a suspicious run (src/schedule/horizon.ts withRestoreHorizon). */
   restoreHorizon?: RestoreHorizon | null;
+  /**
+   * Issue #23 item 2: the applications of this plan whose repository another enabled plan with a
+   * different retention prunes too (domain/retention.ts conflictsOfPlan); set by the pipeline.
+   */
+  retentionConflicts?: PlanRetentionConflict[];
 }
 
 /** The run's outcome from its module rows (MISSING is decided elsewhere: nothing ran). */

@@ -12,6 +12,7 @@ import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
 import { horizonStep } from './horizon.js';
+import { sharedRetentionSteps } from './shared-retention.js';
 import {
   capitalize,
   conclusiveVerdict,
@@ -239,6 +240,8 @@ export function nextSteps(
   // Issue #23 item 3: after a suspicious run, the date the plan's retention removes the last snapshot before it.
   const horizon = horizonStep(run, o.language ?? 'en', o.timeZone);
   if (horizon) steps.push(horizon);
+  // Issue #23 item 2: another plan prunes the same repository; what it really keeps, and the fix.
+  steps.push(...sharedRetentionSteps(run, o.language ?? 'en'));
   // A status dated in the future or unreadable is not a failed backup: its own advice, per node.
   for (const problem of ['clock_ahead', 'unreadable'] as const) {
     const rows = run.modules.filter((r) => r.statusProblem === problem);

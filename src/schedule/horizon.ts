@@ -11,6 +11,7 @@ import { nextRun } from './runs.js';
 
 import { isSuspicious, type RestoreHorizon } from '../domain/horizon.js';
 import type { RunReport } from '../domain/run.js';
+import { effectiveRetentionOf } from '../domain/retention.js';
 
 export type { RestoreHorizon } from '../domain/horizon.js';
 
@@ -41,8 +42,14 @@ export function restoreHorizon(
   return { runsLeft: keep - 2, prunedAt: Math.floor(at.getTime() / 1000), gone: false };
 }
 
-/** The run with its horizon when it is suspicious and its plan's schedule and retention are known. */
+/**
+ * The run with its horizon when it is suspicious and its plan's schedule and retention are known.
+ * A repository shared with a plan of lower retention is pruned by that one too (issue #23 item 2):
+ * the horizon follows what the repository of the suspicious applications really keeps.
+ */
 export function withRestoreHorizon(run: RunReport, timeZone: string): RunReport {
   if (run.schedule === undefined || run.retention === undefined || !run.modules.some(isSuspicious)) return run;
-  return { ...run, restoreHorizon: restoreHorizon(run.start, run.schedule, run.retention, timeZone) };
+  const suspicious = run.modules.filter(isSuspicious).map((m) => m.moduleId);
+  const keep = effectiveRetentionOf(run.retention, run.retentionConflicts, suspicious);
+  return { ...run, restoreHorizon: restoreHorizon(run.start, run.schedule, keep, timeZone) };
 }

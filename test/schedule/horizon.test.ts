@@ -3,7 +3,9 @@
 // snapshot taken before it. Dates are checked against calendar arithmetic done here by hand.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { restoreHorizon } from '../../src/schedule/horizon.js';
+import type { RunReport } from '../../src/domain/run.js';
+import { restoreHorizon, withRestoreHorizon } from '../../src/schedule/horizon.js';
+import { RUNS, T } from '../report/fixtures.js';
 
 const utc = (y: number, mo: number, d: number, h: number, mi = 0) => Date.UTC(y, mo - 1, d, h, mi) / 1000;
 
@@ -42,5 +44,29 @@ describe('restore horizon', () => {
       gone: true,
     });
     assert.equal(restoreHorizon(utc(2026, 8, 10, 1), 'every full moon', 7, 'UTC'), null);
+  });
+});
+
+describe('restore horizon of a shared repository (issue #23 item 2)', () => {
+  // Weekly on Sunday 03:00 in Rome; T is Sunday 2026-08-09 03:00 CEST, no DST change in August.
+  const WEEK = 7 * 86_400;
+  const run = (over: Partial<RunReport>): RunReport =>
+    withRestoreHorizon({ ...RUNS.warning!, schedule: 'Sun *-*-* 03:00:00', retention: 10, ...over }, 'Europe/Rome');
+  const conflict = (application: string, effectiveRetention: number) => ({
+    application,
+    otherPlanId: 9,
+    otherPlanName: 'Nightly',
+    effectiveRetention,
+  });
+
+  it('a suspicious application also pruned by a plan keeping 3: the horizon of keep 3, not of the plan own 10', () => {
+    const h = run({ retentionConflicts: [conflict('nextcloud1', 3)] }).restoreHorizon;
+    assert.deepEqual(h, { runsLeft: 1, prunedAt: T + 2 * WEEK, gone: false });
+    assert.deepEqual(run({}).restoreHorizon, { runsLeft: 8, prunedAt: T + 9 * WEEK, gone: false });
+  });
+
+  it('a shared repository of an application that is not suspicious leaves the horizon to the plan', () => {
+    const h = run({ retentionConflicts: [conflict('mail1', 2)] }).restoreHorizon;
+    assert.deepEqual(h, { runsLeft: 8, prunedAt: T + 9 * WEEK, gone: false });
   });
 });

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Issue #23 item 2: a run whose application another enabled plan with a different retention saves
+// to the same destination says, in "What to do", which plan, what the repository really keeps and the fix.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunReport } from '../../src/domain/run.js';
+import { conflictsOfPlan, retentionConflicts } from '../../src/domain/retention.js';
+import { renderReport } from '../../src/report/render.js';
+import { OPTIONS as O, RUNS } from './fixtures.js';
+
+const plan = (id: number, name: string, retention: number, instances: string[]) => ({
+  id,
+  name,
+  repository: 'dest-1',
+  retention,
+  instances,
+  enabled: true,
+});
+
+/** As the pipeline hands it over: this plan (ID 1, keeps 30) shares nextcloud1 with "Nightly <b>" (ID 7, keeps 3). */
+const shared = (base: RunReport): RunReport => ({
+  ...base,
+  planId: 1,
+  retention: 30,
+  retentionConflicts: conflictsOfPlan(
+    retentionConflicts([
+      plan(1, base.planName, 30, ['nextcloud1', 'mail1']),
+      plan(7, 'Nightly <b>', 3, ['nextcloud1']),
+    ]),
+    1,
+  ),
+});
+
+describe('report: a repository shared with a plan of another retention', () => {
+  it('names the application, the other plan and the retention really kept, with the fix (en, it)', () => {
+    const mail = renderReport(shared(RUNS.warning!), 'first', O);
+    const step = mail.text.split('\n').find((l) => l.includes('is also saved to'));
+    assert.ok(step, mail.text);
+    assert.match(step, /Cloud \(nextcloud1\) is also saved to .* by the plan Nightly <b> \(ID 7\)/);
+    assert.match(step, /only the last 3 snapshots are kept, whatever .* promises \(30\)/);
+    assert.match(step, /Give both plans the same retention, or back up the application with one plan/);
+    assert.doesNotMatch(mail.text, /Mail \(mail1\) is also saved/);
+    assert.match(mail.html, /Nightly &lt;b&gt;/);
+    assert.doesNotMatch(mail.html, /Nightly <b>/);
+    const it = renderReport(shared(RUNS.warning!), 'first', { ...O, language: 'it' });
+    assert.match(
+      it.text,
+      /Cloud \(nextcloud1\) è salvata in .* anche dal piano Nightly <b> \(ID 7\).*restano solo gli ultimi 3 snapshot/,
+    );
+  });
+
+  it('no shared repository, no step', () => {
+    assert.doesNotMatch(renderReport(RUNS.warning!, 'first', O).text, /is also saved to/);
+  });
+});
