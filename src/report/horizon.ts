@@ -7,6 +7,7 @@
 import type { Language } from '../config.js';
 import type { RunReport } from '../domain/run.js';
 import { isSuspicious, type RestoreHorizon } from '../domain/horizon.js';
+import { effectiveRetentionOf } from '../domain/retention.js';
 import { clean, formatDateTime } from './format.js';
 import { rich, type Line } from './layout.js';
 
@@ -40,11 +41,14 @@ export function horizonStep(run: RunReport, lang: Language, timeZone: string): L
   const h = horizonOf(run);
   if (!h || (!h.gone && h.prunedAt === null)) return null;
   const w = HORIZON_STRINGS[lang] ?? HORIZON_STRINGS.en;
-  const modules = run.modules
-    .filter(isSuspicious)
+  const suspicious = run.modules.filter(isSuspicious);
+  const modules = suspicious
     .map((m) => (m.uiName ? `${clean(m.uiName)} (${clean(m.moduleId)})` : clean(m.moduleId)))
     .join(', ');
-  const vars = { modules, planName: clean(run.planName), retention: run.retention ?? 0 };
+  // The count the date was computed from: a shared repository keeps the lowest retention (issue #23 item 2).
+  const ids = suspicious.map((m) => m.moduleId);
+  const retention = effectiveRetentionOf(run.retention ?? 0, run.retentionConflicts, ids);
+  const vars = { modules, planName: clean(run.planName), retention };
   if (h.gone) return rich(w.gone, vars);
   const date = formatDateTime(h.prunedAt!, { timeZone, zoneName: true, seconds: false });
   return rich(w.before, { ...vars, runs: h.runsLeft, date });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { RunReport } from '../../src/domain/run.js';
 import { conflictsOfPlan, retentionConflicts } from '../../src/domain/retention.js';
 import { renderReport } from '../../src/report/render.js';
+import { withRestoreHorizon } from '../../src/schedule/horizon.js';
 import { OPTIONS as O, RUNS } from './fixtures.js';
 
 const plan = (id: number, name: string, retention: number, instances: string[]) => ({
@@ -51,5 +52,11 @@ describe('report: a repository shared with a plan of another retention', () => {
 
   it('no shared repository, no step', () => {
     assert.doesNotMatch(renderReport(RUNS.warning!, 'first', O).text, /is also saved to/);
+  });
+
+  it('the horizon step states the retention its date was computed from: the shared one', () => {
+    const run = withRestoreHorizon({ ...shared(RUNS.warning!), schedule: 'Sun *-*-* 03:00:00' }, 'Europe/Rome');
+    const text = renderReport(run, 'first', O).text;
+    assert.match(text, /keeps the last 3 snapshots, so after 1 more runs the run of 2026-08-23 03:00 CEST/);
   });
 });
