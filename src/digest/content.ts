@@ -27,15 +27,6 @@ import type { SharedRetentionRow } from '../domain/digest.js';
 import type { UnownedRepoRow } from '../domain/digest.js';
 import { retentionConflicts } from '../domain/retention.js';
 
-export {
-  type DigestContent,
-  type DigestPlanRow,
-  PLAN_STATES,
-  type PlanStateClass,
-  planStateOf,
-  type RunCounts,
-} from '../domain/digest.js';
-
 export interface DigestInput {
   from: number;
   to: number;

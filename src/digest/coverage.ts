@@ -11,8 +11,6 @@
 // is exactly core's `unconfigured_instances`.
 import type { CoverageGaps } from '../domain/digest.js';
 
-export type { CoverageGaps, UnprotectedApp } from '../domain/digest.js';
-
 export interface ClusterApp {
   id: string;
   /** `module/<id>/ui_name`, '' when unset. */

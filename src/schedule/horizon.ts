@@ -13,8 +13,6 @@ import { isSuspicious, type RestoreHorizon } from '../domain/horizon.js';
 import type { RunReport } from '../domain/run.js';
 import { effectiveRetentionOf } from '../domain/retention.js';
 
-export type { RestoreHorizon } from '../domain/horizon.js';
-
 /** Beyond this many runs the date is far enough not to be news (and the search stays bounded). */
 export const HORIZON_MAX_RUNS = 1000;
 

@@ -22,9 +22,6 @@ import { isProblem } from '../domain/outcome.js';
 import type { RunSink } from './types.js';
 import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 
-export type { WatchRecord } from '../domain/records.js';
-export { checkPlan, nextRunOf, observe, type Verdict, type WatchOptions } from '../schedule/watch.js';
-
 export interface WatchStore {
   load(): Promise<Map<number, WatchRecord>>;
   save(planId: number, rec: WatchRecord): Promise<void>;

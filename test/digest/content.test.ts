@@ -2,7 +2,8 @@
 // Digest content and rendering (issue #14): counts per plan, sizes, coverage gaps, both languages.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { digestContent, PLAN_STATES, type DigestInput } from '../../src/digest/content.js';
+import { digestContent, type DigestInput } from '../../src/digest/content.js';
+import { PLAN_STATES } from '../../src/domain/digest.js';
 import { coverageGaps } from '../../src/digest/coverage.js';
 import { renderDigest } from '../../src/report/digest.js';
 import type { PlanState } from '../../src/domain/records.js';

@@ -7,7 +7,7 @@ import type { PlanState } from '../../src/domain/records.js';
 import { metricFamilies, LABEL_MAX, type Family, type MetricsInput } from '../../src/metrics/model.js';
 import { OUTCOMES } from '../../src/domain/outcome.js';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
-import type { WatchRecord } from '../../src/triggers/missed-runs.js';
+import type { WatchRecord } from '../../src/domain/records.js';
 
 const NOW = 1_786_300_000; // a Sunday, 2026-08-09
 const status = (start: number, errors = 0, size = 1000, files = 10, took = 60): ModuleStatus => ({

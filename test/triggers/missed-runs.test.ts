@@ -5,13 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import {
-  checkPlan,
-  observe,
-  MissedRunWatchdog,
-  redisWatchStore,
-  type WatchRecord,
-} from '../../src/triggers/missed-runs.js';
+import type { WatchRecord } from '../../src/domain/records.js';
+import { MissedRunWatchdog, redisWatchStore } from '../../src/triggers/missed-runs.js';
+import { checkPlan, observe } from '../../src/schedule/watch.js';
 import { listPlanIds, readPlanSnapshots } from '../../src/correlate/read-plan.js';
 import type { PlanSnapshot, ModuleStatus } from '../../src/domain/backup.js';
 import type { PlanState } from '../../src/domain/records.js';
