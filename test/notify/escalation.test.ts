@@ -13,42 +13,11 @@ import {
 } from '../../src/notify/escalation.js';
 import type { NotifyReason, PlanState } from '../../src/domain/records.js';
 import type { Outcome, RunReport } from '../../src/domain/run.js';
+import { H, planRun, T0 } from './fixtures.js';
 
-const H = 3600;
-const T0 = 1_786_237_200;
-
-function run(start: number, outcome: Outcome): RunReport {
-  const result = outcome === 'SUCCESS' ? 'success' : 'failed';
-  const modules = [
-    {
-      moduleId: 'nextcloud1',
-      uiName: '',
-      node: 1,
-      nodeName: '',
-      result,
-      start,
-      end: start + 60,
-      totalSize: null,
-      totalFileCount: null,
-      snapshotsCount: null,
-      errors: null,
-      repoPath: '',
-    },
-  ] as RunReport['modules'];
-  return {
-    runKey: `2:${start}`,
-    planId: 2,
-    planName: 'Weekly SMB',
-    destinationId: 'd',
-    destinationName: 'NAS',
-    outcome,
-    start,
-    end: start + 60,
-    nodes: [],
-    modules,
-    triggers: [],
-  };
-}
+/** Plan 2 with one application, nextcloud1, saved or not as the outcome says. */
+const run = (start: number, outcome: Outcome): RunReport =>
+  planRun(start, outcome, { nextcloud1: outcome === 'SUCCESS' ? 'success' : 'failed' });
 
 /** Daily runs through decide + tolerance + planStateAfter; returns the reasons. */
 function story(outcomes: Outcome[], rules: PlanRules): { reasons: NotifyReason[]; state: PlanState | undefined } {
