@@ -190,12 +190,8 @@ export function createRecordStore(
    */
   function changeHistory<T>(change: (c: Redis) => Promise<T>): Promise<T> {
     return oneHistoryChange('history', async () => {
-      const c = writer.duplicate() as Redis;
-      // The writer's own connection reports trouble; a writer closed meanwhile (shut down during an
-      // outage) ends the reconnecting here too.
-      c.on('error', () => !writer.isOpen && c.isOpen && c.destroy());
+      const c = await historyConnection();
       try {
-        await c.connect();
         for (let tries = 1; ; tries++) {
           await c.watch(k.history);
           try {
@@ -204,11 +200,46 @@ export function createRecordStore(
             if (!(err instanceof WatchError) || tries >= HISTORY_CHANGE_TRIES) throw err;
           }
         }
-      } finally {
-        if (c.isOpen) c.destroy();
+      } catch (err) {
+        // A change that failed midway may leave its WATCH behind (or the connection broken): start
+        // the next one on a fresh connection.
+        dropHistoryConnection();
+        throw err;
       }
     });
   }
+
+  /**
+   * The connection history changes run on, opened at the first one and kept (changes are one at a
+   * time, see changeHistory), so a report or delivery update costs no connect and AUTH. It goes
+   * with the writer: a writer closed (the service stops, or shuts down during an outage) closes it.
+   */
+  let history: Promise<Redis> | null = null;
+  function historyConnection(): Promise<Redis> {
+    if (history) return history;
+    const c = writer.duplicate() as Redis;
+    // The writer's own connection reports trouble; a writer closed meanwhile ends the reconnecting here too.
+    c.on('error', () => !writer.isOpen && c.isOpen && c.destroy());
+    const opened = c.connect().then(
+      () => c as Redis,
+      (err: unknown) => {
+        if (history === opened) history = null;
+        if (c.isOpen) c.destroy();
+        throw err;
+      },
+    );
+    history = opened;
+    return opened;
+  }
+  function dropHistoryConnection(): void {
+    const dropped = history;
+    history = null;
+    void dropped?.then(
+      (c) => c.isOpen && c.destroy(),
+      () => undefined,
+    );
+  }
+  writer.on('end', dropHistoryConnection);
 
   /** Writes a mail; its index entry only while it is in the history (what left must not come back). */
   function writeMailChecked(mail: StoredMail, queued: boolean, onlyChannel?: string): Promise<unknown> {
