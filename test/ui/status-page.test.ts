@@ -611,10 +611,26 @@ describe('mobile, keyboard, languages, accessibility', () => {
     await app.locator(`[data-test="${showId}"]`).focus();
     await tab.keyboard.press('Enter');
     await app.locator('[data-test=report-html]').waitFor({ timeout: T });
+    // Escape only once Carbon's modal has finished opening (fade-in, focus moved inside it): a key
+    // pressed during the 240 ms transition can be lost.
+    await until('the report window open', () =>
+      app
+        .locator('[data-test=report-modal]')
+        .evaluate(
+          (el) =>
+            el.classList.contains('is-visible') &&
+            getComputedStyle(el).opacity === '1' &&
+            el.contains(document.activeElement),
+        ),
+    );
     await tab.keyboard.press('Escape');
     await until(
       'the focus back on the row button',
       async () => await app.locator(`[data-test="${showId}"]`).evaluate((el) => el === document.activeElement),
+    );
+    // …and axe below only once its fade-out has ended (a half-faded heading fails its contrast).
+    await until('the report window closed', () =>
+      app.locator('[data-test=report-modal]').evaluate((el) => getComputedStyle(el).visibility === 'hidden'),
     );
 
     const require = createRequire(import.meta.url);
