@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator } from 'playwright-core';
 import { freePort } from '../helpers/ports.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startTestService } from '../helpers/service.js';
@@ -40,6 +40,25 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Waits until a Carbon modal has finished fading in (opacity 1, the focus inside it) or out
+ * (visibility hidden, 240 ms after `is-visible` goes): axe checks the colours of what is painted
+ * (a half-faded button fails its contrast), and a key pressed mid-transition can be lost.
+ */
+export function modalSettled(modal: Locator, open: boolean): Promise<void> {
+  return until(open ? 'the window open' : 'the window closed', () =>
+    modal.evaluate(
+      (el, o) =>
+        o
+          ? el.classList.contains('is-visible') &&
+            getComputedStyle(el).opacity === '1' &&
+            el.contains(document.activeElement)
+          : !el.classList.contains('is-visible') && getComputedStyle(el).visibility === 'hidden',
+      open,
+    ),
+  );
 }
 
 export interface AppStack {

@@ -12,14 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Frame, FrameLocator, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { formatDateTime } from '../../src/domain/format.js';
 import { moduleKeys, type PlanState } from '../../src/domain/records.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
-import { launchChromium, T, until } from './browser.js';
+import { launchChromium, modalSettled, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const DAY = 86_400;
@@ -150,23 +150,6 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/**
- * Waits until Carbon's modal has finished fading in (opacity 1) or out (visibility hidden, 240 ms
- * after `is-visible` goes): axe checks the colours of what is painted, and a half-faded heading
- * fails its contrast.
- */
-function dialogSettled(dialog: Locator, open: boolean): Promise<void> {
-  return until(open ? 'the dialog open' : 'the dialog closed', () =>
-    dialog.evaluate(
-      (el, o) =>
-        o
-          ? el.classList.contains('is-visible') && getComputedStyle(el).opacity === '1'
-          : !el.classList.contains('is-visible') && getComputedStyle(el).visibility === 'hidden',
-      open,
-    ),
-  );
-}
-
 async function acknowledgeAndEnd(app: FrameLocator, tab: Page, frame: () => Frame, lang: 'en' | 'it', width: number) {
   const w = WORDS[lang];
   const tile = app.locator(`[data-test=plan-${FAILING}]`);
@@ -174,7 +157,7 @@ async function acknowledgeAndEnd(app: FrameLocator, tab: Page, frame: () => Fram
   assert.equal((await tile.locator('[data-test=acknowledge]').innerText()).trim(), w.ack);
   await tile.locator('[data-test=acknowledge]').click();
   await dialog.locator('[data-test=silence-comment]').fill('NAS replaced this week');
-  await dialogSettled(dialog, true);
+  await modalSettled(dialog, true);
   assert.deepEqual(await axeSerious(frame()), [], `${lang} ${width}: acknowledge dialog`);
   const acks = done('acknowledge-plan');
   await dialog.locator('.bx--modal-footer .bx--btn--primary').click();
@@ -189,7 +172,7 @@ async function acknowledgeAndEnd(app: FrameLocator, tab: Page, frame: () => Fram
   assert.equal(await tile.locator('[data-test=acknowledge]').count(), 0, 'acknowledged: no second Acknowledge');
   const record = (await storedSilence(FAILING)) as { acknowledged: { by: string; comment: string } };
   assert.deepEqual([record.acknowledged.by, record.acknowledged.comment], ['admin', 'NAS replaced this week']);
-  await dialogSettled(dialog, false);
+  await modalSettled(dialog, false);
   assert.deepEqual(await axeSerious(frame()), [], `${lang} ${width}: acknowledged tile`);
   const box = await tile.boundingBox();
   assert.ok(box && box.x >= 0 && box.x + box.width <= width + 1, `${lang} ${width}: the tile fits the page`);
@@ -217,7 +200,7 @@ async function snoozeAndEnd(app: FrameLocator, frame: () => Frame, lang: 'en' | 
   await dialog.locator('.bx--modal-footer .bx--btn--primary').click();
   assert.equal((await dialog.locator('[data-test=silence-form-error]').innerText()).trim(), w.tooFar);
   assert.equal(harness.tasks.length, tasks, 'no task for a snooze the action would refuse');
-  await dialogSettled(dialog, true);
+  await modalSettled(dialog, true);
   assert.deepEqual(await axeSerious(frame()), [], `${lang} ${width}: snooze dialog with its error`);
 
   const until3 = Math.floor((NOW + 3 * DAY) / 60) * 60;

@@ -21,7 +21,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
-import { launchChromium, T, until } from './browser.js';
+import { launchChromium, modalSettled, T } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
@@ -354,7 +354,7 @@ describe('a phone-sized Status page', () => {
       await o.app.locator('[data-test=plan-2] [data-test=plan-open-report]').click();
       await o.app.locator('[data-test=report-html]').waitFor({ timeout: T });
       await o.app.locator('[data-test=view-text]').waitFor({ state: 'visible' });
-      await until('the window to open', async () => (await o.app.locator('.bx--modal.is-visible').count()) === 1);
+      await modalSettled(o.app.locator('[data-test=report-modal]'), true);
       assert.deepEqual(await tooWide(o.frame()), [], `report window at ${width}: nothing off screen`);
       assert.deepEqual(await axeSerious(o.frame()), [], `report window at ${width}`);
       await shot(o, `report-${width}`);

@@ -21,7 +21,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, runAction, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
-import { assertEmptyState, launchChromium, T, until } from './browser.js';
+import { assertEmptyState, launchChromium, modalSettled, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
@@ -613,25 +613,14 @@ describe('mobile, keyboard, languages, accessibility', () => {
     await app.locator('[data-test=report-html]').waitFor({ timeout: T });
     // Escape only once Carbon's modal has finished opening (fade-in, focus moved inside it): a key
     // pressed during the 240 ms transition can be lost.
-    await until('the report window open', () =>
-      app
-        .locator('[data-test=report-modal]')
-        .evaluate(
-          (el) =>
-            el.classList.contains('is-visible') &&
-            getComputedStyle(el).opacity === '1' &&
-            el.contains(document.activeElement),
-        ),
-    );
+    await modalSettled(app.locator('[data-test=report-modal]'), true);
     await tab.keyboard.press('Escape');
     await until(
       'the focus back on the row button',
       async () => await app.locator(`[data-test="${showId}"]`).evaluate((el) => el === document.activeElement),
     );
     // …and axe below only once its fade-out has ended (a half-faded heading fails its contrast).
-    await until('the report window closed', () =>
-      app.locator('[data-test=report-modal]').evaluate((el) => getComputedStyle(el).visibility === 'hidden'),
-    );
+    await modalSettled(app.locator('[data-test=report-modal]'), false);
 
     const require = createRequire(import.meta.url);
     await frame().addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
