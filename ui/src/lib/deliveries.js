@@ -32,3 +32,15 @@ export function deliveryError(d, lang) {
   if (!d || d.status === "sent" || d.status === "skipped") return "";
   return codeWords(d.last_error_code, lang) || d.last_error || "";
 }
+
+/** The report window's other lines: every delivery but email's, which has its own line there. */
+export const otherDeliveries = (report) => reportDeliveries(report).slice(1);
+
+/**
+ * Unix ms of the next try of a delivery waiting after a failed attempt, else null: a report not
+ * tried yet is no retry, a failed one is given up, and an older get-report has no such time.
+ */
+export function retryAtMs(d) {
+  const waiting = d && d.status === "pending" && d.attempts > 0;
+  return waiting && Number.isFinite(d.next_attempt_at) ? d.next_attempt_at : null;
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, test } from "vitest";
-import { deliveryError, reportDeliveries, undeliveredOf } from "../deliveries.js";
+import { deliveryError, otherDeliveries, reportDeliveries, retryAtMs, undeliveredOf } from "../deliveries.js";
 
 const sent = { status: "sent", attempts: 1, sent_at: 1, recipients: ["ops@example.org"], last_error: null };
 const telegramFailed = {
@@ -43,5 +43,26 @@ describe("deliveries", () => {
     expect(deliveryError({ ...telegramFailed, last_error_code: null }, "en")).toBe("401 Unauthorized");
     expect(deliveryError({ ...telegramFailed, last_error_code: "NO_SUCH_CODE" }, "en")).toBe("401 Unauthorized");
     expect(deliveryError({ ...telegramFailed, status: "sent" }, "en")).toBe("");
+  });
+
+  // Issue #22: the report window has email's line, then one line per other channel.
+  test("the other deliveries: every channel but email, none for a report of email only", () => {
+    const ntfySent = { channel: "ntfy", status: "sent", attempts: 1, sent_at: 2, last_error: null };
+    const list = otherDeliveries({ delivery: sent, channels: [telegramFailed, ntfySent] });
+    expect(list.map((d) => [d.channel, d.status])).toEqual([
+      ["telegram", "failed"],
+      ["ntfy", "sent"],
+    ]);
+    expect(otherDeliveries({ delivery: sent })).toEqual([]);
+    expect(otherDeliveries(null)).toEqual([]);
+  });
+
+  test("the next retry: only while waiting after a failed attempt", () => {
+    const waiting = { ...telegramFailed, status: "pending", attempts: 2, next_attempt_at: 1786238480000 };
+    expect(retryAtMs(waiting)).toBe(1786238480000);
+    expect(retryAtMs({ ...waiting, attempts: 0 })).toBeNull(); // queued, not tried yet: no retry
+    expect(retryAtMs({ ...waiting, status: "failed" })).toBeNull(); // given up
+    expect(retryAtMs({ ...waiting, next_attempt_at: null })).toBeNull(); // an older get-report
+    expect(retryAtMs({ ...waiting, next_attempt_at: undefined })).toBeNull();
   });
 });
