@@ -12,7 +12,7 @@ import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
 import { horizonStep } from './horizon.js';
-import { sharedRetentionSteps } from './shared-retention.js';
+import { sharedRetentionNotes, sharedRetentionSteps } from './shared-retention.js';
 import {
   capitalize,
   conclusiveVerdict,
@@ -443,6 +443,8 @@ export function renderReport(run: RunReport, reason: NotifyReason, o: RenderOpti
     paragraph(introOf(run, reason, s, o)),
   ];
   if (run.outcome !== 'SUCCESS') blocks.push(notice({ tone, title: s.whatToDo, items: nextSteps(run, s, o) }));
+  // Issue #23 item 4: a success still keeps less than its plan promises when another plan prunes its repository.
+  else blocks.push(...sharedRetentionNotes(run, o.language).map((l) => paragraph(l)));
   // A problem's applications (with their error lines) come before the counts: the cause first, on
   // the first phone screen (issue #21). A success opens with its counts.
   const countsBlock = run.outcome === 'MISSING' ? [] : [summary(counts(run, s))];

@@ -60,3 +60,38 @@ describe('report: a repository shared with a plan of another retention', () => {
     assert.match(text, /keeps the last 3 snapshots, so after 1 more runs the run of 2026-08-23 03:00 CEST/);
   });
 });
+
+describe('report: a plain success whose repository another plan prunes harder (issue #23 item 4)', () => {
+  const line = (text: string) => text.split('\n').filter((l) => /shared repository keeps|repository condiviso/.test(l));
+
+  it('says so in one short line with the retention really kept and the fix (en, it)', () => {
+    const mail = renderReport(shared(RUNS.success!), 'success', O);
+    const lines = line(mail.text);
+    assert.equal(lines.length, 1, mail.text);
+    assert.match(lines[0]!, /Cloud \(nextcloud1\): the shared repository keeps only the last 3 snapshots, not 30/);
+    assert.match(lines[0]!, /Nightly <b> \(ID 7\)/);
+    assert.match(lines[0]!, /same retention/);
+    assert.ok(lines[0]!.length <= 240, lines[0]);
+    assert.match(mail.html, /Nightly &lt;b&gt; \(ID 7\)/);
+    assert.doesNotMatch(mail.html, /Nightly <b>/);
+    const it = line(renderReport(shared(RUNS.success!), 'success', { ...O, language: 'it' }).text);
+    assert.equal(it.length, 1);
+    assert.match(it[0]!, /Cloud \(nextcloud1\): il repository condiviso conserva solo gli ultimi 3 snapshot, non 30/);
+  });
+
+  it('nothing when the other plan keeps more: this plan keeps what it promises', () => {
+    const run: RunReport = {
+      ...RUNS.success!,
+      planId: 1,
+      retention: 3,
+      retentionConflicts: [
+        { application: 'nextcloud1', otherPlanId: 7, otherPlanName: 'Monthly', effectiveRetention: 3 },
+      ],
+    };
+    assert.deepEqual(line(renderReport(run, 'success', O).text), []);
+  });
+
+  it('nothing in a plain success without a shared repository', () => {
+    assert.deepEqual(line(renderReport(RUNS.success!, 'success', O).text), []);
+  });
+});
