@@ -510,13 +510,32 @@ describe('get-monitor-status, list-reports, get-report', () => {
       recipients: [],
     };
     const ntfy = { ...email, recipients: [], sentAt: 1786238422000 };
-    await writeServiceRecords(h.redis, MODULE_ID, [report('r-0004', { deliveries: { email, telegram, ntfy } })]);
+    // Waiting after a failed attempt: the window says when it tries again.
+    const teams = { ...telegram, status: 'pending' as const, attempts: 2, nextAttemptAt: 1786238480000 };
+    await writeServiceRecords(h.redis, MODULE_ID, [report('r-0004', { deliveries: { email, telegram, ntfy, teams } })]);
     const res = await runAction('get-report', { id: 'r-0004' }, h.o);
     assert.equal(res.status, 'completed', res.error);
     const out = res.output as { delivery: Record<string, unknown>; channels: unknown };
     assert.equal(out.delivery.status, 'sent');
     assert.deepEqual(out.channels, [
-      { channel: 'ntfy', status: 'sent', attempts: 1, sent_at: 1786238422000, last_error: null, last_error_code: null },
+      {
+        channel: 'ntfy',
+        status: 'sent',
+        attempts: 1,
+        sent_at: 1786238422000,
+        last_error: null,
+        last_error_code: null,
+        next_attempt_at: 1786238420000,
+      },
+      {
+        channel: 'teams',
+        status: 'pending',
+        attempts: 2,
+        sent_at: null,
+        last_error: 'Unauthorized: bot token refused',
+        last_error_code: '401',
+        next_attempt_at: 1786238480000,
+      },
       {
         channel: 'telegram',
         status: 'failed',
@@ -524,6 +543,7 @@ describe('get-monitor-status, list-reports, get-report', () => {
         sent_at: null,
         last_error: 'Unauthorized: bot token refused',
         last_error_code: '401',
+        next_attempt_at: 1786238420000,
       },
     ]);
   });

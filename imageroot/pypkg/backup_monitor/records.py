@@ -305,8 +305,18 @@ def report_detail(rid, report):
         'run': snake_keys(report.get('run') or {}),
         'delivery': delivery,
         # Issue #22: the other channels' deliveries, as list-reports shows them.
-        'channels': channel_rows(channels_of(report)),
+        'channels': _with_next_attempt(channel_rows(channels_of(report)), report),
     }
+
+
+def _with_next_attempt(rows, report):
+    """Each channel row + its next_attempt_at (unix ms), so the report window says when a waiting
+    channel tries again; the history index does not keep it."""
+    deliveries = report.get('deliveries') if isinstance(report.get('deliveries'), dict) else {}
+    for row in rows:
+        d = deliveries.get(row['channel'])
+        row['next_attempt_at'] = _int(d.get('nextAttemptAt'), None) if isinstance(d, dict) else None
+    return rows
 
 
 def _number(value):
