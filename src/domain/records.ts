@@ -5,6 +5,7 @@
 // Field names are stored, so they stay as they are (a rename needs a migration and its test), even
 // where they lack a unit: each time field says in its comment whether it is unix s or unix ms.
 import type { Outcome, RunReport } from './run.js';
+import type { UnownedRepoRow } from './digest.js';
 import { isNumber, isNumberOrNull, isObject, type RecordShape } from './stored-record.js';
 
 /** Why a mail is (or is not) sent for a run. */
@@ -272,6 +273,39 @@ export const SNAPSHOT_COUNT: RecordShape<SnapshotCount> = {
   },
 };
 
+/**
+ * Issue #23 item 4: the repositories nobody owns as the last read of NS8's
+ * `read-backup-repositories` found them (repocheck/unowned.ts, once per digest), for the page and
+ * /metrics between two digests.
+ */
+export interface UnownedRepositories {
+  /** Unix s of the read. */
+  at: number;
+  repositories: UnownedRepoRow[];
+}
+
+const UNOWNED_KINDS: readonly string[] = ['removed', 'other_cluster'];
+
+/** Guard of `module/<id>/unowned-repositories`: a row of another shape leaves the whole record out (never half a list). */
+export const UNOWNED_REPOSITORIES: RecordShape<UnownedRepositories> = {
+  name: 'unowned repositories',
+  problem(v) {
+    if (!isNumber(v.at)) return 'no time of the read';
+    if (!Array.isArray(v.repositories)) return 'no list of repositories';
+    const bad = v.repositories.some(
+      (r: unknown) =>
+        !isObject(r) ||
+        !UNOWNED_KINDS.includes(r.kind as string) ||
+        typeof r.path !== 'string' ||
+        typeof r.moduleId !== 'string' ||
+        typeof r.uiName !== 'string' ||
+        typeof r.destinationName !== 'string' ||
+        !isNumber(r.lastBackupAt),
+    );
+    return bad ? 'a repository of another shape' : null;
+  },
+};
+
 /** Keys of the module namespace. */
 export const moduleKeys = (moduleId: string) => ({
   plans: `module/${moduleId}/plans`,
@@ -307,6 +341,8 @@ export const moduleKeys = (moduleId: string) => ({
   snapshotCounts: `module/${moduleId}/snapshot-counts`,
   /** HASH plan id -> TrendLines JSON: what the page's trends draw of the plan, kept with the runs (trends/lines.ts). */
   trends: `module/${moduleId}/trends`,
+  /** STRING, UnownedRepositories JSON: the last read of repositories nobody owns (repocheck/unowned.ts, issue #23). */
+  unownedRepositories: `module/${moduleId}/unowned-repositories`,
 });
 
 /** History length kept in `module/<id>/history` (LIST of report ids, newest first). */

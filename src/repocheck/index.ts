@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { RunReport } from '../domain/run.js';
 import { ApiError, createApiClient, type TaskRunner } from '../ns8/api-client.js';
 import { createChecker } from './checker.js';
-import { readUnownedRepos } from './unowned.js';
+import { readUnownedRepos, type UnownedStore } from './unowned.js';
 import type { RepoChecker } from './types.js';
 import type { SnapshotCounts } from './counts.js';
 import type { RunSummary } from '../trends/anomaly.js';
@@ -27,6 +27,8 @@ export interface RepoCheckerDeps {
   counts?: SnapshotCounts;
   /** The plan's past runs, for "retention stuck since …"; none = not said. */
   history?: { load(planId: number): Promise<RunSummary[]> };
+  /** Where each answered read of repositories nobody owns is kept for the page and /metrics; none = not kept. */
+  unownedStore?: UnownedStore;
 }
 
 export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearCache(): void } {
@@ -54,7 +56,15 @@ export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearC
     secrets: redis.password ? [redis.password] : [],
   });
   // One read-backup-repositories per digest, on the destination checks' budget.
-  return Object.assign(checker, { unowned: (signal?: AbortSignal) => readUnownedRepos(api, repoCheck.budget, signal) });
+  const unowned = async (signal?: AbortSignal) => {
+    const rows = await readUnownedRepos(api, repoCheck.budget, signal);
+    if (rows && deps.unownedStore)
+      await deps.unownedStore
+        .save(rows, Math.floor(deps.clock.now() / 1000))
+        .catch((err: Error) => logger.warning('cannot keep the repositories nobody owns', { error: err.message }));
+    return rows;
+  };
+  return Object.assign(checker, { unowned });
 }
 
 /** Without agent credentials NS8 cannot be asked: every check says so in the report. */

@@ -5,6 +5,8 @@
 // repository's manifest `<image>/<uuid>.json`, ns8-contract §2.8). One task reads every
 // destination, so a digest asks it once, within its own budget; no answer means nothing is said.
 import type { UnownedRepoRow } from '../domain/digest.js';
+import { moduleKeys, UNOWNED_REPOSITORIES, type UnownedRepositories } from '../domain/records.js';
+import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 import type { TaskRunner } from '../ns8/api-client.js';
 import { deadline } from './checker.js';
 
@@ -52,4 +54,33 @@ export async function readUnownedRepos(
   } finally {
     d.clear();
   }
+}
+
+/**
+ * EDGE: the last read, kept in `module/<id>/unowned-repositories` for the page and /metrics (a
+ * digest reads NS8 once; they show it until the next one). Only answered reads are stored: a
+ * read NS8 did not answer leaves the previous one, with its own time.
+ */
+export interface UnownedStore {
+  save(repositories: UnownedRepoRow[], atS: number): Promise<void>;
+  /** null when never read, or the record cannot be used (`warn` says why). */
+  load(): Promise<UnownedRepositories | null>;
+}
+
+interface StringClient {
+  get(k: string): Promise<string | null>;
+  set(k: string, v: string): Promise<unknown>;
+}
+
+export function createUnownedStore(redis: StringClient, moduleId: string, warn: RecordWarn = silent): UnownedStore {
+  const key = moduleKeys(moduleId).unownedRepositories;
+  return {
+    async save(repositories, atS) {
+      await redis.set(key, JSON.stringify(versioned({ at: atS, repositories })));
+    },
+    async load() {
+      const raw = await redis.get(key);
+      return raw === null ? null : parseRecord(UNOWNED_REPOSITORIES, raw, key, warn);
+    },
+  };
 }

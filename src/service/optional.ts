@@ -28,13 +28,20 @@ export function metricsEndpointFor(
 export function repoCheckerFor(
   given: RepoChecker | null | undefined,
   cfg: Config,
-  o: { log: Logger; clock: Clock; setLink: LinkSetter } & Pick<RepoCheckerDeps, 'counts' | 'history'>,
+  o: { log: Logger; clock: Clock; setLink: LinkSetter } & Pick<RepoCheckerDeps, 'counts' | 'history' | 'unownedStore'>,
 ): RepoChecker | null {
   const checker =
     given !== undefined
       ? given
       : cfg.repoCheck.enabled
-        ? createRepoChecker({ config: cfg, logger: o.log, clock: o.clock, counts: o.counts, history: o.history })
+        ? createRepoChecker({
+            config: cfg,
+            logger: o.log,
+            clock: o.clock,
+            counts: o.counts,
+            history: o.history,
+            unownedStore: o.unownedStore,
+          })
         : null;
   return checker && observeApiServer(checker, (ok, e) => o.setLink('api_server', ok, e));
 }

@@ -33,8 +33,9 @@ STATE_TYPES = {'plans': 'hash', 'outbox': 'hash', 'history': 'list', 'watchdog':
                'digest': 'string', 'index': 'hash', 'runs': 'hash', 'report/*': 'string', 'silences': 'hash',
                'snapshot-counts': 'hash', 'maintenance': 'hash', 'trends': 'hash'}
 # ... and what it rebuilds on its own, so a copy would only be stale (link health checks, the
-# writer lease, the history facets, the count of unfinished Loki reads of a run).
-TRANSIENT_KEYS = ('health', 'writer', 'facets', 'loki-reads')
+# writer lease, the history facets, the count of unfinished Loki reads of a run, the repositories
+# nobody owns: read again at the next digest).
+TRANSIENT_KEYS = ('health', 'writer', 'facets', 'loki-reads', 'unowned-repositories')
 # Everything else under module/<id>/ belongs to NS8 (environment, ui_name, ui_note, flags,
 # roles/*, metrics_*): core restores or rewrites those itself.
 
