@@ -108,7 +108,7 @@ describe('repositories nobody owns, kept between digests', () => {
       JSON.stringify({ v: 1, at: 5, repositories: [{ kind: 'gone' }] }),
     );
     const said: string[] = [];
-    assert.equal(await createUnownedStore(r.writer, MODULE_ID, (m, f) => said.push(f.problem)).load(), null);
+    assert.equal(await createUnownedStore(r.writer, MODULE_ID, (_m, f) => said.push(f.problem)).load(), null);
     assert.deepEqual(said, ['a repository of another shape']);
   });
 });
