@@ -22,7 +22,7 @@ import { migrateDeliveries } from './notify/delivery-migration.js';
 import { firstDeliveriesOf, transportsFor } from './channels/index.js';
 import { createWriterLease } from './notify/writer-lease.js';
 import { watchdogSink } from './notify/reminders.js';
-import { createSilenceStore } from './notify/silence-store.js';
+import { createSilenceStore, windowHoldsReminders } from './notify/silence-store.js';
 import { snoozedPlans } from './notify/silence.js';
 import { acknowledgedPlans } from './digest/content.js';
 import { planRulesOf } from './notify/escalation.js';
@@ -216,6 +216,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
       store: silences,
       nowMs: () => clock.now(),
       onError: (err) => log.warning('cannot read the silences, reminder skipped', { error: err.message }),
+      heldByWindow: windowHoldsReminders(silences, (id) => records.planState(id), cfg.schedule.timezone),
     }),
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,

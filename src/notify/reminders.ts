@@ -31,6 +31,8 @@ export interface ReminderSilences {
   store: Pick<SilenceStore, 'load'>;
   nowMs(): number;
   onError(err: Error): void;
+  /** A maintenance window holds what the reminder would tell (silence-store.ts windowHoldsReminders). */
+  heldByWindow?(planId: number, nowS: number): Promise<boolean>;
 }
 
 /** The watchdog's sink in front of the tracker, with the policy rule above. */
@@ -46,16 +48,24 @@ export function watchdogSink(
     // pipeline sees it over and mails "Snooze ended"; the record is then gone, so once.
     stillFailing: (planId) => {
       if (!silences || !mailsPerRun(policyOf(notify, planId))) return;
-      void silences.store.load(planId).then((s) => {
-        if (snoozeRanOut(s, silences.nowMs() / 1000)) tracker.reminderDue(planId);
-      }, silences.onError);
+      void silences.store
+        .load(planId)
+        .then((s) => (snoozeRanOut(s, silences.nowMs() / 1000) ? passOn(silences, tracker, planId) : undefined))
+        .catch(silences.onError);
     },
     reminderDue: (planId) => {
       if (!mailsPerRun(policyOf(notify, planId))) return;
       if (!silences) return tracker.reminderDue(planId);
-      void silences.store.load(planId).then((s) => {
-        if (!silencedNow(s, silences.nowMs() / 1000)) tracker.reminderDue(planId);
-      }, silences.onError);
+      void silences.store
+        .load(planId)
+        .then((s) => (silencedNow(s, silences.nowMs() / 1000) ? undefined : passOn(silences, tracker, planId)))
+        .catch(silences.onError);
     },
   };
+}
+
+/** To the tracker (a correlation) unless a maintenance window would hold the mail anyway (issue #24). */
+async function passOn(silences: ReminderSilences, tracker: ReminderTracker, planId: number): Promise<void> {
+  if (await silences.heldByWindow?.(planId, Math.floor(silences.nowMs() / 1000))) return;
+  tracker.reminderDue(planId);
 }

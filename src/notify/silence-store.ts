@@ -3,11 +3,11 @@
 // reads them and removes what ended (notify/silence.ts).
 import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 import type { Logger } from '../log.js';
-import { moduleKeys, type NotifyReason } from '../domain/records.js';
+import { moduleKeys, type NotifyReason, type PlanState } from '../domain/records.js';
 import type { RunReport } from '../domain/run.js';
 import { applySilence, SILENCE, type Silence } from './silence.js';
 import { MAINTENANCE_WINDOW, sortedWindows, windowHolding, type MaintenanceWindow } from './maintenance.js';
-import { MAILED } from './decide.js';
+import { MAILED, runStartOf } from './decide.js';
 
 export interface SilenceStore {
   load(planId: number): Promise<Silence | undefined>;
@@ -98,4 +98,25 @@ export async function throughSilence(
   }
   if (s.by) log.info('mail held', { by: s.by, reason });
   return { reason: s.reason, snoozeEnded: s.snoozeEnded };
+}
+
+/**
+ * The watchdog's question before it asks for a reminder, held news or a snooze's end: would a
+ * maintenance window hold that mail (throughSilence above: the plan's last run started inside a
+ * window, or one is open now)? Answered from the plan state and the windows, two reads and no
+ * correlation, so a failure held by a window is decided once, by its run, and then waits for the
+ * next run instead of being correlated again at every tick (issue #24).
+ */
+export function windowHoldsReminders(
+  store: Pick<SilenceStore, 'windows'>,
+  planState: (planId: number) => Promise<PlanState | undefined>,
+  timeZone: string,
+): (planId: number, nowS: number) => Promise<boolean> {
+  return async (planId, nowS) => {
+    const windows = await store.windows();
+    if (!windows.length) return false;
+    const state = await planState(planId);
+    const lastRunStart = state ? runStartOf(state.lastRunKey) : nowS;
+    return windowHolding(windows, planId, lastRunStart, nowS, timeZone) !== null;
+  };
 }

@@ -155,6 +155,22 @@ describe('maintenance window', () => {
     }
   });
 
+  it('decides the held failure once: no correlation per watchdog tick until the next run', async () => {
+    const svc = await failureHeldInWindow();
+    try {
+      const correlations = () => svc.log.lines.filter((l) => l.includes('run correlated')).length;
+      const seen = correlations();
+      await someTicks();
+      assert.equal(correlations(), seen, 'past the window, nothing new to decide before the next run');
+      await runOfPlan2(['nextcloud1']);
+      assert.equal(correlations(), seen + 1, 'the next run is decided');
+      assert.equal(smtp.messages.length, 1, subjects().join(' | '));
+    } finally {
+      await svc.service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('never reports it when the next run succeeds', async () => {
     const svc = await failureHeldInWindow();
     try {
