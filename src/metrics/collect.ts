@@ -2,7 +2,15 @@
 // EDGE: reads what the model needs, with the read-only `default` user on the local replica, in a
 // fixed number of round trips whatever the cluster size: the plan snapshots (two pipelines, as the
 // correlator reads them) and, alongside, one pipeline for the module's own records.
-import { moduleKeys, PLAN_STATE, WATCH_RECORD, type PlanState, type WatchRecord } from '../domain/records.js';
+import {
+  moduleKeys,
+  PLAN_STATE,
+  UNOWNED_REPOSITORIES,
+  WATCH_RECORD,
+  type PlanState,
+  type UnownedRepositories,
+  type WatchRecord,
+} from '../domain/records.js';
 import { parseRecord, silent, type RecordShape } from '../domain/stored-record.js';
 import type { PlanSnapshot } from '../domain/backup.js';
 import type { Redis } from '../ns8/redis.js';
@@ -19,6 +27,8 @@ export interface CollectedState {
   lastRuns: Map<number, RunSummary>;
   /** Issue #24: acknowledged and snoozed plans (`module/<id>/silences`). */
   silences: Map<number, Silence>;
+  /** Issue #23 item 4: the last read of repositories nobody owns; null = never read or unusable. */
+  unowned: UnownedRepositories | null;
 }
 
 /** A damaged record is left out, never guessed; silently: the writer's own reads log it once. */
@@ -55,6 +65,7 @@ export async function collectState(
       .hLen(k.outbox)
       .hGetAll(k.runs)
       .hGetAll(k.silences)
+      .get(k.unownedRepositories)
       .execAsPipeline();
     const [snapshots, replies] = await Promise.all([
       listPlanIds(reader).then((ids) => readPlanSnapshots(reader, ids, nowS)),
@@ -62,12 +73,13 @@ export async function collectState(
     ]);
     const err = replies.find((r) => r instanceof Error);
     if (err) throw err;
-    const [plans, watch, depth, runs, silences] = replies as unknown as [
+    const [plans, watch, depth, runs, silences, unowned] = replies as unknown as [
       Record<string, string>,
       Record<string, string>,
       number,
       Record<string, string>,
       Record<string, string>,
+      string | null,
     ];
     return {
       snapshots,
@@ -76,6 +88,7 @@ export async function collectState(
       outboxDepth: Number(depth),
       lastRuns: lastRunsOf(runs),
       silences: parseHash(silences, SILENCE),
+      unowned: unowned === null ? null : parseRecord(UNOWNED_REPOSITORIES, unowned, k.unownedRepositories, silent),
     };
   })();
   try {

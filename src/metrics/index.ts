@@ -68,6 +68,7 @@ export function startMetrics(o: MetricsOptions): MetricsEndpoint {
       planStates: state?.planStates ?? new Map(),
       lastRuns: state?.lastRuns ?? new Map(),
       silences: state?.silences ?? new Map(),
+      unowned: state?.unowned ?? null,
       watch: state?.watch ?? new Map(),
       outboxDepth: state?.outboxDepth ?? null,
       links,

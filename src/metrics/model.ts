@@ -5,7 +5,7 @@
 // `maxApplicationPairs` pairs (the rest is counted in backup_monitor_metrics_application_pairs_dropped);
 // plan names are cut to LABEL_MAX characters. Together they bound the exposition (docs/METRICS.md).
 import type { PlanSnapshot } from '../domain/backup.js';
-import type { PlanState } from '../domain/records.js';
+import type { PlanState, UnownedRepositories } from '../domain/records.js';
 import { OUTCOMES, type Outcome } from '../domain/outcome.js';
 import { correlate } from '../correlate/correlate.js';
 import type { Link } from '../domain/link.js';
@@ -33,6 +33,8 @@ export interface MetricsInput {
   lastRuns?: Map<number, RunSummary>;
   /** Issue #24: `module/<id>/silences` by plan id (notify/silence.ts). */
   silences?: Map<number, Silence>;
+  /** Issue #23 item 4: the last read of repositories nobody owns (`module/<id>/unowned-repositories`); absent = never read. */
+  unowned?: UnownedRepositories | null;
 }
 
 export interface Sample {
@@ -51,6 +53,8 @@ export const APP_RESULTS = ['success', 'failed', 'not_run'] as const;
 export const LABEL_MAX = 64;
 
 const P = ['plan_id', 'plan'] as const;
+/** The reasons of backup_monitor_unowned_repositories, each always present once a read was made. */
+const UNOWNED_REASONS = ['removed', 'other_cluster'] as const;
 const A = ['plan_id', 'plan', 'module'] as const;
 
 /** Every family the model can produce, in exposition order. Names are the public contract (docs/METRICS.md). */
@@ -145,10 +149,20 @@ export const FAMILIES = {
     help: "What the destination showed after the plan's last run, per application (1 for the current state): confirmed, unconfirmed (reported saved, no new snapshot), cleanup_failed (saved, forget --prune failed), not_saved, not_checked. Absent when not checked.",
     labelNames: [...A, 'state'],
   },
+  appRetentionStuck: {
+    name: 'backup_monitor_application_retention_stuck_since_seconds',
+    help: "Issue #23: since when (unix seconds) the cleanup (restic forget --prune) of the application's repository has failed on every run of the plan, from the third run in a row on (the mail's 'retention stuck since'); absent when it is not stuck.",
+    labelNames: A,
+  },
   appSnapshots: {
     name: 'backup_monitor_application_snapshots',
     help: "Snapshots of the application's repository at the destination, read after the plan's last run.",
     labelNames: A,
+  },
+  unowned: {
+    name: 'backup_monitor_unowned_repositories',
+    help: "Issue #23: repositories at the destinations that nobody here owns, by reason (removed: its application is no longer in the cluster; other_cluster: another cluster writes it), as the last digest's read-backup-repositories found them; absent before the first read.",
+    labelNames: ['reason'],
   },
   outboxDepth: {
     name: 'backup_monitor_outbox_depth',
@@ -259,9 +273,13 @@ export function metricFamilies(input: MetricsInput): Family[] {
           put('appConfirmation', { ...a, state: v }, v === kept.confirmation ? 1 : 0);
         if (typeof kept.snapshots === 'number') put('appSnapshots', a, kept.snapshots);
       }
+      if (typeof kept?.stuckSince === 'number') put('appRetentionStuck', a, kept.stuckSince);
     }
   }
 
+  if (input.unowned)
+    for (const reason of UNOWNED_REASONS)
+      put('unowned', { reason }, input.unowned.repositories.filter((r) => r.kind === reason).length);
   if (input.outboxDepth !== null) put('outboxDepth', {}, input.outboxDepth);
   for (const [link, l] of Object.entries(input.links).sort(([a], [b]) => a.localeCompare(b))) {
     put('linkUp', { link }, l.ok ? 1 : 0);

@@ -34,6 +34,12 @@ export interface ModuleSummary {
    */
   confirmation?: ConfirmationVerdict | null;
   snapshots?: number | null;
+  /**
+   * Issue #23: unix s since which the cleanup has failed on every run ("retention stuck since …",
+   * repocheck/confirm.ts cleanupStreak), as the run's confirmation said; absent when not stuck.
+   * Read by /metrics and get-monitor-status: the streak is computed once, by the service.
+   */
+  stuckSince?: number;
 }
 
 /** One past run of a plan, as kept in the history (`module/<id>/runs`, src/trends/history.ts). */
@@ -188,6 +194,7 @@ export function summarize(run: RunReport): RunSummary {
       ...(m.confirmation
         ? { confirmation: m.confirmation.verdict, snapshots: m.confirmation.snapshotCount ?? null }
         : {}),
+      ...(m.confirmation?.cleanupStuck ? { stuckSince: m.confirmation.cleanupStuck.since } : {}),
     })),
   };
 }
@@ -288,6 +295,7 @@ export function parseHistory(raw: string | null | undefined, warn: RecordWarn = 
           ...(CONFIRMATION_VERDICTS.includes(m.confirmation as ConfirmationVerdict)
             ? { confirmation: m.confirmation as ConfirmationVerdict, snapshots: num(m.snapshots) }
             : {}),
+          ...(num(m.stuckSince) !== null ? { stuckSince: num(m.stuckSince)! } : {}),
         })),
     });
   }

@@ -328,3 +328,77 @@ describe('destination confirmation series', () => {
     assert.equal(fam(none, 'application_destination_confirmation').samples.length, 0, 'not checked: no series');
   });
 });
+
+// Issue #23: retention stuck (the mail's "since <date>") and repositories nobody owns, one source each.
+describe('retention stuck and unowned repositories', () => {
+  test("an application whose cleanup failed for several runs has the streak's start; the others none", async () => {
+    const { parseHistory, remember } = await import('../../src/trends/anomaly.js');
+    const t = NOW - 3600;
+    const since = t - 2 * 86_400;
+    const partial = snap(2, 'Weekly', { nextcloud1: status(t, 1), samba1: status(t + 70, 1) });
+    const row = (moduleId: string, stuck: boolean) => ({
+      moduleId,
+      uiName: '',
+      node: 1,
+      nodeName: '',
+      result: 'success' as const,
+      start: t,
+      end: t + 60,
+      totalSize: 1,
+      totalFileCount: 1,
+      snapshotsCount: 1,
+      errors: 1,
+      repoPath: `x/${moduleId}`,
+      confirmation: {
+        verdict: 'cleanup_failed' as const,
+        since: t,
+        latestSnapshot: t + 5,
+        snapshotCount: 9,
+        retention: 4,
+        ...(stuck ? { cleanupStuck: { since, runs: 3 } } : {}),
+      },
+    });
+    const run = {
+      runKey: `2:${t}`,
+      planId: 2,
+      planName: 'Weekly',
+      destinationId: 'd',
+      destinationName: 'NAS',
+      outcome: 'WARNING' as const,
+      start: t,
+      end: t + 130,
+      nodes: [],
+      modules: [row('nextcloud1', true), row('samba1', false)],
+      triggers: [],
+    };
+    // Through the stored JSON, as collect.ts reads it back.
+    const [kept] = parseHistory(JSON.stringify(remember([], run)));
+    const fs = metricFamilies(input({ snapshots: [partial], lastRuns: new Map([[2, kept!]]) }));
+    assert.deepEqual(values(fs, 'application_retention_stuck_since_seconds', 'module'), { nextcloud1: since });
+    const states = values(fs, 'application_destination_confirmation', 'module', 'state');
+    assert.equal(states['samba1/cleanup_failed'], 1, 'not stuck yet: cleanup failing, no streak');
+  });
+
+  test('repositories nobody owns: a gauge per reason from the last read; none before any read', () => {
+    const repo = (kind: 'removed' | 'other_cluster', moduleId: string) => ({
+      kind,
+      moduleId,
+      uiName: '',
+      path: `${moduleId}/u`,
+      destinationName: 'NAS',
+      lastBackupAt: NOW - 86_400,
+    });
+    const fs = metricFamilies(
+      input({
+        unowned: {
+          at: NOW - 60,
+          repositories: [repo('removed', 'dokuwiki3'), repo('other_cluster', 'mail1'), repo('other_cluster', 'mail2')],
+        },
+      }),
+    );
+    assert.deepEqual(values(fs, 'unowned_repositories', 'reason'), { removed: 1, other_cluster: 2 });
+    const none = metricFamilies(input({ unowned: { at: NOW - 60, repositories: [] } }));
+    assert.deepEqual(values(none, 'unowned_repositories', 'reason'), { removed: 0, other_cluster: 0 });
+    assert.equal(fam(metricFamilies(input()), 'unowned_repositories').samples.length, 0, 'never read: no series');
+  });
+});
