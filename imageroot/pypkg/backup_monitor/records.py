@@ -22,6 +22,7 @@ def keys(module_id):
         'health': f'{base}/health', 'report': lambda rid: f'{base}/report/{rid}',
         'index': f'{base}/index', 'watchdog': f'{base}/watchdog', 'facets': f'{base}/facets',
         'runs': f'{base}/runs', 'runlog': f'{base}/runlog', 'trends': f'{base}/trends',
+        'unowned': f'{base}/unowned-repositories',
     }
 
 
@@ -72,6 +73,8 @@ def _summaries(values, modules_of):
             'modules': [{
                 'id': m['id'], 'result': str(m.get('result') or 'not_run'), 'start': _whole(m.get('start')),
                 'size': _whole(m.get('size')), 'files': _whole(m.get('files')), 'seconds': _whole(m.get('seconds')),
+                # Issue #23: since when its cleanup has failed on every run, as the service computed it.
+                'stuck_since': _whole(m.get('stuckSince')),
             } for m in (r['modules'] if modules_of is None or r['runKey'] in modules_of else ())
                 if isinstance(m, dict) and isinstance(m.get('id'), str) and m['id']],
         })

@@ -4,7 +4,7 @@
 import time
 
 from .history import last_full_success_of
-from .records import HEAD_CHUNK, keys, loads, queue_runs, read_heads, read_plans, read_reports, read_rows, runs_from
+from .records import HEAD_CHUNK, RECORD_VERSION, keys, loads, queue_runs, read_heads, read_plans, read_reports, read_rows, runs_from
 from .plan_policies import decode as decode_plan_policies, dedupe
 from .retention import conflicts_of_plan, retention_conflicts
 from .settings import from_environment
@@ -35,6 +35,12 @@ def _saved_size(result, size):
     return _int_or_none(size) if result == 'success' else None
 
 
+def _stuck_since(confirmation):
+    """A report row's confirmation -> since when its retention is stuck (issue #23), or None."""
+    stuck = confirmation.get('cleanupStuck') if isinstance(confirmation, dict) else None
+    return _int_or_none(stuck.get('since')) if isinstance(stuck, dict) else None
+
+
 def module_row(row):
     """A stored report's ModuleRow -> the page's row, with what tells the cause (issue #21): the
     first error lines (bounded), the anomalies, the node's name and a status problem."""
@@ -52,6 +58,7 @@ def module_row(row):
         'error_lines': _error_lines(row.get('errorLines')),
         'anomalies': _anomalies(row.get('anomalies')),
         'status_problem': row.get('statusProblem') if isinstance(row.get('statusProblem'), str) else None,
+        'retention_stuck_since': _stuck_since(row.get('confirmation')),
     }
 
 
@@ -66,6 +73,7 @@ def summary_row(m, names, module_node):
         'end': start + seconds if start is not None and seconds is not None else None,
         'total_size': _saved_size(m['result'], m['size']), 'errors': None,
         'error_lines': [], 'anomalies': [], 'status_problem': None,
+        'retention_stuck_since': m.get('stuck_since'),
     }
 
 
@@ -293,6 +301,35 @@ def unprotected(rdb, module_node, plans):
             for i, mid in enumerate(ids) if 'no_data_backup' not in (res[2 * i] or set())]
 
 
+UNOWNED_KINDS = ('removed', 'other_cluster')
+UNOWNED_ITEMS_MAX = 50  # the page lists these; `count` says how many there are
+
+
+def _unowned_item(r):
+    ok = isinstance(r, dict) and r.get('kind') in UNOWNED_KINDS and all(
+        isinstance(r.get(f), str) for f in ('path', 'moduleId', 'uiName', 'destinationName'))
+    at = r.get('lastBackupAt') if ok else None
+    if not ok or not isinstance(at, (int, float)) or isinstance(at, bool):
+        return None
+    return {'kind': r['kind'], 'module_id': r['moduleId'], 'ui_name': r['uiName'], 'path': r['path'],
+            'destination_name': r['destinationName'], 'last_backup_at': int(at)}
+
+
+def unowned_repositories(raw):
+    """module/<id>/unowned-repositories (src/domain/records.ts UnownedRepositories, written once per
+    digest) -> the page's notice, or None when never read or of another shape (its guard
+    UNOWNED_REPOSITORIES: a row of another shape leaves the whole record out)."""
+    v = loads(raw)
+    if not isinstance(v, dict) or v.get('v', RECORD_VERSION) != RECORD_VERSION or not isinstance(v.get('at'), int) or isinstance(v.get('at'), bool) \
+            or not isinstance(v.get('repositories'), list):
+        return None
+    items = [_unowned_item(r) for r in v['repositories']]
+    if any(i is None for i in items):
+        return None
+    counts = {kind: sum(1 for i in items if i['kind'] == kind) for kind in UNOWNED_KINDS}
+    return {'checked_at': v['at'], 'count': len(items), **counts, 'items': items[:UNOWNED_ITEMS_MAX]}
+
+
 def monitor_status(rdb, module_id):
     k = keys(module_id)
     plans = read_plans(rdb)
@@ -302,13 +339,14 @@ def monitor_status(rdb, module_id):
     pipe.hgetall(k['watchdog'])
     pipe.hgetall(f'module/{module_id}/environment')
     pipe.hgetall('cluster/module_node')
+    pipe.get(k['unowned'])
     queue_runs(pipe, module_id)
     instances = sorted({m for _pid, plan in plans for m in (plan.get('instances') or '').split()})
     if instances:  # one command, not one per application (1,000 on a large cluster)
         pipe.mget([f'module/{mid}/ui_name' for mid in instances])
     for _pid, plan in plans:
         pipe.hget(f"cluster/backup_repository/{plan.get('repository', '')}", 'name')
-    states_raw, health, watch_raw, env, module_node, runs_hash, log_raw, *rest = pipe.execute()
+    states_raw, health, watch_raw, env, module_node, unowned_raw, runs_hash, log_raw, *rest = pipe.execute()
     ui_names = rest.pop(0) if instances else []
     names = {mid: name for mid, name in zip(instances, ui_names) if name}
     dest_names = rest
@@ -330,4 +368,5 @@ def monitor_status(rdb, module_id):
         'unprotected': unprotected(rdb, module_node, plans),
         'deliveries': deliveries(rdb, module_id),
         'links': {name: link(health.get(name)) for name in LINKS},
+        'unowned_repositories': unowned_repositories(unowned_raw),
     }
