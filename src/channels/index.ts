@@ -11,7 +11,7 @@ import { telegramChannel } from './telegram/transport.js';
 import type { Transport } from './transport.js';
 import { webhookChannel } from './webhook/transport.js';
 import type { Config } from '../config.js';
-import type { DeliveryState, StoredReport } from '../domain/records.js';
+import type { DeliveryState, NotifyReason, StoredReport } from '../domain/records.js';
 
 /** What the channels may use to send: the settings (each channel reads its own) and the service's edges. */
 export type ChannelDeps = EmailDeps & { config: Readonly<Config> };
@@ -19,11 +19,12 @@ export type ChannelDeps = EmailDeps & { config: Readonly<Config> };
 /** A channel of the registry: its transport, or null when its settings leave it off. */
 export type ChannelFactory = (deps: ChannelDeps) => Transport | null;
 
-/** What every chat or push channel needs besides its settings: zone, module and cluster-admin address. */
+/** What every chat or push channel needs besides its settings: zone, module, cluster-admin address, longest run. */
 export const channelOptionsOf = (cfg: Readonly<Config>): ChannelOptions => ({
   timeZone: cfg.schedule.timezone,
   moduleId: cfg.moduleId,
   clusterAdminUrl: cfg.clusterAdminUrl,
+  maxRunSeconds: cfg.correlator.maxRunSeconds,
 });
 
 export const CHANNELS: readonly ChannelFactory[] = [
@@ -51,3 +52,12 @@ export const firstDeliveriesOf =
     }
     return out;
   };
+
+/**
+ * Whether a configured channel besides email takes a run report of `reason` about the plan, before
+ * a report exists (issue #22): the watchdog lets a reminder through for these (notify/reminders.ts).
+ */
+export const channelsTake =
+  (transports: readonly Transport[]) =>
+  (planId: number, reason: NotifyReason): boolean =>
+    transports.some((t) => t.takes?.(planId, reason) ?? false);

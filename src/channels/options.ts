@@ -10,6 +10,8 @@ export interface ChannelOptions {
   moduleId: string;
   /** The cluster-admin address (`https://leader.example.org/cluster-admin/`), or null when unknown. */
   clusterAdminUrl: string | null;
+  /** MAX_RUN_SECONDS: a stuck run's message says by when its silent applications count as not run. */
+  maxRunSeconds?: number;
   /** Unix ms now (a channel's Retry-After as an HTTP date); Date.now by default. */
   nowMs?: () => number;
 }

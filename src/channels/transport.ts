@@ -4,7 +4,7 @@
 // that sends one stored report to one target and says whether and when to try again. The outbox
 // sender (notify/outbox-sender.ts) owns the queue, the backoff, the give-up rule and the stored
 // state; a transport owns only its wire protocol and the meaning of its answers.
-import type { DeliveryState, StoredMail, StoredReport } from '../domain/records.js';
+import type { DeliveryState, NotifyReason, StoredMail, StoredReport } from '../domain/records.js';
 
 /** What one attempt on one channel came to. */
 export interface DeliveryResult {
@@ -35,4 +35,10 @@ export interface Transport {
    * (the report's `delivery`), so it has none.
    */
   firstDelivery?(report: StoredReport, nowMs: number): DeliveryState | null;
+  /**
+   * Whether the channel takes a run report of `reason` about the plan, before there is a report:
+   * the watchdog lets a reminder through when email or a channel takes it (issue #22). Email's
+   * policy is asked directly, so email has none.
+   */
+  takes?(planId: number, reason: NotifyReason): boolean;
 }

@@ -46,6 +46,14 @@ export const MAILED: ReadonlySet<NotifyReason> = new Set<NotifyReason>([
   'success',
 ]);
 
+/**
+ * Reasons a channel besides email takes (issues #22 and #24 item 5): every reason that mails, and
+ * the "⏳ Still running" notice of a stuck run. That notice is not in MAILED: email gets it by its
+ * own path (pipeline notifyStuck) and it leaves the plan state as it was, so it never counts as
+ * told. The channels' rule (channels/audience.ts) reads this set, never MAILED.
+ */
+export const CHANNEL_REASONS: ReadonlySet<NotifyReason> = new Set<NotifyReason>([...MAILED, 'stuck']);
+
 /** A fingerprint of what the admin would see change: outcome and per-module results. */
 export function runFingerprint(run: RunReport): string {
   return [run.outcome, ...run.modules.map((m) => `${m.moduleId}=${m.result}`).sort()].join(',');

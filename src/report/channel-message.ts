@@ -6,10 +6,10 @@
 import type { StoredReport } from '../domain/records.js';
 import type { ModuleRow } from '../domain/run.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
-import { formatWindow } from './format.js';
+import { clean, formatDateTime, formatWindow, isolate } from './format.js';
 import { nextSteps, subjectOf } from './render.js';
 import { planLink } from './plan-link.js';
-import { STRINGS } from './strings.js';
+import { CHANNEL_NOTICE_STRINGS, fill, NOTICE_STRINGS, STRINGS } from './strings.js';
 
 export { planLink } from './plan-link.js';
 
@@ -45,6 +45,8 @@ export interface ChannelMessageOptions {
   moduleId: string;
   /** The cluster-admin address (`https://leader.example.org/cluster-admin/`), when known. */
   clusterAdminUrl?: string | null;
+  /** MAX_RUN_SECONDS: a stuck run's message says by when its silent applications count as not run. */
+  maxRunSeconds?: number;
 }
 
 /** Steps printed at most: a chat message stays short; the mail has the rest. */
@@ -53,6 +55,7 @@ export const CHANNEL_STEPS_MAX = 3;
 const count = (rows: readonly ModuleRow[], r: ModuleRow['result']) => rows.filter((m) => m.result === r).length;
 
 export function channelMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMessage {
+  if (report.reason === 'stuck') return stuckMessage(report, o);
   const { run, reason, language } = report;
   const s = STRINGS[language];
   const render = { language, subjectPrefix: '', timeZone: o.timeZone, moduleId: o.moduleId };
@@ -87,4 +90,45 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
 function titleOf(subject: string): string {
   const cut = subject.lastIndexOf(' · ');
   return cut > 0 ? subject.slice(0, cut) : subject;
+}
+
+/**
+ * Issue #24 item 5: a run still open long after its usual duration, in the words of the mail
+ * (report/render.ts renderStuck): since when, who has not reported, that the report follows. Its
+ * applications still at work are neither failed nor "not run" yet.
+ */
+function stuckMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMessage {
+  const { run, language } = report;
+  const s = STRINGS[language];
+  const w = NOTICE_STRINGS[language].stuck;
+  const c = CHANNEL_NOTICE_STRINGS[language].stuck;
+  const at = (t: number) => formatDateTime(t, { timeZone: o.timeZone, zoneName: true, seconds: false });
+  const vars = { plan: clean(run.planName), since: at(run.start) };
+  const waiting = run.modules.filter((m) => m.start === null);
+  const steps = [
+    ...(waiting.length
+      ? [fill(w.waiting, { modules: waiting.map((m) => clean(m.uiName || m.moduleId)).join(', ') })]
+      : []),
+    o.maxRunSeconds ? fill(w.next, { ...vars, max: at(run.start + o.maxRunSeconds) }) : c.nextNoMax,
+  ];
+  return {
+    title: `${w.state}: ${isolate(clean(run.planName))} – ${fill(w.subject, vars)}`,
+    tone: 'warning',
+    steps,
+    counts: [
+      `${s.counts.saved} ${count(run.modules, 'success')}/${run.modules.length}`,
+      `${s.counts.failed} ${count(run.modules, 'failed')}`,
+      `${c.pending} ${waiting.length}`,
+    ].join(' · '),
+    when: formatWindow(run.start, null, { timeZone: o.timeZone, zoneName: true }),
+    stepsTitle: c.stepsTitle,
+    link: planLink(o, run.planId),
+    open: `cluster-admin › ${o.moduleId}`,
+    openLabel: s.openPlan,
+    outcome: run.outcome,
+    reason: report.reason,
+    planId: run.planId,
+    reportId: report.id,
+    language,
+  };
 }

@@ -686,3 +686,35 @@ export const NOTICE_STRINGS: Record<Language, NoticeWords> = {
     },
   },
 };
+
+/**
+ * Issue #24 item 5 on the channels besides email (report/channel-message.ts): the words of a stuck
+ * run's message that the mail says otherwise. The rest comes from NOTICE_STRINGS.stuck.
+ */
+export interface ChannelNoticeWords {
+  stuck: {
+    /** The heading of the lines under the title. */
+    stepsTitle: string;
+    /** In the counts, beside "saved" and "failed": applications still at work. */
+    pending: string;
+    /** When the service's longest run time is not known to the channel. */
+    nextNoMax: string;
+  };
+}
+
+export const CHANNEL_NOTICE_STRINGS: Record<Language, ChannelNoticeWords> = {
+  en: {
+    stuck: {
+      stepsTitle: 'Where it stands',
+      pending: 'not reported yet',
+      nextNoMax: 'Its report follows when the run ends.',
+    },
+  },
+  it: {
+    stuck: {
+      stepsTitle: 'A che punto è',
+      pending: 'ancora senza risposta',
+      nextNoMax: 'Il rapporto segue quando l’esecuzione finisce.',
+    },
+  },
+};

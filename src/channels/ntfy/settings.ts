@@ -5,8 +5,7 @@
 // the words of the email policies (notify/policy.ts).
 import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { MAILED } from '../../notify/decide.js';
-import { routeOf } from '../../notify/policy.js';
+import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface NtfySettings {
   /** `https://ntfy.sh/<topic>` or a self-hosted server's `https://ntfy.example.org/<topic>`. */
@@ -51,12 +50,5 @@ export function serverOf(topicUrl: string): string {
   }
 }
 
-/**
- * Does the topic take this report? Run reports only (a digest stays an email); `problems` takes
- * exactly what the email policy `problems` mails, `every` also the plain successes.
- */
-export function takesReport(s: NtfySettings, report: StoredMail): boolean {
-  if (report.kind === 'digest') return false;
-  if (s.plans !== null && !s.plans.includes(report.run.planId)) return false;
-  return MAILED.has(report.reason) && routeOf(report.reason, s.level === 'every' ? 'always' : 'problems') === 'mail';
-}
+/** Does the topic take this report? The one rule of every channel: channels/audience.ts. */
+export const takesReport = (s: NtfySettings, report: StoredMail): boolean => takesAudienceReport(s, report);

@@ -15,6 +15,7 @@ import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { ntfyRequest } from './format.js';
 import { serverOf, takesReport, topicUrlProblem, type NtfySettings } from './settings.js';
+import { takesRun } from '../audience.js';
 
 export type { NtfySettings } from './settings.js';
 
@@ -95,6 +96,7 @@ export function ntfyChannel(settings: NtfySettings | null, opts: ChannelOptions)
     firstDelivery(report, atMs): DeliveryState | null {
       return takesReport(settings, report) ? firstDelivery([serverOf(topicUrl)], atMs) : null;
     },
+    takes: (planId, reason) => takesRun(settings, planId, reason),
   };
 }
 

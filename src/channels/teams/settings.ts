@@ -5,8 +5,7 @@
 // minimum level and the optional list of plans use the words of the email policies (notify/policy.ts).
 import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { MAILED } from '../../notify/decide.js';
-import { routeOf } from '../../notify/policy.js';
+import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface TeamsSettings {
   /** The workflow's HTTP address, `https://…/workflows/<id>/triggers/manual/paths/invoke?…&sig=…`. */
@@ -17,15 +16,8 @@ export interface TeamsSettings {
   plans: number[] | null;
 }
 
-/**
- * Does the channel take this report? Run reports only (a digest stays an email); `problems` takes
- * exactly what the email policy `problems` mails, `every` also the plain successes.
- */
-export function takesReport(s: TeamsSettings, report: StoredMail): boolean {
-  if (report.kind === 'digest') return false;
-  if (s.plans !== null && !s.plans.includes(report.run.planId)) return false;
-  return MAILED.has(report.reason) && routeOf(report.reason, s.level === 'every' ? 'always' : 'problems') === 'mail';
-}
+/** Does the channel take this report? The one rule of every channel: channels/audience.ts. */
+export const takesReport = (s: TeamsSettings, report: StoredMail): boolean => takesAudienceReport(s, report);
 
 /** What the page and the log may show of the address: its host, never the path or the key. */
 export function webhookHost(s: TeamsSettings): string {

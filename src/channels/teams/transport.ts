@@ -15,6 +15,7 @@ import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { requestBytes, teamsRequest } from './format.js';
 import { takesReport, type TeamsSettings, webhookHost } from './settings.js';
+import { takesRun } from '../audience.js';
 
 /** A workflow trigger answers at once (the flow runs after the 202); past this it is hung. */
 export const TEAMS_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -55,6 +56,7 @@ export function teamsChannel(settings: TeamsSettings | null, opts: ChannelOption
     attemptTimeoutMs: TEAMS_ATTEMPT_TIMEOUT_MS,
     firstDelivery: (report, nowMs) =>
       takesReport(settings, report) ? firstDelivery([webhookHost(settings)], nowMs) : null,
+    takes: (planId, reason) => takesRun(settings, planId, reason),
     async send(report: StoredMail, target, signal): Promise<DeliveryResult> {
       if (report.kind === 'digest')
         return { ok: false, code: 'CHANNEL_EMAIL_ONLY', retryable: false, detail: 'a digest stays an email' };

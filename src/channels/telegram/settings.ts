@@ -5,8 +5,7 @@
 // policies (notify/policy.ts).
 import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { MAILED } from '../../notify/decide.js';
-import { routeOf } from '../../notify/policy.js';
+import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface TelegramSettings {
   botToken: Secret;
@@ -22,12 +21,5 @@ export interface TelegramSettings {
 
 export const TELEGRAM_API_URL = 'https://api.telegram.org';
 
-/**
- * Does the chat take this report? Run reports only (a digest stays an email); `problems` takes
- * exactly what the email policy `problems` mails, `every` also the plain successes.
- */
-export function takesReport(s: TelegramSettings, report: StoredMail): boolean {
-  if (report.kind === 'digest') return false;
-  if (s.plans !== null && !s.plans.includes(report.run.planId)) return false;
-  return MAILED.has(report.reason) && routeOf(report.reason, s.level === 'every' ? 'always' : 'problems') === 'mail';
-}
+/** Does the chat take this report? The one rule of every channel: channels/audience.ts. */
+export const takesReport = (s: TelegramSettings, report: StoredMail): boolean => takesAudienceReport(s, report);

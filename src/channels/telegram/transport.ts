@@ -15,6 +15,7 @@ import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { telegramText } from './format.js';
 import { TELEGRAM_API_URL, takesReport, type TelegramSettings } from './settings.js';
+import { takesRun } from '../audience.js';
 
 /** One sendMessage answers within seconds; this bounds a server that accepts and never answers. */
 const TELEGRAM_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -80,6 +81,7 @@ export function telegramChannel(settings: TelegramSettings | null, opts: Channel
     channel: 'telegram',
     attemptTimeoutMs: TELEGRAM_ATTEMPT_TIMEOUT_MS,
     firstDelivery: (report, nowMs) => (takesReport(s, report) ? firstDelivery([s.chatId.trim()], nowMs) : null),
+    takes: (planId, reason) => takesRun(s, planId, reason),
     async send(report, target, signal): Promise<DeliveryResult> {
       if (report.kind === 'digest') return refused('CHANNEL_EMAIL_ONLY', 'a digest is sent by email only');
       if (!TOKEN_SHAPE.test(token))

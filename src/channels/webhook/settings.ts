@@ -5,8 +5,7 @@
 // the words of the email policies (notify/policy.ts).
 import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { MAILED } from '../../notify/decide.js';
-import { routeOf } from '../../notify/policy.js';
+import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface WebhookSettings {
   /** Where the document is POSTed (http or https); its path and query may hold the receiver's key. */
@@ -19,12 +18,5 @@ export interface WebhookSettings {
   plans: number[] | null;
 }
 
-/**
- * Does the receiver take this report? Run reports only (a digest stays an email); `problems`
- * takes exactly what the email policy `problems` mails, `every` also the plain successes.
- */
-export function takesReport(s: WebhookSettings, report: StoredMail): boolean {
-  if (report.kind === 'digest') return false;
-  if (s.plans !== null && !s.plans.includes(report.run.planId)) return false;
-  return MAILED.has(report.reason) && routeOf(report.reason, s.level === 'every' ? 'always' : 'problems') === 'mail';
-}
+/** Does the receiver take this report? The one rule of every channel: channels/audience.ts. */
+export const takesReport = (s: WebhookSettings, report: StoredMail): boolean => takesAudienceReport(s, report);

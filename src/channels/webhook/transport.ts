@@ -15,6 +15,7 @@ import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { boundedBody, deliveryIdOf, signedHeaders } from './format.js';
 import { takesReport, type WebhookSettings } from './settings.js';
+import { takesRun } from '../audience.js';
 
 /** A receiver should answer at once and work afterwards (docs/WEBHOOK.md); this bounds one that hangs. */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -96,6 +97,7 @@ export function webhookChannel(settings: WebhookSettings | null, opts: ChannelOp
     attemptTimeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS,
     firstDelivery: (report, nowMs) =>
       takesReport(s, report) ? firstDelivery([receiverOf(s.url.reveal().trim())], nowMs) : null,
+    takes: (planId, reason) => takesRun(s, planId, reason),
     async send(report, _target, signal): Promise<DeliveryResult> {
       if (report.kind === 'digest') return refused('CHANNEL_EMAIL_ONLY', 'a digest is sent by email only');
       // Read at each attempt: a corrected URL or secret applies to the next one.
