@@ -34,6 +34,7 @@ import type { RepoChecker } from './repocheck/index.js';
 import type { ErrorLineReader } from './ns8/loki.js';
 import { createRunHistory } from './trends/history.js';
 import { createSnapshotCounts } from './repocheck/counts.js';
+import { createUnownedStore } from './repocheck/unowned.js';
 import { stuckLimitOf } from './notify/stuck.js';
 import { thresholdsOf } from './trends/anomaly.js';
 import type { NotifySettings } from './domain/policy.js';
@@ -150,6 +151,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     setLink,
     counts: createSnapshotCounts(redis.writer, cfg.moduleId, warn),
     history: runHistory,
+    unownedStore: createUnownedStore(redis.writer, cfg.moduleId, warn),
   });
   const pipeline = createPipeline({
     config: cfg,
