@@ -6,7 +6,7 @@
 // says otherwise, so jumping ahead makes no run "missing".
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRedis, MODULE_ID, type RedisServer } from '../helpers/redis-server.js';
@@ -216,6 +216,8 @@ describe('maintenance window', () => {
       });
       const listed = await action('list-silences', {});
       assert.deepEqual(listed.maintenance_windows, [window]);
+      // The page reads the calendars in the zone the service gets (bin/write-service-env: /etc/localtime).
+      assert.equal(listed.time_zone, readlinkSync('/etc/localtime').split('zoneinfo/')[1] ?? '');
       assert.equal(window.calendar, 'Sat *-*-* 22:00');
       for (const [input, error] of [
         [{ calendar: 'Sat *-*-* 25:00', duration_seconds: 3600 }, 'calendar_not_understood'],
