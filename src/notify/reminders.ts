@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Which plans the missed-run watchdog may remind about (issue #14): reminders and held flap news
-// are mails, so only plans whose policy mails per run get them; a `digest` or `off` plan hears of
-// its problems in the digest or on the status page. A missing run is reported for every plan: its
-// report goes through the policy like any run.
+// go to plans whose email policy mails per run, or (issue #22) whose news a channel besides email
+// takes (its level and plan list); the pipeline then records email as skipped. Any other `digest`
+// or `off` plan hears of its problems in the digest or on the status page. A missing run is
+// reported for every plan: its report goes through the policy like any run.
 import type { NotifySettings } from '../domain/policy.js';
+import type { NotifyReason } from '../domain/records.js';
 import { mailsPerRun, policyOf } from './policy.js';
 import { silencedNow, snoozeRanOut } from './silence.js';
 import type { SilenceStore } from './silence-store.js';
@@ -35,26 +37,34 @@ export interface ReminderSilences {
   heldByWindow?(planId: number, nowS: number): Promise<boolean>;
 }
 
-/** The watchdog's sink in front of the tracker, with the policy rule above. */
+/** Whether a channel besides email takes a report of `reason` about the plan (channels/index.ts channelsTake). */
+export type ChannelsTake = (planId: number, reason: NotifyReason) => boolean;
+
+/**
+ * The watchdog's sink in front of the tracker, with the rule above. Held flap news is decided as
+ * 'first' or 'recovered' later; a channel's level takes those exactly when it takes a reminder.
+ */
 export function watchdogSink(
   notify: NotifySettings,
   tracker: ReminderTracker,
   silences?: ReminderSilences,
+  channelsTake: ChannelsTake = () => false,
 ): WatchdogSink {
+  const toldSomewhere = (planId: number) => mailsPerRun(policyOf(notify, planId)) || channelsTake(planId, 'reminder');
   return {
     missing: (planId, expectedAt, modules) => tracker.missing(planId, expectedAt, modules),
     tick: () => tracker.checkStuck?.(),
     // A snooze that ran out is announced at its end even with reminders off (issue #24): the
-    // pipeline sees it over and mails "Snooze ended"; the record is then gone, so once.
+    // pipeline sees it over and tells "Snooze ended"; the record is then gone, so once.
     stillFailing: (planId) => {
-      if (!silences || !mailsPerRun(policyOf(notify, planId))) return;
+      if (!silences || !toldSomewhere(planId)) return;
       void silences.store
         .load(planId)
         .then((s) => (snoozeRanOut(s, silences.nowMs() / 1000) ? passOn(silences, tracker, planId) : undefined))
         .catch(silences.onError);
     },
     reminderDue: (planId) => {
-      if (!mailsPerRun(policyOf(notify, planId))) return;
+      if (!toldSomewhere(planId)) return;
       if (!silences) return tracker.reminderDue(planId);
       void silences.store
         .load(planId)
