@@ -2,7 +2,8 @@
 // Issue #22 on the admin page: a report whose Telegram delivery failed (the bot token refused,
 // CHANNEL_CREDENTIALS) is shown as failing, with the error catalogue's words, in the report
 // history and counted by the deliveries tile; a report only Telegram carried (email 'skipped')
-// is not flagged. At 1280 px (English) and 390 px (Italian), axe-core clean. Reports are stored
+// is not flagged. The report window has one line per channel (Telegram failed with its words, ntfy
+// sent) and says why email skipped a report. At 1280 px and 390 px, English and Italian, axe-core clean. Reports are stored
 // as the service stores them (report, history, index entry); the real imageroot actions answer
 // through the stand-in cluster-admin (harness.ts), in Debian Chromium (browser.ts).
 // Needs `npm --prefix ui run build` first.
@@ -12,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Frame } from 'playwright-core';
+import type { Browser, Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { moduleKeys, type StoredReport } from '../../src/domain/records.js';
 import { indexEntry } from '../../src/domain/report-index.js';
@@ -20,7 +21,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
 import { seedCluster } from '../sim/cluster.js';
 import { report } from '../imageroot/fixtures.js';
-import { launchChromium, T, until } from './browser.js';
+import { launchChromium, modalSettled, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const catalogue = JSON.parse(readFileSync('imageroot/pypkg/backup_monitor/errors.json', 'utf8')) as {
@@ -50,6 +51,7 @@ const reports: StoredReport[] = [
         lastError: 'Telegram answered 401: Unauthorized',
         lastErrorCode: 'CHANNEL_CREDENTIALS',
       }),
+      ntfy: telegram({}),
     },
   }),
   report(SKIPPED, {
@@ -95,18 +97,73 @@ after(async () => {
 });
 
 async function axeSerious(frame: Frame): Promise<{ id: string; impact: string; first: string }[]> {
-  await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  if (!(await frame.evaluate('typeof window.axe !== "undefined"')))
+    await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
   const found = (await frame.evaluate(
     `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
   )) as { id: string; impact: string; first: string }[];
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/** "Telegram: Failed" in `lang`, as the history and the report window label a channel's state. */
+function stateLabel(lang: string, channel: string, status: string): string {
+  const w = words(lang);
+  const name = channel === 'email' ? w.status.channel_email! : w.settings[`channel_${channel}`]!;
+  return w.status.channel_state!.replace('{channel}', name).replace('{status}', w.status[`delivery_${status}`]!);
+}
+
+/** Opens a report from the history; returns the window, faded in. */
+async function openReport(app: FrameLocator, id: string): Promise<Locator> {
+  await app.locator(`[data-test=open-${id}]`).click();
+  const modal = app.locator('[data-test=report-modal]');
+  await modal.locator('[data-test=report-html]').waitFor({ timeout: T });
+  await modalSettled(modal, true);
+  return modal;
+}
+
+async function closeReport(modal: Locator): Promise<void> {
+  await modal.locator('.bx--modal-close').click();
+  await modalSettled(modal, false);
+}
+
+/** The report window: a line per channel, each on the screen, then the skipped email's reason. */
+async function checkReportWindow(tab: Page, frame: Frame, lang: string, width: number): Promise<void> {
+  const w = words(lang);
+  const app = tab.frameLocator('#app-frame');
+  let modal = await openReport(app, FAILING);
+  const line = (channel: string) => modal.locator(`[data-test=report-delivery-${channel}]`);
+  assert.equal((await line('email').innerText()).trim(), stateLabel(lang, 'email', 'sent'));
+  assert.equal((await line('telegram').locator('.bx--tag').innerText()).trim(), stateLabel(lang, 'telegram', 'failed'));
+  const error = line('telegram').locator('[data-test=report-delivery-error]');
+  assert.equal((await error.innerText()).trim(), catalogue.codes.CHANNEL_CREDENTIALS![lang]);
+  assert.equal(await error.getAttribute('title'), 'Telegram answered 401: Unauthorized', "the channel's own words");
+  assert.equal((await line('ntfy').innerText()).trim(), stateLabel(lang, 'ntfy', 'sent'), 'sent: the state alone');
+  for (const channel of ['telegram', 'ntfy']) {
+    const box = (await line(channel).boundingBox())!;
+    assert.ok(box.x >= 0 && box.x + box.width <= width, `${channel} line inside ${width} px: ${JSON.stringify(box)}`);
+  }
+  assert.deepEqual(await axeSerious(frame), [], `${lang} ${width} report window`);
+  await tab.screenshot({ path: `artifacts/ui/channel-deliveries-report-${width}-${lang}.png` });
+  await closeReport(modal);
+
+  modal = await openReport(app, SKIPPED);
+  assert.equal((await line('email').innerText()).trim(), stateLabel(lang, 'email', 'skipped'));
+  assert.equal(
+    (await modal.locator('[data-test=report-email-skipped]').innerText()).trim(),
+    w.status.email_skipped_note,
+    'why email did not carry it',
+  );
+  assert.equal((await line('telegram').innerText()).trim(), stateLabel(lang, 'telegram', 'sent'));
+  await closeReport(modal);
+}
+
 for (const [width, lang] of [
   [1280, 'en'],
   [390, 'it'],
+  [390, 'en'],
+  [1280, 'it'],
 ] as const) {
-  test(`${width} px, ${lang}: the failing Telegram delivery is shown and counted`, async () => {
+  test(`${width} px, ${lang}: the failing Telegram delivery is shown, counted and in the report window`, async () => {
     const w = words(lang);
     const failedTelegram = w.status
       .channel_state!.replace('{channel}', w.settings.channel_telegram!)
@@ -169,6 +226,7 @@ for (const [width, lang] of [
       }
       const frame = tab.frames().find((f) => f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
       assert.deepEqual(await axeSerious(frame), [], `${lang} ${width}`);
+      await checkReportWindow(tab, frame, lang, width);
       await tab.screenshot({ path: `artifacts/ui/channel-deliveries-${width}-${lang}.png`, fullPage: true });
     } finally {
       await ctx.close();
