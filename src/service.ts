@@ -19,7 +19,7 @@ import { createRecordStore } from './notify/record-store.js';
 import { createMailer, senderAddress, type Mailer } from './notify/mailer.js';
 import { OutboxSender } from './notify/outbox-sender.js';
 import { migrateDeliveries } from './notify/delivery-migration.js';
-import { firstDeliveriesOf, transportsFor } from './channels/index.js';
+import { channelsTake, firstDeliveriesOf, transportsFor } from './channels/index.js';
 import { createWriterLease } from './notify/writer-lease.js';
 import { watchdogSink } from './notify/reminders.js';
 import { createSilenceStore, windowHoldsReminders } from './notify/silence-store.js';
@@ -214,12 +214,17 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     store: redisWatchStore(redis.writer, keys.watchdog, warn),
     clock,
     log: log.child({ stage: 'schedule' }),
-    sink: watchdogSink(notify, tracker, {
-      store: silences,
-      nowMs: () => clock.now(),
-      onError: (err) => log.warning('cannot read the silences, reminder skipped', { error: err.message }),
-      heldByWindow: windowHoldsReminders(silences, (id) => records.planState(id), cfg.schedule.timezone),
-    }),
+    sink: watchdogSink(
+      notify,
+      tracker,
+      {
+        store: silences,
+        nowMs: () => clock.now(),
+        onError: (err) => log.warning('cannot read the silences, reminder skipped', { error: err.message }),
+        heldByWindow: windowHoldsReminders(silences, (id) => records.planState(id), cfg.schedule.timezone),
+      },
+      channelsTake(transports),
+    ),
     intervalMs: opts.watchdogTickMs ?? WATCHDOG_TICK_MS,
     watch,
     reminder: {
