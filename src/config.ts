@@ -56,6 +56,11 @@ export interface Config {
   schedule: { missedRunGrace: number; staleAge: number; reminderInterval: number; timezone: string };
   /** Failure tolerance and escalation per plan (issue #24, src/notify/escalation.ts). */
   escalation: EscalationSettings;
+  /**
+   * Issue #24 item 5: when an open run is stuck (src/notify/stuck.ts): a maximum run duration (s)
+   * for every plan, 0 = from its history; per plan `<plan id>:<seconds>` entries by `,`.
+   */
+  stuck: { maxRunDurationSeconds: number; plans: string };
   logging: { level: LogLevel };
   /** The /metrics listener (issue #16): on only with an address (bin/write-service-env gives the node's VPN address). */
   metrics: { enabled: boolean; host: string | null; port: number };

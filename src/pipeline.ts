@@ -257,7 +257,12 @@ export function createPipeline(deps: PipelineDeps) {
     const nowMs = deps.clock.now();
     const mail = renderStuck(
       run,
-      { since: req.since, usualSeconds: req.usualSeconds, maxAt: req.since + cfg.correlator.maxRunSeconds },
+      {
+        since: req.since,
+        usualSeconds: req.usualSeconds,
+        maxAt: req.since + cfg.correlator.maxRunSeconds,
+        ...(req.maximumSeconds ? { maximumSeconds: req.maximumSeconds } : {}),
+      },
       {
         language: cfg.mail.language,
         subjectPrefix: cfg.mail.subjectPrefix,

@@ -35,7 +35,7 @@ import type { ErrorLineReader } from './ns8/loki.js';
 import { createRunHistory } from './trends/history.js';
 import { createSnapshotCounts } from './repocheck/counts.js';
 import { createUnownedStore } from './repocheck/unowned.js';
-import { stuckLimitOf } from './notify/stuck.js';
+import { stuckRuleOf } from './notify/stuck.js';
 import { thresholdsOf } from './trends/anomaly.js';
 import type { NotifySettings } from './domain/policy.js';
 import { createRunLog } from './digest/run-log.js';
@@ -184,8 +184,9 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     waitSeconds: cfg.correlator.waitSeconds,
     maxRunSeconds: cfg.correlator.maxRunSeconds,
     recentWindowSeconds: cfg.correlator.recentWindow,
-    // Issue #24: a run open twice its usual duration (from the plan's recent runs) is stuck.
-    stuckAfter: (planId) => runHistory.load(planId).then(stuckLimitOf),
+    // Issue #24: a run open longer than its plan's maximum, or twice its usual duration (from the
+    // plan's recent runs), is stuck.
+    stuckAfter: (planId) => runHistory.load(planId).then((history) => stuckRuleOf(cfg.stuck)(planId, history)),
   });
   const reconcile = reconciler(() => tracker.reconcile(), log, shutdown.signal);
   lease.start();

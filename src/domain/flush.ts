@@ -6,4 +6,12 @@ export type FlushRequest =
   /** No new run, but a reminder or held flap news may be due (issue #4, notify/decide.ts). */
   | { kind: 'reminder'; planId: number; triggers: string[] }
   /** A run still open long after its usual duration: one "still running since …" notice (issue #24). */
-  | { kind: 'stuck'; planId: number; since: number; usualSeconds: number | null; triggers: string[] };
+  | {
+      kind: 'stuck';
+      planId: number;
+      since: number;
+      usualSeconds: number | null;
+      /** Present when a maximum run duration set by the admin made it stuck, not the history. */
+      maximumSeconds?: number;
+      triggers: string[];
+    };

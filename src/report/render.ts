@@ -51,7 +51,7 @@ import {
   type Line,
   type Tone,
 } from './layout.js';
-import { fill, NOTICE_STRINGS, STRINGS, type Strings, type Units } from './strings.js';
+import { fill, NOTICE_STRINGS, STRINGS, type NoticeWords, type Strings, type Units } from './strings.js';
 import { planLink } from './plan-link.js';
 
 export interface RenderOptions {
@@ -468,6 +468,8 @@ export interface StuckRun {
   usualSeconds: number | null;
   /** Unix s after which the modules not reported count as not run (since + MAX_RUN_SECONDS). */
   maxAt: number;
+  /** The maximum run duration (s) set for the plan that made it stuck; absent: its usual duration did. */
+  maximumSeconds?: number;
 }
 
 /**
@@ -485,10 +487,7 @@ export function renderStuck(run: RunReport, stuck: StuckRun, o: RenderOptions): 
   const tail = [headerSafe(o.subjectPrefix, 100), w.headline].filter(Boolean).join(' ');
   const subject = headerSafe(`${w.state}: ${plan} – ${details} · ${tail}`, 250);
   const waiting = run.modules.filter((m) => m.start === null).map(name);
-  const intro =
-    stuck.usualSeconds === null
-      ? fill(w.introNoUsual, vars)
-      : fill(w.intro, { ...vars, usual: formatDuration(stuck.usualSeconds) });
+  const intro = stuckIntro(stuck, w, vars);
   const blocks: Block[] = [
     banner({ tone: 'warning', title: w.headline, lines: bannerLines(run, s, o) }),
     paragraph(intro),
@@ -500,6 +499,13 @@ export function renderStuck(run: RunReport, stuck: StuckRun, o: RenderOptions): 
   const title = headerSafe(`${w.state}: ${plan} – ${details}`, 250);
   const { html, text } = page({ lang: o.language, title, preheader: intro, blocks });
   return { subject, text, html };
+}
+
+/** Which rule made the run stuck: the plan's maximum, or its usual duration (when known). */
+function stuckIntro(stuck: StuckRun, w: NoticeWords['stuck'], vars: Record<string, string>): string {
+  if (stuck.maximumSeconds) return fill(w.introMaximum, { ...vars, maximum: formatDuration(stuck.maximumSeconds) });
+  if (stuck.usualSeconds === null) return fill(w.introNoUsual, vars);
+  return fill(w.intro, { ...vars, usual: formatDuration(stuck.usualSeconds) });
 }
 
 /**

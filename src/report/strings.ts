@@ -645,6 +645,8 @@ export interface NoticeWords {
     intro: string;
     /** When the plan has no usual duration to compare with. */
     introNoUsual: string;
+    /** When a maximum run duration set by the admin made it stuck. {maximum} */
+    introMaximum: string;
     waiting: string;
     next: string;
   };
@@ -664,6 +666,7 @@ export const NOTICE_STRINGS: Record<Language, NoticeWords> = {
       headline: '⏳ Backup still running',
       intro: '{plan} has been running since {since}; it usually takes {usual}.',
       introNoUsual: '{plan} has been running since {since}.',
+      introMaximum: '{plan} has been running since {since}, longer than the maximum of {maximum} set for this plan.',
       waiting: 'Not reported yet: {modules}.',
       next: 'Its report follows when the run ends; applications that have not reported by {max} are reported as not run.',
     },
@@ -681,6 +684,7 @@ export const NOTICE_STRINGS: Record<Language, NoticeWords> = {
       headline: '⏳ Backup ancora in corso',
       intro: '{plan} è in corso dalle {since}; di solito dura {usual}.',
       introNoUsual: '{plan} è in corso dalle {since}.',
+      introMaximum: '{plan} è in corso dalle {since}, oltre il massimo di {maximum} impostato per questo piano.',
       waiting: 'Non hanno ancora risposto: {modules}.',
       next: 'Il rapporto segue quando l’esecuzione finisce; le applicazioni che non rispondono entro le {max} risultano non eseguite.',
     },

@@ -35,6 +35,9 @@ export const FULL_SETTINGS = {
   escalation_after: 172800,
   escalation_to: ['it-manager@example.org'],
   plan_escalation: '2:2:86400',
+  // Issue #24 item 5: a maximum run duration for every plan, and plan 2's own.
+  max_run_duration: 14400,
+  plan_max_run_duration: '2:7200',
   // Issue #22: the channels' settings that are not secrets.
   cluster_admin_url: 'https://leader.example.org/cluster-admin/',
   telegram_chat_id: '-1001234567890',
