@@ -34,7 +34,9 @@ export interface TrackerDeps {
    * Issue #24: how long a plan's run may stay open before it is stuck, and its usual duration
    * (from its history); null = never stuck. Asked at each checkStuck.
    */
-  stuckAfter?(planId: number): Promise<{ afterSeconds: number; usualSeconds: number | null } | null>;
+  stuckAfter?(
+    planId: number,
+  ): Promise<{ afterSeconds: number; usualSeconds: number | null; maximumSeconds?: number } | null>;
 }
 
 interface OpenRun {
@@ -49,6 +51,14 @@ interface OpenRun {
   timer: NodeJS.Timeout | null;
   /** The "still running" notice went out: once per run. */
   stuckNotified?: boolean;
+  /** Clock time (ms) the run is due to be reported; the watchdog's tick reports it if its timer has not. */
+  dueAtMs: number;
+  /**
+   * The plan can tell a stuck run (a usual duration or a maximum, issue #24): applications still
+   * pending keep the run open until max_run_seconds, with one "still running" notice on the way,
+   * instead of being reported as not run once their node's time of last run has passed.
+   */
+  waitsForStuck: boolean;
 }
 
 /** About an hour of retries before a failing flush is given up (and logged as an error). */
@@ -142,9 +152,16 @@ export class RunTracker implements RunSink {
    * running" notice; its report still follows when it settles (or at max_run_seconds, not run).
    */
   checkStuck(): void {
-    if (!this.deps.stuckAfter || this.closed) return;
+    if (this.closed) return;
+    const nowMs = this.deps.clock.now();
     for (const run of this.open.values()) {
-      if (run.stuckNotified) continue;
+      // Timers count real time; the clock may have jumped (a suspended machine, a test's clock).
+      if (nowMs >= run.dueAtMs) {
+        if (run.timer) clearTimeout(run.timer);
+        this.serial(run.planId, () => this.flushRun(run));
+        continue;
+      }
+      if (run.stuckNotified || !this.deps.stuckAfter) continue;
       this.serial(run.planId, async () => {
         const limit = await this.deps.stuckAfter!(run.planId);
         const nowS = this.deps.clock.now() / 1000;
@@ -157,9 +174,21 @@ export class RunTracker implements RunSink {
           since: run.since,
           pending: this.pendingOf(run).join(','),
         });
-        const req = { planId: run.planId, since: run.since, usualSeconds: limit.usualSeconds };
+        const maximum = limit.maximumSeconds ? { maximumSeconds: limit.maximumSeconds } : {};
+        const req = { planId: run.planId, since: run.since, usualSeconds: limit.usualSeconds, ...maximum };
         await this.flushWithRetry({ kind: 'stuck', ...req, triggers: [...run.triggers] });
       });
+    }
+  }
+
+  /** Whether the plan has a stuck time (history or maximum); a failure to ask is a no. */
+  private async canTellStuck(planId: number): Promise<boolean> {
+    if (!this.deps.stuckAfter) return false;
+    try {
+      return (await this.deps.stuckAfter(planId)) !== null;
+    } catch (err) {
+      this.deps.log.warning('cannot read the usual run duration', { plan: planId, error: (err as Error).message });
+      return false;
     }
   }
 
@@ -182,7 +211,11 @@ export class RunTracker implements RunSink {
       if (since === null || !statuses.some(([, s]) => s.end >= floor)) continue;
       const inRun = statuses.filter(([, s]) => inRunWindow(s.start, since, this.deps.maxRunSeconds)).map(([id]) => id);
       this.serial(snap.plan.id, async () => {
-        const run = this.open.get(snap.plan.id) ?? this.openRun(snap, since);
+        let run = this.open.get(snap.plan.id);
+        if (!run) {
+          run = this.openRun(snap, since);
+          run.waitsForStuck = await this.canTellStuck(snap.plan.id);
+        }
         for (const id of inRun) run.reported.add(id);
         run.triggers.add('reconcile');
         this.schedule(run);
@@ -231,6 +264,7 @@ export class RunTracker implements RunSink {
       const late = prev && inRunWindow(start, prev.since, this.deps.maxRunSeconds);
       run = this.openRun(snap, late ? prev.since : start);
       if (late) run.triggers.add('late result');
+      run.waitsForStuck = await this.canTellStuck(e.planId);
     }
     if (!run.expected.has(e.moduleId)) {
       this.deps.log.info('event for a module not in the plan', { plan: e.planId, module: e.moduleId });
@@ -265,6 +299,8 @@ export class RunTracker implements RunSink {
       previousSeconds,
       triggers: new Set(),
       timer: null,
+      dueAtMs: Number.POSITIVE_INFINITY,
+      waitsForStuck: false,
     };
     this.open.set(snap.plan.id, run);
     const pendingAlert = this.alertTimers.get(snap.plan.id);
@@ -288,6 +324,7 @@ export class RunTracker implements RunSink {
     const slowest = Math.max(0, ...busy.values()) * SLOWDOWN;
     const nowMs = this.deps.clock.now();
     const cap = (run.since + this.deps.maxRunSeconds) * 1000 - nowMs;
+    if (run.waitsForStuck) return Math.max(this.deps.waitSeconds * 1000, cap);
     return Math.max(this.deps.waitSeconds * 1000, Math.min((this.deps.waitSeconds + slowest) * 1000, cap));
   }
 
@@ -295,6 +332,7 @@ export class RunTracker implements RunSink {
     if (run.timer) clearTimeout(run.timer);
     if (this.closed) return;
     const delay = this.settleDelayMs(run);
+    run.dueAtMs = this.deps.clock.now() + delay;
     run.timer = setTimeout(() => this.serial(run.planId, () => this.flushRun(run)), delay);
     run.timer.unref?.();
   }
