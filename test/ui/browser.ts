@@ -5,9 +5,10 @@
 // cluster-admin harness), polling with a deadline, and the reading of an empty state.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Locator } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Locator } from 'playwright-core';
 import { freePort } from '../helpers/ports.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startTestService } from '../helpers/service.js';
@@ -60,6 +61,41 @@ export function modalSettled(modal: Locator, open: boolean): Promise<void> {
     ),
   );
 }
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  first: string;
+}
+
+/**
+ * Waits (at most 5 s) until no finite CSS transition or animation is running in the frame: axe
+ * reads the colours being painted, and a button fading back from its hover colour behind a modal
+ * that just opened fails its contrast. Endless ones (a loading skeleton) are not waited for.
+ */
+async function transitionsEnded(frame: Frame): Promise<void> {
+  const running = `document.getAnimations().filter((a) => a.playState === 'running' && a.effect && Number.isFinite(a.effect.getComputedTiming().endTime)).length`;
+  const end = Date.now() + 5000;
+  while (((await frame.evaluate(running)) as number) > 0 && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * axe-core on the app's document (injected once per page): every violation, the first node of each.
+ * A string, not a function: tsx would wrap inner helpers with a __name() the page does not have.
+ */
+export async function axeViolations(frame: Frame): Promise<AxeViolation[]> {
+  await transitionsEnded(frame);
+  if (!(await frame.evaluate('typeof window.axe !== "undefined"')))
+    await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return (await frame.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0] ? v.nodes[0].target.join(' ') : '' })))`,
+  )) as AxeViolation[];
+}
+
+/** The serious and critical ones: what the page tests refuse. */
+export const axeSerious = async (frame: Frame): Promise<AxeViolation[]> =>
+  (await axeViolations(frame)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 
 export interface AppStack {
   redis: RedisServer;

@@ -7,14 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { MODULE_ID } from '../helpers/redis-server.js';
 import { redisEnvironment } from '../imageroot/harness.js';
 import { REPO_ROOT } from '../sim/agent-runner.js';
 import { startTelegramSim, type TelegramSim } from '../sim/telegram.js';
-import { startAppStack, T, until, type AppStack } from './browser.js';
+import { axeSerious, startAppStack, T, until, type AppStack } from './browser.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
 const NEW_TOKEN = '987654:real-new-token-from-the-page';
@@ -57,28 +56,6 @@ async function open(
 const appFrame = (tab: Page) =>
   tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
 
-async function seriousAxe(tab: Page): Promise<unknown[]> {
-  const frame = appFrame(tab);
-  if (!(await frame.evaluate(() => 'axe' in window)))
-    await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  return await frame.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            d: Document,
-            o: object,
-          ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, first: v.nodes[0]?.target.join(' ') }));
-  });
-}
-
 const noSideScroll = (tab: Page) =>
   appFrame(tab).evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
@@ -96,7 +73,7 @@ describe('Channels section of the Settings page', () => {
         assert.equal(status, locale === 'en-US' ? 'Not set' : 'Non impostato');
         assert.equal(await o.app.locator('input[data-test=field-telegram_bot_token]').getAttribute('type'), 'password');
         assert.ok(await noSideScroll(o.tab), 'no sideways scroll');
-        assert.deepEqual(await seriousAxe(o.tab), []);
+        assert.deepEqual(await axeSerious(appFrame(o.tab)), []);
         await o.app.locator('[data-test=channels]').scrollIntoViewIfNeeded();
         await o.tab.screenshot({ path: path.join(SHOTS, `channels-${width}-${locale}.png`), fullPage: true });
       } finally {
@@ -121,7 +98,7 @@ describe('Channels section of the Settings page', () => {
       const off = o.app.locator('[data-test=test-result-ntfy]');
       await off.waitFor();
       assert.match((await off.textContent()) ?? '', /Save this channel first/);
-      assert.deepEqual(await seriousAxe(o.tab), []);
+      assert.deepEqual(await axeSerious(appFrame(o.tab)), []);
     } finally {
       await o.close();
     }
@@ -138,7 +115,7 @@ describe('Channels section of the Settings page', () => {
       const status = o.app.locator('[data-test=status-telegram_bot_token]');
       await until('the token shows as set', async () => (await status.textContent())?.trim() === 'Set');
       assert.equal(await o.app.locator('input[data-test=field-telegram_bot_token]').inputValue(), '');
-      assert.deepEqual(await seriousAxe(o.tab), [], 'axe clean with the remove box shown');
+      assert.deepEqual(await axeSerious(appFrame(o.tab)), [], 'axe clean with the remove box shown');
       const page = await appFrame(o.tab).evaluate(() => document.documentElement.outerHTML);
       assert.ok(!page.includes(NEW_TOKEN), 'the page holds no token');
       const stored = JSON.parse(readFileSync(path.join(stack.agent.stateDir, 'channel-secrets.json'), 'utf8'));

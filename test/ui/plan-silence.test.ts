@@ -9,7 +9,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
@@ -19,7 +18,7 @@ import { moduleKeys, type PlanState } from '../../src/domain/records.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
-import { launchChromium, modalSettled, T, until } from './browser.js';
+import { axeSerious, launchChromium, modalSettled, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const DAY = 86_400;
@@ -95,14 +94,6 @@ async function openApp(width: number, locale: string, hash = `#/apps/${MODULE_ID
   const frame = () =>
     tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
   return { ctx, tab, app, frame };
-}
-
-async function axeSerious(frame: Frame): Promise<{ id: string; impact: string; first: string }[]> {
-  await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const found = (await frame.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
-  )) as { id: string; impact: string; first: string }[];
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** The last finished task of `action`, once there are more than `before` of them. */

@@ -7,7 +7,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { createClient } from 'redis';
@@ -18,7 +17,7 @@ import { historyReports } from '../fixtures/history.js';
 import { MODULE_ID } from '../helpers/redis-server.js';
 import { REPO_ROOT } from '../sim/agent-runner.js';
 import { DEST_B2, DEST_SMB, type SimPlan } from '../sim/cluster.js';
-import { startAppStack, T, until, type AppStack } from './browser.js';
+import { axeViolations, startAppStack, T, until, type AppStack } from './browser.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
 const LONG = 'Mail to NAS (nightly)';
@@ -129,27 +128,8 @@ const policyFits = (o: Opened) =>
     });
   });
 
-async function axeViolations(o: Opened): Promise<{ id: string; impact: string; first: string }[]> {
-  const require = createRequire(import.meta.url);
-  const loaded = await o.frame().evaluate(() => 'axe' in window);
-  if (!loaded) await o.frame().addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return await o.frame().evaluate(async () => {
-    const r = await (
-      window as unknown as {
-        axe: {
-          run(
-            c: Document,
-            o: object,
-          ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0]?.target.join(' ') ?? '' }));
-  });
-}
-
 async function assertNoSeriousAxe(o: Opened, state: string): Promise<void> {
-  const all = await axeViolations(o);
+  const all = await axeViolations(o.frame());
   if (all.length) console.log(`axe (${state}):`, JSON.stringify(all));
   const serious = all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(serious, [], `${state}: no serious or critical axe violation`);

@@ -9,7 +9,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
@@ -21,7 +20,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
-import { launchChromium, modalSettled, T } from './browser.js';
+import { axeSerious, launchChromium, modalSettled, T } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
@@ -235,16 +234,6 @@ async function tooWide(frame: Frame): Promise<string[]> {
     })
     .map((e) => e.tagName + '.' + String(e.className) + ' ' + (e.getAttribute('data-test') || '') + ' right=' + Math.round(e.getBoundingClientRect().right))
     .slice(0, 8)`)) as string[];
-}
-
-/** axe-core on the app's document: the serious and critical violations. */
-async function axeSerious(frame: Frame): Promise<{ id: string; impact: string; first: string }[]> {
-  if (!(await frame.evaluate('typeof window.axe !== "undefined"')))
-    await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const all = (await frame.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
-  )) as { id: string; impact: string; first: string }[];
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 const bottomOf = async (app: FrameLocator, selector: string): Promise<number> => {

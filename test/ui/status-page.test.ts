@@ -8,7 +8,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
@@ -21,7 +20,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, runAction, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
-import { assertEmptyState, launchChromium, modalSettled, T, until } from './browser.js';
+import { assertEmptyState, axeSerious, axeViolations, launchChromium, modalSettled, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
@@ -509,15 +508,7 @@ describe('mobile, keyboard, languages, accessibility', () => {
         `${locale}: its Why and fix button are above the fold (y = ${fix?.y})`,
       );
       // axe on the phone page (Why, fix buttons, the mail notice, failure marks): nothing serious.
-      await frame().addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-      const phoneAxe = (await frame().evaluate(
-        `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
-      )) as { id: string; impact: string; first: string }[];
-      assert.deepEqual(
-        phoneAxe.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
-        [],
-        `${locale}: no serious or critical axe violation at 390 px`,
-      );
+      assert.deepEqual(await axeSerious(frame()), [], `${locale}: no serious or critical axe violation at 390 px`);
       if (locale === 'it-IT') {
         // Carbon shows only the range and the arrows on a phone; the rest is there for wider screens.
         assert.equal(
@@ -622,34 +613,10 @@ describe('mobile, keyboard, languages, accessibility', () => {
     // …and axe below only once its fade-out has ended (a half-faded heading fails its contrast).
     await modalSettled(app.locator('[data-test=report-modal]'), false);
 
-    const require = createRequire(import.meta.url);
-    await frame().addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    for (const locale of ['en']) {
-      const result = await frame().evaluate(async () => {
-        const r = await (
-          window as unknown as {
-            axe: {
-              run(
-                c: Document,
-                o: object,
-              ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-            };
-          }
-        ).axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          n: v.nodes.length,
-          first: v.nodes
-            .slice(0, 3)
-            .map((x) => x.target.join(' '))
-            .join(', '),
-        }));
-      });
-      const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      if (result.length) console.log(`axe (${locale}):`, JSON.stringify(result));
-      assert.deepEqual(serious, [], 'no serious or critical axe violation');
-    }
+    const found = await axeViolations(frame());
+    if (found.length) console.log('axe (en):', JSON.stringify(found));
+    const serious = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious, [], 'no serious or critical axe violation');
     await ctx.close();
   });
 });
