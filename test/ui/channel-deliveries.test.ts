@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Browser, Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { moduleKeys, type StoredReport } from '../../src/domain/records.js';
+import { formatDateTime } from '../../src/domain/format.js';
 import { indexEntry } from '../../src/domain/report-index.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
@@ -36,6 +37,9 @@ const words = (lang: string) =>
 const NOW_MS = Date.now();
 const FAILING = 'tg-failed';
 const SKIPPED = 'tg-only';
+// Teams waiting after a 503, older than the tile's 7 days: only the history and its window show it.
+const RETRYING = 'teams-retrying';
+const RETRY_AT_MS = NOW_MS + 600_000;
 const sent = { ...report('x').delivery, status: 'sent' as const, attempts: 1, sentAt: NOW_MS - 60_000 };
 const telegram = (over: Partial<StoredReport['delivery']>) => ({ ...sent, recipients: [], ...over });
 
@@ -58,6 +62,21 @@ const reports: StoredReport[] = [
     createdAt: NOW_MS - 240_000,
     delivery: { ...sent, status: 'skipped', attempts: 0, sentAt: null },
     deliveries: { telegram: telegram({}) },
+  }),
+  report(RETRYING, {
+    createdAt: NOW_MS - 8 * 86_400_000,
+    delivery: sent,
+    deliveries: {
+      email: sent,
+      teams: telegram({
+        status: 'pending',
+        attempts: 2,
+        sentAt: null,
+        nextAttemptAt: RETRY_AT_MS,
+        lastError: 'Teams answered 503: Service Unavailable',
+        lastErrorCode: 'CHANNEL_UNAVAILABLE',
+      }),
+    },
   }),
 ];
 
@@ -154,6 +173,18 @@ async function checkReportWindow(tab: Page, frame: Frame, lang: string, width: n
     'why email did not carry it',
   );
   assert.equal((await line('telegram').innerText()).trim(), stateLabel(lang, 'telegram', 'sent'));
+  await closeReport(modal);
+
+  modal = await openReport(app, RETRYING);
+  assert.equal((await line('teams').locator('.bx--tag').innerText()).trim(), stateLabel(lang, 'teams', 'pending'));
+  assert.equal(
+    (await line('teams').locator('[data-test=report-delivery-retry]').innerText()).trim(),
+    w.status.next_attempt_at!.replace('{time}', formatDateTime(RETRY_AT_MS, { ms: true, timeZone: 'UTC' })),
+  );
+  assert.equal(
+    (await line('teams').locator('[data-test=report-delivery-error]').innerText()).trim(),
+    catalogue.codes.CHANNEL_UNAVAILABLE![lang],
+  );
   await closeReport(modal);
 }
 
