@@ -220,6 +220,8 @@ export const PAGE_ORDER = Object.freeze([
   "failure_tolerance",
   "escalation_to",
   "plan_escalation",
+  // Issue #24 item 5: per plan (max_run_duration is a duration, in Timing).
+  "plan_max_run_duration",
   ...ADVANCED_SECTIONS.timing,
   ...ADVANCED_SECTIONS.repo_check,
   // Issue #22: the Channels section, in manifest order (cluster_admin_url, then each channel's fields).

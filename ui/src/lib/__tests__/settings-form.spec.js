@@ -85,6 +85,8 @@ describe("form <-> payload", () => {
       escalation_after: 0,
       escalation_to: [],
       plan_escalation: "",
+      max_run_duration: 0,
+      plan_max_run_duration: "",
       cluster_admin_url: "",
       telegram_chat_id: "",
       telegram_level: "problems",
