@@ -250,8 +250,11 @@ export function createPipeline(deps: PipelineDeps) {
     const held = deps.silences
       ? (await throughSilence(deps.silences, log, run, 'first', nowS, true, cfg.schedule.timezone)).reason
       : 'first';
-    if (!prev || held !== 'first' || routeOf('first', policy) !== 'mail') {
-      log.info('run still open, not mailed', { since: req.since, held, policy, known: !!prev });
+    // Issue #22: email's policy and each channel decide on their own (channels/audience.ts takes 'stuck').
+    const mailed = routeOf('first', policy) === 'mail';
+    const channels = channelsTaking(run, 'stuck');
+    if (!prev || held !== 'first' || (!mailed && !channels.length)) {
+      log.info('run still open, not told', { since: req.since, held, policy, known: !!prev });
       return;
     }
     const nowMs = deps.clock.now();
@@ -278,7 +281,7 @@ export function createPipeline(deps: PipelineDeps) {
       run,
       language: cfg.mail.language,
       ...mail,
-      delivery: firstDelivery(recipientsFor(deps.notify, cfg.mail.to, run.planId), nowMs),
+      delivery: mailed ? firstDelivery(recipientsFor(deps.notify, cfg.mail.to, run.planId), nowMs) : skippedDelivery(),
     };
     await persist(() => deps.records.store(report, prev, isQueued(report)), 'report', log);
     log.info('still-running notice queued', { report: report.id, subject: report.subject });

@@ -113,25 +113,29 @@ describe('a stuck run on Telegram', () => {
   /** Runs of Weekly SMB start this far apart: more than MAX_RUN_SECONDS, or one would update the other. */
   const EVERY = 6 * HOUR;
 
-  it('one still-running message, then the normal report when the last application reports', async () => {
+  /** Three complete runs of a minute each (the history rule: stuck after 31 minutes), then one without webtop1. */
+  async function openRunWithoutWebtop(): Promise<{ since: number; others: string[] }> {
     const t0 = Math.floor(Date.now() / 1000 / HOUR) * HOUR + 24 * HOUR;
+    for (const i of [0, 1, 2]) {
+      clockAt(t0 + i * EVERY + 120);
+      await replayRun(redis, 2, Object.fromEntries(APPS.map((id) => [id, { startAt: t0 + i * EVERY }])));
+      await waitFor(async () => (await runsLogged()) === i + 1);
+    }
+    const since = t0 + 3 * EVERY;
+    clockAt(since + 120);
+    const others = APPS.filter((id) => id !== 'webtop1');
+    await replayRun(redis, 2, Object.fromEntries(others.map((id) => [id, { startAt: since }])), {
+      skip: ['webtop1'],
+    });
+    await someTicks();
+    assert.deepEqual(shown(), [], 'an open run says nothing yet');
+    return { since, others };
+  }
+
+  it('one still-running message, then the normal report when the last application reports', async () => {
     const svc = await start({ NOTIFY_POLICY: 'problems', REMINDER_INTERVAL_SECONDS: '0', MAX_RUN_SECONDS: '10800' });
     try {
-      // Three complete runs of a minute each: the history rule says stuck after 31 minutes. Told nowhere.
-      for (const i of [0, 1, 2]) {
-        clockAt(t0 + i * EVERY + 120);
-        await replayRun(redis, 2, Object.fromEntries(APPS.map((id) => [id, { startAt: t0 + i * EVERY }])));
-        await waitFor(async () => (await runsLogged()) === i + 1);
-      }
-      const since = t0 + 3 * EVERY;
-      clockAt(since + 120);
-      const others = APPS.filter((id) => id !== 'webtop1');
-      await replayRun(redis, 2, Object.fromEntries(others.map((id) => [id, { startAt: since }])), {
-        skip: ['webtop1'],
-      });
-      await someTicks();
-      assert.deepEqual(shown(), [], 'an open run says nothing yet');
-
+      const { since, others } = await openRunWithoutWebtop();
       clockAt(since + 40 * 60);
       await telegramReaches(1);
       await someTicks();
@@ -146,6 +150,25 @@ describe('a stuck run on Telegram', () => {
       await someTicks();
       assert.equal(sim.sent.length, 2, shown().join(' | '));
       assert.match(shown()[1]!, /^⚠️ Partly failed: Weekly SMB/u, 'the normal report');
+    } finally {
+      await svc.service.stop();
+    }
+  });
+
+  it('email policy digest: the still-running message reaches Telegram alone, email skipped', async () => {
+    const svc = await start({ NOTIFY_POLICY: 'digest', REMINDER_INTERVAL_SECONDS: '0', MAX_RUN_SECONDS: '10800' });
+    try {
+      const { since } = await openRunWithoutWebtop();
+      clockAt(since + 40 * 60);
+      await telegramReaches(1);
+      await someTicks();
+      assert.equal(sim.sent.length, 1, `one notice: ${shown().join(' | ')}`);
+      assert.match(shown()[0]!, /^⏳ Still running: Weekly SMB/u);
+      assert.equal(smtp.messages.length, 0, 'the plan is mailed in the digest only');
+      const [notice] = await storedReports();
+      assert.equal(notice!.reason, 'stuck');
+      assert.equal(notice!.delivery.status, 'skipped');
+      assert.equal(notice!.deliveries!.telegram!.status, 'sent');
     } finally {
       await svc.service.stop();
     }
