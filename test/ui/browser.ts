@@ -8,7 +8,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Frame, type FrameLocator, type Locator } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Frame,
+  type FrameLocator,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { freePort } from '../helpers/ports.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startTestService } from '../helpers/service.js';
@@ -96,6 +104,45 @@ export async function axeViolations(frame: Frame): Promise<AxeViolation[]> {
 /** The serious and critical ones: what the page tests refuse. */
 export const axeSerious = async (frame: Frame): Promise<AxeViolation[]> =>
   (await axeViolations(frame)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+
+/** A tab on the module's page inside the cluster-admin harness. */
+export interface OpenedApp {
+  ctx: BrowserContext;
+  tab: Page;
+  /** The module's iframe, for locators. */
+  app: FrameLocator;
+  /** The module's frame, for evaluate (looked up each time: a reload replaces it). */
+  frame: () => Frame;
+}
+
+/**
+ * Opens `harnessUrl#/apps/<module><route>` (route `?page=status` unless told) in a new context: `width` px wide, a touch phone
+ * 844 px tall below 600 px, otherwise 800 px tall; UTC; the page's errors in the test's log.
+ * Waits until `ready` is on the page.
+ */
+export async function openAppPage(
+  browser: Browser,
+  harnessUrl: string,
+  opts: { width: number; locale?: string; route?: string; ready: string },
+): Promise<OpenedApp> {
+  const phone = opts.width < 600;
+  const ctx = await browser.newContext({
+    locale: opts.locale ?? 'en-US',
+    timezoneId: 'UTC',
+    viewport: { width: opts.width, height: phone ? 844 : 800 },
+    isMobile: phone,
+    hasTouch: phone,
+  });
+  const tab = await ctx.newPage();
+  tab.setDefaultTimeout(T);
+  tab.on('pageerror', (e) => console.error('page error:', e.message));
+  await tab.goto(`${harnessUrl}#/apps/${MODULE_ID}${opts.route ?? '?page=status'}`);
+  const app = tab.frameLocator('#app-frame');
+  await app.locator(opts.ready).first().waitFor({ timeout: T });
+  const frame = () =>
+    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
+  return { ctx, tab, app, frame };
+}
 
 export interface AppStack {
   redis: RedisServer;

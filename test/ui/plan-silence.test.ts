@@ -18,7 +18,7 @@ import { moduleKeys, type PlanState } from '../../src/domain/records.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
-import { axeSerious, launchChromium, modalSettled, T, until } from './browser.js';
+import { axeSerious, launchChromium, modalSettled, openAppPage, until, type OpenedApp } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const DAY = 86_400;
@@ -77,24 +77,8 @@ function state(planId: number, failing: boolean): PlanState {
 /** The <input type="datetime-local"> value of unix s in UTC (the browser's zone here). */
 const localInput = (s: number) => new Date(s * 1000).toISOString().slice(0, 16);
 
-async function openApp(width: number, locale: string, hash = `#/apps/${MODULE_ID}?page=status`) {
-  const ctx = await browser.newContext({
-    locale,
-    timezoneId: 'UTC',
-    viewport: { width, height: width > 600 ? 800 : 844 },
-    isMobile: width < 600,
-    hasTouch: width < 600,
-  });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(T);
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(`${harness.url}${hash}`);
-  const app = tab.frameLocator('#app-frame');
-  await app.locator(`[data-test=plan-${FAILING}]`).waitFor({ timeout: T });
-  const frame = () =>
-    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
-  return { ctx, tab, app, frame };
-}
+const openApp = (width: number, locale: string, route = '?page=status'): Promise<OpenedApp> =>
+  openAppPage(browser, harness.url, { width, locale, route, ready: `[data-test=plan-${FAILING}]` });
 
 /** The last finished task of `action`, once there are more than `before` of them. */
 async function finished(action: string, before: number) {
@@ -256,7 +240,7 @@ describe('acknowledge and snooze on the admin page (issue #24)', () => {
 
   for (const width of [1280, 390])
     test(`${width} px: a report's link (?plan=${LINKED}) scrolls to that plan's tile`, async () => {
-      const { ctx, tab, app } = await openApp(width, 'en-US', `#/apps/${MODULE_ID}?plan=${LINKED}`);
+      const { ctx, tab, app } = await openApp(width, 'en-US', `?plan=${LINKED}`);
       try {
         const tile = app.locator(`[data-test=plan-${LINKED}]`);
         await until('the linked tile in view', async () => {

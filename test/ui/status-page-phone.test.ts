@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Browser, Frame, FrameLocator } from 'playwright-core';
 import { createClient } from 'redis';
 import { moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
 import { createRecordStore } from '../../src/notify/record-store.js';
@@ -20,7 +20,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
-import { axeSerious, launchChromium, modalSettled, T } from './browser.js';
+import { axeSerious, launchChromium, modalSettled, openAppPage, T, type OpenedApp } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
@@ -180,32 +180,8 @@ after(async () => {
   }
 });
 
-interface Opened {
-  ctx: BrowserContext;
-  tab: Page;
-  app: FrameLocator;
-  frame: () => Frame;
-}
-
-async function openApp(w: World, width: number, locale = 'en-US', ready = '[data-test=summary]'): Promise<Opened> {
-  const phone = width < 600;
-  const ctx = await browser.newContext({
-    locale,
-    timezoneId: 'UTC',
-    viewport: { width, height: phone ? PHONE.height : 800 },
-    isMobile: phone,
-    hasTouch: phone,
-  });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(T);
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(`${w.harness.url}#/apps/${MODULE_ID}?page=status`);
-  const app = tab.frameLocator('#app-frame');
-  await app.locator(ready).first().waitFor({ timeout: T });
-  const frame = () =>
-    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
-  return { ctx, tab, app, frame };
-}
+const openApp = (w: World, width: number, locale = 'en-US', ready = '[data-test=summary]'): Promise<OpenedApp> =>
+  openAppPage(browser, w.harness.url, { width, locale, ready });
 
 /** Waits for the page's data (summary, history, trends) to be drawn. */
 async function loaded(app: FrameLocator): Promise<void> {
@@ -214,7 +190,7 @@ async function loaded(app: FrameLocator): Promise<void> {
 }
 
 /** The whole page: the parent is made as tall as the app's document, then put back. */
-async function shot(o: Opened, name: string): Promise<void> {
+async function shot(o: OpenedApp, name: string): Promise<void> {
   const size = o.tab.viewportSize()!;
   const height = await o.frame().evaluate(() => document.documentElement.scrollHeight);
   await o.tab.setViewportSize({ width: size.width, height: Math.min(Math.max(height, size.height) + 48, 12000) });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { formatDateTime } from '../../src/domain/format.js';
 import { moduleKeys, type PlanState, type StoredReport } from '../../src/domain/records.js';
@@ -20,7 +20,17 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, runAction, type AgentOptions } from '../sim/agent-runner.js';
 import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
-import { assertEmptyState, axeSerious, axeViolations, launchChromium, modalSettled, T, until } from './browser.js';
+import {
+  assertEmptyState,
+  axeSerious,
+  axeViolations,
+  launchChromium,
+  modalSettled,
+  openAppPage,
+  T,
+  until,
+  type OpenedApp,
+} from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
@@ -69,28 +79,11 @@ function state(planId: number, over: Partial<PlanState>): PlanState {
   };
 }
 
-async function openApp(
-  width: number,
-  locale = 'en-US',
-): Promise<{ ctx: BrowserContext; tab: Page; app: FrameLocator; frame: () => Frame }> {
-  const ctx = await browser.newContext({
-    locale,
-    timezoneId: 'UTC',
-    viewport: { width, height: width > 600 ? 800 : 844 },
-    isMobile: width < 600,
-    hasTouch: width < 600,
-  });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(T);
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(`${harness.url}#/apps/${MODULE_ID}?page=status`);
-  const app = tab.frameLocator('#app-frame');
-  await app.locator('[data-test=summary]').waitFor({ timeout: T });
-  await app.locator('[data-test=history-table] tbody tr').first().waitFor({ timeout: T });
-  await app.locator('[data-test=trend-1]').waitFor({ timeout: T });
-  const frame = () =>
-    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
-  return { ctx, tab, app, frame };
+async function openApp(width: number, locale = 'en-US'): Promise<OpenedApp> {
+  const o = await openAppPage(browser, harness.url, { width, locale, ready: '[data-test=summary]' });
+  await o.app.locator('[data-test=history-table] tbody tr').first().waitFor({ timeout: T });
+  await o.app.locator('[data-test=trend-1]').waitFor({ timeout: T });
+  return o;
 }
 
 /** The whole page: the parent is made as tall as the app's document, then put back. */
