@@ -10,7 +10,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Frame, FrameLocator, Locator, Page } from 'playwright-core';
@@ -22,7 +21,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
 import { seedCluster } from '../sim/cluster.js';
 import { report } from '../imageroot/fixtures.js';
-import { launchChromium, modalSettled, T, until } from './browser.js';
+import { axeSerious, launchChromium, modalSettled, openAppPage, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const catalogue = JSON.parse(readFileSync('imageroot/pypkg/backup_monitor/errors.json', 'utf8')) as {
@@ -115,15 +114,6 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function axeSerious(frame: Frame): Promise<{ id: string; impact: string; first: string }[]> {
-  if (!(await frame.evaluate('typeof window.axe !== "undefined"')))
-    await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const found = (await frame.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, first: v.nodes[0].target.join(' ') })))`,
-  )) as { id: string; impact: string; first: string }[];
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 /** "Telegram: Failed" in `lang`, as the history and the report window label a channel's state. */
 function stateLabel(lang: string, channel: string, status: string): string {
   const w = words(lang);
@@ -199,20 +189,13 @@ for (const [width, lang] of [
     const failedTelegram = w.status
       .channel_state!.replace('{channel}', w.settings.channel_telegram!)
       .replace('{status}', w.status.delivery_failed!);
-    const ctx = await browser.newContext({
+    const { ctx, tab, app, frame } = await openAppPage(browser, harness.url, {
+      width,
       locale: lang,
-      timezoneId: 'UTC',
-      viewport: { width, height: width > 600 ? 800 : 844 },
-      isMobile: width < 600,
-      hasTouch: width < 600,
+      ready: `[data-test=report-${FAILING}]`,
     });
     try {
-      const tab = await ctx.newPage();
-      tab.setDefaultTimeout(T);
-      await tab.goto(`${harness.url}#/apps/${MODULE_ID}?page=status`);
-      const app = tab.frameLocator('#app-frame');
       const row = app.locator(`[data-test=report-${FAILING}]`);
-      await row.waitFor({ timeout: T });
       const skippedRow = app.locator(`[data-test=report-${SKIPPED}]`);
 
       // The tile counts the failing channel and lists it by name.
@@ -255,9 +238,8 @@ for (const [width, lang] of [
         const overflow = await app.locator('body').evaluate(() => document.documentElement.scrollWidth);
         assert.ok(overflow <= width, `scrollWidth ${overflow} > ${width}`);
       }
-      const frame = tab.frames().find((f) => f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
-      assert.deepEqual(await axeSerious(frame), [], `${lang} ${width}`);
-      await checkReportWindow(tab, frame, lang, width);
+      assert.deepEqual(await axeSerious(frame()), [], `${lang} ${width}`);
+      await checkReportWindow(tab, frame(), lang, width);
       await tab.screenshot({ path: `artifacts/ui/channel-deliveries-${width}-${lang}.png`, fullPage: true });
     } finally {
       await ctx.close();

@@ -17,7 +17,7 @@ import type { ModuleRow, RunReport } from '../../src/domain/run.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
-import { axeSerious, launchChromium, T } from './browser.js';
+import { axeSerious, launchChromium, openAppPage, type OpenedApp } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const DAY = 86_400;
@@ -151,24 +151,8 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function openApp(width: number, locale: string) {
-  const ctx = await browser.newContext({
-    locale,
-    timezoneId: 'UTC',
-    viewport: { width, height: width > 600 ? 800 : 844 },
-    isMobile: width < 600,
-    hasTouch: width < 600,
-  });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(T);
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(`${harness.url}#/apps/${MODULE_ID}?page=status`);
-  const app = tab.frameLocator('#app-frame');
-  await app.locator('[data-test=plan-2]').waitFor({ timeout: T });
-  const frame = () =>
-    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
-  return { ctx, app, frame };
-}
+const openApp = (width: number, locale: string): Promise<OpenedApp> =>
+  openAppPage(browser, harness.url, { width, locale, ready: '[data-test=plan-2]' });
 
 describe('issue #23 on the status page', () => {
   test('nothing to say: no unowned notice', async () => {
