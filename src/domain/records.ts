@@ -96,6 +96,25 @@ export interface StoredReport {
   delivery: DeliveryState;
   /** Per channel (src/channels/): see Deliveries. Absent in reports of older versions. */
   deliveries?: Deliveries;
+  /**
+   * Issue #24: the words of its own the mail leads with (report/render.ts MailNotice): a snooze
+   * that ended while the plan still fails, or the mail that escalates. Absent for a plain report
+   * and in reports of older versions. The channels lead with the same words (report/channel-message.ts).
+   */
+  notice?: ReportNotice;
+  /** Issue #24 item 5, on a still-running notice (reason 'stuck'): why the run counts as stuck. Absent in older versions. */
+  stuck?: StuckReason;
+}
+
+/** What a report's mail leads with besides its run (report/render.ts MailNotice). */
+export type ReportNotice = 'snoozeEnded' | 'escalated';
+
+/** Why an open run counts as stuck (notify/stuck.ts StuckLimit), as its notice says it. */
+export interface StuckReason {
+  /** The plan's usual run duration in seconds, from its history, or null when unknown. */
+  usualSeconds: number | null;
+  /** The maximum run duration in seconds set by the admin that made it stuck; absent: the usual duration did. */
+  maximumSeconds?: number;
 }
 
 /**
