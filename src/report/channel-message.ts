@@ -3,13 +3,15 @@
 // first, in the report's language. Every channel (src/channels/<kind>/) formats this one model in
 // its own markup and limits; the words come from here, so a channel adds no wording of its own.
 // Plain text throughout: each channel escapes for its format.
-import type { StoredReport } from '../domain/records.js';
-import type { ModuleRow } from '../domain/run.js';
+import type { NotifyReason, ReportNotice, StoredReport, StuckReason } from '../domain/records.js';
+import type { ModuleRow, RunReport } from '../domain/run.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
-import { clean, formatDateTime, formatWindow, isolate } from './format.js';
-import { nextSteps, subjectOf } from './render.js';
+import { clean, formatDateTime, formatDuration, formatWindow, isolate } from './format.js';
+import type { Line } from './layout.js';
+import { nextSteps, subjectOf, type RenderOptions } from './render.js';
 import { planLink } from './plan-link.js';
-import { CHANNEL_NOTICE_STRINGS, fill, NOTICE_STRINGS, STRINGS } from './strings.js';
+import { sharedRetentionNotes, sharedRetentionSteps } from './shared-retention.js';
+import { CHANNEL_NOTICE_STRINGS, fill, NOTICE_STRINGS, STRINGS, type NoticeWords } from './strings.js';
 
 export { planLink } from './plan-link.js';
 
@@ -34,6 +36,8 @@ export interface ChannelMessage {
   openLabel: string;
   /** For a channel's own tags and the signed webhook: stable names, never shown as words. */
   outcome: StoredReport['run']['outcome'];
+  /** Issue #24: what the title leads with besides the run (a snooze's end, an escalation), or null. */
+  notice: ReportNotice | null;
   reason: StoredReport['reason'];
   planId: number;
   reportId: string;
@@ -58,11 +62,9 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
   if (report.reason === 'stuck') return stuckMessage(report, o);
   const { run, reason, language } = report;
   const s = STRINGS[language];
-  const render = { language, subjectPrefix: '', timeZone: o.timeZone, moduleId: o.moduleId };
-  const problem = OUTCOME_TABLE[run.outcome].problem && reason !== 'recovered';
-  // A chat message has no error lines "below": the steps are chosen as for a run without them.
-  const bare = { ...run, modules: run.modules.map((m) => ({ ...m, errorLines: [] })) };
-  const steps = problem ? nextSteps(bare, s, render).map((l) => (typeof l === 'string' ? l : l.text)) : [];
+  const notice = report.notice ?? null;
+  // Issue #24: a snooze's end or an escalation in the title as in the mail's subject (its words lead).
+  const render = { language, subjectPrefix: '', timeZone: o.timeZone, moduleId: o.moduleId, notice };
   const counts = [
     `${s.counts.saved} ${count(run.modules, 'success')}/${run.modules.length}`,
     `${s.counts.failed} ${count(run.modules, 'failed')}`,
@@ -71,7 +73,7 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
   return {
     title: titleOf(subjectOf(run, reason, render)),
     tone: reason === 'recovered' ? 'success' : OUTCOME_TABLE[run.outcome].tone,
-    steps: steps.slice(0, CHANNEL_STEPS_MAX),
+    steps: stepsOf(run, reason, render),
     counts,
     when: formatWindow(run.start, run.end, { timeZone: o.timeZone, zoneName: true }),
     stepsTitle: s.whatToDo,
@@ -79,11 +81,34 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
     open: `cluster-admin › ${o.moduleId}`,
     openLabel: s.openPlan,
     outcome: run.outcome,
+    notice,
     reason,
     planId: run.planId,
     reportId: report.id,
     language,
   };
+}
+
+const textOf = (l: Line): string => (typeof l === 'string' ? l : l.text);
+
+/**
+ * "What to do", at most CHANNEL_STEPS_MAX: a problem's own steps, the cause first, then (issue #23
+ * item 2) a repository another plan prunes, in one short step where the mail may have one per
+ * application: the line the mail gives a success when this plan keeps less than it promises, else
+ * the mail's first step about it (this plan's smaller retention prunes the other's snapshots).
+ */
+function stepsOf(run: RunReport, reason: NotifyReason, render: RenderOptions): string[] {
+  const problem = OUTCOME_TABLE[run.outcome].problem && reason !== 'recovered';
+  const notes = sharedRetentionNotes(run, render.language).map(textOf);
+  const long = sharedRetentionSteps(run, render.language).map(textOf);
+  const shared = notes.length ? notes.slice(0, 1) : problem ? long.slice(0, 1) : [];
+  if (!problem) return shared;
+  // A chat message has no error lines "below": the steps are chosen as for a run without them.
+  const bare = { ...run, modules: run.modules.map((m) => ({ ...m, errorLines: [] })) };
+  const own = nextSteps(bare, STRINGS[render.language], render)
+    .map(textOf)
+    .filter((t) => !long.includes(t));
+  return [...own.slice(0, CHANNEL_STEPS_MAX - shared.length), ...shared];
 }
 
 /** The subject without its tail (prefix and the seed tool's words): those serve mail filters only. */
@@ -106,6 +131,7 @@ function stuckMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMe
   const vars = { plan: clean(run.planName), since: at(run.start) };
   const waiting = run.modules.filter((m) => m.start === null);
   const steps = [
+    ...(report.stuck ? [stuckWhy(report.stuck, w, vars)] : []),
     ...(waiting.length
       ? [fill(w.waiting, { modules: waiting.map((m) => clean(m.uiName || m.moduleId)).join(', ') })]
       : []),
@@ -126,9 +152,20 @@ function stuckMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMe
     open: `cluster-admin › ${o.moduleId}`,
     openLabel: s.openPlan,
     outcome: run.outcome,
+    notice: null,
     reason: report.reason,
     planId: run.planId,
     reportId: report.id,
     language,
   };
+}
+
+/**
+ * Issue #24 item 5: which rule made the run stuck, as the mail's first sentence says it
+ * (report/render.ts stuckIntro): the plan's maximum, or its usual duration when known.
+ */
+function stuckWhy(stuck: StuckReason, w: NoticeWords['stuck'], vars: { plan: string; since: string }): string {
+  if (stuck.maximumSeconds) return fill(w.introMaximum, { ...vars, maximum: formatDuration(stuck.maximumSeconds) });
+  if (stuck.usualSeconds === null) return fill(w.introNoUsual, vars);
+  return fill(w.intro, { ...vars, usual: formatDuration(stuck.usualSeconds) });
 }
