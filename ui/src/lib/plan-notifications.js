@@ -3,6 +3,14 @@
 // Pure functions (rows from get-configuration, payload for configure-module, client-side checks
 // returning i18n keys, schedules in words) so they are unit-tested without a browser.
 import { actionSetting, isEmail, loadSetting, settingPattern } from "./settings-form.js";
+import {
+  mapRuleErrors,
+  ruleDefaultsFromConfig,
+  ruleOrderFromConfig,
+  ruleRowError,
+  ruleRowsFromConfig,
+  rulesPayload,
+} from "./plan-notifications-rules.js";
 
 // Names, limits and defaults of the settings this component edits, from the settings manifest.
 const DEFAULT_POLICY = actionSetting("notify_policy");
@@ -57,6 +65,9 @@ export function scheduleInWords(expr) {
 /** get-configuration output -> the component's value. */
 export function notificationsFromConfig(config = {}) {
   const own = new Map((config.plan_notifications || []).map((e) => [e.plan_id, e]));
+  // Issue #24: each row also holds the plan's failure tolerance, escalation and maximum run duration.
+  const ruleDefaults = ruleDefaultsFromConfig(config);
+  const rulesOf = ruleRowsFromConfig(config, ruleDefaults);
   return {
     notify_policy: loadSetting(DEFAULT_POLICY, config.notify_policy),
     digest_frequency: loadSetting(FREQUENCY, config.digest_frequency),
@@ -70,7 +81,10 @@ export function notificationsFromConfig(config = {}) {
       enabled: p.enabled !== false,
       policy: (own.get(p.id) && own.get(p.id).policy) || "default",
       mail_to: ((own.get(p.id) && own.get(p.id).mail_to) || []).join(", "),
+      ...rulesOf(p.id),
     })),
+    rule_defaults: ruleDefaults,
+    rule_order: ruleOrderFromConfig(config),
   };
 }
 
@@ -90,10 +104,15 @@ export function notificationsPayload(value) {
         mail_to: p.policy === "digest" || p.policy === "off" ? [] : splitAddresses(p.mail_to),
       }))
       .filter((e) => e.policy !== "default" || e.mail_to.length > 0),
+    ...rulesPayload(value),
   };
 }
 
-/** Client-side checks: {digest_time?, plans: {<plan id>: {key, params}}}; empty when fine. */
+/**
+ * Client-side checks: {digest_time?, plans: {<plan id>: {key, params, field?}}}; empty when fine.
+ * One problem per row; `field` names where it is (tolerance, escalation_after, max_run_duration),
+ * none for the recipients.
+ */
 export function validateNotifications(value) {
   const errors = { plans: {} };
   if (value.digest_frequency !== "off" && !TIME_RE.test(value.digest_time.trim()))
@@ -104,6 +123,7 @@ export function validateNotifications(value) {
     if (bad) errors.plans[p.id] = { key: "plans.error_invalid_email", params: { address: bad } };
     else if (list.length > MAX_RECIPIENTS)
       errors.plans[p.id] = { key: "plans.error_too_many", params: { max: MAX_RECIPIENTS } };
+    else if (ruleRowError(p)) errors.plans[p.id] = ruleRowError(p);
   }
   return errors;
 }
@@ -133,6 +153,8 @@ export function mapNotificationErrors(entries, payload) {
       errors.plans[payload.plan_notifications[Number(m[1])].plan_id] = { key, params };
     }
   }
+  // Issue #24: the per-plan rules' texts, on the row whose entry was refused.
+  errors.plans = { ...mapRuleErrors(entries, payload), ...errors.plans };
   return errors;
 }
 

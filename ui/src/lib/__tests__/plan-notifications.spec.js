@@ -67,6 +67,9 @@ describe("form <-> configure-module", () => {
         { plan_id: 1, policy: "default", mail_to: ["a@example.org", "b@example.org"] },
         { plan_id: 2, policy: "always", mail_to: ["owner@example.org"] },
       ],
+      // Issue #24: no plan has a tolerance, escalation or maximum of its own.
+      plan_escalation: "",
+      plan_max_run_duration: "",
     });
   });
   it("does not send the recipients of a digest or off plan (never mailed on its own)", () => {
@@ -86,6 +89,8 @@ describe("form <-> configure-module", () => {
       digest_weekday: "mon",
       digest_time: "08:00",
       plans: [],
+      rule_defaults: { failure_tolerance: 1, escalation_after: 0, max_run_duration: 0 },
+      rule_order: { plan_escalation: [], plan_max_run_duration: [] },
     });
   });
   it("splits on commas, semicolons and spaces", () => {
@@ -144,6 +149,12 @@ describe("the settings manifest", () => {
       digest_weekday: spec("digest_weekday").default,
       digest_time: spec("digest_time").default,
       plans: [],
+      rule_defaults: {
+        failure_tolerance: spec("failure_tolerance").default,
+        escalation_after: spec("escalation_after").default,
+        max_run_duration: spec("max_run_duration").default,
+      },
+      rule_order: { plan_escalation: [], plan_max_run_duration: [] },
     };
     expect(notificationsFromConfig({})).toEqual(defaults);
     const unusable = { notify_policy: "loud", digest_frequency: 7, digest_weekday: "someday", digest_time: "25:00" };
