@@ -104,6 +104,12 @@ export interface StoredReport {
   notice?: ReportNotice;
   /** Issue #24 item 5, on a still-running notice (reason 'stuck'): why the run counts as stuck. Absent in older versions. */
   stuck?: StuckReason;
+  /**
+   * Unix s of the first failing run of the streak the mail counted from (PlanState.failingSince
+   * before this run), so a channel's reminder or recovery says "failing for 3 days" as the mail's
+   * subject does (issue #22). Absent in older versions and when none.
+   */
+  failingSince?: number;
 }
 
 /** What a report's mail leads with besides its run (report/render.ts MailNotice). */
