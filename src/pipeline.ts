@@ -282,6 +282,11 @@ export function createPipeline(deps: PipelineDeps) {
       language: cfg.mail.language,
       ...mail,
       delivery: mailed ? firstDelivery(recipientsFor(deps.notify, cfg.mail.to, run.planId), nowMs) : skippedDelivery(),
+      // Why it counts as stuck, for the channels' words (report/channel-message.ts).
+      stuck: {
+        usualSeconds: req.usualSeconds,
+        ...(req.maximumSeconds ? { maximumSeconds: req.maximumSeconds } : {}),
+      },
     };
     await persist(() => deps.records.store(report, prev, isQueued(report)), 'report', log);
     log.info('still-running notice queued', { report: report.id, subject: report.subject });
@@ -396,6 +401,7 @@ export function createPipeline(deps: PipelineDeps) {
     // Issue #24: the mail of a plan failing for too long also goes to the escalation recipients,
     // once: only a mail escalates (a report for the other channels alone leaves it for a later mail).
     const escalated = mailed && escalationDue(prev, run, Math.floor(nowMs / 1000), rulesOf(run.planId));
+    const notice = escalated ? 'escalated' : snoozeEnded ? 'snoozeEnded' : null;
     const mail = renderReport(run, reason, {
       language: cfg.mail.language,
       subjectPrefix: cfg.mail.subjectPrefix,
@@ -403,7 +409,7 @@ export function createPipeline(deps: PipelineDeps) {
       moduleId: cfg.moduleId,
       failingSince: prev?.failingSince ?? null,
       logBudgetSeconds: deps.errorLines?.budgetSeconds,
-      notice: escalated ? 'escalated' : snoozeEnded ? 'snoozeEnded' : null,
+      notice,
       clusterAdminUrl: cfg.clusterAdminUrl,
     });
     const id = newId();
@@ -418,6 +424,9 @@ export function createPipeline(deps: PipelineDeps) {
       language: cfg.mail.language,
       ...mail,
       delivery: mailed ? firstDelivery(recipients, nowMs) : skippedDelivery(),
+      // The channels lead with the mail's own words too (report/channel-message.ts).
+      ...(notice ? { notice } : {}),
+      ...(prev?.failingSince ? { failingSince: prev.failingSince } : {}),
     };
     await persist(
       () =>

@@ -64,7 +64,15 @@ export function channelMessage(report: StoredReport, o: ChannelMessageOptions): 
   const s = STRINGS[language];
   const notice = report.notice ?? null;
   // Issue #24: a snooze's end or an escalation in the title as in the mail's subject (its words lead).
-  const render = { language, subjectPrefix: '', timeZone: o.timeZone, moduleId: o.moduleId, notice };
+  // Issue #22: a reminder or a recovery says how long the plan has failed, as the mail's subject does.
+  const render = {
+    language,
+    subjectPrefix: '',
+    timeZone: o.timeZone,
+    moduleId: o.moduleId,
+    notice,
+    failingSince: report.failingSince ?? null,
+  };
   const counts = [
     `${s.counts.saved} ${count(run.modules, 'success')}/${run.modules.length}`,
     `${s.counts.failed} ${count(run.modules, 'failed')}`,

@@ -143,6 +143,10 @@ describe('a stuck run on Telegram', () => {
       assert.match(shown()[0]!, /^⏳ Still running: Weekly SMB – since /u);
       assert.match(sim.sent[0]!.shown, /Not reported yet: Webtop <Sales & Co>/);
       assert.equal(smtp.messages.length, 1, 'email policy problems: the mail too');
+      // Why it counts as stuck, in the mail's words (issue #24 item 5): its usual duration.
+      const why = /Weekly SMB has been running since [^;]+; it usually takes \d+m( \d+s)?\./.exec(sim.sent[0]!.shown);
+      assert.ok(why, sim.sent[0]!.shown);
+      assert.ok(smtp.messages[0]!.text!.includes(why[0]), 'the mail says the same');
 
       clockAt(since + 50 * 60);
       await replayRun(redis, 2, { webtop1: { startAt: since + 40 * 60, errors: 1 } }, { skip: others });

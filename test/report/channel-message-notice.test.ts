@@ -31,6 +31,16 @@ describe('a snooze end and an escalation lead the message as they lead the mail'
     });
   }
 
+  it('a reminder and a recovery say how long the plan has failed, as the mail’s subject', () => {
+    const failingSince = RUN_PLAN2.start - 3 * 86400;
+    const reminder = channelMessage(report('n4', { reason: 'reminder', failingSince }), O);
+    const mail = renderReport(RUN_PLAN2, 'reminder', { ...MAIL, language: 'en', failingSince });
+    assert.equal(reminder.title, headOf(mail.subject));
+    assert.match(reminder.title, / – failing for 3 days, 2 of 3 applications not saved$/u);
+    const back = channelMessage(report('n5', { reason: 'recovered', run: SAVED, failingSince }), O);
+    assert.match(back.title, /^✅ .*Weekly SMB.* – down for 3 days$/u);
+  });
+
   it('a report without a notice (and one of an older version) has a plain title', () => {
     const m = channelMessage(report('n3', { reason: 'reminder' }), O);
     assert.doesNotMatch(m.title, /Snooze ended|Escalated/);
