@@ -18,7 +18,7 @@ import { moduleKeys } from '../../src/domain/records.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { seedCluster } from '../sim/cluster.js';
 import { installModule, type AgentOptions } from '../sim/agent-runner.js';
-import { axeSerious, launchChromium, modalSettled, T, until } from './browser.js';
+import { axeSerious, launchChromium, modalSettled, openAppPage, T, until } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
 const HOUR = 3600;
@@ -74,24 +74,15 @@ after(async () => {
 });
 
 async function openSettings(width: number, locale: string) {
-  const ctx = await browser.newContext({
+  const o = await openAppPage(browser, harness.url, {
+    width,
     locale,
-    timezoneId: 'UTC',
-    viewport: { width, height: width > 600 ? 800 : 844 },
-    isMobile: width < 600,
-    hasTouch: width < 600,
+    route: '?page=settings',
+    ready: '[data-test=settings-form]',
   });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(T);
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(`${harness.url}#/apps/${MODULE_ID}?page=settings`);
-  const app = tab.frameLocator('#app-frame');
-  await app.locator('[data-test=settings-form]').waitFor({ timeout: T });
-  const section = app.locator('[data-test=maintenance-windows]');
+  const section = o.app.locator('[data-test=maintenance-windows]');
   await section.locator('[data-test=no-windows], [data-test=window-list]').first().waitFor({ timeout: T });
-  const frame = () =>
-    tab.frames().find((f) => f !== tab.mainFrame() && f.url().includes(`/apps/${MODULE_ID}/index.html`))!;
-  return { ctx, tab, app, section, frame };
+  return { ...o, section };
 }
 
 const done = (action: string) => harness.tasks.filter((t) => t.action === action && t.result).length;
