@@ -54,6 +54,12 @@ export interface WebhookDocumentV1 {
   language: StoredReport['language'];
   applications: WebhookApplication[];
   applications_omitted: number;
+  /** Added within v1 (issue #24): what the title leads with besides the run; absent for a plain report. */
+  notice?: 'snooze_ended' | 'escalated';
+  /** Added within v1: when the plan's failure streak began (the title's "failing for 3 days"); absent when none is known. */
+  failing_since?: string;
+  /** Added within v1 (issue #24 item 5), on reason `stuck` only: why the run counts as stuck. */
+  stuck?: { usual_seconds: number | null; maximum_seconds: number | null };
 }
 
 /**
@@ -126,6 +132,27 @@ export function webhookDocument(
     language: report.language,
     applications: shown.map((x) => applicationOf(x, report.language)),
     applications_omitted: rows.length - shown.length,
+    ...factsOf(report),
+  };
+}
+
+/** Whole seconds (a usual duration is a median: it may be a half), or null. */
+const wholeOrNull = (s: number | null | undefined): number | null =>
+  typeof s === 'number' && Number.isFinite(s) && s >= 0 ? Math.round(s) : null;
+
+const NOTICE_NAMES = { snoozeEnded: 'snooze_ended', escalated: 'escalated' } as const;
+
+/** The optional fields added within v1, each only when the report records it (never on older reports). */
+function factsOf(report: StoredReport): Pick<WebhookDocumentV1, 'notice' | 'failing_since' | 'stuck'> {
+  const { notice, failingSince, stuck } = report;
+  return {
+    ...(notice && NOTICE_NAMES[notice] ? { notice: NOTICE_NAMES[notice] } : {}),
+    ...(failingSince && failingSince > 0 ? { failing_since: isoOf(failingSince) } : {}),
+    ...(report.reason === 'stuck' && stuck
+      ? {
+          stuck: { usual_seconds: wholeOrNull(stuck.usualSeconds), maximum_seconds: wholeOrNull(stuck.maximumSeconds) },
+        }
+      : {}),
   };
 }
 
