@@ -202,7 +202,8 @@ describe('settings that say what went wrong where you are', () => {
           const rights = await app
             .locator('[data-test=plans-table] select, [data-test=plans-table] input')
             .evaluateAll((es) => es.map((e) => Math.round(e.getBoundingClientRect().right)));
-          assert.ok(rights.length === 12 && rights.every((r) => r <= 390), `${where}: controls on screen ${rights}`);
+          // Per plan: policy, recipients, and (issue #24) tolerance, escalation, maximum run duration.
+          assert.ok(rights.length === 6 * 5 && rights.every((r) => r <= 390), `${where}: controls on screen ${rights}`);
           await openAdvanced(app);
           assert.deepEqual(await sticksOut(o), [], `${where}: nothing sticks out on the right`);
           const w = await o.frame().evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
