@@ -108,14 +108,14 @@ const textOf = (l: Line): string => (typeof l === 'string' ? l : l.text);
 function stepsOf(run: RunReport, reason: NotifyReason, render: RenderOptions): string[] {
   const problem = OUTCOME_TABLE[run.outcome].problem && reason !== 'recovered';
   const notes = sharedRetentionNotes(run, render.language).map(textOf);
+  if (!problem) return notes.slice(0, 1);
   const long = sharedRetentionSteps(run, render.language).map(textOf);
-  const shared = notes.length ? notes.slice(0, 1) : problem ? long.slice(0, 1) : [];
-  if (!problem) return shared;
   // A chat message has no error lines "below": the steps are chosen as for a run without them.
   const bare = { ...run, modules: run.modules.map((m) => ({ ...m, errorLines: [] })) };
-  const own = nextSteps(bare, STRINGS[render.language], render)
-    .map(textOf)
-    .filter((t) => !long.includes(t));
+  const all = nextSteps(bare, STRINGS[render.language], render).map(textOf);
+  const own = all.filter((t) => !long.includes(t));
+  // Only where the mail says it (a missed run's or a run without status's steps do not).
+  const shared = all.length > own.length ? (notes.length ? notes : long).slice(0, 1) : [];
   return [...own.slice(0, CHANNEL_STEPS_MAX - shared.length), ...shared];
 }
 

@@ -99,6 +99,14 @@ describe('a repository another plan prunes: one short step, as the mail says it'
     assert.match(shared[0]!, /both plans write the same repository/);
   });
 
+  it('a missed run: not where its mail does not say it either', () => {
+    const run: RunReport = { ...RUN_PLAN2, ...SHARED, outcome: 'MISSING' };
+    const m = channelMessage(report('s7', { run }), O);
+    assert.ok(m.steps.length > 0);
+    assert.ok(!m.steps.some((x) => /Nightly/.test(x)));
+    assert.doesNotMatch(renderReport(run, 'first', { ...MAIL, language: 'en' }).text, /Nightly/);
+  });
+
   it('in Italian', () => {
     const m = channelMessage(report('s5', { reason: 'success', run: { ...SAVED, ...SHARED }, language: 'it' }), O);
     assert.match(m.steps[0]!, /il repository condiviso conserva solo gli ultimi 3 snapshot, non 30/);
