@@ -121,6 +121,18 @@ describe('failure tolerance, escalation and maximum run duration per plan', () =
           (await row.locator('[data-test=rule-max_run_duration-1]').textContent()) ?? '',
         ),
       );
+      // The list next to Save names the field, and its link puts the cursor there.
+      assert.equal(
+        (await o.app.locator('[data-test=invalid-fields]').innerText()).trim(),
+        'Maximum run duration of Daily offsite',
+      );
+      await o.app.locator('[data-test=goto-plan_notifications-1]').click();
+      await until(
+        'the cursor in the maximum',
+        async () =>
+          (await o.frame().evaluate(() => document.activeElement?.getAttribute('data-test'))) ===
+          'field-max_run_duration_1',
+      );
       assert.equal(configureTasks().length, sent, 'configure-module was not run');
       assert.deepEqual(await redisEnvironment(stack.redis), env, 'the environment is unchanged');
       assert.deepEqual(await axeSerious(o.frame()), [], 'axe clean with the errors shown');

@@ -128,6 +128,13 @@ export function validateNotifications(value) {
   return errors;
 }
 
+/**
+ * A configure-module error the plan table shows (mapNotificationErrors): the per-plan policies and
+ * recipients, the digest, and (issue #24) the per-plan rules' texts, which have no field of their own.
+ */
+export const isNotificationError = (e) =>
+  /^(plan_notifications|plan_escalation|plan_max_run_duration|digest_)/.test(String(e.field || e.parameter || ""));
+
 export const notificationErrorsEmpty = (e) => !e.digest_time && Object.keys(e.plans).length === 0;
 
 /**

@@ -249,7 +249,8 @@ export function invalidFields({ fields = {}, recipients = [], plans = [] }) {
       recipients.forEach((e, index) => e && out.push({ field, index }));
       if (fields.mail_to) out.push({ field });
     } else if (field === "plan_notifications") {
-      for (const p of plans) if (p.error) out.push({ field, planId: p.id });
+      // `on`: the row's field that shows it when not the recipients (issue #24: the per-plan rules).
+      for (const p of plans) if (p.error) out.push(p.on ? { field, planId: p.id, on: p.on } : { field, planId: p.id });
     } else if (fields[field]) out.push({ field });
   }
   return out;
@@ -264,11 +265,19 @@ const LABEL_KEYS = {
   mail_to: "settings.recipients",
 };
 
+// A plan row's fields besides its recipients, by the `on` of an invalidFields() entry (issue #24).
+const PLAN_ROW_LABELS = {
+  tolerance: "plans.rules_tolerance_for",
+  escalation_after: "plans.rules_escalation_time_for",
+  max_run_duration: "plans.rules_max_run_for",
+};
+
 /** The name of an invalidFields() entry as the page shows it: {key, params} for $t. */
 export function fieldLabel(entry, planName = "") {
   if (entry.field === "mail_to" && entry.index !== undefined)
     return { key: "settings.recipient_n", params: { n: entry.index + 1 } };
-  if (entry.field === "plan_notifications") return { key: "plans.recipients_for", params: { plan: planName } };
+  if (entry.field === "plan_notifications")
+    return { key: PLAN_ROW_LABELS[entry.on] || "plans.recipients_for", params: { plan: planName } };
   return { key: LABEL_KEYS[entry.field] || `settings.${entry.field}`, params: {} };
 }
 

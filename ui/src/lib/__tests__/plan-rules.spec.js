@@ -8,7 +8,9 @@ import {
   validateNotifications,
   mapNotificationErrors,
   notificationErrorsEmpty,
+  isNotificationError,
 } from "../plan-notifications.js";
+import { fieldLabel, invalidFields } from "../settings-form.js";
 import { ESCALATION_RANGE, MAX_RUN_RANGE, TOLERANCE_RANGE } from "../plan-notifications-rules.js";
 
 const manifest = JSON.parse(
@@ -170,5 +172,38 @@ describe("configure-module refusing a per-plan rule", () => {
     const payload = notificationsPayload(notificationsFromConfig(CONFIG));
     const e = mapNotificationErrors([{ field: "plan_escalation", error: "plan_escalation_pattern" }], payload);
     expect(e.plans).toEqual({ 5: { field: "tolerance", key: "plans.error_rule_refused" } });
+  });
+});
+
+describe("a plan's rule in the list of fields to fix next to Save", () => {
+  it("configure-module's errors of the two texts go to the plan table, not to a field of their own", () => {
+    for (const field of ["plan_escalation", "plan_max_run_duration", "plan_notifications.0.plan_id", "digest_time"])
+      expect(isNotificationError({ field })).toBe(true);
+    expect(isNotificationError({ parameter: "plan_escalation" })).toBe(true);
+    for (const field of ["mail_to", "max_run_duration", "escalation_after", "failure_tolerance"])
+      expect(isNotificationError({ field })).toBe(false);
+  });
+  it("is named after the field that shows the error", () => {
+    const list = invalidFields({
+      plans: [
+        { id: 1, error: "x", on: "max_run_duration" },
+        { id: 2, error: "x" },
+      ],
+    });
+    expect(list).toEqual([
+      { field: "plan_notifications", planId: 1, on: "max_run_duration" },
+      { field: "plan_notifications", planId: 2 },
+    ]);
+    expect(list.map((e) => fieldLabel(e, "Weekly SMB").key)).toEqual([
+      "plans.rules_max_run_for",
+      "plans.recipients_for",
+    ]);
+    expect(fieldLabel({ field: "plan_notifications", planId: 2, on: "tolerance" }, "Weekly SMB")).toEqual({
+      key: "plans.rules_tolerance_for",
+      params: { plan: "Weekly SMB" },
+    });
+    expect(fieldLabel({ field: "plan_notifications", planId: 2, on: "escalation_after" }, "W").key).toBe(
+      "plans.rules_escalation_time_for",
+    );
   });
 });
