@@ -3,15 +3,15 @@
 // first, in the report's language. Every channel (src/channels/<kind>/) formats this one model in
 // its own markup and limits; the words come from here, so a channel adds no wording of its own.
 // Plain text throughout: each channel escapes for its format.
-import type { NotifyReason, ReportNotice, StoredReport, StuckReason } from '../domain/records.js';
+import type { NotifyReason, ReportNotice, StoredReport } from '../domain/records.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
-import { clean, formatDateTime, formatDuration, formatWindow, isolate } from './format.js';
+import { clean, formatDateTime, formatWindow, isolate } from './format.js';
 import type { Line } from './layout.js';
-import { nextSteps, subjectOf, type RenderOptions } from './render.js';
+import { nextSteps, stuckIntro, subjectOf, type RenderOptions } from './render.js';
 import { planLink } from './plan-link.js';
 import { sharedRetentionNotes, sharedRetentionSteps } from './shared-retention.js';
-import { CHANNEL_NOTICE_STRINGS, fill, NOTICE_STRINGS, STRINGS, type NoticeWords } from './strings.js';
+import { CHANNEL_NOTICE_STRINGS, fill, NOTICE_STRINGS, STRINGS } from './strings.js';
 
 export { planLink } from './plan-link.js';
 
@@ -139,7 +139,7 @@ function stuckMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMe
   const vars = { plan: clean(run.planName), since: at(run.start) };
   const waiting = run.modules.filter((m) => m.start === null);
   const steps = [
-    ...(report.stuck ? [stuckWhy(report.stuck, w, vars)] : []),
+    ...(report.stuck ? [stuckIntro(report.stuck, w, vars)] : []),
     ...(waiting.length
       ? [fill(w.waiting, { modules: waiting.map((m) => clean(m.uiName || m.moduleId)).join(', ') })]
       : []),
@@ -166,14 +166,4 @@ function stuckMessage(report: StoredReport, o: ChannelMessageOptions): ChannelMe
     reportId: report.id,
     language,
   };
-}
-
-/**
- * Issue #24 item 5: which rule made the run stuck, as the mail's first sentence says it
- * (report/render.ts stuckIntro): the plan's maximum, or its usual duration when known.
- */
-function stuckWhy(stuck: StuckReason, w: NoticeWords['stuck'], vars: { plan: string; since: string }): string {
-  if (stuck.maximumSeconds) return fill(w.introMaximum, { ...vars, maximum: formatDuration(stuck.maximumSeconds) });
-  if (stuck.usualSeconds === null) return fill(w.introNoUsual, vars);
-  return fill(w.intro, { ...vars, usual: formatDuration(stuck.usualSeconds) });
 }

@@ -7,7 +7,7 @@
 // usual size, the error lines from the cluster logs, the last good backup); the plan's recent
 // record; the destination check; the small print.
 import type { Language } from '../config.js';
-import type { NotifyReason } from '../domain/records.js';
+import type { NotifyReason, StuckReason } from '../domain/records.js';
 import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow, RunReport } from '../domain/run.js';
 import { ERROR_LINES_MAX } from './bound.js';
@@ -501,8 +501,11 @@ export function renderStuck(run: RunReport, stuck: StuckRun, o: RenderOptions): 
   return { subject, text, html };
 }
 
-/** Which rule made the run stuck: the plan's maximum, or its usual duration (when known). */
-function stuckIntro(stuck: StuckRun, w: NoticeWords['stuck'], vars: Record<string, string>): string {
+/**
+ * Which rule made the run stuck: the plan's maximum, or its usual duration (when known). The
+ * mail's first sentence, and the channels' (channel-message.ts).
+ */
+export function stuckIntro(stuck: StuckReason, w: NoticeWords['stuck'], vars: Record<string, string>): string {
   if (stuck.maximumSeconds) return fill(w.introMaximum, { ...vars, maximum: formatDuration(stuck.maximumSeconds) });
   if (stuck.usualSeconds === null) return fill(w.introNoUsual, vars);
   return fill(w.intro, { ...vars, usual: formatDuration(stuck.usualSeconds) });
