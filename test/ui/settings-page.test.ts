@@ -343,7 +343,7 @@ describe('settings with the keyboard and axe-core', () => {
       // A string, not a function: tsx would wrap the inner helpers with a __name() the page does not have.
       const controls = (await o.frame().evaluate(`(() => {
         const all = [...document.querySelectorAll('button, select, input, a[href], [tabindex]:not([tabindex="-1"])')];
-        const shown = all.filter((e) => !e.disabled && e.offsetParent !== null);
+        const shown = all.filter((e) => !e.disabled && e.offsetParent !== null && !e.closest('.bx--modal:not(.is-visible)'));
         document.querySelectorAll('[data-tab-order]').forEach((e) => e.removeAttribute('data-tab-order'));
         shown.forEach((e, i) => e.setAttribute('data-tab-order', String(i)));
         return shown.map((e) => e.getAttribute('data-test') || e.tagName + ' ' + (e.getAttribute('aria-label') || e.textContent.trim()));
