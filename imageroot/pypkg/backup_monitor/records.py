@@ -7,6 +7,7 @@ here, in one place.
 """
 
 import json
+import math
 import re
 import time
 
@@ -47,7 +48,8 @@ def _ours(value):
 
 def _whole(value):
     kind = type(value)  # JSON numbers are exactly int or float; a bool is neither
-    return value if kind is int else int(value) if kind is float else None
+    # Python's json reads 1e400 as infinity and NaN as NaN (a hand-edited record): not numbers here.
+    return value if kind is int else int(value) if kind is float and math.isfinite(value) else None
 
 
 def run_summaries(raw, modules_of=None):
@@ -295,8 +297,9 @@ def report_detail(rid, report):
     """The whole stored report for get-report; run and deliveries in snake_case."""
     raw = delivery_of(report)
     delivery = delivery_summary(raw)
-    delivery['next_attempt_at'] = raw.get('nextAttemptAt')
-    delivery['last_error_code'] = raw.get('lastErrorCode')
+    # Issue #24: typed as the output schema says, whatever a hand-edited record holds.
+    delivery['next_attempt_at'] = _whole(raw.get('nextAttemptAt'))
+    delivery['last_error_code'] = raw.get('lastErrorCode') if isinstance(raw.get('lastErrorCode'), str) else None
     return {
         'id': rid,
         'created_at': int(report.get('createdAt') or 0),
@@ -318,7 +321,7 @@ def _with_next_attempt(rows, report):
     deliveries = report.get('deliveries') if isinstance(report.get('deliveries'), dict) else {}
     for row in rows:
         d = deliveries.get(row['channel'])
-        row['next_attempt_at'] = _int(d.get('nextAttemptAt'), None) if isinstance(d, dict) else None
+        row['next_attempt_at'] = _whole(d.get('nextAttemptAt')) if isinstance(d, dict) else None
     return rows
 
 
@@ -367,7 +370,7 @@ def index_entry(report):
 def _int(value, default=0):
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 read as infinity
         return default
 
 

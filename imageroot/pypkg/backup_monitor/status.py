@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """get-monitor-status: current plans joined with what the service last reported."""
 
+import math
 import time
 
 from .history import last_full_success_of
@@ -309,7 +310,8 @@ def _unowned_item(r):
     ok = isinstance(r, dict) and r.get('kind') in UNOWNED_KINDS and all(
         isinstance(r.get(f), str) for f in ('path', 'moduleId', 'uiName', 'destinationName'))
     at = r.get('lastBackupAt') if ok else None
-    if not ok or not isinstance(at, (int, float)) or isinstance(at, bool):
+    # not finite: 1e400 and NaN as Python's json reads them from a hand-edited record
+    if not ok or not isinstance(at, (int, float)) or isinstance(at, bool) or not math.isfinite(at):
         return None
     return {'kind': r['kind'], 'module_id': r['moduleId'], 'ui_name': r['uiName'], 'path': r['path'],
             'destination_name': r['destinationName'], 'last_backup_at': int(at)}
