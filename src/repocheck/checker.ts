@@ -50,7 +50,10 @@ interface CacheEntry {
   repos: Map<string, Promise<Outcome>>;
 }
 
-export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): void } {
+/** Another NS8 task on the checks' budget: `fn`'s result, or 'skipped' when no slot freed in time or the hour's cap is spent. */
+export type Budgeted = <T>(signal: AbortSignal, fn: () => Promise<T>) => Promise<T | 'skipped'>;
+
+export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): void; budgeted: Budgeted } {
   const { api, settings, clock } = deps;
   const cache = new Map<string, CacheEntry>();
   /** Checks running now, shared by every report that needs them, whatever the cache time. */
@@ -236,6 +239,17 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
 
   return {
     clearCache: () => cache.clear(),
+    // Issue #23 item 4: read-backup-repositories runs restic/rclone on the leader too: one of the
+    // same slots and one of the hour's checks.
+    async budgeted(signal, fn) {
+      const release = await slots.acquire(signal);
+      if (!release) return 'skipped';
+      try {
+        return takeHourly() ? await fn() : 'skipped';
+      } finally {
+        release();
+      }
+    },
     async confirm(run, retention, signal) {
       const rows =
         settings.enabled && OUTCOME_TABLE[run.outcome].destinationConfirm ? rowsToConfirm(run, settings.verify) : [];

@@ -6,8 +6,9 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { RunReport } from '../domain/run.js';
 import { ApiError, createApiClient, type TaskRunner } from '../ns8/api-client.js';
-import { createChecker } from './checker.js';
+import { createChecker, deadline } from './checker.js';
 import { readUnownedRepos, type UnownedStore } from './unowned.js';
+import { createUnownedReads, type UnownedAttempt } from './unowned-refresh.js';
 import type { RepoChecker } from './types.js';
 import type { SnapshotCounts } from './counts.js';
 import type { RunSummary } from '../trends/anomaly.js';
@@ -55,16 +56,45 @@ export function createRepoChecker(deps: RepoCheckerDeps): RepoChecker & { clearC
     history: deps.history,
     secrets: redis.password ? [redis.password] : [],
   });
-  // One read-backup-repositories per digest, on the destination checks' budget.
-  const unowned = async (signal?: AbortSignal) => {
-    const rows = await readUnownedRepos(api, repoCheck.budget, signal);
-    if (rows && deps.unownedStore)
-      await deps.unownedStore
-        .save(rows, Math.floor(deps.clock.now() / 1000))
-        .catch((err: Error) => logger.warning('cannot keep the repositories nobody owns', { error: err.message }));
-    return rows;
+  // read-backup-repositories for a digest and once a day (unowned-refresh.ts), on the checks' budget.
+  const unownedReads = createUnownedReads({
+    read: (signal) => readUnownedBudgeted(api, checker.budgeted, repoCheck.budget, signal),
+    store: deps.unownedStore,
+    clock: deps.clock,
+    logger,
+    refreshing: repoCheck.verify !== 'off',
+  });
+  return Object.assign(checker, { unowned: unownedReads.forDigest, refreshUnowned: unownedReads.refresh });
+}
+
+/** One read within `budgetSeconds`, waiting for a slot included; why NS8 gave nothing, as a code (never its text). */
+async function readUnownedBudgeted(
+  api: TaskRunner,
+  budgeted: ReturnType<typeof createChecker>['budgeted'],
+  budgetSeconds: number,
+  signal?: AbortSignal,
+): Promise<UnownedAttempt> {
+  let error = 'no answer in time';
+  const watched: TaskRunner = {
+    runClusterTask: (...args) =>
+      api.runClusterTask(...args).then(
+        (r) => {
+          if (r.exitCode !== 0) error = `exit code ${r.exitCode}`;
+          return r;
+        },
+        (e: unknown) => {
+          if (e instanceof ApiError) error = e.code;
+          throw e;
+        },
+      ),
   };
-  return Object.assign(checker, { unowned });
+  const d = deadline(budgetSeconds * 1000, signal);
+  try {
+    const r = await budgeted(d.signal, () => readUnownedRepos(watched, budgetSeconds, d.signal));
+    return r === 'skipped' ? r : r ? { rows: r } : { rows: null, error };
+  } finally {
+    d.clear();
+  }
 }
 
 /** Without agent credentials NS8 cannot be asked: every check says so in the report. */

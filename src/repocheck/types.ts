@@ -3,6 +3,7 @@
 import type { Confirmation, DestinationHealth } from '../domain/destination.js';
 import type { UnownedRepoRow } from '../domain/digest.js';
 import type { RunReport } from '../domain/run.js';
+import type { RefreshResult } from './unowned-refresh.js';
 
 export interface RepoChecker {
   /** Never throws and never outlives its budget; null when checks are off or nothing to check. */
@@ -15,4 +16,6 @@ export interface RepoChecker {
   confirm?(run: RunReport, retention: number, signal?: AbortSignal): Promise<Map<string, Confirmation>>;
   /** Issue #23 item 4: repositories at the destinations that nobody owns; null when NS8 did not answer in time. */
   unowned?(signal?: AbortSignal): Promise<UnownedRepoRow[] | null>;
+  /** Issue #23 item 4: reads that list again when it is a day old (unowned-refresh.ts); never throws. */
+  refreshUnowned?(signal?: AbortSignal): Promise<RefreshResult>;
 }
