@@ -52,7 +52,7 @@ import { whileWriter } from './service/writer-only.js';
 import { eventHandlers } from './service/events.js';
 import { completeHistoryIndex } from './service/history-index.js';
 import { errorLineReaderFor } from './service/error-lines.js';
-import { alertmanagerPollerFor, metricsEndpointFor, repoCheckerFor } from './service/optional.js';
+import { alertmanagerPollerFor, metricsEndpointFor, repoCheckerFor, unownedRefresherFor } from './service/optional.js';
 import { deliveryObserver, queuedMailKicker } from './service/mail-observers.js';
 import { stopService } from './service/stop.js';
 import type { MetricsEndpoint } from './metrics/index.js';
@@ -253,9 +253,12 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
     onQueued,
     mayWrite: () => lease.holds(),
   });
+  // Issue #23 item 4: the page's and /metrics' list of repositories nobody owns, even without digests.
+  const unownedRefresh = unownedRefresherFor(repoChecker, { log, mayWrite: () => lease.holds() });
   poller?.start();
   watchdog.start();
   digester.start();
+  unownedRefresh?.start();
 
   const app = createApp({
     sink: tracker,
@@ -299,6 +302,7 @@ export async function startService(cfg: Readonly<Config>, opts: ServiceOptions):
             poller?.stop(),
             watchdog.stop(),
             digester.stop(),
+            unownedRefresh?.stop(),
             tracker.close(),
             delivery.stop(),
             metrics?.stop(),

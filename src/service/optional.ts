@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The parts of the service that the settings turn on or off, each with the rule that decides it:
 // the /metrics listener (metrics1, issue #16), the destination check through NS8 (issue #5) and
-// the polling of metrics1's Alertmanager (issue #4).
+// the polling of metrics1's Alertmanager (issue #4), the daily read of repositories nobody owns (issue #23).
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { LinkName } from '../domain/link.js';
 import type { Logger } from '../log.js';
 import { observeApiServer, startMetrics, type MetricsOptions, type MetricsEndpoint } from '../metrics/index.js';
 import { createRepoChecker, type RepoChecker, type RepoCheckerDeps } from '../repocheck/index.js';
+import { unownedRefresher } from '../repocheck/unowned-refresh.js';
 import { AlertmanagerPoller, type PollerDeps } from '../triggers/alertmanager-poller.js';
 
 type LinkSetter = (name: LinkName, ok: boolean, error: string | null) => void;
@@ -43,7 +44,20 @@ export function repoCheckerFor(
             unownedStore: o.unownedStore,
           })
         : null;
-  return checker && observeApiServer(checker, (ok, e) => o.setLink('api_server', ok, e));
+  if (!checker) return null;
+  const observed = observeApiServer(checker, (ok, e) => o.setLink('api_server', ok, e));
+  // The daily refresh of repositories nobody owns shares the checker's reads (issue #23 item 4).
+  return checker.refreshUnowned ? { ...observed, refreshUnowned: checker.refreshUnowned.bind(checker) } : observed;
+}
+
+/** The daily read of repositories nobody owns (repocheck/unowned-refresh.ts), when the checker has one; not started. */
+export function unownedRefresherFor(
+  checker: RepoChecker | null,
+  o: { log: Logger; mayWrite: () => Promise<boolean> },
+): ReturnType<typeof unownedRefresher> | null {
+  return checker?.refreshUnowned
+    ? unownedRefresher(checker.refreshUnowned, { log: o.log.child({ stage: 'repocheck' }), mayWrite: o.mayWrite })
+    : null;
 }
 
 /** metrics1's Alertmanager polled every ALERTMANAGER_POLL_SECONDS (0 = off); not started. */

@@ -14,7 +14,12 @@ import { secretsToMask } from '../../src/service/error-lines.js';
 import { eventHandlers, REQUEUE_REFUSED_WITHIN_MS } from '../../src/service/events.js';
 import { completeHistoryIndex } from '../../src/service/history-index.js';
 import { deliveryObserver, queuedMailKicker } from '../../src/service/mail-observers.js';
-import { alertmanagerPollerFor, metricsEndpointFor, repoCheckerFor } from '../../src/service/optional.js';
+import {
+  alertmanagerPollerFor,
+  metricsEndpointFor,
+  repoCheckerFor,
+  unownedRefresherFor,
+} from '../../src/service/optional.js';
 import { whileWriter } from '../../src/service/writer-only.js';
 import { startTrimmer } from '../../src/service/memory-trim.js';
 import type { BackupEvent } from '../../src/domain/backup.js';
@@ -156,6 +161,30 @@ describe('the optional parts', () => {
     const given: RepoChecker = { check: async () => ({ checks: [{ code: 'API_FORBIDDEN' }] }) as never };
     await repoCheckerFor(given, off, { log, clock, setLink })!.check({} as never);
     assert.deepEqual(links, ['api_server false API_FORBIDDEN']);
+  });
+  it('the daily read of repositories nobody owns: at start, through the api_server wrapper, only on the writer', async () => {
+    const calls: string[] = [];
+    const given: RepoChecker = {
+      check: async () => null,
+      refreshUnowned: async () => {
+        calls.push('refresh');
+        return 'read';
+      },
+    };
+    assert.equal(unownedRefresherFor({ check: async () => null }, { log, mayWrite: async () => true }), null);
+    const checker = repoCheckerFor(given, config(), { log, clock, setLink: () => {} });
+    for (const writer of [false, true]) {
+      calls.length = 0;
+      const mayWrite = async () => {
+        calls.push('lease');
+        return writer;
+      };
+      const loop = unownedRefresherFor(checker, { log, mayWrite })!;
+      loop.start();
+      while (calls.length < (writer ? 2 : 1)) await new Promise((r) => setTimeout(r, 5));
+      await loop.stop();
+      assert.deepEqual(calls, writer ? ['lease', 'refresh'] : ['lease']);
+    }
   });
   it("metrics1's Alertmanager is polled unless ALERTMANAGER_POLL_SECONDS is 0", () => {
     const o = { sink: { alert: () => {} }, clock, log, setLink: () => {} };
