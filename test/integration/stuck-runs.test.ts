@@ -5,76 +5,29 @@
 // minute each: stuck after 31 minutes by the history rule); in the new run webtop1, the last
 // application of node 2, never reports. Plans are scheduled once a year, so moving the clock
 // hours ahead makes no run "missing".
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis, MODULE_ID, type RedisServer } from '../helpers/redis-server.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startInProcessService } from '../helpers/service.js';
-import { adminClient, PLANS, replayRun, seedCluster } from '../sim/cluster.js';
-import { moduleKeys } from '../../src/domain/records.js';
+import { useServiceWorld } from '../helpers/service-world.js';
+import { PLANS, replayRun } from '../sim/cluster.js';
 
-const K = moduleKeys(MODULE_ID);
 const HOUR = 3600;
 const MAX_RUN_SECONDS = 3 * HOUR;
 const APPS = PLANS.find((p) => p.id === 2)!.instances;
-let redis: RedisServer;
-let smtp: SmtpSink;
-/** How far the service's clock runs ahead of wall time. */
-let offsetMs = 0;
+const world = useServiceWorld({
+  yearlyPlans: true,
+  env: {
+    NOTIFY_POLICY: 'always',
+    REMINDER_INTERVAL_SECONDS: '0',
+    DIGEST_FREQUENCY: 'off',
+    MAX_RUN_SECONDS: String(MAX_RUN_SECONDS),
+  },
+});
 /** The first past run's start (unix s): a whole hour, a day from now. */
 let t0 = 0;
 
-before(async () => {
-  [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
-});
-after(async () => {
-  await Promise.allSettled([smtp?.stop(), redis?.stop()]);
-});
-beforeEach(async () => {
-  const c = await adminClient(redis);
-  await c.flushAll().finally(() => c.quit());
-  smtp.messages.length = 0;
+beforeEach(() => {
   t0 = Math.floor(Date.now() / 1000 / HOUR) * HOUR + 24 * HOUR;
-  await seedCluster(redis, { smtpPort: smtp.port, plans: PLANS.map((p) => ({ ...p, schedule: '*-06-15 03:00:00' })) });
 });
-
-const start = (env: Record<string, string> = {}) =>
-  startInProcessService(
-    redis,
-    {
-      NOTIFY_POLICY: 'always',
-      REMINDER_INTERVAL_SECONDS: '0',
-      DIGEST_FREQUENCY: 'off',
-      MAX_RUN_SECONDS: String(MAX_RUN_SECONDS),
-      ...env,
-    },
-    { clock: { now: () => Date.now() + offsetMs }, watchdogTickMs: 200 },
-  );
-
-/** The service's clock set to `t` (unix s). */
-const clockAt = (t: number) => {
-  offsetMs = t * 1000 - Date.now();
-};
-
-/** `count` mails reached the sink and the outbox is empty: the service has said what it had to. */
-async function mailsReach(count: number): Promise<void> {
-  const c = await adminClient(redis);
-  try {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const queued = await c.hLen(K.outbox);
-      if (smtp.messages.length >= count && queued === 0) return;
-      if (Date.now() > until) throw new Error(`not quiet: ${smtp.messages.length}/${count} mails, ${queued} queued`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    await c.quit();
-  }
-}
-
-/** The watchdog ticks every 200 ms: a second is five chances to send what is due (and must not be). */
-const someTicks = () => new Promise((r) => setTimeout(r, 1000));
-const subjects = () => smtp.messages.map((m) => m.subject ?? '');
 
 /** Runs of Weekly SMB start this far apart: more than MAX_RUN_SECONDS, or one would update the other. */
 const EVERY = 6 * HOUR;
@@ -82,49 +35,51 @@ const EVERY = 6 * HOUR;
 /** Three complete runs of Weekly SMB, each mailed (policy always). */
 async function history(): Promise<void> {
   for (const i of [0, 1, 2]) {
-    clockAt(t0 + i * EVERY + 120);
-    await replayRun(redis, 2, Object.fromEntries(APPS.map((id) => [id, { startAt: t0 + i * EVERY }])));
-    await mailsReach(i + 1);
+    world.clockAt(t0 + i * EVERY + 120);
+    await replayRun(world.redis, 2, Object.fromEntries(APPS.map((id) => [id, { startAt: t0 + i * EVERY }])));
+    await world.quiet({ mails: i + 1 });
   }
 }
 
 /** The new run: every application but webtop1 reports; returns its start. */
 async function runWithoutWebtop(): Promise<number> {
   const since = t0 + 3 * EVERY;
-  clockAt(since + 120);
+  world.clockAt(since + 120);
   const others = APPS.filter((id) => id !== 'webtop1');
-  await replayRun(redis, 2, Object.fromEntries(others.map((id) => [id, { startAt: since }])), { skip: ['webtop1'] });
-  await someTicks();
-  assert.equal(smtp.messages.length, 3, `an open run says nothing yet: ${subjects().join(' | ')}`);
+  await replayRun(world.redis, 2, Object.fromEntries(others.map((id) => [id, { startAt: since }])), {
+    skip: ['webtop1'],
+  });
+  await world.someTicks();
+  assert.equal(world.smtp.messages.length, 3, `an open run says nothing yet: ${world.subjects().join(' | ')}`);
   return since;
 }
 
 /** Past the history rule's stuck time: exactly one "still running" mail, also after more ticks. */
 async function stillRunningOnce(since: number): Promise<void> {
-  clockAt(since + 40 * 60);
-  await mailsReach(4);
-  await someTicks();
-  const added = subjects().slice(3);
+  world.clockAt(since + 40 * 60);
+  await world.quiet({ mails: 4 });
+  await world.someTicks();
+  const added = world.subjects().slice(3);
   assert.equal(added.length, 1, added.join(' | '));
   assert.match(added[0]!, /^⏳ Still running: Weekly SMB – since /u);
-  const text = smtp.messages[3]!.text ?? '';
+  const text = world.smtp.messages[3]!.text ?? '';
   assert.match(text, /it usually takes 1m\./);
   assert.match(text, /Not reported yet: Webtop <Sales & Co>/);
 }
 
 describe('a run whose last application never reports', () => {
   it('one still-running mail, then the normal report when the application reports', async () => {
-    const svc = await start();
+    const svc = await world.start();
     try {
       await history();
       const since = await runWithoutWebtop();
       await stillRunningOnce(since);
-      clockAt(since + 50 * 60);
+      world.clockAt(since + 50 * 60);
       const others = APPS.filter((id) => id !== 'webtop1');
-      await replayRun(redis, 2, { webtop1: { startAt: since + 40 * 60 } }, { skip: others });
-      await mailsReach(5);
-      await someTicks();
-      const added = subjects().slice(4);
+      await replayRun(world.redis, 2, { webtop1: { startAt: since + 40 * 60 } }, { skip: others });
+      await world.quiet({ mails: 5 });
+      await world.someTicks();
+      const added = world.subjects().slice(4);
       assert.equal(added.length, 1, added.join(' | '));
       assert.match(added[0]!, /^✅ .*Weekly SMB/u, 'its normal report: all saved');
     } finally {
@@ -133,34 +88,34 @@ describe('a run whose last application never reports', () => {
   });
 
   it('one still-running mail, then "not run" once MAX_RUN_SECONDS have passed', async () => {
-    const svc = await start();
+    const svc = await world.start();
     try {
       await history();
       const since = await runWithoutWebtop();
       await stillRunningOnce(since);
-      clockAt(since + MAX_RUN_SECONDS + 60);
-      await mailsReach(5);
-      await someTicks();
-      const added = subjects().slice(4);
+      world.clockAt(since + MAX_RUN_SECONDS + 60);
+      await world.quiet({ mails: 5 });
+      await world.someTicks();
+      const added = world.subjects().slice(4);
       assert.equal(added.length, 1, added.join(' | '));
       assert.match(added[0]!, /Weekly SMB – 1 of 4 applications not saved/u);
-      assert.match(smtp.messages[4]!.text ?? '', /Webtop <Sales & Co>[^\n]*\n?[^\n]*not run/i);
+      assert.match(world.smtp.messages[4]!.text ?? '', /Webtop <Sales & Co>[^\n]*\n?[^\n]*not run/i);
     } finally {
       await svc.service.stop();
     }
   });
 
   it('with a maximum set for the plan: still running past it, the notice names the maximum', async () => {
-    const svc = await start({ PLAN_MAX_RUN_DURATION: '2:1200' });
+    const svc = await world.start({ PLAN_MAX_RUN_DURATION: '2:1200' });
     try {
       await history();
       const since = await runWithoutWebtop();
-      clockAt(since + 25 * 60); // before the history rule (31 min), past the plan's 20 minutes
-      await mailsReach(4);
-      await someTicks();
-      assert.equal(smtp.messages.length, 4, subjects().join(' | '));
-      assert.match(subjects()[3]!, /^⏳ Still running: Weekly SMB/u);
-      assert.match(smtp.messages[3]!.text ?? '', /longer than the maximum of 20m set for this plan/);
+      world.clockAt(since + 25 * 60); // before the history rule (31 min), past the plan's 20 minutes
+      await world.quiet({ mails: 4 });
+      await world.someTicks();
+      assert.equal(world.smtp.messages.length, 4, world.subjects().join(' | '));
+      assert.match(world.subjects()[3]!, /^⏳ Still running: Weekly SMB/u);
+      assert.match(world.smtp.messages[3]!.text ?? '', /longer than the maximum of 20m set for this plan/);
     } finally {
       await svc.service.stop();
     }
