@@ -3,92 +3,34 @@
 // NS8's ACLs, the module's actions run as the agent runs them, the real service (in this process:
 // its clock runs days ahead of wall time) and a real SMTP sink. Plans are scheduled once a year,
 // so jumping days ahead makes no run "missing"; the scheduled digest is off (samples are asked).
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startRedis, MODULE_ID, type RedisServer } from '../helpers/redis-server.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startInProcessService } from '../helpers/service.js';
-import { freePort } from '../helpers/ports.js';
-import { adminClient, PLANS, replayRun, seedCluster } from '../sim/cluster.js';
-import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
+import { MODULE_ID } from '../helpers/redis-server.js';
+import { useServiceWorld } from '../helpers/service-world.js';
+import { adminClient, replayRun } from '../sim/cluster.js';
+import { runAction } from '../sim/agent-runner.js';
 import { moduleKeys } from '../../src/domain/records.js';
 
 const K = moduleKeys(MODULE_ID);
 const DAY_MS = 86_400_000;
-let redis: RedisServer;
-let smtp: SmtpSink;
-let root: string;
-let agent: AgentOptions;
-/** How far the service's clock runs ahead of wall time. */
-let offsetMs = 0;
-
-before(async () => {
-  [redis, smtp] = await Promise.all([startRedis(), startSmtpSink()]);
+const world = useServiceWorld({
+  yearlyPlans: true,
+  installed: true,
+  env: { NOTIFY_POLICY: 'problems', REMINDER_INTERVAL_SECONDS: '86400', DIGEST_FREQUENCY: 'off' },
 });
-after(async () => {
-  await Promise.allSettled([smtp?.stop(), redis?.stop()]);
-});
-beforeEach(async () => {
-  const c = await adminClient(redis);
-  await c.flushAll().finally(() => c.quit());
-  smtp.messages.length = 0;
-  smtp.envelopes.length = 0;
-  offsetMs = 0;
-  await seedCluster(redis, { smtpPort: smtp.port, plans: PLANS.map((p) => ({ ...p, schedule: '*-06-15 03:00:00' })) });
-  root = mkdtempSync(path.join(tmpdir(), 'bm-silences-'));
-  agent = { stateDir: path.join(root, 'state'), redis };
-  assert.equal((await installModule({ ...agent, tcpPort: await freePort() })).status, 'completed');
-});
-
-const start = (env: Record<string, string> = {}) =>
-  startInProcessService(
-    redis,
-    { NOTIFY_POLICY: 'problems', REMINDER_INTERVAL_SECONDS: '86400', DIGEST_FREQUENCY: 'off', ...env },
-    { clock: { now: () => Date.now() + offsetMs }, watchdogTickMs: 200 },
-  );
-
-/** Decided runs in the run log reach `runs` and the outbox is empty: the service has done its work. */
-async function quiet(runs: number): Promise<void> {
-  const c = await adminClient(redis);
-  try {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const [logged, queued] = await Promise.all([c.lLen(K.runLog), c.hLen(K.outbox)]);
-      if (logged >= runs && queued === 0) return;
-      if (Date.now() > until) throw new Error(`not quiet: ${logged}/${runs} runs logged, ${queued} queued`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    await c.quit();
-  }
-}
 
 let runs = 0;
 /** One more run of Weekly SMB (a second after the last: run keys are per second), decided. */
 async function runOfPlan2(failed: string[]): Promise<void> {
   await new Promise((r) => setTimeout(r, 1100));
-  await replayRun(redis, 2, Object.fromEntries(failed.map((id) => [id, { errors: 1 }])));
-  await quiet(++runs);
-}
-
-/** The watchdog ticks every 200 ms: a second is five chances to send what is due. */
-const someTicks = () => new Promise((r) => setTimeout(r, 1000));
-
-async function action(name: string, input: unknown) {
-  const res = await runAction(name, input, agent);
-  assert.equal(res.status, 'completed', `${name}: ${res.error}${res.output}`);
-  // biome-ignore lint/suspicious/noExplicitAny: the action's output, as its validate-output.json says
-  return res.output as any;
+  await replayRun(world.redis, 2, Object.fromEntries(failed.map((id) => [id, { errors: 1 }])));
+  await world.quiet({ runs: ++runs });
 }
 
 const storedSilence = async () => {
-  const c = await adminClient(redis);
+  const c = await adminClient(world.redis);
   return c.hGet(K.silences, '2').finally(() => c.quit());
 };
-const subjects = () => smtp.messages.map((m) => m.subject ?? '');
 
 describe('acknowledge', () => {
   beforeEach(() => {
@@ -96,49 +38,51 @@ describe('acknowledge', () => {
   });
 
   it('no reminder for 3 days, also across a restart; another application failing mails once; recovery mails once', async () => {
-    let svc = await start();
+    let svc = await world.start();
     try {
       await runOfPlan2(['nextcloud1']);
-      assert.equal(smtp.messages.length, 1);
-      const out = await action('acknowledge-plan', { plan_id: 2, comment: 'NAS replaced this week' });
+      assert.equal(world.smtp.messages.length, 1);
+      const out = await world.action('acknowledge-plan', { plan_id: 2, comment: 'NAS replaced this week' });
       assert.deepEqual(out.acknowledged.applications, ['nextcloud1']);
       assert.equal(out.acknowledged.by, 'admin', 'the cluster-admin user that ran the action');
       await svc.service.stop();
-      svc = await start(); // what was acknowledged is in Redis, not in the process
+      svc = await world.start(); // what was acknowledged is in Redis, not in the process
       for (const day of [1, 2, 3]) {
-        offsetMs = day * DAY_MS + 1000; // a reminder is due every day
-        await someTicks();
+        world.offsetMs = day * DAY_MS + 1000; // a reminder is due every day
+        await world.someTicks();
       }
       await runOfPlan2(['nextcloud1']); // the same failure again: no repeat either
-      assert.deepEqual(subjects().length, 1, `no reminder or repeat while acknowledged: ${subjects().join(' | ')}`);
-      const listed = await action('list-silences', {});
+      assert.deepEqual(
+        world.subjects().length,
+        1,
+        `no reminder or repeat while acknowledged: ${world.subjects().join(' | ')}`,
+      );
+      const listed = await world.action('list-silences', {});
       assert.equal(listed.silences[0].acknowledged.comment, 'NAS replaced this week');
 
       await runOfPlan2(['nextcloud1', 'samba1']);
-      assert.equal(smtp.messages.length, 2, 'another application failing is news');
-      assert.match(subjects()[1]!, /Weekly SMB – 2 of 4 applications not saved/);
+      assert.equal(world.smtp.messages.length, 2, 'another application failing is news');
+      assert.match(world.subjects()[1]!, /Weekly SMB – 2 of 4 applications not saved/);
       assert.equal(await storedSilence(), null, 'and ends the acknowledgement');
-      assert.deepEqual((await action('list-silences', {})).silences, []);
+      assert.deepEqual((await world.action('list-silences', {})).silences, []);
 
-      await action('acknowledge-plan', { plan_id: 2 });
+      await world.action('acknowledge-plan', { plan_id: 2 });
       await runOfPlan2([]);
-      assert.equal(smtp.messages.length, 3);
-      assert.match(subjects()[2]!, /^✅ Recovered: Weekly SMB/);
+      assert.equal(world.smtp.messages.length, 3);
+      assert.match(world.subjects()[2]!, /^✅ Recovered: Weekly SMB/);
       assert.equal(await storedSilence(), null, 'a recovery ends it');
-      offsetMs = 5 * DAY_MS;
-      await someTicks();
-      assert.equal(smtp.messages.length, 3);
+      world.offsetMs = 5 * DAY_MS;
+      await world.someTicks();
+      assert.equal(world.smtp.messages.length, 3);
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 
   it('is refused for a plan that is not failing', async () => {
-    const res = await runAction('acknowledge-plan', { plan_id: 2 }, agent);
+    const res = await runAction('acknowledge-plan', { plan_id: 2 }, world.agent);
     assert.equal(res.status, 'validation-failed');
     assert.equal((res.output as { error: string }[])[0]!.error, 'plan_not_failing');
-    rmSync(root, { recursive: true, force: true });
   });
 });
 
@@ -148,80 +92,77 @@ describe('snooze', () => {
   });
 
   it('until Friday: nothing until then, listed in the digests meanwhile, one mail on Friday if still failing', async () => {
-    const svc = await start();
+    const svc = await world.start();
     try {
       await runOfPlan2(['nextcloud1']);
       const friday = Math.floor((Date.now() + 3 * DAY_MS) / 1000);
-      const out = await action('snooze-plan', { plan_id: 2, until: friday, comment: 'NAS maintenance' });
+      const out = await world.action('snooze-plan', { plan_id: 2, until: friday, comment: 'NAS maintenance' });
       assert.equal(out.snoozed.until, friday);
       await runOfPlan2(['nextcloud1', 'samba1']); // news, held
       for (const day of [1, 2]) {
-        offsetMs = day * DAY_MS;
-        await someTicks();
+        world.offsetMs = day * DAY_MS;
+        await world.someTicks();
         const res = await fetch(`${svc.url}/test-notification`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ kind: 'digest' }),
         });
         assert.equal(res.status, 200, await res.text());
-        const digest = (await smtp.waitFor(1 + day)).at(-1)!;
+        const digest = (await world.smtp.waitFor(1 + day)).at(-1)!;
         assert.match(digest.text!, /1 plan snoozed: Weekly SMB until \d{4}-\d\d-\d\d \d\d:\d\d/);
       }
-      assert.equal(subjects().filter((s) => !/digest/.test(s)).length, 1, subjects().join(' | '));
-      const c = await adminClient(redis);
+      assert.equal(world.subjects().filter((s) => !/digest/.test(s)).length, 1, world.subjects().join(' | '));
+      const c = await adminClient(world.redis);
       const state = JSON.parse((await c.hGet(K.plans, '2'))!);
       await c.quit();
       assert.equal(state.lastDigest.includes('samba1=failed'), true, 'every problem is still recorded');
 
-      offsetMs = friday * 1000 - Date.now() + 1000;
-      const mails = await smtp.waitFor(4);
+      world.offsetMs = friday * 1000 - Date.now() + 1000;
+      const mails = await world.smtp.waitFor(4);
       assert.match(mails[3]!.subject!, /^⚠️ Partly failed: Weekly SMB – .*🔁 Reminder/);
       assert.equal(await storedSilence(), null, 'the snooze ended by itself');
-      await someTicks();
-      assert.equal(smtp.messages.length, 4, 'once');
+      await world.someTicks();
+      assert.equal(world.smtp.messages.length, 4, 'once');
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 
   it('its end is announced once in its own words, also with reminders off', async () => {
-    const svc = await start({ REMINDER_INTERVAL_SECONDS: '0' });
+    const svc = await world.start({ REMINDER_INTERVAL_SECONDS: '0' });
     try {
       await runOfPlan2(['nextcloud1']);
       const until = Math.floor((Date.now() + DAY_MS) / 1000);
-      await action('snooze-plan', { plan_id: 2, until });
-      offsetMs = 2 * DAY_MS;
-      const mails = await smtp.waitFor(2);
+      await world.action('snooze-plan', { plan_id: 2, until });
+      world.offsetMs = 2 * DAY_MS;
+      const mails = await world.smtp.waitFor(2);
       assert.match(mails[1]!.subject!, /^⚠️ Partly failed: Weekly SMB – Snooze ended: /u);
       assert.match(mails[1]!.text!, /Snooze ended: Weekly SMB is still failing\./);
       assert.equal(await storedSilence(), null);
-      await someTicks();
-      assert.equal(smtp.messages.length, 2, `once: ${subjects().join(' | ')}`);
+      await world.someTicks();
+      assert.equal(world.smtp.messages.length, 2, `once: ${world.subjects().join(' | ')}`);
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 
   it('until the next success: ends at the first full success', async () => {
-    const svc = await start();
+    const svc = await world.start();
     try {
       await runOfPlan2(['nextcloud1']);
-      await action('snooze-plan', { plan_id: 2, until_success: true });
+      await world.action('snooze-plan', { plan_id: 2, until_success: true });
       await runOfPlan2(['nextcloud1', 'samba1']);
-      offsetMs = 2 * DAY_MS;
-      await someTicks();
-      assert.equal(smtp.messages.length, 1);
+      world.offsetMs = 2 * DAY_MS;
+      await world.someTicks();
+      assert.equal(world.smtp.messages.length, 1);
       await runOfPlan2([]);
-      assert.equal(smtp.messages.length, 2);
-      assert.match(subjects()[1]!, /^✅ Recovered: Weekly SMB/);
+      assert.equal(world.smtp.messages.length, 2);
+      assert.match(world.subjects()[1]!, /^✅ Recovered: Weekly SMB/);
       assert.equal(await storedSilence(), null);
       await runOfPlan2(['samba1']);
-      assert.equal(smtp.messages.length, 3, 'the next failure is mailed again');
+      assert.equal(world.smtp.messages.length, 3, 'the next failure is mailed again');
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 
@@ -233,11 +174,10 @@ describe('snooze', () => {
       [{ plan_id: 2 }, 'snooze_without_end'],
       [{ plan_id: 99, until_success: true }, 'unknown_plan'],
     ] as const) {
-      const res = await runAction('snooze-plan', input, agent);
+      const res = await runAction('snooze-plan', input, world.agent);
       assert.equal(res.status, 'validation-failed', JSON.stringify(input));
       assert.equal((res.output as { error: string }[])[0]!.error, error);
     }
-    rmSync(root, { recursive: true, force: true });
   });
 });
 
@@ -247,38 +187,40 @@ describe('failure tolerance and escalation', () => {
   });
 
   it('tolerance 3: mails on the third consecutive failure, not before; no reminder of the failures held', async () => {
-    const svc = await start({ FAILURE_TOLERANCE: '3' });
+    const svc = await world.start({ FAILURE_TOLERANCE: '3' });
     try {
       await runOfPlan2(['nextcloud1']);
       await runOfPlan2(['nextcloud1']);
-      offsetMs = 2 * DAY_MS; // a reminder, or the held news, would be due by now
-      await someTicks();
-      assert.deepEqual(subjects(), []);
+      world.offsetMs = 2 * DAY_MS; // a reminder, or the held news, would be due by now
+      await world.someTicks();
+      assert.deepEqual(world.subjects(), []);
       await runOfPlan2(['nextcloud1']);
-      assert.equal(smtp.messages.length, 1);
-      assert.match(subjects()[0]!, /^⚠️ Partly failed: Weekly SMB – 1 of 4 applications not saved · (?!.*Reminder)/u);
-      const c = await adminClient(redis);
+      assert.equal(world.smtp.messages.length, 1);
+      assert.match(
+        world.subjects()[0]!,
+        /^⚠️ Partly failed: Weekly SMB – 1 of 4 applications not saved · (?!.*Reminder)/u,
+      );
+      const c = await adminClient(world.redis);
       const state = JSON.parse((await c.hGet(K.plans, '2'))!);
       await c.quit();
       assert.equal(state.failedRuns, 3);
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 
   it('escalation after 48 h unacknowledged goes to the escalation recipients once', async () => {
-    const svc = await start({ ESCALATION_AFTER_SECONDS: '172800', ESCALATION_TO: 'boss@example.org' });
+    const svc = await world.start({ ESCALATION_AFTER_SECONDS: '172800', ESCALATION_TO: 'boss@example.org' });
     try {
       await runOfPlan2(['nextcloud1']);
       for (const day of [1, 2, 3, 4]) {
-        offsetMs = day * DAY_MS + 1000; // one reminder a day
-        await smtp.waitFor(1 + day);
-        await someTicks();
+        world.offsetMs = day * DAY_MS + 1000; // one reminder a day
+        await world.smtp.waitFor(1 + day);
+        await world.someTicks();
       }
-      assert.equal(smtp.messages.length, 5, subjects().join(' | '));
+      assert.equal(world.smtp.messages.length, 5, world.subjects().join(' | '));
       assert.deepEqual(
-        smtp.envelopes.map((e) => e.to.join(',')),
+        world.smtp.envelopes.map((e) => e.to.join(',')),
         [
           'admin@example.org',
           'admin@example.org',
@@ -287,28 +229,26 @@ describe('failure tolerance and escalation', () => {
           'admin@example.org',
         ],
       );
-      assert.match(subjects()[2]!, /^⚠️ Partly failed: Weekly SMB – Escalated: failing for 2 days/u);
-      assert.doesNotMatch(subjects()[3]!, /Escalated/);
+      assert.match(world.subjects()[2]!, /^⚠️ Partly failed: Weekly SMB – Escalated: failing for 2 days/u);
+      assert.doesNotMatch(world.subjects()[3]!, /Escalated/);
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 
   it('an acknowledged plan is not escalated', async () => {
-    const svc = await start({ ESCALATION_AFTER_SECONDS: '172800', ESCALATION_TO: 'boss@example.org' });
+    const svc = await world.start({ ESCALATION_AFTER_SECONDS: '172800', ESCALATION_TO: 'boss@example.org' });
     try {
       await runOfPlan2(['nextcloud1']);
-      await action('acknowledge-plan', { plan_id: 2 });
-      offsetMs = 3 * DAY_MS;
-      await someTicks();
+      await world.action('acknowledge-plan', { plan_id: 2 });
+      world.offsetMs = 3 * DAY_MS;
+      await world.someTicks();
       assert.deepEqual(
-        smtp.envelopes.map((e) => e.to.join(',')),
+        world.smtp.envelopes.map((e) => e.to.join(',')),
         ['admin@example.org'],
       );
     } finally {
       await svc.service.stop();
-      rmSync(root, { recursive: true, force: true });
     }
   });
 });
