@@ -82,6 +82,24 @@ const PATTERN_PROBLEMS: Record<string, string> = {
   telegram_chat: 'must be a Telegram chat id: a number such as -1001234567890, or @channelname',
 };
 
+/**
+ * plan_escalation / plan_max_run_duration past their pattern (issue #24, hostile round H8): a plan
+ * listed twice (the last entry would win silently), or a plan escalating later than
+ * escalation_after may for every plan. backup_monitor/settings.py _check_plan_entries says the same.
+ */
+function planEntriesProblem(text: string): string | null {
+  const seen = new Set<string>();
+  const maxEscalation = MANIFEST.settings.find((x) => x.name === 'escalation_after')!.max!;
+  for (const entry of text.split(',').filter(Boolean)) {
+    const [planId, ...numbers] = entry.split(':');
+    if (seen.has(planId!)) return `plan ${planId} is listed twice`;
+    seen.add(planId!);
+    if (numbers.length === 2 && Number(numbers[1]) > maxEscalation)
+      return `plan ${planId}: the escalation time must be at most ${maxEscalation} seconds`;
+  }
+  return null;
+}
+
 export function isEmail(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
 }
@@ -137,6 +155,8 @@ export function parseSetting(s: SettingSpec, raw: unknown, label: string = s.env
                 'must not contain quotes, `, $, backslashes or control characters, nor start or end with a space'),
         );
       }
+      const problem = s.pattern === 'plan_rules' || s.pattern === 'plan_seconds' ? planEntriesProblem(t) : null;
+      if (problem) fail(label, problem);
       return t;
     }
     case 'email': {

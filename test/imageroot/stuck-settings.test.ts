@@ -14,19 +14,19 @@ const fileEnvironment = () => readEnvFile(path.join(h.o.stateDir, 'environment')
 
 describe('configure-module: maximum run duration', () => {
   test('a maximum for every plan and one per plan reach the environment and the config', async () => {
-    const input = { ...FULL_SETTINGS, max_run_duration: 10800, plan_max_run_duration: '2:5400,7:0' };
+    const input = { ...FULL_SETTINGS, max_run_duration: 10800, plan_max_run_duration: '2:5400,1:0' };
     const res = await runAction('configure-module', input, h.o);
     assert.equal(res.status, 'completed', res.error);
     const env = fileEnvironment();
     assert.equal(env.MAX_RUN_DURATION_SECONDS, '10800');
-    assert.equal(env.PLAN_MAX_RUN_DURATION, '2:5400,7:0');
+    assert.equal(env.PLAN_MAX_RUN_DURATION, '2:5400,1:0');
     const cfg = loadConfig({ ...env, MODULE_ID: 'backup-monitor1' });
-    assert.deepEqual(cfg.stuck, { maxRunDurationSeconds: 10800, plans: '2:5400,7:0' });
+    assert.deepEqual(cfg.stuck, { maxRunDurationSeconds: 10800, plans: '2:5400,1:0' });
     const back = await runAction('get-configuration', {}, h.o);
     assert.equal(back.status, 'completed', back.error);
     const out = back.output as { max_run_duration: number; plan_max_run_duration: string };
     assert.equal(out.max_run_duration, 10800);
-    assert.equal(out.plan_max_run_duration, '2:5400,7:0');
+    assert.equal(out.plan_max_run_duration, '2:5400,1:0');
   });
 
   for (const [name, value, error] of [

@@ -161,6 +161,15 @@ def unknown_plans(name, entries, plan_ids):
             for i, e in enumerate(entries) if isinstance(e, dict) and e.get('plan_id') not in plan_ids]
 
 
+def unknown_rule_plans(name, text, plan_ids):
+    """plan_escalation / plan_max_run_duration (`<plan id>:...` entries by `,`, their pattern
+    checked) naming a plan that does not exist (anymore): one error unknown_plan, as for
+    plan_notifications; plan ids are never reused, so such an entry could never apply."""
+    ids = [int(e.split(':', 1)[0]) for e in text.split(',') if e.split(':', 1)[0].isdigit()]
+    unknown = [i for i in ids if i not in plan_ids]
+    return [{'field': name, 'parameter': name, 'value': text, 'error': 'unknown_plan'}] if unknown else []
+
+
 def read_plans(rdb):
     """Current backup plans, for the admin page's table: the plan keys that exist (records.py,
     SCAN as NS8's list-backups), not 1..cluster/backup_sequence: ids are never reused (contract

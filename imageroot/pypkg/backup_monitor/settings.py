@@ -92,6 +92,8 @@ def clean(spec, value):
         pattern = spec.get('pattern')
         if pattern and re.fullmatch(MANIFEST['patterns'][pattern], value) is None:
             raise Invalid('pattern')
+        if pattern in ('plan_rules', 'plan_seconds'):
+            _check_plan_entries(value)
         return value
     if kind == 'email':
         if value == '':
@@ -118,6 +120,21 @@ def clean(spec, value):
     if kind == 'plan_policies':
         return _clean_plans(spec, value)
     raise Invalid('invalid_type')
+
+
+def _check_plan_entries(text):
+    """plan_escalation / plan_max_run_duration past their pattern (issue #24, hostile round H8): a
+    plan listed twice is refused (the service would keep the last entry silently), and a plan's
+    escalation time stays within what escalation_after allows for every plan. src/settings.ts
+    planEntriesProblem says the same."""
+    seen = set()
+    for entry in text.split(',') if text else ():
+        plan_id, *numbers = entry.split(':')
+        if plan_id in seen:
+            raise Invalid('duplicate_plan')
+        seen.add(plan_id)
+        if len(numbers) == 2 and int(numbers[1]) > BY_NAME['escalation_after']['max']:
+            raise Invalid('number_lte')
 
 
 def _clean_plans(spec, value):
