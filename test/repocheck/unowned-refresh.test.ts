@@ -163,3 +163,29 @@ test('the timer loop reads at start, then ticks without asking NS8 within the da
   assert.deepEqual(results.slice(0, 5), ['read', 'fresh', 'fresh', 'fresh', 'fresh']);
   assert.equal(reads(), before + 1);
 });
+
+test('NS8 hangs: the read ends with the budget, the previous list stays, said once', async () => {
+  const { clock, checker } = setup();
+  assert.equal(await checker.refreshUnowned!(), 'read');
+  const kept = await store().load();
+  // The API server accepts nothing and never answers (the simulator answers; this one is silent).
+  const logger = memoryLogger();
+  const hung = createRepoChecker({
+    config: h.config({ budget: 0.3 }),
+    logger,
+    clock,
+    api: {
+      runClusterTask: (_a, _d, s) =>
+        new Promise<never>((_, rej) => s?.addEventListener('abort', () => rej(new Error('aborted')))),
+    },
+    unownedStore: store(),
+  });
+  for (let day = 1; day <= 2; day++) {
+    clock.ms = kept!.at * 1000 + day * DAY_MS;
+    assert.equal(await hung.refreshUnowned!(), 'failed');
+  }
+  assert.deepEqual(await store().load(), kept);
+  const said = logger.lines.filter((l) => l.includes('repositories nobody owns'));
+  assert.equal(said.length, 1, said.join('\n'));
+  assert.match(said[0]!, /no answer in time/);
+});
