@@ -84,7 +84,10 @@ export class ServiceWorld {
     );
   }
 
-  /** The counts are reached and the outbox is empty: the service has said what it had to. */
+  /**
+   * The counts are reached and the outbox is empty (delivery removes a report once its sink took
+   * it): the service has said what it had to. Checks the work, not a fixed time.
+   */
   async quiet(until: QuietUntil): Promise<void> {
     const timeoutMs = until.timeoutMs ?? 20_000;
     const deadline = Date.now() + timeoutMs;
