@@ -2,8 +2,9 @@
 // Issue #22 on the admin page: a report whose Telegram delivery failed (the bot token refused,
 // CHANNEL_CREDENTIALS) is shown as failing, with the error catalogue's words, in the report
 // history and counted by the deliveries tile; a report only Telegram carried (email 'skipped')
-// is not flagged. The report window has one line per channel (Telegram failed with its words, ntfy
-// sent) and says why email skipped a report. At 1280 px and 390 px, English and Italian, axe-core clean. Reports are stored
+// is not flagged. The report window has one line per delivery drawn the same way, email's included
+// (Telegram failed with its words, ntfy sent, email retrying after a 451 with its words and next
+// attempt) and says why email skipped a report. At 1280 px and 390 px, English and Italian, axe-core clean. Reports are stored
 // as the service stores them (report, history, index entry); the real imageroot actions answer
 // through the stand-in cluster-admin (harness.ts), in Debian Chromium (browser.ts).
 // Needs `npm --prefix ui run build` first.
@@ -39,8 +40,20 @@ const SKIPPED = 'tg-only';
 // Teams waiting after a 503, older than the tile's 7 days: only the history and its window show it.
 const RETRYING = 'teams-retrying';
 const RETRY_AT_MS = NOW_MS + 600_000;
+// Email waiting after the smarthost's 451, Telegram sent: email's line says what the others' do.
+const EMAIL_RETRYING = 'email-retrying';
+const EMAIL_RETRY_AT_MS = NOW_MS + 900_000;
 const sent = { ...report('x').delivery, status: 'sent' as const, attempts: 1, sentAt: NOW_MS - 60_000 };
 const telegram = (over: Partial<StoredReport['delivery']>) => ({ ...sent, recipients: [], ...over });
+const emailRetrying: StoredReport['delivery'] = {
+  ...sent,
+  status: 'pending',
+  attempts: 2,
+  sentAt: null,
+  nextAttemptAt: EMAIL_RETRY_AT_MS,
+  lastError: '451 4.3.0 Try again later',
+  lastErrorCode: 'SMTP_TEMPORARY',
+};
 
 const reports: StoredReport[] = [
   report(FAILING, {
@@ -76,6 +89,11 @@ const reports: StoredReport[] = [
         lastErrorCode: 'CHANNEL_UNAVAILABLE',
       }),
     },
+  }),
+  report(EMAIL_RETRYING, {
+    createdAt: NOW_MS - 9 * 86_400_000,
+    delivery: emailRetrying,
+    deliveries: { email: emailRetrying, telegram: telegram({}) },
   }),
 ];
 
@@ -141,7 +159,10 @@ async function checkReportWindow(tab: Page, frame: Frame, lang: string, width: n
   const app = tab.frameLocator('#app-frame');
   let modal = await openReport(app, FAILING);
   const line = (channel: string) => modal.locator(`[data-test=report-delivery-${channel}]`);
-  assert.equal((await line('email').innerText()).trim(), stateLabel(lang, 'email', 'sent'));
+  const tag = (channel: string) => line(channel).locator('.bx--tag');
+  assert.equal((await tag('email').innerText()).trim(), stateLabel(lang, 'email', 'sent'));
+  const sentTo = w.status.sent_to!.replace('{to}', 'ops@example.org');
+  assert.ok((await line('email').innerText()).includes(sentTo), 'to whom, on its line');
   assert.equal((await line('telegram').locator('.bx--tag').innerText()).trim(), stateLabel(lang, 'telegram', 'failed'));
   const error = line('telegram').locator('[data-test=report-delivery-error]');
   assert.equal((await error.innerText()).trim(), catalogue.codes.CHANNEL_CREDENTIALS![lang]);
@@ -156,7 +177,7 @@ async function checkReportWindow(tab: Page, frame: Frame, lang: string, width: n
   await closeReport(modal);
 
   modal = await openReport(app, SKIPPED);
-  assert.equal((await line('email').innerText()).trim(), stateLabel(lang, 'email', 'skipped'));
+  assert.equal((await tag('email').innerText()).trim(), stateLabel(lang, 'email', 'skipped'));
   assert.equal(
     (await modal.locator('[data-test=report-email-skipped]').innerText()).trim(),
     w.status.email_skipped_note,
@@ -175,6 +196,23 @@ async function checkReportWindow(tab: Page, frame: Frame, lang: string, width: n
     (await line('teams').locator('[data-test=report-delivery-error]').innerText()).trim(),
     catalogue.codes.CHANNEL_UNAVAILABLE![lang],
   );
+  await closeReport(modal);
+
+  // Email's own line while it retries: the same state, next attempt and words as a channel's line.
+  modal = await openReport(app, EMAIL_RETRYING);
+  assert.equal((await tag('email').innerText()).trim(), stateLabel(lang, 'email', 'pending'));
+  assert.equal(
+    (await line('email').locator('[data-test=report-delivery-retry]').innerText()).trim(),
+    w.status.next_attempt_at!.replace('{time}', formatDateTime(EMAIL_RETRY_AT_MS, { ms: true, timeZone: 'UTC' })),
+  );
+  const emailError = line('email').locator('[data-test=report-delivery-error]');
+  assert.equal((await emailError.innerText()).trim(), catalogue.codes.SMTP_TEMPORARY![lang]);
+  assert.equal(await emailError.getAttribute('title'), '451 4.3.0 Try again later', "the smarthost's own words");
+  assert.equal((await tag('telegram').innerText()).trim(), stateLabel(lang, 'telegram', 'sent'));
+  assert.ok(!(await line('email').innerText()).includes(sentTo), 'not "sent to" while it retries');
+  const box = (await line('email').boundingBox())!;
+  assert.ok(box.x >= 0 && box.x + box.width <= width, `email line inside ${width} px: ${JSON.stringify(box)}`);
+  assert.deepEqual(await axeSerious(frame), [], `${lang} ${width} report window, email retrying`);
   await closeReport(modal);
 }
 

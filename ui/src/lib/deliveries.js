@@ -33,8 +33,16 @@ export function deliveryError(d, lang) {
   return codeWords(d.last_error_code, lang) || d.last_error || "";
 }
 
-/** The report window's other lines: every delivery but email's, which has its own line there. */
-export const otherDeliveries = (report) => reportDeliveries(report).slice(1);
+/**
+ * The report window's lines: every delivery, email first, each drawn the same way. `named`: the
+ * channel's name goes before its state ("Email: Failed") when the report has more than one
+ * delivery; a report of email only says its state alone, as before the channels.
+ */
+export function deliveryLines(report) {
+  if (!report) return [];
+  const list = reportDeliveries(report);
+  return list.map((d) => ({ ...d, named: list.length > 1 }));
+}
 
 /**
  * Unix ms of the next try of a delivery waiting after a failed attempt, else null: a report not

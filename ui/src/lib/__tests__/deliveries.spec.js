@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, test } from "vitest";
-import { deliveryError, otherDeliveries, reportDeliveries, retryAtMs, undeliveredOf } from "../deliveries.js";
+import { codeWords } from "../errors.js";
+import { deliveryError, deliveryLines, reportDeliveries, retryAtMs, undeliveredOf } from "../deliveries.js";
 
 const sent = { status: "sent", attempts: 1, sent_at: 1, recipients: ["ops@example.org"], last_error: null };
 const telegramFailed = {
@@ -45,16 +46,36 @@ describe("deliveries", () => {
     expect(deliveryError({ ...telegramFailed, status: "sent" }, "en")).toBe("");
   });
 
-  // Issue #22: the report window has email's line, then one line per other channel.
-  test("the other deliveries: every channel but email, none for a report of email only", () => {
+  // Issue #22: the report window draws one line per delivery, email first, each the same way.
+  test("the window's lines: email first, then each channel, each named beside another", () => {
     const ntfySent = { channel: "ntfy", status: "sent", attempts: 1, sent_at: 2, last_error: null };
-    const list = otherDeliveries({ delivery: sent, channels: [telegramFailed, ntfySent] });
-    expect(list.map((d) => [d.channel, d.status])).toEqual([
-      ["telegram", "failed"],
-      ["ntfy", "sent"],
+    const lines = deliveryLines({ delivery: sent, channels: [telegramFailed, ntfySent] });
+    expect(lines.map((d) => [d.channel, d.status, d.named])).toEqual([
+      ["email", "sent", true],
+      ["telegram", "failed", true],
+      ["ntfy", "sent", true],
     ]);
-    expect(otherDeliveries({ delivery: sent })).toEqual([]);
-    expect(otherDeliveries(null)).toEqual([]);
+    // A report of email only: its state alone, as before the channels.
+    expect(deliveryLines({ delivery: sent, channels: [] }).map((d) => [d.channel, d.named])).toEqual([
+      ["email", false],
+    ]);
+    expect(deliveryLines(null)).toEqual([]);
+  });
+
+  test("email's line waiting after a failed attempt: its words and its next try, as a channel's", () => {
+    const emailRetrying = {
+      ...sent,
+      status: "pending",
+      attempts: 2,
+      sent_at: null,
+      last_error: "451 4.3.0 try again later",
+      last_error_code: "SMTP_TEMPORARY",
+      next_attempt_at: 1786238480000,
+    };
+    const [email] = deliveryLines({ delivery: emailRetrying, channels: [telegramFailed] });
+    expect(retryAtMs(email)).toBe(1786238480000);
+    expect(deliveryError(email, "en")).toBe(codeWords("SMTP_TEMPORARY", "en"));
+    expect(deliveryError(email, "en")).not.toBe("");
   });
 
   test("the next retry: only while waiting after a failed attempt", () => {
