@@ -177,4 +177,44 @@ describe('failure tolerance, escalation and maximum run duration per plan', () =
       }
     });
   }
+
+  // The cluster-wide values are edited on the same page (Advanced > Timing): before saving, each
+  // plan's "Default (…)" says what it will follow, and a plan's own tolerance saves the edited escalation.
+  test('1280 px: the per-plan default labels follow the cluster-wide escalation and maximum as they are edited', async () => {
+    const o = await openSettings(1280);
+    try {
+      const row = rules(o.app, 1);
+      const escalationDefault = row.locator('select[data-test=escalation-1] option[value=default]');
+      const maxRunDefault = row.locator('select[data-test=max-run-1] option[value=default]');
+      assert.equal((await escalationDefault.textContent())?.trim(), 'Default (never)');
+      assert.equal((await maxRunDefault.textContent())?.trim(), 'Default (from its history)');
+
+      await o.app.locator('[data-test=section-timing] > button').click();
+      await o.app.locator('input[data-test=field-escalation_after]').fill('3');
+      await o.app.locator('select[data-test=unit-escalation_after]').selectOption('hours');
+      await o.app.locator('input[data-test=field-max_run_duration]').fill('90');
+      await o.app.locator('select[data-test=unit-max_run_duration]').selectOption('minutes');
+      await until(
+        'the escalation default follows',
+        async () => (await escalationDefault.textContent())?.trim() === 'Default (after 3 hours)',
+      );
+      await until(
+        'the maximum default follows',
+        async () => (await maxRunDefault.textContent())?.trim() === 'Default (90 minutes)',
+      );
+      assert.deepEqual(await axeSerious(o.frame()), []);
+
+      await row.locator('input[data-test=tolerance-1]').fill('4');
+      await save(o);
+      assert.equal(lastConfigure().escalation_after, 10800);
+      assert.equal(lastConfigure().max_run_duration, 5400);
+      assert.match(
+        String(lastConfigure().plan_escalation),
+        /(^|,)1:4:10800(,|$)/,
+        'the edited escalation, not the loaded',
+      );
+    } finally {
+      await o.ctx.close();
+    }
+  });
 });

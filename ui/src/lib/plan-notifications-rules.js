@@ -42,6 +42,22 @@ export function ruleDefaultsFromConfig(config) {
   };
 }
 
+/**
+ * The cluster-wide values a plan without its own rule follows, from the Settings form as the admin
+ * edits it (the same page sets them): the "Default (…)" labels and a saved entry use what will be
+ * saved, not what was loaded. A field being typed that is no number keeps its `loaded` value.
+ */
+export function ruleDefaultsFromForm(form, loaded) {
+  const seconds = (v) => (v && typeof v === "object" ? toSeconds(v) : v);
+  // A text field holds the tolerance as typed ("4").
+  const count = (v) => (typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : v);
+  return {
+    failure_tolerance: intOr(count(form.failure_tolerance), loaded.failure_tolerance),
+    escalation_after: intOr(seconds(form.escalation_after), loaded.escalation_after),
+    max_run_duration: intOr(seconds(form.max_run_duration), loaded.max_run_duration),
+  };
+}
+
 /** The loaded entries' plan ids in their order: a save without changes keeps it. */
 export function ruleOrderFromConfig(config) {
   return {

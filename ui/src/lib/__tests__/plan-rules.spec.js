@@ -11,7 +11,13 @@ import {
   isNotificationError,
 } from "../plan-notifications.js";
 import { fieldLabel, invalidFields } from "../settings-form.js";
-import { ESCALATION_RANGE, MAX_RUN_RANGE, TOLERANCE_RANGE } from "../plan-notifications-rules.js";
+import {
+  ESCALATION_RANGE,
+  MAX_RUN_RANGE,
+  TOLERANCE_RANGE,
+  ruleDefaultsFromForm,
+} from "../plan-notifications-rules.js";
+import { formFromConfig } from "../settings-form.js";
 
 const manifest = JSON.parse(
   readFileSync(new URL("../../../../imageroot/pypkg/backup_monitor/settings.json", import.meta.url), "utf8"),
@@ -53,6 +59,40 @@ describe("loading the per-plan rules", () => {
     const v = notificationsFromConfig(CONFIG);
     expect(row(v, 1).escalation_after).toEqual({ value: 2, unit: "days" });
     expect(row(v, 1).max_run_duration).toEqual({ value: 2, unit: "hours" });
+  });
+});
+
+// The "Default (…)" labels and a saved entry follow the cluster-wide fields as the admin edits them.
+describe("the cluster-wide values a plan follows, from the form being edited", () => {
+  const loaded = notificationsFromConfig(CONFIG).rule_defaults;
+  it("as loaded, they are the loaded values", () => {
+    expect(ruleDefaultsFromForm(formFromConfig(CONFIG), loaded)).toEqual(loaded);
+  });
+  it("an edited tolerance, escalation time or maximum run duration is followed at once", () => {
+    const form = formFromConfig(CONFIG);
+    form.failure_tolerance = "4"; // as a text field holds it
+    form.escalation_after = { value: "3", unit: "hours" };
+    form.max_run_duration = { value: "90", unit: "minutes" };
+    expect(ruleDefaultsFromForm(form, loaded)).toEqual({
+      failure_tolerance: 4,
+      escalation_after: 10800,
+      max_run_duration: 5400,
+    });
+  });
+  it("a value being typed that is no number keeps the loaded one", () => {
+    const form = formFromConfig(CONFIG);
+    form.escalation_after = { value: "", unit: "hours" };
+    form.max_run_duration = { value: "soon", unit: "minutes" };
+    form.failure_tolerance = "x";
+    expect(ruleDefaultsFromForm(form, loaded)).toEqual(loaded);
+  });
+  it("a plan's own tolerance with the default escalation saves the edited escalation time", () => {
+    const v = notificationsFromConfig({ ...CONFIG, plan_escalation: "", plan_max_run_duration: "" });
+    row(v, 1).tolerance = "4";
+    const form = formFromConfig(CONFIG);
+    form.escalation_after = { value: "3", unit: "hours" };
+    const p = notificationsPayload({ ...v, rule_defaults: ruleDefaultsFromForm(form, v.rule_defaults) });
+    expect(p.plan_escalation).toBe("1:4:10800");
   });
 });
 
