@@ -12,7 +12,7 @@ import path from 'node:path';
 import { moduleKeys } from '../../src/domain/records.js';
 import type { ServiceOptions } from '../../src/service.js';
 import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
-import { PLANS, seedCluster } from '../sim/cluster.js';
+import { PLANS, replayRun, seedCluster } from '../sim/cluster.js';
 import { startTelegramSim, type TelegramSim } from '../sim/telegram.js';
 import { freePort } from './ports.js';
 import { useRedisPair, type RedisPair } from './redis-pair.js';
@@ -45,6 +45,9 @@ export interface QuietUntil {
   telegram?: number;
   timeoutMs?: number;
 }
+
+/** Runs of Weekly SMB start this far apart: more than the tests' MAX_RUN_SECONDS (3 h), or one would update the other. */
+const WEEKLY_SMB_EVERY_S = 6 * 3600;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -112,6 +115,31 @@ export class ServiceWorld {
   /** The subjects of the mails so far. */
   subjects(): string[] {
     return this.smtp.messages.map((m) => m.subject ?? '');
+  }
+
+  /**
+   * A stuck run of Weekly SMB (issue #24 item 5): three complete runs of a minute each, a day from
+   * now (the history rule: stuck after 31 minutes), each decided; then a run in which webtop1, the
+   * last application of node 2, never reports, and a second of ticks. The clock stands two
+   * minutes into that run. Returns its start (unix s) and the applications that reported.
+   */
+  async openRunWithoutWebtop(): Promise<{ since: number; others: string[] }> {
+    const apps = PLANS.find((p) => p.id === 2)!.instances;
+    const t0 = Math.floor(Date.now() / 1000 / 3600) * 3600 + 24 * 3600;
+    for (const i of [0, 1, 2]) {
+      this.clockAt(t0 + i * WEEKLY_SMB_EVERY_S + 120);
+      const startAt = t0 + i * WEEKLY_SMB_EVERY_S;
+      await replayRun(this.redis, 2, Object.fromEntries(apps.map((id) => [id, { startAt }])));
+      await this.quiet({ runs: i + 1 });
+    }
+    const since = t0 + 3 * WEEKLY_SMB_EVERY_S;
+    this.clockAt(since + 120);
+    const others = apps.filter((id) => id !== 'webtop1');
+    await replayRun(this.redis, 2, Object.fromEntries(others.map((id) => [id, { startAt: since }])), {
+      skip: ['webtop1'],
+    });
+    await this.someTicks();
+    return { since, others };
   }
 
   /** Runs a module action as the agent does; it must complete. */

@@ -5,7 +5,7 @@
 // minute each: stuck after 31 minutes by the history rule); in the new run webtop1, the last
 // application of node 2, never reports. Plans are scheduled once a year, so moving the clock
 // hours ahead makes no run "missing".
-import { beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServiceWorld } from '../helpers/service-world.js';
 import { PLANS, replayRun } from '../sim/cluster.js';
@@ -22,34 +22,9 @@ const world = useServiceWorld({
     MAX_RUN_SECONDS: String(MAX_RUN_SECONDS),
   },
 });
-/** The first past run's start (unix s): a whole hour, a day from now. */
-let t0 = 0;
-
-beforeEach(() => {
-  t0 = Math.floor(Date.now() / 1000 / HOUR) * HOUR + 24 * HOUR;
-});
-
-/** Runs of Weekly SMB start this far apart: more than MAX_RUN_SECONDS, or one would update the other. */
-const EVERY = 6 * HOUR;
-
-/** Three complete runs of Weekly SMB, each mailed (policy always). */
-async function history(): Promise<void> {
-  for (const i of [0, 1, 2]) {
-    world.clockAt(t0 + i * EVERY + 120);
-    await replayRun(world.redis, 2, Object.fromEntries(APPS.map((id) => [id, { startAt: t0 + i * EVERY }])));
-    await world.quiet({ mails: i + 1 });
-  }
-}
-
-/** The new run: every application but webtop1 reports; returns its start. */
+/** Three complete runs of Weekly SMB, each mailed (policy always), then the run without webtop1; returns its start. */
 async function runWithoutWebtop(): Promise<number> {
-  const since = t0 + 3 * EVERY;
-  world.clockAt(since + 120);
-  const others = APPS.filter((id) => id !== 'webtop1');
-  await replayRun(world.redis, 2, Object.fromEntries(others.map((id) => [id, { startAt: since }])), {
-    skip: ['webtop1'],
-  });
-  await world.someTicks();
+  const { since } = await world.openRunWithoutWebtop();
   assert.equal(world.smtp.messages.length, 3, `an open run says nothing yet: ${world.subjects().join(' | ')}`);
   return since;
 }
@@ -71,7 +46,6 @@ describe('a run whose last application never reports', () => {
   it('one still-running mail, then the normal report when the application reports', async () => {
     const svc = await world.start();
     try {
-      await history();
       const since = await runWithoutWebtop();
       await stillRunningOnce(since);
       world.clockAt(since + 50 * 60);
@@ -90,7 +64,6 @@ describe('a run whose last application never reports', () => {
   it('one still-running mail, then "not run" once MAX_RUN_SECONDS have passed', async () => {
     const svc = await world.start();
     try {
-      await history();
       const since = await runWithoutWebtop();
       await stillRunningOnce(since);
       world.clockAt(since + MAX_RUN_SECONDS + 60);
@@ -108,7 +81,6 @@ describe('a run whose last application never reports', () => {
   it('with a maximum set for the plan: still running past it, the notice names the maximum', async () => {
     const svc = await world.start({ PLAN_MAX_RUN_DURATION: '2:1200' });
     try {
-      await history();
       const since = await runWithoutWebtop();
       world.clockAt(since + 25 * 60); // before the history rule (31 min), past the plan's 20 minutes
       await world.quiet({ mails: 4 });
