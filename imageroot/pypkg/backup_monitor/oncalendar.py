@@ -50,25 +50,29 @@ def _quote(s):
 
 
 def _tokens(tokens):
+    """The expression's fields: {weekdays (Monday = 0) or None, years or None, months, days,
+    seconds of the day}; a missing date is every day, a missing time midnight (as systemd)."""
     rest = list(tokens)
+    out = {'weekdays': None, 'years': None, 'months': set(range(1, 13)), 'days': set(range(1, 32)), 'seconds': [0]}
     weekdays = False
     if rest and rest[0][:1].isascii() and rest[0][:1].isalpha():
-        _weekdays(rest.pop(0))
+        out['weekdays'] = _weekdays(rest.pop(0))
         weekdays = True
     if rest and rest[-1][:1].isascii() and rest[-1][:1].isalpha():
         _zone(rest.pop())
     saw_date = saw_time = False
     for tok in rest:
         if ':' in tok and not saw_time:
-            _time(tok)
+            out['seconds'] = _time(tok)
             saw_time = True
         elif DATE.match(tok) and not saw_date and not saw_time:
-            _date(tok)
+            out['years'], out['months'], out['days'] = _date(tok)
             saw_date = True
         else:
             raise Refused(f'cannot read {_quote(tok)}')
     if not weekdays and not saw_date and not saw_time:
         raise Refused('no date, time or weekday')
+    return out
 
 
 _ZONES = None
@@ -92,6 +96,7 @@ def _weekday_index(name):
 
 
 def _weekdays(tok):
+    out = set()
     for item in tok.split(','):
         parts = item.split('..')
         if len(parts) > 2 or parts[0] == '':
@@ -100,15 +105,15 @@ def _weekdays(tok):
         last = first if len(parts) == 1 else (_weekday_index(parts[1]) + 6) % 7
         if last < first:
             raise Refused(f'weekday range {_quote(item)} wraps around the week')
+        out.update(range(first, last + 1))
+    return out
 
 
 def _date(tok):
     parts = tok.split('-')
     y, m, d = parts if len(parts) == 3 else ['*', *parts]
-    if y != '*':
-        _field(y, 0, 2199, 'year')
-    _field(m, 1, 12, 'month')
-    _field(d, 1, 31, 'day')
+    years = _field(y, 0, 2199, 'year') if y != '*' else None
+    return years, _field(m, 1, 12, 'month'), _field(d, 1, 31, 'day')
 
 
 def _time(tok):
@@ -118,12 +123,12 @@ def _time(tok):
     h, m, s = (parts + ['00'])[:3]
     if '.' in s:
         raise Refused('fractional seconds')
-    _field(h, 0, 23, 'hour')
-    _field(m, 0, 59, 'minute')
-    _field(s, 0, 59, 'second')
+    hours, minutes, seconds = _field(h, 0, 23, 'hour'), _field(m, 0, 59, 'minute'), _field(s, 0, 59, 'second')
+    return sorted(3600 * a + 60 * b + c for a in hours for b in minutes for c in seconds)
 
 
 def _field(text, low, high, what):
+    out = set()
     for item in text.split(','):
         m = ITEM.match(item)
         if not m or not item.isascii():
@@ -136,3 +141,36 @@ def _field(text, low, high, what):
         by = int(step) if step is not None else 1
         if first < low or last > high or first > last or by < 1:
             raise Refused(f'{what} {_quote(item)} out of range {low}..{high}')
+        out.update(range(first, last + 1, by))
+    return out
+
+
+# The service looks this far for a calendar's previous and next match (src/schedule/runs.ts SEARCH_DAYS).
+SEARCH_DAYS = 366 * 30
+
+
+def window_problem(expr, duration_seconds, today):
+    """A maintenance window (issue #24) that can never hold anything, or holds everything forever
+    (hostile round H8): 'window_never_opens' when `expr` matches no day from `today` (a date) on
+    within the service's search, 'window_always_open' when its openings are never further apart
+    than `duration_seconds`; else None. Wall-clock days: a DST hour does not change either answer
+    for any window that opens and closes. `expr` must be one problem() accepts."""
+    import datetime
+    text = expr.strip()
+    cal = _tokens(SHORTHANDS.get(text.lower(), text).split())
+    days = []
+    for n in range(SEARCH_DAYS):
+        d = today + datetime.timedelta(days=n)
+        if (cal['years'] is None or d.year in cal['years']) and d.month in cal['months'] and d.day in cal['days'] \
+                and (cal['weekdays'] is None or d.weekday() in cal['weekdays']):
+            days.append(n)
+            if len(days) > 400:  # over a year of matches: the gaps between days are known
+                break
+    if not days:
+        return 'window_never_opens'
+    secs = cal['seconds']
+    gaps = [b - a for a, b in zip(secs, secs[1:])]
+    gaps += [(b - a) * 86400 + secs[0] - secs[-1] for a, b in zip(days, days[1:])]
+    if len(days) > 1 and max(gaps) <= duration_seconds:
+        return 'window_always_open'
+    return None

@@ -135,14 +135,17 @@ def listing(raw_silences, raw_states, plan_names, now):
 # time zone, as the plans' schedules.
 MIN_WINDOW_SECONDS = 60
 MAX_WINDOW_SECONDS = 7 * 24 * 3600
+# Every digest and the page list them all (hostile round H8: hundreds made a digest line of tens of KB).
+MAX_WINDOWS = 50
 
 
 def windows_key(module_id):
     return f'module/{module_id}/maintenance'
 
 
-def maintenance_window(request, known_plans, now, new_id):
-    """(record, errors) for an add-maintenance-window request."""
+def maintenance_window(request, known_plans, now, new_id, stored=0):
+    """(record, errors) for an add-maintenance-window request; `stored`: how many windows there are."""
+    import datetime
     from backup_monitor import oncalendar
     calendar = request['calendar'].strip()
     duration = request['duration_seconds']
@@ -153,6 +156,12 @@ def maintenance_window(request, known_plans, now, new_id):
         return None, [_error('duration_seconds', duration, 'window_length_out_of_range')]
     if plan_id is not None and plan_id not in known_plans:
         return None, [_error('plan_id', plan_id, 'unknown_plan')]
+    # From yesterday: in the module's zone, today may still be yesterday in UTC.
+    never = oncalendar.window_problem(calendar, duration, datetime.date.fromtimestamp(now - 86400))
+    if never is not None:
+        return None, [_error('calendar', request['calendar'], never)]
+    if stored >= MAX_WINDOWS:
+        return None, [_error('calendar', request['calendar'], 'too_many_windows')]
     return {'v': RECORD_VERSION, 'id': new_id, 'calendar': calendar, 'durationSeconds': duration,
             'planId': plan_id, 'by': user(), 'at': now, 'comment': request.get('comment', '')}, []
 

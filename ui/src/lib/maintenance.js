@@ -88,6 +88,9 @@ const CODES = {
   calendar_not_understood: "maintenance.error_calendar_not_understood",
   window_length_out_of_range: "maintenance.error_duration_range",
   unknown_plan: "maintenance.error_unknown_plan",
+  window_never_opens: "maintenance.error_window_never_opens",
+  window_always_open: "maintenance.error_window_always_open",
+  too_many_windows: "maintenance.error_too_many_windows",
 };
 
 /**
