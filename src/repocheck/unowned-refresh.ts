@@ -13,6 +13,8 @@ import type { UnownedStore } from './unowned.js';
 
 /** A list older than this is read again. */
 export const UNOWNED_MAX_AGE_MS = 86_400_000;
+/** A digest that cannot read NS8 shows the kept list up to this age. */
+export const UNOWNED_DIGEST_MAX_AGE_MS = 2 * UNOWNED_MAX_AGE_MS;
 /** A digest this soon after the last read uses it instead of asking NS8 again. */
 export const UNOWNED_REUSE_MS = 3_600_000;
 /** How often the refresh looks at the list's age (one Redis GET; NS8 is asked at most daily). */
@@ -33,7 +35,7 @@ export interface UnownedReadsDeps {
 }
 
 export interface UnownedReads {
-  /** The digest's read: the last one when younger than UNOWNED_REUSE_MS; null when NS8 did not answer. */
+  /** The digest's read: the last one when younger than UNOWNED_REUSE_MS; else a new one, or the kept list under two days old; null otherwise. */
   forDigest(signal?: AbortSignal): Promise<UnownedRepoRow[] | null>;
   /** The daily refresh: reads only when the kept list (Redis, or this process's last attempt) is a day old. */
   refresh(signal?: AbortSignal): Promise<RefreshResult>;
@@ -84,11 +86,21 @@ export function createUnownedReads(deps: UnownedReadsDeps): UnownedReads {
     return Math.max(storedMs, lastAttemptMs, last?.atMs ?? Number.NEGATIVE_INFINITY);
   }
 
+  /**
+   * No read now (no slot, the hour's cap spent, NS8 silent): the kept list while it is recent
+   * enough to be told as today's (the daily refresh keeps it under a day old when NS8 answers).
+   */
+  async function keptForDigest(): Promise<UnownedRepoRow[] | null> {
+    const stored = deps.store ? await deps.store.load().catch(() => null) : null;
+    const ageMs = stored ? clock.now() - stored.at * 1000 : Number.POSITIVE_INFINITY;
+    return stored && ageMs >= 0 && ageMs < UNOWNED_DIGEST_MAX_AGE_MS ? stored.repositories : null;
+  }
+
   return {
     async forDigest(signal) {
       if (!inflight && last && clock.now() - last.atMs < UNOWNED_REUSE_MS) return last.rows;
       const r = await readOnce(signal);
-      return r === 'skipped' ? null : r;
+      return r !== 'skipped' && r !== null ? r : await keptForDigest();
     },
     async refresh(signal) {
       if (!deps.refreshing) return 'off';

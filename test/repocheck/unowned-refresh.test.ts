@@ -189,3 +189,14 @@ test('NS8 hangs: the read ends with the budget, the previous list stays, said on
   assert.equal(said.length, 1, said.join('\n'));
   assert.match(said[0]!, /no answer in time/);
 });
+
+test("the hour's cap spent or NS8 silent at digest time: the digest shows the kept list while it is under two days old", async () => {
+  const a = setup();
+  assert.equal(await a.checker.refreshUnowned!(), 'read');
+  const kept = (await store().load())!;
+  const capped = setup({ maxPerHour: 0 });
+  capped.clock.ms = kept.at * 1000 + 3 * 3_600_000;
+  assert.deepEqual(await capped.checker.unowned!(), kept.repositories, 'the kept list, a few hours old');
+  capped.clock.ms = kept.at * 1000 + 2 * DAY_MS + 60_000;
+  assert.equal(await capped.checker.unowned!(), null, 'too old to be told as current');
+});
