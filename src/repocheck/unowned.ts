@@ -12,6 +12,21 @@ import { deadline } from './checker.js';
 
 export const REPOSITORIES_ACTION = 'read-backup-repositories';
 
+/**
+ * Hostile round H8: what is kept of one answer (up to 4 MiB from NS8) goes to Redis, the page,
+ * /metrics and every digest, one line per row. A cluster has a repository per application and
+ * destination; more than this is not a cluster's own state, and the oldest are kept.
+ */
+export const UNOWNED_ROWS_MAX = 200;
+/** Characters kept of each text (a path is `<image>/<uuid>`; names are the page's). */
+export const UNOWNED_TEXT_MAX = 256;
+/** Unix s before which a time cannot be a backup's (2100-01-01): beyond, it is unknown (0). */
+const TIME_MAX_S = 4_102_444_800;
+
+const text = (v: unknown): string =>
+  typeof v === 'string' ? [...v.slice(0, UNOWNED_TEXT_MAX * 2)].slice(0, UNOWNED_TEXT_MAX).join('') : '';
+const time = (v: unknown): number => (typeof v === 'number' && v >= 0 && v < TIME_MAX_S ? Math.floor(v) : 0);
+
 /** PURE: the repositories of applications no longer installed here, or written by another cluster. */
 export function unownedRepos(output: unknown): UnownedRepoRow[] {
   if (!Array.isArray(output)) return [];
@@ -29,14 +44,21 @@ export function unownedRepos(output: unknown): UnownedRepoRow[] {
     if (!kind) continue;
     out.push({
       kind,
-      moduleId: typeof e.module_id === 'string' ? e.module_id : '',
-      uiName: typeof e.module_ui_name === 'string' ? e.module_ui_name : '',
-      path: e.path,
-      destinationName: String(e.repository_name ?? e.repository_id ?? ''),
-      lastBackupAt: typeof e.timestamp === 'number' ? e.timestamp : 0,
+      moduleId: text(e.module_id),
+      uiName: text(e.module_ui_name),
+      path: text(e.path),
+      destinationName: text(String(e.repository_name ?? e.repository_id ?? '')),
+      lastBackupAt: time(e.timestamp),
     });
   }
-  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.lastBackupAt - b.lastBackupAt);
+  const sorted = out.sort((a, b) => a.kind.localeCompare(b.kind) || a.lastBackupAt - b.lastBackupAt);
+  if (sorted.length <= UNOWNED_ROWS_MAX) return sorted;
+  // Both kinds stay listed: each has its own fix in the digest.
+  const half = UNOWNED_ROWS_MAX / 2;
+  const kinds = ['other_cluster', 'removed'].map((k) => sorted.filter((r) => r.kind === k));
+  const [first, second] = kinds as [UnownedRepoRow[], UnownedRepoRow[]];
+  const a = first.slice(0, Math.max(half, UNOWNED_ROWS_MAX - second.length));
+  return [...a, ...second.slice(0, UNOWNED_ROWS_MAX - a.length)];
 }
 
 /** One read for a digest, bounded by `budgetSeconds`; null when NS8 did not answer in time or failed. */
@@ -57,9 +79,9 @@ export async function readUnownedRepos(
 }
 
 /**
- * EDGE: the last read, kept in `module/<id>/unowned-repositories` for the page and /metrics (a
- * digest reads NS8 once; they show it until the next one). Only answered reads are stored: a
- * read NS8 did not answer leaves the previous one, with its own time.
+ * EDGE: the last read, kept in `module/<id>/unowned-repositories` for the page and /metrics (the
+ * daily refresh or a digest reads NS8; they show it until the next read). Only answered reads
+ * are stored: a read NS8 did not answer leaves the previous one, with its own time.
  */
 export interface UnownedStore {
   save(repositories: UnownedRepoRow[], atS: number): Promise<void>;

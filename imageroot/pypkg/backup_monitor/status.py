@@ -318,8 +318,8 @@ def _unowned_item(r):
 
 
 def unowned_repositories(raw):
-    """module/<id>/unowned-repositories (src/domain/records.ts UnownedRepositories, written once per
-    digest) -> the page's notice, or None when never read or of another shape (its guard
+    """module/<id>/unowned-repositories (src/domain/records.ts UnownedRepositories, written at most
+    once a day) -> the page's notice, or None when never read or of another shape (its guard
     UNOWNED_REPOSITORIES: a row of another shape leaves the whole record out)."""
     v = loads(raw)
     if not isinstance(v, dict) or v.get('v', RECORD_VERSION) != RECORD_VERSION or not isinstance(v.get('at'), int) or isinstance(v.get('at'), bool) \
