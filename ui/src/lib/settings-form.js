@@ -13,8 +13,10 @@ const orDefault = (ok, value, s) => (ok ? copy(value) : copy(s.default));
 // the wrong shape loads as the default; `save` undoes `load`. Types without an entry of their own
 // (text, url, module_id, timezone) are strings sent as they are.
 const same = (v) => v;
+// A number field holds what was typed ("2"): sent as the number it spells, anything else as is.
+const wholeNumber = (v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 const CODECS = {
-  int: { load: (s, v) => orDefault(Number.isInteger(v), v, s), save: same },
+  int: { load: (s, v) => orDefault(Number.isInteger(v), v, s), save: wholeNumber },
   duration: { load: (s, v) => splitDuration(Number.isInteger(v) ? v : s.default), save: toSeconds },
   bool: { load: (s, v) => orDefault(typeof v === "boolean", v, s), save: (v) => !!v },
   enum: { load: (s, v) => orDefault(s.values.includes(v), v, s), save: same },
@@ -86,6 +88,9 @@ export const DURATIONS = Object.fromEntries(
 );
 
 export const SUBJECT_PREFIX_MAX = actionSetting("subject_prefix").maxLength;
+const TOLERANCE = actionSetting("failure_tolerance");
+/** Failed runs in a row before a plan's first problem mail (issue #24 item 4): the manifest's range. */
+export const FAILURE_TOLERANCE_RANGE = Object.freeze({ min: TOLERANCE.min, max: TOLERANCE.max });
 export const LANGUAGES = actionSetting("language").values;
 
 // Deliberately simple: one @, no spaces or address-list separators, a dotted host name (as
@@ -98,19 +103,35 @@ export function isEmail(value) {
   return typeof value === "string" && value.length <= 254 && EMAIL_RE.test(value.trim());
 }
 
-/**
- * Client-side checks. Returns {errors, recipientErrors}: errors maps a field name to
- * {key, params}; recipientErrors has one entry (or null) per recipient row.
- */
-export function validateForm(form) {
-  const errors = {};
-  const recipientErrors = form.mail_to.map((addr, i) => {
+/** One entry (or null) per row of a recipient list: a bad address, or one already above it. */
+export function recipientRowErrors(rows) {
+  return rows.map((addr, i) => {
     const a = addr.trim();
     if (a === "") return null;
     if (!isEmail(a)) return { key: "settings.error_invalid_email" };
-    const first = form.mail_to.findIndex((b) => b.trim().toLowerCase() === a.toLowerCase());
+    const first = rows.findIndex((b) => b.trim().toLowerCase() === a.toLowerCase());
     return first < i ? { key: "settings.error_duplicate_email" } : null;
   });
+}
+
+function checkTolerance(value) {
+  const n = wholeNumber(value);
+  if (!Number.isInteger(n)) return { key: "settings.error_not_a_number" };
+  const { min, max } = FAILURE_TOLERANCE_RANGE;
+  return n < min || n > max ? { key: "settings.error_out_of_range", params: { min, max } } : null;
+}
+
+/**
+ * Client-side checks. Returns {errors, recipientErrors, escalationErrors}: errors maps a field
+ * name to {key, params}; the other two have one entry (or null) per row of mail_to and
+ * escalation_to.
+ */
+export function validateForm(form) {
+  const errors = {};
+  const recipientErrors = recipientRowErrors(form.mail_to);
+  const escalationErrors = recipientRowErrors(form.escalation_to || []);
+  const tolerance = checkTolerance(form.failure_tolerance);
+  if (tolerance) errors.failure_tolerance = tolerance;
   if (form.mail_from.trim() !== "" && !isEmail(form.mail_from)) {
     errors.mail_from = { key: "settings.error_invalid_email" };
   }
@@ -121,7 +142,7 @@ export function validateForm(form) {
     const err = checkDuration(form[name], limits);
     if (err) errors[name] = err;
   }
-  return { errors, recipientErrors };
+  return { errors, recipientErrors, escalationErrors };
 }
 
 function checkDuration(value, { min, max }) {
@@ -138,8 +159,8 @@ function checkDuration(value, { min, max }) {
   return null;
 }
 
-export function hasErrors({ errors, recipientErrors }) {
-  return Object.keys(errors).length > 0 || recipientErrors.some((e) => e !== null);
+export function hasErrors({ errors, recipientErrors, escalationErrors = [] }) {
+  return Object.keys(errors).length > 0 || [...recipientErrors, ...escalationErrors].some((e) => e !== null);
 }
 
 // Rules of the agent's JSON-schema check (gojsonschema types) and of 10validate that have
@@ -238,16 +259,17 @@ export function sectionOfField(name) {
 
 /**
  * The fields that show an error, in page order, for the list next to Save. `fields`: field name ->
- * message ("" when fine); `recipients`: one message per recipient row; `plans`: the plan table's
- * rows in order, {id, error}. Entries: {field}, {field: "mail_to", index}, {field:
- * "plan_notifications", planId}.
+ * message ("" when fine); `recipients` and `escalation`: one message per row of mail_to and
+ * escalation_to; `plans`: the plan table's rows in order, {id, error}. Entries: {field}, {field:
+ * "mail_to" | "escalation_to", index}, {field: "plan_notifications", planId}.
  */
-export function invalidFields({ fields = {}, recipients = [], plans = [] }) {
+export function invalidFields({ fields = {}, recipients = [], escalation = [], plans = [] }) {
   const out = [];
+  const rows = { mail_to: recipients, escalation_to: escalation };
   for (const field of PAGE_ORDER) {
-    if (field === "mail_to") {
-      recipients.forEach((e, index) => e && out.push({ field, index }));
-      if (fields.mail_to) out.push({ field });
+    if (field in rows) {
+      rows[field].forEach((e, index) => e && out.push({ field, index }));
+      if (fields[field]) out.push({ field });
     } else if (field === "plan_notifications") {
       // `on`: the row's field that shows it when not the recipients (issue #24: the per-plan rules).
       for (const p of plans) if (p.error) out.push(p.on ? { field, planId: p.id, on: p.on } : { field, planId: p.id });
@@ -273,9 +295,15 @@ const PLAN_ROW_LABELS = {
 };
 
 /** The name of an invalidFields() entry as the page shows it: {key, params} for $t. */
+// The label of one row of a recipient list (its field name without a row: LABEL_KEYS).
+export const RECIPIENT_ROW_LABELS = Object.freeze({
+  mail_to: "settings.recipient_n",
+  escalation_to: "settings.escalation_recipient_n",
+});
+
 export function fieldLabel(entry, planName = "") {
-  if (entry.field === "mail_to" && entry.index !== undefined)
-    return { key: "settings.recipient_n", params: { n: entry.index + 1 } };
+  if (entry.field in RECIPIENT_ROW_LABELS && entry.index !== undefined)
+    return { key: RECIPIENT_ROW_LABELS[entry.field], params: { n: entry.index + 1 } };
   if (entry.field === "plan_notifications")
     return { key: PLAN_ROW_LABELS[entry.on] || "plans.recipients_for", params: { plan: planName } };
   return { key: LABEL_KEYS[entry.field] || `settings.${entry.field}`, params: {} };

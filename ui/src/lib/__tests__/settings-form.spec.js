@@ -426,3 +426,74 @@ describe("channels (issue #22)", () => {
     }
   });
 });
+
+describe("failure tolerance and escalation recipients (issue #24 item 4)", () => {
+  const base = () => formFromConfig({ mail_to: ["a@example.org"] });
+
+  test("the tolerance typed in its field is sent as a number; escalation rows like the recipients", () => {
+    const form = base();
+    form.failure_tolerance = " 2 ";
+    form.escalation_to = [" ops-escalation@example.org ", ""];
+    const payload = payloadFromForm(form);
+    expect(payload.failure_tolerance).toBe(2);
+    expect(payload.escalation_to).toEqual(["ops-escalation@example.org"]);
+  });
+
+  test.each([
+    ["0", "settings.error_out_of_range"],
+    ["100", "settings.error_out_of_range"],
+    ["two", "settings.error_not_a_number"],
+    ["", "settings.error_not_a_number"],
+  ])("tolerance %o -> %s, with the manifest's range", (value, key) => {
+    const form = base();
+    form.failure_tolerance = value;
+    const { errors } = validateForm(form);
+    expect(errors.failure_tolerance.key).toBe(key);
+    if (key === "settings.error_out_of_range") expect(errors.failure_tolerance.params).toEqual({ min: 1, max: 99 });
+    expect(hasErrors(validateForm(form))).toBe(true);
+  });
+
+  test("tolerance 1..99 is valid, as loaded or as typed", () => {
+    for (const value of [1, "2", 99]) {
+      const form = base();
+      form.failure_tolerance = value;
+      expect(validateForm(form).errors.failure_tolerance).toBeUndefined();
+    }
+  });
+
+  test("a bad and a duplicate escalation recipient are flagged on their rows, like mail_to", () => {
+    const form = base();
+    form.escalation_to = ["ops@example.org", "nope", "OPS@example.org", ""];
+    const result = validateForm(form);
+    expect(result.escalationErrors).toEqual([
+      null,
+      { key: "settings.error_invalid_email" },
+      { key: "settings.error_duplicate_email" },
+      null,
+    ]);
+    expect(result.recipientErrors).toEqual([null]);
+    expect(hasErrors(result)).toBe(true);
+  });
+
+  test("listed next to Save after the plan table, before Advanced, each row named", () => {
+    const list = invalidFields({
+      fields: { stale_age: "x", failure_tolerance: "Between 1 and 99", digest_time: "x" },
+      recipients: ["bad"],
+      escalation: ["", "bad"],
+      plans: [{ id: 2, error: "bad" }],
+    });
+    expect(list).toEqual([
+      { field: "mail_to", index: 0 },
+      { field: "plan_notifications", planId: 2 },
+      { field: "digest_time" },
+      { field: "failure_tolerance" },
+      { field: "escalation_to", index: 1 },
+      { field: "stale_age" },
+    ]);
+    expect(fieldLabel({ field: "escalation_to", index: 1 })).toEqual({
+      key: "settings.escalation_recipient_n",
+      params: { n: 2 },
+    });
+    expect(fieldLabel({ field: "failure_tolerance" })).toEqual({ key: "settings.failure_tolerance", params: {} });
+  });
+});
