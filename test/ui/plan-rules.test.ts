@@ -218,3 +218,126 @@ describe('failure tolerance, escalation and maximum run duration per plan', () =
     }
   });
 });
+
+// Issue #24 item 4, cluster-wide: the failure tolerance and the escalation recipients every plan
+// without a rule of its own follows, in their group under the plan table (escalation_after stays
+// in Advanced > Timing). The recipients are drawn, pasted and checked as the report recipients are.
+describe('failure tolerance and escalation recipients for every plan', () => {
+  const tolerance = (o: OpenedApp) => o.app.locator('input[data-test=field-failure_tolerance]');
+  const escalationRows = (o: OpenedApp) => o.app.locator('input[data-test^=field-escalation_to-]');
+  const rowValues = (o: OpenedApp) =>
+    escalationRows(o).evaluateAll((es) => es.map((e) => (e as HTMLInputElement).value));
+  const focusedTest = (o: OpenedApp) =>
+    o.frame().evaluate(() => document.activeElement?.getAttribute('data-test') ?? '');
+
+  test('1280 px: tolerance 2 and an escalation recipient are saved, shown again, and followed by the plan defaults', async () => {
+    const o = await openSettings(1280);
+    try {
+      // Plan 1 follows the cluster-wide values (an earlier test gave it a tolerance of its own).
+      const planTolerance = rules(o.app, 1).locator('input[data-test=tolerance-1]');
+      await planTolerance.fill('');
+      await rules(o.app, 1).locator('select[data-test=escalation-1]').selectOption('default');
+      assert.equal(await o.app.locator('[data-test=no-escalation_to]').count(), 1, 'no escalation recipients yet');
+
+      await tolerance(o).fill('2');
+      await until(
+        'the plan default follows',
+        async () => (await planTolerance.getAttribute('placeholder')) === 'Default (2)',
+      );
+      // A pasted list: one row per address, as for the report recipients; one removed again.
+      await o.ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
+      await o.app.locator('[data-test=add-escalation_to]').click();
+      await until('the cursor in the new row', async () => (await focusedTest(o)) === 'field-escalation_to-0');
+      await o.frame().evaluate(() => navigator.clipboard.writeText('ops-escalation@example.org;\nboss@example.org'));
+      await o.tab.keyboard.press('Control+V');
+      await until('two rows', async () => (await escalationRows(o).count()) === 2);
+      assert.deepEqual(await rowValues(o), ['ops-escalation@example.org', 'boss@example.org']);
+      await o.app.locator('[data-test=remove-escalation_to-1]').click();
+      assert.deepEqual(await rowValues(o), ['ops-escalation@example.org']);
+      assert.deepEqual(await axeSerious(o.frame()), [], 'axe clean with the group filled');
+
+      await save(o);
+      assert.equal(lastConfigure().failure_tolerance, 2);
+      assert.deepEqual(lastConfigure().escalation_to, ['ops-escalation@example.org']);
+      const env = await redisEnvironment(stack.redis);
+      assert.equal(env.FAILURE_TOLERANCE, '2');
+      assert.match(env.ESCALATION_TO ?? '', /ops-escalation@example\.org/);
+
+      await o.tab.reload();
+      await o.app.locator('[data-test=plans-table]').waitFor();
+      assert.equal(await tolerance(o).inputValue(), '2');
+      assert.deepEqual(await rowValues(o), ['ops-escalation@example.org']);
+      assert.equal(
+        await rules(o.app, 1).locator('input[data-test=tolerance-1]').getAttribute('placeholder'),
+        'Default (2)',
+      );
+      await o.tab.screenshot({ path: path.join(SHOTS, 'escalation-1280-en.png'), fullPage: true });
+    } finally {
+      await o.ctx.close();
+    }
+  });
+
+  test('a bad escalation address or tolerance shows on its field and nothing is sent', async () => {
+    const o = await openSettings(1280);
+    try {
+      const sent = configureTasks().length;
+      const env = await redisEnvironment(stack.redis);
+      await o.app.locator('[data-test=add-escalation_to]').click();
+      await o.app.locator('input[data-test=field-escalation_to-1]').fill('not-an-address');
+      await tolerance(o).fill('0');
+      await o.app.locator('[data-test=save]').click();
+      await o.app.locator('[data-test=save-error]').waitFor();
+      assert.deepEqual(
+        (await o.app.locator('[data-test=invalid-fields] a').allInnerTexts()).map((s) => s.trim()),
+        ['Failure tolerance', 'Escalation recipient 2'],
+      );
+      await until('the cursor on the tolerance', async () => (await focusedTest(o)) === 'field-failure_tolerance');
+      const rowError = o.app.locator('[data-test=recipients-escalation_to] .bx--form-requirement');
+      assert.equal((await rowError.innerText()).trim(), 'This is not a valid email address');
+      await o.app.locator('[data-test=goto-escalation_to-1]').click();
+      await until('the cursor on the bad row', async () => (await focusedTest(o)) === 'field-escalation_to-1');
+      assert.equal(configureTasks().length, sent, 'configure-module was not run');
+      assert.deepEqual(await axeSerious(o.frame()), [], 'axe clean with the errors shown');
+
+      // An address this page lets through but configure-module refuses: its answer lands on the row.
+      await tolerance(o).fill('3');
+      await o.app.locator('input[data-test=field-escalation_to-1]').fill("o'neil@example.org");
+      await o.app.locator('[data-test=save]').click();
+      await until(
+        'configure-module refused it',
+        () => configureTasks().length === sent + 1 && !!configureTasks().at(-1)!.result,
+      );
+      await until('the refusal on the row', async () => (await rowError.count()) === 1);
+      assert.deepEqual(
+        (await o.app.locator('[data-test=invalid-fields] a').allInnerTexts()).map((s) => s.trim()),
+        ['Escalation recipient 2'],
+      );
+      assert.deepEqual(await redisEnvironment(stack.redis), env, 'the environment is unchanged');
+    } finally {
+      await o.ctx.close();
+    }
+  });
+
+  test('390 px, it-IT: the group fits, no sideways scroll, axe clean', async () => {
+    const o = await openSettings(390, 'it-IT');
+    try {
+      const group = o.app.locator('[data-test=escalation]');
+      await group.scrollIntoViewIfNeeded();
+      assert.equal((await group.innerText()).trim(), 'Tolleranza ai fallimenti ed escalation');
+      await o.app.locator('[data-test=add-escalation_to]').click();
+      await o.app
+        .locator('input[data-test=field-escalation_to-1]')
+        .fill('una-lista-molto-lunga-di-indirizzi@example.org');
+      assert.equal(
+        (await o.app.locator('[data-test=recipients-escalation_to] label').nth(1).innerText()).trim(),
+        'Destinatario di escalation 2',
+      );
+      const w = await o.frame().evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(w[0]! <= w[1]!, `scrollWidth ${w[0]} > ${w[1]}`);
+      assert.deepEqual(await axeSerious(o.frame()), []);
+      await o.tab.screenshot({ path: path.join(SHOTS, 'escalation-390-it-IT.png'), fullPage: true });
+    } finally {
+      await o.ctx.close();
+    }
+  });
+});
