@@ -195,7 +195,7 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
     const o = await outcomeOf(run.destinationId, t.repoPath, budget);
     if (o.cancelled) return skippedCheck(t, 'CHECK_SKIPPED_BUDGET');
     if (o.capped) return skippedCheck(t, 'CHECK_SKIPPED_HOURLY_CAP');
-    const c = classifyRepoCheck(o);
+    const c = classifyRepoCheck(o, clock.now() / 1000);
     // One unreachable / refused / hung destination answers for all its repositories.
     if (DESTINATION_WIDE.has(c.verdict)) state.down = true;
     const expected = deps.expectedRun ? deps.expectedRun(run) : run.start;
@@ -222,7 +222,7 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
       ? skippedCheck(t, 'CHECK_SKIPPED_BUDGET')
       : o.capped
         ? skippedCheck(t, 'CHECK_SKIPPED_HOURLY_CAP')
-        : toRepoCheck(t, classifyRepoCheck(o), o, null, deps.secrets);
+        : toRepoCheck(t, classifyRepoCheck(o, clock.now() / 1000), o, null, deps.secrets);
     return confirmationOf(m, check, retention, previous.get(key) ?? null);
   }
 

@@ -2,6 +2,7 @@
 // PURE: what one `read-backup-snapshots` task (or the failure to run it) says about a repository.
 // Patterns come from restic's real messages (test/fixtures/restic, captured with restic 0.14
 // behind `rclone serve restic`), plus the JSON exit line of restic >= 0.17 (NS8.md §5.5).
+import { CLOCK_TOLERANCE_SECONDS } from '../domain/backup.js';
 import type { RepoVerdict } from '../domain/destination.js';
 import { isRetryable } from '../errors.js';
 
@@ -22,10 +23,19 @@ export interface RawOutcome {
 }
 
 export interface Snapshot {
+  /** Unix s, as restic stamped it with the clock of the node that made it. */
   timestamp: number;
   id: string;
   totalBytes: number | null;
+  /**
+   * Dated more than CLOCK_TOLERANCE_SECONDS after the check's clock (issue #25): a node's clock
+   * was ahead, or milliseconds were written as seconds. Still counted, but its time is not believed.
+   */
+  ahead: boolean;
 }
+
+/** A healthy list that holds a snapshot dated ahead of the check's clock (see Snapshot.ahead). */
+export const SNAPSHOT_AHEAD = 'REPO_SNAPSHOT_AHEAD';
 
 export interface RepoCheckClassification {
   verdict: RepoVerdict;
@@ -86,11 +96,12 @@ const RULES: [RepoVerdict, RegExp][] = [
 /** restic >= 0.17 ends a failed `--json` run with `{"message_type":"exit_error","code":N,...}`. */
 const EXIT_CODES: Record<number, RepoVerdict> = { 10: 'missing', 11: 'locked', 12: 'wrong_password' };
 
-export function classifyRepoCheck(raw: RawOutcome): RepoCheckClassification {
+/** `nowS`: the check's own clock (unix s), against which the snapshot times are bounded. */
+export function classifyRepoCheck(raw: RawOutcome, nowS = Date.now() / 1000): RepoCheckClassification {
   if (raw.apiError) return fromApi(raw.apiError);
   if (raw.timedOut) return result('timeout');
   if (raw.exitCode === null) return result('error');
-  if (raw.exitCode === 0) return fromSuccess(raw);
+  if (raw.exitCode === 0) return fromSuccess(raw, nowS);
   // Exit codes of the NS8 agent itself (NS8.md §5.3): not restic's words.
   if (raw.exitCode === 8) return result('error', { code: 'TASK_ACTION_MISSING' });
   if (raw.exitCode === 10 && !raw.stderr.trim()) return result('error', { code: 'TASK_INPUT_INVALID' });
@@ -102,12 +113,12 @@ function fromApi(code: string): RepoCheckClassification {
   return result('error', { code });
 }
 
-function fromSuccess(raw: RawOutcome): RepoCheckClassification {
-  const snapshots = parseSnapshots(raw.output);
+function fromSuccess(raw: RawOutcome, nowS: number): RepoCheckClassification {
+  const snapshots = parseSnapshots(raw.output, nowS);
   // restic exits 0 when a snapshot file cannot be read; it only warns on stderr.
   if (RULES.find(([v]) => v === 'corrupt')![1].test(raw.stderr)) return result('corrupt', { snapshots });
   if (!snapshots) return result('error', { code: 'TASK_OUTPUT_INVALID' });
-  return result('healthy', { snapshots });
+  return result('healthy', { snapshots, ...(snapshots.some((x) => x.ahead) ? { code: SNAPSHOT_AHEAD } : {}) });
 }
 
 function fromStderr(stderr: string): RepoCheckClassification {
@@ -149,8 +160,14 @@ export function parseGoDuration(s: string): number | null {
   return seen && Number.isFinite(total) ? Math.round(total) : null;
 }
 
-/** read-backup-snapshots output: [{timestamp, id, total_bytes (-1 when unknown), ...}]. */
-export function parseSnapshots(output: unknown): Snapshot[] | null {
+/**
+ * read-backup-snapshots output: [{timestamp, id, total_bytes (-1 when unknown), ...}], timestamp in
+ * unix s (core's 50read converts restic's time). A timestamp that is not a finite number (restic's
+ * own time string, JSON's 1e400 = Infinity) makes the list unreadable; one later than `nowS` +
+ * CLOCK_TOLERANCE_SECONDS is kept and marked `ahead`. Past times need no bound: a snapshot older
+ * than a run can only ever be "not this run's".
+ */
+export function parseSnapshots(output: unknown, nowS = Date.now() / 1000): Snapshot[] | null {
   let v = output;
   if (typeof v === 'string') {
     try {
@@ -162,10 +179,12 @@ export function parseSnapshots(output: unknown): Snapshot[] | null {
   if (!Array.isArray(v)) return null;
   const out: Snapshot[] = [];
   for (const s of v) {
-    if (!s || typeof s !== 'object' || typeof (s as { timestamp?: unknown }).timestamp !== 'number') return null;
+    const t = (s as { timestamp?: unknown } | null)?.timestamp;
+    if (!s || typeof s !== 'object' || typeof t !== 'number' || !Number.isFinite(t)) return null;
     const o = s as { timestamp: number; id?: unknown; total_bytes?: unknown };
     const bytes = typeof o.total_bytes === 'number' && o.total_bytes >= 0 ? o.total_bytes : null;
-    out.push({ timestamp: o.timestamp, id: String(o.id ?? ''), totalBytes: bytes });
+    const ahead = t > nowS + CLOCK_TOLERANCE_SECONDS;
+    out.push({ timestamp: t, id: String(o.id ?? ''), totalBytes: bytes, ahead });
   }
   return out;
 }

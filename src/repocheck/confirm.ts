@@ -8,6 +8,7 @@
 import type { Confirmation, RepoCheck } from '../domain/destination.js';
 import { outcomeOf, type Anomaly, type ModuleRow, type RunReport } from '../domain/run.js';
 import { previousRuns, type RunSummary } from '../trends/anomaly.js';
+import { SNAPSHOT_AHEAD } from './classify.js';
 
 /** restic stamps a snapshot when `restic backup` starts, after run-backup took `start`; the slack covers clocks. */
 export const SNAPSHOT_SLACK_S = 60;
@@ -33,6 +34,10 @@ export function confirmationOf(
   const fresh = check.latestSnapshot !== null && check.latestSnapshot >= since - SNAPSHOT_SLACK_S;
   const loss =
     previous !== null && count < Math.min(previous, retention) ? { before: previous, after: count, retention } : null;
+  // latestSnapshot leaves out snapshots dated ahead of the clock; without a believed one of this
+  // run, one of those might be it: nothing is concluded, and the code says why (issue #25).
+  if (!fresh && check.code === SNAPSHOT_AHEAD)
+    return { ...base, verdict: 'not_checked', code: check.code, ...(loss ? { loss } : {}) };
   const verdict =
     row.result === 'success'
       ? fresh

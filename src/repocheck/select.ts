@@ -84,7 +84,9 @@ export function toRepoCheck(
   secrets: (Secret | string)[] = [],
 ): RepoCheck {
   const snaps = c.snapshots ?? [];
-  const latest = snaps.length ? snaps.reduce((a, b) => (b.timestamp > a.timestamp ? b : a)) : null;
+  // A snapshot dated ahead of the check's clock is counted, never the latest (issue #25).
+  const believed = snaps.filter((s) => !s.ahead);
+  const latest = believed.length ? believed.reduce((a, b) => (b.timestamp > a.timestamp ? b : a)) : null;
   const readable = c.snapshots !== null;
   const outdated = readable && expectedRun !== null && (latest === null || latest.timestamp < expectedRun - SLACK_S);
   const rawText = c.verdict === 'healthy' ? '' : raw.stderr || raw.message || '';
