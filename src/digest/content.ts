@@ -26,6 +26,7 @@ import { type DigestContent, type DigestPlanRow, PLAN_STATES, planStateOf, type 
 import type { SharedRetentionRow } from '../domain/digest.js';
 import type { UnownedRepoRow } from '../domain/digest.js';
 import { retentionConflicts } from '../domain/retention.js';
+import { lastFullSuccessAt } from '../domain/full-success.js';
 
 export interface DigestInput {
   from: number;
@@ -96,8 +97,21 @@ export function worstFirst(a: DigestPlanRow, b: DigestPlanRow): number {
   );
 }
 
+/**
+ * The page's "last full success" (domain/full-success.ts, status.py): the newest SUCCESS run, each
+ * run by its newest entry. A plan with no run logged (a version before the run log) falls back on
+ * its state's last success, as the page does.
+ */
+function lastFullSuccessOf(entries: readonly RunLogEntry[], state: PlanState | undefined): number | null {
+  if (entries.length === 0) return state?.lastSuccessAt ?? null;
+  const runs = new Map(entries.map((e) => [e.k, { start: e.t, outcome: e.o }])); // oldest first: the newest wins
+  return lastFullSuccessAt(runs.values());
+}
+
 export function digestContent(i: DigestInput): DigestContent {
-  const log = [...i.runLog].sort((a, b) => a.at - b.at);
+  // Runs decided in the same second (a catch-up) keep the order of their starts: the newest run
+  // is the plan's last, whatever order the log was read in.
+  const log = [...i.runLog].sort((a, b) => a.at - b.at || a.t - b.t);
   const byPlan = new Map<number, RunLogEntry[]>();
   for (const e of log) byPlan.set(e.p, [...(byPlan.get(e.p) ?? []), e]);
   const totals = zero();
@@ -137,7 +151,7 @@ export function digestContent(i: DigestInput): DigestContent {
       destinationName: snap.destination?.name || snap.plan.repository || '–',
       runs,
       lastOutcome,
-      lastSuccessAt: state?.lastSuccessAt ?? null,
+      lastSuccessAt: lastFullSuccessOf(upTo, state),
       failingSince: state?.failingSince ?? null,
       totalSize: sized ? totalSize : null,
       sizeChange: sized && totalSize !== null && base?.z != null ? totalSize - base.z : null,

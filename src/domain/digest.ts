@@ -49,7 +49,7 @@ export interface DigestPlanRow {
   runs: RunCounts;
   /** Newest outcome known (period or before), or null when the plan never ran. */
   lastOutcome: string | null;
-  /** Unix s. */
+  /** Start (unix s) of the newest full success (SUCCESS run, domain/full-success.ts): the page's date. */
   lastSuccessAt: number | null;
   failingSince: number | null;
   /** Bytes now; change since the start of the period (null when unknown or the last run failed). */

@@ -18,6 +18,7 @@ import {
 } from '../domain/run.js';
 import { RECORD_VERSION, silent, type RecordWarn } from '../domain/stored-record.js';
 import { CONFIRMATION_VERDICTS, type ConfirmationVerdict } from '../domain/destination.js';
+import { lastFullSuccessAt } from '../domain/full-success.js';
 
 /** One application in one past run, as kept in the history. */
 export interface ModuleSummary {
@@ -149,11 +150,10 @@ export function planTrend(
 ): PlanTrend | null {
   const recent = [{ outcome: run.outcome, start: run.start }, ...previous.slice(0, t.runs - 1)];
   if (recent.length < 2) return null;
-  const full = [{ outcome: run.outcome, start: run.start }, ...previous].find((r) => r.outcome === 'SUCCESS');
   return {
     runs: recent.length,
     saved: recent.filter((r) => savedEverything(r.outcome)).length,
-    lastFullSuccessAt: full?.start ?? null,
+    lastFullSuccessAt: lastFullSuccessAt([{ outcome: run.outcome, start: run.start }, ...previous]),
   };
 }
 

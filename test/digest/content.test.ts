@@ -95,7 +95,8 @@ describe('digest content', () => {
     assert.equal(p.sizeChange, 1_000_000);
     assert.deepEqual(p.health, { verdict: 'locked', at: FROM + 20 });
     assert.equal(p.failingSince, TO - 3600);
-    assert.equal(p.lastSuccessAt, TO - 7200);
+    // The newest SUCCESS run (run 2): WARNING run 5 saved everything but is no full success, run 6 is after the period.
+    assert.equal(p.lastSuccessAt, 2);
   });
   it('a digest plan is listed, an off plan is not', () => {
     assert.deepEqual(
@@ -280,5 +281,38 @@ describe('digest: plans that prune each other', () => {
       }).text,
       /PRUNE EACH OTHER/,
     );
+  });
+});
+
+describe('digest: last full success, the rule of the status page (issue #21)', () => {
+  const lastOf = (runLog: DigestInput['runLog'], planId = 2) =>
+    digestContent(input({ runLog })).plans.find((p) => p.id === planId)!;
+  it('a WARNING last night after a SUCCESS 3 days ago names the SUCCESS, not the last saved run', () => {
+    const p = lastOf([
+      entry(2, TO - 3 * D, 'SUCCESS', TO - 3 * D + 60),
+      entry(2, TO - 8 * 3600, 'WARNING', TO - 8 * 3600 + 60),
+    ]);
+    assert.equal(p.lastOutcome, 'WARNING');
+    assert.equal(p.lastSuccessAt, TO - 3 * D);
+  });
+  it('a run updated from SUCCESS to WARNING is no full success: its newest entry wins', () => {
+    const p = lastOf([
+      entry(2, FROM, 'SUCCESS', FROM + 60),
+      entry(2, FROM + D, 'SUCCESS', FROM + D + 60),
+      entry(2, FROM + D, 'WARNING', FROM + D + 120),
+    ]);
+    assert.equal(p.lastSuccessAt, FROM);
+  });
+  it('no SUCCESS in the log: never, even when the plan state counts a saved run', () => {
+    assert.equal(lastOf([entry(2, FROM + D, 'WARNING', FROM + D + 60)]).lastSuccessAt, null);
+  });
+  it('no run logged (a version before the run log): the last success of the plan state, as on the page', () => {
+    assert.equal(lastOf([]).lastSuccessAt, TO - 7200);
+  });
+  it('runs decided in the same second, read newest first: the newest run is the last one', () => {
+    const p = lastOf([entry(2, FROM + 20, 'WARNING', FROM + 100), entry(2, FROM + 10, 'SUCCESS', FROM + 100)]);
+    assert.equal(p.lastOutcome, 'WARNING');
+    assert.equal(p.state, 'warning');
+    assert.equal(p.lastSuccessAt, FROM + 10);
   });
 });
