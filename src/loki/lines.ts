@@ -54,12 +54,25 @@ export function buildQuery(nodeId: number, planId: number): string {
   );
 }
 
+/** The times asked of Loki, in ns: entries dated outside them are not this run's. */
+export interface NsWindow {
+  fromNs: bigint;
+  toNs: bigint;
+}
+
+/** The window of whole seconds around [fromS, toS] (unix s), as asked of Loki. */
+export function nsWindow(fromS: number, toS: number): NsWindow {
+  return { fromNs: BigInt(Math.floor(fromS)) * NS_PER_S, toNs: BigInt(Math.ceil(toS)) * NS_PER_S };
+}
+const NS_PER_S = 1_000_000_000n;
+
 /** Query parameters of `GET /loki/api/v1/query_range`; times in unix s, sent as ns. */
 export function queryParams(nodeId: number, planId: number, fromS: number, toS: number): URLSearchParams {
+  const w = nsWindow(fromS, toS);
   return new URLSearchParams({
     query: buildQuery(nodeId, planId),
-    start: `${Math.floor(fromS)}000000000`,
-    end: `${Math.ceil(toS)}000000000`,
+    start: String(w.fromNs),
+    end: String(w.toNs),
     limit: String(QUERY_LIMIT),
     direction: 'backward',
   });
@@ -72,11 +85,20 @@ export interface LogEntry {
 
 export class LokiFormatError extends Error {}
 
+/** The entries of one answer, oldest first, and how many were dated outside the window asked. */
+export interface QueryRangeAnswer {
+  entries: LogEntry[];
+  outsideWindow: number;
+}
+
 /**
  * `query_range` JSON -> entries oldest first. Throws LokiFormatError on anything else, and on more
- * entries than asked for (QUERY_LIMIT): that is not Loki answering this query.
+ * entries than asked for (QUERY_LIMIT): that is not Loki answering this query. Entry times are
+ * outside input (issue #25): an entry dated outside `window` (far ahead, 1970, any time not asked
+ * for) is dropped and counted, never sorted among the run's own lines; one whose time is not
+ * a decimal ns count is dropped too.
  */
-export function parseQueryRange(body: unknown): LogEntry[] {
+export function parseQueryRange(body: unknown, window: NsWindow): QueryRangeAnswer {
   const b = body as { status?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
   if (
     !b ||
@@ -91,16 +113,20 @@ export function parseQueryRange(body: unknown): LogEntry[] {
   const streams = (b.data.result as unknown[]).map((s) => (s as { values?: unknown } | null)?.values);
   const count = streams.reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0);
   if (count > QUERY_LIMIT) throw new LokiFormatError(`${count} entries, ${QUERY_LIMIT} asked for`);
-  const out: LogEntry[] = [];
+  const entries: LogEntry[] = [];
+  let outsideWindow = 0;
   for (const values of streams) {
     if (!Array.isArray(values)) continue;
     for (const v of values) {
       if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string' || !/^\d{1,20}$/.test(v[0]))
         continue;
-      out.push({ ns: BigInt(v[0]), message: messageOf(v[1]) });
+      const ns = BigInt(v[0]);
+      if (ns < window.fromNs || ns > window.toNs) outsideWindow++;
+      else entries.push({ ns, message: messageOf(v[1]) });
     }
   }
-  return out.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+  entries.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+  return { entries, outsideWindow };
 }
 
 /** The journal entry's MESSAGE when the line is Alloy's JSON, the line itself otherwise. */

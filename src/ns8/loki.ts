@@ -16,6 +16,7 @@ import {
   LokiFormatError,
   meaningful,
   MODULES_WITH_LINES,
+  nsWindow,
   parseQueryRange,
   queryParams,
 } from '../loki/lines.js';
@@ -177,17 +178,23 @@ export function createErrorLineReader(deps: ErrorLineReaderDeps): ErrorLineReade
         const ends = failed.map((m) => m.end ?? run.end).filter((t) => t > 0);
         const from = (starts.length ? Math.min(...starts) : run.start) - WINDOW_BEFORE_S;
         const to = Math.min(nowS, Math.max(...ends, run.end) + WINDOW_AFTER_S);
+        // Asked of Loki, and the only times believed in its answer (issue #25).
+        const until = Math.max(to, from + 1);
         const secrets = [target.password, ...((await Promise.race([deps.secrets?.(), aborted])) ?? [])];
         const nodes = [...new Set(failed.map((m) => m.node!))];
         // Each answer is reduced to its few masked lines as soon as it is read, so at most one
         // parsed answer is in memory at a time, whatever the number of nodes.
         const results = await Promise.allSettled(
           nodes.map(async (node) => {
-            const url = new URL(
-              `/loki/api/v1/query_range?${queryParams(node, run.planId, from, Math.max(to, from + 1))}`,
-              target.url,
-            );
-            const entries = parseQueryRange(await getJson(url, target.user, target.password, ctl.signal));
+            const url = new URL(`/loki/api/v1/query_range?${queryParams(node, run.planId, from, until)}`, target.url);
+            const body = await getJson(url, target.user, target.password, ctl.signal);
+            const { entries, outsideWindow } = parseQueryRange(body, nsWindow(from, until));
+            if (outsideWindow)
+              log.info("Loki entries dated outside the run's window were dropped", {
+                run: run.runKey,
+                node,
+                entries: outsideWindow,
+              });
             const found = attribute(
               entries,
               run.planId,

@@ -14,6 +14,7 @@ import {
   maskLine,
   meaningful,
   messageOf,
+  nsWindow,
   parseQueryRange,
   QUERY_LIMIT,
   type LogEntry,
@@ -85,10 +86,39 @@ describe('parsing an answer is bounded', () => {
     assert.equal(messageOf('{"MESSAGE":"shown","x":[[1]]}'), 'shown');
   });
 
+  it('entry times are bounded by the window asked: far ahead, 1970, 10^30 or not a number are dropped', () => {
+    const at = 1_786_237_200;
+    const values = [
+      [`${at + 10}000000000`, 'inside'],
+      [`${at}000000000`, 'first second'],
+      [`${at + 60}000000000`, 'last second'],
+      [`${at + 60}000000001`, 'a nanosecond late'],
+      [`${at - 1}999999999`, 'a nanosecond early'],
+      ['9999999999999999999', 'year 2286'],
+      ['1', '1970'],
+      [`1${'0'.repeat(30)}`, '10^30'],
+      ['1.5e18', 'not a count'],
+      [' 1786237210000000000', 'padded'],
+    ];
+    const got = parseQueryRange(
+      { status: 'success', data: { resultType: 'streams', result: [{ stream: {}, values }] } },
+      nsWindow(at, at + 60),
+    );
+    assert.deepEqual(
+      got.entries.map((e) => e.message),
+      ['first second', 'inside', 'last second'],
+    );
+    assert.equal(got.outsideWindow, 4, 'the dated ones outside are counted (the service logs it)');
+  });
+
   it('more entries than asked for is not a Loki answer', () => {
     const values = Array.from({ length: QUERY_LIMIT + 1 }, (_, i) => [`${i + 1}`, 'x']);
     assert.throws(
-      () => parseQueryRange({ status: 'success', data: { resultType: 'streams', result: [{ stream: {}, values }] } }),
+      () =>
+        parseQueryRange(
+          { status: 'success', data: { resultType: 'streams', result: [{ stream: {}, values }] } },
+          nsWindow(0, 3600),
+        ),
       LokiFormatError,
     );
   });

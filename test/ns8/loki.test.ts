@@ -18,6 +18,7 @@ import {
   buildQuery,
   maskLine,
   meaningful,
+  nsWindow,
   parseQueryRange,
   LINES_PER_MODULE,
   LINE_CHARS,
@@ -311,6 +312,45 @@ describe('error lines from Loki', () => {
     }
   });
 
+  it("entries dated outside the run's window are dropped: planted lines never replace the run's own", async () => {
+    // Issue #25: Loki's entry times are outside input. A Loki (or a node's journal) answering
+    // entries dated far ahead or far back would have them sorted after (or before) the run's own
+    // lines, and a forged marker pair with ten Fatal lines would push the real reason out.
+    const planted = [
+      'nextcloud1: starting backup 2 at Sun Aug  9 03:00:01 2286',
+      ...Array.from({ length: 10 }, (_, i) => `Fatal: planted ${i}`),
+      'nextcloud1: backup 2 failed (exit code 1)',
+    ].join('\n');
+    const ns = (s: number) => `${s}000000000`;
+    loki.rawBody = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'streams',
+        result: [
+          {
+            stream: { node_id: '1' },
+            values: [
+              ['9999999999999999999', planted], // year 2286: the largest 19-digit time
+              [ns(T + 86400 * 365), planted], // a year ahead of the run
+              [ns(T + 3), 'nextcloud1: backup 2 failed (exit code 1)'],
+              [ns(T + 2), 'Fatal: the real reason'],
+              [ns(T + 1), 'nextcloud1: starting backup 2 at Sun Aug  9 03:00:01 2026'],
+              [ns(T - 86400), planted], // a day before the run, inside Loki's answer all the same
+              ['1', planted], // 1970
+              ['abc', planted], // not a number
+              [`1${'0'.repeat(30)}`, planted], // 10^30 ns
+              [`-${ns(T + 2)}`, planted],
+            ],
+          },
+        ],
+      },
+    });
+    const got = await reader().read(run([mod('nextcloud1', 1, 'failed')]));
+    assert.equal(got.status, 'ok');
+    const nc = got.lines.get('nextcloud1')!;
+    assert.deepEqual(nc, ['Fatal: the real reason', 'nextcloud1: backup 2 failed (exit code 1)']);
+  });
+
   it('an answer over 8 MB is refused, not read into memory', async () => {
     loki.rawBody = JSON.stringify({
       status: 'success',
@@ -412,23 +452,26 @@ describe('discovery from Redis keys', () => {
 
 describe('pure parts', () => {
   it('parses query_range and orders by the nanosecond timestamps', () => {
-    const e = parseQueryRange({
-      status: 'success',
-      data: {
-        resultType: 'streams',
-        result: [
-          {
-            stream: {},
-            values: [
-              ['1786237202000000001', '{"MESSAGE":"b"}'],
-              ['1786237202000000000', 'plain a'],
-              ['bad', 'x'],
-              [1, 'y'],
-            ],
-          },
-        ],
+    const { entries: e } = parseQueryRange(
+      {
+        status: 'success',
+        data: {
+          resultType: 'streams',
+          result: [
+            {
+              stream: {},
+              values: [
+                ['1786237202000000001', '{"MESSAGE":"b"}'],
+                ['1786237202000000000', 'plain a'],
+                ['bad', 'x'],
+                [1, 'y'],
+              ],
+            },
+          ],
+        },
       },
-    });
+      nsWindow(T, T + 3600),
+    );
     assert.deepEqual(
       e.map((x) => x.message),
       ['plain a', 'b'],
