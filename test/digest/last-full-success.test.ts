@@ -45,6 +45,8 @@ before(async () => {
     NOTIFY_POLICY: 'problems',
     TCP_PORT: String(tcpPort),
     REPO_CHECK_ENABLED: '0',
+    METRICS_HOST: '127.0.0.3',
+    METRICS_PORT: '0',
   });
 });
 after(async () => {
@@ -108,4 +110,24 @@ test('a WARNING last night after a SUCCESS 3 days ago: digest and page name the 
   const said = /Last full success: ([^·\n]+?)(?: ·|\n|$)/.exec(String(digest!.text))?.[1];
   assert.equal(said, at(plan.last_full_success_at!), 'the digest names the date the page names');
   assert.notEqual(said, at(WARNING_START));
+});
+
+// docs/METRICS.md: the /metrics series is the newest run that saved everything (PlanState.lastSuccessAt,
+// what staleness and the BackupNotSuccessful alert read), WARNING included: not the page's date.
+test('/metrics after the runs above: the last-success series counts the WARNING run, as documented', async () => {
+  const ready = service.log.lines.map((l) => /metrics listener ready .*listen=[^ ]*:(\d+)/.exec(l)).find(Boolean);
+  assert.ok(ready, 'the metrics listener is up');
+  const metricsUrl = `http://127.0.0.3:${ready[1]}/metrics`;
+  const series = new RegExp(
+    `^backup_monitor_plan_last_success_timestamp_seconds\\{[^}]*plan_id="${PLAN_ID}"[^}]*\\} (\\d+)$`,
+    'm',
+  );
+  // A scrape answers from the last refresh and starts the next: read until it holds the last run.
+  let value: number | null = null;
+  for (const until = Date.now() + 30_000; value !== WARNING_START && Date.now() < until; ) {
+    const m = series.exec(await (await fetch(metricsUrl)).text());
+    value = m ? Number(m[1]) : null;
+    if (value !== WARNING_START) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(value, WARNING_START);
 });
