@@ -100,6 +100,33 @@ test('a success whose snapshot is missing at the destination is not confirmed an
   assert.match(render(confirmed, 'it').text, /nessuno snapshot più recente del/);
 });
 
+test('a snapshot dated 2999 at the destination does not confirm a run that left nothing there', async () => {
+  // Issue #25: restic stamps a snapshot with the clock of the node that makes it; one made while
+  // a node's clock was far ahead stays the "latest" forever (retention keeps the newest).
+  const dest = await h.addDestination('NAS clock', PW);
+  const status = await backup(dest, 'nextcloud1', NC, 3);
+  const snaps = path.join(h.restic.repoDir(dest, NC), 'snapshots');
+  for (const f of readdirSync(snaps)) unlinkSync(path.join(snaps, f)); // this run's snapshot is gone
+  const glitch = await runModuleBackup({
+    url: h.restic.repoUrl(dest, NC),
+    password: PW,
+    retention: 3,
+    repoDir: h.restic.repoDir(dest, NC),
+    moduleId: 'nextcloud1',
+    snapshotTime: '2999-01-01 00:00:00',
+  });
+  assert.equal(glitch.errors, 0);
+  const run = reportOf(dest, { nextcloud1: status });
+  const found = await checker().confirm!(run, 3);
+  const c = found.get('nextcloud1')!;
+  assert.deepEqual([c.verdict, c.code, c.snapshotCount], ['not_checked', 'REPO_SNAPSHOT_AHEAD', 1]);
+  assert.equal(c.latestSnapshot, null, 'a time not believed is never shown as the latest snapshot');
+  const mail = render(withConfirmations(run, found));
+  assert.match(mail.text, /not checked at NAS share: a snapshot there is dated more than 5 minutes after the clock/i);
+  assert.doesNotMatch(mail.text, /2999/);
+  assert.match(render(withConfirmations(run, found), 'it').text, /non controllato in NAS share: uno snapshot è datato/);
+});
+
 test('module-backup ok but forget --prune failed: "data saved, cleanup failed", not a plain failure', async () => {
   const dest = await h.addDestination('NAS share', PW);
   const url = h.restic.repoUrl(dest, NC);

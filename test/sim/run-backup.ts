@@ -38,6 +38,8 @@ export interface BackupOptions {
   clusterUuid?: string;
   /** Bytes of the application's data in this run. */
   data?: string;
+  /** The time restic stamps the snapshot with (`--time`), as a node whose clock is off would. */
+  snapshotTime?: string;
 }
 
 export async function runModuleBackup(o: BackupOptions): Promise<NodeBackupStatus> {
@@ -50,7 +52,9 @@ export async function runModuleBackup(o: BackupOptions): Promise<NodeBackupStatu
     // module-backup
     if ((await restic(['snapshots'], env)).code !== 0 && (await restic(['init'], env)).code !== 0)
       return finish(o, start, { errors: 2 }, false);
-    const backedUp = (await restic(['backup', '--host', 'ns1', src], env)).code === 0;
+    const backedUp =
+      (await restic(['backup', '--host', 'ns1', ...(o.snapshotTime ? ['--time', o.snapshotTime] : []), src], env))
+        .code === 0;
     // run-backup: stats of the latest snapshot, then the retention after a successful backup
     const stats = await restic(['stats', '--json', 'latest'], env);
     const status = { total_size: 0, total_file_count: 0, snapshots_count: 0, errors: 0 };
