@@ -11,12 +11,7 @@ import {
   isNotificationError,
 } from "../plan-notifications.js";
 import { fieldLabel, invalidFields } from "../settings-form.js";
-import {
-  ESCALATION_RANGE,
-  MAX_RUN_RANGE,
-  TOLERANCE_RANGE,
-  ruleDefaultsFromForm,
-} from "../plan-notifications-rules.js";
+import { ESCALATION_RANGE, MAX_RUN_RANGE, TOLERANCE_RANGE, ruleDefaultsFromForm } from "../plan-notifications-rules.js";
 import { formFromConfig } from "../settings-form.js";
 
 const manifest = JSON.parse(
