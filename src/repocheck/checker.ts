@@ -24,6 +24,7 @@ import { OUTCOME_TABLE } from '../domain/outcome.js';
 import type { ModuleRow } from '../domain/run.js';
 import type { Confirmation, RepoCheck } from '../domain/destination.js';
 import type { RepoChecker } from './types.js';
+import { deadline } from './deadline.js';
 import { countField, type SnapshotCounts } from './counts.js';
 import type { RunSummary } from '../trends/anomaly.js';
 
@@ -307,31 +308,6 @@ export function createChecker(deps: CheckerDeps): RepoChecker & { clearCache(): 
         expectedRun,
         checkedAt: clock.now(),
       };
-    },
-  };
-}
-
-/**
- * A signal that fires after `ms` or when `parent` fires. Built from a plain timer on purpose:
- * AbortSignal.timeout() combined with AbortSignal.any() can be garbage-collected before it
- * fires (nodejs/node#57736), and then a hung check would wait for ever.
- */
-export function deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; expired(): boolean; clear(): void } {
-  const ctl = new AbortController();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    ctl.abort(new DOMException('the check took too long', 'TimeoutError'));
-  }, ms);
-  const onParent = () => ctl.abort(parent!.reason);
-  if (parent?.aborted) onParent();
-  else parent?.addEventListener('abort', onParent, { once: true });
-  return {
-    signal: ctl.signal,
-    expired: () => expired,
-    clear: () => {
-      clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
     },
   };
 }

@@ -8,7 +8,7 @@ import type { UnownedRepoRow } from '../domain/digest.js';
 import { moduleKeys, UNOWNED_REPOSITORIES, type UnownedRepositories } from '../domain/records.js';
 import { parseRecord, silent, versioned, type RecordWarn } from '../domain/stored-record.js';
 import type { TaskRunner } from '../ns8/api-client.js';
-import { deadline } from './checker.js';
+import { deadline } from './deadline.js';
 
 export const REPOSITORIES_ACTION = 'read-backup-repositories';
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectTargets, overallVerdict, toRepoCheck, maskRaw, type Target } from '../../src/repocheck/select.js';
-import { pool, deadline } from '../../src/repocheck/checker.js';
+import { pool } from '../../src/repocheck/checker.js';
+import { deadline } from '../../src/repocheck/deadline.js';
 import { classifyRepoCheck } from '../../src/repocheck/classify.js';
 import { Secret } from '../../src/secret.js';
 import type { ModuleRow } from '../../src/domain/run.js';
