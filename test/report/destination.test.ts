@@ -254,6 +254,7 @@ test('every code an error or skipped check can carry has words in both languages
     'TASK_INPUT_INVALID',
     'TASK_OUTPUT_INVALID',
     'REPO_ERROR',
+    'REPO_SNAPSHOT_AHEAD',
     'CHECK_SKIPPED_BUDGET',
     'CHECK_SKIPPED_DESTINATION',
     'CHECK_SKIPPED_HOURLY_CAP',
