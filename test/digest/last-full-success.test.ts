@@ -12,7 +12,7 @@ import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startTestService } from '../helpers/service.js';
 import { freePort } from '../helpers/ports.js';
-import { adminClient, PLANS, replayRun, seedCluster, type ModuleResult } from '../sim/cluster.js';
+import { adminClient, planRun, replayRun, runsDecided, seedCluster, type ModuleResult } from '../sim/cluster.js';
 import { moduleKeys } from '../../src/domain/records.js';
 import { formatDateTime } from '../../src/domain/format.js';
 import { installModule, runAction, type AgentOptions } from '../sim/agent-runner.js';
@@ -55,27 +55,8 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Waits until the run log holds `runs` decided runs and the outbox is empty. */
-async function quiet(runs: number): Promise<void> {
-  const c = await adminClient(redis);
-  const k = moduleKeys(MODULE_ID);
-  try {
-    for (const until = Date.now() + 60_000; ; ) {
-      const [logged, queued] = await Promise.all([c.lLen(k.runLog), c.hLen(k.outbox)]);
-      if (logged >= runs && queued === 0) return;
-      if (Date.now() > until) throw new Error(`not quiet: ${logged}/${runs} runs logged, ${queued} queued`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    await c.quit();
-  }
-}
-
-/** Every application of plan 2 started at `startAt`; `more` overrides some. */
-function runOf(startAt: number, more: Record<string, ModuleResult> = {}): Record<string, ModuleResult> {
-  const instances = PLANS.find((p) => p.id === PLAN_ID)!.instances;
-  return Object.fromEntries(instances.map((id) => [id, { startAt, ...more[id] }]));
-}
+const quiet = (runs: number) => runsDecided(redis, MODULE_ID, runs);
+const runOf = (startAt: number, more: Record<string, ModuleResult> = {}) => planRun(PLAN_ID, startAt, more);
 
 test('a WARNING last night after a SUCCESS 3 days ago: digest and page name the same date', async () => {
   const runs = [...SUCCESS_STARTS.map((t) => runOf(t)), runOf(WARNING_START, { samba1: { sizeBytes: 1000 } })];

@@ -5,6 +5,7 @@
 import { createClient } from 'redis';
 import { nodePassword, type RedisServer } from '../helpers/redis-server.js';
 import type { BackupPlan } from '../../src/domain/backup.js';
+import { moduleKeys } from '../../src/domain/records.js';
 
 export const DEST_B2 = '0c9b7e52-1f3a-5d8e-a4c6-7b2e9f10d3a8';
 export const DEST_SMB = '8e4a1d77-2b6c-5f09-b3e1-46c9d0a7f2b5';
@@ -177,6 +178,36 @@ export interface ModuleResult {
   files?: number;
   /** The run's start as the status says (unix s); default: now. For a service whose clock runs ahead. */
   startAt?: number;
+}
+
+/** Every application of the fixture's plan started at `startAt`; `more` overrides some (a replayRun argument). */
+export function planRun(
+  planId: number,
+  startAt: number,
+  more: Record<string, ModuleResult> = {},
+): Record<string, ModuleResult> {
+  const plan = PLANS.find((p) => p.id === planId);
+  if (!plan) throw new Error(`no plan ${planId} in the fixture`);
+  return Object.fromEntries(plan.instances.map((id) => [id, { startAt, ...more[id] }]));
+}
+
+/**
+ * Waits until the module's run log holds at least `runs` decided runs and its outbox is empty: the
+ * service has decided and said what it had to. Checks the work, not a fixed time.
+ */
+export async function runsDecided(redis: RedisServer, moduleId: string, runs: number, timeoutMs = 60_000) {
+  const k = moduleKeys(moduleId);
+  const c = await adminClient(redis);
+  try {
+    for (const until = Date.now() + timeoutMs; ; ) {
+      const [logged, queued] = await Promise.all([c.lLen(k.runLog), c.hLen(k.outbox)]);
+      if (logged >= runs && queued === 0) return;
+      if (Date.now() > until) throw new Error(`not quiet: ${logged}/${runs} runs logged, ${queued} queued`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await c.quit();
+  }
 }
 
 /**

@@ -8,9 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/format.js';
-import { moduleKeys } from '../../src/domain/records.js';
 import { MODULE_ID } from '../helpers/redis-server.js';
-import { adminClient, PLANS, replayRun, type ModuleResult } from '../sim/cluster.js';
+import { planRun, replayRun, runsDecided, type ModuleResult } from '../sim/cluster.js';
 import { axeSerious, openAppPage, startAppStack, type AppStack } from './browser.js';
 
 const DAY_S = 86_400;
@@ -29,27 +28,8 @@ const WORDS = {
 
 let stack: AppStack;
 
-/** Waits until the run log holds `runs` decided runs and the outbox is empty. */
-async function quiet(runs: number): Promise<void> {
-  const c = await adminClient(stack.redis);
-  const k = moduleKeys(MODULE_ID);
-  try {
-    for (const until = Date.now() + 60_000; ; ) {
-      const [logged, queued] = await Promise.all([c.lLen(k.runLog), c.hLen(k.outbox)]);
-      if (logged >= runs && queued === 0) return;
-      if (Date.now() > until) throw new Error(`not quiet: ${logged}/${runs} runs logged, ${queued} queued`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    await c.quit();
-  }
-}
-
-/** Every application of the plan started at `startAt`; `more` overrides some. */
-function runOf(startAt: number, more: Record<string, ModuleResult> = {}): Record<string, ModuleResult> {
-  const instances = PLANS.find((p) => p.id === PLAN_ID)!.instances;
-  return Object.fromEntries(instances.map((id) => [id, { startAt, ...more[id] }]));
-}
+const quiet = (runs: number) => runsDecided(stack.redis, MODULE_ID, runs);
+const runOf = (startAt: number, more: Record<string, ModuleResult> = {}) => planRun(PLAN_ID, startAt, more);
 
 before(async () => {
   stack = await startAppStack({ tmpPrefix: 'bm-warn-', configureMailTo: ['ops@example.org'] });
