@@ -3,9 +3,7 @@
 // "the topic is essentially a password", https://docs.ntfy.sh/publish/), an optional access token
 // (https://docs.ntfy.sh/publish/#access-tokens), a minimum level and an optional list of plans, in
 // the words of the email policies (notify/policy.ts).
-import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface NtfySettings {
   /** `https://ntfy.sh/<topic>` or a self-hosted server's `https://ntfy.example.org/<topic>`. */
@@ -49,6 +47,3 @@ export function serverOf(topicUrl: string): string {
     return 'ntfy';
   }
 }
-
-/** Does the topic take this report? The one rule of every channel: channels/audience.ts. */
-export const takesReport = (s: NtfySettings, report: StoredMail): boolean => takesAudienceReport(s, report);

@@ -14,8 +14,8 @@ import { postToChannel } from '../http-post.js';
 import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { ntfyRequest } from './format.js';
-import { serverOf, takesReport, topicUrlProblem, type NtfySettings } from './settings.js';
-import { takesRun } from '../audience.js';
+import { serverOf, topicUrlProblem, type NtfySettings } from './settings.js';
+import { takesReport, takesRun } from '../audience.js';
 
 export type { NtfySettings } from './settings.js';
 

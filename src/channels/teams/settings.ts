@@ -3,9 +3,7 @@
 // Workflows (Power Automate) webhook, "When a Teams webhook request is received" -> "Post card in a
 // chat or channel". The address carries its own key (`sig=`), so the whole URL is a Secret. The
 // minimum level and the optional list of plans use the words of the email policies (notify/policy.ts).
-import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface TeamsSettings {
   /** The workflow's HTTP address, `https://…/workflows/<id>/triggers/manual/paths/invoke?…&sig=…`. */
@@ -15,9 +13,6 @@ export interface TeamsSettings {
   /** Plan ids the channel hears about; null = every plan. */
   plans: number[] | null;
 }
-
-/** Does the channel take this report? The one rule of every channel: channels/audience.ts. */
-export const takesReport = (s: TeamsSettings, report: StoredMail): boolean => takesAudienceReport(s, report);
 
 /** What the page and the log may show of the address: its host, never the path or the key. */
 export function webhookHost(s: TeamsSettings): string {

@@ -14,8 +14,8 @@ import { postToChannel } from '../http-post.js';
 import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { requestBytes, teamsRequest } from './format.js';
-import { takesReport, type TeamsSettings, webhookHost } from './settings.js';
-import { takesRun } from '../audience.js';
+import { type TeamsSettings, webhookHost } from './settings.js';
+import { takesReport, takesRun } from '../audience.js';
 
 /** A workflow trigger answers at once (the flow runs after the 202); past this it is hung. */
 export const TEAMS_ATTEMPT_TIMEOUT_MS = 30_000;

@@ -3,9 +3,7 @@
 // in the request path, https://core.telegram.org/bots/api#making-requests), one chat (a user, a
 // group or a channel), a minimum level and an optional list of plans, in the words of the email
 // policies (notify/policy.ts).
-import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface TelegramSettings {
   botToken: Secret;
@@ -20,6 +18,3 @@ export interface TelegramSettings {
 }
 
 export const TELEGRAM_API_URL = 'https://api.telegram.org';
-
-/** Does the chat take this report? The one rule of every channel: channels/audience.ts. */
-export const takesReport = (s: TelegramSettings, report: StoredMail): boolean => takesAudienceReport(s, report);

@@ -14,8 +14,8 @@ import { postToChannel, type ChannelAnswer } from '../http-post.js';
 import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { telegramText } from './format.js';
-import { TELEGRAM_API_URL, takesReport, type TelegramSettings } from './settings.js';
-import { takesRun } from '../audience.js';
+import { TELEGRAM_API_URL, type TelegramSettings } from './settings.js';
+import { takesReport, takesRun } from '../audience.js';
 
 /** One sendMessage answers within seconds; this bounds a server that accepts and never answers. */
 const TELEGRAM_ATTEMPT_TIMEOUT_MS = 30_000;

@@ -3,9 +3,7 @@
 // n8n, Zapier, an RMM or a dead-man's switch put their key in the address), the shared HMAC secret
 // the document is signed with (docs/WEBHOOK.md), a minimum level and an optional list of plans, in
 // the words of the email policies (notify/policy.ts).
-import type { StoredMail } from '../../domain/records.js';
 import type { Secret } from '../../secret.js';
-import { takesReport as takesAudienceReport } from '../audience.js';
 
 export interface WebhookSettings {
   /** Where the document is POSTed (http or https); its path and query may hold the receiver's key. */
@@ -17,6 +15,3 @@ export interface WebhookSettings {
   /** Plan ids the receiver hears about; null = every plan. */
   plans: number[] | null;
 }
-
-/** Does the receiver take this report? The one rule of every channel: channels/audience.ts. */
-export const takesReport = (s: WebhookSettings, report: StoredMail): boolean => takesAudienceReport(s, report);

@@ -14,8 +14,8 @@ import { postToChannel, type ChannelAnswer } from '../http-post.js';
 import type { ChannelOptions } from '../options.js';
 import type { DeliveryResult, Transport } from '../transport.js';
 import { boundedBody, deliveryIdOf, signedHeaders } from './format.js';
-import { takesReport, type WebhookSettings } from './settings.js';
-import { takesRun } from '../audience.js';
+import type { WebhookSettings } from './settings.js';
+import { takesReport, takesRun } from '../audience.js';
 
 /** A receiver should answer at once and work afterwards (docs/WEBHOOK.md); this bounds one that hangs. */
 export const WEBHOOK_ATTEMPT_TIMEOUT_MS = 30_000;
