@@ -19,7 +19,7 @@ import type { Redis } from '../../src/ns8/redis.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, type AgentOptions } from '../sim/agent-runner.js';
-import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
+import { HISTORY_PLANS, historyReports, planStateOf } from '../fixtures/history.js';
 import { axeSerious, launchChromium, modalSettled, openAppPage, T, type OpenedApp } from './browser.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -94,21 +94,7 @@ function warningReports(newestStart: number): StoredReport[] {
   });
 }
 
-function state(planId: number, over: Partial<PlanState>): PlanState {
-  const last = stored.find((r) => r.run.planId === planId)!;
-  return {
-    planId,
-    planName: last.run.planName,
-    lastRunKey: last.run.runKey,
-    lastOutcome: last.run.outcome,
-    lastDigest: '',
-    lastReportId: last.id,
-    lastNotifiedAt: last.createdAt,
-    failingSince: null,
-    lastSuccessAt: null,
-    ...over,
-  };
-}
+const state = (planId: number, over: Partial<PlanState>): PlanState => planStateOf(stored, planId, over);
 
 async function world(prefix: string, withPlans: SimPlan[], port: number): Promise<World & { agent: AgentOptions }> {
   const redis = await startRedis();

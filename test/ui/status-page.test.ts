@@ -19,7 +19,7 @@ import type { Redis } from '../../src/ns8/redis.js';
 import { MODULE_ID, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { DEST_B2, DEST_SMB, seedCluster, type SimPlan } from '../sim/cluster.js';
 import { installModule, REPO_ROOT, runAction, type AgentOptions } from '../sim/agent-runner.js';
-import { HISTORY_PLANS, historyReports } from '../fixtures/history.js';
+import { HISTORY_PLANS, historyReports, planStateOf } from '../fixtures/history.js';
 import {
   assertEmptyState,
   assertHeadingsInOrder,
@@ -64,21 +64,7 @@ const plans: SimPlan[] = HISTORY_PLANS.map((p) => ({
   enabled: p.id !== 5,
 }));
 
-function state(planId: number, over: Partial<PlanState>): PlanState {
-  const last = stored.find((r) => r.run.planId === planId)!;
-  return {
-    planId,
-    planName: last.run.planName,
-    lastRunKey: last.run.runKey,
-    lastOutcome: last.run.outcome,
-    lastDigest: '',
-    lastReportId: last.id,
-    lastNotifiedAt: last.createdAt,
-    failingSince: null,
-    lastSuccessAt: null,
-    ...over,
-  };
-}
+const state = (planId: number, over: Partial<PlanState>): PlanState => planStateOf(stored, planId, over);
 
 async function openApp(width: number, locale = 'en-US'): Promise<OpenedApp> {
   const o = await openAppPage(browser, harness.url, { width, locale, ready: '[data-test=summary]' });
